@@ -1,0 +1,1 @@
+"""Pure ordercore domain: rules over plain data, no I/O and no framework imports."""
