@@ -1,0 +1,1 @@
+"""The Litestar application: routes, auth, wire structs, persistence and the CLI."""

@@ -1,0 +1,158 @@
+"""How a request reaches a handler: one wrapper gives every endpoint its connection (a
+transaction for writes), the caller's identity, the body, list options, webhooks and encoding."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from litestar import Request, Response
+from litestar.handlers import HTTPRouteHandler
+from litestar.handlers.http_handlers import route as litestar_route
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.auth.tokens import Caller
+from app.listing import ListOptions, parse_list_options
+from app.store.repo import Docs
+from app.wire import decode_json, encode, validate
+from domain.errors import Forbidden, Unauthorized, ValidationFailed
+
+T = TypeVar("T")
+WRITE_VERBS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass
+class Ctx:
+    """Everything one request needs; handlers take only this."""
+
+    request: Request[Any, Any, Any]
+    services: Any  # app.state.Services (typed loosely to avoid an import cycle)
+    route: str
+    verb: str
+    conn: AsyncConnection
+    _caller: Caller | None = None
+    _body: Any = ...
+    raw_body: bytes = b""
+    writable: bool = False
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.request.path_params
+
+    @property
+    def docs(self) -> Docs:
+        return Docs(self.conn)
+
+    def param(self, name: str) -> str:
+        return str(self.request.path_params[name])
+
+    def query(self, name: str) -> str | None:
+        low = name.lower()
+        for key, value in self.request.query_params.items():
+            if key.lower() == low:
+                return str(value)
+        return None
+
+    def list_options(self, params: Iterable[str] = ()) -> ListOptions:
+        return parse_list_options(self.request.query_params.multi_items(), params=params)
+
+    async def caller(self, *roles: str) -> Caller:
+        """The verified caller; with `roles`, one of them is needed (FullAccess counts)."""
+        if self._caller is None:
+            self._caller = await self.services.authenticate(self.request)
+        if roles and not self._caller.has(*roles):
+            raise Forbidden(
+                "User does not have role(s) required to perform this action",
+                "Auth.InsufficientRoles",
+                {"SufficientRoles": list(roles), "AssignedRoles": sorted(self._caller.roles)},
+            )
+        return self._caller
+
+    async def optional_caller(self) -> Caller | None:
+        try:
+            return await self.caller()
+        except Unauthorized:
+            return None
+
+    async def body(self) -> Any:
+        """The JSON body, or None when the request has none (action POSTs send nothing)."""
+        if self._body is ...:
+            self.raw_body = await self.request.body()
+            self._body = decode_json(self.raw_body) if self.raw_body.strip() else None
+        return self._body
+
+    async def body_object(self, *, required: bool = True) -> dict[str, Any]:
+        data = await self.body()
+        if data is None and not required:
+            return {}
+        if not isinstance(data, dict):
+            raise ValidationFailed("Request body must be a JSON object", "ValidationFailure", {"Field": "$"})
+        return data
+
+    async def body_as(self, typ: type[T]) -> T:
+        return validate(await self.body_object(), typ)
+
+
+Handler = Callable[[Ctx], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class NoContent:
+    """Return this for 204 answers."""
+
+
+NO_CONTENT = NoContent()
+
+
+def endpoint(verb: str, path: str, *, status: int | None = None,
+             transactional: bool = True) -> Callable[[Handler], HTTPRouteHandler]:
+    """Register `handler` for `verb path` (OrderCloud path, `/v1` is added by the app).
+
+    Writes run in one transaction that also records webhook deliveries, so a change and the
+    events it causes commit together. `transactional=False` handlers (those that call out to
+    middleware) open their own short transactions through `ctx.services.db`.
+    """
+    verb = verb.upper()
+    default_status = status or (201 if verb == "POST" else 204 if verb == "DELETE" else 200)
+    route_template = "v1" + path
+
+    def decorate(handler: Handler) -> HTTPRouteHandler:
+        async def run(request: Request[Any, Any, Any]) -> Response[bytes]:
+            services = request.app.state.services
+            async with AsyncExitStack() as stack:
+                if verb in WRITE_VERBS and transactional:
+                    conn = await stack.enter_async_context(services.db.transaction())
+                else:
+                    conn = await stack.enter_async_context(services.db.reader())
+                ctx = Ctx(request, services, route_template, verb, conn,
+                          writable=verb in WRITE_VERBS and transactional)
+                if verb in WRITE_VERBS:
+                    await services.hooks.before(ctx)
+                result = await handler(ctx)
+                code = default_status
+                if isinstance(result, tuple):
+                    result, code = result
+                payload = b"" if isinstance(result, NoContent) else encode(result)
+                if verb in WRITE_VERBS:
+                    await services.hooks.after(ctx, code, result)
+            return Response(content=payload, status_code=code, media_type="application/json")
+
+        run.__name__ = handler.__name__
+        run.__doc__ = handler.__doc__
+        return litestar_route(lit_path(path), http_method=[verb], status_code=default_status,
+                              name=f"{verb} {path}")(run)
+
+    return decorate
+
+
+def lit_path(path: str) -> str:
+    """`/buyers/{buyerID}` -> Litestar's `/buyers/{buyerID:str}`; static segments lower-cased."""
+    parts = []
+    for seg in path.strip("/").split("/"):
+        if seg.startswith("{"):
+            parts.append("{" + seg.strip("{}") + ":str}")
+        else:
+            parts.append(seg.lower())
+    return "/" + "/".join(parts)

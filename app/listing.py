@@ -1,0 +1,476 @@
+"""OrderCloud list options, parsed once and compiled to SQL for every resource.
+
+`page`, `pageSize`, `search`, `searchOn`, `searchType`, `sortBy`, and every other query key a
+filter: `a|b` or, a repeated key and, `!` not, `>`, `<`, `>=`, `<=`, `*` wildcard, `!*` absent or
+null, `\\` escape, nested paths such as `xp.a.b`. Field types come from the resource's wire struct,
+so `Total=>100` compares numbers and `IsSubmitted=false` booleans. Filters run in SQL on both
+SQLite and PostgreSQL; nothing is filtered in Python after loading.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import types
+import typing
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+import msgspec
+from sqlalchemy import ColumnElement, Numeric, and_, case, cast, false, func, literal, literal_column, not_, or_
+
+from app.store.tables import resources
+from domain.errors import ValidationFailed
+
+FieldType = Literal["str", "num", "bool", "date", "obj", "dyn"]
+
+RESERVED = {"page", "pagesize", "search", "searchon", "searchtype", "sortby", "pagekey"}
+SEARCH_TYPES = {
+    "anyterm": "AnyTerm",
+    "alltermsanyfield": "AllTermsAnyField",
+    "alltermssamefield": "AllTermsSameField",
+    "exactphrase": "ExactPhrase",
+    "exactphraseprefix": "ExactPhrasePrefix",
+}
+_SEGMENT = re.compile(r"^[A-Za-z0-9_-]+$")
+MAX_PAGE_SIZE = 100
+
+
+# --------------------------------------------------------------------------- field schemas
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The filterable shape of a resource: OrderCloud name -> type (nested for objects)."""
+
+    fields: Mapping[str, FieldType]
+    nested: Mapping[str, Schema] = field(default_factory=dict)
+    by_lower: Mapping[str, str] = field(default_factory=dict)
+
+    def resolve(self, path: str) -> tuple[list[str], FieldType]:
+        """Canonical path segments and the leaf type; unknown paths are List.InvalidProperty."""
+        parts = path.split(".")
+        out: list[str] = []
+        schema: Schema | None = self
+        ftype: FieldType = "obj"
+        for i, raw in enumerate(parts):
+            if not _SEGMENT.match(raw):
+                raise invalid_property(path)
+            if schema is None:  # below a dynamic (xp) node everything is allowed
+                out.append(raw)
+                continue
+            name = schema.by_lower.get(raw.lower())
+            if name is None:
+                raise invalid_property(path)
+            out.append(name)
+            ftype = schema.fields[name]
+            if ftype == "dyn":
+                schema = None
+                if i < len(parts) - 1:
+                    ftype = "dyn"
+            elif ftype == "obj":
+                schema = schema.nested.get(name)
+            elif i < len(parts) - 1:
+                raise invalid_property(path)
+        return out, ftype
+
+
+def invalid_property(path: str) -> ValidationFailed:
+    return ValidationFailed(f"Invalid property: {path}", "List.InvalidProperty", {"Property": path})
+
+
+def _leaf_type(tp: Any) -> tuple[FieldType, Any]:
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _leaf_type(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _leaf_type(args[0]) if len(args) == 1 else ("dyn", None)
+    if tp is bool:
+        return "bool", None
+    if tp in (int, float, Decimal):
+        return "num", None
+    if tp in (dt.datetime, dt.date):
+        return "date", None
+    if tp is str or origin is Literal:
+        return "str", None
+    if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
+        return "obj", tp
+    if origin in (list, tuple, Sequence) or tp in (list, tuple):
+        return "obj", None
+    return "dyn", None
+
+
+def schema_of(struct: type[msgspec.Struct], *, extra: Mapping[str, FieldType] | None = None) -> Schema:
+    """Derive a Schema from a wire struct; dates are strings in documents, marked by name."""
+    fields: dict[str, FieldType] = {}
+    nested: dict[str, Schema] = {}
+    for f in msgspec.structs.fields(struct):
+        ftype, sub = _leaf_type(f.type)
+        if ftype == "str" and f.encode_name.startswith("Date") or f.encode_name in ("LastUpdated",):
+            ftype = "date"
+        fields[f.encode_name] = ftype
+        if sub is not None:
+            nested[f.encode_name] = schema_of(sub)
+    fields.update(extra or {})
+    return Schema(fields, nested, {k.lower(): k for k in fields})
+
+
+# --------------------------------------------------------------------------- parsed options
+
+
+@dataclass
+class ListOptions:
+    page: int = 1
+    page_size: int = 20
+    search: str | None = None
+    search_on: list[str] | None = None
+    search_type: str = "AnyTerm"
+    sort_by: list[str] = field(default_factory=list)
+    filters: list[tuple[str, str]] = field(default_factory=list)
+    params: dict[str, str] = field(default_factory=dict)
+
+    def filter_values(self, key: str) -> list[str]:
+        return [v for k, v in self.filters if k.lower() == key.lower()]
+
+    def pop_filter(self, key: str) -> list[str]:
+        values = self.filter_values(key)
+        self.filters = [(k, v) for k, v in self.filters if k.lower() != key.lower()]
+        return values
+
+
+def parse_list_options(
+    items: Iterable[tuple[str, str]], *, params: Iterable[str] = ()
+) -> ListOptions:
+    """Split query pairs into paging, search, sort and filters. Key names are case-insensitive;
+    `params` names endpoint-specific parameters (buyerID, from, to, ...) kept apart from filters."""
+    opts = ListOptions()
+    special = {p.lower(): p for p in params}
+    for key, value in items:
+        low = key.lower()
+        if low == "page":
+            opts.page = _positive_int(value, "page", "List.InvalidPage")
+        elif low == "pagesize":
+            size = _positive_int(value, "pageSize", "List.InvalidPageSize")
+            if size > MAX_PAGE_SIZE:
+                raise ValidationFailed(
+                    f"pageSize must be between 1 and {MAX_PAGE_SIZE}", "List.InvalidPageSize",
+                    {"PageSize": value},
+                )
+            opts.page_size = size
+        elif low == "search":
+            opts.search = value or None
+        elif low == "searchon":
+            opts.search_on = [s.strip() for s in value.split(",") if s.strip()] or None
+        elif low == "searchtype":
+            if value.lower() not in SEARCH_TYPES:
+                raise ValidationFailed(f"Invalid searchType: {value}", "List.InvalidType", {"searchType": value})
+            opts.search_type = SEARCH_TYPES[value.lower()]
+        elif low == "sortby":
+            opts.sort_by = [s.strip() for s in value.split(",") if s.strip()]
+        elif low == "pagekey":
+            continue
+        elif low in special:
+            opts.params[special[low]] = value
+        else:
+            opts.filters.append((key, value))
+    return opts
+
+
+def _positive_int(value: str, name: str, code: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValidationFailed(f"{name} must be a positive whole number", code, {name: value})
+    return number
+
+
+# --------------------------------------------------------------------------- SQL compilation
+
+
+class JsonAccess:
+    """Dialect-specific access to a path inside the `doc` JSON column."""
+
+    def __init__(self, pg: bool, column: Any = None) -> None:
+        self.pg = pg
+        self.col = resources.c.doc if column is None else column
+
+    def _pg_path(self, parts: Sequence[str]) -> Any:
+        # Segments are validated against [A-Za-z0-9_-], so inlining the path literal is safe.
+        return literal_column("'{" + ",".join(parts) + "}'")
+
+    def _sqlite_path(self, parts: Sequence[str]) -> str:
+        return "$" + "".join(f'."{p}"' for p in parts)
+
+    def text(self, parts: Sequence[str]) -> ColumnElement[Any]:
+        if self.pg:
+            return self.col.op("#>>")(self._pg_path(parts)).collate("C")
+        return func.json_extract(self.col, self._sqlite_path(parts))
+
+    def jtype(self, parts: Sequence[str]) -> ColumnElement[Any]:
+        if self.pg:
+            return func.jsonb_typeof(self.col.op("#>")(self._pg_path(parts)))
+        return func.json_type(self.col, self._sqlite_path(parts))
+
+    def num(self, parts: Sequence[str]) -> ColumnElement[Any]:
+        jt = self.jtype(parts)
+        if self.pg:
+            raw = self.col.op("#>>")(self._pg_path(parts))
+            return case((jt == "number", cast(raw, Numeric)), else_=None)
+        return case((jt.in_(("integer", "real")), func.json_extract(self.col, self._sqlite_path(parts))))
+
+    def is_null(self, parts: Sequence[str]) -> ColumnElement[bool]:
+        return func.coalesce(self.jtype(parts), "null") == "null"
+
+    def is_bool(self, parts: Sequence[str], value: bool) -> ColumnElement[bool]:
+        jt = self.jtype(parts)
+        if self.pg:
+            return and_(jt == "boolean", self.col.op("#>>")(self._pg_path(parts)) == ("true" if value else "false"))
+        return jt == ("true" if value else "false")
+
+
+@dataclass(frozen=True)
+class Term:
+    negate: bool
+    op: str  # "=", ">", "<", ">=", "<=", "like", "null", "any"
+    value: str
+
+
+def parse_terms(raw: str) -> list[Term]:
+    """One filter value -> OR-ed terms, honouring `\\` escapes."""
+    out: list[Term] = []
+    for part in _split_unescaped(raw, "|"):
+        negate = False
+        if part.startswith("!") and not part.startswith("\\!"):
+            negate, part = True, part[1:]
+        op = "="
+        for candidate in (">=", "<=", ">", "<"):
+            if part.startswith(candidate):
+                op, part = candidate, part[len(candidate) :]
+                break
+        if op == "=" and part == "*":
+            out.append(Term(not negate, "null", ""))  # `!*` = absent or null; `*` = present
+            continue
+        if op == "=" and _has_unescaped(part, "*"):
+            out.append(Term(negate, "like", part))
+            continue
+        out.append(Term(negate, op, _unescape(part)))
+    return out
+
+
+def _split_unescaped(raw: str, sep: str) -> list[str]:
+    parts, current, i = [], [], 0
+    while i < len(raw):
+        ch = raw[i]
+        if ch == "\\" and i + 1 < len(raw):
+            current.append(raw[i : i + 2])
+            i += 2
+            continue
+        if ch == sep:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    parts.append("".join(current))
+    return parts
+
+
+def _has_unescaped(raw: str, ch: str) -> bool:
+    return any(c == ch and (i == 0 or raw[i - 1] != "\\") for i, c in enumerate(raw))
+
+
+def _unescape(raw: str) -> str:
+    return re.sub(r"\\(.)", r"\1", raw)
+
+
+def _like_pattern(raw: str) -> str:
+    out, i = [], 0
+    while i < len(raw):
+        ch = raw[i]
+        if ch == "\\" and i + 1 < len(raw):
+            nxt = raw[i + 1]
+            out.append("\\" + nxt if nxt in "%_\\" else nxt)
+            i += 2
+            continue
+        out.append("%" if ch == "*" else "\\" + ch if ch in "%_" else ch)
+        i += 1
+    return "".join(out).lower()
+
+
+def _as_number(value: str) -> Decimal | None:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _as_date(value: str) -> str:
+    """Dates compare as our ISO strings; normalise what a caller typed when it parses."""
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if parsed.tzinfo is None and "T" not in value:
+        return value  # a bare date compares as a prefix, which orders correctly
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    parsed = parsed.astimezone(dt.UTC)
+    return parsed.isoformat(timespec="milliseconds")
+
+
+class Compiler:
+    """Turns options into SQL conditions and ordering for one resource."""
+
+    def __init__(self, pg: bool, schema: Schema, *, column: Any = None, id_column: Any = None) -> None:
+        self.pg = pg
+        self.schema = schema
+        self.json = JsonAccess(pg, column)
+        self.id_column = resources.c.id if id_column is None else id_column
+
+    def text_of(self, parts: list[str]) -> Any:
+        if parts == ["ID"]:
+            return self.id_column
+        return self.json.text(parts)
+
+    def filter(self, key: str, raw: str) -> ColumnElement[bool]:
+        parts, ftype = self.schema.resolve(key)
+        if ftype == "obj" and parts != ["xp"]:
+            raise invalid_property(key)
+        return or_(*(self._term(parts, ftype, t) for t in parse_terms(raw)))
+
+    def _term(self, parts: list[str], ftype: FieldType, term: Term) -> ColumnElement[bool]:
+        pred = self._positive(parts, ftype, term)
+        if term.op == "null":
+            return pred if not term.negate else not_(pred)
+        pred = func.coalesce(pred, false())
+        return not_(pred) if term.negate else pred
+
+    def _positive(self, parts: list[str], ftype: FieldType, term: Term) -> ColumnElement[bool]:
+        j = self.json
+        if term.op == "null":
+            # Term.negate is True for a bare `*` (present) and False for `!*` (absent or null).
+            return j.is_null(parts) if parts != ["ID"] else false()
+        if term.op == "like":
+            return func.lower(self.text_of(parts)).like(_like_pattern(term.value), escape="\\")
+        if ftype == "bool" or (ftype == "dyn" and term.value.lower() in ("true", "false")):
+            wanted = term.value.lower() == "true"
+            if term.value.lower() not in ("true", "false"):
+                raise ValidationFailed(f"Invalid value for {'.'.join(parts)}: {term.value}", "List.InvalidType")
+            return j.is_bool(parts, wanted) if term.op == "=" else false()
+        number = _as_number(term.value) if ftype in ("num", "dyn") else None
+        if ftype == "num" and number is None:
+            raise ValidationFailed(
+                f"Invalid value for {'.'.join(parts)}: {term.value}", "List.InvalidType",
+                {"Property": ".".join(parts), "Value": term.value},
+            )
+        if number is not None:
+            num_pred = _compare(j.num(parts), term.op, _num_literal(self.pg, number))
+            if ftype == "dyn" and term.op == "=":
+                return or_(num_pred, _compare(self.text_of(parts), "=", term.value))
+            return num_pred
+        value = _as_date(term.value) if ftype == "date" else term.value
+        if term.op == "=" and ftype in ("str", "dyn") and parts != ["ID"]:
+            return func.lower(self.text_of(parts)) == value.lower()
+        return _compare(self.text_of(parts), term.op, value)
+
+    def search(self, opts: ListOptions, default_fields: Sequence[str]) -> ColumnElement[bool] | None:
+        if not opts.search:
+            return None
+        names = opts.search_on or list(default_fields)
+        paths = []
+        for name in names:
+            parts, _ = self.schema.resolve(name)
+            paths.append(parts)
+        if not paths:
+            raise ValidationFailed("This resource is not searchable", "List.InvalidSearchProperty")
+
+        def contains(parts: list[str], needle: str, prefix: bool = False) -> ColumnElement[bool]:
+            pattern = _like_pattern(needle.replace("*", "\\*")) + "%"
+            pattern = pattern if prefix else "%" + pattern
+            return func.coalesce(func.lower(self.text_of(parts)).like(pattern, escape="\\"), false())
+
+        phrase = opts.search.strip()
+        terms = [t for t in phrase.split() if t]
+        kind = opts.search_type
+        if kind == "ExactPhrase":
+            return or_(*(contains(p, phrase) for p in paths))
+        if kind == "ExactPhrasePrefix":
+            return or_(*(contains(p, phrase, prefix=True) for p in paths))
+        if kind == "AllTermsAnyField":
+            return and_(*(or_(*(contains(p, t) for p in paths)) for t in terms))
+        if kind == "AllTermsSameField":
+            return or_(*(and_(*(contains(p, t) for t in terms)) for p in paths))
+        return or_(*(contains(p, t) for p in paths for t in terms))
+
+    def order_by(self, sort_by: Sequence[str], sortable: Sequence[str] | None, default: Sequence[str]) -> list[Any]:
+        keys = list(sort_by) or list(default)
+        allowed = {s.lower() for s in sortable} if sortable is not None else None
+        clauses: list[Any] = []
+        for key in keys:
+            desc = key.startswith("!")
+            name = key[1:] if desc else key
+            try:
+                parts, ftype = self.schema.resolve(name)
+            except ValidationFailed:
+                raise ValidationFailed(f"Invalid sort property: {name}", "List.InvalidSortProperty",
+                                       {"Property": name}) from None
+            top = parts[0].lower()
+            if allowed is not None and top != "xp" and ".".join(parts).lower() not in allowed:
+                raise ValidationFailed(f"Invalid sort property: {name}", "List.InvalidSortProperty",
+                                       {"Property": name})
+            expr = self.json.num(parts) if ftype == "num" else self.text_of(parts)
+            clauses.append((expr.desc() if desc else expr.asc()).nulls_last())
+        clauses.append(self.id_column.asc())
+        return clauses
+
+
+def _num_literal(pg: bool, number: Decimal) -> Any:
+    if pg:
+        return cast(literal(str(number)), Numeric)
+    return literal(float(number)) if number != number.to_integral_value() else literal(int(number))
+
+
+def _compare(expr: Any, op: str, value: Any) -> ColumnElement[bool]:
+    if op == "=":
+        return expr == value  # type: ignore[no-any-return]
+    if op == ">":
+        return expr > value  # type: ignore[no-any-return]
+    if op == "<":
+        return expr < value  # type: ignore[no-any-return]
+    if op == ">=":
+        return expr >= value  # type: ignore[no-any-return]
+    return expr <= value  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    page: int
+    page_size: int
+    total: int
+
+    def wire(self) -> dict[str, Any]:
+        pages = math.ceil(self.total / self.page_size) if self.total else 0
+        first = (self.page - 1) * self.page_size + 1
+        last = min(first + len(self.items) - 1, self.total)
+        item_range = [first, last] if self.items else [0, 0]
+        return {
+            "Meta": {
+                "Page": self.page,
+                "PageSize": self.page_size,
+                "TotalCount": self.total,
+                "TotalPages": pages,
+                "ItemRange": item_range,
+                "NextPageKey": None,
+            },
+            "Items": self.items,
+        }
+
+

@@ -1,0 +1,203 @@
+"""Generic OrderCloud CRUD: List, Create, Get, Save (PUT, creates when missing), Patch and Delete
+for a resource described once by a `ResourceSpec`. Specific behaviour plugs in through hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar.handlers import HTTPRouteHandler
+from sqlalchemy import ColumnElement
+
+from app.auth.tokens import Caller
+from app.http import NO_CONTENT, Ctx, endpoint
+from app.listing import Schema, schema_of
+from app.store.repo import merge_patch
+from app.store.tables import resources
+from app.wire import Wire, check_id, new_id, to_doc, validate
+from domain.clock import iso, utcnow
+from domain.errors import Conflict, NotFound
+
+Doc = dict[str, Any]
+ScopeCheck = Callable[[Ctx, Caller], Awaitable[str]]
+WriteHook = Callable[[Ctx, Caller, Doc, Doc | None, str], Awaitable[Doc]]
+DeleteHook = Callable[[Ctx, Caller, Doc, str], Awaitable[None]]
+Visible = Callable[[Ctx, Caller, str], Awaitable[Sequence[ColumnElement[bool]]]]
+
+
+def public(doc: Doc) -> Doc:
+    """What callers see of a stored document: keys starting with `_` are server-private."""
+    return {k: v for k, v in doc.items() if not k.startswith("_")}
+
+
+async def top_level(ctx: Ctx, caller: Caller) -> str:
+    return ""
+
+
+@dataclass
+class ResourceSpec:
+    kind: str
+    object_type: str
+    path: str  # e.g. "/buyers/{buyerID}/users"
+    id_param: str  # e.g. "userID"
+    struct: type[Wire]
+    read_roles: tuple[str, ...]
+    write_roles: tuple[str, ...]
+    readonly: tuple[str, ...] = ("DateCreated",)
+    searchable: tuple[str, ...] = ("ID", "Name")
+    sortable: tuple[str, ...] | None = None
+    default_sort: tuple[str, ...] = ("ID",)
+    scope: ScopeCheck = top_level
+    visible: Visible | None = None
+    on_write: WriteHook | None = None
+    on_delete: DeleteHook | None = None
+    uniq: Callable[[Doc], str | None] | None = None
+    extra_filters: dict[str, Any] = field(default_factory=dict)
+    operations: tuple[str, ...] = ("list", "create", "get", "save", "patch", "delete")
+    _schema: Schema | None = None
+
+    @property
+    def schema(self) -> Schema:
+        if self._schema is None:
+            self._schema = schema_of(self.struct, extra=self.extra_filters or None)
+        return self._schema
+
+    def item_path(self) -> str:
+        return f"{self.path}/{{{self.id_param}}}"
+
+
+def normalize(spec: ResourceSpec, data: Doc, existing: Doc | None) -> Doc:
+    """Validate a full document and make every field explicit; read-only fields keep the
+    server's values (callers' values for them are ignored, as OrderCloud does)."""
+    data = {k: v for k, v in data.items() if k not in spec.readonly and not k.startswith("_")}
+    for name in spec.readonly:
+        data[name] = existing.get(name) if existing else None
+    doc: Doc = to_doc(validate(data, spec.struct))
+    if existing:
+        doc.update({k: v for k, v in existing.items() if k.startswith("_")})
+    if "DateCreated" in doc and doc["DateCreated"] is None:
+        doc["DateCreated"] = existing.get("DateCreated") if existing else iso(utcnow())
+    return doc
+
+
+async def load(ctx: Ctx, spec: ResourceSpec, caller: Caller, scope: str, id: str, *, lock: bool = False) -> Doc:
+    found = await ctx.docs.get(spec.kind, id, scope, lock=lock)
+    if found is None:
+        raise NotFound(spec.object_type, id)
+    if spec.visible is not None:
+        conds = await spec.visible(ctx, caller, scope)
+        if conds and await ctx.docs.count(spec.kind, resources.c.id == id, *conds, scope=scope) == 0:
+            raise NotFound(spec.object_type, id)
+    return found.doc
+
+
+async def store(ctx: Ctx, spec: ResourceSpec, caller: Caller, scope: str, doc: Doc,
+                existing: Doc | None, current_id: str | None) -> Doc:
+    if spec.on_write is not None:
+        doc = await spec.on_write(ctx, caller, doc, existing, scope)
+    uniq = spec.uniq(doc) if spec.uniq else None
+    if existing is None:
+        await ctx.docs.insert(spec.kind, doc, scope, uniq=uniq, object_type=spec.object_type)
+    else:
+        assert current_id is not None
+        new_id_value = doc["ID"] if doc["ID"] != current_id else None
+        if new_id_value is not None and await ctx.docs.exists(spec.kind, new_id_value, scope):
+            raise Conflict(f"{spec.object_type} already exists: {new_id_value}", "IdExists",
+                           {"ObjectType": spec.object_type, "ObjectID": new_id_value})
+        await ctx.docs.replace(spec.kind, current_id, doc, scope, new_id=new_id_value,
+                               uniq=uniq if spec.uniq else False)
+    return public(doc)
+
+
+def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
+    """The standard endpoints for `spec`, in OrderCloud's shapes and status codes."""
+    handlers: list[HTTPRouteHandler] = []
+    ops = set(spec.operations)
+
+    if "list" in ops:
+        @endpoint("GET", spec.path)
+        async def list_items(ctx: Ctx) -> Any:
+            caller = await ctx.caller(*spec.read_roles)
+            scope = await spec.scope(ctx, caller)
+            conds = list(await spec.visible(ctx, caller, scope)) if spec.visible else []
+            page = await ctx.docs.page(
+                spec.kind, ctx.list_options(), spec.schema, conds=conds, scope=scope,
+                searchable=spec.searchable, sortable=spec.sortable, default_sort=spec.default_sort,
+            )
+            page.items[:] = [public(d) for d in page.items]
+            return page.wire()
+
+        handlers.append(list_items)
+
+    if "create" in ops:
+        @endpoint("POST", spec.path)
+        async def create(ctx: Ctx) -> Any:
+            caller = await ctx.caller(*spec.write_roles)
+            scope = await spec.scope(ctx, caller)
+            data = await ctx.body_object()
+            data["ID"] = check_id(data["ID"]) if data.get("ID") else new_id()
+            doc = normalize(spec, data, None)
+            return await store(ctx, spec, caller, scope, doc, None, None)
+
+        handlers.append(create)
+
+    if "get" in ops:
+        @endpoint("GET", spec.item_path())
+        async def get(ctx: Ctx) -> Any:
+            caller = await ctx.caller(*spec.read_roles)
+            scope = await spec.scope(ctx, caller)
+            return public(await load(ctx, spec, caller, scope, ctx.param(spec.id_param)))
+
+        handlers.append(get)
+
+    if "save" in ops:
+        @endpoint("PUT", spec.item_path())
+        async def save(ctx: Ctx) -> Any:
+            caller = await ctx.caller(*spec.write_roles)
+            scope = await spec.scope(ctx, caller)
+            current_id = ctx.param(spec.id_param)
+            found = await ctx.docs.get(spec.kind, current_id, scope, lock=True)
+            data = await ctx.body_object()
+            data["ID"] = check_id(data.get("ID") or current_id)
+            if found is None:
+                check_id(current_id)
+                data["ID"] = data["ID"] if data.get("ID") else current_id
+                doc = normalize(spec, data, None)
+                return await store(ctx, spec, caller, scope, doc, None, None), 200
+            existing = await load(ctx, spec, caller, scope, current_id)
+            doc = normalize(spec, data, existing)
+            return await store(ctx, spec, caller, scope, doc, existing, current_id)
+
+        handlers.append(save)
+
+    if "patch" in ops:
+        @endpoint("PATCH", spec.item_path())
+        async def patch(ctx: Ctx) -> Any:
+            caller = await ctx.caller(*spec.write_roles)
+            scope = await spec.scope(ctx, caller)
+            current_id = ctx.param(spec.id_param)
+            existing = await load(ctx, spec, caller, scope, current_id, lock=True)
+            changes = {k: v for k, v in (await ctx.body_object()).items() if k not in spec.readonly}
+            if "ID" in changes:
+                check_id(changes["ID"])
+            doc = normalize(spec, merge_patch(public(existing), changes), existing)
+            return await store(ctx, spec, caller, scope, doc, existing, current_id)
+
+        handlers.append(patch)
+
+    if "delete" in ops:
+        @endpoint("DELETE", spec.item_path())
+        async def remove(ctx: Ctx) -> Any:
+            caller = await ctx.caller(*spec.write_roles)
+            scope = await spec.scope(ctx, caller)
+            current_id = ctx.param(spec.id_param)
+            existing = await load(ctx, spec, caller, scope, current_id, lock=True)
+            if spec.on_delete is not None:
+                await spec.on_delete(ctx, caller, existing, scope)
+            await ctx.docs.delete(spec.kind, current_id, scope)
+            return NO_CONTENT, 204
+
+        handlers.append(remove)
+
+    return handlers

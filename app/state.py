@@ -1,0 +1,52 @@
+"""The composition root's container: what every handler reaches through `ctx.services`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from litestar import Request
+
+from app.auth.tokens import Caller, TokenService
+from app.config import Settings
+from app.store.db import Database
+from domain.errors import Unauthorized
+
+if TYPE_CHECKING:
+    from app.http import Ctx
+
+
+class Hooks(Protocol):
+    """Called around every write: `before` may veto it, `after` records what it caused."""
+
+    async def before(self, ctx: Ctx) -> None: ...
+
+    async def after(self, ctx: Ctx, status: int, result: Any) -> None: ...
+
+
+class NoHooks:
+    async def before(self, ctx: Ctx) -> None:
+        return None
+
+    async def after(self, ctx: Ctx, status: int, result: Any) -> None:
+        return None
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    tokens: TokenService
+    hooks: Hooks = field(default_factory=NoHooks)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def marketplace_id(self) -> str:
+        return self.settings.marketplace_id
+
+    async def authenticate(self, request: Request[Any, Any, Any]) -> Caller:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("Access token is missing or malformed", "InvalidToken")
+        return await self.tokens.caller(token.strip())

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 async on embedded SQLite (default) or PostgreSQL."""

@@ -1,0 +1,207 @@
+"""Document repository over the `resources` table: the one way code reads and writes resources."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.listing import Compiler, JsonAccess, ListOptions, Page, Schema
+from app.store.tables import resources
+from domain.errors import Conflict, NotFound
+
+R = resources.c
+
+
+class StaleWrite(Conflict):
+    """Someone else changed the document between our read and our write."""
+
+    status = 409
+    default_code = "Conflict.StaleWrite"
+
+
+@dataclass
+class Stored:
+    doc: dict[str, Any]
+    version: int
+    scope: str = ""
+
+
+class Docs:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+        self.pg = conn.dialect.name == "postgresql"
+        self.json = JsonAccess(self.pg)
+
+    # ------------------------------------------------------------------ single documents
+
+    async def get(self, kind: str, id: str, scope: str = "", *, lock: bool = False) -> Stored | None:
+        stmt = select(R.doc, R.version, R.scope).where(R.kind == kind, R.scope == scope, R.id == id)
+        if lock and self.pg:
+            stmt = stmt.with_for_update()
+        row = (await self.conn.execute(stmt)).first()
+        return Stored(row.doc, row.version, row.scope) if row else None
+
+    async def require(self, kind: str, id: str, scope: str = "", *, object_type: str,
+                      lock: bool = False) -> Stored:
+        found = await self.get(kind, id, scope, lock=lock)
+        if found is None:
+            raise NotFound(object_type, id)
+        return found
+
+    async def find_any_scope(self, kind: str, id: str) -> Stored | None:
+        """A document by ID whatever its scope (IDs that are unique across the marketplace)."""
+        row = (await self.conn.execute(
+            select(R.doc, R.version, R.scope).where(R.kind == kind, R.id == id).order_by(R.pk).limit(1)
+        )).first()
+        return Stored(row.doc, row.version, row.scope) if row else None
+
+    async def exists(self, kind: str, id: str, scope: str = "") -> bool:
+        row = (await self.conn.execute(
+            select(R.pk).where(R.kind == kind, R.scope == scope, R.id == id)
+        )).first()
+        return row is not None
+
+    async def insert(self, kind: str, doc: dict[str, Any], scope: str = "", *, uniq: str | None = None,
+                     object_type: str | None = None) -> dict[str, Any]:
+        if await self.exists(kind, doc["ID"], scope):
+            raise Conflict(
+                f"{object_type or kind} already exists: {doc['ID']}", "IdExists",
+                {"ObjectType": object_type or kind, "ObjectID": doc["ID"]},
+            )
+        await self.conn.execute(
+            insert(resources).values(kind=kind, scope=scope, id=doc["ID"], doc=doc, version=1, uniq=uniq)
+        )
+        return doc
+
+    async def replace(self, kind: str, id: str, doc: dict[str, Any], scope: str = "", *,
+                      version: int | None = None, new_id: str | None = None,
+                      uniq: str | None | bool = False) -> None:
+        """Write a document back; with `version`, only if nobody wrote it since we read it."""
+        conds = [R.kind == kind, R.scope == scope, R.id == id]
+        if version is not None:
+            conds.append(R.version == version)
+        values: dict[str, Any] = {"doc": doc, "version": R.version + 1}
+        if new_id is not None:
+            values["id"] = new_id
+        if uniq is not False:
+            values["uniq"] = uniq
+        result = await self.conn.execute(update(resources).where(*conds).values(**values))
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            if version is not None:
+                raise StaleWrite(f"{kind} {id} was changed by another request; try again")
+            raise NotFound(kind, id)
+
+    async def delete(self, kind: str, id: str, scope: str = "") -> bool:
+        result = await self.conn.execute(
+            delete(resources).where(R.kind == kind, R.scope == scope, R.id == id)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def delete_where(self, kind: str, *conds: ColumnElement[bool], scope: str | None = None) -> int:
+        where = [R.kind == kind, *conds]
+        if scope is not None:
+            where.append(R.scope == scope)
+        result = await self.conn.execute(delete(resources).where(*where))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def by_uniq(self, uniq: str) -> tuple[str, Stored] | None:
+        row = (await self.conn.execute(
+            select(R.kind, R.doc, R.version, R.scope).where(R.uniq == uniq)
+        )).first()
+        return (row.kind, Stored(row.doc, row.version, row.scope)) if row else None
+
+    # ------------------------------------------------------------------ queries
+
+    def eq(self, **fields: Any) -> list[ColumnElement[bool]]:
+        """Conditions `doc.Field == value` (None means absent or null)."""
+        conds: list[ColumnElement[bool]] = []
+        for name, value in fields.items():
+            parts = name.split("__")
+            if value is None:
+                conds.append(self.json.is_null(parts))
+            elif isinstance(value, bool):
+                conds.append(self.json.is_bool(parts, value))
+            else:
+                conds.append(self.json.text(parts) == value)
+        return conds
+
+    def field_in(self, name: str, values: Sequence[str]) -> ColumnElement[bool]:
+        return self.json.text(name.split("__")).in_(list(values))
+
+    async def all(self, kind: str, *conds: ColumnElement[bool], scope: str | None = None,
+                  limit: int | None = None) -> list[dict[str, Any]]:
+        """Every matching document in insertion order (for internal use, not caller lists)."""
+        where = [R.kind == kind, *conds]
+        if scope is not None:
+            where.append(R.scope == scope)
+        stmt = select(R.doc).where(*where).order_by(R.pk)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return [row.doc for row in await self.conn.execute(stmt)]
+
+    async def all_stored(self, kind: str, *conds: ColumnElement[bool], scope: str | None = None,
+                         lock: bool = False) -> list[Stored]:
+        where = [R.kind == kind, *conds]
+        if scope is not None:
+            where.append(R.scope == scope)
+        stmt = select(R.doc, R.version, R.scope).where(*where).order_by(R.pk)
+        if lock and self.pg:
+            stmt = stmt.with_for_update()
+        return [Stored(r.doc, r.version, r.scope) for r in await self.conn.execute(stmt)]
+
+    async def count(self, kind: str, *conds: ColumnElement[bool], scope: str | None = None) -> int:
+        where = [R.kind == kind, *conds]
+        if scope is not None:
+            where.append(R.scope == scope)
+        return int((await self.conn.execute(select(func.count()).select_from(resources).where(*where))).scalar_one())
+
+    async def page(
+        self,
+        kind: str,
+        opts: ListOptions,
+        schema: Schema,
+        *,
+        conds: Sequence[ColumnElement[bool]] = (),
+        scope: str | None = None,
+        searchable: Sequence[str] = ("ID",),
+        sortable: Sequence[str] | None = None,
+        default_sort: Sequence[str] = ("ID",),
+    ) -> Page:
+        """One page of a caller-facing list with OrderCloud list options, all in SQL."""
+        compiler = Compiler(self.pg, schema)
+        where: list[ColumnElement[bool]] = [R.kind == kind, *conds]
+        if scope is not None:
+            where.append(R.scope == scope)
+        where.extend(compiler.filter(k, v) for k, v in opts.filters)
+        found = compiler.search(opts, searchable)
+        if found is not None:
+            where.append(found)
+        cond = and_(*where)
+        total = int((await self.conn.execute(
+            select(func.count()).select_from(resources).where(cond)
+        )).scalar_one())
+        stmt = (
+            select(R.doc)
+            .where(cond)
+            .order_by(*compiler.order_by(opts.sort_by, sortable, default_sort))
+            .limit(opts.page_size)
+            .offset((opts.page - 1) * opts.page_size)
+        )
+        items = [row.doc for row in await self.conn.execute(stmt)]
+        return Page(items, opts.page, opts.page_size, total)
+
+
+def merge_patch(target: Mapping[str, Any] | None, patch: Mapping[str, Any]) -> dict[str, Any]:
+    """OrderCloud PATCH: objects merge recursively (xp included), anything else replaces."""
+    out = dict(target or {})
+    for key, value in patch.items():
+        current = out.get(key)
+        if isinstance(value, Mapping) and isinstance(current, Mapping):
+            out[key] = merge_patch(current, value)
+        else:
+            out[key] = value
+    return out
