@@ -63,7 +63,12 @@ def add_shipped(line: Line, quantity: int) -> int:
             f"Cannot ship {quantity} of line item {line.get('ID')}: "
             f"{shipped} of {ordered} already shipped.",
             "ShipmentItem.QuantityExceeded",
-            {"LineItemID": line.get("ID"), "Quantity": ordered, "QuantityShipped": shipped, "Requested": quantity},
+            {
+                "LineItemID": line.get("ID"),
+                "Quantity": ordered,
+                "QuantityShipped": shipped,
+                "Requested": quantity,
+            },
         )
     return shipped + quantity
 

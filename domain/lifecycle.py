@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from transitions import EventData, Machine, MachineError
 
@@ -55,12 +55,12 @@ from domain.clock import iso
 from domain.errors import InvalidTransition
 
 __all__ = [
+    "AWAITING_APPROVAL",
     "CANCELED",
     "COMPLETED",
     "DECLINED",
     "EVENTS",
     "OPEN",
-    "AWAITING_APPROVAL",
     "STATES",
     "UNSUBMITTED",
     "apply",
@@ -123,7 +123,7 @@ def _stamper(*fields: str, submitted: bool = False, keep_first_submit: bool = Fa
     """An `after` callback that writes `now` into `fields` (and IsSubmitted/DateSubmitted when asked)."""
 
     def stamp(event: EventData) -> None:
-        doc = event.model.doc
+        doc = cast(_OrderRef, event.model).doc
         stamp_text = event.kwargs["_stamp"]
         for field in fields:
             doc[field] = stamp_text
