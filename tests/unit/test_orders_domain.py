@@ -92,9 +92,9 @@ def test_sees(doc: dict[str, str], company: str, incoming: bool, outgoing: bool,
 
 
 def test_status_partitions() -> None:
-    assert UNSUBMITTED_STATUSES == {"Unsubmitted", "AwaitingApproval", "Declined"}
-    assert SUBMITTED_STATUSES == {"Open", "Completed", "Canceled"}
-    assert SUBMITTED_STATUSES | UNSUBMITTED_STATUSES == set(lifecycle.STATES)
+    assert {"Unsubmitted", "AwaitingApproval", "Declined"} == UNSUBMITTED_STATUSES
+    assert {"Open", "Completed", "Canceled"} == SUBMITTED_STATUSES
+    assert set(lifecycle.STATES) == SUBMITTED_STATUSES | UNSUBMITTED_STATUSES
     assert not SUBMITTED_STATUSES & UNSUBMITTED_STATUSES
 
 
