@@ -110,6 +110,7 @@ class PriceSchedule:
     # Derived once here so price_line does a bisect over ints instead of re-scanning breaks.
     break_quantities: tuple[int, ...] = field(init=False, repr=False, compare=False)
     has_sale_window: bool = field(init=False, repr=False, compare=False)
+    quantum: Decimal = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.price_breaks:
@@ -147,6 +148,7 @@ class PriceSchedule:
         object.__setattr__(self, "sale_start", start)
         object.__setattr__(self, "sale_end", end)
         object.__setattr__(self, "has_sale_window", start is not None or end is not None)
+        object.__setattr__(self, "quantum", quantum(self.currency))
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> PriceSchedule:
@@ -196,6 +198,8 @@ class ProductAssignment:
 class SpecMarkup:
     markup_type: MarkupType
     amount: Decimal
+    # amount/100, precomputed so a Percentage markup costs one multiplication per line.
+    fraction: Decimal = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.markup_type not in MARKUP_TYPES:
@@ -203,6 +207,7 @@ class SpecMarkup:
                 f"Unknown PriceMarkupType {self.markup_type!r}",
                 data={"PriceMarkupType": self.markup_type},
             )
+        object.__setattr__(self, "fraction", self.amount / _HUNDRED)
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> SpecMarkup:
@@ -223,6 +228,10 @@ class LinePrice(NamedTuple):
     is_on_sale: bool
     price_schedule_id: str | None
     price_overridden: bool = False
+
+
+# Bypasses NamedTuple's Python-level __new__ (argument re-packing) on the per-line hot path.
+_new_line_price = tuple.__new__
 
 
 class OrderTotals(NamedTuple):
@@ -291,9 +300,7 @@ def select_break(schedule: PriceSchedule, quantity: int) -> PriceBreak:
     return schedule.price_breaks[i if i > 0 else 0]
 
 
-def check_quantity(
-    schedule: PriceSchedule, quantity: int, *, cumulative_quantity: int | None = None
-) -> None:
+def check_quantity(schedule: PriceSchedule, quantity: int, *, cumulative_quantity: int | None = None) -> None:
     """Refuse a line quantity the schedule does not allow.
 
     With UseCumulativeQuantity and a `cumulative_quantity`, Min/Max/Restricted apply to the
@@ -348,15 +355,12 @@ def price_line(
         raise ValidationFailed(
             "Quantity must be greater than 0", "LineItem.QuantityMustBePositive", {"Quantity": quantity}
         )
-    q = quantum(schedule.currency)
-    breaks = schedule.price_breaks
-    pick = (
-        cumulative_quantity
-        if cumulative_quantity is not None and schedule.use_cumulative_quantity
-        else quantity
-    )
-    i = bisect_right(schedule.break_quantities, pick) - 1
-    brk = breaks[i if i > 0 else 0]
+    q = schedule.quantum
+    if cumulative_quantity is not None and schedule.use_cumulative_quantity:
+        i = bisect_right(schedule.break_quantities, cumulative_quantity) - 1
+    else:
+        i = bisect_right(schedule.break_quantities, quantity) - 1
+    brk = schedule.price_breaks[i if i > 0 else 0]
 
     on_sale = False
     base = brk.price
@@ -370,33 +374,29 @@ def price_line(
 
     if override_unit_price is not None:
         unit = override_unit_price.quantize(q, ROUND_HALF_UP)
-        return LinePrice(unit, unit * quantity, on_sale, schedule.id, True)
+        return _new_line_price(LinePrice, (unit, unit * quantity, on_sale, schedule.id, True))
 
     if not markups:
         unit = base.quantize(q, ROUND_HALF_UP)
-        return LinePrice(unit, unit * quantity, on_sale, schedule.id, False)
+        return _new_line_price(LinePrice, (unit, unit * quantity, on_sale, schedule.id, False))
 
-    per_qty = _ZERO
-    pct = _ZERO
-    total_add = _ZERO
+    unit_pre = base
+    total_add: Decimal | None = None
     for m in markups:
         t = m.markup_type
         if t == "AmountPerQuantity":
-            per_qty += m.amount
+            unit_pre += m.amount
         elif t == "Percentage":
-            pct += m.amount
+            # Adding base*pct per markup equals base*(sum of pcts): percentages never compound.
+            unit_pre += base * m.fraction
         elif t == "AmountTotal":
-            total_add += m.amount
-    unit_pre = base + per_qty
-    if pct:
-        unit_pre += base * pct / _HUNDRED
+            total_add = m.amount if total_add is None else total_add + m.amount
     unit = unit_pre.quantize(q, ROUND_HALF_UP)
-    if not total_add:
-        return LinePrice(unit, unit * quantity, on_sale, schedule.id, False)
+    if total_add is None:
+        return _new_line_price(LinePrice, (unit, unit * quantity, on_sale, schedule.id, False))
     subtotal = (unit * quantity + total_add).quantize(q, ROUND_HALF_UP)
-    return LinePrice(
-        (subtotal / quantity).quantize(q, ROUND_HALF_UP), subtotal, on_sale, schedule.id, False
-    )
+    unit = (subtotal / quantity).quantize(q, ROUND_HALF_UP)
+    return _new_line_price(LinePrice, (unit, subtotal, on_sale, schedule.id, False))
 
 
 def line_total(line_subtotal: Decimal, promotion_discount: Decimal | None) -> Decimal:
