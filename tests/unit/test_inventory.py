@@ -84,7 +84,13 @@ def test_negative_quantities_refused() -> None:
 
 def test_requested_by_product_sums_per_bucket() -> None:
     totals = requested_by_product(
-        [("p1", None, None, 2), ("p1", None, None, 3), ("p1", "v1", None, 1), ("p1", None, "r1", 4), ("p2", None, None, 1)]
+        [
+            ("p1", None, None, 2),
+            ("p1", None, None, 3),
+            ("p1", "v1", None, 1),
+            ("p1", None, "r1", 4),
+            ("p2", None, None, 1),
+        ]
     )
     assert totals == {
         InventoryKey("p1", None, None): 5,
