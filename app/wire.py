@@ -76,7 +76,11 @@ def validate(doc: Any, typ: type[T]) -> T:
         return msgspec.convert(doc, typ, strict=False, builtin_types=(Decimal, datetime))
     except msgspec.ValidationError as exc:
         message = str(exc)
-        field = message.rsplit("at `$.", 1)[-1].rstrip("`") if "at `$." in message else None
+        field = None
+        if "at `$." in message:
+            field = message.rsplit("at `$.", 1)[-1].rstrip("`")
+        elif "missing required field `" in message:
+            field = message.split("missing required field `", 1)[1].split("`", 1)[0]
         raise ValidationFailed(message, "ValidationFailure", {"Field": field}) from exc
 
 

@@ -1,0 +1,73 @@
+"""Where users live and what roles their security profiles give them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.store.repo import Docs
+
+# user type -> (resource kind, company kind)
+USER_KINDS = {"admin": "adminuser", "buyer": "user", "supplier": "supplieruser"}
+KIND_TO_TYPE = {v: k for k, v in USER_KINDS.items()}
+GROUP_KINDS = {"admin": "adminusergroup", "buyer": "usergroup", "supplier": "supplierusergroup"}
+
+
+def username_key(username: str) -> str:
+    return "user:" + username.strip().lower()
+
+
+@dataclass
+class FoundUser:
+    user_type: str
+    company_id: str  # buyer ID, supplier ID, or the marketplace ID for admin users
+    doc: dict[str, Any]
+
+
+async def find_user(docs: Docs, username: str, marketplace_id: str) -> FoundUser | None:
+    hit = await docs.by_uniq(username_key(username))
+    if hit is None:
+        return None
+    kind, stored = hit
+    user_type = KIND_TO_TYPE.get(kind)
+    if user_type is None:
+        return None
+    company = stored.scope if user_type != "admin" else marketplace_id
+    return FoundUser(user_type, company, stored.doc)
+
+
+async def group_ids(docs: Docs, user_type: str, company_id: str, user_id: str) -> list[str]:
+    scope = company_id if user_type != "admin" else ""
+    rows = await docs.all(f"{GROUP_KINDS[user_type]}assignment", *docs.eq(UserID=user_id), scope=scope)
+    return [r["UserGroupID"] for r in rows]
+
+
+async def available_roles(docs: Docs, user_type: str, company_id: str, user_id: str) -> tuple[set[str], set[str]]:
+    """Roles and custom roles from security profiles assigned to the user, its groups, or its
+    company (for admin users: the marketplace itself, an assignment with no IDs)."""
+    groups = await group_ids(docs, user_type, company_id, user_id)
+    assignments = await docs.all("securityprofileassignment")
+    company_field = {"buyer": "BuyerID", "supplier": "SupplierID"}.get(user_type)
+    profile_ids: set[str] = set()
+    for a in assignments:
+        if company_field:
+            if a.get(company_field) != company_id:
+                continue
+        elif a.get("BuyerID") or a.get("SupplierID"):
+            continue
+        if a.get("UserID"):
+            if a["UserID"] == user_id:
+                profile_ids.add(a["SecurityProfileID"])
+        elif a.get("UserGroupID"):
+            if a["UserGroupID"] in groups:
+                profile_ids.add(a["SecurityProfileID"])
+        else:
+            profile_ids.add(a["SecurityProfileID"])
+    roles: set[str] = set()
+    custom: set[str] = set()
+    for pid in profile_ids:
+        found = await docs.get("securityprofile", pid)
+        if found:
+            roles.update(found.doc.get("Roles") or [])
+            custom.update(found.doc.get("CustomRoles") or [])
+    return roles, custom

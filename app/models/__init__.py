@@ -1,0 +1,1 @@
+"""Wire structs (msgspec) that validate what callers send, in OrderCloud's field names."""

@@ -1,0 +1,121 @@
+"""Organizations, users, API clients and security profiles."""
+
+from __future__ import annotations
+
+from app.models.common import Str100, Xp
+from app.wire import Wire, WireID
+
+
+class Buyer(Wire, kw_only=True):
+    id: WireID | None = None
+    name: Str100
+    default_catalog_id: WireID | None = None
+    active: bool = True
+    date_created: str | None = None
+    xp: Xp = None
+
+
+class Supplier(Wire, kw_only=True):
+    id: WireID | None = None
+    name: Str100
+    active: bool = True
+    date_created: str | None = None
+    all_buyers_can_order: bool = False
+    xp: Xp = None
+
+
+class Locale(Wire, kw_only=True):
+    id: str | None = None
+    currency: str | None = None
+    language: str | None = None
+
+
+class User(Wire, kw_only=True):
+    id: WireID | None = None
+    company_id: str | None = None
+    username: Str100
+    password: str | None = None
+    first_name: Str100
+    last_name: Str100
+    email: Str100
+    phone: Str100 | None = None
+    terms_accepted: str | None = None
+    active: bool = False
+    xp: Xp = None
+    available_roles: list[str] | None = None
+    locale: Locale | None = None
+    date_created: str | None = None
+    last_active: str | None = None
+    password_last_set_date: str | None = None
+    failed_login_attempts: int | None = None
+
+
+class UserGroup(Wire, kw_only=True):
+    id: WireID | None = None
+    name: Str100
+    description: str | None = None
+    xp: Xp = None
+
+
+class UserGroupAssignment(Wire, kw_only=True):
+    user_group_id: WireID
+    user_id: WireID
+
+
+class AddressAssignment(Wire, kw_only=True):
+    address_id: WireID
+    user_id: WireID | None = None
+    user_group_id: WireID | None = None
+    is_shipping: bool = False
+    is_billing: bool = False
+
+
+class ApiClient(Wire, kw_only=True):
+    id: WireID | None = None
+    client_secret: str | None = None
+    access_token_duration: int = 600
+    active: bool = True
+    app_name: Str100
+    refresh_token_duration: int | None = 0
+    anonymous_token_duration: int | None = None
+    default_context_user_name: str | None = None
+    xp: Xp = None
+    allow_any_buyer: bool = False
+    allow_any_supplier: bool = False
+    allow_seller: bool = False
+    is_anon_buyer: bool = False
+    assigned_buyer_count: int | None = None
+    assigned_supplier_count: int | None = None
+    order_checkout_integration_event_id: WireID | None = None
+    order_checkout_integration_event_name: str | None = None
+    order_return_integration_event_id: WireID | None = None
+    order_return_integration_event_name: str | None = None
+    add_to_cart_integration_event_id: WireID | None = None
+    add_to_cart_integration_event_name: str | None = None
+    minimum_required_roles: list[str] | None = None
+    minimum_required_custom_roles: list[str] | None = None
+    maximum_granted_roles: list[str] | None = None
+    maximum_granted_custom_roles: list[str] | None = None
+
+
+class ApiClientAssignment(Wire, kw_only=True):
+    api_client_id: WireID
+    buyer_id: WireID | None = None
+    supplier_id: WireID | None = None
+
+
+class SecurityProfile(Wire, kw_only=True):
+    id: WireID | None = None
+    name: Str100
+    roles: list[str] | None = None
+    custom_roles: list[str] | None = None
+    password_config: dict | None = None  # type: ignore[type-arg]
+    is_external_role_group: bool | None = None
+
+
+class SecurityProfileAssignment(Wire, kw_only=True):
+    security_profile_id: WireID
+    buyer_id: WireID | None = None
+    supplier_id: WireID | None = None
+    user_id: WireID | None = None
+    user_group_id: WireID | None = None

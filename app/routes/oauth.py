@@ -1,0 +1,188 @@
+"""`POST /oauth/token` (form-encoded, OrderCloud's grant types) and `GET /oauth/certs/{kid}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+
+from app.auth.passwords import verify_password
+from app.auth.roles import ALL_ROLES, granted_roles
+from app.auth.users import FoundUser, available_roles, find_user
+from app.errors import envelope
+from app.state import Services
+from app.store.repo import Docs
+from app.wire import encode, new_id
+from domain.errors import DomainError
+
+
+class OAuthError(DomainError):
+    status = 400
+
+    def __init__(self, error: str, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message, code)
+        self.status = status
+        self.extra = {"error": error, "error_description": message}
+
+
+async def _client(docs: Docs, client_id: str) -> dict[str, Any]:
+    found = await docs.get("apiclient", client_id) if client_id else None
+    if found is None:
+        raise OAuthError("invalid_client", "ApiClient.InvalidClientID", "Invalid client ID", 400)
+    if not found.doc.get("Active", True):
+        raise OAuthError("invalid_client", "Auth.ClientNotActive", "Client is not active")
+    return found.doc
+
+
+async def _client_allows(docs: Docs, client: dict[str, Any], user: FoundUser) -> bool:
+    if user.user_type == "admin":
+        return bool(client.get("AllowSeller"))
+    flag, field = ("AllowAnyBuyer", "BuyerID") if user.user_type == "buyer" else ("AllowAnySupplier", "SupplierID")
+    if client.get(flag):
+        return True
+    rows = await docs.all("apiclientassignment", *docs.eq(ApiClientID=client["ID"], **{field: user.company_id}))
+    return bool(rows)
+
+
+async def _company_active(docs: Docs, user: FoundUser) -> bool:
+    if user.user_type == "admin":
+        return True
+    kind = "buyer" if user.user_type == "buyer" else "supplier"
+    found = await docs.get(kind, user.company_id)
+    return bool(found and found.doc.get("Active", True))
+
+
+async def issue_for_user(services: Services, docs: Docs, client: dict[str, Any], user: FoundUser,
+                         scope: list[str] | None, *, anonymous: bool = False,
+                         anon_id: str | None = None) -> dict[str, Any]:
+    roles_avail, custom_avail = await available_roles(docs, user.user_type, user.company_id, user.doc["ID"])
+    roles, custom = granted_roles(scope, roles_avail | custom_avail)
+    lifetime = int(client.get("AccessTokenDuration") or 600) * 60
+    user_id = anon_id or user.doc["ID"]
+    claims = {
+        "usr": user.doc["Username"] if not anonymous else f"anon-{user_id}",
+        "cid": client["ID"],
+        "u": user_id,
+        "usrtype": user.user_type,
+        "cmp": user.company_id,
+        "role": roles + custom,
+    }
+    if anonymous:
+        claims["anon"] = True
+        claims["tmpl"] = user.doc["ID"]
+    token = await services.tokens.issue(claims, lifetime)
+    body: dict[str, Any] = {"access_token": token, "expires_in": lifetime, "token_type": "bearer",
+                            "refresh_token": None}
+    refresh_minutes = int(client.get("RefreshTokenDuration") or 0)
+    if refresh_minutes > 0 and not anonymous:
+        body["refresh_token"] = await services.tokens.issue(
+            {"typ": "refresh", "cid": client["ID"], "usr": user.doc["Username"],
+             "scope": scope if scope is not None else None},
+            refresh_minutes * 60,
+        )
+    return body
+
+
+def _scope(raw: str | None) -> list[str] | None:
+    if raw is None or not raw.strip():
+        return None
+    # The SDK sends the literal "undefined" when only custom roles are given.
+    parts = [p for p in raw.split() if p and p != "undefined"]
+    return parts or None
+
+
+async def token_response(services: Services, form: dict[str, str]) -> dict[str, Any]:
+    grant = form.get("grant_type", "")
+    client_id = form.get("client_id", "")
+    scope = _scope(form.get("scope"))
+    async with services.db.reader() as conn:
+        docs = Docs(conn)
+        if grant == "refresh_token":
+            claims = await services.tokens.verify(form.get("refresh_token", ""), purpose="refresh")
+            client = await _client(docs, claims.get("cid", ""))
+            user = await find_user(docs, claims.get("usr", ""), services.marketplace_id)
+            if user is None:
+                raise OAuthError("invalid_grant", "Auth.UserNotFound", "User not found")
+            return await issue_for_user(services, docs, client, user, claims.get("scope"))
+        client = await _client(docs, client_id)
+        if grant == "password":
+            return await _password_grant(services, docs, client, form, scope)
+        if grant == "client_credentials":
+            return await _client_credentials(services, docs, client, form, scope)
+    raise OAuthError("unsupported_grant_type", "Auth.OauthError", f"Unsupported grant_type: {grant!r}")
+
+
+async def _password_grant(services: Services, docs: Docs, client: dict[str, Any], form: dict[str, str],
+                          scope: list[str] | None) -> dict[str, Any]:
+    username, password = form.get("username", ""), form.get("password", "")
+    if not username or not password:
+        raise OAuthError("invalid_grant", "Auth.UsernameAndPasswordRequired", "Username and password are required")
+    secret = form.get("client_secret")
+    if secret and secret != client.get("ClientSecret"):
+        raise OAuthError("invalid_client", "Auth.InvalidClientSecret", "Invalid client secret", 400)
+    user = await find_user(docs, username, services.marketplace_id)
+    if user is None or not verify_password(user.doc.get("_PasswordHash"), password):
+        raise OAuthError("invalid_grant", "Auth.InvalidUsernameOrPassword", "Invalid username or password")
+    if not user.doc.get("Active"):
+        raise OAuthError("invalid_grant", "Auth.UserNotActive", "User account is not active")
+    if not await _company_active(docs, user):
+        raise OAuthError("invalid_grant", "Auth.CompanyNotActive", "The user's organization is not active")
+    if not await _client_allows(docs, client, user):
+        raise OAuthError("invalid_grant", "Auth.InvalidUsernameOrPassword",
+                         "This user may not sign in with this API client")
+    return await issue_for_user(services, docs, client, user, scope)
+
+
+async def _client_credentials(services: Services, docs: Docs, client: dict[str, Any], form: dict[str, str],
+                              scope: list[str] | None) -> dict[str, Any]:
+    secret = form.get("client_secret")
+    context_name = client.get("DefaultContextUserName")
+    if secret:
+        if secret != client.get("ClientSecret"):
+            raise OAuthError("invalid_client", "Auth.InvalidClientSecret", "Invalid client secret", 400)
+        if not context_name:
+            raise OAuthError("invalid_grant", "Auth.UserNotFound",
+                             "This API client has no DefaultContextUserName to act as")
+        user = await find_user(docs, context_name, services.marketplace_id)
+        if user is None or not user.doc.get("Active"):
+            raise OAuthError("invalid_grant", "Auth.UserNotFound", "The default context user was not found")
+        return await issue_for_user(services, docs, client, user, scope)
+    if not client.get("IsAnonBuyer") or not context_name:
+        raise OAuthError("invalid_client", "Auth.AnonUserProhibited",
+                         "This API client does not allow anonymous shopping")
+    user = await find_user(docs, context_name, services.marketplace_id)
+    if user is None or user.user_type != "buyer":
+        raise OAuthError("invalid_grant", "Auth.UserNotFound", "The anonymous template user was not found")
+    anon_id = form.get("anonuserid") or new_id()
+    return await issue_for_user(services, docs, client, user, scope, anonymous=True, anon_id=anon_id)
+
+
+@post("/oauth/token", status_code=200)
+async def token(request: Request[Any, Any, Any]) -> Response[bytes]:
+    services: Services = request.app.state.services
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        body = await token_response(services, form)
+    except OAuthError as exc:
+        return envelope(exc.status, exc.code, exc.message, None, **exc.extra)
+    return Response(content=encode(body), media_type="application/json")
+
+
+@get("/oauth/certs/{kid:str}")
+async def certs(request: Request[Any, Any, Any], kid: str) -> Response[bytes]:
+    services: Services = request.app.state.services
+    jwk = await services.tokens.public_jwk(kid)
+    if jwk is None:
+        return envelope(404, "NotFound", f"Key {kid} not found", {"ObjectType": "Key", "ObjectID": kid})
+    return Response(content=encode(jwk), media_type="application/json")
+
+
+@get("/oauth/certs")
+async def cert_set(request: Request[Any, Any, Any]) -> Response[bytes]:
+    services: Services = request.app.state.services
+    key = await services.tokens.current_key()
+    return Response(content=encode({"keys": [key.public_jwk]}), media_type="application/json")
+
+
+ROUTES = [token, certs, cert_set]
+_ = ALL_ROLES
