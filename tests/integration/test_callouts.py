@@ -15,7 +15,14 @@ from integrations.callouts import (
     call_integration_event,
     raise_for_callout,
 )
-from tests.integration.receivers import HASH_KEY, ReceiverPool, Reply, expected_oc_hash, json_reply, unused_port
+from tests.integration.receivers import (
+    HASH_KEY,
+    ReceiverPool,
+    Reply,
+    expected_oc_hash,
+    json_reply,
+    unused_port,
+)
 
 PAYLOAD = json.dumps(
     {"OrderWorksheet": {"Order": {"ID": "o1"}}, "Environment": "Sandbox", "ConfigData": {}}
@@ -110,7 +117,9 @@ async def test_dns_failure(http_client: httpx.AsyncClient) -> None:
 
 
 @pytest.mark.parametrize("status", [400, 404, 500, 503])
-async def test_non_2xx_is_bad_response(receivers: ReceiverPool, http_client: httpx.AsyncClient, status: int) -> None:
+async def test_non_2xx_is_bad_response(
+    receivers: ReceiverPool, http_client: httpx.AsyncClient, status: int
+) -> None:
     rx = receivers.status(status, b'{"Errors":[{"Message":"nope"}]}')
     result = await call(http_client, rx.url)
     assert not result.ok
