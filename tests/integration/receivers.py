@@ -59,6 +59,9 @@ class Reply:
     # Send this many bytes of filler instead of `body`, in 64 KiB writes, without Content-Length
     # (the body ends when the connection closes), so only a streaming cap can stop it.
     stream_bytes: int | None = None
+    # Pause between the 64 KiB writes of `stream_bytes`: a trickle that never trips a per-read
+    # timeout, to test the overall deadline.
+    chunk_delay: float = 0.0
     # Declare a Content-Length of this size (and send only `body`), to test early rejection.
     declared_length: int | None = None
 
@@ -146,7 +149,10 @@ class Receiver:
                     remaining = reply.stream_bytes
                     while remaining > 0 and not receiver._stopping.is_set():
                         self.wfile.write(chunk[:remaining])
+                        self.wfile.flush()
                         remaining -= len(chunk)
+                        if reply.chunk_delay and receiver._stopping.wait(reply.chunk_delay):
+                            return
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (size cap, timeout): that is what the test wanted
 

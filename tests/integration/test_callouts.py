@@ -19,6 +19,7 @@ from tests.integration.receivers import (
     HASH_KEY,
     ReceiverPool,
     Reply,
+    answer,
     expected_oc_hash,
     json_reply,
     unused_port,
@@ -200,3 +201,13 @@ async def test_raise_for_callout_timeout(receivers: ReceiverPool, http_client: h
         raise_for_callout(result)
     assert info.value.code == ERROR_TIMEOUT
     assert info.value.data["StatusCode"] is None
+
+
+async def test_trickling_answer_hits_the_overall_deadline(
+    receivers: ReceiverPool, http_client: httpx.AsyncClient
+) -> None:
+    # Each 64 KiB piece arrives well within the per-read timeout; only the deadline stops it.
+    rx = receivers.custom(answer(Reply(stream_bytes=2 * 1024 * 1024, chunk_delay=0.1)))
+    result = await call(http_client, rx.url, timeout=0.5)
+    assert result.error_code == ERROR_TIMEOUT
+    assert result.duration_ms < 1500
