@@ -15,6 +15,8 @@ def _default_db_url() -> str:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=_default_db_url)
+    # PostgreSQL only: the schema ordercore's tables live in (default: the search_path's).
+    database_schema: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
     # The base URL callers and middleware reach this server at; the `aud`/`iss` of tokens.

@@ -141,7 +141,9 @@ def endpoint(verb: str, path: str, *, status: int | None = None,
 
         run.__name__ = handler.__name__
         run.__doc__ = handler.__doc__
-        return litestar_route(lit_path(path), http_method=[verb], status_code=default_status,
+        # The declared status only documents the route; `run` answers with the real one.
+        declared = 200 if default_status == 204 else default_status
+        return litestar_route(lit_path(path), http_method=[verb], status_code=declared,
                               name=f"{verb} {path}")(run)
 
     return decorate

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 
 from app.auth.passwords import verify_password
-from app.auth.roles import ALL_ROLES, granted_roles
+from app.auth.roles import granted_roles
 from app.auth.users import FoundUser, available_roles, find_user
 from app.errors import envelope
 from app.state import Services
@@ -169,8 +169,9 @@ async def token(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 @get("/oauth/certs/{kid:str}")
-async def certs(request: Request[Any, Any, Any], kid: str) -> Response[bytes]:
+async def certs(request: Request[Any, Any, Any]) -> Response[bytes]:
     services: Services = request.app.state.services
+    kid = str(request.path_params["kid"])
     jwk = await services.tokens.public_jwk(kid)
     if jwk is None:
         return envelope(404, "NotFound", f"Key {kid} not found", {"ObjectType": "Key", "ObjectID": kid})
@@ -185,4 +186,3 @@ async def cert_set(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 ROUTES = [token, certs, cert_set]
-_ = ALL_ROLES

@@ -36,12 +36,15 @@ def normalize_url(url: str) -> str:
 
 
 class Database:
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, schema: str | None = None) -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         kwargs: dict[str, Any] = {"json_serializer": _dumps, "json_deserializer": _loads, "echo": echo}
         if not self.is_sqlite:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=False)
+            if schema:
+                # A PostgreSQL schema of its own (tests use one per run to stay isolated).
+                kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         # SQLite has one writer; queueing writers here avoids spinning on SQLITE_BUSY in-process.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None

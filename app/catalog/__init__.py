@@ -1,0 +1,1 @@
+"""Catalog reads shared by the storefront and the order service."""

@@ -1,0 +1,135 @@
+"""The `ordercore` command: serve, init, migrate, worker."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from app.config import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        database_url=getattr(args, "database_url", None),
+        database_schema=getattr(args, "database_schema", None),
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+        public_url=getattr(args, "public_url", None),
+        demo=True if getattr(args, "demo", False) else None,
+        webhook_worker=False if getattr(args, "no_worker", False) else None,
+    )
+
+
+async def _init(settings: Settings) -> dict[str, Any] | None:
+    from app.bootstrap import bootstrap
+    from app.main import build_services
+
+    services = build_services(settings)
+    try:
+        created = await bootstrap(services)
+        if created is not None and settings.demo:
+            from app.demo import seed_demo
+
+            created["Demo"] = await seed_demo(services)
+        return created
+    finally:
+        await services.db.dispose()
+
+
+def _prepare(settings: Settings) -> None:
+    """Migrate, then bootstrap an empty marketplace and show its credentials once."""
+    from app.migrate import migrate
+
+    migrate(settings.database_url, settings.database_schema or None)
+    created = asyncio.run(_init(settings))
+    if created is not None:
+        print("ordercore initialized; keep these credentials, they are shown once:")
+        print(json.dumps(created, indent=2))
+        sys.stdout.flush()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings(args)
+    _prepare(settings)
+    from app.main import create_app
+
+    print(f"ordercore listening on {settings.base_url} (API at {settings.base_url}/v1)", flush=True)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                log_level=settings.log_level, access_log=False)
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from app.migrate import migrate
+
+    migrate(settings.database_url, settings.database_schema or None)
+    created = asyncio.run(_init(settings))
+    if created is None:
+        print("ordercore is already initialized; nothing changed.")
+        return 0
+    print(json.dumps(created, indent=2))
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from app.migrate import migrate
+
+    settings = _settings(args)
+    migrate(settings.database_url, settings.database_schema or None)
+    print("database is at the newest migration")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from app.webhooks.worker import run_worker_forever
+
+    settings = _settings(args)
+    asyncio.run(run_worker_forever(settings))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ordercore", description="OrderCloud-compatible order orchestration")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--database-url", help="SQLAlchemy URL (env ORDERCORE_DATABASE_URL)")
+        sp.add_argument("--database-schema", help="PostgreSQL schema (env ORDERCORE_DATABASE_SCHEMA)")
+
+    serve = sub.add_parser("serve", help="run the API (migrates and bootstraps an empty database)")
+    common(serve)
+    serve.add_argument("--host", help="bind address (env ORDERCORE_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (env ORDERCORE_PORT, default 8000)")
+    serve.add_argument("--public-url", help="base URL clients reach (env ORDERCORE_PUBLIC_URL)")
+    serve.add_argument("--demo", action="store_true", help="seed a demo marketplace on first run")
+    serve.add_argument("--no-worker", action="store_true", help="do not deliver webhooks in-process")
+    serve.set_defaults(func=cmd_serve)
+
+    init = sub.add_parser("init", help="migrate and create the seller, an admin user and an admin client")
+    common(init)
+    init.add_argument("--demo", action="store_true", help="also seed a demo marketplace")
+    init.set_defaults(func=cmd_init)
+
+    mig = sub.add_parser("migrate", help="apply database migrations")
+    common(mig)
+    mig.set_defaults(func=cmd_migrate)
+
+    worker = sub.add_parser("worker", help="deliver webhooks (run several on PostgreSQL to scale)")
+    common(worker)
+    worker.set_defaults(func=cmd_worker)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

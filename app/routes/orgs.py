@@ -1,0 +1,139 @@
+"""Buyers, suppliers, their users, groups and addresses; admin users and addresses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.auth.passwords import hash_password
+from app.auth.tokens import Caller
+from app.auth.users import username_key
+from app.http import Ctx
+from app.models.common import Address
+from app.models.orgs import Buyer, Supplier, User, UserGroup
+from app.resources import Doc, ResourceSpec, crud
+from app.routes.access import buyer_scope, seller_only, supplier_scope
+from domain.clock import iso, utcnow
+from domain.errors import Conflict
+
+USER_SEARCH = ("ID", "Username", "LastName", "FirstName", "Email")
+ADDRESS_SEARCH = ("ID", "AddressName", "CompanyName", "City", "Street1", "Street2", "FirstName", "LastName",
+                  "State", "Zip")
+
+
+def make_user_writer(company: str) -> Any:
+    async def on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
+        """Usernames are unique across the marketplace; the password is kept only as a hash."""
+        hit = await ctx.docs.by_uniq(username_key(doc["Username"]))
+        if hit is not None and not (existing and hit[1].doc["ID"] == existing["ID"] and hit[1].scope == scope
+                                    and hit[0] == ctx_kind(company)):
+            raise Conflict("Username must be unique", "User.UsernameMustBeUnique", {"Username": doc["Username"]})
+        password = doc.pop("Password", None)
+        doc["Password"] = None
+        doc["CompanyID"] = scope or ctx.services.marketplace_id
+        doc["AvailableRoles"] = None
+        if password:
+            doc["_PasswordHash"] = hash_password(password)
+            doc["PasswordLastSetDate"] = iso(utcnow())
+        return doc
+
+    return on_write
+
+
+def ctx_kind(company: str) -> str:
+    return {"buyer": "user", "supplier": "supplieruser", "admin": "adminuser"}[company]
+
+
+def user_uniq(doc: Doc) -> str:
+    return username_key(doc["Username"])
+
+
+USER_READONLY = ("DateCreated", "CompanyID", "AvailableRoles", "Locale", "LastActive", "PasswordLastSetDate",
+                 "FailedLoginAttempts")
+
+
+async def delete_company(ctx: Ctx, caller: Caller, doc: Doc, scope: str, *, field: str, kinds: tuple[str, ...]) -> None:
+    """A company takes everything scoped to it, and every assignment naming it, with it."""
+    company_id = doc["ID"]
+    for kind in kinds:
+        await ctx.docs.delete_where(kind, scope=company_id)
+    for kind in ("apiclientassignment", "securityprofileassignment", "catalogassignment", "productassignment"):
+        await ctx.docs.delete_where(kind, *ctx.docs.eq(**{field: company_id}))
+
+
+BUYER_KINDS = ("user", "usergroup", "usergroupassignment", "address", "addressassignment", "costcenter",
+               "spendingaccount", "approvalrule", "creditcard")
+SUPPLIER_KINDS = ("supplieruser", "supplierusergroup", "supplierusergroupassignment", "supplieraddress")
+
+
+async def _delete_buyer(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
+    await delete_company(ctx, caller, doc, scope, field="BuyerID", kinds=BUYER_KINDS)
+
+
+async def _delete_supplier(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
+    await delete_company(ctx, caller, doc, scope, field="SupplierID", kinds=SUPPLIER_KINDS)
+
+
+def _delete_member(assignment_kind: str) -> Any:
+    async def on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
+        await ctx.docs.delete_where(assignment_kind, *ctx.docs.eq(UserID=doc["ID"]), scope=scope)
+        await ctx.docs.delete_where("securityprofileassignment", *ctx.docs.eq(UserID=doc["ID"]))
+        await ctx.docs.delete_where("addressassignment", *ctx.docs.eq(UserID=doc["ID"]), scope=scope)
+
+    return on_delete
+
+
+def _delete_group(assignment_kind: str) -> Any:
+    async def on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
+        await ctx.docs.delete_where(assignment_kind, *ctx.docs.eq(UserGroupID=doc["ID"]), scope=scope)
+        await ctx.docs.delete_where("securityprofileassignment", *ctx.docs.eq(UserGroupID=doc["ID"]))
+
+    return on_delete
+
+
+def _delete_address(assignment_kind: str | None) -> Any:
+    async def on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
+        if assignment_kind:
+            await ctx.docs.delete_where(assignment_kind, *ctx.docs.eq(AddressID=doc["ID"]), scope=scope)
+
+    return on_delete
+
+
+SPECS = [
+    ResourceSpec("buyer", "Buyer", "/buyers", "buyerID", Buyer, ("BuyerReader", "BuyerAdmin"), ("BuyerAdmin",),
+                 scope=seller_only, on_delete=_delete_buyer),
+    ResourceSpec("user", "User", "/buyers/{buyerID}/users", "userID", User,
+                 ("BuyerUserReader", "BuyerUserAdmin"), ("BuyerUserAdmin",), readonly=USER_READONLY,
+                 searchable=USER_SEARCH, scope=buyer_scope, on_write=make_user_writer("buyer"), uniq=user_uniq,
+                 on_delete=_delete_member("usergroupassignment")),
+    ResourceSpec("usergroup", "UserGroup", "/buyers/{buyerID}/usergroups", "userGroupID", UserGroup,
+                 ("UserGroupReader", "UserGroupAdmin"), ("UserGroupAdmin",), scope=buyer_scope,
+                 on_delete=_delete_group("usergroupassignment")),
+    ResourceSpec("address", "Address", "/buyers/{buyerID}/addresses", "addressID", Address,
+                 ("AddressReader", "AddressAdmin"), ("AddressAdmin",), searchable=ADDRESS_SEARCH,
+                 scope=buyer_scope, on_delete=_delete_address("addressassignment")),
+    ResourceSpec("supplier", "Supplier", "/suppliers", "supplierID", Supplier,
+                 ("SupplierReader", "SupplierAdmin"), ("SupplierAdmin",), scope=seller_only,
+                 on_delete=_delete_supplier),
+    ResourceSpec("supplieruser", "User", "/suppliers/{supplierID}/users", "userID", User,
+                 ("SupplierUserReader", "SupplierUserAdmin"), ("SupplierUserAdmin",), readonly=USER_READONLY,
+                 searchable=USER_SEARCH, scope=supplier_scope, on_write=make_user_writer("supplier"),
+                 uniq=user_uniq, on_delete=_delete_member("supplierusergroupassignment")),
+    ResourceSpec("supplierusergroup", "UserGroup", "/suppliers/{supplierID}/usergroups", "userGroupID", UserGroup,
+                 ("SupplierUserGroupReader", "SupplierUserGroupAdmin"), ("SupplierUserGroupAdmin",),
+                 scope=supplier_scope, on_delete=_delete_group("supplierusergroupassignment")),
+    ResourceSpec("supplieraddress", "Address", "/suppliers/{supplierID}/addresses", "addressID", Address,
+                 ("SupplierAddressReader", "SupplierAddressAdmin"), ("SupplierAddressAdmin",),
+                 searchable=ADDRESS_SEARCH, scope=supplier_scope),
+    ResourceSpec("adminuser", "User", "/adminusers", "userID", User, ("AdminUserReader", "AdminUserAdmin"),
+                 ("AdminUserAdmin",), readonly=USER_READONLY, searchable=USER_SEARCH, scope=seller_only,
+                 on_write=make_user_writer("admin"), uniq=user_uniq,
+                 on_delete=_delete_member("adminusergroupassignment")),
+    ResourceSpec("adminusergroup", "UserGroup", "/usergroups", "userGroupID", UserGroup,
+                 ("AdminUserGroupReader", "AdminUserGroupAdmin"), ("AdminUserGroupAdmin",), scope=seller_only,
+                 on_delete=_delete_group("adminusergroupassignment")),
+    ResourceSpec("adminaddress", "Address", "/addresses", "addressID", Address,
+                 ("AdminAddressReader", "AdminAddressAdmin"), ("AdminAddressAdmin",), searchable=ADDRESS_SEARCH,
+                 scope=seller_only),
+]
+
+ROUTES = [h for spec in SPECS for h in crud(spec)]

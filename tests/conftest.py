@@ -1,0 +1,127 @@
+"""Shared fixtures: the app in-process on a real database (SQLite file and PostgreSQL), reset
+between tests, with an admin token ready.
+
+`ORDERCORE_TEST_BACKENDS` picks the databases (default `sqlite,postgres`); PostgreSQL is the
+server on 127.0.0.1:5432 (database `test`, one schema per test run)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import delete, insert, select, text
+
+from app.bootstrap import bootstrap
+from app.config import Settings
+from app.main import build_services, create_app
+from app.migrate import migrate
+from app.state import Services
+from app.store.db import Database
+from app.store.tables import delivery_attempts, outbox, resources
+from tests.helpers import Api
+
+PG_URL = os.environ.get("ORDERCORE_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+BACKENDS = [b.strip() for b in os.environ.get("ORDERCORE_TEST_BACKENDS", "sqlite,postgres").split(",") if b.strip()]
+ADMIN_PASSWORD = "Admin-pass-1234"
+ADMIN_SECRET = "admin-client-secret"
+
+
+class Backend:
+    """One migrated, bootstrapped database for the whole run, reset to its first state per test."""
+
+    def __init__(self, name: str, settings: Settings) -> None:
+        self.name = name
+        self.settings = settings
+        self.snapshot: list[dict[str, Any]] = []
+
+    async def prepare(self) -> None:
+        await asyncio.to_thread(migrate, self.settings.database_url, self.settings.database_schema or None)
+        services = build_services(self.settings)
+        await bootstrap(services, password=ADMIN_PASSWORD, client_secret=ADMIN_SECRET)
+        async with services.db.reader() as conn:
+            rows = await conn.execute(select(resources))
+            self.snapshot = [dict(r._mapping) for r in rows]
+        await services.db.dispose()
+
+    async def reset(self, db: Database) -> None:
+        async with db.transaction() as conn:
+            for table in (delivery_attempts, outbox, resources):
+                await conn.execute(delete(table))
+            await conn.execute(insert(resources), self.snapshot)
+
+
+def _backend_settings(name: str, tmp: Path) -> Settings:
+    if name == "sqlite":
+        return Settings(database_url=f"sqlite+aiosqlite:///{tmp / 'ordercore-test.db'}",
+                        public_url="http://testserver", webhook_worker=False)
+    schema = "t_" + secrets.token_hex(6)
+    return Settings(database_url=PG_URL, database_schema=schema, public_url="http://testserver",
+                    webhook_worker=False)
+
+
+@pytest.fixture(scope="session")
+def _backends(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Backend]]:
+    made: dict[str, Backend] = {}
+    yield made
+    for backend in made.values():
+        if backend.settings.database_schema:
+            async def drop(schema: str = backend.settings.database_schema) -> None:
+                db = Database(PG_URL)
+                async with db.transaction() as conn:
+                    await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                await db.dispose()
+
+            asyncio.run(drop())
+
+
+async def _get_backend(name: str, made: dict[str, Backend], tmp: Path) -> Backend:
+    if name not in made:
+        settings = _backend_settings(name, tmp)
+        if settings.database_schema:
+            db = Database(PG_URL)
+            async with db.transaction() as conn:
+                await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{settings.database_schema}"'))
+            await db.dispose()
+        backend = Backend(name, settings)
+        await backend.prepare()
+        made[name] = backend
+    return made[name]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def services(backend_name: str, _backends: dict[str, Backend],
+                   tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Services]:
+    backend = await _get_backend(backend_name, _backends, tmp_path_factory.getbasetemp())
+    svc = build_services(backend.settings)
+    await backend.reset(svc.db)
+    yield svc
+    await svc.db.dispose()
+
+
+@pytest.fixture
+async def api(services: Services) -> AsyncIterator[Api]:
+    # In the test's own event loop (Litestar's AsyncTestClient runs the app in another one,
+    # which asyncpg connections cannot cross).
+    app = create_app(services.settings, services)
+    transport = httpx.ASGITransport(app=app)
+    for start in services.extras.get("on_startup", []):
+        await start(services)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            api = Api(client, services)
+            await api.login_admin(ADMIN_PASSWORD)
+            yield api
+    finally:
+        for stop in services.extras.get("on_shutdown", []):
+            await stop(services)
