@@ -19,8 +19,14 @@ async def is_initialized(services: Services) -> bool:
         return await Docs(conn).exists("seller", services.marketplace_id)
 
 
-async def bootstrap(services: Services, *, username: str = "admin", password: str | None = None,
-                    client_id: str | None = None, client_secret: str | None = None) -> dict[str, Any] | None:
+async def bootstrap(
+    services: Services,
+    *,
+    username: str = "admin",
+    password: str | None = None,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+) -> dict[str, Any] | None:
     """Create what a new marketplace needs; None (and no change) when it already exists."""
     now = iso(utcnow())
     password = password or secrets.token_urlsafe(12)
@@ -31,31 +37,94 @@ async def bootstrap(services: Services, *, username: str = "admin", password: st
         if await docs.exists("seller", services.marketplace_id):
             return None
         await services.tokens.ensure_key(docs)
-        await docs.insert("seller", {"ID": services.marketplace_id, "Name": services.settings.marketplace_name,
-                                     "AutoForwardingUserID": None, "DateCreated": now})
-        await docs.insert("adminuser", {
-            "ID": "admin", "CompanyID": services.marketplace_id, "Username": username, "FirstName": "Admin",
-            "LastName": "User", "Email": "admin@example.com", "Phone": None, "TermsAccepted": None,
-            "Active": True, "xp": None, "AvailableRoles": None, "Locale": None, "DateCreated": now,
-            "LastActive": None, "PasswordLastSetDate": now, "FailedLoginAttempts": None,
-            "_PasswordHash": hash_password(password),
-        }, uniq=username_key(username))
-        await docs.insert("securityprofile", {"ID": ADMIN_PROFILE_ID, "Name": "Full access", "Roles": ["FullAccess"],
-                                              "CustomRoles": [], "PasswordConfig": None,
-                                              "IsExternalRoleGroup": False})
-        await docs.insert("securityprofileassignment", {
-            "ID": f"{ADMIN_PROFILE_ID}::::", "SecurityProfileID": ADMIN_PROFILE_ID, "BuyerID": None,
-            "SupplierID": None, "UserID": None, "UserGroupID": None})
-        await docs.insert("apiclient", {
-            "ID": client_id, "ClientSecret": client_secret, "AccessTokenDuration": 600, "Active": True,
-            "AppName": "ordercore admin", "RefreshTokenDuration": 0, "AnonymousTokenDuration": None,
-            "DefaultContextUserName": username, "xp": None, "AllowAnyBuyer": False, "AllowAnySupplier": False,
-            "AllowSeller": True, "IsAnonBuyer": False, "AssignedBuyerCount": 0, "AssignedSupplierCount": 0,
-            "OrderCheckoutIntegrationEventID": None, "OrderCheckoutIntegrationEventName": None,
-            "OrderReturnIntegrationEventID": None, "OrderReturnIntegrationEventName": None,
-            "AddToCartIntegrationEventID": None, "AddToCartIntegrationEventName": None,
-            "MinimumRequiredRoles": None, "MinimumRequiredCustomRoles": None,
-            "MaximumGrantedRoles": None, "MaximumGrantedCustomRoles": None,
-        })
-    return {"MarketplaceID": services.marketplace_id, "Username": username, "Password": password,
-            "ClientID": client_id, "ClientSecret": client_secret}
+        await docs.insert(
+            "seller",
+            {
+                "ID": services.marketplace_id,
+                "Name": services.settings.marketplace_name,
+                "AutoForwardingUserID": None,
+                "DateCreated": now,
+            },
+        )
+        await docs.insert(
+            "adminuser",
+            {
+                "ID": "admin",
+                "CompanyID": services.marketplace_id,
+                "Username": username,
+                "FirstName": "Admin",
+                "LastName": "User",
+                "Email": "admin@example.com",
+                "Phone": None,
+                "TermsAccepted": None,
+                "Active": True,
+                "xp": None,
+                "AvailableRoles": None,
+                "Locale": None,
+                "DateCreated": now,
+                "LastActive": None,
+                "PasswordLastSetDate": now,
+                "FailedLoginAttempts": None,
+                "_PasswordHash": hash_password(password),
+            },
+            uniq=username_key(username),
+        )
+        await docs.insert(
+            "securityprofile",
+            {
+                "ID": ADMIN_PROFILE_ID,
+                "Name": "Full access",
+                "Roles": ["FullAccess"],
+                "CustomRoles": [],
+                "PasswordConfig": None,
+                "IsExternalRoleGroup": False,
+            },
+        )
+        await docs.insert(
+            "securityprofileassignment",
+            {
+                "ID": f"{ADMIN_PROFILE_ID}::::",
+                "SecurityProfileID": ADMIN_PROFILE_ID,
+                "BuyerID": None,
+                "SupplierID": None,
+                "UserID": None,
+                "UserGroupID": None,
+            },
+        )
+        await docs.insert(
+            "apiclient",
+            {
+                "ID": client_id,
+                "ClientSecret": client_secret,
+                "AccessTokenDuration": 600,
+                "Active": True,
+                "AppName": "ordercore admin",
+                "RefreshTokenDuration": 0,
+                "AnonymousTokenDuration": None,
+                "DefaultContextUserName": username,
+                "xp": None,
+                "AllowAnyBuyer": False,
+                "AllowAnySupplier": False,
+                "AllowSeller": True,
+                "IsAnonBuyer": False,
+                "AssignedBuyerCount": 0,
+                "AssignedSupplierCount": 0,
+                "OrderCheckoutIntegrationEventID": None,
+                "OrderCheckoutIntegrationEventName": None,
+                "OrderReturnIntegrationEventID": None,
+                "OrderReturnIntegrationEventName": None,
+                "AddToCartIntegrationEventID": None,
+                "AddToCartIntegrationEventName": None,
+                "MinimumRequiredRoles": None,
+                "MinimumRequiredCustomRoles": None,
+                "MaximumGrantedRoles": None,
+                "MaximumGrantedCustomRoles": None,
+            },
+        )
+    return {
+        "MarketplaceID": services.marketplace_id,
+        "Username": username,
+        "Password": password,
+        "ClientID": client_id,
+        "ClientSecret": client_secret,
+    }

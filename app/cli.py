@@ -59,8 +59,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.main import create_app
 
     print(f"ordercore listening on {settings.base_url} (API at {settings.base_url}/v1)", flush=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level=settings.log_level, access_log=False)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+    )
     return 0
 
 

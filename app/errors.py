@@ -28,8 +28,12 @@ def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
     if isinstance(exc, NotFoundException):
-        return envelope(404, "NotFound", f"No route matches {request.method} {request.url.path}",
-                        {"ObjectType": "Route", "ObjectID": request.url.path})
+        return envelope(
+            404,
+            "NotFound",
+            f"No route matches {request.method} {request.url.path}",
+            {"ObjectType": "Route", "ObjectID": request.url.path},
+        )
     if isinstance(exc, ValidationException):
         return envelope(400, "ValidationFailure", str(exc.detail), exc.extra)
     if exc.status_code == 405:

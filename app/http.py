@@ -106,8 +106,9 @@ class NoContent:
 NO_CONTENT = NoContent()
 
 
-def endpoint(verb: str, path: str, *, status: int | None = None,
-             transactional: bool = True) -> Callable[[Handler], HTTPRouteHandler]:
+def endpoint(
+    verb: str, path: str, *, status: int | None = None, transactional: bool = True
+) -> Callable[[Handler], HTTPRouteHandler]:
     """Register `handler` for `verb path` (OrderCloud path, `/v1` is added by the app).
 
     Writes run in one transaction that also records webhook deliveries, so a change and the
@@ -126,8 +127,14 @@ def endpoint(verb: str, path: str, *, status: int | None = None,
                     conn = await stack.enter_async_context(services.db.transaction())
                 else:
                     conn = await stack.enter_async_context(services.db.reader())
-                ctx = Ctx(request, services, route_template, verb, conn,
-                          writable=verb in WRITE_VERBS and transactional)
+                ctx = Ctx(
+                    request,
+                    services,
+                    route_template,
+                    verb,
+                    conn,
+                    writable=verb in WRITE_VERBS and transactional,
+                )
                 if verb in WRITE_VERBS:
                     await services.hooks.before(ctx)
                 result = await handler(ctx)
@@ -143,8 +150,12 @@ def endpoint(verb: str, path: str, *, status: int | None = None,
         run.__doc__ = handler.__doc__
         # The declared status only documents the route; `run` answers with the real one.
         declared = 200 if default_status == 204 else default_status
-        return litestar_route(lit_path(path), http_method=[verb], status_code=declared,
-                              name=f"{verb} {path}")(run)
+        return litestar_route(
+            lit_path(path),
+            http_method=[verb],  # type: ignore[list-item]
+            status_code=declared,
+            name=f"{verb} {path}",
+        )(run)
 
     return decorate
 

@@ -20,7 +20,19 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 import msgspec
-from sqlalchemy import ColumnElement, Numeric, and_, case, cast, false, func, literal, literal_column, not_, or_
+from sqlalchemy import (
+    ColumnElement,
+    Numeric,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+)
 
 from app.store.tables import resources
 from domain.errors import ValidationFailed
@@ -110,7 +122,7 @@ def schema_of(struct: type[msgspec.Struct], *, extra: Mapping[str, FieldType] | 
     nested: dict[str, Schema] = {}
     for f in msgspec.structs.fields(struct):
         ftype, sub = _leaf_type(f.type)
-        if ftype == "str" and f.encode_name.startswith("Date") or f.encode_name in ("LastUpdated",):
+        if (ftype == "str" and f.encode_name.startswith("Date")) or f.encode_name in ("LastUpdated",):
             ftype = "date"
         fields[f.encode_name] = ftype
         if sub is not None:
@@ -142,9 +154,7 @@ class ListOptions:
         return values
 
 
-def parse_list_options(
-    items: Iterable[tuple[str, str]], *, params: Iterable[str] = ()
-) -> ListOptions:
+def parse_list_options(items: Iterable[tuple[str, str]], *, params: Iterable[str] = ()) -> ListOptions:
     """Split query pairs into paging, search, sort and filters. Key names are case-insensitive;
     `params` names endpoint-specific parameters (buyerID, from, to, ...) kept apart from filters."""
     opts = ListOptions()
@@ -157,7 +167,8 @@ def parse_list_options(
             size = _positive_int(value, "pageSize", "List.InvalidPageSize")
             if size > MAX_PAGE_SIZE:
                 raise ValidationFailed(
-                    f"pageSize must be between 1 and {MAX_PAGE_SIZE}", "List.InvalidPageSize",
+                    f"pageSize must be between 1 and {MAX_PAGE_SIZE}",
+                    "List.InvalidPageSize",
                     {"PageSize": value},
                 )
             opts.page_size = size
@@ -167,7 +178,9 @@ def parse_list_options(
             opts.search_on = [s.strip() for s in value.split(",") if s.strip()] or None
         elif low == "searchtype":
             if value.lower() not in SEARCH_TYPES:
-                raise ValidationFailed(f"Invalid searchType: {value}", "List.InvalidType", {"searchType": value})
+                raise ValidationFailed(
+                    f"Invalid searchType: {value}", "List.InvalidType", {"searchType": value}
+                )
             opts.search_type = SEARCH_TYPES[value.lower()]
         elif low == "sortby":
             opts.sort_by = [s.strip() for s in value.split(",") if s.strip()]
@@ -230,7 +243,9 @@ class JsonAccess:
     def is_bool(self, parts: Sequence[str], value: bool) -> ColumnElement[bool]:
         jt = self.jtype(parts)
         if self.pg:
-            return and_(jt == "boolean", self.col.op("#>>")(self._pg_path(parts)) == ("true" if value else "false"))
+            return and_(
+                jt == "boolean", self.col.op("#>>")(self._pg_path(parts)) == ("true" if value else "false")
+            )
         return jt == ("true" if value else "false")
 
 
@@ -362,12 +377,15 @@ class Compiler:
         if ftype == "bool" or (ftype == "dyn" and term.value.lower() in ("true", "false")):
             wanted = term.value.lower() == "true"
             if term.value.lower() not in ("true", "false"):
-                raise ValidationFailed(f"Invalid value for {'.'.join(parts)}: {term.value}", "List.InvalidType")
+                raise ValidationFailed(
+                    f"Invalid value for {'.'.join(parts)}: {term.value}", "List.InvalidType"
+                )
             return j.is_bool(parts, wanted) if term.op == "=" else false()
         number = _as_number(term.value) if ftype in ("num", "dyn") else None
         if ftype == "num" and number is None:
             raise ValidationFailed(
-                f"Invalid value for {'.'.join(parts)}: {term.value}", "List.InvalidType",
+                f"Invalid value for {'.'.join(parts)}: {term.value}",
+                "List.InvalidType",
                 {"Property": ".".join(parts), "Value": term.value},
             )
         if number is not None:
@@ -409,7 +427,9 @@ class Compiler:
             return or_(*(and_(*(contains(p, t) for t in terms)) for p in paths))
         return or_(*(contains(p, t) for p in paths for t in terms))
 
-    def order_by(self, sort_by: Sequence[str], sortable: Sequence[str] | None, default: Sequence[str]) -> list[Any]:
+    def order_by(
+        self, sort_by: Sequence[str], sortable: Sequence[str] | None, default: Sequence[str]
+    ) -> list[Any]:
         keys = list(sort_by) or list(default)
         allowed = {s.lower() for s in sortable} if sortable is not None else None
         clauses: list[Any] = []
@@ -419,12 +439,14 @@ class Compiler:
             try:
                 parts, ftype = self.schema.resolve(name)
             except ValidationFailed:
-                raise ValidationFailed(f"Invalid sort property: {name}", "List.InvalidSortProperty",
-                                       {"Property": name}) from None
+                raise ValidationFailed(
+                    f"Invalid sort property: {name}", "List.InvalidSortProperty", {"Property": name}
+                ) from None
             top = parts[0].lower()
             if allowed is not None and top != "xp" and ".".join(parts).lower() not in allowed:
-                raise ValidationFailed(f"Invalid sort property: {name}", "List.InvalidSortProperty",
-                                       {"Property": name})
+                raise ValidationFailed(
+                    f"Invalid sort property: {name}", "List.InvalidSortProperty", {"Property": name}
+                )
             expr = self.json.num(parts) if ftype == "num" else self.text_of(parts)
             clauses.append((expr.desc() if desc else expr.asc()).nulls_last())
         clauses.append(self.id_column.asc())
@@ -439,14 +461,14 @@ def _num_literal(pg: bool, number: Decimal) -> Any:
 
 def _compare(expr: Any, op: str, value: Any) -> ColumnElement[bool]:
     if op == "=":
-        return expr == value  # type: ignore[no-any-return]
+        return expr == value
     if op == ">":
-        return expr > value  # type: ignore[no-any-return]
+        return expr > value
     if op == "<":
-        return expr < value  # type: ignore[no-any-return]
+        return expr < value
     if op == ">=":
-        return expr >= value  # type: ignore[no-any-return]
-    return expr <= value  # type: ignore[no-any-return]
+        return expr >= value
+    return expr <= value
 
 
 @dataclass(frozen=True)
@@ -472,5 +494,3 @@ class Page:
             },
             "Items": self.items,
         }
-
-

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from litestar import Litestar, Router
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from app.auth.tokens import TokenService
 from app.config import Settings
 from app.errors import EXCEPTION_HANDLERS
 from app.routes import all_routes
 from app.routes.oauth import ROUTES as OAUTH_ROUTES
 from app.state import Services
 from app.store.db import Database
-from app.auth.tokens import TokenService
 
 
 def build_services(settings: Settings) -> Services:
@@ -40,7 +38,7 @@ class CaseInsensitivePaths:
             folded = [p.lower() if p.lower() in self.words and p != p.lower() else p for p in parts]
             if folded != parts:
                 new_path = "/".join(folded)
-                scope = {**scope, "path": new_path, "raw_path": new_path.encode()}
+                scope = {**scope, "path": new_path, "raw_path": new_path.encode()}  # type: ignore[assignment]
         await self.app(scope, receive, send)
 
 
@@ -80,7 +78,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
     paths = [p for r in api_routes for p in r.paths] + [p for r in OAUTH_ROUTES for p in r.paths]
     words = _static_words(paths) | {"v1", "oauth"}
-    app.asgi_handler = CaseInsensitivePaths(app.asgi_handler, words)  # type: ignore[method-assign]
+    app.asgi_handler = CaseInsensitivePaths(app.asgi_handler, words)
     return app
-
-

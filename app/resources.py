@@ -81,7 +81,9 @@ def normalize(spec: ResourceSpec, data: Doc, existing: Doc | None) -> Doc:
     return doc
 
 
-async def load(ctx: Ctx, spec: ResourceSpec, caller: Caller, scope: str, id: str, *, lock: bool = False) -> Doc:
+async def load(
+    ctx: Ctx, spec: ResourceSpec, caller: Caller, scope: str, id: str, *, lock: bool = False
+) -> Doc:
     found = await ctx.docs.get(spec.kind, id, scope, lock=lock)
     if found is None:
         raise NotFound(spec.object_type, id)
@@ -92,8 +94,15 @@ async def load(ctx: Ctx, spec: ResourceSpec, caller: Caller, scope: str, id: str
     return found.doc
 
 
-async def store(ctx: Ctx, spec: ResourceSpec, caller: Caller, scope: str, doc: Doc,
-                existing: Doc | None, current_id: str | None) -> Doc:
+async def store(
+    ctx: Ctx,
+    spec: ResourceSpec,
+    caller: Caller,
+    scope: str,
+    doc: Doc,
+    existing: Doc | None,
+    current_id: str | None,
+) -> Doc:
     if spec.on_write is not None:
         doc = await spec.on_write(ctx, caller, doc, existing, scope)
     uniq = spec.uniq(doc) if spec.uniq else None
@@ -103,10 +112,14 @@ async def store(ctx: Ctx, spec: ResourceSpec, caller: Caller, scope: str, doc: D
         assert current_id is not None
         new_id_value = doc["ID"] if doc["ID"] != current_id else None
         if new_id_value is not None and await ctx.docs.exists(spec.kind, new_id_value, scope):
-            raise Conflict(f"{spec.object_type} already exists: {new_id_value}", "IdExists",
-                           {"ObjectType": spec.object_type, "ObjectID": new_id_value})
-        await ctx.docs.replace(spec.kind, current_id, doc, scope, new_id=new_id_value,
-                               uniq=uniq if spec.uniq else False)
+            raise Conflict(
+                f"{spec.object_type} already exists: {new_id_value}",
+                "IdExists",
+                {"ObjectType": spec.object_type, "ObjectID": new_id_value},
+            )
+        await ctx.docs.replace(
+            spec.kind, current_id, doc, scope, new_id=new_id_value, uniq=uniq if spec.uniq else False
+        )
     return public(doc)
 
 
@@ -116,14 +129,21 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
     ops = set(spec.operations)
 
     if "list" in ops:
+
         @endpoint("GET", spec.path)
         async def list_items(ctx: Ctx) -> Any:
             caller = await ctx.caller(*spec.read_roles)
             scope = await spec.scope(ctx, caller)
             conds = list(await spec.visible(ctx, caller, scope)) if spec.visible else []
             page = await ctx.docs.page(
-                spec.kind, ctx.list_options(), spec.schema, conds=conds, scope=scope,
-                searchable=spec.searchable, sortable=spec.sortable, default_sort=spec.default_sort,
+                spec.kind,
+                ctx.list_options(),
+                spec.schema,
+                conds=conds,
+                scope=scope,
+                searchable=spec.searchable,
+                sortable=spec.sortable,
+                default_sort=spec.default_sort,
             )
             page.items[:] = [public(d) for d in page.items]
             return page.wire()
@@ -131,6 +151,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
         handlers.append(list_items)
 
     if "create" in ops:
+
         @endpoint("POST", spec.path)
         async def create(ctx: Ctx) -> Any:
             caller = await ctx.caller(*spec.write_roles)
@@ -143,6 +164,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
         handlers.append(create)
 
     if "get" in ops:
+
         @endpoint("GET", spec.item_path())
         async def get(ctx: Ctx) -> Any:
             caller = await ctx.caller(*spec.read_roles)
@@ -152,6 +174,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
         handlers.append(get)
 
     if "save" in ops:
+
         @endpoint("PUT", spec.item_path())
         async def save(ctx: Ctx) -> Any:
             caller = await ctx.caller(*spec.write_roles)
@@ -172,6 +195,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
         handlers.append(save)
 
     if "patch" in ops:
+
         @endpoint("PATCH", spec.item_path())
         async def patch(ctx: Ctx) -> Any:
             caller = await ctx.caller(*spec.write_roles)
@@ -187,6 +211,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
         handlers.append(patch)
 
     if "delete" in ops:
+
         @endpoint("DELETE", spec.item_path())
         async def remove(ctx: Ctx) -> Any:
             caller = await ctx.caller(*spec.write_roles)

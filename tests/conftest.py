@@ -27,7 +27,9 @@ from app.store.tables import delivery_attempts, outbox, resources
 from tests.helpers import Api
 
 PG_URL = os.environ.get("ORDERCORE_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-BACKENDS = [b.strip() for b in os.environ.get("ORDERCORE_TEST_BACKENDS", "sqlite,postgres").split(",") if b.strip()]
+BACKENDS = [
+    b.strip() for b in os.environ.get("ORDERCORE_TEST_BACKENDS", "sqlite,postgres").split(",") if b.strip()
+]
 ADMIN_PASSWORD = "Admin-pass-1234"
 ADMIN_SECRET = "admin-client-secret"
 
@@ -58,11 +60,15 @@ class Backend:
 
 def _backend_settings(name: str, tmp: Path) -> Settings:
     if name == "sqlite":
-        return Settings(database_url=f"sqlite+aiosqlite:///{tmp / 'ordercore-test.db'}",
-                        public_url="http://testserver", webhook_worker=False)
+        return Settings(
+            database_url=f"sqlite+aiosqlite:///{tmp / 'ordercore-test.db'}",
+            public_url="http://testserver",
+            webhook_worker=False,
+        )
     schema = "t_" + secrets.token_hex(6)
-    return Settings(database_url=PG_URL, database_schema=schema, public_url="http://testserver",
-                    webhook_worker=False)
+    return Settings(
+        database_url=PG_URL, database_schema=schema, public_url="http://testserver", webhook_worker=False
+    )
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +77,7 @@ def _backends(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Ba
     yield made
     for backend in made.values():
         if backend.settings.database_schema:
+
             async def drop(schema: str = backend.settings.database_schema) -> None:
                 db = Database(PG_URL)
                 async with db.transaction() as conn:
@@ -100,8 +107,9 @@ def backend_name(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def services(backend_name: str, _backends: dict[str, Backend],
-                   tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Services]:
+async def services(
+    backend_name: str, _backends: dict[str, Backend], tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Services]:
     backend = await _get_backend(backend_name, _backends, tmp_path_factory.getbasetemp())
     svc = build_services(backend.settings)
     await backend.reset(svc.db)

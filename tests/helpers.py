@@ -17,15 +17,17 @@ class Api:
         self.services = services
         self.admin_token = ""
 
-    async def token(self, username: str, password: str, client_id: str = ADMIN_CLIENT,
-                    scope: str | None = None) -> httpx.Response:
+    async def token(
+        self, username: str, password: str, client_id: str = ADMIN_CLIENT, scope: str | None = None
+    ) -> httpx.Response:
         form = {"grant_type": "password", "username": username, "password": password, "client_id": client_id}
         if scope is not None:
             form["scope"] = scope
         return await self.client.post("/oauth/token", data=form)
 
-    async def login(self, username: str, password: str, client_id: str = ADMIN_CLIENT,
-                    scope: str | None = None) -> str:
+    async def login(
+        self, username: str, password: str, client_id: str = ADMIN_CLIENT, scope: str | None = None
+    ) -> str:
         response = await self.token(username, password, client_id, scope)
         assert response.status_code == 200, response.text
         return str(response.json()["access_token"])
@@ -33,8 +35,16 @@ class Api:
     async def login_admin(self, password: str) -> None:
         self.admin_token = await self.login("admin", password)
 
-    async def call(self, method: str, path: str, body: Any = None, *, token: str | None = None,
-                   params: Any = None, raw: bytes | None = None) -> httpx.Response:
+    async def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        token: str | None = None,
+        params: Any = None,
+        raw: bytes | None = None,
+    ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token or self.admin_token}"}
         kwargs: dict[str, Any] = {"headers": headers, "params": params}
         if raw is not None:
@@ -59,7 +69,9 @@ class Api:
     async def delete(self, path: str, **kw: Any) -> httpx.Response:
         return await self.call("DELETE", path, **kw)
 
-    async def ok(self, method: str, path: str, body: Any = None, *, status: int | None = None, **kw: Any) -> Any:
+    async def ok(
+        self, method: str, path: str, body: Any = None, *, status: int | None = None, **kw: Any
+    ) -> Any:
         """Call and insist on success; returns the parsed body (None for 204)."""
         response = await self.call(method, path, body, **kw)
         expected = status or {"POST": 201, "DELETE": 204}.get(method, 200)

@@ -101,16 +101,15 @@ ALL_ROLES: frozenset[str] = frozenset(
     )
 )
 
+
 def granted_roles(requested: Iterable[str] | None, available: Iterable[str]) -> tuple[list[str], list[str]]:
     """Roles a token carries: the requested scope intersected with what the user's security
     profiles give (FullAccess gives every role); no scope means everything available.
     Returns (roles, custom roles)."""
     avail = set(available)
     full = "FullAccess" in avail
-    if requested is None:
-        wanted = set(ALL_ROLES) if full else avail
-    else:
-        wanted = set(requested)
+    everything = set(ALL_ROLES) if full else avail
+    wanted = everything if requested is None else set(requested)
     roles = sorted(r for r in wanted if r in ALL_ROLES and (full or r in avail))
     custom = sorted(r for r in wanted if r not in ALL_ROLES and r in avail)
     return roles, custom

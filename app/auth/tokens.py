@@ -111,8 +111,15 @@ class TokenService:
     async def issue(self, claims: dict[str, Any], lifetime_seconds: int) -> str:
         key = await self.current_key()
         now = int(time.time())
-        body = {"iss": self.issuer, "aud": self.issuer, "nbf": now, "iat": now,
-                "exp": now + lifetime_seconds, "jti": new_id(), **claims}
+        body = {
+            "iss": self.issuer,
+            "aud": self.issuer,
+            "nbf": now,
+            "iat": now,
+            "exp": now + lifetime_seconds,
+            "jti": new_id(),
+            **claims,
+        }
         return jwt.encode(body, key.private_key, algorithm="RS256", headers={"kid": key.kid})
 
     async def verify(self, token: str, *, purpose: str = "access") -> dict[str, Any]:
@@ -125,7 +132,9 @@ class TokenService:
             raise Unauthorized("Access token is invalid", "InvalidToken")
         try:
             claims: dict[str, Any] = jwt.decode(
-                token, RSAAlgorithm.from_jwk(jwk), algorithms=["RS256"],  # type: ignore[arg-type]
+                token,
+                RSAAlgorithm.from_jwk(jwk),  # type: ignore[arg-type]
+                algorithms=["RS256"],
                 options={"verify_aud": False},
             )
         except jwt.ExpiredSignatureError as exc:

@@ -42,7 +42,9 @@ async def group_ids(docs: Docs, user_type: str, company_id: str, user_id: str) -
     return [r["UserGroupID"] for r in rows]
 
 
-async def available_roles(docs: Docs, user_type: str, company_id: str, user_id: str) -> tuple[set[str], set[str]]:
+async def available_roles(
+    docs: Docs, user_type: str, company_id: str, user_id: str
+) -> tuple[set[str], set[str]]:
     """Roles and custom roles from security profiles assigned to the user, its groups, or its
     company (for admin users: the marketplace itself, an assignment with no IDs)."""
     groups = await group_ids(docs, user_type, company_id, user_id)

@@ -42,8 +42,12 @@ async def in_assigned_catalog(docs: Docs, product_id: str, buyer_id: str) -> boo
     catalogs = [r["CatalogID"] for r in await docs.all("catalogassignment", *docs.eq(BuyerID=buyer_id))]
     if not catalogs:
         return False
-    hits = await docs.all("productcatalogassignment", *docs.eq(ProductID=product_id),
-                          docs.field_in("CatalogID", catalogs), limit=1)
+    hits = await docs.all(
+        "productcatalogassignment",
+        *docs.eq(ProductID=product_id),
+        docs.field_in("CatalogID", catalogs),
+        limit=1,
+    )
     return bool(hits)
 
 
@@ -58,8 +62,9 @@ async def purchasable(docs: Docs, view: BuyerView, product_id: str) -> Purchasab
     assigned = any(a.user_group_id is None or a.user_group_id in groups for a in assignments)
     if not assigned and not await in_assigned_catalog(docs, product_id, view.buyer_id):
         return None
-    schedule_id = select_price_schedule_id(product_id, product.get("DefaultPriceScheduleID"), assignments,
-                                           view.buyer_id, view.group_ids)
+    schedule_id = select_price_schedule_id(
+        product_id, product.get("DefaultPriceScheduleID"), assignments, view.buyer_id, view.group_ids
+    )
     schedule = None
     if schedule_id:
         stored = await docs.get("priceschedule", schedule_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.models.common import Str100, Xp
 from app.wire import Wire, WireID
 
@@ -109,7 +111,7 @@ class SecurityProfile(Wire, kw_only=True):
     name: Str100
     roles: list[str] | None = None
     custom_roles: list[str] | None = None
-    password_config: dict | None = None  # type: ignore[type-arg]
+    password_config: dict[str, Any] | None = None
     is_external_role_group: bool | None = None
 
 

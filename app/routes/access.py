@@ -32,6 +32,9 @@ async def seller_only(ctx: Ctx, caller: Caller) -> str:
     if not caller.is_seller:
         from domain.errors import Forbidden
 
-        raise Forbidden("Only the marketplace owner's users may do this", "Auth.InsufficientRoles",
-                        {"SufficientRoles": ["FullAccess"]})
+        raise Forbidden(
+            "Only the marketplace owner's users may do this",
+            "Auth.InsufficientRoles",
+            {"SufficientRoles": ["FullAccess"]},
+        )
     return ""

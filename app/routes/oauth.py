@@ -37,10 +37,14 @@ async def _client(docs: Docs, client_id: str) -> dict[str, Any]:
 async def _client_allows(docs: Docs, client: dict[str, Any], user: FoundUser) -> bool:
     if user.user_type == "admin":
         return bool(client.get("AllowSeller"))
-    flag, field = ("AllowAnyBuyer", "BuyerID") if user.user_type == "buyer" else ("AllowAnySupplier", "SupplierID")
+    flag, field = (
+        ("AllowAnyBuyer", "BuyerID") if user.user_type == "buyer" else ("AllowAnySupplier", "SupplierID")
+    )
     if client.get(flag):
         return True
-    rows = await docs.all("apiclientassignment", *docs.eq(ApiClientID=client["ID"], **{field: user.company_id}))
+    rows = await docs.all(
+        "apiclientassignment", *docs.eq(ApiClientID=client["ID"], **{field: user.company_id})
+    )
     return bool(rows)
 
 
@@ -52,9 +56,16 @@ async def _company_active(docs: Docs, user: FoundUser) -> bool:
     return bool(found and found.doc.get("Active", True))
 
 
-async def issue_for_user(services: Services, docs: Docs, client: dict[str, Any], user: FoundUser,
-                         scope: list[str] | None, *, anonymous: bool = False,
-                         anon_id: str | None = None) -> dict[str, Any]:
+async def issue_for_user(
+    services: Services,
+    docs: Docs,
+    client: dict[str, Any],
+    user: FoundUser,
+    scope: list[str] | None,
+    *,
+    anonymous: bool = False,
+    anon_id: str | None = None,
+) -> dict[str, Any]:
     roles_avail, custom_avail = await available_roles(docs, user.user_type, user.company_id, user.doc["ID"])
     roles, custom = granted_roles(scope, roles_avail | custom_avail)
     lifetime = int(client.get("AccessTokenDuration") or 600) * 60
@@ -71,13 +82,21 @@ async def issue_for_user(services: Services, docs: Docs, client: dict[str, Any],
         claims["anon"] = True
         claims["tmpl"] = user.doc["ID"]
     token = await services.tokens.issue(claims, lifetime)
-    body: dict[str, Any] = {"access_token": token, "expires_in": lifetime, "token_type": "bearer",
-                            "refresh_token": None}
+    body: dict[str, Any] = {
+        "access_token": token,
+        "expires_in": lifetime,
+        "token_type": "bearer",
+        "refresh_token": None,
+    }
     refresh_minutes = int(client.get("RefreshTokenDuration") or 0)
     if refresh_minutes > 0 and not anonymous:
         body["refresh_token"] = await services.tokens.issue(
-            {"typ": "refresh", "cid": client["ID"], "usr": user.doc["Username"],
-             "scope": scope if scope is not None else None},
+            {
+                "typ": "refresh",
+                "cid": client["ID"],
+                "usr": user.doc["Username"],
+                "scope": scope if scope is not None else None,
+            },
             refresh_minutes * 60,
         )
     return body
@@ -112,11 +131,14 @@ async def token_response(services: Services, form: dict[str, str]) -> dict[str, 
     raise OAuthError("unsupported_grant_type", "Auth.OauthError", f"Unsupported grant_type: {grant!r}")
 
 
-async def _password_grant(services: Services, docs: Docs, client: dict[str, Any], form: dict[str, str],
-                          scope: list[str] | None) -> dict[str, Any]:
+async def _password_grant(
+    services: Services, docs: Docs, client: dict[str, Any], form: dict[str, str], scope: list[str] | None
+) -> dict[str, Any]:
     username, password = form.get("username", ""), form.get("password", "")
     if not username or not password:
-        raise OAuthError("invalid_grant", "Auth.UsernameAndPasswordRequired", "Username and password are required")
+        raise OAuthError(
+            "invalid_grant", "Auth.UsernameAndPasswordRequired", "Username and password are required"
+        )
     secret = form.get("client_secret")
     if secret and secret != client.get("ClientSecret"):
         raise OAuthError("invalid_client", "Auth.InvalidClientSecret", "Invalid client secret", 400)
@@ -128,28 +150,36 @@ async def _password_grant(services: Services, docs: Docs, client: dict[str, Any]
     if not await _company_active(docs, user):
         raise OAuthError("invalid_grant", "Auth.CompanyNotActive", "The user's organization is not active")
     if not await _client_allows(docs, client, user):
-        raise OAuthError("invalid_grant", "Auth.InvalidUsernameOrPassword",
-                         "This user may not sign in with this API client")
+        raise OAuthError(
+            "invalid_grant",
+            "Auth.InvalidUsernameOrPassword",
+            "This user may not sign in with this API client",
+        )
     return await issue_for_user(services, docs, client, user, scope)
 
 
-async def _client_credentials(services: Services, docs: Docs, client: dict[str, Any], form: dict[str, str],
-                              scope: list[str] | None) -> dict[str, Any]:
+async def _client_credentials(
+    services: Services, docs: Docs, client: dict[str, Any], form: dict[str, str], scope: list[str] | None
+) -> dict[str, Any]:
     secret = form.get("client_secret")
     context_name = client.get("DefaultContextUserName")
     if secret:
         if secret != client.get("ClientSecret"):
             raise OAuthError("invalid_client", "Auth.InvalidClientSecret", "Invalid client secret", 400)
         if not context_name:
-            raise OAuthError("invalid_grant", "Auth.UserNotFound",
-                             "This API client has no DefaultContextUserName to act as")
+            raise OAuthError(
+                "invalid_grant",
+                "Auth.UserNotFound",
+                "This API client has no DefaultContextUserName to act as",
+            )
         user = await find_user(docs, context_name, services.marketplace_id)
         if user is None or not user.doc.get("Active"):
             raise OAuthError("invalid_grant", "Auth.UserNotFound", "The default context user was not found")
         return await issue_for_user(services, docs, client, user, scope)
     if not client.get("IsAnonBuyer") or not context_name:
-        raise OAuthError("invalid_client", "Auth.AnonUserProhibited",
-                         "This API client does not allow anonymous shopping")
+        raise OAuthError(
+            "invalid_client", "Auth.AnonUserProhibited", "This API client does not allow anonymous shopping"
+        )
     user = await find_user(docs, context_name, services.marketplace_id)
     if user is None or user.user_type != "buyer":
         raise OAuthError("invalid_grant", "Auth.UserNotFound", "The anonymous template user was not found")

@@ -16,17 +16,33 @@ from domain.clock import iso, utcnow
 from domain.errors import Conflict
 
 USER_SEARCH = ("ID", "Username", "LastName", "FirstName", "Email")
-ADDRESS_SEARCH = ("ID", "AddressName", "CompanyName", "City", "Street1", "Street2", "FirstName", "LastName",
-                  "State", "Zip")
+ADDRESS_SEARCH = (
+    "ID",
+    "AddressName",
+    "CompanyName",
+    "City",
+    "Street1",
+    "Street2",
+    "FirstName",
+    "LastName",
+    "State",
+    "Zip",
+)
 
 
 def make_user_writer(company: str) -> Any:
     async def on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
         """Usernames are unique across the marketplace; the password is kept only as a hash."""
         hit = await ctx.docs.by_uniq(username_key(doc["Username"]))
-        if hit is not None and not (existing and hit[1].doc["ID"] == existing["ID"] and hit[1].scope == scope
-                                    and hit[0] == ctx_kind(company)):
-            raise Conflict("Username must be unique", "User.UsernameMustBeUnique", {"Username": doc["Username"]})
+        if hit is not None and not (
+            existing
+            and hit[1].doc["ID"] == existing["ID"]
+            and hit[1].scope == scope
+            and hit[0] == ctx_kind(company)
+        ):
+            raise Conflict(
+                "Username must be unique", "User.UsernameMustBeUnique", {"Username": doc["Username"]}
+            )
         password = doc.pop("Password", None)
         doc["Password"] = None
         doc["CompanyID"] = scope or ctx.services.marketplace_id
@@ -47,21 +63,44 @@ def user_uniq(doc: Doc) -> str:
     return username_key(doc["Username"])
 
 
-USER_READONLY = ("DateCreated", "CompanyID", "AvailableRoles", "Locale", "LastActive", "PasswordLastSetDate",
-                 "FailedLoginAttempts")
+USER_READONLY = (
+    "DateCreated",
+    "CompanyID",
+    "AvailableRoles",
+    "Locale",
+    "LastActive",
+    "PasswordLastSetDate",
+    "FailedLoginAttempts",
+)
 
 
-async def delete_company(ctx: Ctx, caller: Caller, doc: Doc, scope: str, *, field: str, kinds: tuple[str, ...]) -> None:
+async def delete_company(
+    ctx: Ctx, caller: Caller, doc: Doc, scope: str, *, field: str, kinds: tuple[str, ...]
+) -> None:
     """A company takes everything scoped to it, and every assignment naming it, with it."""
     company_id = doc["ID"]
     for kind in kinds:
         await ctx.docs.delete_where(kind, scope=company_id)
-    for kind in ("apiclientassignment", "securityprofileassignment", "catalogassignment", "productassignment"):
+    for kind in (
+        "apiclientassignment",
+        "securityprofileassignment",
+        "catalogassignment",
+        "productassignment",
+    ):
         await ctx.docs.delete_where(kind, *ctx.docs.eq(**{field: company_id}))
 
 
-BUYER_KINDS = ("user", "usergroup", "usergroupassignment", "address", "addressassignment", "costcenter",
-               "spendingaccount", "approvalrule", "creditcard")
+BUYER_KINDS = (
+    "user",
+    "usergroup",
+    "usergroupassignment",
+    "address",
+    "addressassignment",
+    "costcenter",
+    "spendingaccount",
+    "approvalrule",
+    "creditcard",
+)
 SUPPLIER_KINDS = ("supplieruser", "supplierusergroup", "supplierusergroupassignment", "supplieraddress")
 
 
@@ -99,41 +138,140 @@ def _delete_address(assignment_kind: str | None) -> Any:
 
 
 SPECS = [
-    ResourceSpec("buyer", "Buyer", "/buyers", "buyerID", Buyer, ("BuyerReader", "BuyerAdmin"), ("BuyerAdmin",),
-                 scope=seller_only, on_delete=_delete_buyer),
-    ResourceSpec("user", "User", "/buyers/{buyerID}/users", "userID", User,
-                 ("BuyerUserReader", "BuyerUserAdmin"), ("BuyerUserAdmin",), readonly=USER_READONLY,
-                 searchable=USER_SEARCH, scope=buyer_scope, on_write=make_user_writer("buyer"), uniq=user_uniq,
-                 on_delete=_delete_member("usergroupassignment")),
-    ResourceSpec("usergroup", "UserGroup", "/buyers/{buyerID}/usergroups", "userGroupID", UserGroup,
-                 ("UserGroupReader", "UserGroupAdmin"), ("UserGroupAdmin",), scope=buyer_scope,
-                 on_delete=_delete_group("usergroupassignment")),
-    ResourceSpec("address", "Address", "/buyers/{buyerID}/addresses", "addressID", Address,
-                 ("AddressReader", "AddressAdmin"), ("AddressAdmin",), searchable=ADDRESS_SEARCH,
-                 scope=buyer_scope, on_delete=_delete_address("addressassignment")),
-    ResourceSpec("supplier", "Supplier", "/suppliers", "supplierID", Supplier,
-                 ("SupplierReader", "SupplierAdmin"), ("SupplierAdmin",), scope=seller_only,
-                 on_delete=_delete_supplier),
-    ResourceSpec("supplieruser", "User", "/suppliers/{supplierID}/users", "userID", User,
-                 ("SupplierUserReader", "SupplierUserAdmin"), ("SupplierUserAdmin",), readonly=USER_READONLY,
-                 searchable=USER_SEARCH, scope=supplier_scope, on_write=make_user_writer("supplier"),
-                 uniq=user_uniq, on_delete=_delete_member("supplierusergroupassignment")),
-    ResourceSpec("supplierusergroup", "UserGroup", "/suppliers/{supplierID}/usergroups", "userGroupID", UserGroup,
-                 ("SupplierUserGroupReader", "SupplierUserGroupAdmin"), ("SupplierUserGroupAdmin",),
-                 scope=supplier_scope, on_delete=_delete_group("supplierusergroupassignment")),
-    ResourceSpec("supplieraddress", "Address", "/suppliers/{supplierID}/addresses", "addressID", Address,
-                 ("SupplierAddressReader", "SupplierAddressAdmin"), ("SupplierAddressAdmin",),
-                 searchable=ADDRESS_SEARCH, scope=supplier_scope),
-    ResourceSpec("adminuser", "User", "/adminusers", "userID", User, ("AdminUserReader", "AdminUserAdmin"),
-                 ("AdminUserAdmin",), readonly=USER_READONLY, searchable=USER_SEARCH, scope=seller_only,
-                 on_write=make_user_writer("admin"), uniq=user_uniq,
-                 on_delete=_delete_member("adminusergroupassignment")),
-    ResourceSpec("adminusergroup", "UserGroup", "/usergroups", "userGroupID", UserGroup,
-                 ("AdminUserGroupReader", "AdminUserGroupAdmin"), ("AdminUserGroupAdmin",), scope=seller_only,
-                 on_delete=_delete_group("adminusergroupassignment")),
-    ResourceSpec("adminaddress", "Address", "/addresses", "addressID", Address,
-                 ("AdminAddressReader", "AdminAddressAdmin"), ("AdminAddressAdmin",), searchable=ADDRESS_SEARCH,
-                 scope=seller_only),
+    ResourceSpec(
+        "buyer",
+        "Buyer",
+        "/buyers",
+        "buyerID",
+        Buyer,
+        ("BuyerReader", "BuyerAdmin"),
+        ("BuyerAdmin",),
+        scope=seller_only,
+        on_delete=_delete_buyer,
+    ),
+    ResourceSpec(
+        "user",
+        "User",
+        "/buyers/{buyerID}/users",
+        "userID",
+        User,
+        ("BuyerUserReader", "BuyerUserAdmin"),
+        ("BuyerUserAdmin",),
+        readonly=USER_READONLY,
+        searchable=USER_SEARCH,
+        scope=buyer_scope,
+        on_write=make_user_writer("buyer"),
+        uniq=user_uniq,
+        on_delete=_delete_member("usergroupassignment"),
+    ),
+    ResourceSpec(
+        "usergroup",
+        "UserGroup",
+        "/buyers/{buyerID}/usergroups",
+        "userGroupID",
+        UserGroup,
+        ("UserGroupReader", "UserGroupAdmin"),
+        ("UserGroupAdmin",),
+        scope=buyer_scope,
+        on_delete=_delete_group("usergroupassignment"),
+    ),
+    ResourceSpec(
+        "address",
+        "Address",
+        "/buyers/{buyerID}/addresses",
+        "addressID",
+        Address,
+        ("AddressReader", "AddressAdmin"),
+        ("AddressAdmin",),
+        searchable=ADDRESS_SEARCH,
+        scope=buyer_scope,
+        on_delete=_delete_address("addressassignment"),
+    ),
+    ResourceSpec(
+        "supplier",
+        "Supplier",
+        "/suppliers",
+        "supplierID",
+        Supplier,
+        ("SupplierReader", "SupplierAdmin"),
+        ("SupplierAdmin",),
+        scope=seller_only,
+        on_delete=_delete_supplier,
+    ),
+    ResourceSpec(
+        "supplieruser",
+        "User",
+        "/suppliers/{supplierID}/users",
+        "userID",
+        User,
+        ("SupplierUserReader", "SupplierUserAdmin"),
+        ("SupplierUserAdmin",),
+        readonly=USER_READONLY,
+        searchable=USER_SEARCH,
+        scope=supplier_scope,
+        on_write=make_user_writer("supplier"),
+        uniq=user_uniq,
+        on_delete=_delete_member("supplierusergroupassignment"),
+    ),
+    ResourceSpec(
+        "supplierusergroup",
+        "UserGroup",
+        "/suppliers/{supplierID}/usergroups",
+        "userGroupID",
+        UserGroup,
+        ("SupplierUserGroupReader", "SupplierUserGroupAdmin"),
+        ("SupplierUserGroupAdmin",),
+        scope=supplier_scope,
+        on_delete=_delete_group("supplierusergroupassignment"),
+    ),
+    ResourceSpec(
+        "supplieraddress",
+        "Address",
+        "/suppliers/{supplierID}/addresses",
+        "addressID",
+        Address,
+        ("SupplierAddressReader", "SupplierAddressAdmin"),
+        ("SupplierAddressAdmin",),
+        searchable=ADDRESS_SEARCH,
+        scope=supplier_scope,
+    ),
+    ResourceSpec(
+        "adminuser",
+        "User",
+        "/adminusers",
+        "userID",
+        User,
+        ("AdminUserReader", "AdminUserAdmin"),
+        ("AdminUserAdmin",),
+        readonly=USER_READONLY,
+        searchable=USER_SEARCH,
+        scope=seller_only,
+        on_write=make_user_writer("admin"),
+        uniq=user_uniq,
+        on_delete=_delete_member("adminusergroupassignment"),
+    ),
+    ResourceSpec(
+        "adminusergroup",
+        "UserGroup",
+        "/usergroups",
+        "userGroupID",
+        UserGroup,
+        ("AdminUserGroupReader", "AdminUserGroupAdmin"),
+        ("AdminUserGroupAdmin",),
+        scope=seller_only,
+        on_delete=_delete_group("adminusergroupassignment"),
+    ),
+    ResourceSpec(
+        "adminaddress",
+        "Address",
+        "/addresses",
+        "addressID",
+        Address,
+        ("AdminAddressReader", "AdminAddressAdmin"),
+        ("AdminAddressAdmin",),
+        searchable=ADDRESS_SEARCH,
+        scope=seller_only,
+    ),
 ]
 
 ROUTES = [h for spec in SPECS for h in crud(spec)]

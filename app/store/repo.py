@@ -45,8 +45,9 @@ class Docs:
         row = (await self.conn.execute(stmt)).first()
         return Stored(row.doc, row.version, row.scope) if row else None
 
-    async def require(self, kind: str, id: str, scope: str = "", *, object_type: str,
-                      lock: bool = False) -> Stored:
+    async def require(
+        self, kind: str, id: str, scope: str = "", *, object_type: str, lock: bool = False
+    ) -> Stored:
         found = await self.get(kind, id, scope, lock=lock)
         if found is None:
             raise NotFound(object_type, id)
@@ -54,22 +55,32 @@ class Docs:
 
     async def find_any_scope(self, kind: str, id: str) -> Stored | None:
         """A document by ID whatever its scope (IDs that are unique across the marketplace)."""
-        row = (await self.conn.execute(
-            select(R.doc, R.version, R.scope).where(R.kind == kind, R.id == id).order_by(R.pk).limit(1)
-        )).first()
+        row = (
+            await self.conn.execute(
+                select(R.doc, R.version, R.scope).where(R.kind == kind, R.id == id).order_by(R.pk).limit(1)
+            )
+        ).first()
         return Stored(row.doc, row.version, row.scope) if row else None
 
     async def exists(self, kind: str, id: str, scope: str = "") -> bool:
-        row = (await self.conn.execute(
-            select(R.pk).where(R.kind == kind, R.scope == scope, R.id == id)
-        )).first()
+        row = (
+            await self.conn.execute(select(R.pk).where(R.kind == kind, R.scope == scope, R.id == id))
+        ).first()
         return row is not None
 
-    async def insert(self, kind: str, doc: dict[str, Any], scope: str = "", *, uniq: str | None = None,
-                     object_type: str | None = None) -> dict[str, Any]:
+    async def insert(
+        self,
+        kind: str,
+        doc: dict[str, Any],
+        scope: str = "",
+        *,
+        uniq: str | None = None,
+        object_type: str | None = None,
+    ) -> dict[str, Any]:
         if await self.exists(kind, doc["ID"], scope):
             raise Conflict(
-                f"{object_type or kind} already exists: {doc['ID']}", "IdExists",
+                f"{object_type or kind} already exists: {doc['ID']}",
+                "IdExists",
                 {"ObjectType": object_type or kind, "ObjectID": doc["ID"]},
             )
         await self.conn.execute(
@@ -77,9 +88,17 @@ class Docs:
         )
         return doc
 
-    async def replace(self, kind: str, id: str, doc: dict[str, Any], scope: str = "", *,
-                      version: int | None = None, new_id: str | None = None,
-                      uniq: str | None | bool = False) -> None:
+    async def replace(
+        self,
+        kind: str,
+        id: str,
+        doc: dict[str, Any],
+        scope: str = "",
+        *,
+        version: int | None = None,
+        new_id: str | None = None,
+        uniq: str | bool | None = False,
+    ) -> None:
         """Write a document back; with `version`, only if nobody wrote it since we read it."""
         conds = [R.kind == kind, R.scope == scope, R.id == id]
         if version is not None:
@@ -90,7 +109,7 @@ class Docs:
         if uniq is not False:
             values["uniq"] = uniq
         result = await self.conn.execute(update(resources).where(*conds).values(**values))
-        if result.rowcount == 0:  # type: ignore[attr-defined]
+        if result.rowcount == 0:
             if version is not None:
                 raise StaleWrite(f"{kind} {id} was changed by another request; try again")
             raise NotFound(kind, id)
@@ -99,19 +118,19 @@ class Docs:
         result = await self.conn.execute(
             delete(resources).where(R.kind == kind, R.scope == scope, R.id == id)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)
 
     async def delete_where(self, kind: str, *conds: ColumnElement[bool], scope: str | None = None) -> int:
         where = [R.kind == kind, *conds]
         if scope is not None:
             where.append(R.scope == scope)
         result = await self.conn.execute(delete(resources).where(*where))
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return int(result.rowcount)
 
     async def by_uniq(self, uniq: str) -> tuple[str, Stored] | None:
-        row = (await self.conn.execute(
-            select(R.kind, R.doc, R.version, R.scope).where(R.uniq == uniq)
-        )).first()
+        row = (
+            await self.conn.execute(select(R.kind, R.doc, R.version, R.scope).where(R.uniq == uniq))
+        ).first()
         return (row.kind, Stored(row.doc, row.version, row.scope)) if row else None
 
     # ------------------------------------------------------------------ queries
@@ -132,8 +151,9 @@ class Docs:
     def field_in(self, name: str, values: Sequence[str]) -> ColumnElement[bool]:
         return self.json.text(name.split("__")).in_(list(values))
 
-    async def all(self, kind: str, *conds: ColumnElement[bool], scope: str | None = None,
-                  limit: int | None = None) -> list[dict[str, Any]]:
+    async def all(
+        self, kind: str, *conds: ColumnElement[bool], scope: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
         """Every matching document in insertion order (for internal use, not caller lists)."""
         where = [R.kind == kind, *conds]
         if scope is not None:
@@ -143,8 +163,9 @@ class Docs:
             stmt = stmt.limit(limit)
         return [row.doc for row in await self.conn.execute(stmt)]
 
-    async def all_stored(self, kind: str, *conds: ColumnElement[bool], scope: str | None = None,
-                         lock: bool = False) -> list[Stored]:
+    async def all_stored(
+        self, kind: str, *conds: ColumnElement[bool], scope: str | None = None, lock: bool = False
+    ) -> list[Stored]:
         where = [R.kind == kind, *conds]
         if scope is not None:
             where.append(R.scope == scope)
@@ -157,7 +178,9 @@ class Docs:
         where = [R.kind == kind, *conds]
         if scope is not None:
             where.append(R.scope == scope)
-        return int((await self.conn.execute(select(func.count()).select_from(resources).where(*where))).scalar_one())
+        return int(
+            (await self.conn.execute(select(func.count()).select_from(resources).where(*where))).scalar_one()
+        )
 
     async def page(
         self,
@@ -181,9 +204,9 @@ class Docs:
         if found is not None:
             where.append(found)
         cond = and_(*where)
-        total = int((await self.conn.execute(
-            select(func.count()).select_from(resources).where(cond)
-        )).scalar_one())
+        total = int(
+            (await self.conn.execute(select(func.count()).select_from(resources).where(cond))).scalar_one()
+        )
         stmt = (
             select(R.doc)
             .where(cond)
