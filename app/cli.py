@@ -33,7 +33,7 @@ async def _init(settings: Settings) -> dict[str, Any] | None:
         if created is not None and settings.demo:
             from app.demo import seed_demo
 
-            created["Demo"] = await seed_demo(services)
+            created["Demo"] = await seed_demo(services, created)
         return created
     finally:
         await services.db.dispose()
