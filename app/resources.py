@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement
 
 from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
-from app.listing import Schema, schema_of
+from app.listing import ListOptions, Schema, schema_of
 from app.store.repo import merge_patch
 from app.store.tables import resources
 from app.wire import Wire, check_id, new_id, to_doc, validate
@@ -24,6 +24,8 @@ ScopeCheck = Callable[[Ctx, Caller], Awaitable[str]]
 WriteHook = Callable[[Ctx, Caller, Doc, Doc | None, str], Awaitable[Doc]]
 DeleteHook = Callable[[Ctx, Caller, Doc, str], Awaitable[None]]
 Visible = Callable[[Ctx, Caller, str], Awaitable[Sequence[ColumnElement[bool]]]]
+Present = Callable[[Ctx, Doc], Awaitable[Doc]]
+ListConds = Callable[[Ctx, Caller, str, ListOptions], Awaitable[Sequence[ColumnElement[bool]]]]
 
 
 def public(doc: Doc) -> Doc:
@@ -53,6 +55,11 @@ class ResourceSpec:
     on_write: WriteHook | None = None
     on_delete: DeleteHook | None = None
     uniq: Callable[[Doc], str | None] | None = None
+    # Read-only fields computed when a document is shown (counts, names of linked resources).
+    present: Present | None = None
+    # Endpoint-specific list parameters (`userGroupID` on Users.List) and the conditions they add.
+    list_params: tuple[str, ...] = ()
+    list_conds: ListConds | None = None
     extra_filters: dict[str, Any] = field(default_factory=dict)
     operations: tuple[str, ...] = ("list", "create", "get", "save", "patch", "delete")
     _schema: Schema | None = None
@@ -120,7 +127,13 @@ async def store(
         await ctx.docs.replace(
             spec.kind, current_id, doc, scope, new_id=new_id_value, uniq=uniq if spec.uniq else False
         )
-    return public(doc)
+    return await shown(ctx, spec, doc)
+
+
+async def shown(ctx: Ctx, spec: ResourceSpec, doc: Doc) -> Doc:
+    """A stored document as callers see it."""
+    out = public(doc)
+    return await spec.present(ctx, out) if spec.present is not None else out
 
 
 def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
@@ -135,9 +148,12 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
             caller = await ctx.caller(*spec.read_roles)
             scope = await spec.scope(ctx, caller)
             conds = list(await spec.visible(ctx, caller, scope)) if spec.visible else []
+            opts = ctx.list_options(params=spec.list_params)
+            if spec.list_conds is not None:
+                conds.extend(await spec.list_conds(ctx, caller, scope, opts))
             page = await ctx.docs.page(
                 spec.kind,
-                ctx.list_options(),
+                opts,
                 spec.schema,
                 conds=conds,
                 scope=scope,
@@ -145,7 +161,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
                 sortable=spec.sortable,
                 default_sort=spec.default_sort,
             )
-            page.items[:] = [public(d) for d in page.items]
+            page.items[:] = [await shown(ctx, spec, d) for d in page.items]
             return page.wire()
 
         handlers.append(list_items)
@@ -169,7 +185,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
         async def get(ctx: Ctx) -> Any:
             caller = await ctx.caller(*spec.read_roles)
             scope = await spec.scope(ctx, caller)
-            return public(await load(ctx, spec, caller, scope, ctx.param(spec.id_param)))
+            return await shown(ctx, spec, await load(ctx, spec, caller, scope, ctx.param(spec.id_param)))
 
         handlers.append(get)
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from app.models.common import Str100, Xp
+from app.models.common import Address, Str100, Xp
 from app.wire import Wire, WireID
 
 
@@ -106,12 +104,26 @@ class ApiClientAssignment(Wire, kw_only=True):
     supplier_id: WireID | None = None
 
 
+class PasswordConfig(Wire, kw_only=True):
+    limit_password_reuse: int | None = None
+    max_consecutive_dupe_chars: int | None = None
+    maximum_password_age: int | None = None
+    minimum_password_age: int | None = None
+    allowed_failed_attempts: int | None = None
+    lockout_duration: int | None = None
+    upper_case_required: bool | None = None
+    lower_case_required: bool | None = None
+    special_character_required: bool | None = None
+    numeric_required: bool | None = None
+    minimum_character_count: int | None = None
+
+
 class SecurityProfile(Wire, kw_only=True):
     id: WireID | None = None
     name: Str100
     roles: list[str] | None = None
-    custom_roles: list[str] | None = None
-    password_config: dict[str, Any] | None = None
+    custom_roles: list[Str100] | None = None
+    password_config: PasswordConfig | None = None
     is_external_role_group: bool | None = None
 
 
@@ -121,3 +133,11 @@ class SecurityProfileAssignment(Wire, kw_only=True):
     supplier_id: WireID | None = None
     user_id: WireID | None = None
     user_group_id: WireID | None = None
+
+
+class BuyerAddress(Address, kw_only=True):
+    """An address as a buyer user sees it through `/me/addresses`."""
+
+    shipping: bool | None = None
+    billing: bool | None = None
+    editable: bool | None = None

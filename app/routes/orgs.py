@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import ColumnElement
+
 from app.auth.passwords import hash_password
 from app.auth.tokens import Caller
 from app.auth.users import username_key
-from app.http import Ctx
+from app.http import Ctx, endpoint
+from app.listing import ListOptions
 from app.models.common import Address
 from app.models.orgs import Buyer, Supplier, User, UserGroup
-from app.resources import Doc, ResourceSpec, crud
+from app.resources import Doc, ResourceSpec, crud, public
 from app.routes.access import buyer_scope, seller_only, supplier_scope
+from app.store.tables import resources
 from domain.clock import iso, utcnow
 from domain.errors import Conflict
 
@@ -114,11 +118,36 @@ async def _delete_supplier(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> No
 
 def _delete_member(assignment_kind: str) -> Any:
     async def on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
-        await ctx.docs.delete_where(assignment_kind, *ctx.docs.eq(UserID=doc["ID"]), scope=scope)
-        await ctx.docs.delete_where("securityprofileassignment", *ctx.docs.eq(UserID=doc["ID"]))
-        await ctx.docs.delete_where("addressassignment", *ctx.docs.eq(UserID=doc["ID"]), scope=scope)
+        docs = ctx.docs
+        await docs.delete_where(assignment_kind, *docs.eq(UserID=doc["ID"]), scope=scope)
+        company_field = {"usergroupassignment": "BuyerID", "supplierusergroupassignment": "SupplierID"}
+        field = company_field.get(assignment_kind)
+        owner = docs.eq(**{field: scope}) if field else docs.eq(BuyerID=None, SupplierID=None)
+        await docs.delete_where("securityprofileassignment", *docs.eq(UserID=doc["ID"]), *owner)
+        await docs.delete_where("addressassignment", *docs.eq(UserID=doc["ID"]), scope=scope)
+        if assignment_kind == "usergroupassignment":
+            # The user's private addresses (created through /me/addresses) go with it.
+            owned = [
+                a["ID"] for a in await docs.all("address", *docs.eq(_OwnerUserID=doc["ID"]), scope=scope)
+            ]
+            if owned:
+                await docs.delete_where("addressassignment", docs.field_in("AddressID", owned), scope=scope)
+                await docs.delete_where("address", resources.c.id.in_(owned), scope=scope)
 
     return on_delete
+
+
+def _group_members(assignment_kind: str) -> Any:
+    """`userGroupID` on Users.List: only members of that group."""
+
+    async def conds(ctx: Ctx, caller: Caller, scope: str, opts: ListOptions) -> list[ColumnElement[bool]]:
+        group_id = opts.params.get("userGroupID")
+        if not group_id:
+            return []
+        rows = await ctx.docs.all(assignment_kind, *ctx.docs.eq(UserGroupID=group_id), scope=scope)
+        return [resources.c.id.in_([r["UserID"] for r in rows])]
+
+    return conds
 
 
 def _delete_group(assignment_kind: str) -> Any:
@@ -163,6 +192,8 @@ SPECS = [
         on_write=make_user_writer("buyer"),
         uniq=user_uniq,
         on_delete=_delete_member("usergroupassignment"),
+        list_params=("userGroupID",),
+        list_conds=_group_members("usergroupassignment"),
     ),
     ResourceSpec(
         "usergroup",
@@ -212,6 +243,8 @@ SPECS = [
         on_write=make_user_writer("supplier"),
         uniq=user_uniq,
         on_delete=_delete_member("supplierusergroupassignment"),
+        list_params=("userGroupID",),
+        list_conds=_group_members("supplierusergroupassignment"),
     ),
     ResourceSpec(
         "supplierusergroup",
@@ -274,4 +307,19 @@ SPECS = [
     ),
 ]
 
-ROUTES = [h for spec in SPECS for h in crud(spec)]
+BUYER_USER_SPEC = next(s for s in SPECS if s.kind == "user")
+
+
+@endpoint("GET", "/buyerusers")
+async def list_across_buyers(ctx: Ctx) -> Any:
+    """Users.ListAcrossBuyers: every buyer's users, for the marketplace's own users only."""
+    caller = await ctx.caller(*BUYER_USER_SPEC.read_roles)
+    await seller_only(ctx, caller)
+    page = await ctx.docs.page(
+        "user", ctx.list_options(), BUYER_USER_SPEC.schema, searchable=USER_SEARCH, default_sort=("ID",)
+    )
+    page.items[:] = [public(d) for d in page.items]
+    return page.wire()
+
+
+ROUTES = [list_across_buyers, *(h for spec in SPECS for h in crud(spec))]

@@ -1,0 +1,205 @@
+"""`/me/addresses`: a buyer user's address book.
+
+A user sees the addresses of its buyer that are assigned to it, to one of its groups, or to the
+whole buyer, with `Shipping`/`Billing` as the union of those assignments. Addresses it creates
+here are private: stored as buyer addresses marked with the owner (`_OwnerUserID`) and assigned
+to that user alone; only the owner may change or delete them (`Editable`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_
+
+from app.assignments import parse_bool
+from app.auth.tokens import Caller
+from app.auth.users import group_ids
+from app.http import NO_CONTENT, Ctx, endpoint
+from app.listing import schema_of
+from app.models.orgs import BuyerAddress
+from app.resources import Doc, normalize, public
+from app.routes.address_assignments import KIND as ASSIGNMENT_KIND
+from app.routes.address_assignments import assignment_doc, save
+from app.routes.orgs import ADDRESS_SEARCH, SPECS
+from app.store.repo import merge_patch
+from app.store.tables import resources
+from app.wire import check_id, new_id, validate
+from domain.errors import Forbidden, NotFound, ValidationFailed
+
+READ_ROLES = ("MeAddressAdmin", "Shopper")
+WRITE_ROLES = ("MeAddressAdmin",)
+ADDRESS_SPEC = next(s for s in SPECS if s.kind == "address")
+SCHEMA = schema_of(BuyerAddress)
+FLAGS = ("Shipping", "Billing", "Editable")
+
+Flags = dict[str, tuple[bool, bool]]
+
+
+async def buyer_caller(ctx: Ctx, roles: tuple[str, ...]) -> Caller:
+    caller = await ctx.caller(*roles)
+    if not caller.is_buyer:
+        raise Forbidden("Only buyer users have an address book", "Auth.InsufficientRoles")
+    return caller
+
+
+async def assigned(ctx: Ctx, caller: Caller) -> Flags:
+    """Address ID -> (shipping, billing) over every assignment that reaches the caller."""
+    docs = ctx.docs
+    groups = await group_ids(docs, "buyer", caller.company_id, caller.user_id)
+    reach: list[ColumnElement[bool]] = [
+        docs.eq(UserID=caller.user_id)[0],
+        and_(*docs.eq(UserID=None, UserGroupID=None)),
+    ]
+    if groups:
+        reach.append(docs.field_in("UserGroupID", groups))
+    flags: Flags = {}
+    for row in await docs.all(ASSIGNMENT_KIND, or_(*reach), scope=caller.company_id):
+        shipping, billing = flags.get(row["AddressID"], (False, False))
+        flags[row["AddressID"]] = (shipping or bool(row["IsShipping"]), billing or bool(row["IsBilling"]))
+    return flags
+
+
+def buyer_address(doc: Doc, flags: Flags, caller: Caller) -> Doc:
+    shipping, billing = flags.get(doc["ID"], (False, False))
+    editable = doc.get("_OwnerUserID") == caller.user_id
+    return {"ID": doc["ID"], "Shipping": shipping, "Billing": billing, "Editable": editable, **public(doc)}
+
+
+def _flag_filter(ids: list[str], values: list[str], name: str, test: Any) -> list[str]:
+    for value in values:
+        wanted = parse_bool(value, name)
+        ids = [i for i in ids if test(i) == wanted]
+    return ids
+
+
+@endpoint("GET", "/me/addresses")
+async def list_addresses(ctx: Ctx) -> Any:
+    caller = await buyer_caller(ctx, READ_ROLES)
+    flags = await assigned(ctx, caller)
+    opts = ctx.list_options()
+    ids = list(flags)
+    # Shipping, Billing and Editable are computed per user, so they filter the ID set here.
+    ids = _flag_filter(ids, opts.pop_filter("Shipping"), "Shipping", lambda i: flags[i][0])
+    ids = _flag_filter(ids, opts.pop_filter("Billing"), "Billing", lambda i: flags[i][1])
+    editable_filter = opts.pop_filter("Editable")
+    if editable_filter:
+        owned = {
+            d["ID"]
+            for d in await ctx.docs.all(
+                "address", *ctx.docs.eq(_OwnerUserID=caller.user_id), scope=caller.company_id
+            )
+        }
+        ids = _flag_filter(ids, editable_filter, "Editable", lambda i: i in owned)
+    page = await ctx.docs.page(
+        "address",
+        opts,
+        SCHEMA,
+        conds=[resources.c.id.in_(ids)],
+        scope=caller.company_id,
+        searchable=ADDRESS_SEARCH,
+    )
+    page.items[:] = [buyer_address(d, flags, caller) for d in page.items]
+    return page.wire()
+
+
+async def _visible(ctx: Ctx, caller: Caller, address_id: str) -> tuple[Doc, Flags]:
+    flags = await assigned(ctx, caller)
+    found = await ctx.docs.get("address", address_id, caller.company_id) if address_id in flags else None
+    if found is None:
+        raise NotFound("Address", address_id)
+    return found.doc, flags
+
+
+async def _own(ctx: Ctx, caller: Caller, address_id: str) -> tuple[Doc, Flags]:
+    doc, flags = await _visible(ctx, caller, address_id)
+    if doc.get("_OwnerUserID") != caller.user_id:
+        raise Forbidden(
+            "Only addresses created through /me/addresses can be changed here",
+            "Address.CannotEditPublic",
+            {"AddressID": address_id},
+        )
+    return doc, flags
+
+
+def _wanted_flags(body: Doc, current: tuple[bool, bool]) -> tuple[bool, bool]:
+    shipping = body.get("Shipping")
+    billing = body.get("Billing")
+    wanted = (
+        current[0] if shipping is None else bool(shipping),
+        current[1] if billing is None else bool(billing),
+    )
+    if not any(wanted):
+        raise ValidationFailed(
+            "An address must be for shipping, billing or both",
+            "BuyerAddress.MustBeBillingOrShipping",
+            {"Field": "Shipping"},
+        )
+    return wanted
+
+
+async def _store(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, flags: tuple[bool, bool]) -> Doc:
+    doc["_OwnerUserID"] = caller.user_id
+    if existing is None:
+        await ctx.docs.insert("address", doc, caller.company_id, object_type="Address")
+    else:
+        await ctx.docs.replace("address", doc["ID"], doc, caller.company_id)
+    await save(
+        ctx.docs, caller.company_id, assignment_doc(doc["ID"], caller.user_id, None, flags[0], flags[1])
+    )
+    return buyer_address(doc, await assigned(ctx, caller), caller)
+
+
+@endpoint("POST", "/me/addresses")
+async def create_address(ctx: Ctx) -> Any:
+    caller = await buyer_caller(ctx, WRITE_ROLES)
+    data = await ctx.body_object()
+    validate(data, BuyerAddress)
+    flags = _wanted_flags(data, (True, True))
+    data["ID"] = check_id(data["ID"]) if data.get("ID") else new_id()
+    doc = normalize(ADDRESS_SPEC, data, None)
+    return await _store(ctx, caller, doc, None, flags)
+
+
+async def _update(ctx: Ctx, *, partial: bool) -> Any:
+    caller = await buyer_caller(ctx, WRITE_ROLES)
+    address_id = ctx.param("addressID")
+    existing, flags = await _own(ctx, caller, address_id)
+    body = await ctx.body_object()
+    validate({**public(existing), **body} if partial else body, BuyerAddress)
+    wanted = _wanted_flags(body, flags.get(address_id, (True, True)))
+    changes = {k: v for k, v in body.items() if k not in FLAGS and k != "ID"}
+    data = merge_patch(public(existing), changes) if partial else changes
+    data["ID"] = address_id
+    doc = normalize(ADDRESS_SPEC, data, existing)
+    return await _store(ctx, caller, doc, existing, wanted)
+
+
+@endpoint("GET", "/me/addresses/{addressID}")
+async def get_address(ctx: Ctx) -> Any:
+    caller = await buyer_caller(ctx, READ_ROLES)
+    doc, flags = await _visible(ctx, caller, ctx.param("addressID"))
+    return buyer_address(doc, flags, caller)
+
+
+@endpoint("PUT", "/me/addresses/{addressID}")
+async def save_address(ctx: Ctx) -> Any:
+    return await _update(ctx, partial=False)
+
+
+@endpoint("PATCH", "/me/addresses/{addressID}")
+async def patch_address(ctx: Ctx) -> Any:
+    return await _update(ctx, partial=True)
+
+
+@endpoint("DELETE", "/me/addresses/{addressID}")
+async def delete_address(ctx: Ctx) -> Any:
+    caller = await buyer_caller(ctx, WRITE_ROLES)
+    address_id = ctx.param("addressID")
+    await _own(ctx, caller, address_id)
+    await ctx.docs.delete_where(ASSIGNMENT_KIND, *ctx.docs.eq(AddressID=address_id), scope=caller.company_id)
+    await ctx.docs.delete("address", address_id, caller.company_id)
+    return NO_CONTENT, 204
+
+
+ROUTES = [list_addresses, create_address, get_address, save_address, patch_address, delete_address]
