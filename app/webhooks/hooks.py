@@ -69,6 +69,11 @@ def matches(webhook: dict[str, Any], client_id: str, route: str, verb: str) -> b
     )
 
 
+def ordering_key(route_params: dict[str, Any]) -> str | None:
+    """Deliveries about one order (routes with an `orderID`) go out one after another."""
+    return next((str(v) for k, v in route_params.items() if k.lower() == "orderid"), None)
+
+
 def custom_header(webhook: dict[str, Any]) -> tuple[str, str] | None:
     name, value = webhook.get("CustomAuthHeaderName"), webhook.get("CustomAuthHeaderValue")
     return (name, value) if name and value else None
@@ -130,7 +135,7 @@ class WebhookHooks:
             request={"Body": body, "Headers": None},
             route_params=params,
             query_params=dict(ctx.request.query_params.items()),
-            ordering_key=next((str(v) for k, v in params.items() if k.lower() == "orderid"), None),
+            ordering_key=ordering_key(params),
         )
         for webhook in sorted(hit, key=lambda w: str(w.get("ID"))):
             token = await self._user_token(ctx, caller, webhook)
