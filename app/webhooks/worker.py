@@ -19,9 +19,11 @@ import random
 import signal
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.config import Settings
 from app.state import Services
@@ -62,6 +64,78 @@ async def _webhooks(services: Services, ids: Iterable[str]) -> dict[str, dict[st
     return {str(d["ID"]): d for d in found}
 
 
+@dataclass(frozen=True)
+class Outcome:
+    row: OutboxRow
+    result: AttemptResult
+    at: datetime
+    status: str
+    next_attempt_at: datetime | None
+
+
+class Recorder:
+    """Writes attempt outcomes with group commit: outcomes that arrive while a write is under way
+    go into the next transaction together, so many concurrent deliveries cost a few commits
+    rather than one each (SQLite has a single writer)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._queue: list[tuple[Outcome, asyncio.Future[None]]] = []
+        self._flushing = False
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def record(self, outcome: Outcome) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((outcome, done))
+        if not self._flushing:
+            self._flushing = True
+            self._flusher = asyncio.create_task(self._flush())
+        await done
+
+    async def _flush(self) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue, []
+                try:
+                    async with self.services.db.transaction() as conn:
+                        for outcome, _ in batch:
+                            await _write(conn, outcome)
+                except Exception as exc:
+                    for _, done in batch:
+                        done.set_exception(exc)
+                else:
+                    for _, done in batch:
+                        done.set_result(None)
+        finally:
+            self._flushing = False
+
+
+async def _write(conn: AsyncConnection, o: Outcome) -> None:
+    await outbox_store.record_attempt(
+        conn,
+        o.row,
+        attempted_at=o.at,
+        status_code=o.result.status_code,
+        duration_ms=o.result.duration_ms,
+        error=o.result.error,
+        response_body=o.result.response_body,
+        new_status=o.status,
+        next_attempt_at=o.next_attempt_at,
+    )
+
+
+def decide(row: OutboxRow, result: AttemptResult, at: datetime, rng: random.Random) -> Outcome:
+    """Delivered on 2xx; retried later when the failure is retryable and the schedule allows
+    (Retry-After can only lengthen the wait); Failed otherwise."""
+    if result.succeeded:
+        return Outcome(row, result, at, DELIVERED, None)
+    if result.retryable:
+        delay = next_delay(row.attempts + 1, retry_after=result.retry_after, rng=rng)
+        if delay is not None:
+            return Outcome(row, result, at, PENDING, at + timedelta(seconds=delay))
+    return Outcome(row, result, at, FAILED, None)
+
+
 async def deliver_one(
     services: Services,
     row: OutboxRow,
@@ -71,6 +145,7 @@ async def deliver_one(
     now: datetime | None = None,
     timeout: float | None = None,
     rng: random.Random | None = None,
+    recorder: Recorder | None = None,
 ) -> AttemptResult:
     """One attempt at one claimed delivery, recorded. Signed with the webhook's current HashKey
     (rotating the key takes effect on the next retry) and the wall clock (the Standard Webhooks
@@ -97,28 +172,12 @@ async def deliver_one(
             custom_auth_header=custom_header(webhook),
             timeout=services.settings.webhook_timeout if timeout is None else timeout,
         )
-    at = now or utcnow()
-    next_at: datetime | None = None
-    if result.succeeded:
-        status = DELIVERED
-    elif result.retryable:
-        delay = next_delay(row.attempts + 1, retry_after=result.retry_after, rng=rng or random.Random())
-        status = FAILED if delay is None else PENDING
-        next_at = None if delay is None else at + timedelta(seconds=delay)
+    outcome = decide(row, result, now or utcnow(), rng or random.Random())
+    if recorder is not None:
+        await recorder.record(outcome)
     else:
-        status = FAILED
-    async with services.db.transaction() as conn:
-        await outbox_store.record_attempt(
-            conn,
-            row,
-            attempted_at=at,
-            status_code=result.status_code,
-            duration_ms=result.duration_ms,
-            error=result.error,
-            response_body=result.response_body,
-            new_status=status,
-            next_attempt_at=next_at,
-        )
+        async with services.db.transaction() as conn:
+            await _write(conn, outcome)
     return result
 
 
@@ -140,9 +199,19 @@ async def deliver_due(
         return 0
     hooks = await _webhooks(services, (r.webhook_id for r in rows))
     http = client or outbound_client(services)
+    recorder = Recorder(services)
     await asyncio.gather(
         *(
-            deliver_one(services, r, hooks.get(r.webhook_id), client=http, now=now, timeout=timeout, rng=rng)
+            deliver_one(
+                services,
+                r,
+                hooks.get(r.webhook_id),
+                client=http,
+                now=now,
+                timeout=timeout,
+                rng=rng,
+                recorder=recorder,
+            )
             for r in rows
         )
     )
@@ -161,6 +230,7 @@ class BackgroundWorker:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[None]] = set()
+        self._recorder = Recorder(services)
 
     def wake(self) -> None:
         self._wake.set()
@@ -213,7 +283,7 @@ class BackgroundWorker:
         self, row: OutboxRow, webhook: dict[str, object] | None, client: httpx.AsyncClient
     ) -> None:
         try:
-            await deliver_one(self.services, row, webhook, client=client)
+            await deliver_one(self.services, row, webhook, client=client, recorder=self._recorder)
         except Exception:  # recording failed: the lease runs out and the row is tried again
             log.exception("webhook worker: delivery %s failed to record", row.delivery_id)
 
