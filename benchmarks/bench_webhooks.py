@@ -32,6 +32,7 @@ from domain.clock import utcnow
 from tests.integration.receivers import HASH_KEY
 
 DELIVERIES = 200
+OK_REPLY = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
 PASSWORD = "Bench-pass-1234"
 
 
@@ -91,7 +92,7 @@ class FastReceiver:
                         length = int(line.split(b":", 1)[1])
                 await reader.readexactly(length)
                 self.count += 1
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+                writer.write(OK_REPLY)
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             writer.close()
@@ -118,14 +119,21 @@ class Env:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     db = Path(tmp_path_factory.mktemp("bench")) / "bench.db"
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{db}", public_url="http://bench", webhook_worker=False)
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{db}", public_url="http://bench", webhook_worker=False
+    )
     migrate(settings.database_url)
     loop = asyncio.new_event_loop()
     services = build_services(settings)
     loop.run_until_complete(bootstrap(services, password=PASSWORD))
     app = create_app(settings, services)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
-    form = {"grant_type": "password", "username": "admin", "password": PASSWORD, "client_id": "ordercore-admin"}
+    form = {
+        "grant_type": "password",
+        "username": "admin",
+        "password": PASSWORD,
+        "client_id": "ordercore-admin",
+    }
     token = loop.run_until_complete(client.post("/oauth/token", data=form)).json()["access_token"]
     receiver = FastReceiver().start()
     env = Env(loop, services, client, token, receiver)
