@@ -38,7 +38,7 @@ def wake(services: Services) -> None:
         worker.wake()
 
 
-async def _start_worker(services: Services) -> None:
+async def start_worker(services: Services) -> None:
     if services.settings.webhook_worker:
         from app.webhooks.worker import BackgroundWorker
 
@@ -47,7 +47,7 @@ async def _start_worker(services: Services) -> None:
         await worker.start()
 
 
-async def _stop(services: Services) -> None:
+async def stop_webhooks(services: Services) -> None:
     worker: Any = services.extras.pop(WORKER_KEY, None)
     if worker is not None:
         await worker.stop()
@@ -60,5 +60,5 @@ def install(services: Services) -> None:
     from app.webhooks.hooks import WebhookHooks
 
     services.hooks = WebhookHooks()
-    services.extras.setdefault("on_startup", []).append(_start_worker)
-    services.extras.setdefault("on_shutdown", []).append(_stop)
+    services.extras.setdefault("on_startup", []).append(start_worker)
+    services.extras.setdefault("on_shutdown", []).append(stop_webhooks)

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from app.state import Services
-from app.webhooks import _start_worker
+from app.webhooks import start_worker
 from app.webhooks.worker import deliver_due
 from domain.clock import parse_iso, utcnow
 from integrations.signing import verify_standard_webhook
@@ -223,7 +223,7 @@ async def test_background_worker_delivers_soon_after_commit(
     await make_webhook(api, rx.url)
     # A long poll interval: only the wake-up after the commit can explain a quick delivery.
     services.settings = replace(services.settings, webhook_worker=True, webhook_poll_interval=30.0)
-    await _start_worker(services)
+    await start_worker(services)
     await asyncio.sleep(0.05)  # let the first, empty poll pass
     await api.ok("POST", "/buyers", {"ID": "b1", "Name": "Buyer"})
     for _ in range(100):
