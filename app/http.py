@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 from litestar import Request, Response
 from litestar.handlers import HTTPRouteHandler
@@ -36,6 +36,8 @@ class Ctx:
     _body: Any = ...
     raw_body: bytes = b""
     writable: bool = False
+    # Per-request scratch space for the hooks (what `before_transaction` found for `after`).
+    state: dict[str, Any] = field(default_factory=dict)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -112,8 +114,11 @@ def endpoint(
     """Register `handler` for `verb path` (OrderCloud path, `/v1` is added by the app).
 
     Writes run in one transaction that also records webhook deliveries, so a change and the
-    events it causes commit together. `transactional=False` handlers (those that call out to
-    middleware) open their own short transactions through `ctx.services.db`.
+    events it causes commit together. Around it, `services.hooks.before_transaction(ctx)` runs
+    before the transaction opens (pre-hooks: no lock is held while middleware answers; `ctx.conn`
+    is not set yet) and `after_commit(ctx)` after it committed; both are optional.
+    `transactional=False` handlers (those that call out to middleware) open their own short
+    transactions through `ctx.services.db`.
     """
     verb = verb.upper()
     default_status = status or (201 if verb == "POST" else 204 if verb == "DELETE" else 200)
@@ -122,28 +127,29 @@ def endpoint(
     def decorate(handler: Handler) -> HTTPRouteHandler:
         async def run(request: Request[Any, Any, Any]) -> Response[bytes]:
             services = request.app.state.services
+            is_write = verb in WRITE_VERBS
+            writable = is_write and transactional
+            # No connection yet: `before_transaction` hooks run before one is opened.
+            no_conn = cast(AsyncConnection, None)
+            ctx = Ctx(request, services, route_template, verb, no_conn, writable=writable)
+            if is_write:
+                await _optional_hook(services.hooks, "before_transaction", ctx)
             async with AsyncExitStack() as stack:
-                if verb in WRITE_VERBS and transactional:
-                    conn = await stack.enter_async_context(services.db.transaction())
+                if writable:
+                    ctx.conn = await stack.enter_async_context(services.db.transaction())
                 else:
-                    conn = await stack.enter_async_context(services.db.reader())
-                ctx = Ctx(
-                    request,
-                    services,
-                    route_template,
-                    verb,
-                    conn,
-                    writable=verb in WRITE_VERBS and transactional,
-                )
-                if verb in WRITE_VERBS:
+                    ctx.conn = await stack.enter_async_context(services.db.reader())
+                if is_write:
                     await services.hooks.before(ctx)
                 result = await handler(ctx)
                 code = default_status
                 if isinstance(result, tuple):
                     result, code = result
                 payload = b"" if isinstance(result, NoContent) else encode(result)
-                if verb in WRITE_VERBS:
+                if is_write:
                     await services.hooks.after(ctx, code, result)
+            if is_write:
+                await _optional_hook(services.hooks, "after_commit", ctx)
             return Response(content=payload, status_code=code, media_type="application/json")
 
         run.__name__ = handler.__name__
@@ -158,6 +164,13 @@ def endpoint(
         )(run)
 
     return decorate
+
+
+async def _optional_hook(hooks: Any, name: str, ctx: Ctx) -> None:
+    """Hooks written before `before_transaction`/`after_commit` existed need not define them."""
+    method = getattr(hooks, name, None)
+    if method is not None:
+        await method(ctx)
 
 
 def lit_path(path: str) -> str:

@@ -15,11 +15,14 @@ from app.routes import all_routes
 from app.routes.oauth import ROUTES as OAUTH_ROUTES
 from app.state import Services
 from app.store.db import Database
+from app.webhooks import install as install_webhooks
 
 
 def build_services(settings: Settings) -> Services:
     db = Database(settings.database_url, schema=settings.database_schema or None)
-    return Services(settings=settings, db=db, tokens=TokenService(db, settings.base_url))
+    services = Services(settings=settings, db=db, tokens=TokenService(db, settings.base_url))
+    install_webhooks(services)
+    return services
 
 
 class CaseInsensitivePaths:

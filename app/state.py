@@ -17,7 +17,13 @@ if TYPE_CHECKING:
 
 
 class Hooks(Protocol):
-    """Called around every write: `before` may veto it, `after` records what it caused."""
+    """Called around every write: `before` may veto it, `after` records what it caused.
+
+    Optional extras, called by `app.http.endpoint` when defined: `before_transaction(ctx)` runs
+    before the write's transaction opens (`ctx.conn` is not set; for calls to outside servers
+    that must not hold a database lock) and may veto the write too; `after_commit(ctx)` runs
+    once the transaction committed.
+    """
 
     async def before(self, ctx: Ctx) -> None: ...
 

@@ -61,6 +61,7 @@ outbox = Table(
     Column("last_error", Text, nullable=True),
     Index("ix_outbox_due", "status", "next_attempt_at"),
     Index("ix_outbox_webhook", "webhook_id", "pk"),
+    Index("ix_outbox_ordering", "ordering_key", "pk"),
 )
 
 delivery_attempts = Table(
@@ -72,4 +73,6 @@ delivery_attempts = Table(
     Column("status_code", Integer, nullable=True),
     Column("duration_ms", Integer, nullable=False),
     Column("error", Text, nullable=True),
+    # The first 2 KiB of the receiver's answer, for the delivery log.
+    Column("response_body", Text, nullable=True),
 )

@@ -1,0 +1,64 @@
+"""Webhooks: pre-hooks that can veto a write, and post-hooks delivered from an outbox.
+
+`install(services)` wires them into a `Services`: the hooks around every write, the shared
+outbound HTTP client, and (when `settings.webhook_worker`) the in-process delivery worker.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from integrations.http import create_client
+
+if TYPE_CHECKING:
+    from app.state import Services
+
+CLIENT_KEY = "http_client"
+WORKER_KEY = "webhook_worker"
+
+
+def outbound_client(services: Services) -> httpx.AsyncClient:
+    """The process's one outbound client (kept in `services.extras`, closed at shutdown)."""
+    client: httpx.AsyncClient | None = services.extras.get(CLIENT_KEY)
+    if client is None or client.is_closed:
+        client = create_client(
+            connect_timeout=services.settings.integration_connect_timeout,
+            read_timeout=services.settings.integration_read_timeout,
+        )
+        services.extras[CLIENT_KEY] = client
+    return client
+
+
+def wake(services: Services) -> None:
+    """Tell the in-process worker (if one runs) that new deliveries are waiting."""
+    worker: Any = services.extras.get(WORKER_KEY)
+    if worker is not None:
+        worker.wake()
+
+
+async def start_worker(services: Services) -> None:
+    if services.settings.webhook_worker:
+        from app.webhooks.worker import BackgroundWorker
+
+        worker = BackgroundWorker(services)
+        services.extras[WORKER_KEY] = worker
+        await worker.start()
+
+
+async def stop_webhooks(services: Services) -> None:
+    worker: Any = services.extras.pop(WORKER_KEY, None)
+    if worker is not None:
+        await worker.stop()
+    client: httpx.AsyncClient | None = services.extras.pop(CLIENT_KEY, None)
+    if client is not None:
+        await client.aclose()
+
+
+def install(services: Services) -> None:
+    from app.webhooks.hooks import WebhookHooks
+
+    services.hooks = WebhookHooks()
+    services.extras.setdefault("on_startup", []).append(start_worker)
+    services.extras.setdefault("on_shutdown", []).append(stop_webhooks)
