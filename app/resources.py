@@ -24,6 +24,8 @@ ScopeCheck = Callable[[Ctx, Caller], Awaitable[str]]
 WriteHook = Callable[[Ctx, Caller, Doc, Doc | None, str], Awaitable[Doc]]
 DeleteHook = Callable[[Ctx, Caller, Doc, str], Awaitable[None]]
 Visible = Callable[[Ctx, Caller, str], Awaitable[Sequence[ColumnElement[bool]]]]
+# Adds read-time fields (computed from the clock, say) to a document on its way out.
+Present = Callable[[Doc], Doc]
 
 
 def public(doc: Doc) -> Doc:
@@ -55,6 +57,7 @@ class ResourceSpec:
     uniq: Callable[[Doc], str | None] | None = None
     extra_filters: dict[str, Any] = field(default_factory=dict)
     operations: tuple[str, ...] = ("list", "create", "get", "save", "patch", "delete")
+    present: Present | None = None
     _schema: Schema | None = None
 
     @property
@@ -120,7 +123,13 @@ async def store(
         await ctx.docs.replace(
             spec.kind, current_id, doc, scope, new_id=new_id_value, uniq=uniq if spec.uniq else False
         )
-    return public(doc)
+    return shown(spec, doc)
+
+
+def shown(spec: ResourceSpec, doc: Doc) -> Doc:
+    """A stored document as callers see it."""
+    out = public(doc)
+    return spec.present(out) if spec.present is not None else out
 
 
 def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
@@ -145,7 +154,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
                 sortable=spec.sortable,
                 default_sort=spec.default_sort,
             )
-            page.items[:] = [public(d) for d in page.items]
+            page.items[:] = [shown(spec, d) for d in page.items]
             return page.wire()
 
         handlers.append(list_items)
@@ -169,7 +178,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
         async def get(ctx: Ctx) -> Any:
             caller = await ctx.caller(*spec.read_roles)
             scope = await spec.scope(ctx, caller)
-            return public(await load(ctx, spec, caller, scope, ctx.param(spec.id_param)))
+            return shown(spec, await load(ctx, spec, caller, scope, ctx.param(spec.id_param)))
 
         handlers.append(get)
 
