@@ -37,7 +37,9 @@ async def marketplace(api: Api) -> dict[str, str]:
         "b": await add_shopper(api, "buyerB", "bob"),
     }
     assign = "/products/assignments"
-    await api.ok("POST", assign, {"ProductID": "widget", "BuyerID": "buyerA", "PriceScheduleID": "a-price"}, status=204)
+    await api.ok(
+        "POST", assign, {"ProductID": "widget", "BuyerID": "buyerA", "PriceScheduleID": "a-price"}, status=204
+    )
     await api.ok(
         "POST",
         assign,
@@ -46,12 +48,19 @@ async def marketplace(api: Api) -> dict[str, str]:
     )
     await api.ok("POST", assign, {"ProductID": "gizmo", "BuyerID": "buyerA"}, status=204)
     await api.ok("POST", assign, {"ProductID": "retired", "BuyerID": "buyerA"}, status=204)
-    await api.ok("POST", assign, {"ProductID": "widget", "BuyerID": "buyerB", "PriceScheduleID": "b-price"}, status=204)
+    await api.ok(
+        "POST", assign, {"ProductID": "widget", "BuyerID": "buyerB", "PriceScheduleID": "b-price"}, status=204
+    )
     await api.ok("POST", "/catalogs", {"ID": "cat-b", "Name": "B's catalog", "Active": True})
     await api.ok(
-        "POST", "/catalogs/assignments", {"CatalogID": "cat-b", "BuyerID": "buyerB", "ViewAllProducts": True}, status=204
+        "POST",
+        "/catalogs/assignments",
+        {"CatalogID": "cat-b", "BuyerID": "buyerB", "ViewAllProducts": True},
+        status=204,
     )
-    await api.ok("POST", "/catalogs/productassignments", {"CatalogID": "cat-b", "ProductID": "gadget"}, status=204)
+    await api.ok(
+        "POST", "/catalogs/productassignments", {"CatalogID": "cat-b", "ProductID": "gadget"}, status=204
+    )
     return tokens
 
 
@@ -103,7 +112,9 @@ async def test_storefront_list_options(api: Api) -> None:
     assert [p["ID"] for p in red["Items"]] == ["gizmo"]
     desc = await api.ok("GET", "/me/products", token=token, params={"sortBy": "!ID"})
     assert [p["ID"] for p in desc["Items"]] == ["widget", "gizmo"]
-    paged = await api.ok("GET", "/me/products", token=token, params={"pageSize": 1, "page": 2, "sortBy": "ID"})
+    paged = await api.ok(
+        "GET", "/me/products", token=token, params={"pageSize": 1, "page": 2, "sortBy": "ID"}
+    )
     assert [p["ID"] for p in paged["Items"]] == ["widget"] and paged["Meta"]["TotalPages"] == 2
     bad = await api.get("/me/products", token=token, params={"NoSuchField": "x"})
     assert bad.status_code == 400 and error_code(bad) == "List.InvalidProperty"
