@@ -143,3 +143,30 @@ async def test_only_the_marketplace_owner_administers_products(api: Api) -> None
     assert refused.json()["Errors"][0]["Data"]["SufficientRoles"] == ["ProductAdmin"]
     assign = await api.post("/products/assignments", {"ProductID": "x", "BuyerID": "b1"}, token=reader)
     assert assign.status_code == 403
+
+
+async def test_renaming_a_product_moves_what_hangs_off_it(api: Api) -> None:
+    await api.ok(
+        "POST", "/priceschedules", {"ID": "ps", "Name": "ps", "PriceBreaks": [{"Quantity": 1, "Price": 3}]}
+    )
+    await api.ok("POST", "/products", {"ID": "old", "Name": "Widget", "DefaultPriceScheduleID": "ps"})
+    await api.ok("POST", "/buyers", {"ID": "b1", "Name": "B1"})
+    await api.ok("POST", "/products/assignments", {"ProductID": "old", "BuyerID": "b1"}, status=204)
+    await api.ok("POST", "/specs", {"ID": "size", "Name": "Size", "DefinesVariant": True})
+    await api.ok("POST", "/specs/size/options", {"ID": "S", "Value": "Small"})
+    await api.ok("POST", "/specs/productassignments", {"SpecID": "size", "ProductID": "old"}, status=204)
+    await api.ok("POST", "/products/old/variants/generate", status=200)
+    renamed = await api.ok("PATCH", "/products/old", {"ID": "new"})
+    assert renamed["ID"] == "new" and renamed["SpecCount"] == 1 and renamed["VariantCount"] == 1
+    assert (await api.get("/products/old")).status_code == 404
+    assert [v["ID"] for v in (await api.ok("GET", "/products/new/variants"))["Items"]] == ["old-S"]
+    links = await api.ok("GET", "/products/assignments", params={"buyerID": "b1"})
+    assert [a["ProductID"] for a in links["Items"]] == ["new"]
+    await api.ok("PATCH", "/priceschedules/ps", {"ID": "ps2"})
+    assert (await api.ok("GET", "/products/new"))["DefaultPriceScheduleID"] == "ps2"
+    taken = await api.patch("/products/new", {"ID": "new"})
+    assert taken.status_code == 200
+    await api.ok("POST", "/products", {"ID": "other", "Name": "Other"})
+    clash = await api.patch("/products/new", {"ID": "other"})
+    assert clash.status_code == 409 and error_code(clash) == "IdExists"
+    assert (await api.ok("GET", "/products/new"))["SpecCount"] == 1
