@@ -1,15 +1,22 @@
 """What a buyer user may buy, and at which price schedule.
 
-Storage contract (kinds in the `resources` table):
-- `product` (scope ""), `priceschedule` (scope ""), `variant` (scope = product ID),
-  `inventoryrecord` (scope = product ID), `spec` (scope ""), `specproductassignment`.
-- `productassignment` (scope ""): {ProductID, BuyerID, UserGroupID, PriceScheduleID}.
+Storage contract (kinds in the `resources` table, documents in OrderCloud wire shape):
+- `product` (scope ""), `priceschedule` (scope ""; `IsOnSale` is stored null and computed when
+  shown, see `app.catalog.schedules.present_schedule`).
+- `variant` (scope = product ID), `inventoryrecord` (scope = product ID; variant-level records
+  live there too, with the private field `_VariantID`).
+- `spec` (scope ""; its `Options` list is kept in step with the `specoption` documents, scope =
+  spec ID), `specproductassignment` {SpecID, ProductID, DefaultValue, DefaultOptionID}.
+- `productassignment` (scope ""): {SellerID, ProductID, BuyerID, UserGroupID, PriceScheduleID}.
 - `catalog` (scope ""), `catalogassignment` {CatalogID, BuyerID, ViewAllCategories,
   ViewAllProducts}, `productcatalogassignment` {CatalogID, ProductID}.
+- `productsupplier` (scope = product ID, ID = supplier ID): {SupplierID, DefaultPriceScheduleID}.
+Assignments carry a synthetic `ID` (`app.catalog.assignments.synthetic_id`) that is never shown.
 
-Visibility rule (documented in docs/catalog.md): a buyer user sees an active product when it is in
-a catalog assigned to the user's buyer, or when a product assignment names the buyer (or one of
-the user's groups). The price schedule follows `domain.pricing.select_price_schedule_id`.
+Visibility (one rule, `app.catalog.visibility.product_visible`, documented in docs/catalog.md):
+an active product that a product assignment gives the user's buyer (or one of the user's groups),
+or that sits in an active catalog assigned to the buyer with ViewAllProducts. The price schedule
+follows `domain.pricing.select_price_schedule_id`.
 """
 
 from __future__ import annotations
@@ -17,14 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from app.catalog.visibility import BuyerView, buyer_view, product_visible
 from app.store.repo import Docs
+from app.store.tables import resources
 from domain.pricing import ProductAssignment, select_price_schedule_id
 
-
-@dataclass
-class BuyerView:
-    buyer_id: str
-    group_ids: list[str]
+__all__ = ["BuyerView", "Purchasable", "assignments_for", "buyer_view", "purchasable", "schedule_id_for"]
 
 
 @dataclass
@@ -38,33 +43,28 @@ async def assignments_for(docs: Docs, product_id: str, buyer_id: str) -> list[Pr
     return [ProductAssignment.from_doc(r) for r in rows]
 
 
-async def in_assigned_catalog(docs: Docs, product_id: str, buyer_id: str) -> bool:
-    catalogs = [r["CatalogID"] for r in await docs.all("catalogassignment", *docs.eq(BuyerID=buyer_id))]
-    if not catalogs:
-        return False
-    hits = await docs.all(
-        "productcatalogassignment",
-        *docs.eq(ProductID=product_id),
-        docs.field_in("CatalogID", catalogs),
-        limit=1,
+def schedule_id_for(
+    product: dict[str, Any], assignments: list[ProductAssignment], view: BuyerView
+) -> str | None:
+    return select_price_schedule_id(
+        product["ID"], product.get("DefaultPriceScheduleID"), assignments, view.buyer_id, view.group_ids
     )
-    return bool(hits)
 
 
-async def purchasable(docs: Docs, view: BuyerView, product_id: str) -> Purchasable | None:
-    """The product and its price schedule for this buyer user, or None when not visible."""
+async def purchasable(
+    docs: Docs, view: BuyerView, product_id: str, *, active_only: bool = True
+) -> Purchasable | None:
+    """The product and its price schedule for this buyer user, or None when the user may not see
+    it. Inactive products count as not visible unless `active_only=False` (for callers that want
+    to tell "inactive" apart, e.g. `Order.CannotSubmitWithInactiveProduct`)."""
+    visible = product_visible(docs.pg, view, active_only=active_only)
+    if await docs.count("product", resources.c.id == product_id, visible, scope="") == 0:
+        return None
     found = await docs.get("product", product_id)
     if found is None:
         return None
     product = found.doc
-    assignments = await assignments_for(docs, product_id, view.buyer_id)
-    groups = set(view.group_ids)
-    assigned = any(a.user_group_id is None or a.user_group_id in groups for a in assignments)
-    if not assigned and not await in_assigned_catalog(docs, product_id, view.buyer_id):
-        return None
-    schedule_id = select_price_schedule_id(
-        product_id, product.get("DefaultPriceScheduleID"), assignments, view.buyer_id, view.group_ids
-    )
+    schedule_id = schedule_id_for(product, await assignments_for(docs, product_id, view.buyer_id), view)
     schedule = None
     if schedule_id:
         stored = await docs.get("priceschedule", schedule_id)

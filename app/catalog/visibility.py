@@ -1,0 +1,96 @@
+"""Which products and catalogs a buyer user sees, as SQL conditions on the `resources` table, so
+storefront lists filter, sort and page in the database and single reads use the same rule.
+
+A buyer user sees an *active* product when either
+- a product assignment names the user's buyer with no user group, or one of the user's groups; or
+- the product is in an *active* catalog assigned to the buyer with `ViewAllProducts` true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, or_, select
+
+from app.auth.tokens import Caller
+from app.auth.users import group_ids
+from app.listing import JsonAccess
+from app.store.repo import Docs
+from app.store.tables import resources
+
+
+@dataclass
+class BuyerView:
+    buyer_id: str
+    group_ids: list[str]
+
+
+async def buyer_view(docs: Docs, caller: Caller) -> BuyerView:
+    return BuyerView(caller.company_id, await group_ids(docs, "buyer", caller.company_id, caller.user_id))
+
+
+def active_catalog_ids(pg: bool) -> Select[Any]:
+    cat = resources.alias("cat")
+    return select(cat.c.id).where(
+        cat.c.kind == "catalog", cat.c.scope == "", JsonAccess(pg, cat.c.doc).is_bool(["Active"], True)
+    )
+
+
+def assigned_catalog_ids(pg: bool, buyer_id: str, *, all_products_only: bool = False) -> Select[Any]:
+    """IDs of the active catalogs assigned to the buyer (optionally only ViewAllProducts ones)."""
+    ca = resources.alias("ca")
+    j = JsonAccess(pg, ca.c.doc)
+    conds = [ca.c.kind == "catalogassignment", j.text(["BuyerID"]) == buyer_id]
+    if all_products_only:
+        conds.append(j.is_bool(["ViewAllProducts"], True))
+    conds.append(j.text(["CatalogID"]).in_(active_catalog_ids(pg)))
+    return select(j.text(["CatalogID"])).where(*conds)
+
+
+def products_in_catalogs(pg: bool, catalog_ids: Select[Any]) -> Select[Any]:
+    pc = resources.alias("pc")
+    j = JsonAccess(pg, pc.c.doc)
+    return select(j.text(["ProductID"])).where(
+        pc.c.kind == "productcatalogassignment",
+        j.text(["CatalogID"]).in_(catalog_ids),
+    )
+
+
+def assigned_product_ids(pg: bool, buyer_id: str, groups: Sequence[str]) -> Select[Any]:
+    pa = resources.alias("pa")
+    j = JsonAccess(pg, pa.c.doc)
+    return select(j.text(["ProductID"])).where(
+        pa.c.kind == "productassignment",
+        j.text(["BuyerID"]) == buyer_id,
+        or_(j.is_null(["UserGroupID"]), j.text(["UserGroupID"]).in_(list(groups))),
+    )
+
+
+def product_visible(pg: bool, view: BuyerView, *, active_only: bool = True) -> ColumnElement[bool]:
+    """Condition on a `product` row: this buyer user may see (and buy) it."""
+    r = resources.c
+    reachable = or_(
+        r.id.in_(assigned_product_ids(pg, view.buyer_id, view.group_ids)),
+        r.id.in_(products_in_catalogs(pg, assigned_catalog_ids(pg, view.buyer_id, all_products_only=True))),
+    )
+    if not active_only:
+        return reachable
+    return and_(JsonAccess(pg).is_bool(["Active"], True), reachable)
+
+
+def catalog_visible(pg: bool, view: BuyerView) -> ColumnElement[bool]:
+    """Condition on a `catalog` row: active and assigned to the user's buyer."""
+    return resources.c.id.in_(assigned_catalog_ids(pg, view.buyer_id))
+
+
+def in_catalog(pg: bool, catalog_id: str) -> ColumnElement[bool]:
+    """Condition on a `product` row: assigned to the catalog."""
+    pc = resources.alias("pcf")
+    j = JsonAccess(pg, pc.c.doc)
+    return resources.c.id.in_(
+        select(j.text(["ProductID"])).where(
+            pc.c.kind == "productcatalogassignment", j.text(["CatalogID"]) == catalog_id
+        )
+    )

@@ -1,0 +1,138 @@
+"""Catalogs, their assignments to buyers, and the products they hold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.auth.tokens import Caller
+from app.catalog import assignments
+from app.catalog.rename import repoint
+from app.http import NO_CONTENT, Ctx, endpoint
+from app.models.catalog import Catalog, CatalogAssignment, ProductCatalogAssignment
+from app.resources import Doc, ResourceSpec, crud
+from app.routes.access import seller_only
+from domain.errors import ValidationFailed
+
+READ = ("CatalogReader", "CatalogAdmin")
+WRITE = ("CatalogAdmin",)
+ASSIGN_KIND = "catalogassignment"
+PRODUCT_KIND = "productcatalogassignment"
+
+
+async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
+    doc["OwnerID"] = (existing or {}).get("OwnerID") or doc.get("OwnerID") or ctx.services.marketplace_id
+    doc["CategoryCount"] = 0  # categories are not part of ordercore yet
+    if existing and existing["ID"] != doc["ID"]:
+        for kind in (ASSIGN_KIND, PRODUCT_KIND):
+            await repoint(ctx.docs, kind, "CatalogID", existing["ID"], doc["ID"])
+    return doc
+
+
+async def _on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
+    for kind in (ASSIGN_KIND, PRODUCT_KIND):
+        await ctx.docs.delete_where(kind, *ctx.docs.eq(CatalogID=doc["ID"]))
+
+
+SPEC = ResourceSpec(
+    "catalog",
+    "Catalog",
+    "/catalogs",
+    "catalogID",
+    Catalog,
+    READ,
+    WRITE,
+    readonly=("CategoryCount",),
+    searchable=("ID", "Name", "Description"),
+    sortable=("OwnerID", "Name", "ID"),
+    default_sort=("Name",),
+    scope=seller_only,
+    on_write=_on_write,
+    on_delete=_on_delete,
+)
+
+
+async def _admin(ctx: Ctx, *roles: str) -> Caller:
+    caller = await ctx.caller(*roles)
+    await seller_only(ctx, caller)
+    return caller
+
+
+async def require(ctx: Ctx, kind: str, object_type: str, id: str | None) -> Doc:
+    return (await ctx.docs.require(kind, id or "", object_type=object_type)).doc
+
+
+@endpoint("GET", "/catalogs/assignments")
+async def list_assignments(ctx: Ctx) -> Any:
+    await _admin(ctx, *READ)
+    return await assignments.list_page(
+        ctx,
+        ASSIGN_KIND,
+        CatalogAssignment,
+        params={"catalogID": "CatalogID", "buyerID": "BuyerID"},
+        sort=("CatalogID", "BuyerID"),
+    )
+
+
+@endpoint("POST", "/catalogs/assignments")
+async def save_assignment(ctx: Ctx) -> Any:
+    await _admin(ctx, *WRITE)
+    doc = assignments.parse(await ctx.body_object(), CatalogAssignment)
+    await require(ctx, "catalog", "Catalog", doc["CatalogID"])
+    await require(ctx, "buyer", "Buyer", doc["BuyerID"])
+    await assignments.upsert(ctx.docs, ASSIGN_KIND, doc, ("CatalogID", "BuyerID"))
+    return NO_CONTENT, 204
+
+
+@endpoint("DELETE", "/catalogs/{catalogID}/assignments")
+async def delete_assignment(ctx: Ctx) -> Any:
+    await _admin(ctx, *WRITE)
+    catalog_id = ctx.param("catalogID")
+    await require(ctx, "catalog", "Catalog", catalog_id)
+    buyer_id = ctx.query("buyerID")
+    if not buyer_id:
+        raise ValidationFailed("buyerID is required", "ValidationFailure", {"Field": "buyerID"})
+    await ctx.docs.delete(ASSIGN_KIND, assignments.synthetic_id(catalog_id, buyer_id))
+    return NO_CONTENT, 204
+
+
+@endpoint("GET", "/catalogs/productassignments")
+async def list_product_assignments(ctx: Ctx) -> Any:
+    await _admin(ctx, *READ)
+    return await assignments.list_page(
+        ctx,
+        PRODUCT_KIND,
+        ProductCatalogAssignment,
+        params={"catalogID": "CatalogID", "productID": "ProductID"},
+        sort=("CatalogID", "ProductID"),
+    )
+
+
+@endpoint("POST", "/catalogs/productassignments")
+async def save_product_assignment(ctx: Ctx) -> Any:
+    await _admin(ctx, "CatalogAdmin", "ProductAdmin")
+    doc = assignments.parse(await ctx.body_object(), ProductCatalogAssignment)
+    await require(ctx, "catalog", "Catalog", doc["CatalogID"])
+    await require(ctx, "product", "Product", doc["ProductID"])
+    await assignments.upsert(ctx.docs, PRODUCT_KIND, doc, ("CatalogID", "ProductID"))
+    return NO_CONTENT, 204
+
+
+@endpoint("DELETE", "/catalogs/{catalogID}/productassignments/{productID}")
+async def delete_product_assignment(ctx: Ctx) -> Any:
+    await _admin(ctx, "CatalogAdmin", "ProductAdmin")
+    catalog_id, product_id = ctx.param("catalogID"), ctx.param("productID")
+    await require(ctx, "catalog", "Catalog", catalog_id)
+    await ctx.docs.delete(PRODUCT_KIND, assignments.synthetic_id(catalog_id, product_id))
+    return NO_CONTENT, 204
+
+
+# Static `/catalogs/assignments` routes are registered before `/catalogs/{catalogID}`.
+ROUTES = [
+    list_assignments,
+    save_assignment,
+    delete_assignment,
+    list_product_assignments,
+    save_product_assignment,
+    delete_product_assignment,
+    *crud(SPEC),
+]

@@ -1,0 +1,89 @@
+"""Inventory records: stock held at an address, per product or per variant.
+
+Both levels are `inventoryrecord` documents scoped to the product (so a line item's
+InventoryRecordID is found with the product ID alone); a variant-level record carries the private
+`_VariantID`. Record IDs are therefore unique per product across both levels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement
+
+from app.auth.tokens import Caller
+from app.http import Ctx
+from app.models.catalog import InventoryRecord
+from app.resources import Doc, ResourceSpec, crud, public
+from app.routes.access import seller_only
+from app.store.repo import Docs
+from domain.clock import iso, utcnow
+from domain.errors import NotFound
+
+READ = ("ProductReader", "ProductAdmin")
+WRITE = ("ProductAdmin",)
+KIND = "inventoryrecord"
+
+
+async def find_address(docs: Docs, address_id: str) -> Doc:
+    """An inventory record's address is the marketplace's own or a supplier's."""
+    found = await docs.get("adminaddress", address_id) or await docs.find_any_scope(
+        "supplieraddress", address_id
+    )
+    if found is None:
+        raise NotFound("Address", address_id)
+    return public(found.doc)
+
+
+async def _product_scope(ctx: Ctx, caller: Caller) -> str:
+    await seller_only(ctx, caller)
+    product_id = ctx.param("productID")
+    await ctx.docs.require("product", product_id, object_type="Product")
+    return product_id
+
+
+async def _variant_scope(ctx: Ctx, caller: Caller) -> str:
+    product_id = await _product_scope(ctx, caller)
+    await ctx.docs.require("variant", ctx.param("variantID"), product_id, object_type="Variant")
+    return product_id
+
+
+def _variant_id(ctx: Ctx) -> str | None:
+    return ctx.param("variantID") if "variantID" in ctx.params else None
+
+
+async def _level(ctx: Ctx, caller: Caller, scope: str) -> Sequence[ColumnElement[bool]]:
+    return ctx.docs.eq(_VariantID=_variant_id(ctx))
+
+
+async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
+    doc["Address"] = await find_address(ctx.docs, doc["AddressID"])
+    doc["OwnerID"] = (existing or {}).get("OwnerID") or doc.get("OwnerID") or ctx.services.marketplace_id
+    doc["LastUpdated"] = iso(utcnow())
+    doc["_VariantID"] = _variant_id(ctx)
+    return doc
+
+
+def _spec(path: str, scope: Any) -> ResourceSpec:
+    return ResourceSpec(
+        KIND,
+        "InventoryRecord",
+        path,
+        "inventoryRecordID",
+        InventoryRecord,
+        READ,
+        WRITE,
+        readonly=("Address", "LastUpdated"),
+        searchable=("ID", "AddressID"),
+        sortable=("ID", "AddressID"),
+        default_sort=("ID",),
+        scope=scope,
+        visible=_level,
+        on_write=_on_write,
+    )
+
+
+PRODUCT_LEVEL = _spec("/products/{productID}/inventoryrecords", _product_scope)
+VARIANT_LEVEL = _spec("/products/{productID}/variants/{variantID}/inventoryrecords", _variant_scope)
+
+ROUTES = [*crud(PRODUCT_LEVEL), *crud(VARIANT_LEVEL)]

@@ -1,0 +1,97 @@
+"""Product variants: generated from the product's variant-defining specs, then edited one by one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.auth.tokens import Caller
+from app.catalog.counts import refresh_product_counts
+from app.catalog.rename import repoint
+from app.catalog.specs import new_variant, product_spec_ids, variant_specs
+from app.catalog.stock import stamp_inventory
+from app.http import Ctx, endpoint
+from app.models.catalog import Variant, VariantOverrides
+from app.resources import Doc, ResourceSpec, crud, load, normalize, public, store
+from app.routes.access import seller_only
+from app.store.tables import resources
+from app.wire import check_id, validate
+
+READ = ("ProductReader", "ProductAdmin")
+WRITE = ("ProductAdmin",)
+
+
+async def product_scope(ctx: Ctx, caller: Caller) -> str:
+    await seller_only(ctx, caller)
+    product_id = ctx.param("productID")
+    await ctx.docs.require("product", product_id, object_type="Product")
+    return product_id
+
+
+async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
+    if existing and existing["ID"] != doc["ID"]:
+        await repoint(ctx.docs, "inventoryrecord", "_VariantID", existing["ID"], doc["ID"])
+    return stamp_inventory(doc, existing)
+
+
+SPEC = ResourceSpec(
+    "variant",
+    "Variant",
+    "/products/{productID}/variants",
+    "variantID",
+    Variant,
+    READ,
+    WRITE,
+    readonly=("Specs",),
+    searchable=("ID", "Name", "Description"),
+    sortable=("ID", "Name"),
+    default_sort=("ID",),
+    scope=product_scope,
+    on_write=_on_write,
+    operations=("list", "get", "patch"),
+)
+
+
+@endpoint("PUT", "/products/{productID}/variants/{variantID}")
+async def save_variant(ctx: Ctx) -> Any:
+    """Variants only come from GenerateVariants, so saving a missing one is a 404, not a create."""
+    caller = await ctx.caller(*WRITE)
+    scope = await product_scope(ctx, caller)
+    current_id = ctx.param("variantID")
+    existing = await load(ctx, SPEC, caller, scope, current_id, lock=True)
+    data = await ctx.body_object()
+    data["ID"] = check_id(data.get("ID") or current_id)
+    return await store(ctx, SPEC, caller, scope, normalize(SPEC, data, existing), existing, current_id)
+
+
+@endpoint("POST", "/products/{productID}/variants/generate", status=200)
+async def generate(ctx: Ctx) -> Any:
+    """One variant per combination of options of the product's variant-defining specs.
+
+    Without `overwriteExisting=true`, a variant that already exists keeps its edits (only its
+    Specs are refreshed); with it, every variant is rebuilt. Variants whose combination no longer
+    exists are removed either way."""
+    caller = await ctx.caller(*WRITE)
+    product_id = await product_scope(ctx, caller)
+    overrides = validate(await ctx.body_object(required=False), VariantOverrides)
+    overwrite = (ctx.query("overwriteExisting") or "").lower() == "true"
+    docs = ctx.docs
+    product = (await docs.require("product", product_id, object_type="Product", lock=True)).doc
+    specs = await docs.all("spec", resources.c.id.in_(product_spec_ids(docs.pg, product_id)), scope="")
+    active = overrides.active if overrides.active is not None else True
+    wanted = [new_variant(product, combo, active=active) for combo in variant_specs(specs)]
+    current = {d["ID"]: d for d in await docs.all("variant", scope=product_id)}
+    for variant in wanted:
+        before = current.pop(variant["ID"], None)
+        if before is None:
+            await docs.insert("variant", variant, product_id, object_type="Variant")
+        else:
+            kept = variant if overwrite else {**before, "Specs": variant["Specs"]}
+            await docs.replace("variant", variant["ID"], kept, product_id)
+    for stale in current:
+        await docs.delete("variant", stale, product_id)
+        await docs.delete_where("inventoryrecord", *docs.eq(_VariantID=stale), scope=product_id)
+    await refresh_product_counts(docs, product_id)
+    return public((await docs.require("product", product_id, object_type="Product")).doc)
+
+
+ROUTES = [generate, *crud(SPEC), save_variant]

@@ -1,0 +1,83 @@
+"""Buyer users who can shop: buyers, users and groups go through the API; the storefront API
+client, the Shopper security profile and group membership are stored directly, because their
+endpoints belong to another part of ordercore."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.store.repo import Docs
+from tests.helpers import Api
+
+STOREFRONT = "storefront"
+PROFILE = "shopper-profile"
+PASSWORD = "Shopper-pass-1234"
+
+
+async def store_docs(api: Api, *rows: tuple[str, dict[str, Any], str]) -> None:
+    async with api.services.db.transaction() as conn:
+        docs = Docs(conn)
+        for kind, doc, scope in rows:
+            await docs.insert(kind, doc, scope)
+
+
+async def enable_storefront(api: Api) -> None:
+    """An API client any buyer user may log in with, and the Shopper role for every buyer."""
+    async with api.services.db.transaction() as conn:
+        docs = Docs(conn)
+        admin_client = await docs.require("apiclient", "ordercore-admin", object_type="ApiClient")
+        await docs.insert(
+            "apiclient", {**admin_client.doc, "ID": STOREFRONT, "AllowAnyBuyer": True, "AllowSeller": False}
+        )
+        await docs.insert(
+            "securityprofile",
+            {"ID": PROFILE, "Name": "Shopper", "Roles": ["Shopper", "MeAdmin"], "CustomRoles": []},
+        )
+
+
+async def add_buyer(api: Api, buyer_id: str) -> None:
+    await api.ok("POST", "/buyers", {"ID": buyer_id, "Name": f"Buyer {buyer_id}", "Active": True})
+    await store_docs(
+        api,
+        (
+            "securityprofileassignment",
+            {
+                "ID": f"{PROFILE}:{buyer_id}",
+                "SecurityProfileID": PROFILE,
+                "BuyerID": buyer_id,
+                "SupplierID": None,
+                "UserID": None,
+                "UserGroupID": None,
+            },
+            "",
+        ),
+    )
+
+
+async def add_shopper(api: Api, buyer_id: str, user_id: str, groups: tuple[str, ...] = ()) -> str:
+    """Create a buyer user (in `groups`, created as needed) and return its access token."""
+    await api.ok(
+        "POST",
+        f"/buyers/{buyer_id}/users",
+        {
+            "ID": user_id,
+            "Username": user_id,
+            "Password": PASSWORD,
+            "FirstName": "Sam",
+            "LastName": "Shopper",
+            "Email": f"{user_id}@example.com",
+            "Active": True,
+        },
+    )
+    for group in groups:
+        if (await api.get(f"/buyers/{buyer_id}/usergroups/{group}")).status_code == 404:
+            await api.ok("POST", f"/buyers/{buyer_id}/usergroups", {"ID": group, "Name": group})
+        await store_docs(
+            api,
+            (
+                "usergroupassignment",
+                {"ID": f"{group}:{user_id}", "UserGroupID": group, "UserID": user_id},
+                buyer_id,
+            ),
+        )
+    return await api.login(user_id, PASSWORD, client_id=STOREFRONT)

@@ -1,0 +1,155 @@
+"""Specs, options, spec-product assignments, generated variants and inventory records."""
+
+from __future__ import annotations
+
+from tests.helpers import Api, error_code
+
+
+async def make_specs(api: Api) -> None:
+    await api.ok("POST", "/products", {"ID": "shirt", "Name": "Shirt", "Active": True})
+    await api.ok("POST", "/specs", {"ID": "color", "Name": "Color", "DefinesVariant": True, "ListOrder": 1})
+    await api.ok("POST", "/specs", {"ID": "size", "Name": "Size", "DefinesVariant": True, "ListOrder": 2})
+    await api.ok("POST", "/specs", {"ID": "note", "Name": "Gift note", "AllowOpenText": True, "ListOrder": 3})
+    await api.ok("POST", "/specs/color/options", {"ID": "red", "Value": "Red", "ListOrder": 1})
+    await api.ok("POST", "/specs/color/options", {"ID": "blue", "Value": "Blue", "ListOrder": 2})
+    await api.ok("POST", "/specs/size/options", {"ID": "S", "Value": "Small", "ListOrder": 1})
+    await api.ok(
+        "POST",
+        "/specs/size/options",
+        {
+            "ID": "XL",
+            "Value": "Extra large",
+            "ListOrder": 2,
+            "PriceMarkupType": "AmountPerQuantity",
+            "PriceMarkup": 2.5,
+        },
+    )
+    for spec in ("color", "size", "note"):
+        await api.ok("POST", "/specs/productassignments", {"SpecID": spec, "ProductID": "shirt"}, status=204)
+
+
+async def test_specs_and_options(api: Api) -> None:
+    await make_specs(api)
+    size = await api.ok("GET", "/specs/size")
+    assert size["OptionCount"] == 2 and [o["ID"] for o in size["Options"]] == ["S", "XL"]
+    assert size["Options"][1]["PriceMarkup"] == 2.5 and size["Options"][0]["PriceMarkupType"] == "NoMarkup"
+    assert (await api.ok("PATCH", "/specs/size", {"DefaultOptionID": "S"}))["DefaultOptionID"] == "S"
+    nope = await api.patch("/specs/size", {"DefaultOptionID": "M"})
+    assert nope.status_code == 404 and nope.json()["Errors"][0]["Data"]["ObjectType"] == "SpecOption"
+    bad_markup = await api.post("/specs/size/options", {"ID": "M", "PriceMarkupType": "Lots"})
+    assert bad_markup.status_code == 400 and error_code(bad_markup) == "ValidationFailure"
+    dup = await api.post("/specs/size/options", {"ID": "S", "Value": "again"})
+    assert dup.status_code == 409 and error_code(dup) == "IdExists"
+    assert (await api.ok("GET", "/specs/size"))["OptionCount"] == 2
+    await api.ok("PATCH", "/specs/size/options/S", {"Value": "Tiny"})
+    await api.ok("DELETE", "/specs/size/options/S")
+    size = await api.ok("GET", "/specs/size")
+    assert [o["ID"] for o in size["Options"]] == ["XL"] and size["DefaultOptionID"] is None
+    options = await api.ok("GET", "/specs/size/options")
+    assert [o["ID"] for o in options["Items"]] == ["XL"]
+    missing = await api.get("/specs/nope/options")
+    assert missing.status_code == 404 and missing.json()["Errors"][0]["Data"]["ObjectType"] == "Spec"
+
+    product = await api.ok("GET", "/products/shirt")
+    assert product["SpecCount"] == 3
+    specs = await api.ok("GET", "/products/shirt/specs")
+    assert [s["ID"] for s in specs["Items"]] == ["color", "size", "note"]
+    links = await api.ok(
+        "GET", "/specs/productassignments", params={"productID": "shirt", "sortBy": "SpecID"}
+    )
+    assert [a["SpecID"] for a in links["Items"]] == ["color", "note", "size"]
+    await api.ok("DELETE", "/specs/note/productassignments/shirt")
+    assert (await api.ok("GET", "/products/shirt"))["SpecCount"] == 2
+    await api.ok("DELETE", "/specs/color")
+    assert (await api.ok("GET", "/products/shirt"))["SpecCount"] == 1
+
+
+async def test_generate_variants(api: Api) -> None:
+    await make_specs(api)
+    product = await api.ok("POST", "/products/shirt/variants/generate", status=200)
+    assert product["ID"] == "shirt" and product["VariantCount"] == 4
+    page = await api.ok("GET", "/products/shirt/variants", params={"pageSize": 10})
+    assert sorted(v["ID"] for v in page["Items"]) == [
+        "shirt-blue-S",
+        "shirt-blue-XL",
+        "shirt-red-S",
+        "shirt-red-XL",
+    ]
+    variant = await api.ok("GET", "/products/shirt/variants/shirt-red-XL")
+    assert variant["Name"] == "Shirt Red Extra large" and variant["Active"] is True
+    assert [(s["SpecID"], s["OptionID"], s["Value"]) for s in variant["Specs"]] == [
+        ("color", "red", "Red"),
+        ("size", "XL", "Extra large"),
+    ]
+    assert (
+        variant["Specs"][1]["PriceMarkupType"] == "AmountPerQuantity"
+        and variant["Specs"][1]["PriceMarkup"] == 2.5
+    )
+
+    edited = await api.ok(
+        "PATCH",
+        "/products/shirt/variants/shirt-red-XL",
+        {"Description": "Big", "Inventory": {"QuantityAvailable": 3}},
+    )
+    assert edited["Inventory"]["QuantityAvailable"] == 3 and edited["Inventory"]["LastUpdated"]
+    saved = await api.ok(
+        "PUT", "/products/shirt/variants/shirt-red-XL", {**edited, "Specs": [], "Name": "Red XL"}
+    )
+    assert saved["Name"] == "Red XL" and len(saved["Specs"]) == 2  # Specs are read-only
+    missing = await api.put("/products/shirt/variants/nope", {"Name": "x"})
+    assert missing.status_code == 404 and missing.json()["Errors"][0]["Data"]["ObjectType"] == "Variant"
+
+    await api.ok(
+        "POST", "/products/shirt/variants/generate", params={"overwriteExisting": "false"}, status=200
+    )
+    assert (await api.ok("GET", "/products/shirt/variants/shirt-red-XL"))["Description"] == "Big"
+    await api.ok(
+        "POST",
+        "/products/shirt/variants/generate",
+        {"Active": False},
+        params={"overwriteExisting": "true"},
+        status=200,
+    )
+    rebuilt = await api.ok("GET", "/products/shirt/variants/shirt-red-XL")
+    assert rebuilt["Description"] is None and rebuilt["Active"] is False
+
+    await api.ok("DELETE", "/specs/size/options/S")
+    again = await api.ok("POST", "/products/shirt/variants/generate", status=200)
+    assert again["VariantCount"] == 2
+    gone = await api.get("/products/shirt/variants/shirt-red-S")
+    assert gone.status_code == 404
+
+
+async def test_inventory_records(api: Api) -> None:
+    await make_specs(api)
+    await api.ok("POST", "/products/shirt/variants/generate", status=200)
+    await api.ok(
+        "POST",
+        "/addresses",
+        {"ID": "wh1", "Street1": "1 Main", "City": "Town", "Country": "US", "AddressName": "WH"},
+    )
+    record = await api.ok(
+        "POST", "/products/shirt/inventoryrecords", {"ID": "r1", "AddressID": "wh1", "QuantityAvailable": 7}
+    )
+    assert record["Address"]["ID"] == "wh1" and record["LastUpdated"] and record["OwnerID"] == "ordercore"
+    assert "_VariantID" not in record
+    missing_address = await api.post("/products/shirt/inventoryrecords", {"ID": "r2", "AddressID": "nope"})
+    assert missing_address.status_code == 404
+    assert missing_address.json()["Errors"][0]["Data"]["ObjectType"] == "Address"
+    no_address = await api.post("/products/shirt/inventoryrecords", {"ID": "r2"})
+    assert no_address.status_code == 400
+    await api.ok(
+        "POST", "/products/shirt/variants/shirt-red-XL/inventoryrecords", {"ID": "v1", "AddressID": "wh1"}
+    )
+    product_level = await api.ok("GET", "/products/shirt/inventoryrecords")
+    assert [r["ID"] for r in product_level["Items"]] == ["r1"]
+    variant_level = await api.ok("GET", "/products/shirt/variants/shirt-red-XL/inventoryrecords")
+    assert [r["ID"] for r in variant_level["Items"]] == ["v1"]
+    assert (await api.get("/products/shirt/inventoryrecords/v1")).status_code == 404
+    assert (await api.ok("PATCH", "/products/shirt/inventoryrecords/r1", {"QuantityAvailable": 2}))[
+        "QuantityAvailable"
+    ] == 2
+    await api.ok("DELETE", "/products/shirt/variants/shirt-red-XL/inventoryrecords/v1")
+    assert (await api.ok("GET", "/products/shirt/variants/shirt-red-XL/inventoryrecords"))["Items"] == []
+    await api.ok("DELETE", "/products/shirt")
+    assert (await api.get("/products/shirt/inventoryrecords")).status_code == 404
