@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.helpers import Api, error_code
 
 BUYERS: list[dict[str, Any]] = [
@@ -36,80 +34,94 @@ async def ids(api: Api, path: str = "/buyers", **params: Any) -> list[str]:
     return [item["ID"] for item in page["Items"]]
 
 
-@pytest.mark.parametrize(
-    ("params", "expected"),
-    [
-        ({"xp.Tier": "2"}, ["b01"]),
-        ({"xp.Tier": ">1"}, ["b01", "b02"]),  # numeric, not "10" < "2"; the string "gold" is no number
-        ({"xp.Tier": ">=2"}, ["b01", "b02"]),
-        ({"xp.Tier": "<2"}, ["b05"]),
-        ({"xp.Tier": "<=2"}, ["b01", "b05"]),
-        ({"xp.Tier": ["<=2", ">1"]}, ["b01"]),  # a repeated key means and
-        ({"xp.Tier": "2|10"}, ["b01", "b02"]),
-        ({"xp.Tier": "!2"}, ["b02", "b03", "b04", "b05"]),
-        ({"xp.Tier": "!>1"}, ["b03", "b04", "b05"]),
-        ({"xp.Tier": "GOLD"}, ["b03"]),  # string values compare case-insensitively
-        ({"xp.Tier": "go*"}, ["b03"]),
-        ({"xp.Vip": "true"}, ["b01"]),
-        ({"xp.Vip": "false"}, ["b02"]),
-        ({"xp.Vip": "yes"}, ["b03"]),
-        ({"xp.Region": "!*"}, ["b04", "b05"]),  # absent, or null
-        ({"xp.Region": "*"}, ["b01", "b02", "b03"]),
-        ({"xp.Region": "north"}, ["b01"]),
-        ({"xp.Region": "North\\|East"}, ["b03"]),  # an escaped | is a literal
-        ({"xp.Region": "North*"}, ["b01", "b03"]),
-        ({"xp.Meta.Score": ">0"}, ["b01", "b02"]),
-        ({"xp.Meta.Score": "3.5"}, ["b02"]),
-        ({"xp.Meta.Score": "<0"}, ["b05"]),
-        ({"xp.Meta.Tag": "x|y"}, ["b01", "b05"]),
-        ({"xp.Meta": "!*"}, ["b03", "b04"]),
-        ({"xp.Note": "!*"}, ["b01", "b02", "b03", "b04", "b05"]),
-        ({"xp.Zip": "0123"}, ["b01"]),  # a numeric-looking string still matches as text
-        ({"xp.Zip": "123"}, []),
-        ({"Name": "*Goods"}, ["b03"]),
-        ({"Name": "al*"}, ["b01"]),
-        ({"Name": "!*a*"}, ["b05"]),
-        ({"Name": "Delta\\*Star"}, ["b04"]),  # an escaped * is a literal
-        ({"Name": "Delta*"}, ["b04"]),
-        ({"name": "epsilon"}, ["b05"]),  # property names match in any case
-        ({"Active": "false"}, ["b04"]),
-        ({"Active": "true", "xp.Tier": ">=1"}, ["b01", "b02", "b05"]),
-        ({"ID": "b01|b03"}, ["b01", "b03"]),
-        ({"ID": "!b01"}, ["b02", "b03", "b04", "b05"]),
-        ({"ID": ">b03"}, ["b04", "b05"]),
-        ({"DateCreated": ">2000-01-01"}, ["b01", "b02", "b03", "b04", "b05"]),
-        ({"DateCreated": "<2000-01-01"}, []),
-    ],
-)
-async def test_filters(api: Api, params: dict[str, Any], expected: list[str]) -> None:
+FILTERS: list[tuple[dict[str, Any], list[str]]] = [
+    ({"xp.Tier": "2"}, ["b01"]),
+    ({"xp.Tier": ">1"}, ["b01", "b02"]),  # numeric, not "10" < "2"; the string "gold" is no number
+    ({"xp.Tier": ">=2"}, ["b01", "b02"]),
+    ({"xp.Tier": "<2"}, ["b05"]),
+    ({"xp.Tier": "<=2"}, ["b01", "b05"]),
+    ({"xp.Tier": ["<=2", ">1"]}, ["b01"]),  # a repeated key means and
+    ({"xp.Tier": "2|10"}, ["b01", "b02"]),
+    ({"xp.Tier": "!2"}, ["b02", "b03", "b04", "b05"]),
+    ({"xp.Tier": "!>1"}, ["b03", "b04", "b05"]),
+    ({"xp.Tier": "GOLD"}, ["b03"]),  # string values compare case-insensitively
+    ({"xp.Tier": "go*"}, ["b03"]),
+    ({"xp.Vip": "true"}, ["b01"]),
+    ({"xp.Vip": "false"}, ["b02"]),
+    ({"xp.Vip": "yes"}, ["b03"]),
+    ({"xp.Region": "!*"}, ["b04", "b05"]),  # absent, or null
+    ({"xp.Region": "*"}, ["b01", "b02", "b03"]),
+    ({"xp.Region": "north"}, ["b01"]),
+    ({"xp.Region": "North\\|East"}, ["b03"]),  # an escaped | is a literal
+    ({"xp.Region": "North*"}, ["b01", "b03"]),
+    ({"xp.Meta.Score": ">0"}, ["b01", "b02"]),
+    ({"xp.Meta.Score": "3.5"}, ["b02"]),
+    ({"xp.Meta.Score": "<0"}, ["b05"]),
+    ({"xp.Meta.Tag": "x|y"}, ["b01", "b05"]),
+    ({"xp.Meta": "!*"}, ["b03", "b04"]),
+    ({"xp.Note": "!*"}, ["b01", "b02", "b03", "b04", "b05"]),
+    ({"xp.Zip": "0123"}, ["b01"]),  # a numeric-looking string still matches as text
+    ({"xp.Zip": "123"}, []),
+    ({"Name": "*Goods"}, ["b03"]),
+    ({"Name": "al*"}, ["b01"]),
+    ({"Name": "!*a*"}, ["b05"]),
+    ({"Name": "Delta\\*Star"}, ["b04"]),  # an escaped * is a literal
+    ({"Name": "Delta*"}, ["b04"]),
+    ({"name": "epsilon"}, ["b05"]),  # property names match in any case
+    ({"Active": "false"}, ["b04"]),
+    ({"Active": "true", "xp.Tier": ">=1"}, ["b01", "b02", "b05"]),
+    ({"ID": "b01|b03"}, ["b01", "b03"]),
+    ({"ID": "!b01"}, ["b02", "b03", "b04", "b05"]),
+    ({"ID": ">b03"}, ["b04", "b05"]),
+    ({"DateCreated": ">2000-01-01"}, ["b01", "b02", "b03", "b04", "b05"]),
+    ({"DateCreated": "<2000-01-01"}, []),
+]
+
+
+async def expect_all(api: Api, cases: list[tuple[dict[str, Any], list[str]]], path: str = "/buyers") -> None:
+    """Seeded once, every case checked; a failure lists every case that went wrong."""
+    wrong = []
+    for params, expected in cases:
+        got = await ids(api, path, **params)
+        if got != expected:
+            wrong.append((params, expected, got))
+    assert wrong == []
+
+
+async def test_filters(api: Api) -> None:
     await seed(api)
-    assert await ids(api, **params) == expected
+    await expect_all(api, FILTERS)
 
 
-@pytest.mark.parametrize(
-    ("params", "code"),
-    [
-        ({"Foo": "1"}, "List.InvalidProperty"),
-        ({"Name.Sub": "1"}, "List.InvalidProperty"),
-        ({"Active": "maybe"}, "List.InvalidType"),
-        ({"pageSize": "101"}, "List.InvalidPageSize"),
-        ({"pageSize": "0"}, "List.InvalidPageSize"),
-        ({"sortBy": "Nope"}, "List.InvalidSortProperty"),
-        ({"sortBy": "!Nope"}, "List.InvalidSortProperty"),
-        ({"searchType": "Fuzzy", "search": "a"}, "List.InvalidType"),
-        ({"searchOn": "Nope", "search": "a"}, "List.InvalidSearchProperty"),
-    ],
-)
-async def test_bad_options_are_400(api: Api, params: dict[str, str], code: str) -> None:
+BAD_OPTIONS: list[tuple[dict[str, str], str]] = [
+    ({"Foo": "1"}, "List.InvalidProperty"),
+    ({"Name.Sub": "1"}, "List.InvalidProperty"),
+    ({"Active": "maybe"}, "List.InvalidType"),
+    ({"pageSize": "101"}, "List.InvalidPageSize"),
+    ({"pageSize": "0"}, "List.InvalidPageSize"),
+    ({"sortBy": "Nope"}, "List.InvalidSortProperty"),
+    ({"sortBy": "!Nope"}, "List.InvalidSortProperty"),
+    ({"searchType": "Fuzzy", "search": "a"}, "List.InvalidType"),
+    ({"searchOn": "Nope", "search": "a"}, "List.InvalidSearchProperty"),
+]
+
+
+async def test_bad_options_are_400(api: Api) -> None:
     await seed(api)
-    response = await api.get("/buyers", params=params)
-    assert response.status_code == 400, response.text
-    assert error_code(response) == code
+    wrong = []
+    for params, code in BAD_OPTIONS:
+        response = await api.get("/buyers", params=params)
+        if response.status_code != 400 or error_code(response) != code:
+            wrong.append((params, code, response.status_code, response.text))
+    assert wrong == []
 
 
-@pytest.mark.parametrize(
-    ("sort", "expected"),
-    [
+SORTS: list[tuple[dict[str, Any], list[str]]] = [
+    (
+        {"sortBy": sort},
+        expected,
+    )
+    for sort, expected in [
         ("Name", ["b01", "b02", "b04", "b05", "b03"]),  # case-insensitive: Alpha, beta, Delta, ...
         ("!Name", ["b03", "b05", "b04", "b02", "b01"]),
         ("xp.Tier", ["b05", "b01", "b02", "b03", "b04"]),  # numbers by value, then text, then none
@@ -117,38 +129,37 @@ async def test_bad_options_are_400(api: Api, params: dict[str, str], code: str) 
         ("Active,!ID", ["b04", "b05", "b03", "b02", "b01"]),
         ("!Active,xp.Meta.Score", ["b05", "b02", "b01", "b03", "b04"]),
         ("!ID", ["b05", "b04", "b03", "b02", "b01"]),
-    ],
-)
-async def test_sort(api: Api, sort: str, expected: list[str]) -> None:
-    await seed(api)
-    page = await api.ok("GET", "/buyers", params={"sortBy": sort})
-    assert [b["ID"] for b in page["Items"]] == expected
+    ]
+]
 
 
-@pytest.mark.parametrize(
-    ("page", "size", "expected", "item_range"),
-    [
-        (1, 2, ["b01", "b02"], [1, 2]),
-        (2, 2, ["b03", "b04"], [3, 4]),
-        (3, 2, ["b05"], [5, 5]),
-        (1, 5, ["b01", "b02", "b03", "b04", "b05"], [1, 5]),
-        (1, 100, ["b01", "b02", "b03", "b04", "b05"], [1, 5]),
-    ],
-)
-async def test_paging_meta(
-    api: Api, page: int, size: int, expected: list[str], item_range: list[int]
-) -> None:
+async def test_sort(api: Api) -> None:
     await seed(api)
-    body = await api.ok("GET", "/buyers", params={"page": page, "pageSize": size})
-    assert [b["ID"] for b in body["Items"]] == expected
-    assert body["Meta"] == {
-        "Page": page,
-        "PageSize": size,
-        "TotalCount": 5,
-        "TotalPages": -(-5 // size),
-        "ItemRange": item_range,
-        "NextPageKey": None,
-    }
+    await expect_all(api, SORTS)
+
+
+PAGES: list[tuple[int, int, list[str], list[int]]] = [
+    (1, 2, ["b01", "b02"], [1, 2]),
+    (2, 2, ["b03", "b04"], [3, 4]),
+    (3, 2, ["b05"], [5, 5]),
+    (1, 5, ["b01", "b02", "b03", "b04", "b05"], [1, 5]),
+    (1, 100, ["b01", "b02", "b03", "b04", "b05"], [1, 5]),
+]
+
+
+async def test_paging_meta(api: Api) -> None:
+    await seed(api)
+    for page, size, expected, item_range in PAGES:
+        body = await api.ok("GET", "/buyers", params={"page": page, "pageSize": size})
+        assert [b["ID"] for b in body["Items"]] == expected
+        assert body["Meta"] == {
+            "Page": page,
+            "PageSize": size,
+            "TotalCount": 5,
+            "TotalPages": -(-5 // size),
+            "ItemRange": item_range,
+            "NextPageKey": None,
+        }
 
 
 async def test_paging_defaults_and_past_the_end(api: Api) -> None:
@@ -170,31 +181,30 @@ async def test_filtered_total_counts_only_matches(api: Api) -> None:
     assert body["Meta"]["ItemRange"] == [1, 2]
 
 
-@pytest.mark.parametrize(
-    ("params", "expected"),
-    [
-        ({"search": "goods"}, ["b03"]),
-        ({"search": "alpha goods"}, ["b01", "b03"]),
-        ({"search": "alpha goods", "searchType": "AnyTerm"}, ["b01", "b03"]),
-        ({"search": "beta b02", "searchType": "AllTermsAnyField"}, ["b02"]),
-        ({"search": "beta b01", "searchType": "AllTermsAnyField"}, []),
-        ({"search": "beta b02", "searchType": "AllTermsSameField"}, []),
-        ({"search": "supplies beta", "searchType": "allTermsSameField"}, ["b02"]),
-        ({"search": "a Foods", "searchType": "ExactPhrase"}, ["b01"]),
-        ({"search": "Foods Alpha", "searchType": "ExactPhrase"}, []),
-        ({"search": "gam", "searchType": "ExactPhrasePrefix"}, ["b03"]),
-        ({"search": "amma", "searchType": "ExactPhrasePrefix"}, []),
-        ({"search": "b0"}, ["b01", "b02", "b03", "b04", "b05"]),
-        ({"search": "south", "searchOn": "xp.Region"}, ["b02"]),
-        ({"search": "north", "searchOn": "Name"}, []),
-        ({"search": "*"}, ["b04"]),  # a search term is literal text, * included
-        ({"search": "   "}, ["b01", "b02", "b03", "b04", "b05"]),
-        ({"search": "goods", "Active": "true"}, ["b03"]),
-    ],
-)
-async def test_search(api: Api, params: dict[str, str], expected: list[str]) -> None:
+SEARCHES: list[tuple[dict[str, Any], list[str]]] = [
+    ({"search": "goods"}, ["b03"]),
+    ({"search": "alpha goods"}, ["b01", "b03"]),
+    ({"search": "alpha goods", "searchType": "AnyTerm"}, ["b01", "b03"]),
+    ({"search": "beta b02", "searchType": "AllTermsAnyField"}, ["b02"]),
+    ({"search": "beta b01", "searchType": "AllTermsAnyField"}, []),
+    ({"search": "beta b02", "searchType": "AllTermsSameField"}, []),
+    ({"search": "supplies beta", "searchType": "allTermsSameField"}, ["b02"]),
+    ({"search": "a Foods", "searchType": "ExactPhrase"}, ["b01"]),
+    ({"search": "Foods Alpha", "searchType": "ExactPhrase"}, []),
+    ({"search": "gam", "searchType": "ExactPhrasePrefix"}, ["b03"]),
+    ({"search": "amma", "searchType": "ExactPhrasePrefix"}, []),
+    ({"search": "b0"}, ["b01", "b02", "b03", "b04", "b05"]),
+    ({"search": "south", "searchOn": "xp.Region"}, ["b02"]),
+    ({"search": "north", "searchOn": "Name"}, []),
+    ({"search": "*"}, ["b04"]),  # a search term is literal text, * included
+    ({"search": "   "}, ["b01", "b02", "b03", "b04", "b05"]),
+    ({"search": "goods", "Active": "true"}, ["b03"]),
+]
+
+
+async def test_search(api: Api) -> None:
     await seed(api)
-    assert await ids(api, **params) == expected
+    await expect_all(api, SEARCHES)
 
 
 async def test_sdk_encoded_values(api: Api) -> None:
@@ -258,29 +268,28 @@ async def seed_users(api: Api) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("params", "expected"),
-    [
-        ({}, ["u1", "u2", "u3"]),  # users of this buyer only
-        ({"xp.Age": ">5"}, ["u1"]),
-        ({"xp.Age": "!*"}, ["u3"]),
-        ({"xp.Boss": "false"}, ["u2"]),
-        ({"xp.Team.Name": "red|blue"}, ["u2", "u3"]),
-        ({"Active": "false"}, ["u3"]),
-        ({"Email": "*@x.io"}, ["u1", "u3"]),
-        ({"LastName": "Young", "FirstName": "Cid"}, ["u3"]),
-        ({"search": "young"}, ["u2", "u3"]),
-        ({"search": "x.io", "searchOn": "Email"}, ["u1", "u3"]),
-        ({"search": "bob young", "searchType": "AllTermsAnyField"}, ["u2"]),
-        ({"sortBy": "LastName,FirstName"}, ["u2", "u3", "u1"]),
-        ({"sortBy": "!LastName,!FirstName"}, ["u1", "u3", "u2"]),
-        ({"sortBy": "xp.Age"}, ["u2", "u1", "u3"]),
-        ({"sortBy": "!xp.Age"}, ["u1", "u2", "u3"]),
-    ],
-)
-async def test_user_lists(api: Api, params: dict[str, str], expected: list[str]) -> None:
+USER_CASES: list[tuple[dict[str, Any], list[str]]] = [
+    ({}, ["u1", "u2", "u3"]),  # users of this buyer only
+    ({"xp.Age": ">5"}, ["u1"]),
+    ({"xp.Age": "!*"}, ["u3"]),
+    ({"xp.Boss": "false"}, ["u2"]),
+    ({"xp.Team.Name": "red|blue"}, ["u2", "u3"]),
+    ({"Active": "false"}, ["u3"]),
+    ({"Email": "*@x.io"}, ["u1", "u3"]),
+    ({"LastName": "Young", "FirstName": "Cid"}, ["u3"]),
+    ({"search": "young"}, ["u2", "u3"]),
+    ({"search": "x.io", "searchOn": "Email"}, ["u1", "u3"]),
+    ({"search": "bob young", "searchType": "AllTermsAnyField"}, ["u2"]),
+    ({"sortBy": "LastName,FirstName"}, ["u2", "u3", "u1"]),
+    ({"sortBy": "!LastName,!FirstName"}, ["u1", "u3", "u2"]),
+    ({"sortBy": "xp.Age"}, ["u2", "u1", "u3"]),
+    ({"sortBy": "!xp.Age"}, ["u1", "u2", "u3"]),
+]
+
+
+async def test_user_lists(api: Api) -> None:
     await seed_users(api)
-    page = await api.ok("GET", "/buyers/buy/users", params={"sortBy": "ID", **params})
-    assert [u["ID"] for u in page["Items"]] == expected
-    assert page["Meta"]["TotalCount"] == len(expected)
-    assert all("Password" not in u or u["Password"] is None for u in page["Items"])
+    await expect_all(api, USER_CASES, "/buyers/buy/users")
+    page = await api.ok("GET", "/buyers/buy/users", params={"xp.Age": ">0"})
+    assert page["Meta"]["TotalCount"] == 2
+    assert all(u["Password"] is None for u in page["Items"])
