@@ -23,6 +23,7 @@ import msgspec
 from sqlalchemy import (
     ColumnElement,
     Numeric,
+    String,
     and_,
     case,
     cast,
@@ -222,7 +223,7 @@ class JsonAccess:
 
     def text(self, parts: Sequence[str]) -> ColumnElement[Any]:
         if self.pg:
-            return self.col.op("#>>")(self._pg_path(parts)).collate("C")
+            return self.col.op("#>>", return_type=String())(self._pg_path(parts)).collate("C")
         return func.json_extract(self.col, self._sqlite_path(parts))
 
     def jtype(self, parts: Sequence[str]) -> ColumnElement[Any]:
@@ -297,7 +298,15 @@ def _split_unescaped(raw: str, sep: str) -> list[str]:
 
 
 def _has_unescaped(raw: str, ch: str) -> bool:
-    return any(c == ch and (i == 0 or raw[i - 1] != "\\") for i, c in enumerate(raw))
+    i = 0
+    while i < len(raw):
+        if raw[i] == "\\":
+            i += 2
+            continue
+        if raw[i] == ch:
+            return True
+        i += 1
+    return False
 
 
 def _unescape(raw: str) -> str:
@@ -404,7 +413,12 @@ class Compiler:
         names = opts.search_on or list(default_fields)
         paths = []
         for name in names:
-            parts, _ = self.schema.resolve(name)
+            try:
+                parts, _ = self.schema.resolve(name)
+            except ValidationFailed:
+                raise ValidationFailed(
+                    f"Invalid search property: {name}", "List.InvalidSearchProperty", {"Property": name}
+                ) from None
             paths.append(parts)
         if not paths:
             raise ValidationFailed("This resource is not searchable", "List.InvalidSearchProperty")
@@ -416,6 +430,8 @@ class Compiler:
 
         phrase = opts.search.strip()
         terms = [t for t in phrase.split() if t]
+        if not terms:
+            return None
         kind = opts.search_type
         if kind == "ExactPhrase":
             return or_(*(contains(p, phrase) for p in paths))
@@ -447,10 +463,20 @@ class Compiler:
                 raise ValidationFailed(
                     f"Invalid sort property: {name}", "List.InvalidSortProperty", {"Property": name}
                 )
-            expr = self.json.num(parts) if ftype == "num" else self.text_of(parts)
-            clauses.append((expr.desc() if desc else expr.asc()).nulls_last())
+            for expr in self._sort_keys(parts, ftype):
+                clauses.append((expr.desc() if desc else expr.asc()).nulls_last())
         clauses.append(self.id_column.asc())
         return clauses
+
+    def _sort_keys(self, parts: list[str], ftype: FieldType) -> list[Any]:
+        """Numbers sort by value; text case-insensitively (as OrderCloud does), the same on both
+        databases; an xp value sorts numbers first, by value, then text, then absent or null."""
+        if ftype == "num":
+            return [self.json.num(parts)]
+        if parts == ["ID"] or ftype not in ("str", "dyn"):
+            return [self.text_of(parts)]
+        text_key = func.lower(self.text_of(parts))
+        return [self.json.num(parts), text_key] if ftype == "dyn" else [text_key]
 
 
 def _num_literal(pg: bool, number: Decimal) -> Any:

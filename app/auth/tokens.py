@@ -138,7 +138,7 @@ class TokenService:
                 options={"verify_aud": False},
             )
         except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("Access token has expired", "ExpiredToken") from exc
+            raise Unauthorized("Access token is invalid or expired", "InvalidToken") from exc
         except jwt.PyJWTError as exc:
             raise Unauthorized("Access token is invalid", "InvalidToken") from exc
         if claims.get("typ", "access") != purpose:

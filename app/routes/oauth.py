@@ -13,7 +13,7 @@ from app.errors import envelope
 from app.state import Services
 from app.store.repo import Docs
 from app.wire import encode, new_id
-from domain.errors import DomainError
+from domain.errors import DomainError, Unauthorized
 
 
 class OAuthError(DomainError):
@@ -117,12 +117,7 @@ async def token_response(services: Services, form: dict[str, str]) -> dict[str, 
     async with services.db.reader() as conn:
         docs = Docs(conn)
         if grant == "refresh_token":
-            claims = await services.tokens.verify(form.get("refresh_token", ""), purpose="refresh")
-            client = await _client(docs, claims.get("cid", ""))
-            user = await find_user(docs, claims.get("usr", ""), services.marketplace_id)
-            if user is None:
-                raise OAuthError("invalid_grant", "Auth.UserNotFound", "User not found")
-            return await issue_for_user(services, docs, client, user, claims.get("scope"))
+            return await _refresh_grant(services, docs, form)
         client = await _client(docs, client_id)
         if grant == "password":
             return await _password_grant(services, docs, client, form, scope)
@@ -145,6 +140,13 @@ async def _password_grant(
     user = await find_user(docs, username, services.marketplace_id)
     if user is None or not verify_password(user.doc.get("_PasswordHash"), password):
         raise OAuthError("invalid_grant", "Auth.InvalidUsernameOrPassword", "Invalid username or password")
+    await _may_sign_in(docs, client, user)
+    return await issue_for_user(services, docs, client, user, scope)
+
+
+async def _may_sign_in(docs: Docs, client: dict[str, Any], user: FoundUser) -> None:
+    """Checked at every sign-in and every refresh, so deactivating a user, its company or the
+    client's access ends new tokens at once."""
     if not user.doc.get("Active"):
         raise OAuthError("invalid_grant", "Auth.UserNotActive", "User account is not active")
     if not await _company_active(docs, user):
@@ -155,7 +157,22 @@ async def _password_grant(
             "Auth.InvalidUsernameOrPassword",
             "This user may not sign in with this API client",
         )
-    return await issue_for_user(services, docs, client, user, scope)
+
+
+async def _refresh_grant(services: Services, docs: Docs, form: dict[str, str]) -> dict[str, Any]:
+    try:
+        claims = await services.tokens.verify(form.get("refresh_token", ""), purpose="refresh")
+    except Unauthorized as exc:
+        raise OAuthError("invalid_grant", "InvalidToken", "Refresh token is invalid or expired") from exc
+    client_id = form.get("client_id") or claims.get("cid", "")
+    if client_id != claims.get("cid"):
+        raise OAuthError("invalid_grant", "InvalidToken", "Refresh token was issued to another client")
+    client = await _client(docs, client_id)
+    user = await find_user(docs, claims.get("usr", ""), services.marketplace_id)
+    if user is None:
+        raise OAuthError("invalid_grant", "Auth.UserNotFound", "User not found")
+    await _may_sign_in(docs, client, user)
+    return await issue_for_user(services, docs, client, user, claims.get("scope"))
 
 
 async def _client_credentials(

@@ -1,0 +1,56 @@
+"""Session fixtures for the SDK end-to-end tests: one real server process per run.
+
+`ORDERCORE_E2E_BACKEND=postgres` runs it on PostgreSQL (a fresh schema in the test database)
+instead of a new SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from app.store.db import Database
+from tests.conftest import PG_URL
+from tests.e2e.harness import Server, node_available, start_server, stop_server
+
+
+def _run_schema_sql(sql: str) -> None:
+    async def run() -> None:
+        db = Database(PG_URL)
+        async with db.transaction() as conn:
+            await conn.execute(text(sql))
+        await db.dispose()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    reason = node_available()
+    if reason:
+        pytest.skip(reason)
+    workdir = tmp_path_factory.mktemp("e2e")
+    schema = ""
+    if os.environ.get("ORDERCORE_E2E_BACKEND", "sqlite") == "postgres":
+        schema = "e2e_" + secrets.token_hex(6)
+        _run_schema_sql(f'CREATE SCHEMA "{schema}"')
+        database_args = ["--database-url", PG_URL, "--database-schema", schema]
+    else:
+        database_args = ["--database-url", f"sqlite+aiosqlite:///{Path(workdir) / 'e2e.db'}"]
+    running = start_server(workdir, database_args)
+    try:
+        yield running
+    finally:
+        stop_server(running)
+        if schema:
+            _run_schema_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="session")
+def sdk_env(server: Server) -> dict[str, str]:
+    return server.env()
