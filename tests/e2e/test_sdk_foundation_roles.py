@@ -1,6 +1,5 @@
 """Buyer and supplier users signing in through an API client and seeing only their own company,
-driven by the official SDK. Needs API clients, security-profile assignments and `/me`, which
-the orgs branch adds; enable by removing the skip once it is merged."""
+driven by the official SDK through API clients, security-profile assignments and `/me`."""
 
 from __future__ import annotations
 
@@ -10,12 +9,12 @@ import pytest
 
 from tests.e2e.harness import run_node
 
-pytestmark = [pytest.mark.e2e, pytest.mark.skip(reason="needs orgs branch")]
+pytestmark = [pytest.mark.e2e]
 
 
 @pytest.fixture(scope="module")
 def summary(sdk_env: dict[str, str]) -> dict[str, Any]:
-    return run_node("foundation_pending", sdk_env)
+    return run_node("foundation_roles", sdk_env)
 
 
 def test_api_client(summary: dict[str, Any]) -> None:
