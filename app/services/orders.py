@@ -22,7 +22,7 @@ from app.services import addresses, stock
 from app.services.lineitems import order_lines, require_editable
 from app.services.order_access import receives
 from app.services.pricing import offer_for, refresh_totals
-from app.store.repo import Docs, Stored
+from app.store.repo import Docs, Stored, merge_patch
 from app.store.tables import resources
 from app.wire import check_id, new_id, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
@@ -89,9 +89,13 @@ async def _apply_writes(
 ) -> None:
     """Apply writable fields to `order` in place. `full` (PUT) resets omitted Comments, xp and
     Gratuity; ShippingCost and TaxCost change only when sent with a different value."""
-    for field in ("Comments", "xp"):
-        if field in data or full:
-            order[field] = data.get(field)
+    if "Comments" in data or full:
+        order["Comments"] = data.get("Comments")
+    if "xp" in data or full:
+        xp = data.get("xp")
+        # PATCH merges objects recursively, xp included, as everywhere else in the API.
+        both = isinstance(xp, dict) and isinstance(order.get("xp"), dict)
+        order["xp"] = merge_patch(order["xp"], xp) if both and not full else xp
     if "Gratuity" in data or full:
         gratuity = _money(data.get("Gratuity") or 0, "Gratuity")
         if gratuity < 0:

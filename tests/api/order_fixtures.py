@@ -1,17 +1,23 @@
-"""Parties for order tests: buyers b1 and b2, supplier s1, their users, and tokens with exactly
-the roles a test asks for (every test user's profile gives FullAccess; the token's scope narrows
-it, as OrderCloud's scope does)."""
+"""Parties for order tests: buyers b1 and b2, supplier s1, their users, and tokens carrying
+exactly the roles a test asks for."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.auth.users import username_key
 from app.store.repo import Docs
-from tests.api.catalog_fixtures import insert
 from tests.helpers import ADMIN_CLIENT, Api
 
-PASSWORD = "Test-pass-1234"
+USERS: dict[str, tuple[str, str]] = {
+    "alice": ("buyer", "b1"),
+    "carol": ("buyer", "b1"),
+    "b1admin": ("buyer", "b1"),
+    "bob": ("buyer", "b2"),
+    "sam": ("supplier", "s1"),
+    "seller": ("admin", ""),
+}
 SHOPPER = "Shopper"
 ADDRESS = {
     "CompanyName": "Acme",
@@ -35,9 +41,20 @@ class World:
     tokens: dict[tuple[str, str], str] = field(default_factory=dict)
 
     async def token(self, username: str, scope: str = SHOPPER) -> str:
+        """A token for `username` with exactly the roles in `scope`, minted directly (the password
+        grant is tested with the auth endpoints; argon2 per login would make these tests slow)."""
         key = (username, scope)
         if key not in self.tokens:
-            self.tokens[key] = await self.api.login(username, PASSWORD, ADMIN_CLIENT, scope)
+            user_type, company = USERS[username]
+            claims = {
+                "usr": username,
+                "cid": ADMIN_CLIENT,
+                "u": username,
+                "usrtype": user_type,
+                "cmp": company or self.api.services.marketplace_id,
+                "role": scope.split(),
+            }
+            self.tokens[key] = await self.api.services.tokens.issue(claims, 3600)
         return self.tokens[key]
 
     async def seller(self, scope: str = "OrderAdmin OrderReader") -> str:
@@ -69,47 +86,33 @@ async def make_world(api: Api) -> World:
     for buyer in ("b1", "b2"):
         await api.ok("POST", "/buyers", {"ID": buyer, "Name": f"Buyer {buyer}"})
     await api.ok("POST", "/suppliers", {"ID": "s1", "Name": "Supplier One"})
-    users = [("b1", "alice"), ("b1", "carol"), ("b1", "b1admin"), ("b2", "bob")]
-    for buyer, name in users:
-        await api.ok("POST", f"/buyers/{buyer}/users", _user(name))
-    await api.ok("POST", "/suppliers/s1/users", _user("sam"))
-    await api.ok("POST", "/adminusers", _user("seller"))
-    await api.ok("POST", "/buyers/b1/addresses", {"ID": "addr1", **ADDRESS})
-    await api.ok("POST", "/buyers/b1/addresses", {"ID": "addr2", **ADDRESS, "Street1": "2 Side St"})
-    await insert(
-        api,
-        "securityprofile",
-        {"ID": "test-full", "Name": "Test", "Roles": ["FullAccess"], "CustomRoles": [], "PasswordConfig": None},
-    )
-    for company_field, company in (("BuyerID", "b1"), ("BuyerID", "b2"), ("SupplierID", "s1")):
-        await insert(
-            api,
-            "securityprofileassignment",
-            {
-                "ID": f"test-full:{company}",
-                "SecurityProfileID": "test-full",
-                "BuyerID": None,
-                "SupplierID": None,
-                company_field: company,
-                "UserID": None,
-                "UserGroupID": None,
-            },
-        )
     async with api.services.db.transaction() as conn:
         docs = Docs(conn)
-        client = await docs.get("apiclient", ADMIN_CLIENT)
-        assert client is not None
-        await docs.replace("apiclient", ADMIN_CLIENT, {**client.doc, "AllowAnyBuyer": True, "AllowAnySupplier": True})
+        for name, (user_type, company) in USERS.items():
+            kind = {"buyer": "user", "supplier": "supplieruser", "admin": "adminuser"}[user_type]
+            await docs.insert(kind, _user(name, company), company, uniq=username_key(name))
+    await api.ok("POST", "/buyers/b1/addresses", {"ID": "addr1", **ADDRESS})
+    await api.ok("POST", "/buyers/b1/addresses", {"ID": "addr2", **ADDRESS, "Street1": "2 Side St"})
     return World(api)
 
 
-def _user(name: str) -> dict[str, Any]:
+def _user(name: str, company: str) -> dict[str, Any]:
     return {
         "ID": name,
+        "CompanyID": company or None,
         "Username": name,
-        "Password": PASSWORD,
+        "Password": None,
         "FirstName": name.capitalize(),
         "LastName": "Tester",
         "Email": f"{name}@example.com",
+        "Phone": None,
+        "TermsAccepted": None,
         "Active": True,
+        "xp": None,
+        "AvailableRoles": None,
+        "Locale": None,
+        "DateCreated": "2024-01-01T00:00:00.000+00:00",
+        "LastActive": None,
+        "PasswordLastSetDate": None,
+        "FailedLoginAttempts": None,
     }
