@@ -27,7 +27,9 @@ async def test_add_line_snapshots_product_and_prices_it(world: World) -> None:
     assert line["xp"] == {"Gift": True} and line["CostCenter"] == "cc"
     order = await api.ok("GET", "/orders/Outgoing/o1", token=await world.token("alice"))
     assert order["LineItemCount"] == 1 and money(order["Subtotal"]) == 50 and money(order["Total"]) == 50
-    dup = await api.post("/orders/Outgoing/o1/lineitems", {"ID": "L1", "ProductID": "p1"}, token=await world.token("alice"))
+    dup = await api.post(
+        "/orders/Outgoing/o1/lineitems", {"ID": "L1", "ProductID": "p1"}, token=await world.token("alice")
+    )
     assert dup.status_code == 409
 
 
@@ -65,7 +67,9 @@ async def test_refusals_on_add(world: World) -> None:
     # Bob's buyer cannot buy a product assigned to b1 only.
     await cat.product(api, "b1only", buyers=("b1",))
     await world.new_order("bob", body={"ID": "ob"})
-    r = await api.post("/orders/Outgoing/ob/lineitems", {"ProductID": "b1only"}, token=await world.token("bob"))
+    r = await api.post(
+        "/orders/Outgoing/ob/lineitems", {"ProductID": "b1only"}, token=await world.token("bob")
+    )
     assert r.status_code == 404
 
 
@@ -93,8 +97,12 @@ async def test_patch_put_delete_keep_totals_right(world: World) -> None:
     order = await api.ok("GET", "/orders/Outgoing/o1", token=token)
     assert money(order["Subtotal"]) == 10 and order["LineItemCount"] == 1
     assert (await api.delete("/orders/Outgoing/o1/lineitems/L2", token=token)).status_code == 404
-    assert (await api.patch("/orders/Outgoing/o1/lineitems/L2", {"Quantity": 1}, token=token)).status_code == 404
-    created = await api.ok("PUT", "/orders/Outgoing/o1/lineitems/L9", {"ProductID": "p2", "Quantity": 2}, token=token)
+    assert (
+        await api.patch("/orders/Outgoing/o1/lineitems/L2", {"Quantity": 1}, token=token)
+    ).status_code == 404
+    created = await api.ok(
+        "PUT", "/orders/Outgoing/o1/lineitems/L9", {"ProductID": "p2", "Quantity": 2}, token=token
+    )
     assert created["ID"] == "L9" and money(created["LineSubtotal"]) == 6
 
 
@@ -104,13 +112,18 @@ async def test_unit_price_override_needs_role_and_sticks(world: World) -> None:
     await world.new_order(body={"ID": "o1"})
     override = await world.token("alice", "Shopper OverrideUnitPrice")
     line = await api.ok(
-        "POST", "/orders/Outgoing/o1/lineitems", {"ProductID": "p1", "Quantity": 3, "UnitPrice": "7.25"}, token=override
+        "POST",
+        "/orders/Outgoing/o1/lineitems",
+        {"ProductID": "p1", "Quantity": 3, "UnitPrice": "7.25"},
+        token=override,
     )
     assert line["PriceOverridden"] is True and money(line["UnitPrice"]) == Decimal("7.25")
     assert money(line["LineSubtotal"]) == Decimal("21.75")
     # A later quantity change by a plain shopper keeps the overridden price.
     shopper = await world.token("alice")
-    patched = await api.ok("PATCH", f"/orders/Outgoing/o1/lineitems/{line['ID']}", {"Quantity": 4}, token=shopper)
+    patched = await api.ok(
+        "PATCH", f"/orders/Outgoing/o1/lineitems/{line['ID']}", {"Quantity": 4}, token=shopper
+    )
     assert money(patched["UnitPrice"]) == Decimal("7.25") and money(patched["LineSubtotal"]) == 29
     refused = await api.patch(f"/orders/Outgoing/o1/lineitems/{line['ID']}", {"UnitPrice": 1}, token=shopper)
     assert refused.status_code == 403
@@ -123,7 +136,12 @@ async def test_specs_markups_from_options_both_storage_shapes(world: World) -> N
         api,
         "size",
         [
-            {"ID": "L", "Value": "Large", "PriceMarkupType": "AmountPerQuantity", "PriceMarkup": Decimal("2")},
+            {
+                "ID": "L",
+                "Value": "Large",
+                "PriceMarkupType": "AmountPerQuantity",
+                "PriceMarkup": Decimal("2"),
+            },
             {"ID": "S", "Value": "Small", "PriceMarkupType": "NoMarkup", "PriceMarkup": None},
         ],
     )
@@ -133,13 +151,18 @@ async def test_specs_markups_from_options_both_storage_shapes(world: World) -> N
         [{"ID": "yes", "Value": "Yes", "PriceMarkupType": "AmountTotal", "PriceMarkup": Decimal("10")}],
         embedded=True,
     )
-    await cat.spec(api, "pct", [{"ID": "p10", "Value": "Ten", "PriceMarkupType": "Percentage", "PriceMarkup": 10}])
+    await cat.spec(
+        api, "pct", [{"ID": "p10", "Value": "Ten", "PriceMarkupType": "Percentage", "PriceMarkup": 10}]
+    )
     await world.new_order(body={"ID": "o1"})
     line = await world.add_line(
         "o1",
         "p1",
         10,
-        Specs=[{"SpecID": "size", "OptionID": "L"}, {"SpecID": "engrave", "OptionID": "yes", "PriceMarkup": 999}],
+        Specs=[
+            {"SpecID": "size", "OptionID": "L"},
+            {"SpecID": "engrave", "OptionID": "yes", "PriceMarkup": 999},
+        ],
     )
     # (50 + 2) * 10 + 10 = 530; the caller's PriceMarkup is ignored.
     assert money(line["LineSubtotal"]) == 530 and money(line["UnitPrice"]) == 53
@@ -156,10 +179,14 @@ async def test_specs_markups_from_options_both_storage_shapes(world: World) -> N
     assert money(pct["LineSubtotal"]) == 550
     token = await world.token("alice")
     bad = await api.post(
-        "/orders/Outgoing/o1/lineitems", {"ProductID": "p1", "Specs": [{"SpecID": "size", "OptionID": "XL"}]}, token=token
+        "/orders/Outgoing/o1/lineitems",
+        {"ProductID": "p1", "Specs": [{"SpecID": "size", "OptionID": "XL"}]},
+        token=token,
     )
     assert bad.status_code == 404
-    bad = await api.post("/orders/Outgoing/o1/lineitems", {"ProductID": "p1", "Specs": [{"SpecID": "nope"}]}, token=token)
+    bad = await api.post(
+        "/orders/Outgoing/o1/lineitems", {"ProductID": "p1", "Specs": [{"SpecID": "nope"}]}, token=token
+    )
     assert bad.status_code == 404
 
 
@@ -172,7 +199,9 @@ async def test_variant_snapshot_from_chosen_options(world: World) -> None:
     await world.new_order(body={"ID": "o1"})
     line = await world.add_line("o1", "shirt", 1, Specs=[{"SpecID": "color", "OptionID": "blue"}])
     assert line["Variant"]["ID"] == "shirt-blue" and line["Variant"]["Name"] == "Variant shirt-blue"
-    r = await api.post("/orders/Outgoing/o1/lineitems", {"ProductID": "shirt"}, token=await world.token("alice"))
+    r = await api.post(
+        "/orders/Outgoing/o1/lineitems", {"ProductID": "shirt"}, token=await world.token("alice")
+    )
     assert r.status_code == 400 and error_code(r) == "LineItem.VariantNotFound"
 
 
@@ -190,7 +219,9 @@ async def test_cumulative_quantity_reprices_every_line_of_the_product(world: Wor
     assert money(a["UnitPrice"]) == 7 and money(a["LineSubtotal"]) == 21
     order = await api.ok("GET", "/orders/Outgoing/o1", token=token)
     assert money(order["Subtotal"]) == 35
-    too_many = await api.post("/orders/Outgoing/o1/lineitems", {"ProductID": "p1", "Quantity": 4}, token=token)
+    too_many = await api.post(
+        "/orders/Outgoing/o1/lineitems", {"ProductID": "p1", "Quantity": 4}, token=token
+    )
     assert too_many.status_code == 400 and error_code(too_many) == "PriceSchedule.CumulativeCannotExceedMax"
     await api.ok("DELETE", "/orders/Outgoing/o1/lineitems/B", token=token)
     a = await api.ok("GET", "/orders/Outgoing/o1/lineitems/A", token=token)
@@ -203,7 +234,9 @@ async def test_group_price_schedule_wins(world: World) -> None:
     await cat.product(api, "p1", price="10", buyers=())
     await cat.price_schedule(api, "ps-vip", [(1, "6")])
     await api.ok("POST", "/buyers/b1/usergroups", {"ID": "vip", "Name": "VIP"})
-    await cat.insert(api, "usergroupassignment", {"ID": "vip:alice", "UserGroupID": "vip", "UserID": "alice"}, "b1")
+    await cat.insert(
+        api, "usergroupassignment", {"ID": "vip:alice", "UserGroupID": "vip", "UserID": "alice"}, "b1"
+    )
     await cat.assign(api, "p1", "b1")
     await cat.assign(api, "p1", "b1", group_id="vip", schedule_id="ps-vip")
     await world.new_order(body={"ID": "a"})
@@ -235,7 +268,9 @@ async def test_line_shipto_put_and_patch(world: World) -> None:
     await world.new_order(body={"ID": "o1"})
     line = await world.add_line("o1", "p1", ID="L1")
     missing = await api.patch("/orders/Outgoing/o1/lineitems/L1/shipto", {"City": "X"}, token=token)
-    assert missing.status_code == 400 and error_code(missing) == "LineItem.CannotPatchShippingAddressIfMissing"
+    assert (
+        missing.status_code == 400 and error_code(missing) == "LineItem.CannotPatchShippingAddressIfMissing"
+    )
     set_ = await api.ok("PUT", "/orders/Outgoing/o1/lineitems/L1/shipto", {"ID": "addr1"}, token=token)
     assert set_["ShippingAddressID"] == "addr1" and set_["ID"] == line["ID"]
     assert (await api.ok("GET", "/orders/Outgoing/o1", token=token))["ShippingAddressID"] == "addr1"
