@@ -76,9 +76,11 @@ async def order_page(
     return page.wire()
 
 
-async def _order(ctx: Ctx, roles: tuple[str, ...], *, write: bool = True) -> tuple[Caller, Stored]:
+async def _order(
+    ctx: Ctx, roles: tuple[str, ...], *, write: bool = True, lock: bool | None = None
+) -> tuple[Caller, Stored]:
     caller = await ctx.caller(*roles)
-    stored = await load_order(ctx, caller, direction_param(ctx), ctx.param("orderID"), write=write)
+    stored = await load_order(ctx, caller, direction_param(ctx), ctx.param("orderID"), write=write, lock=lock)
     return caller, stored
 
 
@@ -154,7 +156,7 @@ async def patch_from_user(ctx: Ctx) -> Any:
 
 @endpoint("POST", "/orders/{direction}/{orderID}/validate", status=204)
 async def validate_order(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_WRITE_ROLES, write=False)
+    _, stored = await _order(ctx, ORDER_WRITE_ROLES, lock=False)
     await orders.validate_order(ctx, stored)
     return NO_CONTENT, 204
 

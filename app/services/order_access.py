@@ -67,11 +67,18 @@ def direction_conds(json: JsonAccess, caller: Caller, direction: Direction) -> l
 
 
 async def load_order(
-    ctx: Ctx, caller: Caller, direction: Direction, order_id: str, *, write: bool = False
+    ctx: Ctx,
+    caller: Caller,
+    direction: Direction,
+    order_id: str,
+    *,
+    write: bool = False,
+    lock: bool | None = None,
 ) -> Stored:
-    """The order as this caller may reach it; writes lock the row (FOR UPDATE on PostgreSQL) so
-    concurrent changes to one order run one after another."""
-    found = await ctx.docs.get("order", order_id, lock=write)
+    """The order as this caller may reach it (`write`: may change it). Writes lock the row (FOR
+    UPDATE on PostgreSQL) unless `lock=False`, so concurrent changes to one order run one after
+    another."""
+    found = await ctx.docs.get("order", order_id, lock=write if lock is None else lock)
     if found is None or not may_see(caller, found.doc, direction):
         raise NotFound("Order", order_id)
     if write and _own_only(caller, found.doc, write=True) and found.doc.get("FromUserID") != caller.user_id:
