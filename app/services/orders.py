@@ -92,10 +92,10 @@ async def _apply_writes(
     if "Comments" in data or full:
         order["Comments"] = data.get("Comments")
     if "xp" in data or full:
-        xp = data.get("xp")
+        xp, current = data.get("xp"), order.get("xp")
         # PATCH merges objects recursively, xp included, as everywhere else in the API.
-        both = isinstance(xp, dict) and isinstance(order.get("xp"), dict)
-        order["xp"] = merge_patch(order["xp"], xp) if both and not full else xp
+        merge = not full and isinstance(xp, dict) and isinstance(current, dict)
+        order["xp"] = merge_patch(current, xp) if merge and isinstance(xp, dict) else xp
     if "Gratuity" in data or full:
         gratuity = _money(data.get("Gratuity") or 0, "Gratuity")
         if gratuity < 0:
@@ -114,11 +114,13 @@ async def _apply_writes(
     if "BillingAddressID" in data or full:
         new = data.get("BillingAddressID")
         if new != order.get("BillingAddressID"):
+            require_editable(order)
             order["BillingAddressID"] = new
             order["BillingAddress"] = await addresses.saved_address(ctx.docs, company, new) if new else None
     if "ShippingAddressID" in data or full:
         new = data.get("ShippingAddressID")
         if new != order.get("ShippingAddressID"):
+            require_editable(order)
             snapshot = await addresses.saved_address(ctx.docs, company, new) if new else None
             await _ship_all_lines(ctx.docs, order, new, snapshot)
 

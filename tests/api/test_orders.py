@@ -286,3 +286,22 @@ async def test_me_orders_lists_orders_the_user_placed(world: World) -> None:
     assert page["Meta"]["TotalCount"] == 0
     approvable = await api.ok("GET", "/me/orders/approvable", token=token)
     assert approvable["Items"] == [] and approvable["Meta"]["TotalCount"] == 0
+
+
+async def test_submitted_order_keeps_its_addresses_but_takes_comments(world: World) -> None:
+    api = world.api
+    await cat.product(api, "p1")
+    await world.new_order(body={"ID": "o1"})
+    await world.add_line("o1", "p1")
+    await world.submit("o1")
+    token = await world.token("alice")
+    for method, path, body in (
+        ("PATCH", "/orders/Outgoing/o1", {"BillingAddressID": "addr1"}),
+        ("PATCH", "/orders/Outgoing/o1", {"ShippingAddressID": "addr1"}),
+        ("PUT", "/orders/Outgoing/o1/billto", {"ID": "addr1"}),
+        ("PUT", "/orders/Outgoing/o1/shipto", {"ID": "addr1"}),
+    ):
+        r = await api.call(method, path, body, token=token)
+        assert r.status_code == 400 and error_code(r) == "Order.CannotModifyBadStatus", path
+    order = await api.ok("PATCH", "/orders/Outgoing/o1", {"Comments": "after", "xp": {"X": 1}}, token=token)
+    assert order["Comments"] == "after" and order["Status"] == "Open" and order["BillingAddressID"] is None
