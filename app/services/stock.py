@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from app.store.repo import Docs
+from app.store.tables import resources
 from domain.clock import iso
 from domain.errors import NotFound
 from domain.inventory import InventoryState, check_available, release, reserve
@@ -102,7 +103,13 @@ async def take(
 
 
 async def give_back(docs: Docs, reserved: list[dict[str, Any]], now: datetime) -> None:
-    """Return what submit took; buckets deleted since are skipped (nothing to return to)."""
+    """Return what submit took; buckets deleted since are skipped (nothing to return to).
+
+    Locks follow submit's order (the products first, by row, then the buckets sorted) so that a
+    cancel and a submit over the same stock cannot deadlock."""
+    product_ids = sorted({r["ID"] if r["Kind"] == "product" else r["Scope"] for r in reserved})
+    if product_ids:
+        await docs.all_stored("product", resources.c.id.in_(product_ids), scope="", lock=True)
     for item in sorted(reserved, key=lambda r: (r["Kind"], r["Scope"], r["ID"])):
         kind, scope, obj_id = item["Kind"], item["Scope"], item["ID"]
         stored = await docs.get(kind, obj_id, scope, lock=True)

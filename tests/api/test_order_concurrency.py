@@ -89,3 +89,32 @@ async def test_concurrent_first_cart_adds_make_one_cart(world: World) -> None:
     reader = await world.token("alice", "OrderReader")
     page = await api.ok("GET", "/orders/Outgoing", params={"IsSubmitted": "false"}, token=reader)
     assert page["Meta"]["TotalCount"] == 1 and page["Items"][0]["LineItemCount"] == 5
+
+
+async def test_cancel_and_submit_over_the_same_stock_run_concurrently(world: World) -> None:
+    api = world.api
+    await cat.product(api, "p1", inventory=cat.inventory(2))
+    await cat.product(api, "p2", inventory=cat.inventory(2))
+    await cat.inventory_record(api, "p2", "wh", 5)
+    await world.new_order(body={"ID": "a"})
+    await world.add_line("a", "p1", 2)
+    await world.add_line("a", "p2", 1, InventoryRecordID="wh")
+    await world.add_line("a", "p2", 2)
+    await world.submit("a")
+    await world.new_order("bob", body={"ID": "b"})
+    await world.add_line("b", "p2", 1, username="bob", InventoryRecordID="wh")
+    await world.add_line("b", "p1", 1, username="bob")
+    seller = await world.seller("OrderAdmin")
+    cancel, submit = await asyncio.gather(
+        api.post("/orders/Incoming/a/cancel", token=seller),
+        api.post("/orders/Outgoing/b/submit", token=await world.token("bob")),
+    )
+    assert cancel.status_code == 201, cancel.text
+    # b needs one p1: it succeeds only if the cancel returned a's two units first.
+    stock = (await cat.read(api, "product", "p1"))["Inventory"]["QuantityAvailable"]
+    record = (await cat.read(api, "inventoryrecord", "wh", "p2"))["QuantityAvailable"]
+    if submit.status_code == 201:
+        assert (stock, record) == (1, 4)
+    else:
+        assert error_code(submit) == "Inventory.Insufficient" and (stock, record) == (2, 5)
+    assert (await cat.read(api, "product", "p2"))["Inventory"]["QuantityAvailable"] == 2
