@@ -1,0 +1,198 @@
+"""`/orders/{direction}[/{orderID}[/billto|shipto|fromuser|validate|submit|cancel|complete]]`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.auth.tokens import Caller
+from app.http import NO_CONTENT, Ctx, endpoint
+from app.listing import ListOptions, schema_of
+from app.models.orders import Order
+from app.resources import public
+from app.services import orders
+from app.services.order_access import (
+    ORDER_ADMIN_ROLES,
+    ORDER_LIST_ROLES,
+    ORDER_READ_ROLES,
+    ORDER_WRITE_ROLES,
+    direction_conds,
+    direction_param,
+    load_order,
+)
+from app.store.repo import Stored
+
+ORDER_SCHEMA = schema_of(Order)
+ORDER_SEARCH = ("ID", "FromCompanyID", "ToCompanyID", "Comments")
+ORDER_SORT = (
+    "DateSubmitted",
+    "DateCreated",
+    "ID",
+    "FromCompanyID",
+    "ToCompanyID",
+    "FromUserID",
+    "Status",
+    "DateApproved",
+    "DateDeclined",
+    "DateCanceled",
+    "DateCompleted",
+    "LastUpdated",
+    "Subtotal",
+    "ShippingCost",
+    "TaxCost",
+    "Gratuity",
+    "Fees",
+    "PromotionDiscount",
+    "Total",
+    "IsSubmitted",
+)
+LIST_PARAMS = ("buyerID", "supplierID", "from", "to")
+
+
+async def order_page(
+    ctx: Ctx, caller: Caller, conds: list[Any], opts: ListOptions, *, own: bool
+) -> dict[str, Any]:
+    """One page of orders with OrderCloud's submitted/unsubmitted rule and `from`/`to` bounds.
+    `own`: the list holds only the caller's own orders (no UnsubmittedOrderReader needed)."""
+    docs = ctx.docs
+    unsubmitted, status_conds = orders.submitted_conds(docs, opts)
+    conds = [*conds, *status_conds, *orders.date_range_conds(docs, opts)]
+    if unsubmitted and not own:
+        conds += orders.require_unsubmitted_reader(caller, docs)
+    if opts.params.get("buyerID"):
+        conds += docs.eq(FromCompanyID=opts.params["buyerID"])
+    if opts.params.get("supplierID"):
+        conds += docs.eq(ToCompanyID=opts.params["supplierID"])
+    page = await docs.page(
+        "order",
+        opts,
+        ORDER_SCHEMA,
+        conds=conds,
+        scope="",
+        searchable=ORDER_SEARCH,
+        sortable=ORDER_SORT,
+        default_sort=("ID",),
+    )
+    page.items[:] = [public(d) for d in page.items]
+    return page.wire()
+
+
+async def _order(
+    ctx: Ctx, roles: tuple[str, ...], *, write: bool = True, lock: bool | None = None
+) -> tuple[Caller, Stored]:
+    caller = await ctx.caller(*roles)
+    stored = await load_order(ctx, caller, direction_param(ctx), ctx.param("orderID"), write=write, lock=lock)
+    return caller, stored
+
+
+@endpoint("GET", "/orders/{direction}")
+async def list_orders(ctx: Ctx) -> Any:
+    caller = await ctx.caller(*ORDER_LIST_ROLES)
+    direction = direction_param(ctx)
+    opts = ctx.list_options(params=LIST_PARAMS)
+    return await order_page(ctx, caller, direction_conds(ctx.docs.json, caller, direction), opts, own=False)
+
+
+@endpoint("POST", "/orders/{direction}")
+async def create_order(ctx: Ctx) -> Any:
+    caller = await ctx.caller(*ORDER_WRITE_ROLES)
+    direction = direction_param(ctx)
+    return await orders.create_order(ctx, caller, direction, await ctx.body_object())
+
+
+@endpoint("GET", "/orders/{direction}/{orderID}")
+async def get_order(ctx: Ctx) -> Any:
+    _, stored = await _order(ctx, ORDER_READ_ROLES, write=False)
+    return public(stored.doc)
+
+
+@endpoint("PUT", "/orders/{direction}/{orderID}")
+async def save_order(ctx: Ctx) -> Any:
+    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    return await orders.update_order(ctx, caller, stored, await ctx.body_object(), full=True)
+
+
+@endpoint("PATCH", "/orders/{direction}/{orderID}")
+async def patch_order(ctx: Ctx) -> Any:
+    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    return await orders.update_order(ctx, caller, stored, await ctx.body_object(), full=False)
+
+
+@endpoint("DELETE", "/orders/{direction}/{orderID}")
+async def delete_order(ctx: Ctx) -> Any:
+    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    await orders.delete_order(ctx, stored)
+    return NO_CONTENT, 204
+
+
+@endpoint("PUT", "/orders/{direction}/{orderID}/billto")
+async def set_billto(ctx: Ctx) -> Any:
+    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    return await orders.set_billto(ctx, stored, await ctx.body_object(), patch=False)
+
+
+@endpoint("PATCH", "/orders/{direction}/{orderID}/billto")
+async def patch_billto(ctx: Ctx) -> Any:
+    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    return await orders.set_billto(ctx, stored, await ctx.body_object(), patch=True)
+
+
+@endpoint("PUT", "/orders/{direction}/{orderID}/shipto")
+async def set_shipto(ctx: Ctx) -> Any:
+    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    return await orders.set_shipto(ctx, stored, await ctx.body_object(), patch=False)
+
+
+@endpoint("PATCH", "/orders/{direction}/{orderID}/shipto")
+async def patch_shipto(ctx: Ctx) -> Any:
+    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    return await orders.set_shipto(ctx, stored, await ctx.body_object(), patch=True)
+
+
+@endpoint("PATCH", "/orders/{direction}/{orderID}/fromuser")
+async def patch_from_user(ctx: Ctx) -> Any:
+    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    return await orders.patch_from_user(ctx, stored, await ctx.body_object())
+
+
+@endpoint("POST", "/orders/{direction}/{orderID}/validate", status=204)
+async def validate_order(ctx: Ctx) -> Any:
+    _, stored = await _order(ctx, ORDER_WRITE_ROLES, lock=False)
+    await orders.validate_order(ctx, stored)
+    return NO_CONTENT, 204
+
+
+@endpoint("POST", "/orders/{direction}/{orderID}/submit")
+async def submit_order(ctx: Ctx) -> Any:
+    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    return await orders.submit_order(ctx, stored)
+
+
+@endpoint("POST", "/orders/{direction}/{orderID}/cancel")
+async def cancel_order(ctx: Ctx) -> Any:
+    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    return await orders.cancel_order(ctx, caller, stored)
+
+
+@endpoint("POST", "/orders/{direction}/{orderID}/complete")
+async def complete_order(ctx: Ctx) -> Any:
+    _, stored = await _order(ctx, ORDER_ADMIN_ROLES)
+    return await orders.complete_order(ctx, stored)
+
+
+ROUTES = [
+    list_orders,
+    create_order,
+    get_order,
+    save_order,
+    patch_order,
+    delete_order,
+    set_billto,
+    patch_billto,
+    set_shipto,
+    patch_shipto,
+    patch_from_user,
+    validate_order,
+    submit_order,
+    cancel_order,
+    complete_order,
+]

@@ -1,0 +1,104 @@
+"""`/orders/{direction}/{orderID}/payments[/{paymentID}[/transactions[/{transactionID}]]]`.
+There is no PUT on payments in OrderCloud."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.auth.tokens import Caller
+from app.http import NO_CONTENT, Ctx, endpoint
+from app.listing import schema_of
+from app.models.orders import Payment
+from app.resources import public
+from app.services import payments
+from app.services.order_access import (
+    ORDER_ADMIN_ROLES,
+    ORDER_READ_ROLES,
+    ORDER_WRITE_ROLES,
+    direction_param,
+    load_order,
+)
+from app.store.repo import Stored
+
+PAYMENT_SCHEMA = schema_of(Payment)
+PAYMENT_SEARCH = ("ID", "Description")
+PAYMENT_SORT = ("DateCreated", "ID", "Type", "CreditCardID", "SpendingAccountID")
+
+
+async def payment_page(ctx: Ctx, order_id: str) -> dict[str, Any]:
+    page = await ctx.docs.page(
+        "payment",
+        ctx.list_options(),
+        PAYMENT_SCHEMA,
+        scope=order_id,
+        searchable=PAYMENT_SEARCH,
+        sortable=PAYMENT_SORT,
+        default_sort=("DateCreated",),
+    )
+    page.items[:] = [public(d) for d in page.items]
+    return page.wire()
+
+
+async def _order(ctx: Ctx, roles: tuple[str, ...], *, write: bool = True) -> tuple[Caller, Stored]:
+    caller = await ctx.caller(*roles)
+    stored = await load_order(ctx, caller, direction_param(ctx), ctx.param("orderID"), write=write)
+    return caller, stored
+
+
+@endpoint("GET", "/orders/{direction}/{orderID}/payments")
+async def list_payments(ctx: Ctx) -> Any:
+    _, stored = await _order(ctx, ORDER_READ_ROLES, write=False)
+    return await payment_page(ctx, stored.doc["ID"])
+
+
+@endpoint("POST", "/orders/{direction}/{orderID}/payments")
+async def create_payment(ctx: Ctx) -> Any:
+    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    return await payments.create(ctx.docs, stored.doc, await ctx.body_object())
+
+
+@endpoint("GET", "/orders/{direction}/{orderID}/payments/{paymentID}")
+async def get_payment(ctx: Ctx) -> Any:
+    _, stored = await _order(ctx, ORDER_READ_ROLES, write=False)
+    return public((await payments.find(ctx.docs, stored.doc["ID"], ctx.param("paymentID"))).doc)
+
+
+@endpoint("PATCH", "/orders/{direction}/{orderID}/payments/{paymentID}")
+async def patch_payment(ctx: Ctx) -> Any:
+    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    return await payments.patch(ctx.docs, stored.doc, ctx.param("paymentID"), await ctx.body_object())
+
+
+@endpoint("DELETE", "/orders/{direction}/{orderID}/payments/{paymentID}")
+async def delete_payment(ctx: Ctx) -> Any:
+    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    await payments.delete(ctx.docs, stored.doc, ctx.param("paymentID"))
+    return NO_CONTENT, 204
+
+
+@endpoint("POST", "/orders/{direction}/{orderID}/payments/{paymentID}/transactions")
+async def create_transaction(ctx: Ctx) -> Any:
+    _, stored = await _order(ctx, ORDER_ADMIN_ROLES)
+    return await payments.add_transaction(
+        ctx.docs, stored.doc, ctx.param("paymentID"), await ctx.body_object()
+    )
+
+
+@endpoint("DELETE", "/orders/{direction}/{orderID}/payments/{paymentID}/transactions/{transactionID}")
+async def delete_transaction(ctx: Ctx) -> Any:
+    _, stored = await _order(ctx, ORDER_ADMIN_ROLES)
+    await payments.delete_transaction(
+        ctx.docs, stored.doc, ctx.param("paymentID"), ctx.param("transactionID")
+    )
+    return NO_CONTENT, 204
+
+
+ROUTES = [
+    list_payments,
+    create_payment,
+    get_payment,
+    patch_payment,
+    delete_payment,
+    create_transaction,
+    delete_transaction,
+]

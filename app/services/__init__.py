@@ -1,0 +1,1 @@
+"""Use cases that need more than generic CRUD: orders, line items, carts, payments."""

@@ -1,0 +1,65 @@
+"""Addresses on orders and lines: a saved address by ID (copied onto the order), or a one-time
+address given in full."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.models.common import Address
+from app.resources import public
+from app.store.repo import Docs
+from app.wire import to_doc, validate
+from domain.errors import NotFound, ValidationFailed
+
+REQUIRED = ("Street1", "City", "Country")
+
+
+async def saved_address(docs: Docs, company_id: str, address_id: str) -> dict[str, Any]:
+    """A saved address of the order's sending company (buyer, supplier or the seller)."""
+    for kind, scope in (("address", company_id), ("supplieraddress", company_id), ("adminaddress", "")):
+        found = await docs.get(kind, address_id, scope)
+        if found is not None:
+            return public(found.doc)
+    raise NotFound("Address", address_id)
+
+
+def one_time_address(data: dict[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = to_doc(validate(data, Address))
+    missing = [f for f in REQUIRED if not doc.get(f)]
+    if missing:
+        raise ValidationFailed(
+            f"Address is missing required fields: {', '.join(missing)}",
+            "ValidationFailure",
+            {"Fields": missing},
+        )
+    return doc
+
+
+async def resolve(docs: Docs, company_id: str, data: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """(AddressID, snapshot) for an Address body: an ID naming a saved address selects it, any
+    other body is a one-time address (ID kept on the snapshot only)."""
+    address_id = data.get("ID")
+    if isinstance(address_id, str) and address_id:
+        try:
+            return address_id, await saved_address(docs, company_id, address_id)
+        except NotFound:
+            pass
+    return None, one_time_address(data)
+
+
+def patched(
+    current: dict[str, Any] | None, set_by_id: bool, changes: dict[str, Any], prefix: str
+) -> dict[str, Any]:
+    """PATCH of an order's or line's address: only one-time addresses may be patched."""
+    if current is None:
+        raise ValidationFailed(
+            "There is no address to patch", f"{prefix}.CannotModifyNotFound", {"Address": None}
+        )
+    if set_by_id:
+        raise ValidationFailed(
+            "An address set by ID cannot be patched; set another address instead",
+            f"{prefix}.CannotPatchSetByID",
+            None,
+        )
+    merged = {**current, **changes}
+    return one_time_address(merged)

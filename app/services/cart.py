@@ -1,0 +1,122 @@
+"""The buyer user's cart: one unsubmitted Outgoing order the `/cart` endpoints act on.
+
+Which order: the one chosen with `PUT /cart/{orderID}` (a `cartpointer` document, ID = user ID,
+scope = the buyer) while it is still the user's Unsubmitted order; else the user's most recently
+created Unsubmitted Outgoing order. Creating a cart implicitly (adding a line, saving the cart)
+locks the user's row first so that two concurrent first adds make one cart, not two.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app.auth.tokens import Caller
+from app.auth.users import USER_KINDS
+from app.http import Ctx
+from app.resources import public
+from app.services.orders import DEFAULT_CURRENCY, create_order, order_user
+from app.store.repo import Docs, Stored
+from app.store.tables import resources
+from domain.clock import utcnow
+from domain.errors import Forbidden, NotFound
+from domain.lifecycle import UNSUBMITTED
+from domain.orders import Direction, new_order_doc
+
+POINTER = "cartpointer"
+CART_ROLES = ("Shopper",)
+
+
+def require_buyer(caller: Caller) -> None:
+    if not caller.is_buyer:
+        raise Forbidden(
+            "Only buyer users have a cart", "Auth.InsufficientRoles", {"SufficientRoles": list(CART_ROLES)}
+        )
+
+
+def is_cart_of(order: dict[str, Any], caller: Caller) -> bool:
+    return (
+        order.get("FromUserID") == caller.user_id
+        and order.get("FromCompanyID") == caller.company_id
+        and order.get("Status") == UNSUBMITTED
+    )
+
+
+async def current(ctx: Ctx, caller: Caller, *, lock: bool = False) -> Stored | None:
+    docs = ctx.docs
+    pointer = await docs.get(POINTER, caller.user_id, caller.company_id)
+    if pointer is not None:
+        chosen = await docs.get("order", pointer.doc["OrderID"], lock=lock)
+        if chosen is not None and is_cart_of(chosen.doc, caller):
+            return chosen
+    r = resources.c
+    stmt = (
+        select(r.doc, r.version, r.scope)
+        .where(
+            r.kind == "order",
+            r.scope == "",
+            *docs.eq(FromUserID=caller.user_id, FromCompanyID=caller.company_id, Status=UNSUBMITTED),
+        )
+        .order_by(r.pk.desc())
+        .limit(1)
+    )
+    if lock and docs.pg:
+        stmt = stmt.with_for_update()
+    row = (await ctx.conn.execute(stmt)).first()
+    return Stored(row.doc, row.version, row.scope) if row else None
+
+
+async def require(ctx: Ctx, caller: Caller, *, lock: bool = False) -> Stored:
+    found = await current(ctx, caller, lock=lock)
+    if found is None:
+        raise NotFound("Order", "cart", "You have no cart (no unsubmitted order)")
+    return found
+
+
+async def current_or_new(ctx: Ctx, caller: Caller, body: dict[str, Any] | None = None) -> tuple[Stored, bool]:
+    """The cart, locked for writing; a new cart order (from `body`) when there is none."""
+    found = await current(ctx, caller, lock=True)
+    if found is not None:
+        return found, False
+    docs = ctx.docs
+    await docs.get(USER_KINDS["buyer"], caller.user_id, caller.company_id, lock=True)
+    found = await current(ctx, caller, lock=True)
+    if found is not None:
+        return found, False
+    created = await create_order(ctx, caller, Direction.OUTGOING, body or {})
+    await set_pointer(docs, caller, created["ID"])
+    stored = await docs.get("order", created["ID"], lock=True)
+    assert stored is not None
+    return stored, True
+
+
+async def set_pointer(docs: Docs, caller: Caller, order_id: str) -> None:
+    doc = {"ID": caller.user_id, "OrderID": order_id}
+    if await docs.exists(POINTER, caller.user_id, caller.company_id):
+        await docs.replace(POINTER, caller.user_id, doc, caller.company_id)
+    else:
+        await docs.insert(POINTER, doc, caller.company_id)
+
+
+async def set_active(ctx: Ctx, caller: Caller, order_id: str) -> None:
+    found = await ctx.docs.get("order", order_id)
+    if found is None or not is_cart_of(found.doc, caller):
+        raise NotFound("Order", order_id)
+    await set_pointer(ctx.docs, caller, order_id)
+
+
+async def empty_cart(ctx: Ctx, caller: Caller) -> dict[str, Any]:
+    """What GET /cart answers without a cart: an Order with every field, ID null, never a 404."""
+    user = await ctx.docs.get(USER_KINDS["buyer"], caller.user_id, caller.company_id)
+    user_doc: dict[str, Any] = user.doc if user else {"ID": caller.user_id}
+    doc = new_order_doc(
+        order_id="",
+        from_company_id=caller.company_id,
+        to_company_id=ctx.services.marketplace_id,
+        now=utcnow(),
+        from_user=order_user(user_doc, caller.company_id),
+        currency=(user_doc.get("Locale") or {}).get("Currency") or DEFAULT_CURRENCY,
+    )
+    doc.update(ID=None, DateCreated=None, LastUpdated=None)
+    return public(doc)

@@ -1,0 +1,376 @@
+"""Line items: add, change and remove lines of an unsubmitted order, keeping prices and the
+order's totals right. Every change runs with the order row locked (see order_access.load_order),
+so concurrent changes to one order apply one after another and none is lost."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from app.auth.tokens import Caller
+from app.http import Ctx
+from app.models.orders import LINE_WRITABLE, LineItem
+from app.resources import public
+from app.services import addresses
+from app.services.pricing import Offer, offer_for, price_product_lines, refresh_totals
+from app.store.repo import Docs, Stored, merge_patch
+from app.wire import check_id, new_id, to_doc, validate
+from domain.clock import iso, utcnow
+from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from domain.lifecycle import UNSUBMITTED
+
+PRODUCT_SNAPSHOT = (
+    "ID",
+    "Name",
+    "Description",
+    "Returnable",
+    "QuantityMultiplier",
+    "ShipWeight",
+    "ShipHeight",
+    "ShipWidth",
+    "ShipLength",
+    "DefaultSupplierID",
+    "ParentID",
+    "xp",
+)
+VARIANT_SNAPSHOT = ("ID", "Name", "Description", "ShipWeight", "ShipHeight", "ShipWidth", "ShipLength", "xp")
+
+
+def require_editable(order: dict[str, Any]) -> None:
+    if order.get("Status") != UNSUBMITTED:
+        raise ValidationFailed(
+            f"Line items can only be changed while the order is Unsubmitted (it is {order.get('Status')})",
+            "Order.CannotModifyBadStatus",
+            {"OrderID": order.get("ID"), "Status": order.get("Status")},
+        )
+
+
+async def order_lines(docs: Docs, order_id: str) -> list[dict[str, Any]]:
+    return await docs.all("lineitem", scope=order_id)
+
+
+# --------------------------------------------------------------------------- specs and variants
+
+
+async def _spec_option(docs: Docs, spec: dict[str, Any], option_id: str) -> dict[str, Any]:
+    """An option stored as a `specoption` document (scope = spec ID) or embedded in the spec."""
+    stored = await docs.get("specoption", option_id, spec["ID"])
+    if stored is not None:
+        return stored.doc
+    for option in spec.get("Options") or ():
+        if option.get("ID") == option_id:
+            return dict(option)
+    raise NotFound("SpecOption", option_id)
+
+
+async def resolve_specs(docs: Docs, specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Line specs with Name, Value and markup read from the spec and its chosen option (callers'
+    markup values are ignored: the catalog decides the price)."""
+    out = []
+    for item in specs:
+        stored = await docs.get("spec", item["SpecID"])
+        if stored is None:
+            raise NotFound("Spec", item["SpecID"])
+        spec = stored.doc
+        option = await _spec_option(docs, spec, item["OptionID"]) if item.get("OptionID") else None
+        value = item.get("Value")
+        if value is None and option is not None:
+            value = option.get("Value")
+        out.append(
+            {
+                "SpecID": spec["ID"],
+                "Name": spec.get("Name"),
+                "OptionID": item.get("OptionID"),
+                "Value": value,
+                "PriceMarkupType": (option or {}).get("PriceMarkupType") or ("NoMarkup" if option else None),
+                "PriceMarkup": (option or {}).get("PriceMarkup"),
+            }
+        )
+    return out
+
+
+async def resolve_variant(
+    docs: Docs, product: dict[str, Any], specs: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The variant the chosen options select, when the product has variants defined by specs."""
+    if not specs and not product.get("VariantCount"):
+        return None
+    variants = [v for v in await docs.all("variant", scope=product["ID"]) if v.get("Specs")]
+    if not variants:
+        return None
+    chosen = {(s["SpecID"], s.get("OptionID")) for s in specs}
+    for variant in variants:
+        if all((vs.get("SpecID"), vs.get("OptionID")) in chosen for vs in variant["Specs"]):
+            if variant.get("Active") is False:
+                break
+            return variant
+    raise ValidationFailed(
+        "No active variant of this product matches the chosen spec options",
+        "LineItem.VariantNotFound",
+        {
+            "ProductID": product["ID"],
+            "Specs": [{"SpecID": s, "OptionID": o} for s, o in sorted(chosen, key=str)],
+        },
+    )
+
+
+# --------------------------------------------------------------------------- building a line
+
+
+def _writable(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: body[k] for k in LINE_WRITABLE if k in body}
+
+
+def _unit_price_override(caller: Caller, data: dict[str, Any], existing: dict[str, Any] | None) -> bool:
+    """Whether this write sets UnitPrice. Echoing the stored price back (the SDK's Save of a
+    fetched line) is not an override; any other value needs OverrideUnitPrice."""
+    if "UnitPrice" not in data or data["UnitPrice"] is None:
+        return bool(existing and existing.get("PriceOverridden") and "UnitPrice" not in data)
+    if existing is not None and data["UnitPrice"] == existing.get("UnitPrice"):
+        return bool(existing.get("PriceOverridden"))
+    if not caller.has("OverrideUnitPrice"):
+        raise Forbidden(
+            "Setting UnitPrice requires the OverrideUnitPrice role",
+            "Auth.InsufficientRoles",
+            {"SufficientRoles": ["OverrideUnitPrice"], "AssignedRoles": sorted(caller.roles)},
+        )
+    return True
+
+
+async def _build(
+    ctx: Ctx,
+    caller: Caller,
+    order: dict[str, Any],
+    data: dict[str, Any],
+    existing: dict[str, Any] | None,
+    now: datetime,
+) -> tuple[dict[str, Any], Offer]:
+    validated: dict[str, Any] = to_doc(validate(data, LineItem))
+    if validated["Quantity"] < 1:
+        raise ValidationFailed(
+            "Quantity must be greater than 0",
+            "LineItem.QuantityMustBePositive",
+            {"Quantity": validated["Quantity"]},
+        )
+    product_id = validated["ProductID"]
+    if existing is not None and product_id != existing["ProductID"]:
+        raise ValidationFailed(
+            "A line item's ProductID cannot be changed; add another line instead",
+            "LineItem.CannotChangeProductID",
+            {"ProductID": existing["ProductID"], "NewProductID": product_id},
+        )
+    overridden = _unit_price_override(caller, data, existing)
+    docs = ctx.docs
+    offer = await offer_for(docs, order, product_id, ctx.services.marketplace_id)
+    if offer is None:
+        raise NotFound("Product", product_id)
+    product = offer.product
+    specs = await resolve_specs(docs, validated.get("Specs") or [])
+    variant = await resolve_variant(docs, product, specs)
+    if validated.get("InventoryRecordID") and not await docs.exists(
+        "inventoryrecord", validated["InventoryRecordID"], product_id
+    ):
+        raise NotFound("InventoryRecord", validated["InventoryRecordID"])
+
+    company = order["FromCompanyID"]
+    ship_id = validated.get("ShippingAddressID")
+    ship_to: dict[str, Any] | None
+    if ship_id:
+        ship_to = await addresses.saved_address(docs, company, ship_id)
+    elif existing is not None and existing.get("ShippingAddress") and not existing.get("ShippingAddressID"):
+        ship_to = existing["ShippingAddress"]  # a one-time address set through .../shipto
+    else:
+        ship_to = order.get("_ShippingAddress")
+        ship_id = order.get("ShippingAddressID")
+    from_id = validated.get("ShipFromAddressID") or None
+    ship_from = None
+    if from_id:
+        supplier = product.get("DefaultSupplierID") or ""
+        ship_from = await addresses.saved_address(docs, supplier, from_id)
+
+    line = {
+        "ID": validated.get("ID") or (existing or {}).get("ID") or new_id(),
+        "ProductID": product_id,
+        "Quantity": validated["Quantity"],
+        "BundleItemID": None,
+        "IsBundle": False,
+        "DateAdded": existing["DateAdded"] if existing else iso(now),
+        "QuantityShipped": existing.get("QuantityShipped", 0) if existing else 0,
+        "UnitPrice": validated.get("UnitPrice")
+        if overridden and "UnitPrice" in data
+        else (existing or {}).get("UnitPrice"),
+        "PromotionDiscount": (existing or {}).get("PromotionDiscount", 0) or 0,
+        "LineTotal": None,
+        "LineSubtotal": None,
+        "CostCenter": validated.get("CostCenter"),
+        "DateNeeded": validated.get("DateNeeded"),
+        "ShippingAccount": validated.get("ShippingAccount"),
+        "ShippingAddressID": ship_id,
+        "ShipFromAddressID": from_id,
+        "Product": {k: product.get(k) for k in PRODUCT_SNAPSHOT},
+        "Variant": {k: variant.get(k) for k in VARIANT_SNAPSHOT} if variant else None,
+        "ShippingAddress": ship_to,
+        "ShipFromAddress": ship_from,
+        "SupplierID": product.get("DefaultSupplierID"),
+        "InventoryRecordID": validated.get("InventoryRecordID"),
+        "PriceScheduleID": None,
+        "IsOnSale": False,
+        "PriceOverridden": overridden,
+        "Specs": specs,
+        "IncomingOrderID": None,
+        "OutgoingOrderID": None,
+        "InvitationID": None,
+        "xp": validated.get("xp"),
+    }
+    return line, offer
+
+
+async def _commit(
+    ctx: Ctx,
+    order_stored: Stored,
+    lines: list[dict[str, Any]],
+    changed: dict[str, Any] | None,
+    offer: Offer | None,
+    product_id: str,
+    now: datetime,
+    *,
+    inserted: bool = False,
+    old_id: str | None = None,
+) -> None:
+    """Price, then write the touched lines and the order's new totals."""
+    order = dict(order_stored.doc)
+    schedule = offer.schedule if offer else None
+    touched = (
+        price_product_lines(lines, changed, product_id, schedule, now, order.get("Currency"))
+        if offer is not None or changed is not None
+        else []
+    )
+    docs = ctx.docs
+    scope = order["ID"]
+    for line in touched:
+        if line is changed and inserted:
+            await docs.insert("lineitem", line, scope, object_type="LineItem")
+        elif line is changed and old_id is not None:
+            await docs.replace(
+                "lineitem", old_id, line, scope, new_id=line["ID"] if line["ID"] != old_id else None
+            )
+        else:
+            await docs.replace("lineitem", line["ID"], line, scope)
+    refresh_totals(order, lines)
+    order["LastUpdated"] = iso(now)
+    await docs.replace("order", scope, order, version=order_stored.version)
+    order_stored.doc = order
+
+
+async def add_line(ctx: Ctx, caller: Caller, order_stored: Stored, body: dict[str, Any]) -> dict[str, Any]:
+    order = order_stored.doc
+    require_editable(order)
+    data = _writable(body)
+    if data.get("ID"):
+        check_id(data["ID"])
+    now = utcnow()
+    line, offer = await _build(ctx, caller, order, data, None, now)
+    lines = await order_lines(ctx.docs, order["ID"])
+    if any(existing["ID"] == line["ID"] for existing in lines):
+        raise Conflict(
+            f"LineItem already exists: {line['ID']}",
+            "IdExists",
+            {"ObjectType": "LineItem", "ObjectID": line["ID"]},
+        )
+    lines.append(line)
+    await _commit(ctx, order_stored, lines, line, offer, line["ProductID"], now, inserted=True)
+    return public(line)
+
+
+async def find_line(ctx: Ctx, order_id: str, line_id: str) -> dict[str, Any]:
+    found = await ctx.docs.get("lineitem", line_id, order_id)
+    if found is None:
+        raise NotFound("LineItem", line_id)
+    return found.doc
+
+
+async def update_line(
+    ctx: Ctx, caller: Caller, order_stored: Stored, line_id: str, body: dict[str, Any], *, replace: bool
+) -> tuple[dict[str, Any], bool]:
+    """PUT (replace=True; creates the line when missing) or PATCH. Returns (line, created)."""
+    order = order_stored.doc
+    require_editable(order)
+    lines = await order_lines(ctx.docs, order["ID"])
+    current = next((line for line in lines if line["ID"] == line_id), None)
+    if current is None:
+        if not replace:
+            raise NotFound("LineItem", line_id)
+        return await add_line(ctx, caller, order_stored, {**body, "ID": body.get("ID") or line_id}), True
+    if replace:
+        data = _writable(body)
+    else:
+        data = _writable(merge_patch(_writable(current), _writable(body)))
+        if "UnitPrice" not in body:
+            data.pop("UnitPrice", None)
+    data["ID"] = check_id(data.get("ID") or line_id)
+    if data["ID"] != line_id and any(line["ID"] == data["ID"] for line in lines):
+        raise Conflict(
+            f"LineItem already exists: {data['ID']}",
+            "IdExists",
+            {"ObjectType": "LineItem", "ObjectID": data["ID"]},
+        )
+    now = utcnow()
+    line, offer = await _build(ctx, caller, order, data, current, now)
+    lines = [line if existing is current else existing for existing in lines]
+    await _commit(ctx, order_stored, lines, line, offer, line["ProductID"], now, old_id=line_id)
+    return public(line), False
+
+
+async def delete_line(ctx: Ctx, order_stored: Stored, line_id: str) -> None:
+    order = order_stored.doc
+    require_editable(order)
+    lines = await order_lines(ctx.docs, order["ID"])
+    current = next((line for line in lines if line["ID"] == line_id), None)
+    if current is None:
+        raise NotFound("LineItem", line_id)
+    await ctx.docs.delete("lineitem", line_id, order["ID"])
+    lines = [line for line in lines if line is not current]
+    offer = None
+    if any(line["ProductID"] == current["ProductID"] for line in lines):
+        # Cumulative schedules price the remaining lines of the product by the new sum.
+        offer = await offer_for(ctx.docs, order, current["ProductID"], ctx.services.marketplace_id)
+        if offer is not None and (offer.schedule is None or not offer.schedule.use_cumulative_quantity):
+            offer = None
+    await _commit(ctx, order_stored, lines, None, offer, current["ProductID"], utcnow())
+
+
+async def set_line_shipto(
+    ctx: Ctx, order_stored: Stored, line_id: str, body: dict[str, Any], *, patch: bool
+) -> dict[str, Any]:
+    order = order_stored.doc
+    require_editable(order)
+    line = dict(await find_line(ctx, order["ID"], line_id))
+    company = order["FromCompanyID"]
+    if patch:
+        if line.get("ShippingAddress") is None:
+            raise ValidationFailed(
+                "The line item has no shipping address to patch",
+                "LineItem.CannotPatchShippingAddressIfMissing",
+                {"LineItemID": line_id},
+            )
+        line["ShippingAddress"] = addresses.patched(
+            line["ShippingAddress"], bool(line.get("ShippingAddressID")), body, "ShippingAddress"
+        )
+    else:
+        line["ShippingAddressID"], line["ShippingAddress"] = await addresses.resolve(ctx.docs, company, body)
+    await ctx.docs.replace("lineitem", line_id, line, order["ID"])
+    await _sync_order_shipping_id(ctx, order_stored)
+    return public(line)
+
+
+async def _sync_order_shipping_id(ctx: Ctx, order_stored: Stored) -> None:
+    """Order.ShippingAddressID is the lines' common saved address, null when they differ."""
+    order = dict(order_stored.doc)
+    lines = await order_lines(ctx.docs, order["ID"])
+    ids = {line.get("ShippingAddressID") for line in lines}
+    common = ids.pop() if len(ids) == 1 else None
+    if common != order.get("ShippingAddressID"):
+        order["ShippingAddressID"] = common
+        order["LastUpdated"] = iso(utcnow())
+        await ctx.docs.replace("order", order["ID"], order, version=order_stored.version)
+        order_stored.doc = order

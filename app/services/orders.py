@@ -1,0 +1,455 @@
+"""Order use cases: create, change, delete, addresses, and the status changes (submit, validate,
+cancel, complete) through `domain.lifecycle.apply` only.
+
+Rules chosen where OrderCloud's behaviour is not documented are listed in docs/orders.md.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import update
+
+from app.auth.tokens import Caller
+from app.auth.users import USER_KINDS
+from app.http import Ctx
+from app.listing import ListOptions, parse_terms
+from app.models.orders import ORDER_WRITABLE, FromUserPatch, Order
+from app.resources import public
+from app.services import addresses, stock
+from app.services.lineitems import order_lines, require_editable
+from app.services.order_access import receives
+from app.services.pricing import offer_for, refresh_totals
+from app.store.repo import Docs, Stored, merge_patch
+from app.store.tables import resources
+from app.wire import check_id, new_id, to_doc, validate
+from domain.clock import iso, parse_iso, utcnow
+from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from domain.lifecycle import OPEN, STATES, apply, can
+from domain.money import to_decimal
+from domain.orders import SUBMITTED_STATUSES, UNSUBMITTED_STATUSES, Direction, new_order_doc
+
+DEFAULT_CURRENCY = "USD"
+ORDER_USER_FIELDS = (
+    "ID",
+    "CompanyID",
+    "Username",
+    "Password",
+    "FirstName",
+    "LastName",
+    "Email",
+    "Phone",
+    "TermsAccepted",
+    "Active",
+    "xp",
+    "AvailableRoles",
+    "Locale",
+    "DateCreated",
+    "LastActive",
+    "PasswordLastSetDate",
+)
+_STATE_BY_LOWER = {s.lower(): s for s in STATES}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def order_user(user: dict[str, Any], company_id: str) -> dict[str, Any]:
+    snapshot = {k: user.get(k) for k in ORDER_USER_FIELDS}
+    snapshot["CompanyID"] = company_id
+    snapshot["Password"] = None
+    return snapshot
+
+
+def _forbid_role(caller: Caller, role: str, code: str, field: str) -> None:
+    if not caller.has(role):
+        raise Forbidden(f"Setting {field} requires the {role} role", code, {"SufficientRoles": [role]})
+
+
+def _money(value: Any, field: str) -> Decimal:
+    try:
+        return to_decimal(value)
+    except ValidationFailed:
+        raise ValidationFailed(f"{field} must be a number", "ValidationFailure", {"Field": field}) from None
+
+
+def _writes(body: dict[str, Any]) -> dict[str, Any]:
+    """The writable part of an order body; read-only fields are ignored, as OrderCloud does."""
+    data = {k: body[k] for k in ORDER_WRITABLE if k in body}
+    validate(data, Order)
+    if data.get("ID") is not None:
+        check_id(data["ID"])
+    return data
+
+
+async def _apply_writes(
+    ctx: Ctx, caller: Caller, order: dict[str, Any], data: dict[str, Any], *, full: bool
+) -> None:
+    """Apply writable fields to `order` in place. `full` (PUT) resets omitted Comments, xp and
+    Gratuity; ShippingCost and TaxCost change only when sent with a different value."""
+    if "Comments" in data or full:
+        order["Comments"] = data.get("Comments")
+    if "xp" in data or full:
+        xp, current = data.get("xp"), order.get("xp")
+        # PATCH merges objects recursively, xp included, as everywhere else in the API.
+        merge = not full and isinstance(xp, dict) and isinstance(current, dict)
+        order["xp"] = merge_patch(current, xp) if merge and isinstance(xp, dict) else xp
+    if "Gratuity" in data or full:
+        gratuity = _money(data.get("Gratuity") or 0, "Gratuity")
+        if gratuity < 0:
+            raise ValidationFailed("Gratuity must be at least 0", "ValidationFailure", {"Gratuity": gratuity})
+        order["Gratuity"] = gratuity
+    for field, role, code in (
+        ("ShippingCost", "OverrideShipping", "Order.OverrideShippingPermission"),
+        ("TaxCost", "OverrideTax", "Order.OverrideTaxPermission"),
+    ):
+        if field in data:
+            value = _money(data[field] if data[field] is not None else 0, field)
+            if value != to_decimal(order.get(field) or 0):
+                _forbid_role(caller, role, code, field)
+                order[field] = value
+    company = order["FromCompanyID"]
+    if "BillingAddressID" in data or full:
+        new = data.get("BillingAddressID")
+        if new != order.get("BillingAddressID"):
+            require_editable(order)
+            order["BillingAddressID"] = new
+            order["BillingAddress"] = await addresses.saved_address(ctx.docs, company, new) if new else None
+    if "ShippingAddressID" in data or full:
+        new = data.get("ShippingAddressID")
+        if new != order.get("ShippingAddressID"):
+            require_editable(order)
+            snapshot = await addresses.saved_address(ctx.docs, company, new) if new else None
+            await _ship_all_lines(ctx.docs, order, new, snapshot)
+
+
+async def _ship_all_lines(
+    docs: Docs, order: dict[str, Any], address_id: str | None, address: dict[str, Any] | None
+) -> None:
+    """The order's shipping address lives on its lines (and on the order, privately, for lines
+    added later)."""
+    order["ShippingAddressID"] = address_id
+    order["_ShippingAddress"] = address
+    for line in await order_lines(docs, order["ID"]):
+        line = {**line, "ShippingAddressID": address_id, "ShippingAddress": address}
+        await docs.replace("lineitem", line["ID"], line, order["ID"])
+
+
+async def _load_user(docs: Docs, user_type: str, company_id: str, user_id: str) -> dict[str, Any] | None:
+    kind = USER_KINDS.get(user_type, "user")
+    found = await docs.get(kind, user_id, "" if user_type == "admin" else company_id)
+    return found.doc if found else None
+
+
+async def write_order(docs: Docs, stored: Stored, order: dict[str, Any], now: datetime) -> dict[str, Any]:
+    order["LastUpdated"] = iso(now)
+    await docs.replace("order", stored.doc["ID"], order, version=stored.version)
+    stored.doc = order
+    return public(order)
+
+
+# --------------------------------------------------------------------------- create / change / delete
+
+
+async def create_order(
+    ctx: Ctx, caller: Caller, direction: Direction, body: dict[str, Any]
+) -> dict[str, Any]:
+    data = _writes(body)
+    docs = ctx.docs
+    marketplace = ctx.services.marketplace_id
+    order_id = data.get("ID") or new_id()
+    if await docs.exists("order", order_id):
+        raise Conflict(
+            f"Order already exists: {order_id}", "IdExists", {"ObjectType": "Order", "ObjectID": order_id}
+        )
+    on_behalf = direction is Direction.INCOMING or (
+        direction is Direction.ALL and bool(data.get("FromUserID")) and not caller.is_buyer
+    )
+    if on_behalf:
+        user_id = data.get("FromUserID")
+        if not user_id:
+            raise ValidationFailed(
+                "An Incoming order is created on behalf of a buyer user: FromUserID is required",
+                "Order.CreateIncomingRequiresFromUser",
+                None,
+            )
+        buyer_id = data.get("FromCompanyID")
+        found = (
+            await docs.get("user", user_id, buyer_id)
+            if buyer_id
+            else await docs.find_any_scope("user", user_id)
+        )
+        if found is None:
+            raise NotFound("User", user_id)
+        from_company, to_company, user = found.scope, caller.company_id, found.doc
+    else:
+        from_company = caller.company_id
+        to_company = data.get("ToCompanyID") or marketplace
+        if to_company == from_company:
+            raise ValidationFailed(
+                "ToCompanyID must name the supplier receiving the order",
+                "ValidationFailure",
+                {"Field": "ToCompanyID"},
+            )
+        if to_company != marketplace and not await docs.exists("supplier", to_company):
+            raise NotFound("Supplier", to_company)
+        user = await _load_user(docs, caller.user_type, caller.company_id, caller.user_id) or {
+            "ID": caller.user_id
+        }
+    locale = user.get("Locale") or {}
+    now = utcnow()
+    order = new_order_doc(
+        order_id=order_id,
+        from_company_id=from_company,
+        to_company_id=to_company,
+        now=now,
+        from_user=order_user(user, from_company),
+        currency=locale.get("Currency") or DEFAULT_CURRENCY,
+    )
+    order["_ShippingAddress"] = None
+    await _apply_writes(ctx, caller, order, data, full=False)
+    refresh_totals(order)
+    await docs.insert("order", order, object_type="Order")
+    return public(order)
+
+
+async def update_order(
+    ctx: Ctx, caller: Caller, stored: Stored, body: dict[str, Any], *, full: bool
+) -> dict[str, Any]:
+    """PUT (`full`) or PATCH. FromCompanyID, ToCompanyID and FromUserID are writable on create only
+    and ignored here. A new ID renames the order and moves its lines and payments with it."""
+    data = _writes(body)
+    order = dict(stored.doc)
+    old_id = order["ID"]
+    new_order_id = data.get("ID") or old_id
+    docs = ctx.docs
+    if new_order_id != old_id:
+        if await docs.exists("order", new_order_id):
+            raise Conflict(
+                f"Order already exists: {new_order_id}",
+                "IdExists",
+                {"ObjectType": "Order", "ObjectID": new_order_id},
+            )
+        await ctx.conn.execute(
+            update(resources)
+            .where(resources.c.kind.in_(("lineitem", "payment")), resources.c.scope == old_id)
+            .values(scope=new_order_id)
+        )
+        for pointer in await docs.all_stored("cartpointer", *docs.eq(OrderID=old_id)):
+            await docs.replace(
+                "cartpointer", pointer.doc["ID"], {**pointer.doc, "OrderID": new_order_id}, pointer.scope
+            )
+        order["ID"] = new_order_id
+    await _apply_writes(ctx, caller, order, data, full=full)
+    refresh_totals(order)
+    order["LastUpdated"] = iso(utcnow())
+    await docs.replace(
+        "order",
+        old_id,
+        order,
+        version=stored.version,
+        new_id=new_order_id if new_order_id != old_id else None,
+    )
+    stored.doc = order
+    return public(order)
+
+
+async def delete_order(ctx: Ctx, stored: Stored) -> None:
+    """Only orders that never reached the seller (IsSubmitted false) may be deleted."""
+    order = stored.doc
+    if order.get("IsSubmitted"):
+        raise ValidationFailed(
+            "A submitted order cannot be deleted; cancel it instead",
+            "Order.CannotDeleteSubmittedOrder",
+            {"OrderID": order["ID"], "Status": order.get("Status")},
+        )
+    docs = ctx.docs
+    for kind in ("lineitem", "payment"):
+        await docs.delete_where(kind, scope=order["ID"])
+    await docs.delete_where("cartpointer", *docs.eq(OrderID=order["ID"]))
+    await docs.delete("order", order["ID"])
+
+
+async def set_billto(ctx: Ctx, stored: Stored, body: dict[str, Any], *, patch: bool) -> dict[str, Any]:
+    order = dict(stored.doc)
+    require_editable(order)
+    if patch:
+        order["BillingAddress"] = addresses.patched(
+            order.get("BillingAddress"), bool(order.get("BillingAddressID")), body, "BillingAddress"
+        )
+    else:
+        order["BillingAddressID"], order["BillingAddress"] = await addresses.resolve(
+            ctx.docs, order["FromCompanyID"], body
+        )
+    return await write_order(ctx.docs, stored, order, utcnow())
+
+
+async def set_shipto(ctx: Ctx, stored: Stored, body: dict[str, Any], *, patch: bool) -> dict[str, Any]:
+    order = dict(stored.doc)
+    require_editable(order)
+    if patch:
+        current = order.get("_ShippingAddress")
+        snapshot = addresses.patched(current, bool(order.get("ShippingAddressID")), body, "ShippingAddress")
+        address_id = None
+    else:
+        address_id, snapshot = await addresses.resolve(ctx.docs, order["FromCompanyID"], body)
+    await _ship_all_lines(ctx.docs, order, address_id, snapshot)
+    return await write_order(ctx.docs, stored, order, utcnow())
+
+
+async def patch_from_user(ctx: Ctx, stored: Stored, body: dict[str, Any]) -> dict[str, Any]:
+    """Only FirstName, LastName and Email of the order's FromUser snapshot are writable."""
+    changes = to_doc(
+        validate({k: body[k] for k in ("FirstName", "LastName", "Email") if k in body}, FromUserPatch)
+    )
+    order = dict(stored.doc)
+    order["FromUser"] = {**(order.get("FromUser") or {}), **{k: v for k, v in changes.items() if k in body}}
+    return await write_order(ctx.docs, stored, order, utcnow())
+
+
+# --------------------------------------------------------------------------- status changes
+
+
+async def _submit_checks(
+    ctx: Ctx, order: dict[str, Any], *, dry_run: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The refusals of submit, in OrderCloud's order. Returns (what inventory was taken, lines)."""
+    if not can(order, "submit"):
+        apply(dict(order), "submit", now=utcnow())  # raises Order.CannotSubmitBadStatus
+    docs = ctx.docs
+    lines = await order_lines(docs, order["ID"])
+    if not lines:
+        raise ValidationFailed(
+            "An order must have at least one line item to be submitted",
+            "Order.CannotSubmitWithNoLineItems",
+            {"OrderID": order["ID"]},
+        )
+    product_ids = sorted({line["ProductID"] for line in lines})
+    stored = {
+        s.doc["ID"]: s.doc
+        for s in await docs.all_stored("product", resources.c.id.in_(product_ids), scope="", lock=not dry_run)
+    }
+    missing = [p for p in product_ids if p not in stored]
+    if not missing:
+        for product_id in product_ids:
+            if stored[product_id].get("Active") is False:
+                continue  # reported below with its own code
+            if await offer_for(docs, order, product_id, ctx.services.marketplace_id) is None:
+                missing.append(product_id)
+    if missing:
+        raise ValidationFailed(
+            "Some products on this order no longer exist or are no longer available",
+            "Order.ProductsNotFound",
+            {"ProductIDs": missing},
+        )
+    inactive = [p for p in product_ids if stored[p].get("Active") is False]
+    if inactive:
+        raise ValidationFailed(
+            "Some products on this order are inactive",
+            "Order.CannotSubmitWithInactiveProduct",
+            {"ProductIDs": inactive},
+        )
+    payments = await docs.all("payment", scope=order["ID"])
+    unaccepted = [p["ID"] for p in payments if p.get("Accepted") is not True]
+    if unaccepted:
+        raise ValidationFailed(
+            "All payments must be accepted before the order can be submitted",
+            "Order.CannotSubmitWithUnaccceptedPayments",
+            {"PaymentIDs": unaccepted},
+        )
+    taken = await stock.take(docs, stock.demand(lines, stored), stored, utcnow(), dry_run=dry_run)
+    return taken, lines
+
+
+async def validate_order(ctx: Ctx, stored: Stored) -> None:
+    await _submit_checks(ctx, stored.doc, dry_run=True)
+
+
+async def submit_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
+    """Unsubmitted -> Open (approval rules are another issue: this is where `submit_for_approval`
+    would be chosen instead). Inventory is taken in the same transaction."""
+    taken, _ = await _submit_checks(ctx, stored.doc, dry_run=False)
+    order = dict(stored.doc)
+    now = utcnow()
+    apply(order, "submit", now=now)
+    order["_Reserved"] = taken
+    return await write_order(ctx.docs, stored, order, now)
+
+
+async def cancel_order(ctx: Ctx, caller: Caller, stored: Stored) -> dict[str, Any]:
+    """Buyers cancel before the order is Open; the receiving company's OrderAdmin may cancel an
+    Open order, which returns the inventory submit took."""
+    order = dict(stored.doc)
+    was_open = order.get("Status") == OPEN
+    now = utcnow()
+    apply(order, "cancel", now=now, may_cancel_open=receives(caller, order) and caller.has("OrderAdmin"))
+    if was_open:
+        await stock.give_back(ctx.docs, order.get("_Reserved") or [], now)
+        order["_Reserved"] = []
+    return await write_order(ctx.docs, stored, order, now)
+
+
+async def complete_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
+    order = dict(stored.doc)
+    now = utcnow()
+    apply(order, "complete", now=now)
+    return await write_order(ctx.docs, stored, order, now)
+
+
+# --------------------------------------------------------------------------- lists
+
+
+def submitted_conds(docs: Docs, opts: ListOptions) -> tuple[bool, list[Any]]:
+    """OrderCloud lists submitted orders unless the filters ask for unsubmitted ones
+    (`IsSubmitted=false`, `Status=Unsubmitted`, `Status=AwaitingApproval`, `Status=Declined`);
+    asking for both kinds is `Order.CannotMixSubmittedAndUnsubmitted`. Returns (unsubmitted?,
+    the status condition)."""
+    wants_unsubmitted = wants_submitted = False
+    for value in opts.filter_values("IsSubmitted"):
+        for term in parse_terms(value):
+            if term.op == "=" and term.value.lower() in ("true", "false"):
+                flag = (term.value.lower() == "true") != term.negate
+                wants_submitted |= flag
+                wants_unsubmitted |= not flag
+    for value in opts.filter_values("Status"):
+        for term in parse_terms(value):
+            status = _STATE_BY_LOWER.get(term.value.lower())
+            if term.negate or term.op != "=" or status is None:
+                continue
+            wants_unsubmitted |= status in UNSUBMITTED_STATUSES
+            wants_submitted |= status in SUBMITTED_STATUSES
+    if wants_unsubmitted and wants_submitted:
+        raise ValidationFailed(
+            "Submitted and unsubmitted orders cannot be listed together",
+            "Order.CannotMixSubmittedAndUnsubmitted",
+            None,
+        )
+    statuses = UNSUBMITTED_STATUSES if wants_unsubmitted else SUBMITTED_STATUSES
+    return wants_unsubmitted, [docs.field_in("Status", sorted(statuses))]
+
+
+def date_range_conds(docs: Docs, opts: ListOptions, field: str = "DateCreated") -> list[Any]:
+    """`from` / `to`: bounds (inclusive) on the order's DateCreated, as the SDK documents them."""
+    conds = []
+    for param, op in (("from", ">="), ("to", "<=")):
+        raw = opts.params.get(param)
+        if not raw:
+            continue
+        try:
+            bound = iso(parse_iso(raw))
+        except ValueError:
+            raise ValidationFailed(
+                f"Invalid date for {param}: {raw}", "ValidationFailure", {param: raw}
+            ) from None
+        column = docs.json.text([field])
+        conds.append(column >= bound if op == ">=" else column <= bound)
+    return conds
+
+
+def require_unsubmitted_reader(caller: Caller, docs: Docs) -> list[Any]:
+    """Another company's unsubmitted orders are listed only with UnsubmittedOrderReader."""
+    if caller.has("UnsubmittedOrderReader"):
+        return []
+    return docs.eq(FromCompanyID=caller.company_id)

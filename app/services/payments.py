@@ -1,0 +1,179 @@
+"""Payments on an order, with their transactions stored inside the payment document.
+
+- Type is PurchaseOrder, CreditCard or SpendingAccount. A credit card is referenced by
+  CreditCardID only: ordercore never accepts card numbers or security codes (a body carrying
+  such a field is refused, so a client bug cannot store one).
+- Amount null means "the rest of the order" and is stored and returned as null.
+- Accepted is writable by whoever may write the order (OrderCloud's PurchaseOrder behaviour);
+  submit requires every payment to be Accepted. An order needs no payment at all to be submitted.
+- Nothing on a Canceled order's payments can change (`Payment.CannotEditCancelled`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.models.orders import PAYMENT_WRITABLE, Payment, PaymentTransaction
+from app.resources import public
+from app.store.repo import Docs, Stored, merge_patch
+from app.wire import check_id, new_id, to_doc, validate
+from domain.clock import iso, parse_iso, utcnow
+from domain.errors import Conflict, NotFound, ValidationFailed
+from domain.lifecycle import CANCELED
+from domain.money import to_decimal
+
+CARD_DATA_KEYS = frozenset(
+    {"cardnumber", "creditcardnumber", "number", "pan", "cvv", "cvc", "cvv2", "securitycode"}
+)
+CREATE_ONLY = ("Type", "CreditCardID", "SpendingAccountID")
+
+
+def _refuse_card_data(body: dict[str, Any]) -> None:
+    found = sorted(k for k in body if k.lower() in CARD_DATA_KEYS)
+    if found:
+        raise ValidationFailed(
+            "Card numbers and security codes are never accepted; reference a saved card by CreditCardID",
+            "ValidationFailure",
+            {"Fields": found},
+        )
+
+
+def _require_not_canceled(order: dict[str, Any]) -> None:
+    if order.get("Status") == CANCELED:
+        raise ValidationFailed(
+            "Payments of a canceled order cannot be changed",
+            "Payment.CannotEditCancelled",
+            {"OrderID": order["ID"]},
+        )
+
+
+def _check(doc: dict[str, Any]) -> None:
+    kind = doc["Type"]
+    if doc.get("CreditCardID") and kind != "CreditCard":
+        raise ValidationFailed(
+            "CreditCardID is only for CreditCard payments", "Payment.CannotSetCreditCard", None
+        )
+    if doc.get("SpendingAccountID") and kind != "SpendingAccount":
+        raise ValidationFailed(
+            "SpendingAccountID is only for SpendingAccount payments", "Payment.CannotSetSpendingAccount", None
+        )
+    if kind == "SpendingAccount" and not doc.get("SpendingAccountID"):
+        raise ValidationFailed("SpendingAccountID is required", "Payment.SpendingAccountIdMissing", None)
+    amount = doc.get("Amount")
+    if amount is not None and to_decimal(amount) <= 0 and not doc.get("OrderReturnID"):
+        raise ValidationFailed(
+            "Amount must be greater than zero", "Payment.AmountGreaterThanZero", {"Amount": amount}
+        )
+
+
+async def find(docs: Docs, order_id: str, payment_id: str, *, lock: bool = False) -> Stored:
+    found = await docs.get("payment", payment_id, order_id, lock=lock)
+    if found is None:
+        raise NotFound("Payment", payment_id)
+    return found
+
+
+async def create(docs: Docs, order: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    _refuse_card_data(body)
+    _require_not_canceled(order)
+    data = {k: body[k] for k in PAYMENT_WRITABLE if k in body}
+    data["ID"] = check_id(data["ID"]) if data.get("ID") else new_id()
+    payment: dict[str, Any] = to_doc(validate(data, Payment))
+    payment.update(
+        DateCreated=iso(utcnow()),
+        Currency=order.get("Currency"),
+        Accepted=bool(payment.get("Accepted")),
+        Transactions=[],
+    )
+    _check(payment)
+    if await docs.exists("payment", payment["ID"], order["ID"]):
+        raise Conflict(
+            f"Payment already exists: {payment['ID']}",
+            "IdExists",
+            {"ObjectType": "Payment", "ObjectID": payment["ID"]},
+        )
+    await docs.insert("payment", payment, order["ID"], object_type="Payment")
+    return public(payment)
+
+
+async def patch(docs: Docs, order: dict[str, Any], payment_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    _refuse_card_data(body)
+    _require_not_canceled(order)
+    stored = await find(docs, order["ID"], payment_id, lock=True)
+    current = stored.doc
+    changes = {k: body[k] for k in PAYMENT_WRITABLE if k in body}
+    for field in CREATE_ONLY:
+        if field in changes and changes[field] != current.get(field):
+            raise ValidationFailed(
+                f"{field} can only be set when the payment is created",
+                "Payment.CannotPatchProperty",
+                {"Property": field},
+            )
+    merged = merge_patch({k: current.get(k) for k in PAYMENT_WRITABLE}, changes)
+    merged["ID"] = check_id(merged.get("ID") or payment_id)
+    payment: dict[str, Any] = to_doc(validate(merged, Payment))
+    payment.update(
+        DateCreated=current["DateCreated"],
+        Currency=current.get("Currency"),
+        Accepted=bool(payment.get("Accepted")),
+        Transactions=current.get("Transactions") or [],
+    )
+    _check(payment)
+    new_payment_id = payment["ID"] if payment["ID"] != payment_id else None
+    if new_payment_id and await docs.exists("payment", new_payment_id, order["ID"]):
+        raise Conflict(
+            f"Payment already exists: {new_payment_id}",
+            "IdExists",
+            {"ObjectType": "Payment", "ObjectID": new_payment_id},
+        )
+    await docs.replace(
+        "payment", payment_id, payment, order["ID"], version=stored.version, new_id=new_payment_id
+    )
+    return public(payment)
+
+
+async def delete(docs: Docs, order: dict[str, Any], payment_id: str) -> None:
+    _require_not_canceled(order)
+    await find(docs, order["ID"], payment_id)
+    await docs.delete("payment", payment_id, order["ID"])
+
+
+async def add_transaction(
+    docs: Docs, order: dict[str, Any], payment_id: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    _refuse_card_data(body)
+    _require_not_canceled(order)
+    stored = await find(docs, order["ID"], payment_id, lock=True)
+    data = dict(body)
+    data["ID"] = check_id(data["ID"]) if data.get("ID") else new_id()
+    transaction: dict[str, Any] = to_doc(validate(data, PaymentTransaction))
+    executed = transaction.get("DateExecuted")
+    try:
+        transaction["DateExecuted"] = iso(parse_iso(executed)) if executed else iso(utcnow())
+    except ValueError:
+        raise ValidationFailed(
+            "DateExecuted is not a date", "ValidationFailure", {"Field": "DateExecuted"}
+        ) from None
+    payment = dict(stored.doc)
+    existing = payment.get("Transactions") or []
+    if any(t["ID"] == transaction["ID"] for t in existing):
+        raise Conflict(
+            f"PaymentTransaction already exists: {transaction['ID']}",
+            "IdExists",
+            {"ObjectType": "PaymentTransaction", "ObjectID": transaction["ID"]},
+        )
+    payment["Transactions"] = [*existing, transaction]
+    await docs.replace("payment", payment_id, payment, order["ID"], version=stored.version)
+    return public(payment)
+
+
+async def delete_transaction(docs: Docs, order: dict[str, Any], payment_id: str, transaction_id: str) -> None:
+    _require_not_canceled(order)
+    stored = await find(docs, order["ID"], payment_id, lock=True)
+    payment = dict(stored.doc)
+    existing = payment.get("Transactions") or []
+    kept = [t for t in existing if t.get("ID") != transaction_id]
+    if len(kept) == len(existing):
+        raise NotFound("PaymentTransaction", transaction_id)
+    payment["Transactions"] = kept
+    await docs.replace("payment", payment_id, payment, order["ID"], version=stored.version)

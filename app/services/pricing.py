@@ -1,0 +1,163 @@
+"""Pricing an order's lines with the engine (`domain.pricing`) and keeping the order's totals.
+
+- The price schedule is the one that applies to the order's user (`app.catalog.access`): a
+  user-group assignment, else a buyer assignment, else the product's default schedule. Orders
+  placed by the seller itself (forwarded orders) use the product's default schedule.
+- A product without a usable schedule prices at UnitPrice null, LineSubtotal 0 (documented).
+- UseCumulativeQuantity: the break and the Min/Max/Restricted checks use the product's quantity
+  summed over the order's lines, and every line of that product is repriced on each change.
+- A line whose UnitPrice was overridden (OverrideUnitPrice role) keeps that price.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from app.auth.users import group_ids
+from app.catalog.access import BuyerView, purchasable
+from app.store.repo import Docs
+from domain.money import round_money, to_decimal
+from domain.pricing import (
+    PriceSchedule,
+    SpecMarkup,
+    check_quantity,
+    line_total,
+    order_totals,
+    price_line,
+)
+
+ZERO = Decimal(0)
+PRICE_FIELDS = ("UnitPrice", "LineSubtotal", "LineTotal", "IsOnSale", "PriceScheduleID", "PriceOverridden")
+
+
+@dataclass
+class Offer:
+    """A product as the order's user may buy it."""
+
+    product: dict[str, Any]
+    schedule: PriceSchedule | None
+
+
+async def offer_for(docs: Docs, order: dict[str, Any], product_id: str, marketplace_id: str) -> Offer | None:
+    """The product and schedule for the order's user; None when the product is not visible to it
+    (missing, unassigned, or inactive)."""
+    company = order.get("FromCompanyID") or ""
+    if company != marketplace_id:
+        user_id = order.get("FromUserID")
+        groups = await group_ids(docs, "buyer", company, user_id) if user_id else []
+        found = await purchasable(docs, BuyerView(company, groups), product_id)
+        if found is None:
+            return None
+        product, schedule_doc = found.product, found.price_schedule
+    else:
+        stored = await docs.get("product", product_id)
+        if stored is None:
+            return None
+        product, schedule_doc = stored.doc, None
+        if product.get("DefaultPriceScheduleID"):
+            ps = await docs.get("priceschedule", product["DefaultPriceScheduleID"])
+            schedule_doc = ps.doc if ps else None
+    if product.get("Active") is False:
+        return None
+    schedule = (
+        PriceSchedule.from_doc(schedule_doc) if schedule_doc and schedule_doc.get("PriceBreaks") else None
+    )
+    return Offer(product, schedule)
+
+
+def _markups(line: dict[str, Any]) -> list[SpecMarkup]:
+    return [SpecMarkup.from_doc(s) for s in line.get("Specs") or () if s.get("PriceMarkupType")]
+
+
+def price_product_lines(
+    lines: list[dict[str, Any]],
+    changed: dict[str, Any] | None,
+    product_id: str,
+    schedule: PriceSchedule | None,
+    now: datetime,
+    currency: str | None,
+) -> list[dict[str, Any]]:
+    """Price `changed` (already in `lines`) and, for cumulative schedules, reprice the order's
+    other lines of the product. Quantity rules are checked for `changed` (or the product's sum).
+    Returns the lines whose price fields changed."""
+    same = [line for line in lines if line["ProductID"] == product_id]
+    cumulative: int | None = None
+    if schedule is not None and schedule.use_cumulative_quantity:
+        cumulative = sum(int(line["Quantity"]) for line in same)
+    if schedule is not None and changed is not None:
+        check_quantity(schedule, int(changed["Quantity"]), cumulative_quantity=cumulative)
+    targets = same if cumulative is not None else [changed] if changed is not None else []
+    touched = []
+    for line in targets:
+        before = tuple(line.get(f) for f in PRICE_FIELDS)
+        _price(line, schedule, cumulative, now, currency)
+        if line is changed or tuple(line.get(f) for f in PRICE_FIELDS) != before:
+            touched.append(line)
+    return touched
+
+
+def _price(
+    line: dict[str, Any],
+    schedule: PriceSchedule | None,
+    cumulative: int | None,
+    now: datetime,
+    currency: str | None,
+) -> None:
+    quantity = int(line["Quantity"])
+    override = (
+        to_decimal(line["UnitPrice"])
+        if line.get("PriceOverridden") and line.get("UnitPrice") is not None
+        else None
+    )
+    if schedule is not None:
+        priced = price_line(
+            schedule,
+            quantity,
+            cumulative_quantity=cumulative,
+            markups=_markups(line),
+            now=now,
+            override_unit_price=override,
+        )
+        unit: Decimal | None = priced.unit_price
+        subtotal = priced.line_subtotal
+        line["IsOnSale"] = priced.is_on_sale
+        line["PriceScheduleID"] = priced.price_schedule_id
+    else:
+        unit = round_money(override, currency) if override is not None else None
+        subtotal = unit * quantity if unit is not None else round_money(ZERO, currency)
+        line["IsOnSale"] = False
+        line["PriceScheduleID"] = None
+    line["UnitPrice"] = unit
+    line["LineSubtotal"] = subtotal
+    line["PriceOverridden"] = override is not None
+    discount = line.get("PromotionDiscount")
+    line["LineTotal"] = line_total(subtotal, to_decimal(discount) if discount is not None else None)
+
+
+def _money(order: dict[str, Any], name: str) -> Decimal | None:
+    value = order.get(name)
+    return None if value is None else to_decimal(value)
+
+
+def refresh_totals(order: dict[str, Any], lines: list[dict[str, Any]] | None = None) -> None:
+    """Subtotal and LineItemCount from `lines` (when given), and Total from the order's parts:
+    Subtotal + TaxCost + ShippingCost + Gratuity + Fees - PromotionDiscount."""
+    if lines is not None:
+        order["LineItemCount"] = len(lines)
+        subtotals = [to_decimal(line["LineSubtotal"]) for line in lines]
+    else:
+        subtotals = [_money(order, "Subtotal") or ZERO]
+    totals = order_totals(
+        subtotals,
+        tax_cost=_money(order, "TaxCost"),
+        shipping_cost=_money(order, "ShippingCost"),
+        gratuity=_money(order, "Gratuity"),
+        fees=_money(order, "Fees"),
+        promotion_discount=_money(order, "PromotionDiscount"),
+        currency=order.get("Currency"),
+    )
+    order["Subtotal"] = totals.subtotal
+    order["Total"] = totals.total
