@@ -4,6 +4,7 @@ products with price breaks in a catalog assigned to the buyer."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
@@ -28,6 +29,9 @@ class _Seeder:
 
 async def seed_demo(services: Services, admin: dict[str, Any]) -> dict[str, Any]:
     from app.main import create_app
+
+    # The seed's in-process requests are not worth a log line each.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     app = create_app(services.settings, services)
     async with httpx.AsyncClient(

@@ -15,6 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
+
+# Cheap argon2 parameters: the suite creates many users; production keeps the library default.
+os.environ.setdefault("ORDERCORE_ARGON2_PROFILE", "CHEAPEST")
 from sqlalchemy import delete, insert, select, text
 
 from app.bootstrap import bootstrap
