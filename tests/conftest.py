@@ -44,6 +44,21 @@ class Backend:
         self.name = name
         self.settings = settings
         self.snapshot: list[dict[str, Any]] = []
+        # One Services and one app per database for the whole run: building the app costs
+        # ~0.1 s, far more than resetting the data.
+        self._services: Services | None = None
+        self._app: Any = None
+
+    def services(self) -> Services:
+        if self._services is None:
+            self._services = build_services(self.settings)
+        self._services.settings = self.settings  # a test may have replaced it
+        return self._services
+
+    def app(self) -> Any:
+        if self._app is None:
+            self._app = create_app(self.settings, self.services())
+        return self._app
 
     async def prepare(self) -> None:
         await asyncio.to_thread(migrate, self.settings.database_url, self.settings.database_schema or None)
@@ -79,6 +94,8 @@ def _backends(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Ba
     made: dict[str, Backend] = {}
     yield made
     for backend in made.values():
+        if backend._services is not None:
+            asyncio.run(backend._services.db.dispose())
         if backend.settings.database_schema:
 
             async def drop(schema: str = backend.settings.database_schema) -> None:
@@ -114,17 +131,16 @@ async def services(
     backend_name: str, _backends: dict[str, Backend], tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Services]:
     backend = await _get_backend(backend_name, _backends, tmp_path_factory.getbasetemp())
-    svc = build_services(backend.settings)
+    svc = backend.services()
     await backend.reset(svc.db)
     yield svc
-    await svc.db.dispose()
 
 
 @pytest.fixture
-async def api(services: Services) -> AsyncIterator[Api]:
+async def api(services: Services, backend_name: str, _backends: dict[str, Backend]) -> AsyncIterator[Api]:
     # In the test's own event loop (Litestar's AsyncTestClient runs the app in another one,
     # which asyncpg connections cannot cross).
-    app = create_app(services.settings, services)
+    app = _backends[backend_name].app()
     transport = httpx.ASGITransport(app=app)
     for start in services.extras.get("on_startup", []):
         await start(services)
