@@ -426,8 +426,8 @@ def submitted_conds(docs: Docs, opts: ListOptions) -> tuple[bool, list[Any]]:
             "Order.CannotMixSubmittedAndUnsubmitted",
             None,
         )
-    statuses = UNSUBMITTED_STATUSES if wants_unsubmitted else SUBMITTED_STATUSES
-    return wants_unsubmitted, [docs.field_in("Status", sorted(statuses))]
+    # IsSubmitted, not Status, decides: a cart canceled before submit never reached the seller.
+    return wants_unsubmitted, docs.eq(IsSubmitted=not wants_unsubmitted)
 
 
 def date_range_conds(docs: Docs, opts: ListOptions, field: str = "DateCreated") -> list[Any]:
