@@ -71,4 +71,13 @@ async def order_of(world: World, direction: str, order_id: str, token: str | Non
     return result
 
 
-__all__ = ["ADDRESS", "buyer_order", "forward", "lines_of", "order_of", "seller", "setup_market", "supplier_token"]
+__all__ = [
+    "ADDRESS",
+    "buyer_order",
+    "forward",
+    "lines_of",
+    "order_of",
+    "seller",
+    "setup_market",
+    "supplier_token",
+]

@@ -46,7 +46,9 @@ async def ship_items(
 async def test_completion_waits_for_date_shipped(market: World) -> None:
     world, api = market, market.api
     token = await seller(world)
-    await ship_items(world, token, "sh1", [("o1", "L-p1", 2), ("o1", "L-p2", 3), ("o1", "L-p3", 1)], dated=False)
+    await ship_items(
+        world, token, "sh1", [("o1", "L-p1", 2), ("o1", "L-p2", 3), ("o1", "L-p3", 1)], dated=False
+    )
     order = await order_of(world, "Incoming", "o1", token)
     assert order["Status"] == "Open" and order["DateCompleted"] is None
     done = await api.ok("PATCH", "/shipments/sh1", {"DateShipped": NOW}, token=token)
@@ -89,7 +91,9 @@ async def test_supplier_shipments_roll_up_to_the_buyer(market: World) -> None:
     mine = await api.ok("GET", "/me/shipments", token=alice)
     assert [s["ID"] for s in mine["Items"]] == ["sam-1", "sam-2"]
     items = await api.ok("GET", "/me/shipments/sam-1/items", token=alice)
-    assert [(i["OrderID"], i["LineItemID"], i["QuantityShipped"]) for i in items["Items"]] == [("o1", "L-p1", 1)]
+    assert [(i["OrderID"], i["LineItemID"], i["QuantityShipped"]) for i in items["Items"]] == [
+        ("o1", "L-p1", 1)
+    ]
     listed = await api.ok("GET", "/orders/Outgoing/o1/shipments", token=alice)
     assert [s["ID"] for s in listed["Items"]] == ["sam-1", "sam-2"]
     # The supplier sees its items under its own order; sue sees none of them.

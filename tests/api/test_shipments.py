@@ -35,7 +35,14 @@ async def test_shipment_crud_and_owner(market: World) -> None:
     created = await api.ok(
         "POST",
         "/shipments",
-        {"ID": "sh1", "Shipper": "UPS", "TrackingNumber": "1Z", "Cost": 12.5, "OwnerID": "s1", "xp": {"a": 1}},
+        {
+            "ID": "sh1",
+            "Shipper": "UPS",
+            "TrackingNumber": "1Z",
+            "Cost": 12.5,
+            "OwnerID": "s1",
+            "xp": {"a": 1},
+        },
         token=token,
     )
     # The marketplace owner may name the owning supplier on create.
@@ -141,9 +148,9 @@ async def test_items_move_quantity_shipped(market: World) -> None:
     # Deleting an item, or a whole shipment, gives the quantity back.
     await api.ok("DELETE", "/shipments/sh2/items/o1/L-p1", token=token)
     assert (await lines_of(world, "Incoming", "o1", token))["L-p1"]["QuantityShipped"] == 0
-    assert [s["ID"] for s in (await api.ok("GET", "/shipments", token=token, params={"orderID": "o1"}))["Items"]] == [
-        "sh1"
-    ]
+    assert [
+        s["ID"] for s in (await api.ok("GET", "/shipments", token=token, params={"orderID": "o1"}))["Items"]
+    ] == ["sh1"]
     await api.ok("DELETE", "/shipments/sh1", token=token)
     assert (await lines_of(world, "Incoming", "o1", token))["L-p3"]["QuantityShipped"] == 0
     async with api.services.db.reader() as conn:
@@ -160,7 +167,10 @@ async def test_item_refusals(market: World) -> None:
         return response.status_code, error_code(response) if response.status_code >= 400 else ""
 
     assert await save({"OrderID": "o1", "LineItemID": "L-p1"}) == (400, "ValidationFailure")
-    assert await save({"OrderID": "o1", "LineItemID": "L-p1", "QuantityShipped": 0}) == (400, "ValidationFailure")
+    assert await save({"OrderID": "o1", "LineItemID": "L-p1", "QuantityShipped": 0}) == (
+        400,
+        "ValidationFailure",
+    )
     assert await save({"OrderID": "nope", "LineItemID": "L-p1", "QuantityShipped": 1}) == (404, "NotFound")
     assert await save({"OrderID": "o1", "LineItemID": "nope", "QuantityShipped": 1}) == (404, "NotFound")
     await world.new_order(body={"ID": "draft"})
@@ -186,14 +196,19 @@ async def test_item_refusals(market: World) -> None:
     )
     assert response.status_code == 404
     # The seller does not ship a forwarded line on the buyer's order: the supplier ships it.
-    assert await save({"OrderID": "o1", "LineItemID": "L-p1", "QuantityShipped": 1}) == (400, "ValidationFailure")
+    assert await save({"OrderID": "o1", "LineItemID": "L-p1", "QuantityShipped": 1}) == (
+        400,
+        "ValidationFailure",
+    )
 
 
 async def test_ship_from_and_to_addresses(market: World) -> None:
     world, api = market, market.api
     token = await seller(world)
     await api.ok("POST", "/shipments", {"ID": "sh1", "BuyerID": "b1"}, token=token)
-    one_time = await api.ok("PUT", "/shipments/sh1/shipfrom", {**ADDRESS, "Street1": "9 Dock Rd"}, token=token)
+    one_time = await api.ok(
+        "PUT", "/shipments/sh1/shipfrom", {**ADDRESS, "Street1": "9 Dock Rd"}, token=token
+    )
     assert one_time["FromAddressID"] is None and one_time["FromAddress"]["Street1"] == "9 Dock Rd"
     by_id = await api.ok("PUT", "/shipments/sh1/shipto", {"ID": "addr2"}, token=token)
     assert by_id["ToAddressID"] == "addr2" and by_id["ToAddress"]["Street1"] == "2 Side St"
@@ -281,7 +296,9 @@ async def test_me_shipments_for_buyer_users(market: World) -> None:
     alice = await world.token("alice")
     mine = await api.ok("GET", "/me/shipments", token=alice)
     assert [s["ID"] for s in mine["Items"]] == ["sh1"]
-    assert (await api.ok("GET", "/me/shipments", token=alice, params={"orderID": "o1"}))["Items"][0]["ID"] == "sh1"
+    assert (await api.ok("GET", "/me/shipments", token=alice, params={"orderID": "o1"}))["Items"][0][
+        "ID"
+    ] == "sh1"
     assert (await api.ok("GET", "/me/shipments", token=alice, params={"orderID": "ob"}))["Items"] == []
     assert (await api.ok("GET", "/me/shipments/sh1", token=alice))["BuyerID"] == "b1"
     assert (await api.get("/me/shipments/shb", token=alice)).status_code == 404

@@ -66,7 +66,10 @@ async def test_forward_makes_one_submitted_order_per_supplier(market: World) -> 
     assert all(ln["OutgoingOrderID"] is None and ln["IncomingOrderID"] is None for ln in buyer_lines.values())
     sam = await supplier_token(world, "sam", "s1")
     supplier_lines = await lines_of(world, "Incoming", "o1-s1", sam)
-    assert supplier_lines["L-p1"]["IncomingOrderID"] is None and supplier_lines["L-p1"]["OutgoingOrderID"] is None
+    assert (
+        supplier_lines["L-p1"]["IncomingOrderID"] is None
+        and supplier_lines["L-p1"]["OutgoingOrderID"] is None
+    )
     across = await api.ok("GET", "/lineitems/Outgoing", token=await world.token("alice", "OrderReader"))
     assert all(ln["OutgoingOrderID"] is None for ln in across["Items"])
 
@@ -105,7 +108,10 @@ async def test_split_does_not_submit_and_forward_later_submits(market: World) ->
     again = await forward(world, action="split")
     assert again == split
     forwarded = await forward(world)
-    assert [(o["ID"], o["Status"]) for o in forwarded["OutgoingOrders"]] == [("o1-s1", "Open"), ("o1-s2", "Open")]
+    assert [(o["ID"], o["Status"]) for o in forwarded["OutgoingOrders"]] == [
+        ("o1-s1", "Open"),
+        ("o1-s2", "Open"),
+    ]
     assert forwarded["RemainingLineItemIDs"] == ["L-p3"]
     # A second forward answers the same and creates nothing.
     assert await forward(world) == forwarded
