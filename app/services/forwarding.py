@@ -253,3 +253,22 @@ async def check_deletable(docs: Docs, order: dict[str, Any]) -> None:
             "Order.CannotDeleteForwardedOrder",
             {"OrderID": order["ID"], "OutgoingOrderIDs": [s.doc["ID"] for s in outs]},
         )
+
+
+async def rename_links(docs: Docs, order: dict[str, Any], old_id: str, new_id: str) -> None:
+    """An order renamed after split/forward (Headstart renames outgoing orders): the lines on the
+    other side of the link, and the outgoing orders' `_IncomingOrderID`, follow the new ID. The
+    order's own lines have already moved to `new_id`."""
+    incoming_id = order.get("_IncomingOrderID")
+    if incoming_id:
+        for line in await docs.all("lineitem", *docs.eq(OutgoingOrderID=old_id), scope=incoming_id):
+            await docs.replace("lineitem", line["ID"], {**line, "OutgoingOrderID": new_id}, incoming_id)
+    for line in await docs.all("lineitem", *docs.eq(OutgoingOrderID=old_id), scope=new_id):
+        await docs.replace("lineitem", line["ID"], {**line, "OutgoingOrderID": new_id}, new_id)
+    for line in await docs.all("lineitem", *docs.eq(IncomingOrderID=old_id), scope=new_id):
+        await docs.replace("lineitem", line["ID"], {**line, "IncomingOrderID": new_id}, new_id)
+    for stored in await outgoing_orders(docs, old_id):
+        out = {**stored.doc, "_IncomingOrderID": new_id}
+        await docs.replace("order", out["ID"], out, version=stored.version)
+        for line in await docs.all("lineitem", *docs.eq(IncomingOrderID=old_id), scope=out["ID"]):
+            await docs.replace("lineitem", line["ID"], {**line, "IncomingOrderID": new_id}, out["ID"])

@@ -241,6 +241,9 @@ async def update_order(
             await docs.replace(
                 "cartpointer", pointer.doc["ID"], {**pointer.doc, "OrderID": new_order_id}, pointer.scope
             )
+        from app.services import forwarding
+
+        await forwarding.rename_links(docs, order, old_id, new_order_id)
         order["ID"] = new_order_id
     await _apply_writes(ctx, caller, order, data, full=full)
     refresh_totals(order)

@@ -242,3 +242,26 @@ async def test_forward_is_all_or_nothing(market: World, monkeypatch: pytest.Monk
     assert await order_of(world, "Incoming", "o1", token) == before_order
     monkeypatch.undo()
     assert [o["ID"] for o in (await forward(world))["OutgoingOrders"]] == ["o1-s1", "o1-s2"]
+
+
+async def test_renaming_either_side_keeps_the_links(market: World) -> None:
+    world, api = market, market.api
+    await buyer_order(world)
+    await forward(world)
+    token = await seller(world)
+    # Headstart renames the outgoing orders it forwards.
+    await api.ok("PATCH", "/orders/Outgoing/o1-s1", {"ID": "PO-s1"}, token=token)
+    incoming = await lines_of(world, "Incoming", "o1", token)
+    assert incoming["L-p1"]["OutgoingOrderID"] == "PO-s1"
+    assert (await lines_of(world, "Outgoing", "PO-s1", token))["L-p1"]["OutgoingOrderID"] == "PO-s1"
+    await api.ok("PATCH", "/orders/Incoming/o1", {"ID": "o9"}, token=token)
+    assert (await lines_of(world, "Outgoing", "PO-s1", token))["L-p1"]["IncomingOrderID"] == "o9"
+    assert (await lines_of(world, "Incoming", "o9", token))["L-p2"]["IncomingOrderID"] == "o9"
+    # The roll-up still reaches the renamed buyer order.
+    sam = await supplier_token(world, "sam", "s1")
+    await api.ok("POST", "/orders/Incoming/PO-s1/ship", {}, token=sam)
+    assert (await lines_of(world, "Outgoing", "o9", await world.token("alice")))["L-p1"][
+        "QuantityShipped"
+    ] == 2
+    again = await forward(world, "o9")
+    assert [o["ID"] for o in again["OutgoingOrders"]] == ["PO-s1", "o1-s2"]
