@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import Server, run_node
+from tests.e2e.harness import run_node
 
 pytestmark = [pytest.mark.e2e]
 
 
 @pytest.fixture(scope="module")
-def summary(server: Server) -> dict[str, Any]:
-    return run_node("marketplace", server.env())
+def summary(sdk_env: dict[str, str]) -> dict[str, Any]:
+    return run_node("marketplace", sdk_env)
 
 
 def test_forward_splits_by_supplier(summary: dict[str, Any]) -> None:
