@@ -238,8 +238,9 @@ async def _build(
         "IsOnSale": False,
         "PriceOverridden": overridden,
         "Specs": specs,
-        "IncomingOrderID": None,
-        "OutgoingOrderID": None,
+        # Links made by split/forward survive later edits of the line.
+        "IncomingOrderID": (existing or {}).get("IncomingOrderID"),
+        "OutgoingOrderID": (existing or {}).get("OutgoingOrderID"),
         "InvitationID": None,
         "xp": validated.get("xp"),
     }

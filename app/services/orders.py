@@ -241,6 +241,9 @@ async def update_order(
             await docs.replace(
                 "cartpointer", pointer.doc["ID"], {**pointer.doc, "OrderID": new_order_id}, pointer.scope
             )
+        from app.services import forwarding
+
+        await forwarding.rename_links(docs, order, old_id, new_order_id)
         order["ID"] = new_order_id
     await _apply_writes(ctx, caller, order, data, full=full)
     refresh_totals(order)
@@ -259,6 +262,10 @@ async def update_order(
 async def delete_order(ctx: Ctx, stored: Stored) -> None:
     """Only orders that never reached the seller (IsSubmitted false) may be deleted."""
     order = stored.doc
+    # Imported here: forwarding builds on this module.
+    from app.services import forwarding
+
+    await forwarding.check_deletable(ctx.docs, order)
     if order.get("IsSubmitted"):
         raise ValidationFailed(
             "A submitted order cannot be deleted; cancel it instead",
@@ -270,6 +277,7 @@ async def delete_order(ctx: Ctx, stored: Stored) -> None:
         await docs.delete_where(kind, scope=order["ID"])
     await docs.delete_where("cartpointer", *docs.eq(OrderID=order["ID"]))
     await docs.delete("order", order["ID"])
+    await forwarding.return_lines_to_seller(docs, order)
 
 
 async def set_billto(ctx: Ctx, stored: Stored, body: dict[str, Any], *, patch: bool) -> dict[str, Any]:
@@ -370,21 +378,31 @@ async def validate_order(ctx: Ctx, stored: Stored) -> None:
 async def submit_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
     """Unsubmitted -> Open (approval rules are another issue: this is where `submit_for_approval`
     would be chosen instead). Inventory is taken in the same transaction."""
-    taken, _ = await _submit_checks(ctx, stored.doc, dry_run=False)
+    from app.services import forwarding
+
+    taken, lines = await _submit_checks(ctx, stored.doc, dry_run=False)
     order = dict(stored.doc)
     now = utcnow()
     apply(order, "submit", now=now)
     order["_Reserved"] = taken
-    return await write_order(ctx.docs, stored, order, now)
+    result = await write_order(ctx.docs, stored, order, now)
+    await forwarding.auto_forward(ctx, order, lines)
+    return result
 
 
 async def cancel_order(ctx: Ctx, caller: Caller, stored: Stored) -> dict[str, Any]:
     """Buyers cancel before the order is Open; the receiving company's OrderAdmin may cancel an
     Open order, which returns the inventory submit took."""
+    from app.services import forwarding
+
     order = dict(stored.doc)
     was_open = order.get("Status") == OPEN
     now = utcnow()
-    apply(order, "cancel", now=now, may_cancel_open=receives(caller, order) and caller.has("OrderAdmin"))
+    # The seller may also cancel the orders it forwarded to suppliers (it placed them).
+    may_cancel_open = (receives(caller, order) or caller.is_seller) and caller.has("OrderAdmin")
+    apply(order, "cancel", now=now, may_cancel_open=may_cancel_open)
+    await forwarding.check_cancel_chain(ctx.docs, order, now)
+    await forwarding.return_lines_to_seller(ctx.docs, order)
     if was_open:
         await stock.give_back(ctx.docs, order.get("_Reserved") or [], now)
         order["_Reserved"] = []
