@@ -3,18 +3,15 @@
 Statuses are OrderCloud's `OrderReturn.Status` values, the same six as an order's. Events, and the
 ErrorCode raised (as `InvalidTransition`) when the return's status does not allow them:
 
-==================== =================================================== ==========================================
-event                allowed                                             refused with
-==================== =================================================== ==========================================
-submit               Unsubmitted -> Open                                 OrderReturn.CannotSubmitBadStatus [ours]
-submit_for_approval  Unsubmitted -> AwaitingApproval                     OrderReturn.CannotSubmitBadStatus [ours]
-approve              AwaitingApproval -> Open                            OrderReturn.NotEligibleToApproveOrDecline
-decline              AwaitingApproval -> Declined                        OrderReturn.NotEligibleToApproveOrDecline
-complete             Open -> Completed                                   OrderReturn.CannotCompleteBadStatus
-cancel               AwaitingApproval, Declined, Open -> Canceled        Unsubmitted: OrderReturn.CannotCancelUnsubmitted
-                     Completed -> Canceled (only `may_cancel_completed`) Completed: OrderReturn.NotAuthorizedToDelete
-                                                                         Canceled: OrderReturn.CannotCancelBadStatus [ours]
-==================== =================================================== ==========================================
+- submit: Unsubmitted -> Open; else `OrderReturn.CannotSubmitBadStatus` [ours].
+- submit_for_approval: Unsubmitted -> AwaitingApproval; else the same.
+- approve: AwaitingApproval -> Open; else `OrderReturn.NotEligibleToApproveOrDecline`.
+- decline: AwaitingApproval -> Declined; else the same.
+- complete: Open -> Completed; else `OrderReturn.CannotCompleteBadStatus`.
+- cancel: AwaitingApproval, Declined, Open -> Canceled; Completed -> Canceled only with
+  `may_cancel_completed` (else `OrderReturn.NotAuthorizedToDelete`); Unsubmitted is
+  `OrderReturn.CannotCancelUnsubmitted` ("please delete instead"); Canceled is
+  `OrderReturn.CannotCancelBadStatus` [ours].
 
 OrderCloud publishes no code for submitting a submitted return or canceling a canceled one; the two
 marked [ours] follow its naming. Declining is final (OrderCloud's ApprovalInfo for returns has no
@@ -69,6 +66,7 @@ __all__ = [
     "claims_of",
     "eligible_quantity",
     "item_refund",
+    "non_negative",
     "price_items",
 ]
 
@@ -169,9 +167,7 @@ def can(doc: MutableMapping[str, Any], event: str, *, may_cancel_completed: bool
     _refusal(event, None)
     if doc.get("Status") not in STATES:
         return False
-    return bool(
-        _MACHINE._can_trigger(_ReturnRef(doc), event, may_cancel_completed=may_cancel_completed)
-    )
+    return bool(_MACHINE._can_trigger(_ReturnRef(doc), event, may_cancel_completed=may_cancel_completed))
 
 
 def apply(
@@ -248,6 +244,18 @@ def claims_of(returns: Iterable[Mapping[str, Any]], *, excluding: str | None) ->
     return out
 
 
+def non_negative(amount: Any, line_id: str | None = None) -> Decimal:
+    """A RefundAmount as a Decimal; negative ones are `OrderReturn.RefundAmountMustNotBeNegative`."""
+    value = to_decimal(amount)
+    if value < 0:
+        raise ValidationFailed(
+            "RefundAmount must not be negative",
+            "OrderReturn.RefundAmountMustNotBeNegative",
+            {"LineItemID": line_id, "RefundAmount": amount} if line_id else {"RefundAmount": amount},
+        )
+    return value
+
+
 def price_items(
     items: Sequence[Mapping[str, Any]],
     lines: Mapping[str, ReturnLine],
@@ -255,14 +263,17 @@ def price_items(
     *,
     order_status: str,
     currency: str | None,
-    admin: bool,
+    any_product: bool = False,
+    overrides: Mapping[str, Any] | None = None,
 ) -> tuple[list[dict[str, Any]], Decimal]:
     """Check `items` (ItemsToReturn as sent) against the order and fill in each RefundAmount.
 
-    `admin` (OrderAdmin on the receiving side): may return lines whose product is not Returnable,
-    and an item `RefundAmount` it sends is kept as an override; anyone else's is replaced by the
-    computed default. Returns (items, the sum of their refunds).
+    `any_product`: lines whose product is not Returnable may be returned too (OrderAdmin).
+    `overrides`: line ID -> the RefundAmount an OrderAdmin set for that item; every other item gets
+    the computed default (a RefundAmount in `items` itself is ignored). Returns (items, the sum of
+    their refunds).
     """
+    overrides = overrides or {}
     seen: set[str] = set()
     priced: list[dict[str, Any]] = []
     total = _ZERO
@@ -278,9 +289,11 @@ def price_items(
         line = lines.get(line_id)
         if line is None:
             raise NotFound("LineItem", line_id)
-        if not line.returnable and not admin:
+        if not line.returnable and not any_product:
             raise ValidationFailed(
-                "Product is not eligible to return", "OrderReturn.ProductNotEligibleToReturn", {"LineItemID": line_id}
+                "Product is not eligible to return",
+                "OrderReturn.ProductNotEligibleToReturn",
+                {"LineItemID": line_id},
             )
         quantity = int(raw.get("Quantity") or 0)
         claim = claims.get(line_id, Claim())
@@ -291,15 +304,9 @@ def price_items(
                 "OrderReturn.ItemQuantityExceeded",
                 {"LineItemID": line_id, "Quantity": quantity, "QuantityEligible": allowed},
             )
-        sent = raw.get("RefundAmount")
-        if sent is not None and to_decimal(sent) < 0:
-            raise ValidationFailed(
-                "RefundAmount must not be negative",
-                "OrderReturn.RefundAmountMustNotBeNegative",
-                {"LineItemID": line_id, "RefundAmount": sent},
-            )
-        if admin and sent is not None:
-            refund = round_money(to_decimal(sent), currency)
+        sent = overrides.get(line_id)
+        if sent is not None:
+            refund = round_money(non_negative(sent, line_id), currency)
         else:
             refund = item_refund(line, quantity, claim, currency)
         priced.append(

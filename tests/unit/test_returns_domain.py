@@ -114,23 +114,33 @@ def test_refunds_of_one_unit_at_a_time_add_up_to_the_line_total() -> None:
 def test_price_items_refusals_and_overrides() -> None:
     lines = {"l1": LINE, "l2": ReturnLine("l2", 1, 1, Decimal("5.00"), returnable=False)}
 
-    def price(items: list[dict[str, Any]], admin: bool = False) -> tuple[list[dict[str, Any]], Decimal]:
-        return price_items(items, lines, {}, order_status=OPEN, currency="USD", admin=admin)
+    def price(
+        items: list[dict[str, Any]], admin: bool = False, overrides: dict[str, Any] | None = None
+    ) -> tuple[list[dict[str, Any]], Decimal]:
+        return price_items(
+            items, lines, {}, order_status=OPEN, currency="USD", any_product=admin, overrides=overrides
+        )
 
     items, total = price([{"LineItemID": "l1", "Quantity": 1, "RefundAmount": 99, "Comments": "x"}])
-    assert items[0]["RefundAmount"] == Decimal("6.67") and total == Decimal("6.67")  # shopper's 99 ignored
-    items, total = price([{"LineItemID": "l1", "Quantity": 1, "RefundAmount": "7.5"}], admin=True)
+    assert items[0]["RefundAmount"] == Decimal("6.67") and total == Decimal("6.67")  # the 99 is ignored
+    assert items[0]["Comments"] == "x" and items[0]["Quantity"] == 1
+    items, total = price([{"LineItemID": "l1", "Quantity": 1}], overrides={"l1": "7.5"})
     assert total == Decimal("7.50")
     _, total = price([{"LineItemID": "l2", "Quantity": 1}], admin=True)
     assert total == Decimal("5.00")
-    for items_in, admin, code in (
-        ([{"LineItemID": "l2", "Quantity": 1}], False, "OrderReturn.ProductNotEligibleToReturn"),
-        ([{"LineItemID": "l1", "Quantity": 3}], True, "OrderReturn.ItemQuantityExceeded"),
-        ([{"LineItemID": "l1"}, {"LineItemID": "l1"}], True, "OrderReturn.CannotCreateDuplicateItemToReturn"),
-        ([{"LineItemID": "l1", "RefundAmount": -1}], True, "OrderReturn.RefundAmountMustNotBeNegative"),
+    for items_in, admin, overrides, code in (
+        ([{"LineItemID": "l2", "Quantity": 1}], False, None, "OrderReturn.ProductNotEligibleToReturn"),
+        ([{"LineItemID": "l1", "Quantity": 3}], True, None, "OrderReturn.ItemQuantityExceeded"),
+        (
+            [{"LineItemID": "l1"}, {"LineItemID": "l1"}],
+            True,
+            None,
+            "OrderReturn.CannotCreateDuplicateItemToReturn",
+        ),
+        ([{"LineItemID": "l1"}], True, {"l1": -1}, "OrderReturn.RefundAmountMustNotBeNegative"),
     ):
         with pytest.raises(ValidationFailed) as info:
-            price(items_in, admin)
+            price(items_in, admin, overrides)
         assert info.value.code == code
     with pytest.raises(NotFound):
         price([{"LineItemID": "nope"}])
@@ -138,7 +148,11 @@ def test_price_items_refusals_and_overrides() -> None:
 
 def test_claims_ignore_dead_returns_and_the_return_itself() -> None:
     others = [
-        {"ID": "a", "Status": OPEN, "ItemsToReturn": [{"LineItemID": "l1", "Quantity": 1, "RefundAmount": 6}]},
+        {
+            "ID": "a",
+            "Status": OPEN,
+            "ItemsToReturn": [{"LineItemID": "l1", "Quantity": 1, "RefundAmount": 6}],
+        },
         {"ID": "b", "Status": CANCELED, "ItemsToReturn": [{"LineItemID": "l1", "Quantity": 1}]},
         {"ID": "c", "Status": DECLINED, "ItemsToReturn": [{"LineItemID": "l1", "Quantity": 1}]},
         {"ID": "d", "Status": UNSUBMITTED, "ItemsToReturn": [{"LineItemID": "l1", "Quantity": 1}]},
@@ -165,7 +179,7 @@ def test_partial_refunds_never_exceed_the_line_total(line_total: Decimal, quanti
         returned = data.draw(st.integers(min_value=1, max_value=left))
         items, total = price_items(
             [{"LineItemID": "l1", "Quantity": returned}], {"l1": line}, {"l1": claim},
-            order_status=OPEN, currency="USD", admin=False,
+            order_status=OPEN, currency="USD",
         )  # fmt: skip
         live.append({"ID": str(len(live)), "Status": OPEN, "ItemsToReturn": items})
         if live and data.draw(st.booleans()) and data.draw(st.booleans()):
