@@ -24,7 +24,6 @@ from app.http import Ctx
 from app.resources import public
 from app.store.repo import Docs
 from app.store.tables import resources
-from app.wire import to_doc
 from domain.clock import iso
 from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.rules import evaluate, parse
@@ -222,5 +221,5 @@ async def remove_all(docs: Docs, return_id: str) -> None:
 
 async def rename(docs: Docs, old_id: str, new_id: str) -> None:
     for doc in await docs.all(APPROVAL_KIND, scope=old_id):
-        await docs.insert(APPROVAL_KIND, to_doc({**doc, "OrderReturnID": new_id}), new_id)
+        await docs.insert(APPROVAL_KIND, {**doc, "OrderReturnID": new_id}, new_id)
     await docs.delete_where(APPROVAL_KIND, scope=old_id)

@@ -16,8 +16,12 @@ def money(value: Any) -> Decimal:
 
 
 async def _refunds(world: World, order_id: str) -> list[dict[str, Any]]:
-    page = await world.api.ok("GET", f"/orders/Incoming/{order_id}/payments", token=await world.seller())
-    return [p for p in page["Items"] if p["OrderReturnID"]]
+    params = {"OrderReturnID": "*"}
+    page = await world.api.ok(
+        "GET", f"/orders/Incoming/{order_id}/payments", params=params, token=await world.seller()
+    )
+    assert all(p["OrderReturnID"] for p in page["Items"])
+    return list(page["Items"])
 
 
 async def test_partial_returns_refund_to_the_cent_and_stop_at_what_shipped(world: World) -> None:
