@@ -176,8 +176,8 @@ async def list_payments(ctx: Ctx) -> Any:
 
 @endpoint("POST", "/cart/payments")
 async def create_payment(ctx: Ctx) -> Any:
-    _, stored = await _cart(ctx)
-    return await payments.create(ctx.docs, stored.doc, await ctx.body_object())
+    caller, stored = await _cart(ctx)
+    return await payments.create(ctx.docs, caller, stored.doc, await ctx.body_object())
 
 
 @endpoint("GET", "/cart/payments/{paymentID}")
@@ -194,8 +194,8 @@ async def patch_payment(ctx: Ctx) -> Any:
 
 @endpoint("DELETE", "/cart/payments/{paymentID}")
 async def delete_payment(ctx: Ctx) -> Any:
-    _, stored = await _cart(ctx)
-    await payments.delete(ctx.docs, stored.doc, ctx.param("paymentID"))
+    caller, stored = await _cart(ctx)
+    await payments.delete(ctx.docs, caller, stored.doc, ctx.param("paymentID"))
     return NO_CONTENT, 204
 
 

@@ -53,8 +53,8 @@ async def list_payments(ctx: Ctx) -> Any:
 
 @endpoint("POST", "/orders/{direction}/{orderID}/payments")
 async def create_payment(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
-    return await payments.create(ctx.docs, stored.doc, await ctx.body_object())
+    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    return await payments.create(ctx.docs, caller, stored.doc, await ctx.body_object())
 
 
 @endpoint("GET", "/orders/{direction}/{orderID}/payments/{paymentID}")
@@ -71,8 +71,8 @@ async def patch_payment(ctx: Ctx) -> Any:
 
 @endpoint("DELETE", "/orders/{direction}/{orderID}/payments/{paymentID}")
 async def delete_payment(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
-    await payments.delete(ctx.docs, stored.doc, ctx.param("paymentID"))
+    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    await payments.delete(ctx.docs, caller, stored.doc, ctx.param("paymentID"))
     return NO_CONTENT, 204
 
 

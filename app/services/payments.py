@@ -7,14 +7,18 @@
 - Accepted is writable by whoever may write the order (OrderCloud's PurchaseOrder behaviour);
   submit requires every payment to be Accepted. An order needs no payment at all to be submitted.
 - Nothing on a Canceled order's payments can change (`Payment.CannotEditCancelled`).
+- A payment with `OrderReturnID` is a refund of that order return: see `app.services.refunds`.
+  `OrderReturnID` is set on create only, and a refund's Amount cannot be patched.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from app.auth.tokens import Caller
 from app.models.orders import PAYMENT_WRITABLE, Payment, PaymentTransaction
 from app.resources import public
+from app.services import refunds
 from app.store.repo import Docs, Stored, merge_patch
 from app.wire import check_id, new_id, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
@@ -25,7 +29,7 @@ from domain.money import to_decimal
 CARD_DATA_KEYS = frozenset(
     {"cardnumber", "creditcardnumber", "number", "pan", "cvv", "cvc", "cvv2", "securitycode"}
 )
-CREATE_ONLY = ("Type", "CreditCardID", "SpendingAccountID")
+CREATE_ONLY = ("Type", "CreditCardID", "SpendingAccountID", "OrderReturnID")
 
 
 def _refuse_card_data(body: dict[str, Any]) -> None:
@@ -73,7 +77,7 @@ async def find(docs: Docs, order_id: str, payment_id: str, *, lock: bool = False
     return found
 
 
-async def create(docs: Docs, order: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+async def create(docs: Docs, caller: Caller, order: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
     _refuse_card_data(body)
     _require_not_canceled(order)
     data = {k: body[k] for k in PAYMENT_WRITABLE if k in body}
@@ -86,6 +90,7 @@ async def create(docs: Docs, order: dict[str, Any], body: dict[str, Any]) -> dic
         Transactions=[],
     )
     _check(payment)
+    refunded = await refunds.check_new(docs, caller, order, payment) if payment.get("OrderReturnID") else None
     if await docs.exists("payment", payment["ID"], order["ID"]):
         raise Conflict(
             f"Payment already exists: {payment['ID']}",
@@ -93,6 +98,8 @@ async def create(docs: Docs, order: dict[str, Any], body: dict[str, Any]) -> dic
             {"ObjectType": "Payment", "ObjectID": payment["ID"]},
         )
     await docs.insert("payment", payment, order["ID"], object_type="Payment")
+    if refunded is not None:
+        await refunds.note(docs, order, refunded, payment, utcnow())
     return public(payment)
 
 
@@ -102,7 +109,8 @@ async def patch(docs: Docs, order: dict[str, Any], payment_id: str, body: dict[s
     stored = await find(docs, order["ID"], payment_id, lock=True)
     current = stored.doc
     changes = {k: body[k] for k in PAYMENT_WRITABLE if k in body}
-    for field in CREATE_ONLY:
+    fixed = (*CREATE_ONLY, "Amount") if current.get("OrderReturnID") else CREATE_ONLY
+    for field in fixed:
         if field in changes and changes[field] != current.get(field):
             raise ValidationFailed(
                 f"{field} can only be set when the payment is created",
@@ -132,9 +140,11 @@ async def patch(docs: Docs, order: dict[str, Any], payment_id: str, body: dict[s
     return public(payment)
 
 
-async def delete(docs: Docs, order: dict[str, Any], payment_id: str) -> None:
+async def delete(docs: Docs, caller: Caller, order: dict[str, Any], payment_id: str) -> None:
     _require_not_canceled(order)
-    await find(docs, order["ID"], payment_id)
+    payment = (await find(docs, order["ID"], payment_id)).doc
+    if payment.get("OrderReturnID"):
+        await refunds.forget(docs, caller, order, payment)
     await docs.delete("payment", payment_id, order["ID"])
 
 

@@ -1,0 +1,220 @@
+"""`/orderreturns[/{returnID}[/submit|approve|decline|cancel|complete|approvals|eligibleapprovers|
+items/{lineItemID}]]` and the seller approval rules `/approvalrules[/{approvalRuleID}]`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.http import NO_CONTENT, Ctx, endpoint
+from app.listing import schema_of
+from app.models.orgs import User
+from app.models.returns import ApprovalInfo, OrderReturn, OrderReturnApproval, SellerApprovalRule
+from app.resources import ResourceSpec, crud, public
+from app.services import approvals, returns
+from app.services.order_access import ORDER_ADMIN_ROLES, ORDER_READ_ROLES, ORDER_WRITE_ROLES
+from app.store.tables import resources
+from domain.errors import ValidationFailed
+
+RETURN_SCHEMA = schema_of(OrderReturn)
+APPROVAL_SCHEMA = schema_of(OrderReturnApproval)
+USER_SCHEMA = schema_of(User)
+RETURN_SEARCH = ("ID", "OrderID")
+RETURN_SORT = (
+    "DateSubmitted",
+    "DateCreated",
+    "ID",
+    "OrderID",
+    "DateApproved",
+    "DateDeclined",
+    "DateCanceled",
+    "DateCompleted",
+    "LastUpdated",
+)
+APPROVAL_SEARCH = ("ApprovalRuleID", "ApprovingGroupID", "Comments")
+APPROVAL_SORT = ("DateCreated", "ApprovalRuleID", "ApprovingGroupID", "Status", "DateCompleted")
+APPROVER_SEARCH = ("ID", "Username", "LastName", "FirstName", "Email")
+APPROVER_SORT = ("LastName", "FirstName", "Username", "ID", "Email", "DateCreated", "LastActive")
+
+
+@endpoint("GET", "/orderreturns")
+async def list_returns(ctx: Ctx) -> Any:
+    caller = await ctx.caller(*ORDER_READ_ROLES)
+    opts = ctx.list_options(params=("approvable",))
+    conds = returns.visible_conds(ctx, caller)
+    approvable = (opts.params.get("approvable") or "").lower()
+    if approvable not in ("", "true", "false"):
+        raise ValidationFailed(
+            "approvable must be true or false", "ValidationFailure", {"approvable": approvable}
+        )
+    if approvable == "true":
+        conds.append(resources.c.id.in_(await approvals.approvable_ids(ctx, caller)))
+    page = await ctx.docs.page(
+        returns.KIND,
+        opts,
+        RETURN_SCHEMA,
+        conds=conds,
+        scope="",
+        searchable=RETURN_SEARCH,
+        sortable=RETURN_SORT,
+        default_sort=("ID",),
+    )
+    page.items[:] = [returns.shown(d) for d in page.items]
+    return page.wire()
+
+
+@endpoint("POST", "/orderreturns")
+async def create_return(ctx: Ctx) -> Any:
+    caller = await ctx.caller(*ORDER_WRITE_ROLES)
+    return await returns.create(ctx, caller, await ctx.body_object())
+
+
+@endpoint("GET", "/orderreturns/{returnID}")
+async def get_return(ctx: Ctx) -> Any:
+    caller = await ctx.caller(*ORDER_READ_ROLES)
+    _, stored = await returns.load(ctx, caller, ctx.param("returnID"))
+    return returns.shown(stored.doc)
+
+
+@endpoint("PUT", "/orderreturns/{returnID}")
+async def save_return(ctx: Ctx) -> Any:
+    """Save creates the return when it does not exist (OrderCloud's create-or-update)."""
+    caller = await ctx.caller(*ORDER_WRITE_ROLES)
+    body = await ctx.body_object()
+    return_id = ctx.param("returnID")
+    if not await ctx.docs.exists(returns.KIND, return_id):
+        return await returns.create(ctx, caller, {**body, "ID": body.get("ID") or return_id}), 200
+    order, stored = await returns.load(ctx, caller, return_id, write=True)
+    return await returns.update(ctx, caller, order, stored, body, full=True)
+
+
+@endpoint("PATCH", "/orderreturns/{returnID}")
+async def patch_return(ctx: Ctx) -> Any:
+    caller = await ctx.caller(*ORDER_WRITE_ROLES)
+    order, stored = await returns.load(ctx, caller, ctx.param("returnID"), write=True)
+    return await returns.update(ctx, caller, order, stored, await ctx.body_object(), full=False)
+
+
+@endpoint("DELETE", "/orderreturns/{returnID}")
+async def delete_return(ctx: Ctx) -> Any:
+    caller = await ctx.caller(*ORDER_WRITE_ROLES)
+    _, stored = await returns.load(ctx, caller, ctx.param("returnID"), write=True)
+    await returns.delete(ctx, caller, stored)
+    return NO_CONTENT, 204
+
+
+@endpoint("DELETE", "/orderreturns/{returnID}/items/{lineItemID}")
+async def delete_item(ctx: Ctx) -> Any:
+    """Answers the changed return (200), as the SDK's DeleteItem expects."""
+    caller = await ctx.caller(*ORDER_WRITE_ROLES)
+    order, stored = await returns.load(ctx, caller, ctx.param("returnID"), write=True)
+    return await returns.delete_item(ctx, order, stored, ctx.param("lineItemID")), 200
+
+
+@endpoint("POST", "/orderreturns/{returnID}/submit")
+async def submit_return(ctx: Ctx) -> Any:
+    caller = await ctx.caller(*ORDER_WRITE_ROLES)
+    order, stored = await returns.load(ctx, caller, ctx.param("returnID"), write=True)
+    return await returns.submit(ctx, caller, order, stored)
+
+
+async def _decide(ctx: Ctx, *, approve: bool) -> Any:
+    caller = await ctx.caller(*ORDER_ADMIN_ROLES)
+    info = ApprovalInfo() if await ctx.body() is None else await ctx.body_as(ApprovalInfo)
+    order, stored = await returns.load(ctx, caller, ctx.param("returnID"), write=True)
+    return await returns.decide(ctx, caller, order, stored, approve=approve, comments=info.comments)
+
+
+@endpoint("POST", "/orderreturns/{returnID}/approve")
+async def approve_return(ctx: Ctx) -> Any:
+    return await _decide(ctx, approve=True)
+
+
+@endpoint("POST", "/orderreturns/{returnID}/decline")
+async def decline_return(ctx: Ctx) -> Any:
+    return await _decide(ctx, approve=False)
+
+
+@endpoint("POST", "/orderreturns/{returnID}/cancel")
+async def cancel_return(ctx: Ctx) -> Any:
+    caller = await ctx.caller(*ORDER_WRITE_ROLES)
+    _, stored = await returns.load(ctx, caller, ctx.param("returnID"), write=True)
+    return await returns.cancel(ctx, caller, stored)
+
+
+@endpoint("POST", "/orderreturns/{returnID}/complete")
+async def complete_return(ctx: Ctx) -> Any:
+    caller = await ctx.caller(*ORDER_ADMIN_ROLES)
+    order, stored = await returns.load(ctx, caller, ctx.param("returnID"), write=True)
+    return await returns.complete(ctx, caller, order, stored)
+
+
+@endpoint("GET", "/orderreturns/{returnID}/approvals")
+async def list_approvals(ctx: Ctx) -> Any:
+    caller = await ctx.caller(*ORDER_READ_ROLES)
+    _, stored = await returns.load(ctx, caller, ctx.param("returnID"))
+    page = await ctx.docs.page(
+        approvals.APPROVAL_KIND,
+        ctx.list_options(),
+        APPROVAL_SCHEMA,
+        scope=stored.doc["ID"],
+        searchable=APPROVAL_SEARCH,
+        sortable=APPROVAL_SORT,
+        default_sort=("DateCreated",),
+    )
+    page.items[:] = [approvals.shown_approval(d) for d in page.items]
+    return page.wire()
+
+
+@endpoint("GET", "/orderreturns/{returnID}/eligibleapprovers")
+async def list_eligible_approvers(ctx: Ctx) -> Any:
+    caller = await ctx.caller(*ORDER_READ_ROLES)
+    order, stored = await returns.load(ctx, caller, ctx.param("returnID"))
+    kind, scope, conds = await approvals.eligible_approver_conds(ctx, order.doc, stored.doc)
+    page = await ctx.docs.page(
+        kind,
+        ctx.list_options(),
+        USER_SCHEMA,
+        conds=conds,
+        scope=scope,
+        searchable=APPROVER_SEARCH,
+        sortable=APPROVER_SORT,
+        default_sort=("ID",),
+    )
+    page.items[:] = [{k: v for k, v in public(d).items() if k != "Password"} for d in page.items]
+    return page.wire()
+
+
+RULES = ResourceSpec(
+    approvals.RULE_KIND,
+    "SellerApprovalRule",
+    "/approvalrules",
+    "approvalRuleID",
+    SellerApprovalRule,
+    ("ApprovalRuleAdmin", "ApprovalRuleReader"),
+    ("ApprovalRuleAdmin",),
+    readonly=(),
+    searchable=("ID", "Name", "Description", "RuleExpression"),
+    sortable=("Name", "ID", "ApprovingGroupID", "RuleExpression"),
+    scope=approvals.rule_scope,
+    visible=approvals.rule_visible,
+    on_write=approvals.check_rule,
+    on_delete=approvals.before_rule_delete,
+)
+
+ROUTES = [
+    list_returns,
+    create_return,
+    get_return,
+    save_return,
+    patch_return,
+    delete_return,
+    delete_item,
+    submit_return,
+    approve_return,
+    decline_return,
+    cancel_return,
+    complete_return,
+    list_approvals,
+    list_eligible_approvers,
+    *crud(RULES),
+]
