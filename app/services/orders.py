@@ -18,7 +18,7 @@ from app.http import Ctx
 from app.listing import ListOptions, parse_terms
 from app.models.orders import ORDER_WRITABLE, FromUserPatch, Order
 from app.resources import public
-from app.services import addresses, stock
+from app.services import addresses, checkout, stock
 from app.services.lineitems import order_lines, require_editable
 from app.services.order_access import receives
 from app.services.pricing import offer_for, refresh_totals
@@ -314,8 +314,9 @@ async def patch_from_user(ctx: Ctx, stored: Stored, body: dict[str, Any]) -> dic
 
 async def _submit_checks(
     ctx: Ctx, order: dict[str, Any], *, dry_run: bool
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The refusals of submit, in OrderCloud's order. Returns (what inventory was taken, lines)."""
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The refusals of submit, in OrderCloud's order. Returns (what inventory was taken, the
+    caller's checkout integration event or None)."""
     if not can(order, "submit"):
         apply(dict(order), "submit", now=utcnow())  # raises Order.CannotSubmitBadStatus
     docs = ctx.docs
@@ -359,8 +360,9 @@ async def _submit_checks(
             "Order.CannotSubmitWithUnaccceptedPayments",
             {"PaymentIDs": unaccepted},
         )
+    event = await checkout.require_calculated(ctx, order, lines)
     taken = await stock.take(docs, stock.demand(lines, stored), stored, utcnow(), dry_run=dry_run)
-    return taken, lines
+    return taken, event
 
 
 async def validate_order(ctx: Ctx, stored: Stored) -> None:
@@ -369,13 +371,16 @@ async def validate_order(ctx: Ctx, stored: Stored) -> None:
 
 async def submit_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
     """Unsubmitted -> Open (approval rules are another issue: this is where `submit_for_approval`
-    would be chosen instead). Inventory is taken in the same transaction."""
-    taken, _ = await _submit_checks(ctx, stored.doc, dry_run=False)
+    would be chosen instead, calling the `ordersubmitforapproval` hook). Inventory is taken in the
+    same transaction; the checkout integration's `/ordersubmit` is called once it committed."""
+    taken, event = await _submit_checks(ctx, stored.doc, dry_run=False)
     order = dict(stored.doc)
     now = utcnow()
     apply(order, "submit", now=now)
     order["_Reserved"] = taken
-    return await write_order(ctx.docs, stored, order, now)
+    submitted = await write_order(ctx.docs, stored, order, now)
+    checkout.notify_after_commit(ctx, event, order["ID"], "ordersubmit")
+    return submitted
 
 
 async def cancel_order(ctx: Ctx, caller: Caller, stored: Stored) -> dict[str, Any]:
