@@ -364,7 +364,8 @@ def _estimates(
 
 
 async def estimate_shipping(ctx: Ctx, caller: Caller, load: Loader) -> dict[str, Any]:
-    """POST `/shippingrates`; store the ShipEstimateResponse (the calculation is cleared)."""
+    """POST `/shippingrates`; store the ShipEstimateResponse. The calculation is cleared and
+    ShippingCost becomes the cost of the methods the middleware preselected (0 when none)."""
     stored, lines, event, token = await _prepare(ctx, caller, load)
     seen_print = fingerprint(stored.doc, lines)
     result = await _call(ctx.services, event, "shippingrates", worksheet(stored.doc, lines), token)
@@ -383,9 +384,9 @@ async def estimate_shipping(ctx: Ctx, caller: Caller, load: Loader) -> dict[str,
             "Succeeded": True,
         }
         state["OrderCalculateResponse"] = None
-        if any(e["SelectedShipMethodID"] for e in estimates):
-            order["ShippingCost"] = _selected_cost(estimates, order.get("Currency"))
-            refresh_totals(order, lines)
+        # New estimates replace the old selection: shipping is what the middleware preselected.
+        order["ShippingCost"] = _selected_cost(estimates, order.get("Currency"))
+        refresh_totals(order, lines)
         _store_state(order, lines, state)
         await _save(ctx, stored, order)
     return worksheet(stored.doc, lines)

@@ -390,3 +390,40 @@ async def test_calculate_can_remove_lines_and_set_shipping(shop: World, receiver
     assert money(order["ShippingCost"]) == Decimal("9.99") and money(order["Total"]) == Decimal("24.99")
     assert (await api.get("/cart/lineitems/l1", token=token)).status_code == 404
     assert (await api.ok("POST", "/cart/submit", token=token))["Status"] == "Open"
+
+
+async def test_new_estimates_replace_the_selection(shop: World, receivers: ReceiverPool) -> None:
+    api = shop.api
+    rx = receivers.custom(middleware)
+    await make_event(api, rx.url)
+    token = await shop.token("alice")
+    await fill_cart(shop, token)
+    await api.ok("POST", "/cart/estimateshipping", token=token, status=200)
+    await api.ok("POST", "/cart/shipmethods", SELECTIONS, token=token, status=200)
+    again = await api.ok("POST", "/cart/estimateshipping", token=token, status=200)
+    assert money(again["Order"]["ShippingCost"]) == 0
+    assert [e["SelectedShipMethodID"] for e in again["ShipEstimateResponse"]["ShipEstimates"]] == [None, None]
+
+    preselected = {
+        "ShipEstimates": [
+            {
+                "ShipMethods": [{"ID": "A", "Cost": "4.25"}, {"ID": "B", "Cost": 9}],
+                "SelectedShipMethodID": "A",
+            }
+        ]
+    }
+    rx.responder = only(lambda _r, _i: reply(preselected), "shippingrates")
+    sheet = await api.ok("POST", "/cart/estimateshipping", token=token, status=200)
+    (estimate,) = sheet["ShipEstimateResponse"]["ShipEstimates"]
+    assert estimate["ID"] and estimate["SelectedShipMethodID"] == "A"  # an ID is given when missing
+    assert money(sheet["Order"]["ShippingCost"]) == Decimal("4.25")
+    assert money(sheet["Order"]["Total"]) == Decimal("49.25")
+    switched = {"ShipMethodSelections": [{"ShipEstimateID": estimate["ID"], "ShipMethodID": "B"}]}
+    assert (
+        money(
+            (await api.ok("POST", "/cart/shipmethods", switched, token=token, status=200))["Order"][
+                "ShippingCost"
+            ]
+        )
+        == 9
+    )
