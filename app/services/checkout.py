@@ -540,7 +540,10 @@ def notify_after_commit(ctx: Ctx, event: dict[str, Any] | None, order_id: str, h
     services = ctx.services
 
     async def task() -> None:
-        await notify(services, event, order_id, hook)
+        try:
+            await notify(services, event, order_id, hook)
+        except Exception:  # the status change committed: it stands whatever happens here
+            log.exception("the %s integration event of order %s failed", hook, order_id)
 
     ctx.after_commit(task)
 
@@ -559,17 +562,14 @@ async def notify(services: Services, event: dict[str, Any], order_id: str, hook:
         response = _hook_response(result)
     except DomainError as exc:  # no AllowSeller client: record why the middleware was not called
         response = {"HttpStatusCode": None, "UnhandledErrorBody": exc.message, "xp": None, "Succeeded": False}
-    try:
-        async with services.db.transaction() as conn:
-            docs = Docs(conn)
-            found = await docs.get("order", order_id, lock=True)
-            if found is None:
-                return
-            order = dict(found.doc)
-            order[STATE_KEY] = {**(order.get(STATE_KEY) or {}), field: response}
-            await docs.replace("order", order_id, order, version=found.version)
-    except Exception:  # the status change stands whatever happens to its record
-        log.exception("could not store the %s response of order %s", hook, order_id)
+    async with services.db.transaction() as conn:
+        docs = Docs(conn)
+        found = await docs.get("order", order_id, lock=True)
+        if found is None:
+            return
+        order = dict(found.doc)
+        order[STATE_KEY] = {**(order.get(STATE_KEY) or {}), field: response}
+        await docs.replace("order", order_id, order, version=found.version)
 
 
 def _hook_response(result: CalloutResult) -> dict[str, Any]:
