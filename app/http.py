@@ -38,6 +38,9 @@ class Ctx:
     writable: bool = False
     # Per-request scratch space for the hooks (what `before_transaction` found for `after`).
     state: dict[str, Any] = field(default_factory=dict)
+    # Work to do once the write committed, before the answer goes out (calls to merchant
+    # middleware about what was just committed); see `after_commit`.
+    post_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -96,6 +99,11 @@ class Ctx:
     async def body_as(self, typ: type[T]) -> T:
         return validate(await self.body_object(), typ)
 
+    def after_commit(self, task: Callable[[], Awaitable[None]]) -> None:
+        """Run `task` after this request's transaction committed and before it is answered.
+        It cannot change the answer (already encoded) and must not raise: the write stands."""
+        self.post_commit.append(task)
+
 
 Handler = Callable[[Ctx], Awaitable[Any]]
 
@@ -150,6 +158,8 @@ def endpoint(
                     await services.hooks.after(ctx, code, result)
             if is_write:
                 await _optional_hook(services.hooks, "after_commit", ctx)
+            for task in ctx.post_commit:
+                await task()
             return Response(content=payload, status_code=code, media_type="application/json")
 
         run.__name__ = handler.__name__

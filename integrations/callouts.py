@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, NoReturn
 
 import httpx
@@ -42,7 +43,7 @@ RAW_BODY_EXCERPT_BYTES = 4 * 1024
 class CalloutResult:
     ok: bool
     status_code: int | None
-    # The parsed JSON object when ok, else None.
+    # The parsed JSON object when ok, else None; non-integer numbers are exact Decimals (money).
     json: Any
     # The first 4 KiB of the answer, decoded leniently, for logs and the worksheet's
     # UnhandledErrorBody.
@@ -167,7 +168,7 @@ async def call_integration_event(
             raw=raw,
         )
     try:
-        parsed = json.loads(raw, parse_constant=_reject_constant)
+        parsed = json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
         # RecursionError: deeply nested arrays exhaust the parser's stack well within max_bytes.
         return result(

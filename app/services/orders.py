@@ -6,6 +6,7 @@ Rules chosen where OrderCloud's behaviour is not documented are listed in docs/o
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,7 @@ from app.http import Ctx
 from app.listing import ListOptions, parse_terms
 from app.models.orders import ORDER_WRITABLE, FromUserPatch, Order
 from app.resources import public
-from app.services import addresses, stock
+from app.services import addresses, checkout, stock
 from app.services.lineitems import order_lines, require_editable
 from app.services.order_access import receives
 from app.services.pricing import offer_for, refresh_totals
@@ -320,10 +321,17 @@ async def patch_from_user(ctx: Ctx, stored: Stored, body: dict[str, Any]) -> dic
 # --------------------------------------------------------------------------- status changes
 
 
-async def _submit_checks(
-    ctx: Ctx, order: dict[str, Any], *, dry_run: bool
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The refusals of submit, in OrderCloud's order. Returns (what inventory was taken, lines)."""
+@dataclass
+class SubmitCheck:
+    """What the submit checks found: the inventory taken, the lines, the checkout event."""
+
+    taken: list[dict[str, Any]]
+    lines: list[dict[str, Any]]
+    event: dict[str, Any] | None
+
+
+async def _submit_checks(ctx: Ctx, order: dict[str, Any], *, dry_run: bool) -> SubmitCheck:
+    """The refusals of submit, in OrderCloud's order."""
     if not can(order, "submit"):
         apply(dict(order), "submit", now=utcnow())  # raises Order.CannotSubmitBadStatus
     docs = ctx.docs
@@ -367,8 +375,9 @@ async def _submit_checks(
             "Order.CannotSubmitWithUnaccceptedPayments",
             {"PaymentIDs": unaccepted},
         )
+    event = await checkout.require_calculated(ctx, order, lines)
     taken = await stock.take(docs, stock.demand(lines, stored), stored, utcnow(), dry_run=dry_run)
-    return taken, lines
+    return SubmitCheck(taken, lines, event)
 
 
 async def validate_order(ctx: Ctx, stored: Stored) -> None:
@@ -377,17 +386,20 @@ async def validate_order(ctx: Ctx, stored: Stored) -> None:
 
 async def submit_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
     """Unsubmitted -> Open (approval rules are another issue: this is where `submit_for_approval`
-    would be chosen instead). Inventory is taken in the same transaction."""
+    would be chosen instead, calling the `ordersubmitforapproval` hook). Inventory is taken and
+    AutoForward lines are forwarded in the same transaction; the checkout integration's
+    `/ordersubmit` is called once it committed."""
     from app.services import forwarding
 
-    taken, lines = await _submit_checks(ctx, stored.doc, dry_run=False)
+    check = await _submit_checks(ctx, stored.doc, dry_run=False)
     order = dict(stored.doc)
     now = utcnow()
     apply(order, "submit", now=now)
-    order["_Reserved"] = taken
-    result = await write_order(ctx.docs, stored, order, now)
-    await forwarding.auto_forward(ctx, order, lines)
-    return result
+    order["_Reserved"] = check.taken
+    submitted = await write_order(ctx.docs, stored, order, now)
+    await forwarding.auto_forward(ctx, order, check.lines)
+    checkout.notify_after_commit(ctx, check.event, order["ID"], "ordersubmit")
+    return submitted
 
 
 async def cancel_order(ctx: Ctx, caller: Caller, stored: Stored) -> dict[str, Any]:

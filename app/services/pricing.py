@@ -137,6 +137,18 @@ def _price(
     line["LineTotal"] = line_total(subtotal, to_decimal(discount) if discount is not None else None)
 
 
+def override_unit_price(line: dict[str, Any], unit_price: Decimal, currency: str | None) -> None:
+    """Set a unit price decided outside the catalog (the checkout integration's
+    LineItemOverride): it sticks through later changes like an OverrideUnitPrice write."""
+    unit = round_money(unit_price, currency)
+    subtotal = unit * int(line["Quantity"])
+    line["UnitPrice"] = unit
+    line["LineSubtotal"] = subtotal
+    line["PriceOverridden"] = True
+    discount = line.get("PromotionDiscount")
+    line["LineTotal"] = line_total(subtotal, to_decimal(discount) if discount is not None else None)
+
+
 def _money(order: dict[str, Any], name: str) -> Decimal | None:
     value = order.get(name)
     return None if value is None else to_decimal(value)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -63,7 +64,7 @@ async def test_success_posts_signed_json(
     )
     assert result.ok and result.error_code is None and result.message is None
     assert result.status_code == 200
-    assert result.json == {"TaxTotal": 123.45}
+    assert result.json == {"TaxTotal": Decimal("123.45")}  # money stays exact
     assert result.raw_body == '{"TaxTotal": 123.45}'
     assert result.url == rx.url + "/middleware" + path
     assert result.duration_ms > 0

@@ -1,0 +1,89 @@
+"""`/integrationEvents[/{integrationEventID}]`: the merchant middleware checkout calls go to.
+
+Seller users only (IntegrationEventAdmin writes, IntegrationEventReader reads). Refusals, with
+OrderCloud's codes: unknown ElevatedRoles (ValidationFailure), a custom auth header name without
+a value or the reverse (`Integration.CustomAuthHeaderValueRequired` / `...NameRequired`), changing
+the EventType of an existing event (`IntegrationEvent.CannotEditType`), deleting an event an API
+client uses (`IntegrationEvent.CannotDeleteInUse`).
+"""
+
+from __future__ import annotations
+
+from app.auth.roles import ALL_ROLES
+from app.auth.tokens import Caller
+from app.http import Ctx
+from app.models.checkout import IntegrationEvent
+from app.resources import Doc, ResourceSpec, crud
+from app.routes.access import seller_only
+from app.services.checkout import EVENT_KIND
+from domain.errors import ValidationFailed
+
+READ_ROLES = ("IntegrationEventReader", "IntegrationEventAdmin")
+WRITE_ROLES = ("IntegrationEventAdmin",)
+CLIENT_FIELDS = (
+    "OrderCheckoutIntegrationEventID",
+    "OrderReturnIntegrationEventID",
+    "AddToCartIntegrationEventID",
+)
+
+
+async def _check(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
+    unknown = [r for r in doc.get("ElevatedRoles") or [] if r not in ALL_ROLES]
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown role(s) in ElevatedRoles: {', '.join(unknown)}",
+            "ValidationFailure",
+            {"Field": "ElevatedRoles", "Value": unknown},
+        )
+    name, value = doc.get("CustomAuthHeaderName"), doc.get("CustomAuthHeaderValue")
+    if name and not value:
+        raise ValidationFailed(
+            "CustomAuthHeaderValue is required with CustomAuthHeaderName",
+            "Integration.CustomAuthHeaderValueRequired",
+            {"Field": "CustomAuthHeaderValue"},
+        )
+    if value and not name:
+        raise ValidationFailed(
+            "CustomAuthHeaderName is required with CustomAuthHeaderValue",
+            "Integration.CustomAuthHeaderNameRequired",
+            {"Field": "CustomAuthHeaderName"},
+        )
+    if existing is not None and existing.get("EventType") and doc.get("EventType") != existing["EventType"]:
+        raise ValidationFailed(
+            "The EventType of an integration event cannot be changed; create another event",
+            "IntegrationEvent.CannotEditType",
+            {"EventType": existing["EventType"]},
+        )
+    return doc
+
+
+async def _in_use(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
+    docs = ctx.docs
+    for field in CLIENT_FIELDS:
+        users = await docs.all("apiclient", *docs.eq(**{field: doc["ID"]}))
+        if users:
+            raise ValidationFailed(
+                f"Integration event {doc['ID']} is used by API client(s); unlink it first",
+                "IntegrationEvent.CannotDeleteInUse",
+                {"IntegrationEventID": doc["ID"], "ApiClientIDs": sorted(c["ID"] for c in users)},
+            )
+
+
+SPEC = ResourceSpec(
+    EVENT_KIND,
+    "IntegrationEvent",
+    "/integrationEvents",
+    "integrationEventID",
+    IntegrationEvent,
+    READ_ROLES,
+    WRITE_ROLES,
+    readonly=(),
+    searchable=("ID", "EventType", "Name"),
+    sortable=("ID", "EventType", "Name"),
+    default_sort=("ID",),
+    scope=seller_only,
+    on_write=_check,
+    on_delete=_in_use,
+)
+
+ROUTES = [*crud(SPEC)]
