@@ -10,7 +10,6 @@ from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import Compiler, JsonAccess, Page, parse_terms, schema_of
 from app.models.orders import LineItem
-from app.resources import public
 from app.routes.orders import ORDER_SCHEMA
 from app.services import lineitems
 from app.services.order_access import (
@@ -19,6 +18,7 @@ from app.services.order_access import (
     ORDER_WRITE_ROLES,
     direction_conds,
     direction_param,
+    line_view,
     load_order,
 )
 from app.store.repo import Stored
@@ -38,7 +38,7 @@ async def _order(ctx: Ctx, roles: tuple[str, ...], *, write: bool = True) -> tup
 
 @endpoint("GET", "/orders/{direction}/{orderID}/lineitems")
 async def list_lines(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_READ_ROLES, write=False)
+    caller, stored = await _order(ctx, ORDER_READ_ROLES, write=False)
     page = await ctx.docs.page(
         "lineitem",
         ctx.list_options(),
@@ -48,20 +48,20 @@ async def list_lines(ctx: Ctx) -> Any:
         sortable=LINE_SORT,
         default_sort=("DateAdded",),
     )
-    page.items[:] = [public(d) for d in page.items]
+    page.items[:] = [line_view(caller, d) for d in page.items]
     return page.wire()
 
 
 @endpoint("POST", "/orders/{direction}/{orderID}/lineitems")
 async def create_line(ctx: Ctx) -> Any:
     caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
-    return await lineitems.add_line(ctx, caller, stored, await ctx.body_object())
+    return line_view(caller, await lineitems.add_line(ctx, caller, stored, await ctx.body_object()))
 
 
 @endpoint("GET", "/orders/{direction}/{orderID}/lineitems/{lineItemID}")
 async def get_line(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_READ_ROLES, write=False)
-    return public(await lineitems.find_line(ctx, stored.doc["ID"], ctx.param("lineItemID")))
+    caller, stored = await _order(ctx, ORDER_READ_ROLES, write=False)
+    return line_view(caller, await lineitems.find_line(ctx, stored.doc["ID"], ctx.param("lineItemID")))
 
 
 @endpoint("PUT", "/orders/{direction}/{orderID}/lineitems/{lineItemID}")
@@ -70,7 +70,7 @@ async def save_line(ctx: Ctx) -> Any:
     line, _ = await lineitems.update_line(
         ctx, caller, stored, ctx.param("lineItemID"), await ctx.body_object(), replace=True
     )
-    return line
+    return line_view(caller, line)
 
 
 @endpoint("PATCH", "/orders/{direction}/{orderID}/lineitems/{lineItemID}")
@@ -79,7 +79,7 @@ async def patch_line(ctx: Ctx) -> Any:
     line, _ = await lineitems.update_line(
         ctx, caller, stored, ctx.param("lineItemID"), await ctx.body_object(), replace=False
     )
-    return line
+    return line_view(caller, line)
 
 
 @endpoint("DELETE", "/orders/{direction}/{orderID}/lineitems/{lineItemID}")
@@ -91,18 +91,20 @@ async def delete_line(ctx: Ctx) -> Any:
 
 @endpoint("PUT", "/orders/{direction}/{orderID}/lineitems/{lineItemID}/shipto")
 async def set_line_shipto(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
-    return await lineitems.set_line_shipto(
+    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    line = await lineitems.set_line_shipto(
         ctx, stored, ctx.param("lineItemID"), await ctx.body_object(), patch=False
     )
+    return line_view(caller, line)
 
 
 @endpoint("PATCH", "/orders/{direction}/{orderID}/lineitems/{lineItemID}/shipto")
 async def patch_line_shipto(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
-    return await lineitems.set_line_shipto(
+    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    line = await lineitems.set_line_shipto(
         ctx, stored, ctx.param("lineItemID"), await ctx.body_object(), patch=True
     )
+    return line_view(caller, line)
 
 
 @endpoint("GET", "/lineitems/{direction}")
@@ -151,7 +153,10 @@ async def list_across_orders(ctx: Ctx) -> Any:
         .limit(opts.page_size)
         .offset((opts.page - 1) * opts.page_size)
     )
-    items = [{"OrderID": row.scope, "Order": None, **public(row.doc)} for row in await ctx.conn.execute(stmt)]
+    items = [
+        {"OrderID": row.scope, "Order": None, **line_view(caller, row.doc)}
+        for row in await ctx.conn.execute(stmt)
+    ]
     return Page(items, opts.page, opts.page_size, total).wire()
 
 

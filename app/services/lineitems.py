@@ -15,7 +15,7 @@ from app.services import addresses
 from app.services.pricing import Offer, offer_for, price_product_lines, refresh_totals
 from app.store.repo import Docs, Stored, merge_patch
 from app.wire import check_id, new_id, to_doc, validate
-from domain.clock import iso, utcnow
+from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.lifecycle import UNSUBMITTED
 
@@ -121,6 +121,26 @@ def _writable(body: dict[str, Any]) -> dict[str, Any]:
     return {k: body[k] for k in LINE_WRITABLE if k in body}
 
 
+def _date_needed(value: str | None, date_added: str) -> str | None:
+    """DateNeeded in OrderCloud's date format; it must fall after the line was added (a line
+    echoed back by the SDK's Save keeps its DateAdded, so an accepted date stays accepted)."""
+    if value is None:
+        return None
+    try:
+        needed = parse_iso(value)
+    except ValueError:
+        raise ValidationFailed(
+            f"DateNeeded is not a date: {value}", "ValidationFailure", {"Field": "DateNeeded"}
+        ) from None
+    if needed <= parse_iso(date_added):
+        raise ValidationFailed(
+            "DateNeeded must be later than the date the line item was added",
+            "LineItem.DateNeededMustBeGreaterThanDateAdded",
+            {"DateNeeded": iso(needed), "DateAdded": date_added},
+        )
+    return iso(needed)
+
+
 def _unit_price_override(caller: Caller, data: dict[str, Any], existing: dict[str, Any] | None) -> bool:
     """Whether this write sets UnitPrice. Echoing the stored price back (the SDK's Save of a
     fetched line) is not an override; any other value needs OverrideUnitPrice."""
@@ -188,13 +208,14 @@ async def _build(
         supplier = product.get("DefaultSupplierID") or ""
         ship_from = await addresses.saved_address(docs, supplier, from_id)
 
+    date_added = existing["DateAdded"] if existing else iso(now)
     line = {
         "ID": validated.get("ID") or (existing or {}).get("ID") or new_id(),
         "ProductID": product_id,
         "Quantity": validated["Quantity"],
         "BundleItemID": None,
         "IsBundle": False,
-        "DateAdded": existing["DateAdded"] if existing else iso(now),
+        "DateAdded": date_added,
         "QuantityShipped": existing.get("QuantityShipped", 0) if existing else 0,
         "UnitPrice": validated.get("UnitPrice")
         if overridden and "UnitPrice" in data
@@ -203,7 +224,7 @@ async def _build(
         "LineTotal": None,
         "LineSubtotal": None,
         "CostCenter": validated.get("CostCenter"),
-        "DateNeeded": validated.get("DateNeeded"),
+        "DateNeeded": _date_needed(validated.get("DateNeeded"), date_added),
         "ShippingAccount": validated.get("ShippingAccount"),
         "ShippingAddressID": ship_id,
         "ShipFromAddressID": from_id,
@@ -217,8 +238,9 @@ async def _build(
         "IsOnSale": False,
         "PriceOverridden": overridden,
         "Specs": specs,
-        "IncomingOrderID": None,
-        "OutgoingOrderID": None,
+        # Links made by split/forward survive later edits of the line.
+        "IncomingOrderID": (existing or {}).get("IncomingOrderID"),
+        "OutgoingOrderID": (existing or {}).get("OutgoingOrderID"),
         "InvitationID": None,
         "xp": validated.get("xp"),
     }

@@ -102,3 +102,13 @@ async def load_order(
 def receives(caller: Caller, order: dict[str, Any]) -> bool:
     """The caller's company is the order's recipient (the seller for buyer orders)."""
     return order.get("ToCompanyID") == caller.company_id
+
+
+def line_view(caller: Caller, line: dict[str, Any]) -> dict[str, Any]:
+    """A line as the caller sees it: the split/forward links (IncomingOrderID, OutgoingOrderID)
+    are the marketplace owner's business and read null for buyers and suppliers."""
+    out = {k: v for k, v in line.items() if not k.startswith("_")}
+    if not caller.is_seller:
+        out["IncomingOrderID"] = None
+        out["OutgoingOrderID"] = None
+    return out

@@ -2,8 +2,9 @@
 
 Approve marks the caller's pending approvals Approved, opens approvals for rules that the approval
 unlocked (`order.approved('ruleID')` chains), and when nothing is pending any more moves the order
-to Open through `domain.lifecycle.apply(order, "approve")`, taking its inventory then: stock is not
-held while an order awaits approval. Decline ends the round.
+to Open through `domain.lifecycle.apply(order, "approve")`, taking its inventory then (stock is not
+held while an order awaits approval) and auto-forwarding its AutoForward lines as submit does.
+Decline ends the round.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
 from app.http import Ctx
 from app.models.approvals import OrderApprovalInfo
-from app.services import approvals, stock
+from app.services import approvals, forwarding, stock
 from app.services.lineitems import order_lines
 from app.services.orders import order_user, write_order
 from app.store.repo import Docs, Stored
@@ -102,10 +103,12 @@ async def approve_order(ctx: Ctx, caller: Caller, stored: Stored, info: OrderApp
         await approvals.open_approvals(docs, order, plan.to_open, now, new_round=False)
     if plan.awaiting:
         return await write_order(docs, stored, order, now)
-    # Every approval is in: the order passes to the seller now.
+    # Every approval is in: the order passes to the seller now, as a submit without rules would.
     order["_Reserved"] = await reserve_stock(docs, order, now)
     apply(order, "approve", now=now)
-    return await write_order(docs, stored, order, now)
+    result = await write_order(docs, stored, order, now)
+    await forwarding.auto_forward(ctx, order, await order_lines(docs, order["ID"]))
+    return result
 
 
 async def decline_order(ctx: Ctx, caller: Caller, stored: Stored, info: OrderApprovalInfo) -> dict[str, Any]:

@@ -243,6 +243,9 @@ async def update_order(
             await docs.replace(
                 "cartpointer", pointer.doc["ID"], {**pointer.doc, "OrderID": new_order_id}, pointer.scope
             )
+        from app.services import forwarding
+
+        await forwarding.rename_links(docs, order, old_id, new_order_id)
         order["ID"] = new_order_id
     await _apply_writes(ctx, caller, order, data, full=full)
     refresh_totals(order)
@@ -261,6 +264,10 @@ async def update_order(
 async def delete_order(ctx: Ctx, stored: Stored) -> None:
     """Only orders that never reached the seller (IsSubmitted false) may be deleted."""
     order = stored.doc
+    # Imported here: forwarding builds on this module.
+    from app.services import forwarding
+
+    await forwarding.check_deletable(ctx.docs, order)
     if order.get("IsSubmitted"):
         raise ValidationFailed(
             "A submitted order cannot be deleted; cancel it instead",
@@ -272,6 +279,7 @@ async def delete_order(ctx: Ctx, stored: Stored) -> None:
         await docs.delete_where(kind, scope=order["ID"])
     await docs.delete_where("cartpointer", *docs.eq(OrderID=order["ID"]))
     await docs.delete("order", order["ID"])
+    await forwarding.return_lines_to_seller(docs, order)
 
 
 async def set_billto(ctx: Ctx, stored: Stored, body: dict[str, Any], *, patch: bool) -> dict[str, Any]:
@@ -373,8 +381,10 @@ async def submit_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
     """Unsubmitted -> Open, taking inventory in the same transaction; or, when the buyer's approval
     rules ask for it, Unsubmitted -> AwaitingApproval with Pending approvals and no inventory
     taken yet (it is taken when the last approval opens the order; docs/approvals.md)."""
+    from app.services import forwarding
+
     approval = await approvals.plan(ctx.docs, stored.doc)
-    taken, _ = await _submit_checks(ctx, stored.doc, dry_run=approval.awaiting)
+    taken, lines = await _submit_checks(ctx, stored.doc, dry_run=approval.awaiting)
     order = dict(stored.doc)
     now = utcnow()
     if approval.awaiting:
@@ -383,16 +393,24 @@ async def submit_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
         return await write_order(ctx.docs, stored, order, now)
     apply(order, "submit", now=now)
     order["_Reserved"] = taken
-    return await write_order(ctx.docs, stored, order, now)
+    result = await write_order(ctx.docs, stored, order, now)
+    await forwarding.auto_forward(ctx, order, lines)
+    return result
 
 
 async def cancel_order(ctx: Ctx, caller: Caller, stored: Stored) -> dict[str, Any]:
     """Buyers cancel before the order is Open; the receiving company's OrderAdmin may cancel an
     Open order, which returns the inventory submit took."""
+    from app.services import forwarding
+
     order = dict(stored.doc)
     was_open = order.get("Status") == OPEN
     now = utcnow()
-    apply(order, "cancel", now=now, may_cancel_open=receives(caller, order) and caller.has("OrderAdmin"))
+    # The seller may also cancel the orders it forwarded to suppliers (it placed them).
+    may_cancel_open = (receives(caller, order) or caller.is_seller) and caller.has("OrderAdmin")
+    apply(order, "cancel", now=now, may_cancel_open=may_cancel_open)
+    await forwarding.check_cancel_chain(ctx.docs, order, now)
+    await forwarding.return_lines_to_seller(ctx.docs, order)
     if was_open:
         await stock.give_back(ctx.docs, order.get("_Reserved") or [], now)
         order["_Reserved"] = []
@@ -434,8 +452,8 @@ def submitted_conds(docs: Docs, opts: ListOptions) -> tuple[bool, list[Any]]:
             "Order.CannotMixSubmittedAndUnsubmitted",
             None,
         )
-    statuses = UNSUBMITTED_STATUSES if wants_unsubmitted else SUBMITTED_STATUSES
-    return wants_unsubmitted, [docs.field_in("Status", sorted(statuses))]
+    # IsSubmitted, not Status, decides: a cart canceled before submit never reached the seller.
+    return wants_unsubmitted, docs.eq(IsSubmitted=not wants_unsubmitted)
 
 
 def date_range_conds(docs: Docs, opts: ListOptions, field: str = "DateCreated") -> list[Any]:

@@ -260,3 +260,19 @@ async def test_approval_refused_when_stock_ran_out(world: World) -> None:
     assert order["Status"] == "AwaitingApproval"
     (approval,) = (await api.ok("GET", "/orders/Outgoing/o1/approvals", token=carol))["Items"]
     assert approval["Status"] == "Pending"
+
+
+async def test_auto_forward_waits_for_approval(world: World) -> None:
+    api = world.api
+    await setup(world)
+    await cat.product(api, "auto1", price="50.00", supplier="s1")
+    product = await cat.read(api, "product", "auto1")
+    await cat.replace(api, "product", {**product, "AutoForward": True})
+    await world.new_order(body={"ID": "o1"})
+    await world.add_line("o1", "auto1", 3)
+    assert (await world.submit("o1"))["Status"] == "AwaitingApproval"
+    seller = await world.seller()
+    assert (await api.get("/orders/Outgoing/o1-s1", token=seller)).status_code == 404
+    await api.ok("POST", "/orders/Outgoing/o1/approve", token=await world.token("carol"))
+    outgoing = await api.ok("GET", "/orders/Outgoing/o1-s1", token=seller)
+    assert outgoing["Status"] == "Open" and outgoing["ToCompanyID"] == "s1"

@@ -191,3 +191,14 @@ async def test_seller_submits_order_built_on_behalf(world: World) -> None:
     assert line["UnitPrice"] == 4
     order = await api.ok("POST", "/orders/Incoming/ob/submit", token=seller)
     assert order["Status"] == "Open" and order["FromUserID"] == "bob" and order["Total"] == 8
+
+
+async def test_a_cart_canceled_before_submit_never_reaches_the_seller(world: World) -> None:
+    api = world.api
+    order = await world.new_order()
+    await api.ok("POST", f"/orders/Outgoing/{order['ID']}/cancel", token=await world.token("alice"))
+    seller = await world.seller("OrderAdmin OrderReader UnsubmittedOrderReader")
+    submitted = await api.ok("GET", "/orders/Incoming", token=seller)
+    assert order["ID"] not in [o["ID"] for o in submitted["Items"]]
+    unsubmitted = await api.ok("GET", "/orders/Incoming", params={"IsSubmitted": "false"}, token=seller)
+    assert [o["Status"] for o in unsubmitted["Items"] if o["ID"] == order["ID"]] == ["Canceled"]
