@@ -6,7 +6,12 @@ from typing import Any
 
 from app.http import Ctx, endpoint
 from app.listing import Page
-from app.routes.orders import order_page
+from app.resources import public
+from app.routes.orders import ORDER_SCHEMA, ORDER_SEARCH, ORDER_SORT, order_page
+from app.services import orders
+from app.services.approvals import approvable_order_ids
+from app.store.tables import resources
+from domain.lifecycle import AWAITING_APPROVAL
 
 ME_ORDER_ROLES = ("Shopper", "MeAdmin", "OrderAdmin", "OrderReader")
 
@@ -22,10 +27,31 @@ async def list_my_orders(ctx: Ctx) -> Any:
 
 @endpoint("GET", "/me/orders/approvable")
 async def list_approvable_orders(ctx: Ctx) -> Any:
-    """Approval rules belong to another issue: nothing awaits this user's approval yet."""
-    await ctx.caller(*ME_ORDER_ROLES)
+    """Orders awaiting approval by a user group the caller is in (docs/approvals.md). They are
+    unsubmitted, so OrderCloud's submitted-only default of order lists does not apply here."""
+    caller = await ctx.caller(*ME_ORDER_ROLES)
+    docs = ctx.docs
     opts = ctx.list_options(params=("from", "to"))
-    return Page([], opts.page, opts.page_size, 0).wire()
+    order_ids = await approvable_order_ids(docs, caller)
+    if not order_ids:
+        return Page([], opts.page, opts.page_size, 0).wire()
+    conds = [
+        resources.c.id.in_(order_ids),
+        *docs.eq(Status=AWAITING_APPROVAL, FromCompanyID=caller.company_id),
+        *orders.date_range_conds(docs, opts),
+    ]
+    page = await docs.page(
+        "order",
+        opts,
+        ORDER_SCHEMA,
+        conds=conds,
+        scope="",
+        searchable=ORDER_SEARCH,
+        sortable=ORDER_SORT,
+        default_sort=("ID",),
+    )
+    page.items[:] = [public(d) for d in page.items]
+    return page.wire()
 
 
 ROUTES = [list_my_orders, list_approvable_orders]

@@ -10,7 +10,8 @@ from app.listing import schema_of
 from app.models.orgs import User
 from app.models.returns import ApprovalInfo, OrderReturn, OrderReturnApproval, SellerApprovalRule
 from app.resources import ResourceSpec, crud, public
-from app.services import approvals, returns
+from app.services import return_approvals as approvals
+from app.services import returns
 from app.services.order_access import ORDER_ADMIN_ROLES, ORDER_READ_ROLES, ORDER_WRITE_ROLES
 from app.store.tables import resources
 from domain.errors import ValidationFailed

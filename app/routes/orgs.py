@@ -15,9 +15,10 @@ from app.models.common import Address
 from app.models.orgs import Buyer, Supplier, User, UserGroup
 from app.resources import Doc, ResourceSpec, crud, public
 from app.routes.access import buyer_scope, seller_only, supplier_scope
+from app.services.approvals import rules_using_group
 from app.store.tables import resources
 from domain.clock import iso, utcnow
-from domain.errors import Conflict
+from domain.errors import Conflict, ValidationFailed
 
 USER_SEARCH = ("ID", "Username", "LastName", "FirstName", "Email")
 ADDRESS_SEARCH = (
@@ -158,6 +159,18 @@ def _delete_group(assignment_kind: str) -> Any:
     return on_delete
 
 
+async def _delete_buyer_group(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
+    """A group that approves orders under an approval rule stays until the rule goes."""
+    rules = await rules_using_group(ctx.docs, scope, doc["ID"])
+    if rules:
+        raise ValidationFailed(
+            "A user group that is the approving group of an approval rule cannot be deleted",
+            "UserGroup.CannotDeleteApprovingGroup",
+            {"UserGroupID": doc["ID"], "ApprovalRuleIDs": rules},
+        )
+    await _delete_group("usergroupassignment")(ctx, caller, doc, scope)
+
+
 def _delete_address(assignment_kind: str | None) -> Any:
     async def on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
         if assignment_kind:
@@ -204,7 +217,7 @@ SPECS = [
         ("UserGroupReader", "UserGroupAdmin"),
         ("UserGroupAdmin",),
         scope=buyer_scope,
-        on_delete=_delete_group("usergroupassignment"),
+        on_delete=_delete_buyer_group,
     ),
     ResourceSpec(
         "address",

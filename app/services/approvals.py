@@ -1,225 +1,183 @@
-"""Seller approval rules (`/approvalrules`, ApprovalType OrderReturn) and the approvals of returns.
+"""Which approvals an order needs, and who may approve it.
 
-- A rule belongs to `OwnerID` (the marketplace by default; a supplier's users own their supplier's
-  rules) and names an `ApprovingGroupID`: an admin user group for the marketplace, a supplier user
-  group for a supplier. At submit, every rule owned by the company receiving the order is evaluated
-  with `Order` and `OrderReturn` in scope (`domain.rules`); each match opens one approval (kind
-  `orderreturnapproval`, scope = the return ID, ID = the rule ID) and the return goes to
-  AwaitingApproval. A submitter who belongs to the approving group approves its own rule at once.
-- Approve/decline: the caller must belong to the group of a Pending approval
-  (`OrderReturn.NotEligibleToApproveOrDecline` otherwise). Approving settles the caller's pending
-  approvals; when none is left the return is Open. One decline declines the return.
-- Eligible approvers: the members of the groups of the return's Pending approvals.
+Storage: rules are `approvalrule` documents (scope = buyer ID); an order's approvals are
+`orderapproval` documents (scope = order ID) with a synthetic `ID` (`r<round>-<ruleID>`) and the
+private `_Round` and `_BuyerID`. Each submit for approval opens a new round; earlier rounds stay as
+history (ListApprovals shows them) but only the current round counts. Rules are in
+docs/approvals.md.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement
-
 from app.auth.tokens import Caller
-from app.http import Ctx
+from app.auth.users import group_ids
 from app.resources import public
+from app.services.lineitems import order_lines
 from app.store.repo import Docs
-from app.store.tables import resources
+from domain.approvals import Context, evaluate, parse
 from domain.clock import iso
-from domain.errors import Forbidden, NotFound, ValidationFailed
-from domain.rules import evaluate, parse
+from domain.lifecycle import AWAITING_APPROVAL
 
-RULE_KIND = "sellerapprovalrule"
-APPROVAL_KIND = "orderreturnapproval"
+RULE_KIND = "approvalrule"
+APPROVAL_KIND = "orderapproval"
 PENDING, APPROVED, DECLINED = "Pending", "Approved", "Declined"
 
 
-def _groups(ctx: Ctx, owner_id: str) -> tuple[str, str, str, str]:
-    """(group kind, membership kind, user kind, scope) of the approving groups of `owner_id`."""
-    if owner_id == ctx.services.marketplace_id:
-        return "adminusergroup", "adminusergroupassignment", "adminuser", ""
-    return "supplierusergroup", "supplierusergroupassignment", "supplieruser", owner_id
+@dataclass
+class Plan:
+    """The outcome of evaluating a buyer's rules against an order."""
+
+    to_open: list[dict[str, Any]] = field(default_factory=list)  # rules needing a new Pending approval
+    awaiting: bool = False  # the order must (still) await approval
 
 
-async def groups_of(ctx: Ctx, caller: Caller) -> set[str]:
-    """The approving groups `caller` belongs to."""
-    if not (caller.is_seller or caller.is_supplier):
-        return set()
-    owner = ctx.services.marketplace_id if caller.is_seller else caller.company_id
-    _, membership, _, scope = _groups(ctx, owner)
-    rows = await ctx.docs.all(membership, *ctx.docs.eq(UserID=caller.user_id), scope=scope)
-    return {r["UserGroupID"] for r in rows}
+def submitter_of(order: dict[str, Any]) -> tuple[str, str]:
+    """(buyer ID, user ID) whose group membership auto-approves rules: the user the order is
+    from, also when the seller submits on that user's behalf."""
+    return order.get("FromCompanyID") or "", order.get("FromUserID") or ""
 
 
-# --------------------------------------------------------------------------- rules
+async def current_round(docs: Docs, order_id: str) -> tuple[int, list[dict[str, Any]]]:
+    """The latest round number (0: none yet) and its approvals."""
+    rows = await docs.all(APPROVAL_KIND, scope=order_id)
+    latest = max((int(r.get("_Round") or 0) for r in rows), default=0)
+    return latest, [r for r in rows if int(r.get("_Round") or 0) == latest and latest]
 
 
-async def rule_scope(ctx: Ctx, caller: Caller) -> str:
-    if caller.is_buyer or caller.anonymous:
-        raise Forbidden(
-            "Seller approval rules are not available to buyer users", "Auth.InsufficientRoles", None
-        )
-    return ""
+async def plan(docs: Docs, order: dict[str, Any], recorded: list[dict[str, Any]] | None = None) -> Plan:
+    """Evaluate the order's buyer's rules. `recorded`: the approvals of the current round (none at
+    submit). Rules whose approving group holds the submitter count as approved without a record
+    (auto-approval); they can unlock rules chained with `order.approved('ruleID')`, so evaluation
+    repeats until nothing changes."""
+    recorded = recorded or []
+    buyer_id, user_id = submitter_of(order)
+    rules = await docs.all(RULE_KIND, scope=buyer_id) if buyer_id else []
+    if not rules:
+        return Plan(awaiting=any(a["Status"] == PENDING for a in recorded))
+    lines = await order_lines(docs, order["ID"])
+    groups = set(await group_ids(docs, "buyer", buyer_id, user_id)) if user_id else set()
+    seen = {a["ApprovalRuleID"] for a in recorded}
+    approved = {a["ApprovalRuleID"] for a in recorded if a["Status"] == APPROVED}
+    view = public(order)
+    parsed = [(rule, parse(rule["RuleExpression"])) for rule in sorted(rules, key=lambda r: r["ID"])]
+    to_open: list[dict[str, Any]] = []
+    changed = True
+    while changed:
+        changed = False
+        for rule, expression in parsed:
+            if rule["ID"] in seen:
+                continue
+            if evaluate(expression, Context(view, lines, frozenset(approved))):
+                seen.add(rule["ID"])
+                if rule["ApprovingGroupID"] in groups:
+                    approved.add(rule["ID"])
+                    changed = True
+                else:
+                    to_open.append(rule)
+    awaiting = bool(to_open) or any(a["Status"] == PENDING for a in recorded)
+    return Plan(to_open, awaiting)
 
 
-async def rule_visible(ctx: Ctx, caller: Caller, scope: str) -> list[ColumnElement[bool]]:
-    return [] if caller.is_seller else ctx.docs.eq(OwnerID=caller.company_id)
-
-
-async def check_rule(
-    ctx: Ctx, caller: Caller, doc: dict[str, Any], existing: dict[str, Any] | None, scope: str
-) -> dict[str, Any]:
-    """OwnerID defaults to the caller's company (only the marketplace may name another); the
-    expression must parse and the approving group must exist for the owner."""
-    doc["OwnerID"] = doc.get("OwnerID") or (existing or {}).get("OwnerID") or caller.company_id
-    if doc["OwnerID"] != caller.company_id and not caller.is_seller:
-        raise Forbidden(
-            "Only the marketplace owner may set another OwnerID", "ApprovalRule.CannotModify", None
-        )
-    if doc["OwnerID"] != ctx.services.marketplace_id and not await ctx.docs.exists(
-        "supplier", doc["OwnerID"]
-    ):
-        raise NotFound("Supplier", doc["OwnerID"])
-    try:
-        parse(doc["RuleExpression"])
-    except ValueError as exc:
-        raise ValidationFailed(
-            f"RuleExpression cannot be evaluated: {exc}", "ValidationFailure", {"Field": "RuleExpression"}
-        ) from None
-    group_kind, _, _, group_scope = _groups(ctx, doc["OwnerID"])
-    if not await ctx.docs.exists(group_kind, doc["ApprovingGroupID"], group_scope):
-        raise NotFound("UserGroup", doc["ApprovingGroupID"])
-    return doc
-
-
-async def before_rule_delete(ctx: Ctx, caller: Caller, doc: dict[str, Any], scope: str) -> None:
-    pending = await ctx.docs.count(APPROVAL_KIND, *ctx.docs.eq(ApprovalRuleID=doc["ID"], Status=PENDING))
-    if pending:
-        raise ValidationFailed(
-            "An approval rule with pending approvals cannot be deleted",
-            "ApprovalRule.CannotDeleteIfPending",
-            {"ApprovalRuleID": doc["ID"]},
-        )
-
-
-# --------------------------------------------------------------------------- approvals
-
-
-async def _approver(ctx: Ctx, caller: Caller) -> dict[str, Any] | None:
-    kind = "adminuser" if caller.is_seller else "supplieruser"
-    found = await ctx.docs.get(kind, caller.user_id, "" if caller.is_seller else caller.company_id)
-    if found is None:
-        return {"ID": caller.user_id, "Username": caller.username}
-    return {k: v for k, v in public(found.doc).items() if k != "Password"}
-
-
-async def open_for(
-    ctx: Ctx, caller: Caller, order: dict[str, Any], ret: dict[str, Any], now: datetime
-) -> bool:
-    """Open the approvals of the rules `ret` matches; True when any is left Pending."""
-    docs = ctx.docs
-    owner = order.get("ToCompanyID")
-    scope = {"Order": public(order), "OrderReturn": public(ret)}
-    rules = [
-        r
-        for r in await docs.all(RULE_KIND, *docs.eq(ApprovalType="OrderReturn"))
-        if (r.get("OwnerID") or ctx.services.marketplace_id) == owner
-    ]
-    await docs.delete_where(APPROVAL_KIND, scope=ret["ID"])
-    mine = await groups_of(ctx, caller)
-    pending = False
+async def open_approvals(
+    docs: Docs, order: dict[str, Any], rules: list[dict[str, Any]], now: datetime, *, new_round: bool
+) -> None:
+    """Pending approvals for `rules`, in a new round at submit or the current one after an approval
+    unlocked chained rules."""
+    latest, _ = await current_round(docs, order["ID"])
+    round_no = latest + 1 if new_round or not latest else latest
     for rule in rules:
-        if not evaluate(parse(rule["RuleExpression"]), scope, now):
-            continue
-        auto = rule["ApprovingGroupID"] in mine
         await docs.insert(
             APPROVAL_KIND,
             {
-                "ID": rule["ID"],
-                "OrderReturnID": ret["ID"],
+                "ID": f"r{round_no}-{rule['ID']}",
+                "AllowResubmit": False,
                 "ApprovalRuleID": rule["ID"],
                 "ApprovingGroupID": rule["ApprovingGroupID"],
-                "Status": APPROVED if auto else PENDING,
+                "Status": PENDING,
                 "DateCreated": iso(now),
-                "DateCompleted": iso(now) if auto else None,
-                "Approver": await _approver(ctx, caller) if auto else None,
+                "DateCompleted": None,
+                "Approver": None,
                 "Comments": None,
+                "_Round": round_no,
+                "_BuyerID": order.get("FromCompanyID"),
             },
-            ret["ID"],
+            order["ID"],
+            object_type="OrderApproval",
         )
-        pending |= not auto
-    return pending
 
 
-async def decide(
-    ctx: Ctx, caller: Caller, ret: dict[str, Any], *, approve: bool, comments: str | None, now: datetime
-) -> bool:
-    """Record the caller's decision on its pending approvals; True when the return is settled
-    (declined, or approved with nothing left pending)."""
-    docs = ctx.docs
-    mine = await groups_of(ctx, caller)
-    stored = await docs.all_stored(APPROVAL_KIND, scope=ret["ID"], lock=True)
-    pending = [s for s in stored if s.doc.get("Status") == PENDING]
-    eligible = [s for s in pending if s.doc.get("ApprovingGroupID") in mine]
-    if not eligible:
-        raise Forbidden(
-            "You are not eligible to approve or decline this order return",
-            "OrderReturn.NotEligibleToApproveOrDecline",
-            {"OrderReturnID": ret["ID"]},
-        )
-    approver = await _approver(ctx, caller)
-    for s in eligible:
-        decided = {
-            **s.doc,
-            "Status": APPROVED if approve else DECLINED,
-            "DateCompleted": iso(now),
-            "Approver": approver,
-            "Comments": comments,
-        }
-        await docs.replace(APPROVAL_KIND, s.doc["ID"], decided, ret["ID"], version=s.version)
-    return not approve or len(eligible) == len(pending)
+def shown(approval: dict[str, Any]) -> dict[str, Any]:
+    """An approval as callers see it: no synthetic ID, no private keys."""
+    return {k: v for k, v in public(approval).items() if k != "ID"}
 
 
-async def approvable_ids(ctx: Ctx, caller: Caller) -> list[str]:
-    """IDs of the returns with a Pending approval the caller may decide."""
-    mine = await groups_of(ctx, caller)
-    if not mine:
+# --------------------------------------------------------------------------- who may approve
+
+
+async def caller_groups(docs: Docs, caller: Caller, order: dict[str, Any]) -> set[str]:
+    """The caller's user groups when it belongs to the order's buyer, else none."""
+    if not caller.is_buyer or caller.company_id != order.get("FromCompanyID"):
+        return set()
+    return set(await group_ids(docs, "buyer", caller.company_id, caller.user_id))
+
+
+def seller_may_approve(caller: Caller, order: dict[str, Any]) -> bool:
+    """[choice] The receiving seller's OrderAdmin users may approve or decline on any pending
+    approval's behalf (an escalation path when no group member is available)."""
+    return caller.is_seller and caller.has("OrderAdmin") and order.get("ToCompanyID") == caller.company_id
+
+
+async def approvals_for(docs: Docs, caller: Caller, order: dict[str, Any]) -> list[dict[str, Any]]:
+    """The pending approvals of the current round that this caller may decide."""
+    _, recorded = await current_round(docs, order["ID"])
+    pending = [a for a in recorded if a["Status"] == PENDING]
+    if seller_may_approve(caller, order):
+        return pending
+    groups = await caller_groups(docs, caller, order)
+    return [a for a in pending if a["ApprovingGroupID"] in groups]
+
+
+async def may_read_as_approver(docs: Docs, caller: Caller, order: dict[str, Any]) -> bool:
+    """Members of a group asked to approve an order may read it (and its lines and payments),
+    even with only the Shopper role, which otherwise reaches only one's own orders."""
+    groups = await caller_groups(docs, caller, order)
+    if not groups:
+        return False
+    rows = await docs.all(APPROVAL_KIND, docs.field_in("ApprovingGroupID", sorted(groups)), scope=order["ID"])
+    return bool(rows)
+
+
+async def approvable_order_ids(docs: Docs, caller: Caller) -> list[str]:
+    """IDs of orders with a Pending approval for one of the caller's groups (buyer users only)."""
+    if not caller.is_buyer:
         return []
-    docs = ctx.docs
-    rows = await docs.all(
-        APPROVAL_KIND, *docs.eq(Status=PENDING), docs.field_in("ApprovingGroupID", sorted(mine))
+    groups = await group_ids(docs, "buyer", caller.company_id, caller.user_id)
+    if not groups:
+        return []
+    rows = await docs.all_stored(
+        APPROVAL_KIND,
+        *docs.eq(Status=PENDING, _BuyerID=caller.company_id),
+        docs.field_in("ApprovingGroupID", groups),
     )
-    return sorted({r["OrderReturnID"] for r in rows})
+    return sorted({r.scope for r in rows})
 
 
-async def eligible_approver_conds(
-    ctx: Ctx, order: dict[str, Any], ret: dict[str, Any]
-) -> tuple[str, str, list[ColumnElement[bool]]]:
-    """(user kind, scope, conditions) selecting the members of the pending approvals' groups."""
-    docs = ctx.docs
-    _, membership, user_kind, scope = _groups(ctx, order.get("ToCompanyID") or ctx.services.marketplace_id)
-    groups = sorted(
-        {
-            a["ApprovingGroupID"]
-            for a in await docs.all(APPROVAL_KIND, *docs.eq(Status=PENDING), scope=ret["ID"])
-        }
+async def pending_for_rule(docs: Docs, buyer_id: str, rule_id: str) -> list[str]:
+    """Orders still awaiting approval under this rule."""
+    rows = await docs.all_stored(
+        APPROVAL_KIND, *docs.eq(Status=PENDING, ApprovalRuleID=rule_id, _BuyerID=buyer_id)
     )
-    members = (
-        [m["UserID"] for m in await docs.all(membership, docs.field_in("UserGroupID", groups), scope=scope)]
-        if groups
-        else []
-    )
-    return user_kind, scope, [resources.c.id.in_(sorted(set(members)))]
+    waiting = []
+    for row in rows:
+        found = await docs.get("order", row.scope)
+        if found is not None and found.doc.get("Status") == AWAITING_APPROVAL:
+            waiting.append(row.scope)
+    return sorted(set(waiting))
 
 
-def shown_approval(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in public(doc).items() if k != "ID"}
-
-
-async def remove_all(docs: Docs, return_id: str) -> None:
-    await docs.delete_where(APPROVAL_KIND, scope=return_id)
-
-
-async def rename(docs: Docs, old_id: str, new_id: str) -> None:
-    for doc in await docs.all(APPROVAL_KIND, scope=old_id):
-        await docs.insert(APPROVAL_KIND, {**doc, "OrderReturnID": new_id}, new_id)
-    await docs.delete_where(APPROVAL_KIND, scope=old_id)
+async def rules_using_group(docs: Docs, buyer_id: str, group_id: str) -> list[str]:
+    return [r["ID"] for r in await docs.all(RULE_KIND, *docs.eq(ApprovingGroupID=group_id), scope=buyer_id)]

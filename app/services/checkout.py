@@ -531,10 +531,7 @@ async def require_calculated(
 
 def notify_after_commit(ctx: Ctx, event: dict[str, Any] | None, order_id: str, hook: str) -> None:
     """Call `hook` (ordersubmit, ordersubmitforapproval, orderapproved) once the status change
-    committed. Its outcome is stored in the worksheet and never undoes the change.
-
-    The approval statuses do not exist yet: whoever adds approve / submit-for-approval calls this
-    with "orderapproved" / "ordersubmitforapproval" where the status changes."""
+    committed. Its outcome is stored in the worksheet and never undoes the change."""
     if event is None:
         return
     services = ctx.services

@@ -6,6 +6,8 @@ Rules (docs/orders.md, "Visibility"):
   their supplier, and the seller's users' company is the marketplace.
 - Within a buyer, a user with only Shopper sees and changes only the orders it placed
   (FromUserID); OrderReader (read) and OrderAdmin (read and write) reach every order of the buyer.
+- Members of a user group asked to approve an order read it like an OrderReader would
+  (docs/approvals.md); writing it still needs OrderAdmin.
 - Lists show another company's unsubmitted orders (the seller looking at buyers' carts) only to
   callers with UnsubmittedOrderReader; single-order endpoints do not need it, so that the seller
   can build an order on behalf of a buyer user.
@@ -21,6 +23,7 @@ from sqlalchemy import ColumnElement, or_
 from app.auth.tokens import Caller
 from app.http import Ctx
 from app.listing import JsonAccess
+from app.services.approvals import may_read_as_approver
 from app.store.repo import Stored
 from domain.errors import Forbidden, NotFound
 from domain.orders import Direction, parse_direction, sees
@@ -79,7 +82,13 @@ async def load_order(
     UPDATE on PostgreSQL) unless `lock=False`, so concurrent changes to one order run one after
     another."""
     found = await ctx.docs.get("order", order_id, lock=write if lock is None else lock)
-    if found is None or not may_see(caller, found.doc, direction):
+    if found is None or not (
+        may_see(caller, found.doc, direction)
+        or (
+            sees(found.doc, caller.company_id, direction)
+            and await may_read_as_approver(ctx.docs, caller, found.doc)
+        )
+    ):
         raise NotFound("Order", order_id)
     if write and _own_only(caller, found.doc, write=True) and found.doc.get("FromUserID") != caller.user_id:
         raise Forbidden(

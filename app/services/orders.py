@@ -19,7 +19,7 @@ from app.http import Ctx
 from app.listing import ListOptions, parse_terms
 from app.models.orders import ORDER_WRITABLE, FromUserPatch, Order
 from app.resources import public
-from app.services import addresses, checkout, stock
+from app.services import addresses, approvals, checkout, stock
 from app.services.lineitems import order_lines, require_editable
 from app.services.order_access import receives
 from app.services.pricing import offer_for, refresh_totals
@@ -51,6 +51,8 @@ ORDER_USER_FIELDS = (
     "LastActive",
     "PasswordLastSetDate",
 )
+# Documents scoped to an order: they follow its renames and go with it.
+ORDER_CHILD_KINDS = ("lineitem", "payment", approvals.APPROVAL_KIND)
 _STATE_BY_LOWER = {s.lower(): s for s in STATES}
 
 
@@ -235,7 +237,7 @@ async def update_order(
             )
         await ctx.conn.execute(
             update(resources)
-            .where(resources.c.kind.in_(("lineitem", "payment")), resources.c.scope == old_id)
+            .where(resources.c.kind.in_(ORDER_CHILD_KINDS), resources.c.scope == old_id)
             .values(scope=new_order_id)
         )
         for pointer in await docs.all_stored("cartpointer", *docs.eq(OrderID=old_id)):
@@ -274,7 +276,7 @@ async def delete_order(ctx: Ctx, stored: Stored) -> None:
             {"OrderID": order["ID"], "Status": order.get("Status")},
         )
     docs = ctx.docs
-    for kind in ("lineitem", "payment"):
+    for kind in ORDER_CHILD_KINDS:
         await docs.delete_where(kind, scope=order["ID"])
     await docs.delete_where("cartpointer", *docs.eq(OrderID=order["ID"]))
     await docs.delete("order", order["ID"])
@@ -385,15 +387,23 @@ async def validate_order(ctx: Ctx, stored: Stored) -> None:
 
 
 async def submit_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
-    """Unsubmitted -> Open (approval rules are another issue: this is where `submit_for_approval`
-    would be chosen instead, calling the `ordersubmitforapproval` hook). Inventory is taken and
-    AutoForward lines are forwarded in the same transaction; the checkout integration's
-    `/ordersubmit` is called once it committed."""
+    """Unsubmitted -> Open, taking inventory and forwarding AutoForward lines in the same
+    transaction; or, when the buyer's approval rules ask for it, Unsubmitted -> AwaitingApproval
+    with Pending approvals and no inventory taken yet (it is taken when the last approval opens
+    the order; docs/approvals.md). The checkout integration's `/ordersubmit` or
+    `/ordersubmitforapproval` is called once the change committed."""
     from app.services import forwarding
 
-    check = await _submit_checks(ctx, stored.doc, dry_run=False)
+    approval = await approvals.plan(ctx.docs, stored.doc)
+    check = await _submit_checks(ctx, stored.doc, dry_run=approval.awaiting)
     order = dict(stored.doc)
     now = utcnow()
+    if approval.awaiting:
+        apply(order, "submit_for_approval", now=now)
+        await approvals.open_approvals(ctx.docs, order, approval.to_open, now, new_round=True)
+        pending = await write_order(ctx.docs, stored, order, now)
+        checkout.notify_after_commit(ctx, check.event, order["ID"], "ordersubmitforapproval")
+        return pending
     apply(order, "submit", now=now)
     order["_Reserved"] = check.taken
     submitted = await write_order(ctx.docs, stored, order, now)

@@ -21,7 +21,8 @@ from app.http import Ctx
 from app.listing import JsonAccess
 from app.models.returns import RETURN_WRITABLE, OrderReturn
 from app.resources import public
-from app.services import approvals, refunds
+from app.services import refunds
+from app.services import return_approvals as approvals
 from app.services.lineitems import order_lines
 from app.services.order_access import direction_conds, load_order, receives
 from app.store.repo import Stored, merge_patch
