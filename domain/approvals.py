@@ -55,6 +55,9 @@ _PUNCT: Final = "().,"
 _COMPARE: Final = {"=", "==", "<>", "!=", ">", "<", ">=", "<="}
 MAX_LENGTH: Final = 4000
 
+# ASCII only: str.isdigit() accepts superscripts and other scripts Decimal cannot read.
+_DIGITS = frozenset("0123456789")
+
 
 def _refuse(code: str, message: str, source: str, pos: int) -> ValidationFailed:
     return ValidationFailed(
@@ -82,13 +85,13 @@ def tokenize(source: str) -> list[Token]:
         ch = source[i]
         if ch.isspace():
             i += 1
-        elif ch.isdigit():
+        elif ch in _DIGITS:
             start = i
-            while i < n and source[i].isdigit():
+            while i < n and source[i] in _DIGITS:
                 i += 1
-            if i + 1 < n and source[i] == "." and source[i + 1].isdigit():
+            if i + 1 < n and source[i] == "." and source[i + 1] in _DIGITS:
                 i += 1
-                while i < n and source[i].isdigit():
+                while i < n and source[i] in _DIGITS:
                     i += 1
             tokens.append(Token("number", Decimal(source[start:i]), start))
         elif ch.isalpha() or ch == "_":
