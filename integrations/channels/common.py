@@ -175,28 +175,28 @@ def address(
     an address with nothing in it is None."""
     if source is None:
         return None
-    values = {
-        "CompanyName": source.text(company),
-        "FirstName": source.text(first),
-        "LastName": source.text(last),
-        "Street1": source.text(street1),
-        "Street2": source.text(street2),
-        "City": source.text(city),
-        "State": source.text(state),
-        "Zip": source.text(zip_code),
-        "Country": source.text(country),
-        "Phone": source.text(phone),
+    names = {
+        "CompanyName": company,
+        "FirstName": first,
+        "LastName": last,
+        "Street1": street1,
+        "Street2": street2,
+        "City": city,
+        "State": state,
+        "Zip": zip_code,
+        "Country": country,
+        "Phone": phone,
     }
-    values = {k: (v or None) for k, v in values.items()}
+    values = {key: source.text(name) or None for key, name in names.items()}
     if not any(values.values()):
         return None
+    for key, value in values.items():
+        if value is not None and len(value) > 100:
+            raise source.fail(names[key], "must be at most 100 characters")
     if values["Country"] is not None:
         if len(values["Country"]) != 2:
             raise source.fail(country, "must be a two-letter ISO country code")
         values["Country"] = values["Country"].upper()
-    for key, value in values.items():
-        if value is not None and len(value) > 100:
-            raise source.fail(key, "must be at most 100 characters")
     return {k: values.get(k) for k in ADDRESS_KEYS}
 
 

@@ -91,11 +91,12 @@ async def test_woocommerce_import_and_cancelation(world: World) -> None:
     assert got["Status"] == "canceled" and got["DateUpdated"] == "2024-03-06T09:00:00.000+00:00"
 
 
-async def submit_cart(world: World, username: str, quantity: int) -> dict[str, Any]:
+async def submit_cart(world: World, username: str, quantity: int, *, pay: bool = True) -> dict[str, Any]:
     api = world.api
     token = await world.token(username)
     await api.ok("POST", "/cart/lineitems", {"ProductID": "widget", "Quantity": quantity}, token=token)
-    await api.ok("POST", "/cart/payments", {"Type": "PurchaseOrder", "Accepted": True}, token=token)
+    if pay:
+        await api.ok("POST", "/cart/payments", {"Type": "PurchaseOrder", "Accepted": True}, token=token)
     order: dict[str, Any] = await api.ok("POST", "/cart/submit", token=token)
     return order
 
@@ -159,10 +160,18 @@ async def test_native_orders_follow_their_status_and_totals(world: World) -> Non
     assert (await api.get(f"/channels/orders/ordercloud/{order['ID']}", token=seller)).status_code == 404
     assert (await api.ok("GET", "/channels/orders/ordercloud/renamed", token=seller))["Status"] == "fulfilled"
 
-    other = await submit_cart(world, "bob", 1)
+    # Paid after submit: the payment shows in FinancialStatus.
+    other = await submit_cart(world, "bob", 2, pay=False)
+    unpaid = await api.ok("GET", f"/channels/orders/ordercloud/{other['ID']}", token=seller)
+    assert (unpaid["Status"], unpaid["FinancialStatus"]) == ("open", "pending")
+    part = {"Type": "PurchaseOrder", "Amount": "10.00", "Accepted": True}
+    await api.ok("POST", f"/orders/Incoming/{other['ID']}/payments", part, token=seller)
+    paid = await api.ok("GET", f"/channels/orders/ordercloud/{other['ID']}", token=seller)
+    assert paid["FinancialStatus"] == "partially_paid"
+
     await api.ok("POST", f"/orders/Incoming/{other['ID']}/cancel", token=seller)
     canceled = await api.ok("GET", f"/channels/orders/ordercloud/{other['ID']}", token=seller)
-    assert canceled["Status"] == "canceled" and money(canceled["Total"]) == Decimal("12.50")
+    assert canceled["Status"] == "canceled" and money(canceled["Total"]) == Decimal("25.00")
     assert (await api.ok("GET", "/channels/orders", token=seller))["Meta"]["TotalCount"] == 2
 
 

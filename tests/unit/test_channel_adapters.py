@@ -285,6 +285,7 @@ def test_woocommerce_partial_refund() -> None:
         (lambda o: o["line_items"][0].update(subtotal="4 2"), "line_items[0].subtotal"),
         (lambda o: o["line_items"][1].pop("total"), "line_items[1].total"),
         (lambda o: o["billing"].update(country="United States"), "billing.country"),
+        (lambda o: o["shipping"].update(address_1="x" * 101), "shipping.address_1"),
         (lambda o: o.update(shipping="969 Market"), "shipping"),
         (lambda o: o.update(total="sixty-two"), "total"),
         (lambda o: o.update(date_created_gmt=None, date_created=None), "date_created"),
