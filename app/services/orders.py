@@ -19,7 +19,7 @@ from app.http import Ctx
 from app.listing import ListOptions, parse_terms
 from app.models.orders import ORDER_WRITABLE, FromUserPatch, Order
 from app.resources import public
-from app.services import addresses, approvals, checkout, stock
+from app.services import addresses, approvals, checkout, stock, unified_orders
 from app.services.lineitems import order_lines, require_editable
 from app.services.order_access import receives
 from app.services.pricing import offer_for, refresh_totals
@@ -150,6 +150,7 @@ async def write_order(docs: Docs, stored: Stored, order: dict[str, Any], now: da
     order["LastUpdated"] = iso(now)
     await docs.replace("order", stored.doc["ID"], order, version=stored.version)
     stored.doc = order
+    await unified_orders.project(docs, order)
     return public(order)
 
 
@@ -259,6 +260,7 @@ async def update_order(
         new_id=new_order_id if new_order_id != old_id else None,
     )
     stored.doc = order
+    await unified_orders.project(docs, order, previous_id=old_id)
     return public(order)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from app.auth.tokens import Caller
 from app.models.orders import PAYMENT_WRITABLE, Payment, PaymentTransaction
 from app.resources import public
-from app.services import refunds
+from app.services import refunds, unified_orders
 from app.store.repo import Docs, Stored, merge_patch
 from app.wire import check_id, new_id, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
@@ -100,6 +100,7 @@ async def create(docs: Docs, caller: Caller, order: dict[str, Any], body: dict[s
     await docs.insert("payment", payment, order["ID"], object_type="Payment")
     if refunded is not None:
         await refunds.note(docs, order, refunded, payment, utcnow())
+    await unified_orders.project(docs, order)
     return public(payment)
 
 
@@ -137,6 +138,7 @@ async def patch(docs: Docs, order: dict[str, Any], payment_id: str, body: dict[s
     await docs.replace(
         "payment", payment_id, payment, order["ID"], version=stored.version, new_id=new_payment_id
     )
+    await unified_orders.project(docs, order)
     return public(payment)
 
 
@@ -146,6 +148,7 @@ async def delete(docs: Docs, caller: Caller, order: dict[str, Any], payment_id: 
     if payment.get("OrderReturnID"):
         await refunds.forget(docs, caller, order, payment)
     await docs.delete("payment", payment_id, order["ID"])
+    await unified_orders.project(docs, order)
 
 
 async def add_transaction(

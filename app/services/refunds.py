@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.auth.tokens import Caller
+from app.services import unified_orders
 from app.services.order_access import receives
 from app.store.repo import Docs, Stored
 from app.wire import new_id
@@ -160,6 +161,7 @@ async def record_rest(
         "Transactions": [],
     }
     await docs.insert("payment", payment, order["ID"], object_type="Payment")
+    await unified_orders.project(docs, order)
     ret["PaymentIDs"] = [*(ret.get("PaymentIDs") or []), payment["ID"]]
     return payment
 

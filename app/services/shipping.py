@@ -23,6 +23,7 @@ from app.http import Ctx
 from app.listing import JsonAccess
 from app.models.fulfilment import ShipmentItem
 from app.resources import public
+from app.services import unified_orders
 from app.services.addresses import saved_address
 from app.services.forwarding import is_forwarded_elsewhere, outgoing_orders
 from app.services.lineitems import order_lines
@@ -215,10 +216,14 @@ async def dated_quantities(docs: Docs, order_ids: list[str]) -> dict[str, int]:
 
 async def complete_if_shipped(docs: Docs, order_ids: Iterable[str], now: datetime) -> None:
     """Complete each Open order whose every line has shipped in full on dated shipments. A buyer's
-    order counts what its suppliers shipped on the outgoing orders made from it."""
+    order counts what its suppliers shipped on the outgoing orders made from it. Each order's
+    common-shape projection follows its shipped quantities (docs/channels.md)."""
     for order_id in dict.fromkeys(order_ids):
         stored = await docs.get("order", order_id, lock=True)
-        if stored is None or stored.doc.get("Status") != OPEN:
+        if stored is None:
+            continue
+        if stored.doc.get("Status") != OPEN:
+            await unified_orders.project(docs, stored.doc)
             continue
         lines = await order_lines(docs, order_id)
         sources = [order_id, *(s.doc["ID"] for s in await outgoing_orders(docs, order_id))]
@@ -228,6 +233,8 @@ async def complete_if_shipped(docs: Docs, order_ids: Iterable[str], now: datetim
             apply(order, "complete", now=now)
             order["LastUpdated"] = iso(now)
             await docs.replace("order", order_id, order, version=stored.version)
+            stored.doc = order
+        await unified_orders.project(docs, stored.doc)
 
 
 async def linked_orders(docs: Docs, shipment_id: str) -> list[str]:
@@ -341,6 +348,9 @@ async def delete_item(docs: Docs, shipment_id: str, stored_item: dict[str, Any])
     if order is not None and line is not None:
         taken = min(int(stored_item["QuantityShipped"]), int(line.doc.get("QuantityShipped") or 0))
         await shift_shipped(docs, order.doc, line.doc, -taken)
+        await unified_orders.project(docs, order.doc)
+        if order.doc.get("_IncomingOrderID"):
+            await unified_orders.project_id(docs, order.doc["_IncomingOrderID"])
     await docs.delete("shipmentitem", stored_item["ID"], shipment_id)
 
 

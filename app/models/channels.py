@@ -1,0 +1,66 @@
+"""The common order shape (an ordercore extension, not OrderCloud): every order, native or
+imported from another sales channel, read the same way. See docs/channels.md.
+
+Like the other wire structs these give list filters their field types; the documents themselves
+are plain dicts built by the adapters in `integrations/channels/`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from app.models.common import Address, Xp
+from app.wire import Wire
+
+Channel = Literal["ordercloud", "shopify", "woocommerce", "bigcommerce"]
+Status = Literal["pending", "open", "partially_fulfilled", "fulfilled", "canceled", "returned"]
+FinancialStatus = Literal[
+    "pending", "authorized", "partially_paid", "paid", "partially_refunded", "refunded", "voided"
+]
+FulfillmentStatus = Literal["unfulfilled", "partially_fulfilled", "fulfilled"]
+
+
+class UnifiedCustomer(Wire, kw_only=True):
+    id: str | None = None
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+
+
+class UnifiedLineItem(Wire, kw_only=True):
+    id: str
+    sku: str | None = None
+    product_id: str | None = None
+    name: str | None = None
+    quantity: int
+    quantity_shipped: int
+    unit_price: Decimal | None = None
+    subtotal: Decimal
+    discount: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+class UnifiedOrder(Wire, kw_only=True):
+    id: str
+    channel: Channel
+    external_id: str
+    status: Status
+    financial_status: FinancialStatus
+    fulfillment_status: FulfillmentStatus
+    customer: UnifiedCustomer | None = None
+    billing_address: Address | None = None
+    shipping_address: Address | None = None
+    line_items: list[UnifiedLineItem]
+    currency: str | None = None
+    subtotal: Decimal
+    discount: Decimal
+    shipping: Decimal
+    tax: Decimal
+    total: Decimal
+    date_created: str | None = None
+    date_updated: str | None = None
+    date_submitted: str | None = None
+    xp: Xp = None

@@ -1,0 +1,83 @@
+"""`/channels/...`: orders from every sales channel in one common shape (an ordercore extension,
+not part of OrderCloud's API; docs/channels.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.http import Ctx, endpoint
+from app.listing import schema_of
+from app.models.channels import UnifiedOrder
+from app.resources import public
+from app.routes.access import seller_only
+from app.services import channels, unified_orders
+from app.services.order_access import ORDER_ADMIN_ROLES, ORDER_LIST_ROLES
+from domain.errors import ValidationFailed
+
+UNIFIED_SCHEMA = schema_of(UnifiedOrder)
+SEARCHABLE = ("ID", "ExternalID", "Customer.Email", "Customer.LastName", "xp.Name", "xp.Number")
+SORTABLE = (
+    "ID",
+    "Channel",
+    "ExternalID",
+    "Status",
+    "FinancialStatus",
+    "FulfillmentStatus",
+    "Currency",
+    "Subtotal",
+    "Discount",
+    "Shipping",
+    "Tax",
+    "Total",
+    "DateCreated",
+    "DateUpdated",
+    "DateSubmitted",
+    "Customer.Email",
+    "Customer.LastName",
+)
+
+
+@endpoint("POST", "/channels/{channel}/orders")
+async def import_order(ctx: Ctx) -> Any:
+    caller = await ctx.caller(*ORDER_ADMIN_ROLES)
+    await seller_only(ctx, caller)
+    channel = channels.channel_name(ctx.param("channel"))
+    if (ctx.query("asOrder") or "").lower() == "true":
+        raise ValidationFailed(
+            "Imported orders are not materialised as OrderCloud orders (see docs/channels.md)",
+            "Channels.AsOrderNotSupported",
+            {"Parameter": "asOrder"},
+        )
+    order, created = await channels.import_order(
+        ctx.docs, channel, await ctx.body_object(), ctx.services.marketplace_id
+    )
+    return order, 201 if created else 200
+
+
+@endpoint("GET", "/channels/orders")
+async def list_orders(ctx: Ctx) -> Any:
+    caller = await ctx.caller(*ORDER_LIST_ROLES)
+    await seller_only(ctx, caller)
+    docs = ctx.docs
+    page = await docs.page(
+        unified_orders.KIND,
+        ctx.list_options(),
+        UNIFIED_SCHEMA,
+        conds=docs.eq(**{unified_orders.TO_COMPANY: ctx.services.marketplace_id}),
+        searchable=SEARCHABLE,
+        sortable=SORTABLE,
+        default_sort=("!DateCreated",),
+    )
+    page.items[:] = [public(d) for d in page.items]
+    return page.wire()
+
+
+@endpoint("GET", "/channels/orders/{channel}/{orderID}")
+async def get_order(ctx: Ctx) -> Any:
+    caller = await ctx.caller(*ORDER_LIST_ROLES)
+    await seller_only(ctx, caller)
+    channel = channels.channel_name(ctx.param("channel"))
+    return await channels.get_order(ctx.docs, channel, ctx.param("orderID"), ctx.services.marketplace_id)
+
+
+ROUTES = [import_order, list_orders, get_order]

@@ -1,0 +1,52 @@
+"""The common-shape projection of orders (an ordercore extension; docs/channels.md).
+
+Every order readable through `/v1/channels/orders` is a `unifiedorder` document (scope = the
+channel, ID = `<channel>-<external ID>`), so that one SQL query pages, filters and sorts across
+channels. Imported orders are written by `app.services.channels`; native orders by `project`,
+which the order use cases call in the same transaction as the change they make.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.store.repo import Docs
+from domain.errors import NotFound
+from integrations.channels import ordercloud
+from integrations.channels.common import unified_id
+
+KIND = "unifiedorder"
+# Private: which company receives the order. The common list is the seller's view, so it shows
+# only orders addressed to the marketplace (not those forwarded to suppliers).
+TO_COMPANY = "_ToCompanyID"
+
+
+async def put(docs: Docs, doc: dict[str, Any]) -> None:
+    """Insert or overwrite one projected order."""
+    scope = doc["Channel"]
+    try:
+        await docs.replace(KIND, doc["ID"], doc, scope)
+    except NotFound:
+        await docs.insert(KIND, doc, scope)
+
+
+async def project(docs: Docs, order: dict[str, Any], *, previous_id: str | None = None) -> None:
+    """Refresh the projection of a native order after it changed (status, totals, shipped
+    quantities, payments). Carts cost nothing: only submitted orders are projected, and an order
+    never goes back to unsubmitted. `previous_id`: the order was renamed from it."""
+    if previous_id is not None and previous_id != order["ID"]:
+        await docs.delete(KIND, unified_id(ordercloud.CHANNEL, previous_id), ordercloud.CHANNEL)
+    if not order.get("IsSubmitted") or order.get("_IncomingOrderID"):
+        return  # a cart, or a copy forwarded to a supplier (its buyer order is projected)
+    lines = await docs.all("lineitem", scope=order["ID"])
+    payments = await docs.all("payment", scope=order["ID"])
+    doc = ordercloud.to_unified(order, lines, payments)
+    doc[TO_COMPANY] = order.get("ToCompanyID")
+    await put(docs, doc)
+
+
+async def project_id(docs: Docs, order_id: str) -> None:
+    """`project` for an order known by ID (the shipment and payment paths)."""
+    found = await docs.get("order", order_id)
+    if found is not None:
+        await project(docs, found.doc)

@@ -1,0 +1,125 @@
+"""An OrderCloud order (with its line items and payments, as ordercore stores them) -> the common
+order shape (pure mapping, no I/O). Status mapping: docs/channels.md."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from domain.money import to_decimal
+from integrations.channels.common import (
+    CANCELED,
+    FULFILLED,
+    OPEN,
+    PARTIALLY_FULFILLED,
+    PENDING,
+    RETURNED,
+    ZERO,
+    customer_doc,
+    fulfillment_of,
+    line_doc,
+    order_doc,
+    ordercloud_address,
+)
+
+CHANNEL = "ordercloud"
+
+
+def _money(value: Any) -> Decimal:
+    return ZERO if value is None else to_decimal(value)
+
+
+def financial_status(order: dict[str, Any], payments: Iterable[dict[str, Any]]) -> str:
+    """From the order's accepted payments: a payment without Amount covers the rest of the order;
+    refunds are the negative payments made for order returns."""
+    total = _money(order.get("Total"))
+    paid = refunded = ZERO
+    for payment in payments:
+        if payment.get("Accepted") is not True:
+            continue
+        amount = payment.get("Amount")
+        if payment.get("OrderReturnID") or (amount is not None and to_decimal(amount) < 0):
+            refunded += abs(_money(amount))
+        else:
+            paid += total if amount is None else to_decimal(amount)
+    if refunded > 0:
+        return "refunded" if refunded >= paid else "partially_refunded"
+    if order.get("Status") == "Canceled" and paid == 0:
+        return "voided"
+    if paid >= total and (paid > 0 or total == 0):
+        return "paid"
+    return "partially_paid" if paid > 0 else "pending"
+
+
+def _status(order: dict[str, Any], fulfilment: str, financial: str) -> str:
+    status = order.get("Status")
+    if status == "Canceled":
+        return CANCELED
+    if status == "Completed":
+        return RETURNED if financial == "refunded" else FULFILLED
+    if status == "Open":
+        # Shipped lines show before OrderCloud completes the order (it waits for dated shipments).
+        return fulfilment if fulfilment in (PARTIALLY_FULFILLED, FULFILLED) else OPEN
+    return PENDING  # Unsubmitted, AwaitingApproval, Declined: not (yet) an order to fulfil
+
+
+def _line(line: dict[str, Any]) -> dict[str, Any]:
+    product = line.get("Product") or {}
+    variant = line.get("Variant") or {}
+    quantity = int(line.get("Quantity") or 0)
+    return line_doc(
+        line_id=line["ID"],
+        sku=variant.get("ID") or line.get("ProductID"),
+        product_id=line.get("ProductID"),
+        name=product.get("Name"),
+        quantity=quantity,
+        shipped=int(line.get("QuantityShipped") or 0),
+        unit_price=None if line.get("UnitPrice") is None else to_decimal(line["UnitPrice"]),
+        subtotal=_money(line.get("LineSubtotal")),
+        discount=_money(line.get("PromotionDiscount")),
+        tax=ZERO,  # OrderCloud line items carry no tax; the order's TaxCost has it
+        total=_money(line.get("LineTotal")),
+    )
+
+
+def to_unified(
+    order: dict[str, Any], lines: Iterable[dict[str, Any]], payments: Iterable[dict[str, Any]] = ()
+) -> dict[str, Any]:
+    lines = list(lines)
+    line_docs = [_line(line) for line in lines]
+    fulfilment = fulfillment_of(line_docs)
+    financial = financial_status(order, payments)
+    user = order.get("FromUser") or {}
+    ship_to = order.get("_ShippingAddress") or next(
+        (line.get("ShippingAddress") for line in lines if line.get("ShippingAddress")), None
+    )
+    if order.get("Status") == "Completed":
+        fulfilment = FULFILLED  # completed by hand or by shipments: either way, done
+    return order_doc(
+        channel=CHANNEL,
+        external_id=order["ID"],
+        status=_status(order, fulfilment, financial),
+        financial_status=financial,
+        fulfillment_status=fulfilment,
+        customer=customer_doc(
+            user.get("ID") or order.get("FromUserID"),
+            user.get("Email"),
+            user.get("FirstName"),
+            user.get("LastName"),
+            user.get("Phone"),
+        ),
+        billing=ordercloud_address(order.get("BillingAddress")),
+        shipping_address=ordercloud_address(ship_to),
+        lines=line_docs,
+        currency=order.get("Currency"),
+        subtotal=_money(order.get("Subtotal")),
+        discount=_money(order.get("PromotionDiscount")),
+        shipping=_money(order.get("ShippingCost")),
+        tax=_money(order.get("TaxCost")),
+        total=_money(order.get("Total")),
+        created=order.get("DateCreated"),
+        updated=order.get("LastUpdated"),
+        submitted=order.get("DateSubmitted"),
+        xp=order.get("xp"),
+    )
