@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from litestar import Request
 
+from app.auth.revocation import revoked, user_of
 from app.auth.tokens import Caller, TokenService
 from app.config import Settings
 from app.store.db import Database
+from app.store.repo import Docs
 from domain.errors import Unauthorized
 
 if TYPE_CHECKING:
@@ -55,4 +57,9 @@ class Services:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("Access token is missing or malformed", "InvalidToken")
-        return await self.tokens.caller(token.strip())
+        caller = await self.tokens.caller(token.strip())
+        # One primary-key read per request; see docs/organizations.md ("Revoking tokens").
+        async with self.db.reader() as conn:
+            if revoked(await user_of(Docs(conn), caller.claims), caller.claims):
+                raise Unauthorized("Access token was revoked", "Auth.TokenRevoked")
+        return caller
