@@ -135,3 +135,20 @@ async def test_spending_account_refusals(world: World) -> None:
     ):
         refused = await pay(world, {"Type": "SpendingAccount", "SpendingAccountID": account_id})
         assert refused.status_code == 400 and error_code(refused) == code, account_id
+
+
+async def test_order_awaiting_approval_pays_when_approved(world: World) -> None:
+    api = world.api
+    await account(world, Balance="500")
+    await api.ok("POST", "/buyers/b1/usergroups", {"ID": "managers", "Name": "Managers"})
+    member = {"UserGroupID": "managers", "UserID": "carol"}
+    await api.ok("POST", "/buyers/b1/usergroups/assignments", member, status=204)
+    rule = {"ID": "big", "Name": "big", "ApprovingGroupID": "managers", "RuleExpression": "order.Total > 100"}
+    await api.ok("POST", "/buyers/b1/approvalrules", rule)
+    await order(world, 10)  # 123.50
+    await pay(world, {"Type": "SpendingAccount", "SpendingAccountID": "sa1"})
+    assert (await world.submit("o1"))["Status"] == "AwaitingApproval"
+    assert await balance(world) == Decimal("500")
+    opened = await api.ok("POST", "/orders/Outgoing/o1/approve", token=await world.token("carol"))
+    assert opened["Status"] == "Open"
+    assert await balance(world) == Decimal("376.50")
