@@ -8,7 +8,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, not_
+from sqlalchemy import ColumnElement, and_, not_, or_
 
 from app.http import Ctx
 from app.listing import ListOptions, Schema
@@ -72,6 +72,18 @@ def level_conds(docs: Docs, level: str | None) -> list[ColumnElement[bool]]:
     raise ValidationFailed(
         "level must be User, Group or Company", "ValidationFailure", {"Field": "level", "Value": level}
     )
+
+
+def reach_cond(docs: Docs, user_id: str, group_ids: Sequence[str]) -> ColumnElement[bool]:
+    """Assignment rows that reach a user: to the user, to one of its groups, or to the whole
+    company (neither UserID nor UserGroupID)."""
+    reach: list[ColumnElement[bool]] = [
+        docs.eq(UserID=user_id)[0],
+        and_(*docs.eq(UserID=None, UserGroupID=None)),
+    ]
+    if group_ids:
+        reach.append(docs.field_in("UserGroupID", list(group_ids)))
+    return or_(*reach)
 
 
 async def list_page(

@@ -66,7 +66,8 @@ class Ctx:
     async def caller(self, *roles: str) -> Caller:
         """The verified caller; with `roles`, one of them is needed (FullAccess counts)."""
         if self._caller is None:
-            self._caller = await self.services.authenticate(self.request)
+            # `conn` is None in `before_transaction` hooks (cast in `endpoint`); then a reader opens.
+            self._caller = await self.services.authenticate(self.request, self.conn)
         if roles and not self._caller.has(*roles):
             raise Forbidden(
                 "User does not have role(s) required to perform this action",

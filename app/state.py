@@ -6,10 +6,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from litestar import Request
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.auth.revocation import revoked, user_of
 from app.auth.tokens import Caller, TokenService
 from app.config import Settings
 from app.store.db import Database
+from app.store.repo import Docs
 from domain.errors import Unauthorized
 
 if TYPE_CHECKING:
@@ -50,9 +53,21 @@ class Services:
     def marketplace_id(self) -> str:
         return self.settings.marketplace_id
 
-    async def authenticate(self, request: Request[Any, Any, Any]) -> Caller:
+    async def authenticate(
+        self, request: Request[Any, Any, Any], conn: AsyncConnection | None = None
+    ) -> Caller:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("Access token is missing or malformed", "InvalidToken")
-        return await self.tokens.caller(token.strip())
+        caller = await self.tokens.caller(token.strip())
+        # One primary-key read per request, on the request's own connection when it has one
+        # (benchmarks/bench_auth.py; docs/organizations.md, "Revoking tokens").
+        if conn is not None:
+            user = await user_of(Docs(conn), caller.claims)
+        else:
+            async with self.db.reader() as own:
+                user = await user_of(Docs(own), caller.claims)
+        if revoked(user, caller.claims):
+            raise Unauthorized("Access token was revoked", "Auth.TokenRevoked")
+        return caller

@@ -118,6 +118,9 @@ class TokenService:
             "iat": now,
             "exp": now + lifetime_seconds,
             "jti": new_id(),
+            # Milliseconds, so that revoking a user's tokens (app.auth.revocation) spares a token
+            # issued later within the same second.
+            "iatms": int(time.time() * 1000),
             **claims,
         }
         return jwt.encode(body, key.private_key, algorithm="RS256", headers={"kid": key.kid})

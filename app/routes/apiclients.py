@@ -48,6 +48,7 @@ async def _on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
                 {"ApiClientID": doc["ID"]},
             )
     await ctx.docs.delete_where(ASSIGNMENT_KIND, *ctx.docs.eq(ApiClientID=doc["ID"]))
+    await ctx.docs.delete_where("apiclientsecret", scope=doc["ID"])
 
 
 SPEC = ResourceSpec(

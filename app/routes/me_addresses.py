@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
-
-from app.assignments import parse_bool
+from app.assignments import parse_bool, reach_cond
 from app.auth.tokens import Caller
 from app.auth.users import group_ids
 from app.http import NO_CONTENT, Ctx, endpoint
@@ -47,14 +45,9 @@ async def assigned(ctx: Ctx, caller: Caller) -> Flags:
     """Address ID -> (shipping, billing) over every assignment that reaches the caller."""
     docs = ctx.docs
     groups = await group_ids(docs, "buyer", caller.company_id, caller.user_id)
-    reach: list[ColumnElement[bool]] = [
-        docs.eq(UserID=caller.user_id)[0],
-        and_(*docs.eq(UserID=None, UserGroupID=None)),
-    ]
-    if groups:
-        reach.append(docs.field_in("UserGroupID", groups))
     flags: Flags = {}
-    for row in await docs.all(ASSIGNMENT_KIND, or_(*reach), scope=caller.company_id):
+    reach = reach_cond(docs, caller.user_id, groups)
+    for row in await docs.all(ASSIGNMENT_KIND, reach, scope=caller.company_id):
         shipping, billing = flags.get(row["AddressID"], (False, False))
         flags[row["AddressID"]] = (shipping or bool(row["IsShipping"]), billing or bool(row["IsBilling"]))
     return flags

@@ -6,7 +6,9 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 
+from app.auth.client_secrets import secret_matches
 from app.auth.passwords import verify_password
+from app.auth.revocation import revoked
 from app.auth.roles import granted_roles
 from app.auth.users import FoundUser, available_roles, find_user
 from app.errors import envelope
@@ -65,6 +67,7 @@ async def issue_for_user(
     *,
     anonymous: bool = False,
     anon_id: str | None = None,
+    extra_claims: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     roles_avail, custom_avail = await available_roles(docs, user.user_type, user.company_id, user.doc["ID"])
     roles, custom = granted_roles(scope, roles_avail | custom_avail)
@@ -81,6 +84,7 @@ async def issue_for_user(
     if anonymous:
         claims["anon"] = True
         claims["tmpl"] = user.doc["ID"]
+    claims.update(extra_claims or {})
     token = await services.tokens.issue(claims, lifetime)
     body: dict[str, Any] = {
         "access_token": token,
@@ -135,7 +139,7 @@ async def _password_grant(
             "invalid_grant", "Auth.UsernameAndPasswordRequired", "Username and password are required"
         )
     secret = form.get("client_secret")
-    if secret and secret != client.get("ClientSecret"):
+    if secret and not await secret_matches(docs, client, secret):
         raise OAuthError("invalid_client", "Auth.InvalidClientSecret", "Invalid client secret", 400)
     user = await find_user(docs, username, services.marketplace_id)
     if user is None or not verify_password(user.doc.get("_PasswordHash"), password):
@@ -171,6 +175,8 @@ async def _refresh_grant(services: Services, docs: Docs, form: dict[str, str]) -
     user = await find_user(docs, claims.get("usr", ""), services.marketplace_id)
     if user is None:
         raise OAuthError("invalid_grant", "Auth.UserNotFound", "User not found")
+    if revoked(user.doc, claims):
+        raise OAuthError("invalid_grant", "Auth.TokenRevoked", "Refresh token was revoked")
     await _may_sign_in(docs, client, user)
     return await issue_for_user(services, docs, client, user, claims.get("scope"))
 
@@ -181,7 +187,7 @@ async def _client_credentials(
     secret = form.get("client_secret")
     context_name = client.get("DefaultContextUserName")
     if secret:
-        if secret != client.get("ClientSecret"):
+        if not await secret_matches(docs, client, secret):
             raise OAuthError("invalid_client", "Auth.InvalidClientSecret", "Invalid client secret", 400)
         if not context_name:
             raise OAuthError(

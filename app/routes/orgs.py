@@ -105,7 +105,12 @@ BUYER_KINDS = (
     "spendingaccount",
     "approvalrule",
     "creditcard",
+    "creditcardassignment",
+    "spendingaccountassignment",
+    "costcenterassignment",
 )
+# Assignments of a buyer's cards, spending accounts and cost centers (app/routes/instruments.py).
+INSTRUMENT_ASSIGNMENT_KINDS = ("creditcardassignment", "spendingaccountassignment", "costcenterassignment")
 SUPPLIER_KINDS = ("supplieruser", "supplierusergroup", "supplierusergroupassignment", "supplieraddress")
 
 
@@ -127,6 +132,10 @@ def _delete_member(assignment_kind: str) -> Any:
         await docs.delete_where("securityprofileassignment", *docs.eq(UserID=doc["ID"]), *owner)
         await docs.delete_where("addressassignment", *docs.eq(UserID=doc["ID"]), scope=scope)
         if assignment_kind == "usergroupassignment":
+            for kind in INSTRUMENT_ASSIGNMENT_KINDS:
+                await docs.delete_where(kind, *docs.eq(UserID=doc["ID"]), scope=scope)
+            # The user's own cards (created through /me/creditcards) go with it.
+            await docs.delete_where("creditcard", *docs.eq(_OwnerUserID=doc["ID"]), scope=scope)
             # The user's private addresses (created through /me/addresses) go with it.
             owned = [
                 a["ID"] for a in await docs.all("address", *docs.eq(_OwnerUserID=doc["ID"]), scope=scope)
@@ -169,6 +178,8 @@ async def _delete_buyer_group(ctx: Ctx, caller: Caller, doc: Doc, scope: str) ->
             {"UserGroupID": doc["ID"], "ApprovalRuleIDs": rules},
         )
     await _delete_group("usergroupassignment")(ctx, caller, doc, scope)
+    for kind in INSTRUMENT_ASSIGNMENT_KINDS:
+        await ctx.docs.delete_where(kind, *ctx.docs.eq(UserGroupID=doc["ID"]), scope=scope)
 
 
 def _delete_address(assignment_kind: str | None) -> Any:

@@ -16,7 +16,7 @@ from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
 from app.http import Ctx
 from app.models.approvals import OrderApprovalInfo
-from app.services import approvals, checkout, forwarding, stock
+from app.services import approvals, checkout, forwarding, spending, stock
 from app.services.lineitems import order_lines
 from app.services.orders import order_user, write_order
 from app.store.repo import Docs, Stored
@@ -105,6 +105,7 @@ async def approve_order(ctx: Ctx, caller: Caller, stored: Stored, info: OrderApp
         return await write_order(docs, stored, order, now)
     # Every approval is in: the order passes to the seller now, as a submit without rules would.
     order["_Reserved"] = await reserve_stock(docs, order, now)
+    order["_SpendingDebits"] = await spending.debit(docs, order, now, dry_run=False)
     apply(order, "approve", now=now)
     result = await write_order(docs, stored, order, now)
     await forwarding.auto_forward(ctx, order, await order_lines(docs, order["ID"]))

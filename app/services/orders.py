@@ -19,7 +19,7 @@ from app.http import Ctx
 from app.listing import ListOptions, parse_terms
 from app.models.orders import ORDER_WRITABLE, FromUserPatch, Order
 from app.resources import public
-from app.services import addresses, approvals, checkout, stock, unified_orders
+from app.services import addresses, approvals, checkout, spending, stock, unified_orders
 from app.services.lineitems import order_lines, require_editable
 from app.services.order_access import receives
 from app.services.pricing import offer_for, refresh_totals
@@ -327,11 +327,13 @@ async def patch_from_user(ctx: Ctx, stored: Stored, body: dict[str, Any]) -> dic
 
 @dataclass
 class SubmitCheck:
-    """What the submit checks found: the inventory taken, the lines, the checkout event."""
+    """What the submit checks found: the inventory taken, the lines, the checkout event, and
+    what the spending accounts paid."""
 
     taken: list[dict[str, Any]]
     lines: list[dict[str, Any]]
     event: dict[str, Any] | None
+    debits: list[dict[str, Any]]
 
 
 async def _submit_checks(ctx: Ctx, order: dict[str, Any], *, dry_run: bool) -> SubmitCheck:
@@ -381,7 +383,8 @@ async def _submit_checks(ctx: Ctx, order: dict[str, Any], *, dry_run: bool) -> S
         )
     event = await checkout.require_calculated(ctx, order, lines)
     taken = await stock.take(docs, stock.demand(lines, stored), stored, utcnow(), dry_run=dry_run)
-    return SubmitCheck(taken, lines, event)
+    debits = await spending.debit(docs, order, utcnow(), dry_run=dry_run)
+    return SubmitCheck(taken, lines, event, debits)
 
 
 async def validate_order(ctx: Ctx, stored: Stored) -> None:
@@ -408,6 +411,7 @@ async def submit_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
         return pending
     apply(order, "submit", now=now)
     order["_Reserved"] = check.taken
+    order["_SpendingDebits"] = check.debits
     submitted = await write_order(ctx.docs, stored, order, now)
     await forwarding.auto_forward(ctx, order, check.lines)
     checkout.notify_after_commit(ctx, check.event, order["ID"], "ordersubmit")
@@ -430,6 +434,8 @@ async def cancel_order(ctx: Ctx, caller: Caller, stored: Stored) -> dict[str, An
     if was_open:
         await stock.give_back(ctx.docs, order.get("_Reserved") or [], now)
         order["_Reserved"] = []
+        await spending.credit_back(ctx.docs, order)
+        order["_SpendingDebits"] = []
     return await write_order(ctx.docs, stored, order, now)
 
 

@@ -2,7 +2,9 @@
 
 - Type is PurchaseOrder, CreditCard or SpendingAccount. A credit card is referenced by
   CreditCardID only: ordercore never accepts card numbers or security codes (a body carrying
-  such a field is refused, so a client bug cannot store one).
+  such a field, or a card number in any string, is refused, so a client bug cannot store one).
+- The card or spending account must be one the order's user may use (`app.services.instruments`);
+  spending-account balances move at submit and cancel (`app.services.spending`).
 - Amount null means "the rest of the order" and is stored and returned as null.
 - Accepted is writable by whoever may write the order (OrderCloud's PurchaseOrder behaviour);
   submit requires every payment to be Accepted. An order needs no payment at all to be submitted.
@@ -18,28 +20,16 @@ from typing import Any
 from app.auth.tokens import Caller
 from app.models.orders import PAYMENT_WRITABLE, Payment, PaymentTransaction
 from app.resources import public
-from app.services import refunds, unified_orders
+from app.services import instruments, refunds, unified_orders
 from app.store.repo import Docs, Stored, merge_patch
 from app.wire import check_id, new_id, to_doc, validate
+from domain.cards import refuse_card_data
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.lifecycle import CANCELED
 from domain.money import to_decimal
 
-CARD_DATA_KEYS = frozenset(
-    {"cardnumber", "creditcardnumber", "number", "pan", "cvv", "cvc", "cvv2", "securitycode"}
-)
 CREATE_ONLY = ("Type", "CreditCardID", "SpendingAccountID", "OrderReturnID")
-
-
-def _refuse_card_data(body: dict[str, Any]) -> None:
-    found = sorted(k for k in body if k.lower() in CARD_DATA_KEYS)
-    if found:
-        raise ValidationFailed(
-            "Card numbers and security codes are never accepted; reference a saved card by CreditCardID",
-            "ValidationFailure",
-            {"Fields": found},
-        )
 
 
 def _require_not_canceled(order: dict[str, Any]) -> None:
@@ -78,7 +68,7 @@ async def find(docs: Docs, order_id: str, payment_id: str, *, lock: bool = False
 
 
 async def create(docs: Docs, caller: Caller, order: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    _refuse_card_data(body)
+    refuse_card_data(body)
     _require_not_canceled(order)
     data = {k: body[k] for k in PAYMENT_WRITABLE if k in body}
     data["ID"] = check_id(data["ID"]) if data.get("ID") else new_id()
@@ -90,6 +80,7 @@ async def create(docs: Docs, caller: Caller, order: dict[str, Any], body: dict[s
         Transactions=[],
     )
     _check(payment)
+    await instruments.check_payment(docs, order, payment, utcnow())
     refunded = await refunds.check_new(docs, caller, order, payment) if payment.get("OrderReturnID") else None
     if await docs.exists("payment", payment["ID"], order["ID"]):
         raise Conflict(
@@ -105,7 +96,7 @@ async def create(docs: Docs, caller: Caller, order: dict[str, Any], body: dict[s
 
 
 async def patch(docs: Docs, order: dict[str, Any], payment_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    _refuse_card_data(body)
+    refuse_card_data(body)
     _require_not_canceled(order)
     stored = await find(docs, order["ID"], payment_id, lock=True)
     current = stored.doc
@@ -154,7 +145,7 @@ async def delete(docs: Docs, caller: Caller, order: dict[str, Any], payment_id: 
 async def add_transaction(
     docs: Docs, order: dict[str, Any], payment_id: str, body: dict[str, Any]
 ) -> dict[str, Any]:
-    _refuse_card_data(body)
+    refuse_card_data(body)
     _require_not_canceled(order)
     stored = await find(docs, order["ID"], payment_id, lock=True)
     data = dict(body)

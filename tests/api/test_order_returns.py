@@ -180,6 +180,8 @@ async def test_refund_payments_complete_the_return(world: World) -> None:
     await ship(world, "o1", lines["plain"], 3)
     alice = await world.token("alice")
     seller = await world.seller()
+    await api.ok("POST", "/buyers/b1/creditcards", {"ID": "card1", "Token": "tok"})
+    await api.ok("POST", "/buyers/b1/creditcards/assignments", {"CreditCardID": "card1"}, status=204)
     await world.api.ok(
         "POST",
         "/orders/Outgoing/o1/payments",

@@ -13,6 +13,9 @@ async def test_payment_crud_and_transactions(world: World) -> None:
     api = world.api
     await world.new_order(body={"ID": "o1"})
     token = await world.token("alice")
+    await api.ok("POST", "/buyers/b1/creditcards", {"ID": "card-token-1", "Token": "tok"})
+    link = {"CreditCardID": "card-token-1", "UserID": "alice"}
+    await api.ok("POST", "/buyers/b1/creditcards/assignments", link, status=204)
     payment = await api.ok(
         "POST",
         BASE,

@@ -1,0 +1,110 @@
+"""Anonymous shoppers becoming real users: `PUT /me/register` (Me.Register) and
+`PUT /me/orders?anonUserToken=` (Me.TransferAnonUserOrder); and `DELETE /me/tokens`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.auth.revocation import revoke
+from app.auth.tokens import Caller
+from app.auth.users import USER_KINDS, FoundUser
+from app.http import NO_CONTENT, Ctx, endpoint
+from app.resources import normalize, store
+from app.routes.me_user import ME_READONLY, company_scope
+from app.routes.oauth import issue_for_user
+from app.routes.orgs import BUYER_USER_SPEC
+from app.services.orders import order_user
+from app.store.repo import Docs
+from app.wire import check_id, new_id
+from domain.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
+from domain.lifecycle import UNSUBMITTED
+
+
+async def _anonymous(ctx: Ctx, caller: Caller | None) -> Caller:
+    """The anonymous shopper: the caller itself, or the one `anonUserToken` names."""
+    if caller is not None and caller.anonymous:
+        return caller
+    raw = ctx.query("anonUserToken")
+    if not raw:
+        raise ValidationFailed(
+            "anonUserToken is required", "Auth.MustPassAnonUserToken", {"Field": "anonUserToken"}
+        )
+    try:
+        anon = await ctx.services.tokens.caller(raw)
+    except Unauthorized:
+        raise ValidationFailed(
+            "anonUserToken is invalid or expired", "Auth.MustPassAnonUserToken", {"Field": "anonUserToken"}
+        ) from None
+    if not anon.anonymous:
+        raise ValidationFailed(
+            "anonUserToken is not an anonymous shopper's token", "User.IsNotTemp", {"Field": "anonUserToken"}
+        )
+    return anon
+
+
+async def transfer_orders(docs: Docs, anon: Caller, user: dict[str, Any], buyer_id: str) -> int:
+    """The anonymous shopper's unsubmitted orders become the user's (in the user's buyer)."""
+    moved = 0
+    conds = docs.eq(FromUserID=anon.user_id, FromCompanyID=anon.company_id, Status=UNSUBMITTED)
+    for stored in await docs.all_stored("order", *conds, scope="", lock=True):
+        order = {
+            **stored.doc,
+            "FromUserID": user["ID"],
+            "FromCompanyID": buyer_id,
+            "FromUser": order_user(user, buyer_id),
+        }
+        await docs.replace("order", order["ID"], order, version=stored.version)
+        moved += 1
+    await docs.delete("cartpointer", anon.user_id, anon.company_id)
+    return moved
+
+
+@endpoint("PUT", "/me/orders", status=204)
+async def transfer_anon_user_order(ctx: Ctx) -> Any:
+    caller = await ctx.caller("Shopper")
+    if caller.anonymous or not caller.is_buyer:
+        raise Forbidden("Sign in as a buyer user to take over an anonymous order", "Auth.InsufficientRoles")
+    anon = await _anonymous(ctx, None)
+    found = await ctx.docs.get("user", caller.user_id, caller.company_id)
+    if found is None:
+        raise NotFound("User", caller.user_id)
+    await transfer_orders(ctx.docs, anon, found.doc, caller.company_id)
+    return NO_CONTENT, 204
+
+
+@endpoint("PUT", "/me/register")
+async def register(ctx: Ctx) -> Any:
+    """The anonymous shopper becomes a user of its template user's buyer, keeps its unsubmitted
+    orders, and gets a token (roles: those its anonymous token asked for that the new user has)."""
+    caller = await ctx.optional_caller()
+    if caller is not None and not caller.anonymous:
+        raise ValidationFailed("Only an anonymous shopper can register", "User.IsNotTemp", None)
+    anon = await _anonymous(ctx, caller)
+    docs = ctx.docs
+    client = await docs.get("apiclient", anon.client_id)
+    if client is None:
+        raise NotFound("ApiClient", anon.client_id)
+    body = await ctx.body_object()
+    data = {k: v for k, v in body.items() if k not in ME_READONLY and k not in BUYER_USER_SPEC.readonly}
+    data["ID"] = check_id(body["ID"]) if body.get("ID") else new_id()
+    doc = normalize(BUYER_USER_SPEC, data, None)
+    await store(ctx, BUYER_USER_SPEC, anon, anon.company_id, doc, None, None)
+    await transfer_orders(docs, anon, doc, anon.company_id)
+    scope = sorted(anon.roles | anon.custom_roles) or None
+    issued = await issue_for_user(
+        ctx.services, docs, client.doc, FoundUser("buyer", anon.company_id, doc), scope
+    )
+    return {"access_token": issued["access_token"]}, 200
+
+
+@endpoint("DELETE", "/me/tokens")
+async def revoke_my_tokens(ctx: Ctx) -> Any:
+    caller = await ctx.caller()
+    kind = USER_KINDS.get(caller.user_type)
+    if caller.anonymous or kind is None:
+        raise Forbidden("Anonymous shoppers have no tokens to revoke", "Auth.InsufficientRoles")
+    await revoke(ctx.docs, kind, caller.user_id, company_scope(caller))
+    return NO_CONTENT, 204
+
+
+ROUTES = [transfer_anon_user_order, register, revoke_my_tokens]
