@@ -22,6 +22,7 @@ Grammar (keywords case-insensitive; docs/approvals.md has the user-facing versio
              | 'items' '.' FUNC '(' [expr] ')'        any all count quantity total
              | 'order' '.' 'approved' '(' STRING ')'   when the dialect allows it
              | 'now' '(' [expr] ')'                    now, shifted by a number of days
+             | ('min' | 'max') '(' expr (',' expr)+ ')'
              | path
     path    := ROOT ('.' NAME)*                        inside an items function, also NAME ('.' NAME)*
 
@@ -206,6 +207,12 @@ class Now:
 
 
 @dataclass(frozen=True)
+class Extremum:
+    function: str  # "min" or "max"
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
 class Unary:
     op: str
     operand: Node
@@ -218,7 +225,7 @@ class Binary:
     right: Node
 
 
-Node = Literal | Path | ItemCall | Approved | Now | Unary | Binary
+Node = Literal | Path | ItemCall | Approved | Now | Extremum | Unary | Binary
 
 
 @dataclass(frozen=True)
@@ -243,6 +250,8 @@ class Expression:
     root: Node
     # Rule IDs named in `order.approved('...')`: a rule chained after another.
     approvals_named: frozenset[str] = field(default_factory=frozenset)
+    # Lower-case roots read outside the item functions (a line-level promotion must read `item`).
+    roots: frozenset[str] = field(default_factory=frozenset)
 
 
 class _Parser:
@@ -253,6 +262,7 @@ class _Parser:
         self.i = 0
         self.in_items = False
         self.named: set[str] = set()
+        self.roots: set[str] = set()
 
     # helpers
     @property
@@ -288,7 +298,7 @@ class _Parser:
         root = self.expr()
         if self.tok.kind != "end":
             raise self.syntax("Expected an operator or the end of the expression")
-        return Expression(self.source, root, frozenset(self.named))
+        return Expression(self.source, root, frozenset(self.named), frozenset(self.roots))
 
     def expr(self) -> Node:
         node = self.and_()
@@ -382,6 +392,8 @@ class _Parser:
                     "ItemNotAllowed",
                     start.pos,
                 )
+            if not self.in_items:
+                self.roots.add("item")
             return Path("item", tuple(str(t.value) for t in names[1:]))
         if self.in_items and not self.dialect.has(low):
             return Path("item", tuple(str(t.value) for t in names))
@@ -390,6 +402,8 @@ class _Parser:
                 "'items' must be followed by a function: " + ", ".join(ITEM_FUNCTIONS), pos=start.pos
             )
         if self.dialect.has(low):
+            if not self.in_items:
+                self.roots.add(low)
             return Path(low, tuple(str(t.value) for t in names[1:]))
         raise self.syntax(
             f"Unknown name {root!r}: start with one of {self.dialect.describe()}",
@@ -418,6 +432,15 @@ class _Parser:
             days = None if self.at("punct", ")") else self.expr()
             self.expect("punct", ")", "')'")
             return Now(days)
+        if dotted in ("min", "max"):
+            args = [self.expr()]
+            while self.at("punct", ","):
+                self.advance()
+                args.append(self.expr())
+            if len(args) < 2:
+                raise self.syntax(f"{dotted}() takes two or more values", "InvalidArguments", open_pos)
+            self.expect("punct", ")", "')'")
+            return Extremum(dotted, tuple(args))
         if dotted == "order.approved" and self.dialect.approvals:
             if not self.at("string"):
                 raise self.syntax("order.approved() takes one quoted approval rule ID", "InvalidArguments")
@@ -577,6 +600,11 @@ def _eval(node: Node, ctx: Context, item: Mapping[str, Any] | None) -> Any:
             return None
     if isinstance(node, Approved):
         return node.rule_id in ctx.approved
+    if isinstance(node, Extremum):
+        numbers = [_number(_eval(arg, ctx, item)) for arg in node.args]
+        if any(n is None for n in numbers):
+            return None
+        return min(numbers) if node.function == "min" else max(numbers)  # type: ignore[type-var]
     if isinstance(node, Unary):
         value = _eval(node.operand, ctx, item)
         if node.op == "not":
