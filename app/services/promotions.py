@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_
@@ -23,7 +22,6 @@ from app.assignments import assignment_id
 from app.auth.tokens import Caller
 from app.auth.users import group_ids
 from app.http import Ctx
-from app.resources import public
 from app.store.repo import Docs
 from app.store.tables import resources
 from domain import promotions as rules
@@ -127,10 +125,6 @@ def owner_error(
     return None
 
 
-def in_date(promotion: dict[str, Any], now: datetime) -> bool:
-    return rules.usability_error(promotion, now) is None
-
-
 # --------------------------------------------------------------------------- redemptions
 
 
@@ -159,7 +153,3 @@ async def redeem(docs: Docs, promotion_id: str, order: dict[str, Any]) -> None:
         await docs.replace(
             REDEMPTION_KIND, key, {**mine.doc, "Count": int(mine.doc.get("Count") or 0) + 1}, promotion_id
         )
-
-
-def shown(doc: dict[str, Any]) -> dict[str, Any]:
-    return public(doc)
