@@ -17,7 +17,6 @@ from app.services.order_access import ORDER_READ_ROLES, ORDER_WRITE_ROLES, direc
 from app.store.repo import Stored
 from app.store.tables import resources
 from app.wire import validate
-from domain.approvals import parse
 from domain.errors import NotFound, ValidationFailed
 from domain.lifecycle import AWAITING_APPROVAL
 
@@ -30,7 +29,7 @@ async def _check_rule(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, 
     """The approving group must be one of this buyer's groups; the expression must parse."""
     if not await ctx.docs.exists("usergroup", doc["ApprovingGroupID"], scope):
         raise NotFound("UserGroup", doc["ApprovingGroupID"])
-    parse(doc["RuleExpression"])
+    approvals.parse_rule(doc["RuleExpression"])
     return doc
 
 

@@ -18,13 +18,20 @@ from app.auth.users import group_ids
 from app.resources import public
 from app.services.lineitems import order_lines
 from app.store.repo import Docs
-from domain.approvals import Context, evaluate, parse
 from domain.clock import iso
+from domain.expressions import Context, Dialect, Expression, evaluate, parse
 from domain.lifecycle import AWAITING_APPROVAL
 
 RULE_KIND = "approvalrule"
 APPROVAL_KIND = "orderapproval"
 PENDING, APPROVED, DECLINED = "Pending", "Approved", "Declined"
+# RuleExpression reads the order and its lines; rules chain with order.approved('ruleID').
+RULE_DIALECT = Dialect(("order", "items"), approvals=True)
+
+
+def parse_rule(source: str) -> Expression:
+    """The parsed RuleExpression; refuses with `Expression.*` (ValidationFailed)."""
+    return parse(source, RULE_DIALECT)
 
 
 @dataclass
@@ -63,7 +70,7 @@ async def plan(docs: Docs, order: dict[str, Any], recorded: list[dict[str, Any]]
     seen = {a["ApprovalRuleID"] for a in recorded}
     approved = {a["ApprovalRuleID"] for a in recorded if a["Status"] == APPROVED}
     view = public(order)
-    parsed = [(rule, parse(rule["RuleExpression"])) for rule in sorted(rules, key=lambda r: r["ID"])]
+    parsed = [(rule, parse_rule(rule["RuleExpression"])) for rule in sorted(rules, key=lambda r: r["ID"])]
     to_open: list[dict[str, Any]] = []
     changed = True
     while changed:
@@ -71,7 +78,7 @@ async def plan(docs: Docs, order: dict[str, Any], recorded: list[dict[str, Any]]
         for rule, expression in parsed:
             if rule["ID"] in seen:
                 continue
-            if evaluate(expression, Context(view, lines, frozenset(approved))):
+            if evaluate(expression, Context({"order": view, "items": lines}, frozenset(approved))):
                 seen.add(rule["ID"])
                 if rule["ApprovingGroupID"] in groups:
                     approved.add(rule["ID"])

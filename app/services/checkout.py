@@ -35,7 +35,8 @@ from app.models.checkout import (
 )
 from app.resources import public
 from app.services.lineitems import order_lines, require_editable
-from app.services.pricing import override_unit_price, refresh_totals
+from app.services.pricing import override_unit_price
+from app.services.promotion_amounts import PRINT_KEY, order_rows, set_overrides, settle, wire
 from app.state import Services
 from app.store.repo import Docs, Stored
 from app.webhooks import outbound_client
@@ -88,7 +89,15 @@ def _canon(value: Any) -> Any:
     return str(value)
 
 
-_ORDER_PARTS = ("ShippingCost", "TaxCost", "PromotionDiscount", "xp", "ShippingAddressID", "_ShippingAddress")
+_ORDER_PARTS = (
+    "ShippingCost",
+    "TaxCost",
+    "PromotionDiscount",
+    "xp",
+    "ShippingAddressID",
+    "_ShippingAddress",
+    PRINT_KEY,
+)
 _LINE_PARTS = (
     "ProductID",
     "Quantity",
@@ -127,13 +136,16 @@ def _store_state(order: dict[str, Any], lines: list[dict[str, Any]], state: dict
     order[STATE_KEY] = state
 
 
-def worksheet(order: dict[str, Any], lines: list[dict[str, Any]]) -> dict[str, Any]:
-    """OrderCloud's OrderWorksheet. Promotions and subscriptions do not exist here yet."""
+def worksheet(
+    order: dict[str, Any], lines: list[dict[str, Any]], promotions: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """OrderCloud's OrderWorksheet (`promotions`: the order's promotion rows). Subscriptions do
+    not exist here yet."""
     state = current_state(order, lines)
     return {
         "Order": public(order),
         "LineItems": [public(line) for line in lines],
-        "OrderPromotions": [],
+        "OrderPromotions": [wire(p) for p in promotions or []],
         "Subscription": None,
         "ShipEstimateResponse": state.get("ShipEstimateResponse"),
         "OrderCalculateResponse": state.get("OrderCalculateResponse"),
@@ -287,15 +299,17 @@ async def _reread(
 
 async def _prepare(
     ctx: Ctx, caller: Caller, load: Loader
-) -> tuple[Stored, list[dict[str, Any]], dict[str, Any], str]:
-    """Read what a callout needs: the order (Unsubmitted), its lines, the event and its token."""
+) -> tuple[Stored, list[dict[str, Any]], list[dict[str, Any]], dict[str, Any], str]:
+    """Read what a callout needs: the order (Unsubmitted), its lines and promotions, the event and
+    its token."""
     async with _step(ctx, write=False) as docs:
         stored = await load(ctx, caller, False)
         require_editable(stored.doc)
         event = require_event(await checkout_event(docs, caller), caller)
         lines = await order_lines(docs, stored.doc["ID"])
+        promos = await order_rows(docs, stored.doc["ID"])
         token = await middleware_token(ctx.services, docs, event)
-    return stored, lines, event, token
+    return stored, lines, promos, event, token
 
 
 async def _save(ctx: Ctx, stored: Stored, order: dict[str, Any]) -> None:
@@ -366,12 +380,12 @@ def _estimates(
 async def estimate_shipping(ctx: Ctx, caller: Caller, load: Loader) -> dict[str, Any]:
     """POST `/shippingrates`; store the ShipEstimateResponse. The calculation is cleared and
     ShippingCost becomes the cost of the methods the middleware preselected (0 when none)."""
-    stored, lines, event, token = await _prepare(ctx, caller, load)
+    stored, lines, promos, event, token = await _prepare(ctx, caller, load)
     seen_print = fingerprint(stored.doc, lines)
-    result = await _call(ctx.services, event, "shippingrates", worksheet(stored.doc, lines), token)
+    result = await _call(ctx.services, event, "shippingrates", worksheet(stored.doc, lines, promos), token)
     raise_for_callout(result)
     answer = _answer(result, ShipEstimateResponseAnswer)
-    async with _step(ctx, write=True):
+    async with _step(ctx, write=True) as docs:
         lines = await _reread(ctx, caller, load, stored, seen_print)
         estimates = _estimates(result, answer, lines)
         order = dict(stored.doc)
@@ -386,10 +400,11 @@ async def estimate_shipping(ctx: Ctx, caller: Caller, load: Loader) -> dict[str,
         state["OrderCalculateResponse"] = None
         # New estimates replace the old selection: shipping is what the middleware preselected.
         order["ShippingCost"] = _selected_cost(estimates, order.get("Currency"))
-        refresh_totals(order, lines)
+        await settle(docs, order, lines)
         _store_state(order, lines, state)
         await _save(ctx, stored, order)
-    return worksheet(stored.doc, lines)
+        promos = await order_rows(docs, order["ID"])
+    return worksheet(stored.doc, lines, promos)
 
 
 async def select_ship_methods(ctx: Ctx, stored: Stored, body: dict[str, Any]) -> dict[str, Any]:
@@ -436,10 +451,10 @@ async def select_ship_methods(ctx: Ctx, stored: Stored, body: dict[str, Any]) ->
     if changed:
         state["OrderCalculateResponse"] = None
     order["ShippingCost"] = _selected_cost(estimates, order.get("Currency"))
-    refresh_totals(order, lines)
+    await settle(ctx.docs, order, lines)
     _store_state(order, lines, state)
     await _save(ctx, stored, order)
-    return worksheet(order, lines)
+    return worksheet(order, lines, await order_rows(ctx.docs, order["ID"]))
 
 
 def _check_overrides(
@@ -460,9 +475,9 @@ def _check_overrides(
 async def calculate(ctx: Ctx, caller: Caller, load: Loader) -> dict[str, Any]:
     """POST `/ordercalculate` and apply the answer: ShippingTotal -> ShippingCost, TaxTotal ->
     TaxCost, FeeTotal -> Fees, line overrides (UnitPrice, Remove); totals recomputed."""
-    stored, lines, event, token = await _prepare(ctx, caller, load)
+    stored, lines, promos, event, token = await _prepare(ctx, caller, load)
     seen_print = fingerprint(stored.doc, lines)
-    result = await _call(ctx.services, event, "ordercalculate", worksheet(stored.doc, lines), token)
+    result = await _call(ctx.services, event, "ordercalculate", worksheet(stored.doc, lines, promos), token)
     raise_for_callout(result)
     answer = _answer(result, OrderCalculateResponseAnswer)
     async with _step(ctx, write=True) as docs:
@@ -473,8 +488,14 @@ async def calculate(ctx: Ctx, caller: Caller, load: Loader) -> dict[str, Any]:
         state = current_state(order, lines)
         by_id = {line["ID"]: line for line in lines}
         removed: set[str] = set()
+        promotion_overrides: list[tuple[str, str, Decimal]] = []
         for override in answer.line_item_overrides or []:
             line = by_id[override.line_item_id]
+            promotion_overrides += [
+                (line["ID"], p.promotion_id, p.amount)
+                for p in override.promotion_overrides or []
+                if p.promotion_id and p.amount is not None and not override.remove
+            ]
             if override.remove:
                 removed.add(line["ID"])
             elif override.unit_price is not None:
@@ -490,7 +511,8 @@ async def calculate(ctx: Ctx, caller: Caller, load: Loader) -> dict[str, Any]:
         ):
             if value is not None:
                 order[field] = round_money(value, currency)
-        refresh_totals(order, lines)
+        await set_overrides(docs, order["ID"], promotion_overrides)
+        await settle(docs, order, lines)
         state["OrderCalculateResponse"] = {
             "LineItemOverrides": [to_doc(o) for o in answer.line_item_overrides or []],
             "ShippingTotal": answer.shipping_total,
@@ -503,11 +525,13 @@ async def calculate(ctx: Ctx, caller: Caller, load: Loader) -> dict[str, Any]:
         }
         _store_state(order, lines, state)
         await _save(ctx, stored, order)
-    return worksheet(stored.doc, lines)
+        promos = await order_rows(docs, order["ID"])
+    return worksheet(stored.doc, lines, promos)
 
 
 async def get_worksheet(ctx: Ctx, stored: Stored) -> dict[str, Any]:
-    return worksheet(stored.doc, await order_lines(ctx.docs, stored.doc["ID"]))
+    order_id = stored.doc["ID"]
+    return worksheet(stored.doc, await order_lines(ctx.docs, order_id), await order_rows(ctx.docs, order_id))
 
 
 # --------------------------------------------------------------------------- submit and approval
@@ -554,8 +578,9 @@ async def notify(services: Services, event: dict[str, Any], order_id: str, hook:
             if found is None:
                 return
             lines = await order_lines(docs, order_id)
+            promos = await order_rows(docs, order_id)
             token = await middleware_token(services, docs, event)
-        result = await _call(services, event, hook, worksheet(found.doc, lines), token)
+        result = await _call(services, event, hook, worksheet(found.doc, lines, promos), token)
         response = _hook_response(result)
     except DomainError as exc:  # no AllowSeller client: record why the middleware was not called
         response = {"HttpStatusCode": None, "UnhandledErrorBody": exc.message, "xp": None, "Succeeded": False}

@@ -115,6 +115,10 @@ async def create_outgoing(
     # The buyer's submit already took the stock; canceling this order must not give it back.
     order["_Reserved"] = []
     copies = [outgoing_line(line, order_id, incoming_order_id=incoming["ID"]) for line in lines]
+    for copy in copies:
+        # The buyer's promotions are the marketplace's; the supplier's order is priced without them.
+        copy["PromotionDiscount"] = 0
+        copy["LineTotal"] = copy["LineSubtotal"]
     refresh_totals(order, copies)
     if submit:
         apply(order, "submit", now=now)

@@ -12,7 +12,8 @@ from app.http import Ctx
 from app.models.orders import LINE_WRITABLE, LineItem
 from app.resources import public
 from app.services import addresses
-from app.services.pricing import Offer, offer_for, price_product_lines, refresh_totals
+from app.services.pricing import Offer, offer_for, price_product_lines
+from app.services.promotion_amounts import settle
 from app.store.repo import Docs, Stored, merge_patch
 from app.wire import check_id, new_id, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
@@ -278,7 +279,7 @@ async def _commit(
             )
         else:
             await docs.replace("lineitem", line["ID"], line, scope)
-    refresh_totals(order, lines)
+    await settle(docs, order, lines, now=now)
     order["LastUpdated"] = iso(now)
     await docs.replace("order", scope, order, version=order_stored.version)
     order_stored.doc = order

@@ -19,7 +19,16 @@ from app.http import Ctx
 from app.listing import ListOptions, parse_terms
 from app.models.orders import ORDER_WRITABLE, FromUserPatch, Order
 from app.resources import public
-from app.services import addresses, approvals, checkout, spending, stock, unified_orders
+from app.services import (
+    addresses,
+    approvals,
+    checkout,
+    order_promotions,
+    promotion_amounts,
+    spending,
+    stock,
+    unified_orders,
+)
 from app.services.lineitems import order_lines, require_editable
 from app.services.order_access import receives
 from app.services.pricing import offer_for, refresh_totals
@@ -52,7 +61,7 @@ ORDER_USER_FIELDS = (
     "PasswordLastSetDate",
 )
 # Documents scoped to an order: they follow its renames and go with it.
-ORDER_CHILD_KINDS = ("lineitem", "payment", approvals.APPROVAL_KIND)
+ORDER_CHILD_KINDS = ("lineitem", "payment", approvals.APPROVAL_KIND, promotion_amounts.KIND)
 _STATE_BY_LOWER = {s.lower(): s for s in STATES}
 
 
@@ -250,7 +259,8 @@ async def update_order(
         await forwarding.rename_links(docs, order, old_id, new_order_id)
         order["ID"] = new_order_id
     await _apply_writes(ctx, caller, order, data, full=full)
-    refresh_totals(order)
+    # Promotion amounts may read any order field (order.xp, order.ShippingCost, ...).
+    await promotion_amounts.settle(docs, order, await order_lines(docs, order["ID"]))
     order["LastUpdated"] = iso(utcnow())
     await docs.replace(
         "order",
@@ -381,6 +391,7 @@ async def _submit_checks(ctx: Ctx, order: dict[str, Any], *, dry_run: bool) -> S
             "Order.CannotSubmitWithUnaccceptedPayments",
             {"PaymentIDs": unaccepted},
         )
+    await order_promotions.check_at_submit(ctx, order, lines)
     event = await checkout.require_calculated(ctx, order, lines)
     taken = await stock.take(docs, stock.demand(lines, stored), stored, utcnow(), dry_run=dry_run)
     debits = await spending.debit(docs, order, utcnow(), dry_run=dry_run)
@@ -403,6 +414,7 @@ async def submit_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
     check = await _submit_checks(ctx, stored.doc, dry_run=approval.awaiting)
     order = dict(stored.doc)
     now = utcnow()
+    await order_promotions.redeem(ctx.docs, order)
     if approval.awaiting:
         apply(order, "submit_for_approval", now=now)
         await approvals.open_approvals(ctx.docs, order, approval.to_open, now, new_round=True)

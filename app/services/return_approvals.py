@@ -3,7 +3,7 @@
 - A rule belongs to `OwnerID` (the marketplace by default; a supplier's users own their supplier's
   rules) and names an `ApprovingGroupID`: an admin user group for the marketplace, a supplier user
   group for a supplier. At submit, every rule owned by the company receiving the order is evaluated
-  with `Order` and `OrderReturn` in scope (`domain.rules`); each match opens one approval (kind
+  with `Order` and `OrderReturn` in scope (`domain.expressions`); each match opens one approval (kind
   `orderreturnapproval`, scope = the return ID, ID = the rule ID) and the return goes to
   AwaitingApproval. A submitter who belongs to the approving group approves its own rule at once.
 - Approve/decline: the caller must belong to the group of a Pending approval
@@ -26,11 +26,28 @@ from app.store.repo import Docs
 from app.store.tables import resources
 from domain.clock import iso
 from domain.errors import Forbidden, NotFound, ValidationFailed
-from domain.rules import evaluate, parse
+from domain.expressions import Context, Dialect, Expression, evaluate, parse
 
 RULE_KIND = "sellerapprovalrule"
 APPROVAL_KIND = "orderreturnapproval"
 PENDING, APPROVED, DECLINED = "Pending", "Approved", "Declined"
+# Return rules read the order and the return (`now(days)` for date-based return policies); there
+# are no lines in scope, so `items.*` is refused when the rule is saved.
+RULE_DIALECT = Dialect(("Order", "OrderReturn"))
+
+
+def parse_rule(source: str) -> Expression:
+    """The parsed RuleExpression; a rule the engine cannot evaluate is refused when it is saved
+    (ValidationFailure on the RuleExpression field, with the engine's position)."""
+    try:
+        return parse(source, RULE_DIALECT)
+    except ValidationFailed as exc:
+        position = exc.data.get("Position") if isinstance(exc.data, dict) else None
+        raise ValidationFailed(
+            f"RuleExpression cannot be evaluated: {exc.message}",
+            "ValidationFailure",
+            {"Field": "RuleExpression", "Position": position},
+        ) from None
 
 
 def _groups(ctx: Ctx, owner_id: str) -> tuple[str, str, str, str]:
@@ -79,12 +96,7 @@ async def check_rule(
         "supplier", doc["OwnerID"]
     ):
         raise NotFound("Supplier", doc["OwnerID"])
-    try:
-        parse(doc["RuleExpression"])
-    except ValueError as exc:
-        raise ValidationFailed(
-            f"RuleExpression cannot be evaluated: {exc}", "ValidationFailure", {"Field": "RuleExpression"}
-        ) from None
+    parse_rule(doc["RuleExpression"])
     group_kind, _, _, group_scope = _groups(ctx, doc["OwnerID"])
     if not await ctx.docs.exists(group_kind, doc["ApprovingGroupID"], group_scope):
         raise NotFound("UserGroup", doc["ApprovingGroupID"])
@@ -118,7 +130,7 @@ async def open_for(
     """Open the approvals of the rules `ret` matches; True when any is left Pending."""
     docs = ctx.docs
     owner = order.get("ToCompanyID")
-    scope = {"Order": public(order), "OrderReturn": public(ret)}
+    context = Context({"Order": public(order), "OrderReturn": public(ret)}, now=now)
     rules = [
         r
         for r in await docs.all(RULE_KIND, *docs.eq(ApprovalType="OrderReturn"))
@@ -128,7 +140,7 @@ async def open_for(
     mine = await groups_of(ctx, caller)
     pending = False
     for rule in rules:
-        if not evaluate(parse(rule["RuleExpression"]), scope, now):
+        if not evaluate(parse_rule(rule["RuleExpression"]), context):
             continue
         auto = rule["ApprovingGroupID"] in mine
         await docs.insert(

@@ -76,15 +76,19 @@ class Docs:
         *,
         uniq: str | None = None,
         object_type: str | None = None,
+        key: str | None = None,
     ) -> dict[str, Any]:
-        if await self.exists(kind, doc["ID"], scope):
+        """`key`: the row's ID when it differs from the document's (several rows sharing one wire
+        ID, such as a line-level promotion's row per line)."""
+        row_id = key or doc["ID"]
+        if await self.exists(kind, row_id, scope):
             raise Conflict(
                 f"{object_type or kind} already exists: {doc['ID']}",
                 "IdExists",
                 {"ObjectType": object_type or kind, "ObjectID": doc["ID"]},
             )
         await self.conn.execute(
-            insert(resources).values(kind=kind, scope=scope, id=doc["ID"], doc=doc, version=1, uniq=uniq)
+            insert(resources).values(kind=kind, scope=scope, id=row_id, doc=doc, version=1, uniq=uniq)
         )
         return doc
 

@@ -1,6 +1,12 @@
-"""Approval-rule expressions (`ApprovalRule.RuleExpression`): a small tokenizer, parser and
-evaluator over plain data. Nothing is ever handed to `eval`; an expression can only read the
-order, its lines and which rules are already approved.
+"""The rules-engine expressions of OrderCloud: approval rules (`RuleExpression`), seller approval
+rules on returns, and promotions (`EligibleExpression`, `ValueExpression`). One tokenizer, parser
+and evaluator over plain data; nothing is ever handed to `eval`, an expression can only read what
+the caller puts in scope.
+
+The caller chooses a `Dialect`: the root names an expression may start with (`order`, `items`,
+`item`, `Order`, `OrderReturn`, `promotion`, ...; matched in any case) and whether
+`order.approved('ruleID')` exists. `items` in the roots enables the item functions; `item` in the
+roots lets `item.X` be read outside them (a line-level promotion evaluated per line).
 
 Grammar (keywords case-insensitive; docs/approvals.md has the user-facing version)::
 
@@ -14,38 +20,47 @@ Grammar (keywords case-insensitive; docs/approvals.md has the user-facing versio
     unary   := '-' unary | primary
     primary := NUMBER | STRING | 'true' | 'false' | 'null' | '(' expr ')'
              | 'items' '.' FUNC '(' [expr] ')'        any all count quantity total
-             | 'order' '.' 'approved' '(' STRING ')'
+             | 'order' '.' 'approved' '(' STRING ')'   when the dialect allows it
+             | 'now' '(' [expr] ')'                    now, shifted by a number of days
+             | ('min' | 'max') '(' expr (',' expr)+ ')'
              | path
-    path    := ('order' | 'item') ('.' NAME)*          inside an items function, also NAME ('.' NAME)*
+    path    := ROOT ('.' NAME)*                        inside an items function, also NAME ('.' NAME)*
 
-Strings are single- or double-quoted, with `\\` escaping the next character. Inside
-`items.any(...)` and the other item functions, a bare name (`ProductID`) or `item.X` reads the
-line being tested; `item` anywhere else is `Expression.ItemNotAllowed`.
+Numbers may start with the point (`.1`). Strings are single- or double-quoted; `\\` escapes the
+next character and a doubled quote is one quote (`'it''s'`). Inside `items.any(...)` and the other
+item functions, a bare name (`ProductID`) or `item.X` reads the line being tested; `item` anywhere
+else is `Expression.ItemNotAllowed` unless the dialect has an `item` root.
 
 Evaluation: a missing field is null; `=`/`<>` compare numbers numerically (a numeric string counts
-as a number next to a number), strings exactly (case-sensitive), null equals only null; an
-ordering comparison with null or between unlike types is false; arithmetic with null is null,
-division by zero is null; `and`/`or`/`not` treat null as false. Field names match exactly first,
-then ignoring case (`order.total` reads `Total`).
+as a number next to a number), strings exactly (case-sensitive), null equals only null; a date
+(`now(...)`) next to an ISO-8601 string compares as dates; an ordering comparison with null or
+between unlike types is false; arithmetic with null is null, division by zero is null;
+`and`/`or`/`not` treat null as false. Field names match exactly first, then ignoring case
+(`order.total` reads `Total`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
+from domain.clock import parse_iso, utcnow
 from domain.errors import ValidationFailed
 
 __all__ = [
     "ITEM_FUNCTIONS",
     "Context",
+    "Dialect",
     "Expression",
     "Token",
     "evaluate",
     "parse",
+    "render",
     "tokenize",
+    "value_of",
 ]
 
 ITEM_FUNCTIONS: Final = ("any", "all", "count", "quantity", "total")
@@ -85,7 +100,9 @@ def tokenize(source: str) -> list[Token]:
         ch = source[i]
         if ch.isspace():
             i += 1
-        elif ch in _DIGITS:
+        elif ch in _DIGITS or (
+            ch == "." and i + 1 < n and source[i + 1] in _DIGITS and _starts_value(tokens)
+        ):
             start = i
             while i < n and source[i] in _DIGITS:
                 i += 1
@@ -106,8 +123,12 @@ def tokenize(source: str) -> list[Token]:
         elif ch in "'\"":
             start, i = i, i + 1
             chars: list[str] = []
-            while i < n and source[i] != ch:
-                if source[i] == "\\" and i + 1 < n:
+            while i < n:
+                if source[i] == ch and source.startswith(ch * 2, i):
+                    i += 1  # a doubled quote is one quote character
+                elif source[i] == ch:
+                    break
+                elif source[i] == "\\" and i + 1 < n:
                     i += 1
                 chars.append(source[i])
                 i += 1
@@ -126,6 +147,17 @@ def tokenize(source: str) -> list[Token]:
             i += len(op)
     tokens.append(Token("end", None, n))
     return tokens
+
+
+def _starts_value(tokens: list[Token]) -> bool:
+    """Whether a value may start here: a `.` after a name is a path separator, elsewhere `.5` is
+    a number."""
+    if not tokens:
+        return True
+    last = tokens[-1]
+    return not (
+        last.kind in ("name", "keyword", "number", "string") or (last.kind, last.value) == ("punct", ")")
+    )
 
 
 def render(tokens: Iterable[Token]) -> str:
@@ -154,7 +186,7 @@ class Literal:
 
 @dataclass(frozen=True)
 class Path:
-    root: str  # "order" or "item" (a bare name inside an item function reads the item)
+    root: str  # a lower-case root name; "item" inside an item function reads the line tested
     parts: tuple[str, ...]
 
 
@@ -170,6 +202,17 @@ class Approved:
 
 
 @dataclass(frozen=True)
+class Now:
+    days: Node | None
+
+
+@dataclass(frozen=True)
+class Extremum:
+    function: str  # "min" or "max"
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
 class Unary:
     op: str
     operand: Node
@@ -182,7 +225,23 @@ class Binary:
     right: Node
 
 
-Node = Literal | Path | ItemCall | Approved | Unary | Binary
+Node = Literal | Path | ItemCall | Approved | Now | Extremum | Unary | Binary
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What expressions of one kind may name. `roots`: the names a path may start with (any case);
+    `items` among them enables the item functions, `item` allows `item.X` outside them.
+    `approvals`: `order.approved('ruleID')` exists."""
+
+    roots: tuple[str, ...]
+    approvals: bool = False
+
+    def has(self, name: str) -> bool:
+        return name.lower() in {r.lower() for r in self.roots}
+
+    def describe(self) -> str:
+        return ", ".join(f"'{r}.'" for r in self.roots)
 
 
 @dataclass(frozen=True)
@@ -191,15 +250,19 @@ class Expression:
     root: Node
     # Rule IDs named in `order.approved('...')`: a rule chained after another.
     approvals_named: frozenset[str] = field(default_factory=frozenset)
+    # Lower-case roots read outside the item functions (a line-level promotion must read `item`).
+    roots: frozenset[str] = field(default_factory=frozenset)
 
 
 class _Parser:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, dialect: Dialect) -> None:
         self.source = source
+        self.dialect = dialect
         self.tokens = tokenize(source)
         self.i = 0
         self.in_items = False
         self.named: set[str] = set()
+        self.roots: set[str] = set()
 
     # helpers
     @property
@@ -235,7 +298,7 @@ class _Parser:
         root = self.expr()
         if self.tok.kind != "end":
             raise self.syntax("Expected an operator or the end of the expression")
-        return Expression(self.source, root, frozenset(self.named))
+        return Expression(self.source, root, frozenset(self.named), frozenset(self.roots))
 
     def expr(self) -> Node:
         node = self.and_()
@@ -322,24 +385,28 @@ class _Parser:
         low = root.lower()
         if self.at("punct", "("):
             return self.call(names)
-        if low == "order":
-            return Path("order", tuple(str(t.value) for t in names[1:]))
         if low == "item":
-            if not self.in_items:
+            if not self.in_items and not self.dialect.has("item"):
                 raise self.syntax(
                     "'item' can only be used inside an items function such as items.any(...)",
                     "ItemNotAllowed",
                     start.pos,
                 )
+            if not self.in_items:
+                self.roots.add("item")
             return Path("item", tuple(str(t.value) for t in names[1:]))
-        if low == "items":
+        if self.in_items and not self.dialect.has(low):
+            return Path("item", tuple(str(t.value) for t in names))
+        if low == "items" and self.dialect.has("items"):
             raise self.syntax(
                 "'items' must be followed by a function: " + ", ".join(ITEM_FUNCTIONS), pos=start.pos
             )
-        if self.in_items:
-            return Path("item", tuple(str(t.value) for t in names))
+        if self.dialect.has(low):
+            if not self.in_items:
+                self.roots.add(low)
+            return Path(low, tuple(str(t.value) for t in names[1:]))
         raise self.syntax(
-            f"Unknown name {root!r}: start with 'order.' or use an items function",
+            f"Unknown name {root!r}: start with one of {self.dialect.describe()}",
             "InvalidToken",
             start.pos,
         )
@@ -349,7 +416,7 @@ class _Parser:
         dotted = ".".join(str(t.value) for t in names).lower()
         self.advance()  # '('
         target, _, function = dotted.rpartition(".")
-        if target == "items" and function in ITEM_FUNCTIONS:
+        if target == "items" and function in ITEM_FUNCTIONS and self.dialect.has("items"):
             if self.in_items:
                 raise self.syntax("Items functions cannot be nested", "InvalidFunction", names[0].pos)
             self.in_items = True
@@ -361,7 +428,20 @@ class _Parser:
                 raise self.syntax(f"items.{function}() needs a condition", "InvalidArguments", open_pos)
             self.expect("punct", ")", "')'")
             return ItemCall(function, condition)
-        if dotted == "order.approved":
+        if dotted == "now":
+            days = None if self.at("punct", ")") else self.expr()
+            self.expect("punct", ")", "')'")
+            return Now(days)
+        if dotted in ("min", "max"):
+            args = [self.expr()]
+            while self.at("punct", ","):
+                self.advance()
+                args.append(self.expr())
+            if len(args) < 2:
+                raise self.syntax(f"{dotted}() takes two or more values", "InvalidArguments", open_pos)
+            self.expect("punct", ")", "')'")
+            return Extremum(dotted, tuple(args))
+        if dotted == "order.approved" and self.dialect.approvals:
             if not self.at("string"):
                 raise self.syntax("order.approved() takes one quoted approval rule ID", "InvalidArguments")
             rule_id = str(self.advance().value)
@@ -371,11 +451,12 @@ class _Parser:
         raise self.syntax(f"Unknown function {dotted!r}", "InvalidFunction", names[0].pos)
 
 
-def parse(source: str) -> Expression:
-    """Parse a RuleExpression; refuses with ValidationFailed (`Expression.*` code, `Position`)."""
+def parse(source: str, dialect: Dialect) -> Expression:
+    """Parse an expression of `dialect`; refuses with ValidationFailed (`Expression.*` code,
+    `Position`)."""
     if not isinstance(source, str):
-        raise _refuse("InvalidSyntax", "RuleExpression must be a string", str(source), 0)
-    return _Parser(source).parse()
+        raise _refuse("InvalidSyntax", "The expression must be a string", str(source), 0)
+    return _Parser(source, dialect).parse()
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -383,11 +464,16 @@ def parse(source: str) -> Expression:
 
 @dataclass(frozen=True)
 class Context:
-    """What an expression reads: the order, its lines and the rule IDs approved so far."""
+    """What an expression reads: `scope` maps root names (any case) to documents, `items` to the
+    lines; `approved`: the rule IDs approved so far; `now` anchors `now(days)`."""
 
-    order: Mapping[str, Any]
-    items: Sequence[Mapping[str, Any]] = ()
+    scope: Mapping[str, Any]
     approved: frozenset[str] = frozenset()
+    now: datetime | None = None
+
+    def items(self) -> Sequence[Mapping[str, Any]]:
+        lines = _lookup(self.scope, ("items",))
+        return lines if isinstance(lines, Sequence) and not isinstance(lines, str) else ()
 
 
 def _lookup(value: Any, parts: Iterable[str]) -> Any:
@@ -424,8 +510,20 @@ def _numeric_text(value: Any) -> Decimal | None:
     return _number(value)
 
 
+def _as_date(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return parse_iso(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def _pair(left: Any, right: Any) -> tuple[Any, Any] | None:
     """Both sides as comparable values, or None when they are unlike."""
+    if isinstance(left, datetime) or isinstance(right, datetime):
+        ld, rd = _as_date(left), _as_date(right)
+        return (ld, rd) if ld is not None and rd is not None else None
     ln, rn = _number(left), _number(right)
     if ln is not None and rn is not None:
         return ln, rn
@@ -487,10 +585,26 @@ def _eval(node: Node, ctx: Context, item: Mapping[str, Any] | None) -> Any:
     if isinstance(node, Literal):
         return node.value
     if isinstance(node, Path):
-        base = ctx.order if node.root == "order" else item
+        base = item if node.root == "item" and item is not None else _lookup(ctx.scope, (node.root,))
         return _lookup(base, node.parts)
+    if isinstance(node, Now):
+        now = ctx.now or utcnow()
+        if node.days is None:
+            return now
+        days = _number(_eval(node.days, ctx, item))
+        if days is None:
+            return None
+        try:
+            return now + timedelta(seconds=int((days * 86400).to_integral_value()))
+        except (ArithmeticError, OverflowError):
+            return None
     if isinstance(node, Approved):
         return node.rule_id in ctx.approved
+    if isinstance(node, Extremum):
+        numbers = [_number(_eval(arg, ctx, item)) for arg in node.args]
+        if any(n is None for n in numbers):
+            return None
+        return min(numbers) if node.function == "min" else max(numbers)  # type: ignore[type-var]
     if isinstance(node, Unary):
         value = _eval(node.operand, ctx, item)
         if node.op == "not":
@@ -499,11 +613,12 @@ def _eval(node: Node, ctx: Context, item: Mapping[str, Any] | None) -> Any:
         return -number if number is not None else None
     if isinstance(node, ItemCall):
         cond = node.condition
-        matching = [line for line in ctx.items if cond is None or _truthy(_eval(cond, ctx, line))]
+        lines = ctx.items()
+        matching = [line for line in lines if cond is None or _truthy(_eval(cond, ctx, line))]
         if node.function == "any":
             return bool(matching)
         if node.function == "all":
-            return len(matching) == len(ctx.items)
+            return len(matching) == len(lines)
         total = Decimal(0)
         for line in matching:
             total += _number(_ITEM_SUMS[node.function](line)) or 0
@@ -518,7 +633,11 @@ def _eval(node: Node, ctx: Context, item: Mapping[str, Any] | None) -> Any:
     return _arith(node.op, left, right)
 
 
-def evaluate(expression: Expression | str, ctx: Context) -> bool:
-    """Whether the rule matches (the order needs this rule's approval)."""
-    parsed = parse(expression) if isinstance(expression, str) else expression
-    return _truthy(_eval(parsed.root, ctx, None))
+def evaluate(expression: Expression, ctx: Context) -> bool:
+    """Whether the expression holds (a rule matches, a promotion is eligible)."""
+    return _truthy(_eval(expression.root, ctx, None))
+
+
+def value_of(expression: Expression, ctx: Context) -> Any:
+    """The expression's value (a promotion's amount): a Decimal, a string, a bool, a date or None."""
+    return _eval(expression.root, ctx, None)

@@ -1,15 +1,21 @@
-"""RuleExpression: what matches, what is refused (with the position), and tokenizer round trips."""
+"""The expression engine: approval rules (order, items, order.approved), return rules (named
+scopes, now(days)), promotion values; what is refused (with the position); tokenizer round trips."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.approvals import Context, Token, evaluate, parse, render, tokenize
 from domain.errors import ValidationFailed
+from domain.expressions import Context, Dialect, Token, evaluate, parse, render, tokenize, value_of
+
+RULES = Dialect(("order", "items"), approvals=True)
+RETURNS = Dialect(("Order", "OrderReturn"))
+LINE_PROMO = Dialect(("order", "items", "item"))
 
 ORDER = {
     "ID": "o1",
@@ -28,7 +34,7 @@ LINES = [
     },
     {"ProductID": "xyz", "Quantity": 11, "LineSubtotal": Decimal("110.00"), "Product": {"xp": None}},
 ]
-CTX = Context(ORDER, LINES, frozenset({"first"}))
+CTX = Context({"order": ORDER, "items": LINES}, frozenset({"first"}))
 
 
 @pytest.mark.parametrize(
@@ -76,14 +82,14 @@ CTX = Context(ORDER, LINES, frozenset({"first"}))
     ],
 )
 def test_evaluates(expression: str, expected: bool) -> None:
-    assert evaluate(expression, CTX) is expected
+    assert evaluate(parse(expression, RULES), CTX) is expected
 
 
 def test_rule_over_an_order_without_lines() -> None:
-    ctx = Context({"Total": 0})
-    assert evaluate("items.any(Quantity > 0)", ctx) is False
-    assert evaluate("items.all(Quantity > 0)", ctx) is True
-    assert evaluate("items.count() = 0", ctx) is True
+    ctx = Context({"order": {"Total": 0}})
+    assert evaluate(parse("items.any(Quantity > 0)", RULES), ctx) is False
+    assert evaluate(parse("items.all(Quantity > 0)", RULES), ctx) is True
+    assert evaluate(parse("items.count() = 0", RULES), ctx) is True
 
 
 @pytest.mark.parametrize(
@@ -109,7 +115,7 @@ def test_rule_over_an_order_without_lines() -> None:
 )
 def test_refuses_with_code_and_position(expression: str, code: str, position: int) -> None:
     with pytest.raises(ValidationFailed) as caught:
-        parse(expression)
+        parse(expression, RULES)
     assert caught.value.code == code
     assert caught.value.data == {"Expression": expression, "Position": position}
 
@@ -117,13 +123,105 @@ def test_refuses_with_code_and_position(expression: str, code: str, position: in
 def test_no_python_is_ever_evaluated() -> None:
     for attack in ("__import__('os').system('true')", "().__class__", "order.Total.__class__()"):
         with pytest.raises(ValidationFailed):
-            evaluate(attack, CTX)
+            evaluate(parse(attack, RULES), CTX)
     # Dunder-looking field names are plain keys of the data, nothing more.
-    assert evaluate("order.__class__ = null", CTX) is True
+    assert evaluate(parse("order.__class__ = null", RULES), CTX) is True
 
 
 def test_named_approvals_are_collected() -> None:
-    assert parse("order.approved('a') or order.approved(\"b\")").approvals_named == {"a", "b"}
+    assert parse("order.approved('a') or order.approved(\"b\")", RULES).approvals_named == {"a", "b"}
+
+
+def test_approved_exists_only_where_the_dialect_allows_it() -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        parse("order.approved('a')", LINE_PROMO)
+    assert caught.value.code == "Expression.InvalidFunction"
+
+
+# --------------------------------------------------------------------------- named scopes, now(days)
+
+NOW = datetime(2024, 6, 30, tzinfo=UTC)
+RETURN_CTX = Context(
+    {
+        "Order": {
+            "Total": Decimal("120.50"),
+            "DateCompleted": "2024-05-01T00:00:00.000+00:00",
+            "xp": {"Kind": "B2B"},
+        },
+        "OrderReturn": {"RefundAmount": Decimal("20"), "Comments": None},
+    },
+    now=NOW,
+)
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("OrderReturn.RefundAmount > 19.99", True),
+        ("orderreturn.refundamount >= 20 and Order.Total < 100", False),
+        ("Order.Total > 100 or false", True),
+        ("not (Order.Total > 100)", False),
+        ("Order.xp.Kind = 'B2B'", True),
+        ('Order.xp.Kind != "B2C"', True),
+        ("Order.xp.Missing = 'x'", False),
+        ("OrderReturn.Comments = null", True),
+        ("Order.Total - OrderReturn.RefundAmount * 2 = 80.50", True),
+        ("Order.DateCompleted < now(-30)", True),
+        ("Order.DateCompleted < now(-60)", False),
+        ("Order.DateCompleted < now()", True),
+        ("now(1) > now()", True),
+        ("Order.xp.Kind < now()", False),  # not a date: unlike types never order
+        ("-1 < 0", True),
+        ("true", True),
+    ],
+)
+def test_named_scopes(expression: str, expected: bool) -> None:
+    assert evaluate(parse(expression, RETURNS), RETURN_CTX) is expected
+
+
+@pytest.mark.parametrize(
+    ("expression", "code"),
+    [
+        ("", "Expression.InvalidSyntax"),
+        ("Order.Total >", "Expression.InvalidSyntax"),
+        ("items.any(ProductID = 'x')", "Expression.InvalidFunction"),  # no lines in a return's scope
+        ("order.approved('x')", "Expression.InvalidFunction"),
+        ("(Order.Total > 1", "Expression.InvalidSyntax"),
+        ("Order.Total $ 3", "Expression.InvalidToken"),
+        ("Promotion.ID = 'x'", "Expression.InvalidToken"),
+    ],
+)
+def test_named_scopes_refuse_what_they_cannot_evaluate(expression: str, code: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        parse(expression, RETURNS)
+    assert caught.value.code == code
+
+
+# --------------------------------------------------------------------------- values
+
+LINE = {"ProductID": "abc", "Quantity": 3, "LineSubtotal": Decimal("30.00")}
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("order.Subtotal * .1", Decimal("14.000")),
+        ("10", Decimal(10)),
+        ("items.quantity(ProductID = 'abc') * 5", Decimal(15)),
+        ("item.LineSubtotal * .2", Decimal("6.000")),
+        ("item.Quantity * 2.5", Decimal("7.5")),
+        ("order.Missing * 2", None),
+        ("'it''s'", "it's"),
+    ],
+)
+def test_values(expression: str, expected: object) -> None:
+    ctx = Context({"order": ORDER, "items": LINES, "item": LINE})
+    assert value_of(parse(expression, LINE_PROMO), ctx) == expected
+
+
+def test_item_root_is_the_tested_line_inside_item_functions() -> None:
+    ctx = Context({"order": ORDER, "items": LINES, "item": LINE})
+    assert value_of(parse("items.total(item.ProductID = 'xyz') + item.Quantity", LINE_PROMO), ctx) == 113
 
 
 # --------------------------------------------------------------------------- tokenizer round trips
@@ -170,7 +268,7 @@ def test_tokenizer_never_crashes(text: str) -> None:
 @given(st.text(alphabet="order.Totalitems(any)=<>!'0123 andornot", max_size=40))
 def test_parser_refuses_or_evaluates(text: str) -> None:
     try:
-        expression = parse(text)
+        expression = parse(text, RULES)
     except ValidationFailed as exc:
         assert exc.code.startswith("Expression.")
     else:
