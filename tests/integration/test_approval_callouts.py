@@ -165,7 +165,11 @@ async def test_orderapproved_waits_for_the_last_approval_and_decline_calls_nothi
 FAILURES: dict[str, tuple[Reply | None, int | None, str | None]] = {
     # kind: (the hooks' reply (None: nothing listens), HttpStatusCode, UnhandledErrorBody)
     "status500": (Reply(status=500, body=b'{"error":"erp down"}'), 500, '{"error":"erp down"}'),
-    "garbage": (Reply(body=b"<html>oops</html>", headers={"Content-Type": "text/html"}), 200, "<html>oops</html>"),
+    "garbage": (
+        Reply(body=b"<html>oops</html>", headers={"Content-Type": "text/html"}),
+        200,
+        "<html>oops</html>",
+    ),
     "timeout": (Reply(delay=5.0), None, None),
     "refused": (None, None, None),
 }
