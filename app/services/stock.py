@@ -103,8 +103,12 @@ async def take(
         updates.append((draw.bucket, doc, new_quantity))
         taken.append({"Kind": kind, "Scope": scope, "ID": obj_id, "Quantity": draw.quantity})
     if not dry_run:
-        for (kind, scope, obj_id), doc, quantity in updates:
-            await docs.replace(kind, obj_id, _set_available(kind, doc, quantity, now), scope)
+        # One write per kind and scope (all the products at once), not one per bucket.
+        writes: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for (kind, scope, _), doc, quantity in updates:
+            writes.setdefault((kind, scope), []).append(_set_available(kind, doc, quantity, now))
+        for (kind, scope), changed in writes.items():
+            await docs.replace_many(kind, changed, scope)
     return taken
 
 
