@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from app.catalog.visibility import BuyerView, buyer_view, product_visible
 from app.store.repo import Docs
 from app.store.tables import resources
@@ -39,6 +41,7 @@ __all__ = [
     "purchasables",
     "schedule_id_for",
     "schedules_by_id",
+    "visible_product_ids",
 ]
 
 
@@ -73,8 +76,8 @@ async def purchasables(
     docs: Docs, view: BuyerView, product_ids: Iterable[str], *, active_only: bool = True
 ) -> dict[str, Purchasable]:
     """`purchasable` for several products at once, in three statements whatever their number
-    (the visible products, their assignments to the buyer, their schedules): submit checks every
-    product of an order. Products the user may not see are absent from the result."""
+    (the visible products, their assignments to the buyer, their schedules). Products the user
+    may not see are absent from the result."""
     ids = sorted(set(product_ids))
     if not ids:
         return {}
@@ -97,6 +100,18 @@ async def purchasables(
         schedule_id = chosen[product["ID"]]
         found[product["ID"]] = Purchasable(product, schedules.get(schedule_id) if schedule_id else None)
     return found
+
+
+async def visible_product_ids(docs: Docs, view: BuyerView, product_ids: Iterable[str]) -> set[str]:
+    """Which of these (active) products the buyer user may see and buy, in one statement."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return set()
+    r = resources.c
+    stmt = select(r.id).where(
+        r.kind == "product", r.scope == "", r.id.in_(ids), product_visible(docs.pg, view)
+    )
+    return {row.id for row in await docs.conn.execute(stmt)}
 
 
 async def purchasable(

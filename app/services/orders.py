@@ -22,7 +22,7 @@ from app.resources import public
 from app.services import addresses, approvals, checkout, stock
 from app.services.lineitems import order_lines, require_editable
 from app.services.order_access import receives
-from app.services.pricing import offers_for, refresh_totals
+from app.services.pricing import offered_ids, refresh_totals
 from app.store.repo import Docs, Stored, merge_patch
 from app.store.tables import resources
 from app.wire import check_id, new_id, to_doc, validate
@@ -352,9 +352,8 @@ async def _submit_checks(ctx: Ctx, order: dict[str, Any], *, dry_run: bool) -> S
     missing = [p for p in product_ids if p not in stored]
     if not missing:
         # Inactive products are reported below with their own code.
-        active = [p for p in product_ids if stored[p].get("Active") is not False]
-        offered = await offers_for(docs, order, active, ctx.services.marketplace_id)
-        missing = [p for p in active if p not in offered]
+        offered = await offered_ids(docs, order, stored, ctx.services.marketplace_id)
+        missing = [p for p in product_ids if stored[p].get("Active") is not False and p not in offered]
     if missing:
         raise ValidationFailed(
             "Some products on this order no longer exist or are no longer available",

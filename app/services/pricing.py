@@ -11,14 +11,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from app.auth.users import group_ids
-from app.catalog.access import BuyerView, purchasables, schedules_by_id
+from app.catalog.access import BuyerView, purchasables, schedules_by_id, visible_product_ids
 from app.store.repo import Docs
 from app.store.tables import resources
 from domain.money import round_money, to_decimal
@@ -71,6 +71,20 @@ async def offers_for(
         )
         offers[product_id] = Offer(product, schedule)
     return offers
+
+
+async def offered_ids(
+    docs: Docs, order: dict[str, Any], products: Mapping[str, dict[str, Any]], marketplace_id: str
+) -> set[str]:
+    """Which of `products` (already read) the order's user may buy: the IDs `offers_for` would
+    answer, without reading the products again nor their schedules (submit only checks)."""
+    active = [product_id for product_id, p in products.items() if p.get("Active") is not False]
+    company = order.get("FromCompanyID") or ""
+    if company == marketplace_id:
+        return set(active)
+    user_id = order.get("FromUserID")
+    groups = await group_ids(docs, "buyer", company, user_id) if user_id else []
+    return await visible_product_ids(docs, BuyerView(company, groups), active)
 
 
 async def offer_for(docs: Docs, order: dict[str, Any], product_id: str, marketplace_id: str) -> Offer | None:
