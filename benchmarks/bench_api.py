@@ -192,7 +192,13 @@ def test_me_products(benchmark: Any, store: Store) -> None:
 
 
 def test_incoming_orders(benchmark: Any, store: Store) -> None:
-    params = {"Status": "Open", "Total": ">50", "pageSize": 20, "page": 2, "sortBy": "!DateSubmitted"}
+    params: dict[str, str | int] = {
+        "Status": "Open",
+        "Total": ">50",
+        "pageSize": 20,
+        "page": 2,
+        "sortBy": "!DateSubmitted",
+    }
 
     async def page() -> None:
         headers = {"Authorization": f"Bearer {store.token}"}

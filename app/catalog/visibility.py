@@ -77,7 +77,7 @@ def product_visible(pg: bool, view: BuyerView, *, active_only: bool = True) -> C
 # SQL expressions are immutable, and building this one costs more than running it on a small
 # catalog (about 0.7 ms: four subqueries of JSON paths), on every line added and every page; so
 # it is built once per buyer, group set and flag.
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def _product_visible(
     pg: bool, buyer_id: str, groups: tuple[str, ...], active_only: bool
 ) -> ColumnElement[bool]:
