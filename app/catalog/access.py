@@ -21,15 +21,28 @@ follows `domain.pricing.select_price_schedule_id`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy import select
 
 from app.catalog.visibility import BuyerView, buyer_view, product_visible
 from app.store.repo import Docs
 from app.store.tables import resources
 from domain.pricing import ProductAssignment, select_price_schedule_id
 
-__all__ = ["BuyerView", "Purchasable", "assignments_for", "buyer_view", "purchasable", "schedule_id_for"]
+__all__ = [
+    "BuyerView",
+    "Purchasable",
+    "assignments_for",
+    "buyer_view",
+    "purchasable",
+    "purchasables",
+    "schedule_id_for",
+    "schedules_by_id",
+    "visible_product_ids",
+]
 
 
 @dataclass
@@ -51,22 +64,60 @@ def schedule_id_for(
     )
 
 
+async def schedules_by_id(docs: Docs, schedule_ids: Iterable[str | None]) -> dict[str, dict[str, Any]]:
+    """The price schedules named (None skipped), by ID, in one statement."""
+    wanted = sorted({s for s in schedule_ids if s})
+    if not wanted:
+        return {}
+    return {d["ID"]: d for d in await docs.all("priceschedule", resources.c.id.in_(wanted), scope="")}
+
+
+async def purchasables(
+    docs: Docs, view: BuyerView, product_ids: Iterable[str], *, active_only: bool = True
+) -> dict[str, Purchasable]:
+    """`purchasable` for several products at once, in three statements whatever their number
+    (the visible products, their assignments to the buyer, their schedules). Products the user
+    may not see are absent from the result."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return {}
+    visible = product_visible(docs.pg, view, active_only=active_only)
+    products = await docs.all("product", resources.c.id.in_(ids), visible, scope="")
+    if not products:
+        return {}
+    rows = await docs.all(
+        "productassignment",
+        *docs.eq(BuyerID=view.buyer_id),
+        docs.field_in("ProductID", [p["ID"] for p in products]),
+    )
+    by_product: dict[str, list[ProductAssignment]] = {}
+    for row in rows:
+        by_product.setdefault(row["ProductID"], []).append(ProductAssignment.from_doc(row))
+    chosen = {p["ID"]: schedule_id_for(p, by_product.get(p["ID"], []), view) for p in products}
+    schedules = await schedules_by_id(docs, chosen.values())
+    found = {}
+    for product in products:
+        schedule_id = chosen[product["ID"]]
+        found[product["ID"]] = Purchasable(product, schedules.get(schedule_id) if schedule_id else None)
+    return found
+
+
+async def visible_product_ids(docs: Docs, view: BuyerView, product_ids: Iterable[str]) -> set[str]:
+    """Which of these (active) products the buyer user may see and buy, in one statement."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return set()
+    r = resources.c
+    stmt = select(r.id).where(
+        r.kind == "product", r.scope == "", r.id.in_(ids), product_visible(docs.pg, view)
+    )
+    return {row.id for row in await docs.conn.execute(stmt)}
+
+
 async def purchasable(
     docs: Docs, view: BuyerView, product_id: str, *, active_only: bool = True
 ) -> Purchasable | None:
     """The product and its price schedule for this buyer user, or None when the user may not see
     it. Inactive products count as not visible unless `active_only=False` (for callers that want
     to tell "inactive" apart, e.g. `Order.CannotSubmitWithInactiveProduct`)."""
-    visible = product_visible(docs.pg, view, active_only=active_only)
-    if await docs.count("product", resources.c.id == product_id, visible, scope="") == 0:
-        return None
-    found = await docs.get("product", product_id)
-    if found is None:
-        return None
-    product = found.doc
-    schedule_id = schedule_id_for(product, await assignments_for(docs, product_id, view.buyer_id), view)
-    schedule = None
-    if schedule_id:
-        stored = await docs.get("priceschedule", schedule_id)
-        schedule = stored.doc if stored else None
-    return Purchasable(product, schedule)
+    return (await purchasables(docs, view, [product_id], active_only=active_only)).get(product_id)

@@ -31,7 +31,7 @@ from app.services import (
 )
 from app.services.lineitems import order_lines, require_editable
 from app.services.order_access import receives
-from app.services.pricing import offer_for, refresh_totals
+from app.services.pricing import offered_ids, refresh_totals
 from app.store.repo import Docs, Stored, merge_patch
 from app.store.tables import resources
 from app.wire import check_id, new_id, to_doc, validate
@@ -365,11 +365,9 @@ async def _submit_checks(ctx: Ctx, order: dict[str, Any], *, dry_run: bool) -> S
     }
     missing = [p for p in product_ids if p not in stored]
     if not missing:
-        for product_id in product_ids:
-            if stored[product_id].get("Active") is False:
-                continue  # reported below with its own code
-            if await offer_for(docs, order, product_id, ctx.services.marketplace_id) is None:
-                missing.append(product_id)
+        # Inactive products are reported below with their own code.
+        offered = await offered_ids(docs, order, stored, ctx.services.marketplace_id)
+        missing = [p for p in product_ids if stored[p].get("Active") is not False and p not in offered]
     if missing:
         raise ValidationFailed(
             "Some products on this order no longer exist or are no longer available",

@@ -11,14 +11,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from app.auth.users import group_ids
-from app.catalog.access import BuyerView, purchasable
+from app.catalog.access import BuyerView, purchasables, schedules_by_id, visible_product_ids
 from app.store.repo import Docs
+from app.store.tables import resources
 from domain.money import round_money, to_decimal
 from domain.pricing import (
     PriceSchedule,
@@ -41,31 +43,53 @@ class Offer:
     schedule: PriceSchedule | None
 
 
-async def offer_for(docs: Docs, order: dict[str, Any], product_id: str, marketplace_id: str) -> Offer | None:
-    """The product and schedule for the order's user; None when the product is not visible to it
-    (missing, unassigned, or inactive)."""
+async def offers_for(
+    docs: Docs, order: dict[str, Any], product_ids: Iterable[str], marketplace_id: str
+) -> dict[str, Offer]:
+    """The products and schedules for the order's user, in a fixed number of statements however
+    many products; a product not visible to the user (missing, unassigned, or inactive) is absent."""
+    ids = sorted(set(product_ids))
     company = order.get("FromCompanyID") or ""
+    found: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = {}
     if company != marketplace_id:
         user_id = order.get("FromUserID")
         groups = await group_ids(docs, "buyer", company, user_id) if user_id else []
-        found = await purchasable(docs, BuyerView(company, groups), product_id)
-        if found is None:
-            return None
-        product, schedule_doc = found.product, found.price_schedule
-    else:
-        stored = await docs.get("product", product_id)
-        if stored is None:
-            return None
-        product, schedule_doc = stored.doc, None
-        if product.get("DefaultPriceScheduleID"):
-            ps = await docs.get("priceschedule", product["DefaultPriceScheduleID"])
-            schedule_doc = ps.doc if ps else None
-    if product.get("Active") is False:
-        return None
-    schedule = (
-        PriceSchedule.from_doc(schedule_doc) if schedule_doc and schedule_doc.get("PriceBreaks") else None
-    )
-    return Offer(product, schedule)
+        for product_id, item in (await purchasables(docs, BuyerView(company, groups), ids)).items():
+            found[product_id] = (item.product, item.price_schedule)
+    elif ids:
+        products = await docs.all("product", resources.c.id.in_(ids), scope="")
+        schedules = await schedules_by_id(docs, (p.get("DefaultPriceScheduleID") for p in products))
+        for product in products:
+            schedule_id = product.get("DefaultPriceScheduleID")
+            found[product["ID"]] = (product, schedules.get(schedule_id) if schedule_id else None)
+    offers = {}
+    for product_id, (product, schedule_doc) in found.items():
+        if product.get("Active") is False:
+            continue
+        schedule = (
+            PriceSchedule.from_doc(schedule_doc) if schedule_doc and schedule_doc.get("PriceBreaks") else None
+        )
+        offers[product_id] = Offer(product, schedule)
+    return offers
+
+
+async def offered_ids(
+    docs: Docs, order: dict[str, Any], products: Mapping[str, dict[str, Any]], marketplace_id: str
+) -> set[str]:
+    """Which of `products` (already read) the order's user may buy: the IDs `offers_for` would
+    answer, without reading the products again nor their schedules (submit only checks)."""
+    active = [product_id for product_id, p in products.items() if p.get("Active") is not False]
+    company = order.get("FromCompanyID") or ""
+    if company == marketplace_id:
+        return set(active)
+    user_id = order.get("FromUserID")
+    groups = await group_ids(docs, "buyer", company, user_id) if user_id else []
+    return await visible_product_ids(docs, BuyerView(company, groups), active)
+
+
+async def offer_for(docs: Docs, order: dict[str, Any], product_id: str, marketplace_id: str) -> Offer | None:
+    """`offers_for` one product; None when it is not visible to the order's user."""
+    return (await offers_for(docs, order, [product_id], marketplace_id)).get(product_id)
 
 
 def _markups(line: dict[str, Any]) -> list[SpecMarkup]:

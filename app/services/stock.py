@@ -76,29 +76,39 @@ async def take(
     docs: Docs, draws: list[Draw], products: dict[str, dict[str, Any]], now: datetime, *, dry_run: bool
 ) -> list[dict[str, Any]]:
     """Check every draw (refusing with Inventory.Insufficient) and, unless `dry_run`, write the new
-    QuantityAvailable. Returns what was taken, for `_Reserved`."""
+    QuantityAvailable. Returns what was taken, for `_Reserved`.
+
+    `products` are the order's products as read in this transaction, locked unless `dry_run`
+    (submit and approval read them so, first): they are the truth for product-level stock, so
+    those buckets are not read again; variant and inventory-record buckets are read and locked
+    here, in bucket order."""
     taken: list[dict[str, Any]] = []
     updates: list[tuple[Bucket, dict[str, Any], int]] = []
     for draw in draws:
         kind, scope, obj_id = draw.bucket
-        stored = await docs.get(kind, obj_id, scope, lock=not dry_run)
-        if stored is None:
-            raise NotFound("InventoryRecord" if kind == "inventoryrecord" else kind.capitalize(), obj_id)
         if kind == "product":
-            # The locked row is the truth; `products` may predate a concurrent submit.
-            state = InventoryState.from_doc(stored.doc.get("Inventory"))
+            doc = products[obj_id]
+            state = InventoryState.from_doc(doc.get("Inventory"))
         else:
+            stored = await docs.get(kind, obj_id, scope, lock=not dry_run)
+            if stored is None:
+                raise NotFound("InventoryRecord" if kind == "inventoryrecord" else kind.capitalize(), obj_id)
+            doc = stored.doc
             product_state = InventoryState.from_doc(products[scope].get("Inventory"))
-            state = InventoryState.from_doc(_inventory_of(kind, stored.doc), defaults=product_state)
+            state = InventoryState.from_doc(_inventory_of(kind, doc), defaults=product_state)
         check_available(state, draw.quantity, object_id=obj_id)
         if not state.enabled:
             continue
         new_quantity = reserve(state, draw.quantity, object_id=obj_id)
-        updates.append((draw.bucket, stored.doc, new_quantity))
+        updates.append((draw.bucket, doc, new_quantity))
         taken.append({"Kind": kind, "Scope": scope, "ID": obj_id, "Quantity": draw.quantity})
     if not dry_run:
-        for (kind, scope, obj_id), doc, quantity in updates:
-            await docs.replace(kind, obj_id, _set_available(kind, doc, quantity, now), scope)
+        # One write per kind and scope (all the products at once), not one per bucket.
+        writes: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for (kind, scope, _), doc, quantity in updates:
+            writes.setdefault((kind, scope), []).append(_set_available(kind, doc, quantity, now))
+        for (kind, scope), changed in writes.items():
+            await docs.replace_many(kind, changed, scope)
     return taken
 
 

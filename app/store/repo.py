@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.listing import Compiler, JsonAccess, ListOptions, Page, Schema
@@ -117,6 +117,21 @@ class Docs:
             if version is not None:
                 raise StaleWrite(f"{kind} {id} was changed by another request; try again")
             raise NotFound(kind, id)
+
+    async def replace_many(self, kind: str, docs: Sequence[dict[str, Any]], scope: str = "") -> None:
+        """Write several documents of one kind and scope back in one statement (executemany), by
+        their `ID`. For rows this transaction has read (and locked): no version check."""
+        if not docs:
+            return
+        stmt = (
+            update(resources)
+            .where(R.kind == kind, R.scope == scope, R.id == bindparam("b_id"))
+            .values(doc=bindparam("b_doc", type_=R.doc.type), version=R.version + 1)
+        )
+        result = await self.conn.execute(stmt, [{"b_id": d["ID"], "b_doc": d} for d in docs])
+        # asyncpg cannot count the rows of an executemany; SQLite can.
+        if result.supports_sane_multi_rowcount() and result.rowcount != len(docs):
+            raise NotFound(kind, ", ".join(str(d["ID"]) for d in docs))
 
     async def delete(self, kind: str, id: str, scope: str = "") -> bool:
         result = await self.conn.execute(

@@ -1,0 +1,60 @@
+"""The hot paths run a fixed number of SQL statements, however many lines an order has: no
+per-line or per-product query creeps back into submit or add-line (docs/performance.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from tests.api import catalog_fixtures as cat
+from tests.api.order_fixtures import World
+
+
+@contextmanager
+def counting(world: World) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    engine = world.api.services.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+
+
+async def statements(world: World, request: Callable[[], Awaitable[Any]]) -> int:
+    with counting(world) as seen:
+        await request()
+    return len(seen)
+
+
+async def order_of(world: World, order_id: str, lines: int) -> None:
+    await world.new_order(body={"ID": order_id})
+    for n in range(lines):
+        await world.add_line(order_id, f"p{n}", 1 + n)
+
+
+async def test_submit_and_add_line_do_not_query_per_line(world: World) -> None:
+    for n in range(6):
+        await cat.product(world.api, f"p{n}", price=f"{5 + n}.00", inventory=cat.inventory(100))
+    await order_of(world, "small", 1)
+    await order_of(world, "large", 5)
+
+    added_to_small = await statements(world, lambda: world.add_line("small", "p5", 2))
+    added_to_large = await statements(world, lambda: world.add_line("large", "p5", 2))
+    assert added_to_small == added_to_large
+
+    submit_small = await statements(world, lambda: world.submit("small"))
+    submit_large = await statements(world, lambda: world.submit("large"))
+    assert submit_small == submit_large
+    # Each product's stock went down by what both orders took (the batched write hit every row).
+    taken = {"p0": 1 + 1, "p1": 2, "p2": 3, "p3": 4, "p4": 5, "p5": 2 + 2}
+    for product_id, quantity in taken.items():
+        stock = (await cat.read(world.api, "product", product_id))["Inventory"]["QuantityAvailable"]
+        assert stock == 100 - quantity, product_id
