@@ -272,7 +272,8 @@ async def _commit(
     scope = order["ID"]
     for line in touched:
         if line is changed and inserted:
-            await docs.insert("lineitem", line, scope, object_type="LineItem")
+            # add_line checked the ID against the order's lines in this transaction.
+            await docs.insert("lineitem", line, scope, object_type="LineItem", absent=True)
         elif line is changed and old_id is not None:
             await docs.replace(
                 "lineitem", old_id, line, scope, new_id=line["ID"] if line["ID"] != old_id else None

@@ -313,13 +313,17 @@ async def eligible_page(ctx: Ctx, order: dict[str, Any], opts: ListOptions) -> d
 # --------------------------------------------------------------------------- submit
 
 
-async def check_at_submit(ctx: Ctx, order: dict[str, Any], lines: list[dict[str, Any]]) -> None:
+async def check_at_submit(
+    ctx: Ctx, order: dict[str, Any], lines: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Every promotion on the order must still be usable and eligible (the first that is not
-    refuses the submit; RefreshPromotions removes such promotions)."""
+    refuses the submit; RefreshPromotions removes such promotions). Returns the order's promotion
+    rows, for `redeem`."""
     docs = ctx.docs
     now = utcnow()
+    rows = await order_rows(docs, order["ID"])
     kept: list[dict[str, Any]] = []
-    for applied in applied_promotions(await order_rows(docs, order["ID"])):
+    for applied in applied_promotions(rows):
         found = await docs.get(promotions.KIND, applied["ID"])
         if found is None or not await _assigned(docs, order, applied["ID"]):
             raise NotFound("Promotion", str(applied["ID"]))
@@ -329,14 +333,15 @@ async def check_at_submit(ctx: Ctx, order: dict[str, Any], lines: list[dict[str,
         if error is not None:
             raise error
         kept.append(found.doc)
+    return rows
 
 
-async def redeem(docs: Docs, order: dict[str, Any]) -> None:
+async def redeem(docs: Docs, order: dict[str, Any], rows: list[dict[str, Any]]) -> None:
     """Count the order once for each of its promotions (a resubmit after a decline does not
-    count again)."""
+    count again). `rows`: the order's promotion rows, as `check_at_submit` returned them."""
     if order.get("_PromosRedeemed"):
         return
-    applied = applied_promotions(await order_rows(docs, order["ID"]))
+    applied = applied_promotions(rows)
     for promotion in applied:
         await promotions.redeem(docs, str(promotion["ID"]), order)
     if applied:

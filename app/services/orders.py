@@ -155,11 +155,21 @@ async def _load_user(docs: Docs, user_type: str, company_id: str, user_id: str) 
     return found.doc if found else None
 
 
-async def write_order(docs: Docs, stored: Stored, order: dict[str, Any], now: datetime) -> dict[str, Any]:
+async def write_order(
+    docs: Docs,
+    stored: Stored,
+    order: dict[str, Any],
+    now: datetime,
+    *,
+    lines: list[dict[str, Any]] | None = None,
+    payments: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """`lines`, `payments`: the order's current ones when the caller holds them (the projection
+    then does not read them again)."""
     order["LastUpdated"] = iso(now)
     await docs.replace("order", stored.doc["ID"], order, version=stored.version)
     stored.doc = order
-    await unified_orders.project(docs, order)
+    await unified_orders.project(docs, order, lines=lines, payments=payments)
     return public(order)
 
 
@@ -337,11 +347,13 @@ async def patch_from_user(ctx: Ctx, stored: Stored, body: dict[str, Any]) -> dic
 
 @dataclass
 class SubmitCheck:
-    """What the submit checks found: the inventory taken, the lines, the checkout event, and
-    what the spending accounts paid."""
+    """What the submit checks found: the inventory taken, the lines, the payments, the
+    promotion rows, the checkout event, and what the spending accounts paid."""
 
     taken: list[dict[str, Any]]
     lines: list[dict[str, Any]]
+    payments: list[dict[str, Any]]
+    promotion_rows: list[dict[str, Any]]
     event: dict[str, Any] | None
     debits: list[dict[str, Any]]
 
@@ -389,11 +401,11 @@ async def _submit_checks(ctx: Ctx, order: dict[str, Any], *, dry_run: bool) -> S
             "Order.CannotSubmitWithUnaccceptedPayments",
             {"PaymentIDs": unaccepted},
         )
-    await order_promotions.check_at_submit(ctx, order, lines)
+    promotion_rows = await order_promotions.check_at_submit(ctx, order, lines)
     event = await checkout.require_calculated(ctx, order, lines)
     taken = await stock.take(docs, stock.demand(lines, stored), stored, utcnow(), dry_run=dry_run)
-    debits = await spending.debit(docs, order, utcnow(), dry_run=dry_run)
-    return SubmitCheck(taken, lines, event, debits)
+    debits = await spending.debit(docs, order, utcnow(), dry_run=dry_run, payments=payments)
+    return SubmitCheck(taken, lines, payments, promotion_rows, event, debits)
 
 
 async def validate_order(ctx: Ctx, stored: Stored) -> None:
@@ -412,17 +424,18 @@ async def submit_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
     check = await _submit_checks(ctx, stored.doc, dry_run=approval.awaiting)
     order = dict(stored.doc)
     now = utcnow()
-    await order_promotions.redeem(ctx.docs, order)
+    await order_promotions.redeem(ctx.docs, order, check.promotion_rows)
+    # Nothing since the checks changed the lines or payments: the projection reuses them.
     if approval.awaiting:
         apply(order, "submit_for_approval", now=now)
         await approvals.open_approvals(ctx.docs, order, approval.to_open, now, new_round=True)
-        pending = await write_order(ctx.docs, stored, order, now)
+        pending = await write_order(ctx.docs, stored, order, now, lines=check.lines, payments=check.payments)
         checkout.notify_after_commit(ctx, check.event, order["ID"], "ordersubmitforapproval")
         return pending
     apply(order, "submit", now=now)
     order["_Reserved"] = check.taken
     order["_SpendingDebits"] = check.debits
-    submitted = await write_order(ctx.docs, stored, order, now)
+    submitted = await write_order(ctx.docs, stored, order, now, lines=check.lines, payments=check.payments)
     await forwarding.auto_forward(ctx, order, check.lines)
     checkout.notify_after_commit(ctx, check.event, order["ID"], "ordersubmit")
     return submitted

@@ -35,11 +35,16 @@ def amounts(order: Doc, payments: list[Doc]) -> dict[str, Decimal]:
     return {k: round_money(v, order.get("Currency")) for k, v in owed.items() if v > 0}
 
 
-async def debit(docs: Docs, order: Doc, now: datetime, *, dry_run: bool) -> list[Doc]:
+async def debit(
+    docs: Docs, order: Doc, now: datetime, *, dry_run: bool, payments: list[Doc] | None = None
+) -> list[Doc]:
     """Check (and unless `dry_run`, take) what the order's spending-account payments owe. Accounts
     are locked in ID order so two submits never deadlock. Refuses `Payment.ExceedsBalance` when an
-    account lacks the funds and no assignment reaching the user has AllowExceed."""
-    owed = amounts(order, await docs.all("payment", scope=order["ID"]))
+    account lacks the funds and no assignment reaching the user has AllowExceed. `payments`: the
+    order's payments when the caller already read them in this transaction."""
+    if payments is None:
+        payments = await docs.all("payment", scope=order["ID"])
+    owed = amounts(order, payments)
     taken: list[Doc] = []
     for account_id in sorted(owed):
         amount = owed[account_id]

@@ -27,19 +27,29 @@ async def put(docs: Docs, doc: dict[str, Any]) -> None:
     try:
         await docs.replace(KIND, doc["ID"], doc, scope)
     except NotFound:
-        await docs.insert(KIND, doc, scope)
+        await docs.insert(KIND, doc, scope, absent=True)  # the replace just found no row
 
 
-async def project(docs: Docs, order: dict[str, Any], *, previous_id: str | None = None) -> None:
+async def project(
+    docs: Docs,
+    order: dict[str, Any],
+    *,
+    previous_id: str | None = None,
+    lines: list[dict[str, Any]] | None = None,
+    payments: list[dict[str, Any]] | None = None,
+) -> None:
     """Refresh the projection of a native order after it changed (status, totals, shipped
     quantities, payments). Carts cost nothing: only submitted orders are projected, and an order
-    never goes back to unsubmitted. `previous_id`: the order was renamed from it."""
+    never goes back to unsubmitted. `previous_id`: the order was renamed from it. `lines`,
+    `payments`: the order's current ones when the caller already holds them (else read)."""
     if previous_id is not None and previous_id != order["ID"]:
         await docs.delete(KIND, unified_id(ordercloud.CHANNEL, previous_id), ordercloud.CHANNEL)
     if not order.get("IsSubmitted") or order.get("_IncomingOrderID"):
         return  # a cart, or a copy forwarded to a supplier (its buyer order is projected)
-    lines = await docs.all("lineitem", scope=order["ID"])
-    payments = await docs.all("payment", scope=order["ID"])
+    if lines is None:
+        lines = await docs.all("lineitem", scope=order["ID"])
+    if payments is None:
+        payments = await docs.all("payment", scope=order["ID"])
     doc = ordercloud.to_unified(order, lines, payments)
     doc[TO_COMPANY] = order.get("ToCompanyID")
     await put(docs, doc)

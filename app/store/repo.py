@@ -77,11 +77,13 @@ class Docs:
         uniq: str | None = None,
         object_type: str | None = None,
         key: str | None = None,
+        absent: bool = False,
     ) -> dict[str, Any]:
         """`key`: the row's ID when it differs from the document's (several rows sharing one wire
-        ID, such as a line-level promotion's row per line)."""
+        ID, such as a line-level promotion's row per line). `absent`: the caller has already seen,
+        in this transaction, that no row has this ID (skips the existence read)."""
         row_id = key or doc["ID"]
-        if await self.exists(kind, row_id, scope):
+        if not absent and await self.exists(kind, row_id, scope):
             raise Conflict(
                 f"{object_type or kind} already exists: {doc['ID']}",
                 "IdExists",
