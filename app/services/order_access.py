@@ -28,7 +28,7 @@ from app.store.repo import Stored
 from domain.errors import Forbidden, NotFound
 from domain.orders import Direction, parse_direction, sees
 
-ORDER_LIST_ROLES = ("OrderAdmin", "OrderReader")
+ORDER_LIST_ROLES = ("OrderAdmin", "OrderReader", "Shopper")
 ORDER_READ_ROLES = ("OrderAdmin", "OrderReader", "Shopper")
 ORDER_WRITE_ROLES = ("OrderAdmin", "Shopper")
 ORDER_ADMIN_ROLES = ("OrderAdmin",)
