@@ -60,8 +60,7 @@ def add_shipped(line: Line, quantity: int) -> int:
     shipped = _shipped(line)
     if shipped + quantity > ordered:
         raise ValidationFailed(
-            f"Cannot ship {quantity} of line item {line.get('ID')}: "
-            f"{shipped} of {ordered} already shipped.",
+            f"Cannot ship {quantity} of line item {line.get('ID')}: {shipped} of {ordered} already shipped.",
             "ShipmentItem.QuantityExceeded",
             {
                 "LineItemID": line.get("ID"),

@@ -39,7 +39,7 @@ Dates stamped on success (all ISO strings from `domain.clock.iso`, plus `LastUpd
 
 One module-level `Machine` serves every order: building one costs ~0.5 ms and a Machine keeps
 references to its models, so per-order machines would be both slow and a leak. Orders are wrapped
-in a throwaway `_OrderRef` whose `state` reads and writes `doc["Status"]`, and events are fired with
+in a throwaway `StatusRef` whose `state` reads and writes `doc["Status"]`, and events are fired with
 `Event.trigger(ref, ...)` so nothing is ever bound onto the model or registered with the machine.
 """
 
@@ -90,8 +90,9 @@ _REFUSAL: Final[dict[str, tuple[str, str]]] = {
 EVENTS: Final[tuple[str, ...]] = tuple(_REFUSAL)
 
 
-class _OrderRef:
-    """The model `transitions` sees: a view of one order dict, created per call and then dropped."""
+class StatusRef:
+    """The model `transitions` sees: a view of one document's `Status`, created per call and then
+    dropped (shared by the order and the order-return machines)."""
 
     __slots__ = ("doc",)
 
@@ -123,7 +124,7 @@ def _stamper(*fields: str, submitted: bool = False, keep_first_submit: bool = Fa
     """An `after` callback that writes `now` into `fields` (and IsSubmitted/DateSubmitted when asked)."""
 
     def stamp(event: EventData) -> None:
-        doc = cast(_OrderRef, event.model).doc
+        doc = cast(StatusRef, event.model).doc
         stamp_text = event.kwargs["_stamp"]
         for field in fields:
             doc[field] = stamp_text
@@ -137,22 +138,48 @@ def _stamper(*fields: str, submitted: bool = False, keep_first_submit: bool = Fa
 
 
 _TRANSITIONS: Final[list[dict[str, Any]]] = [
-    {"trigger": "submit", "source": UNSUBMITTED, "dest": OPEN,
-     "after": _stamper("DateSubmitted", submitted=True)},
-    {"trigger": "submit_for_approval", "source": UNSUBMITTED, "dest": AWAITING_APPROVAL,
-     "after": _stamper()},
-    {"trigger": "approve", "source": AWAITING_APPROVAL, "dest": OPEN,
-     "after": _stamper("DateApproved", submitted=True, keep_first_submit=True)},
+    {
+        "trigger": "submit",
+        "source": UNSUBMITTED,
+        "dest": OPEN,
+        "after": _stamper("DateSubmitted", submitted=True),
+    },
+    {"trigger": "submit_for_approval", "source": UNSUBMITTED, "dest": AWAITING_APPROVAL, "after": _stamper()},
+    {
+        "trigger": "approve",
+        "source": AWAITING_APPROVAL,
+        "dest": OPEN,
+        "after": _stamper("DateApproved", submitted=True, keep_first_submit=True),
+    },
     # Order matters: transitions tries them in turn and the first whose conditions hold wins.
-    {"trigger": "decline", "source": AWAITING_APPROVAL, "dest": UNSUBMITTED,
-     "conditions": _allow_resubmit, "after": _stamper("DateDeclined")},
-    {"trigger": "decline", "source": AWAITING_APPROVAL, "dest": DECLINED,
-     "unless": _allow_resubmit, "after": _stamper("DateDeclined")},
+    {
+        "trigger": "decline",
+        "source": AWAITING_APPROVAL,
+        "dest": UNSUBMITTED,
+        "conditions": _allow_resubmit,
+        "after": _stamper("DateDeclined"),
+    },
+    {
+        "trigger": "decline",
+        "source": AWAITING_APPROVAL,
+        "dest": DECLINED,
+        "unless": _allow_resubmit,
+        "after": _stamper("DateDeclined"),
+    },
     {"trigger": "complete", "source": OPEN, "dest": COMPLETED, "after": _stamper("DateCompleted")},
-    {"trigger": "cancel", "source": [UNSUBMITTED, AWAITING_APPROVAL, DECLINED], "dest": CANCELED,
-     "after": _stamper("DateCanceled")},
-    {"trigger": "cancel", "source": OPEN, "dest": CANCELED,
-     "conditions": _may_cancel_open, "after": _stamper("DateCanceled")},
+    {
+        "trigger": "cancel",
+        "source": [UNSUBMITTED, AWAITING_APPROVAL, DECLINED],
+        "dest": CANCELED,
+        "after": _stamper("DateCanceled"),
+    },
+    {
+        "trigger": "cancel",
+        "source": OPEN,
+        "dest": CANCELED,
+        "conditions": _may_cancel_open,
+        "after": _stamper("DateCanceled"),
+    },
 ]
 
 _MACHINE: Final = Machine(
@@ -189,7 +216,7 @@ def can(
     # binding helpers onto a per-call model.
     return bool(
         _MACHINE._can_trigger(
-            _OrderRef(order), event, allow_resubmit=allow_resubmit, may_cancel_open=may_cancel_open
+            StatusRef(order), event, allow_resubmit=allow_resubmit, may_cancel_open=may_cancel_open
         )
     )
 
@@ -213,7 +240,7 @@ def apply(
     if status in STATES:
         try:
             done = _MACHINE.events[event].trigger(
-                _OrderRef(order),
+                StatusRef(order),
                 _stamp=iso(now),
                 allow_resubmit=allow_resubmit,
                 may_cancel_open=may_cancel_open,

@@ -23,7 +23,7 @@ seller, including when Status is PendingApproval"); approve `DateApproved` and `
 decline `DateDeclined`; complete `DateCompleted`; cancel `DateCanceled`.
 
 Like `domain.lifecycle`, one module-level Machine serves every return; returns are wrapped in a
-throwaway `_ReturnRef` whose `state` is `doc["Status"]`.
+throwaway `StatusRef` whose `state` is `doc["Status"]`.
 
 Refunds
 -------
@@ -53,7 +53,16 @@ from transitions import EventData, Machine, MachineError
 
 from domain.clock import iso
 from domain.errors import InvalidTransition, NotFound, ValidationFailed
-from domain.lifecycle import AWAITING_APPROVAL, CANCELED, COMPLETED, DECLINED, OPEN, STATES, UNSUBMITTED
+from domain.lifecycle import (
+    AWAITING_APPROVAL,
+    CANCELED,
+    COMPLETED,
+    DECLINED,
+    OPEN,
+    STATES,
+    UNSUBMITTED,
+    StatusRef,
+)
 from domain.money import round_money, to_decimal
 
 __all__ = [
@@ -101,28 +110,13 @@ _CANCEL_REFUSAL: Final[dict[str, tuple[str, str]]] = {
 EVENTS: Final[tuple[str, ...]] = tuple(_REFUSAL)
 
 
-class _ReturnRef:
-    __slots__ = ("doc",)
-
-    def __init__(self, doc: MutableMapping[str, Any]) -> None:
-        self.doc = doc
-
-    @property
-    def state(self) -> Any:
-        return self.doc.get("Status")
-
-    @state.setter
-    def state(self, value: str) -> None:
-        self.doc["Status"] = value
-
-
 def _may_cancel_completed(event: EventData) -> bool:
     return bool(event.kwargs.get("may_cancel_completed", False))
 
 
 def _stamper(*fields: str) -> Callable[..., None]:
     def stamp(event: EventData) -> None:
-        doc = cast(_ReturnRef, event.model).doc
+        doc = cast(StatusRef, event.model).doc
         for field in fields:
             doc[field] = event.kwargs["_stamp"]
         doc["LastUpdated"] = event.kwargs["_stamp"]
@@ -167,7 +161,7 @@ def can(doc: MutableMapping[str, Any], event: str, *, may_cancel_completed: bool
     _refusal(event, None)
     if doc.get("Status") not in STATES:
         return False
-    return bool(_MACHINE._can_trigger(_ReturnRef(doc), event, may_cancel_completed=may_cancel_completed))
+    return bool(_MACHINE._can_trigger(StatusRef(doc), event, may_cancel_completed=may_cancel_completed))
 
 
 def apply(
@@ -179,7 +173,7 @@ def apply(
     if doc.get("Status") in STATES:
         try:
             done = _MACHINE.events[event].trigger(
-                _ReturnRef(doc), _stamp=iso(now), may_cancel_completed=may_cancel_completed
+                StatusRef(doc), _stamp=iso(now), may_cancel_completed=may_cancel_completed
             )
         except MachineError:
             done = False
