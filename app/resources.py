@@ -91,14 +91,25 @@ def normalize(spec: ResourceSpec, data: Doc, existing: Doc | None) -> Doc:
 async def load(
     ctx: Ctx, spec: ResourceSpec, caller: Caller, scope: str, id: str, *, lock: bool = False
 ) -> Doc:
+    """The document as this caller may see it; absent or hidden by `spec.visible` is 404."""
     found = await ctx.docs.get(spec.kind, id, scope, lock=lock)
-    if found is None:
+    if found is None or not await _visible(ctx, spec, caller, scope, id):
         raise NotFound(spec.object_type, id)
-    if spec.visible is not None:
-        conds = await spec.visible(ctx, caller, scope)
-        if conds and await ctx.docs.count(spec.kind, resources.c.id == id, *conds, scope=scope) == 0:
-            raise NotFound(spec.object_type, id)
     return found.doc
+
+
+async def _visible(ctx: Ctx, spec: ResourceSpec, caller: Caller, scope: str, id: str) -> bool:
+    if spec.visible is None:
+        return True
+    conds = await spec.visible(ctx, caller, scope)
+    return not conds or await ctx.docs.count(spec.kind, resources.c.id == id, *conds, scope=scope) > 0
+
+
+async def _target(ctx: Ctx, spec: ResourceSpec) -> tuple[Caller, str, str]:
+    """What every write on one item starts with: the caller (with a write role), its scope, the ID."""
+    caller = await ctx.caller(*spec.write_roles)
+    scope = await spec.scope(ctx, caller)
+    return caller, scope, ctx.param(spec.id_param)
 
 
 async def store(
@@ -193,19 +204,17 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
 
         @endpoint("PUT", spec.item_path())
         async def save(ctx: Ctx) -> Any:
-            caller = await ctx.caller(*spec.write_roles)
-            scope = await spec.scope(ctx, caller)
-            current_id = ctx.param(spec.id_param)
-            found = await ctx.docs.get(spec.kind, current_id, scope, lock=True)
+            caller, scope, current_id = await _target(ctx, spec)
+            stored = await ctx.docs.get(spec.kind, current_id, scope, lock=True)
+            if stored is not None and not await _visible(ctx, spec, caller, scope, current_id):
+                raise NotFound(spec.object_type, current_id)
+            existing = stored.doc if stored is not None else None
             data = await ctx.body_object()
             data["ID"] = check_id(data.get("ID") or current_id)
-            if found is None:
-                check_id(current_id)
-                data["ID"] = data["ID"] if data.get("ID") else current_id
-                doc = normalize(spec, data, None)
-                return await store(ctx, spec, caller, scope, doc, None, None), 200
-            existing = await load(ctx, spec, caller, scope, current_id)
             doc = normalize(spec, data, existing)
+            if existing is None:
+                # PUT creates what does not exist yet, answering 200 as OrderCloud does.
+                return await store(ctx, spec, caller, scope, doc, None, None), 200
             return await store(ctx, spec, caller, scope, doc, existing, current_id)
 
         handlers.append(save)
@@ -214,9 +223,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
 
         @endpoint("PATCH", spec.item_path())
         async def patch(ctx: Ctx) -> Any:
-            caller = await ctx.caller(*spec.write_roles)
-            scope = await spec.scope(ctx, caller)
-            current_id = ctx.param(spec.id_param)
+            caller, scope, current_id = await _target(ctx, spec)
             existing = await load(ctx, spec, caller, scope, current_id, lock=True)
             changes = {k: v for k, v in (await ctx.body_object()).items() if k not in spec.readonly}
             if "ID" in changes:
@@ -230,9 +237,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
 
         @endpoint("DELETE", spec.item_path())
         async def remove(ctx: Ctx) -> Any:
-            caller = await ctx.caller(*spec.write_roles)
-            scope = await spec.scope(ctx, caller)
-            current_id = ctx.param(spec.id_param)
+            caller, scope, current_id = await _target(ctx, spec)
             existing = await load(ctx, spec, caller, scope, current_id, lock=True)
             if spec.on_delete is not None:
                 await spec.on_delete(ctx, caller, existing, scope)
