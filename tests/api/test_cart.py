@@ -18,6 +18,9 @@ async def test_no_cart_is_an_order_with_null_id(world: World) -> None:
     assert cart["FromUserID"] == "alice" and cart["Status"] == "Unsubmitted" and cart["LineItemCount"] == 0
     for path in ("/cart/lineitems", "/cart/payments"):
         assert (await api.ok("GET", path, token=token))["Items"] == []
+    # A storefront reads the worksheet on its first page: the same empty cart, not a 404.
+    sheet = await api.ok("GET", "/cart/worksheet", token=token)
+    assert sheet["Order"] == cart and sheet["LineItems"] == [] and sheet["OrderCalculateResponse"] is None
     for method, path, body in (
         ("PATCH", "/cart/lineitems/x", {"Quantity": 2}),
         ("DELETE", "/cart/lineitems/x", None),
