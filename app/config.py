@@ -32,6 +32,10 @@ class Settings:
     webhook_poll_interval: float = 0.5
     demo: bool = False
     log_level: str = "info"
+    # Browser origins allowed to call the API (comma-separated; `*` any, empty: none): app/cors.py.
+    cors_origins: str = "*"
+    # Seconds a browser may cache a preflight answer (Chromium caps it at 7200).
+    cors_max_age: int = 7200
 
     @property
     def base_url(self) -> str:

@@ -10,6 +10,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from app.auth.tokens import TokenService
 from app.config import Settings
+from app.cors import cors_config
 from app.errors import EXCEPTION_HANDLERS
 from app.routes import all_routes
 from app.routes.oauth import ROUTES as OAUTH_ROUTES
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=None,
+        cors_config=cors_config(settings),
         debug=False,
     )
     app.state.services = services

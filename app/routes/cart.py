@@ -188,8 +188,8 @@ async def get_payment(ctx: Ctx) -> Any:
 
 @endpoint("PATCH", "/cart/payments/{paymentID}")
 async def patch_payment(ctx: Ctx) -> Any:
-    _, stored = await _cart(ctx)
-    return await payments.patch(ctx.docs, stored.doc, ctx.param("paymentID"), await ctx.body_object())
+    caller, stored = await _cart(ctx)
+    return await payments.patch(ctx.docs, caller, stored.doc, ctx.param("paymentID"), await ctx.body_object())
 
 
 @endpoint("DELETE", "/cart/payments/{paymentID}")

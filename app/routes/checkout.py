@@ -80,8 +80,13 @@ async def cart_calculate(ctx: Ctx) -> Any:
 
 @endpoint("GET", "/cart/worksheet")
 async def cart_worksheet(ctx: Ctx) -> Any:
-    stored = await _load_cart(ctx, await _cart_caller(ctx), False)
-    return await checkout.get_worksheet(ctx, stored)
+    """Without a cart, as `GET /cart`: the empty cart (ID null) and no lines, never a 404 (a
+    storefront reads it on every first page)."""
+    caller = await _cart_caller(ctx)
+    found = await cart.current(ctx, caller)
+    if found is None:
+        return checkout.worksheet(await cart.empty_cart(ctx, caller), [])
+    return await checkout.get_worksheet(ctx, found)
 
 
 ROUTES = [

@@ -12,6 +12,7 @@ from app.auth.revocation import revoked
 from app.auth.roles import granted_roles
 from app.auth.users import FoundUser, available_roles, find_user
 from app.errors import envelope
+from app.services.cart import latest_unsubmitted
 from app.state import Services
 from app.store.repo import Docs
 from app.wire import encode, new_id
@@ -207,7 +208,21 @@ async def _client_credentials(
     if user is None or user.user_type != "buyer":
         raise OAuthError("invalid_grant", "Auth.UserNotFound", "The anonymous template user was not found")
     anon_id = form.get("anonuserid") or new_id()
-    return await issue_for_user(services, docs, client, user, scope, anonymous=True, anon_id=anon_id)
+    # OrderCloud's anonymous tokens carry `orderid`, the ID of the shopper's cart (the SDKs read
+    # its presence as "anonymous"): the cart it has already when `anonuserid` names a returning
+    # shopper, else the ID its first cart will get (app.services.orders).
+    cart = await latest_unsubmitted(docs, anon_id, user.company_id)
+    order_id = cart.doc["ID"] if cart else new_id()
+    return await issue_for_user(
+        services,
+        docs,
+        client,
+        user,
+        scope,
+        anonymous=True,
+        anon_id=anon_id,
+        extra_claims={"orderid": order_id},
+    )
 
 
 @post("/oauth/token", status_code=200)

@@ -65,8 +65,8 @@ async def get_payment(ctx: Ctx) -> Any:
 
 @endpoint("PATCH", "/orders/{direction}/{orderID}/payments/{paymentID}")
 async def patch_payment(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
-    return await payments.patch(ctx.docs, stored.doc, ctx.param("paymentID"), await ctx.body_object())
+    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    return await payments.patch(ctx.docs, caller, stored.doc, ctx.param("paymentID"), await ctx.body_object())
 
 
 @endpoint("DELETE", "/orders/{direction}/{orderID}/payments/{paymentID}")

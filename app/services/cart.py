@@ -50,20 +50,27 @@ async def current(ctx: Ctx, caller: Caller, *, lock: bool = False) -> Stored | N
         chosen = await docs.get("order", pointer.doc["OrderID"], lock=lock)
         if chosen is not None and is_cart_of(chosen.doc, caller):
             return chosen
+    return await latest_unsubmitted(docs, caller.user_id, caller.company_id, lock=lock)
+
+
+async def latest_unsubmitted(
+    docs: Docs, user_id: str, company_id: str, *, lock: bool = False
+) -> Stored | None:
+    """The user's most recently created Unsubmitted order."""
     r = resources.c
     stmt = (
         select(r.doc, r.version, r.scope)
         .where(
             r.kind == "order",
             r.scope == "",
-            *docs.eq(FromUserID=caller.user_id, FromCompanyID=caller.company_id, Status=UNSUBMITTED),
+            *docs.eq(FromUserID=user_id, FromCompanyID=company_id, Status=UNSUBMITTED),
         )
         .order_by(r.pk.desc())
         .limit(1)
     )
     if lock and docs.pg:
         stmt = stmt.with_for_update()
-    row = (await ctx.conn.execute(stmt)).first()
+    row = (await docs.conn.execute(stmt)).first()
     return Stored(row.doc, row.version, row.scope) if row else None
 
 

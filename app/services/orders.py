@@ -176,13 +176,23 @@ async def write_order(
 # --------------------------------------------------------------------------- create / change / delete
 
 
+async def _anonymous_order_id(docs: Docs, caller: Caller) -> str | None:
+    """An anonymous shopper's order takes the ID its token announced (`orderid`, as OrderCloud's
+    anonymous tokens do) unless that ID is taken already (its first cart was submitted or
+    transferred, and the shopper goes on with the same token)."""
+    order_id = caller.claims.get("orderid") if caller.anonymous else None
+    if not isinstance(order_id, str) or not order_id or await docs.exists("order", order_id):
+        return None
+    return order_id
+
+
 async def create_order(
     ctx: Ctx, caller: Caller, direction: Direction, body: dict[str, Any]
 ) -> dict[str, Any]:
     data = _writes(body)
     docs = ctx.docs
     marketplace = ctx.services.marketplace_id
-    order_id = data.get("ID") or new_id()
+    order_id = data.get("ID") or await _anonymous_order_id(docs, caller) or new_id()
     if await docs.exists("order", order_id):
         raise Conflict(
             f"Order already exists: {order_id}", "IdExists", {"ObjectType": "Order", "ObjectID": order_id}

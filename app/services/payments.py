@@ -6,8 +6,9 @@
 - The card or spending account must be one the order's user may use (`app.services.instruments`);
   spending-account balances move at submit and cancel (`app.services.spending`).
 - Amount null means "the rest of the order" and is stored and returned as null.
-- Accepted is writable by whoever may write the order (OrderCloud's PurchaseOrder behaviour);
-  submit requires every payment to be Accepted. An order needs no payment at all to be submitted.
+- Accepted: purchase-order and spending-account payments are accepted when created, card
+  payments wait for an OrderAdmin; only an OrderAdmin sets anything else (`domain.payments`).
+  Submit requires every payment to be Accepted. An order needs no payment at all to be submitted.
 - Nothing on a Canceled order's payments can change (`Payment.CannotEditCancelled`).
 - A payment with `OrderReturnID` is a refund of that order return: see `app.services.refunds`.
   `OrderReturnID` is set on create only, and a refund's Amount cannot be patched.
@@ -26,8 +27,9 @@ from app.wire import check_id, new_id, to_doc, validate
 from domain.cards import refuse_card_data
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, NotFound, ValidationFailed
-from domain.lifecycle import CANCELED
+from domain.lifecycle import CANCELED, DECLINED, UNSUBMITTED
 from domain.money import to_decimal
+from domain.payments import ACCEPTING_ROLES, accepted_on_create, check_patch
 
 CREATE_ONLY = ("Type", "CreditCardID", "SpendingAccountID", "OrderReturnID")
 
@@ -76,7 +78,9 @@ async def create(docs: Docs, caller: Caller, order: dict[str, Any], body: dict[s
     payment.update(
         DateCreated=iso(utcnow()),
         Currency=order.get("Currency"),
-        Accepted=bool(payment.get("Accepted")),
+        Accepted=accepted_on_create(
+            payment["Type"], payment.get("Accepted"), may_accept=caller.has(*ACCEPTING_ROLES)
+        ),
         Transactions=[],
     )
     _check(payment)
@@ -95,12 +99,20 @@ async def create(docs: Docs, caller: Caller, order: dict[str, Any], body: dict[s
     return public(payment)
 
 
-async def patch(docs: Docs, order: dict[str, Any], payment_id: str, body: dict[str, Any]) -> dict[str, Any]:
+async def patch(
+    docs: Docs, caller: Caller, order: dict[str, Any], payment_id: str, body: dict[str, Any]
+) -> dict[str, Any]:
     refuse_card_data(body)
     _require_not_canceled(order)
     stored = await find(docs, order["ID"], payment_id, lock=True)
     current = stored.doc
     changes = {k: body[k] for k in PAYMENT_WRITABLE if k in body}
+    check_patch(
+        current,
+        changes,
+        may_accept=caller.has(*ACCEPTING_ROLES),
+        submitted=order.get("Status") not in (UNSUBMITTED, DECLINED),  # a declined order is edited again
+    )
     fixed = (*CREATE_ONLY, "Amount") if current.get("OrderReturnID") else CREATE_ONLY
     for field in fixed:
         if field in changes and changes[field] != current.get(field):

@@ -18,6 +18,9 @@ async def test_no_cart_is_an_order_with_null_id(world: World) -> None:
     assert cart["FromUserID"] == "alice" and cart["Status"] == "Unsubmitted" and cart["LineItemCount"] == 0
     for path in ("/cart/lineitems", "/cart/payments"):
         assert (await api.ok("GET", path, token=token))["Items"] == []
+    # A storefront reads the worksheet on its first page: the same empty cart, not a 404.
+    sheet = await api.ok("GET", "/cart/worksheet", token=token)
+    assert sheet["Order"] == cart and sheet["LineItems"] == [] and sheet["OrderCalculateResponse"] is None
     for method, path, body in (
         ("PATCH", "/cart/lineitems/x", {"Quantity": 2}),
         ("DELETE", "/cart/lineitems/x", None),
@@ -68,13 +71,14 @@ async def test_cart_flow_add_lines_addresses_pay_submit(world: World) -> None:
     saved = await api.ok("PUT", "/cart", {"xp": {"Gift": True}}, token=token)
     assert saved["Comments"] is None and saved["xp"] == {"Gift": True}
 
-    pay = await api.ok("POST", "/cart/payments", {"Type": "PurchaseOrder"}, token=token)
+    # A card payment waits for an OrderAdmin to accept it (a purchase order would not).
+    pay = await api.ok("POST", "/cart/payments", {"Type": "CreditCard"}, token=token)
     assert (await api.ok("GET", "/cart/payments", token=token))["Meta"]["TotalCount"] == 1
     unaccepted = await api.post("/cart/validate", token=token)
     assert error_code(unaccepted) == "Order.CannotSubmitWithUnaccceptedPayments"
-    await api.ok("PATCH", f"/cart/payments/{pay['ID']}", {"Accepted": True}, token=token)
-    assert (await api.ok("GET", f"/cart/payments/{pay['ID']}", token=token))["Accepted"] is True
     admin = await world.token("alice", "Shopper OrderAdmin")
+    await api.ok("PATCH", f"/cart/payments/{pay['ID']}", {"Accepted": True}, token=admin)
+    assert (await api.ok("GET", f"/cart/payments/{pay['ID']}", token=token))["Accepted"] is True
     tx = await api.ok(
         "POST", f"/cart/payments/{pay['ID']}/transactions", {"ID": "t", "Type": "Auth"}, token=admin
     )

@@ -60,9 +60,10 @@ async def test_submit_refusals_in_order(world: World) -> None:
     await cat.insert(api, "product", p1)
     assert await refusal() == "Order.CannotSubmitWithInactiveProduct"
     await cat.replace(api, "product", {**p2, "Active": True})
-    payment = await api.ok("POST", "/orders/Outgoing/o1/payments", {"Type": "PurchaseOrder"}, token=token)
+    payment = await api.ok("POST", "/orders/Outgoing/o1/payments", {"Type": "CreditCard"}, token=token)
     assert await refusal() == "Order.CannotSubmitWithUnaccceptedPayments"
-    await api.ok("PATCH", f"/orders/Outgoing/o1/payments/{payment['ID']}", {"Accepted": True}, token=token)
+    admin = await world.token("alice", "Shopper OrderAdmin")
+    await api.ok("PATCH", f"/orders/Outgoing/o1/payments/{payment['ID']}", {"Accepted": True}, token=admin)
     assert await refusal() == "Inventory.Insufficient"
     order = await api.ok("GET", "/orders/Outgoing/o1", token=token)
     assert order["Status"] == "Unsubmitted" and order["DateSubmitted"] is None

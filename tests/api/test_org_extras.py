@@ -194,6 +194,34 @@ async def _anon_token(api: Api) -> str:
     return str(response.json()["access_token"])
 
 
+async def test_anonymous_token_announces_its_cart(api: Api) -> None:
+    """OrderCloud's anonymous tokens carry `orderid` (the SDKs tell a guest from a signed-in user by
+    it): the ID of the guest's cart, kept through sign-in's cart transfer."""
+    await _anon_shop(api)
+    anon = await _anon_token(api)
+    order_id = claims(anon)["orderid"]
+    assert order_id and claims(await _anon_token(api))["orderid"] != order_id
+    assert (await api.ok("GET", "/cart", token=anon))["ID"] is None
+    empty = await api.ok("GET", "/cart/worksheet", token=anon)
+    assert empty["Order"]["ID"] is None and empty["LineItems"] == []
+    cart = await api.ok("PATCH", "/cart", {"Comments": "guest"}, token=anon)
+    assert cart["ID"] == order_id
+    assert (await api.ok("GET", "/cart/worksheet", token=anon))["Order"]["ID"] == order_id
+    # A returning guest (anonuserid) is told the cart it has.
+    form = {"grant_type": "client_credentials", "client_id": "anon-client", "anonuserid": claims(anon)["u"]}
+    again = await api.client.post("/oauth/token", data=form)
+    assert claims(again.json()["access_token"])["orderid"] == order_id
+
+    await api.ok("POST", "/buyers/b1/users", user_body("real"))
+    real = await api.login("real-name", PASSWORD, client_id="anon-client")
+    assert "orderid" not in claims(real)
+    await api.ok("PUT", "/me/orders", params={"anonUserToken": anon}, token=real, status=204)
+    assert (await api.ok("GET", "/cart", token=real))["ID"] == order_id
+    # The ID is taken now: the guest's next cart gets another one instead of a conflict.
+    later = await api.ok("PATCH", "/cart", {"Comments": "again"}, token=anon)
+    assert later["ID"] not in (None, order_id)
+
+
 async def test_transfer_anonymous_order_and_register(api: Api) -> None:
     await _anon_shop(api)
     anon = await _anon_token(api)

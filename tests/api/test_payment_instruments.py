@@ -35,9 +35,7 @@ async def order(world: World, quantity: int, order_id: str = "o1") -> None:
 
 async def pay(world: World, body: dict[str, Any], order_id: str = "o1", user: str = "alice") -> Any:
     token = await world.token(user)
-    return await world.api.post(
-        f"/orders/Outgoing/{order_id}/payments", {"Accepted": True, **body}, token=token
-    )
+    return await world.api.post(f"/orders/Outgoing/{order_id}/payments", body, token=token)
 
 
 async def test_credit_card_payment_needs_a_card_the_user_may_use(world: World) -> None:

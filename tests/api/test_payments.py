@@ -29,8 +29,8 @@ async def test_payment_crud_and_transactions(world: World) -> None:
     page = await api.ok("GET", BASE, params={"search": "PO"}, token=token)
     assert [p["ID"] for p in page["Items"]] == [rest["ID"]]
     assert (await api.ok("GET", f"{BASE}/pay1", token=token))["CreditCardID"] == "card-token-1"
-    patched = await api.ok("PATCH", f"{BASE}/pay1", {"Accepted": True, "xp": {"Ref": "x"}}, token=token)
-    assert patched["Accepted"] is True and patched["Amount"] == 25 and patched["xp"] == {"Ref": "x"}
+    patched = await api.ok("PATCH", f"{BASE}/pay1", {"xp": {"Ref": "x"}}, token=token)
+    assert patched["Accepted"] is False and patched["Amount"] == 25 and patched["xp"] == {"Ref": "x"}
     locked = await api.patch(f"{BASE}/pay1", {"CreditCardID": "other"}, token=token)
     assert locked.status_code == 400 and error_code(locked) == "Payment.CannotPatchProperty"
     assert (await api.put(f"{BASE}/pay1", {"Type": "PurchaseOrder"}, token=token)).status_code == 405
@@ -98,4 +98,4 @@ async def test_accepted_payments_allow_submit(world: World) -> None:
     # Payments can still be recorded on a submitted order (captured later by the seller).
     seller = await world.seller("OrderAdmin")
     extra = await api.ok("POST", "/orders/Incoming/o1/payments", {"Type": "PurchaseOrder"}, token=seller)
-    assert extra["Accepted"] is False
+    assert extra["Accepted"] is True  # a purchase order needs no capture

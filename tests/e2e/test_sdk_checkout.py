@@ -55,6 +55,8 @@ def test_rates_per_supplier_and_totals(result: dict[str, Any]) -> None:
 def test_submit_and_its_callout(result: dict[str, Any]) -> None:
     submitted = result["submitted"]
     assert submitted["status"] == "Open" and submitted["total"] == 68.88
+    # The Shopper's purchase order, made without Accepted, was accepted and let the order submit.
+    assert result["payment"] == {"type": "PurchaseOrder", "amount": 68.88, "accepted": True}
     assert result["submitResponse"] == {
         "HttpStatusCode": 200,
         "UnhandledErrorBody": None,

@@ -124,6 +124,9 @@ run(async () => {
     });
     const calculated = await Cart.Calculate();
     const worksheet = await Cart.GetOrderWorksheet();
+    // As a storefront does: the Shopper pays the calculated total by purchase order, without
+    // Accepted (a Shopper may not set it; a purchase order is accepted when created).
+    const payment = await Cart.CreatePayment({ Type: 'PurchaseOrder', Amount: calculated.Order.Total });
     const submitted = await Cart.Submit();
     const after = await IntegrationEvents.GetWorksheet('Outgoing', submitted.ID);
 
@@ -137,6 +140,7 @@ run(async () => {
       },
       worksheetMatches: worksheet.Order.Total === calculated.Order.Total,
       submitted: { status: submitted.Status, total: submitted.Total, id: submitted.ID },
+      payment: { type: payment.Type, amount: payment.Amount, accepted: payment.Accepted },
       submitResponse: after.OrderSubmitResponse,
       supplierID: supplier.ID,
       middleware: middleware.seen,

@@ -85,7 +85,8 @@ run(async () => {
   out.shipped = await Cart.SetShippingAddress(address('Ship'));
   out.billed = await Cart.SetBillingAddress({ ...address('Bill'), Street1: '2 Bill Ave' });
   out.gratuity = await Cart.Patch({ Gratuity: Number(S.gratuity) });
-  out.payment = await Cart.CreatePayment({ Type: 'PurchaseOrder', Accepted: true, Description: 'PO 42' });
+  // A Shopper's purchase order, without Accepted: accepted when created (docs/payments.md).
+  out.payment = await Cart.CreatePayment({ Type: 'PurchaseOrder', Description: 'PO 42' });
   out.cart = await Cart.Get();
   const orderID = out.cart.ID;
   out.validated = (await Cart.Validate()) ?? null;
