@@ -32,6 +32,12 @@ class Settings:
     webhook_poll_interval: float = 0.5
     demo: bool = False
     log_level: str = "info"
+    # "text" (key=value lines) or "json" (one object per line); docs/operations.md.
+    log_format: str = "text"
+    # Who may read GET /metrics: "loopback" (callers on this host), "on" (anyone), "off".
+    metrics: str = "loopback"
+    # Seconds a client is told to wait (Retry-After) while the database is unreachable.
+    db_retry_after: int = 5
 
     @property
     def base_url(self) -> str:

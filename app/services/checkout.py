@@ -24,6 +24,7 @@ from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from app import metrics
 from app.auth.tokens import Caller
 from app.auth.users import find_user
 from app.http import Ctx
@@ -225,7 +226,7 @@ async def _call(
         }
     )
     name, value = event.get("CustomAuthHeaderName"), event.get("CustomAuthHeaderValue")
-    return await call_integration_event(
+    result = await call_integration_event(
         outbound_client(services),
         base_url=str(event.get("CustomImplementationUrl") or ""),
         path="/" + hook,
@@ -236,6 +237,8 @@ async def _call(
         timeout=None,
         max_bytes=settings.integration_max_response_bytes,
     )
+    metrics.observe_integration_event(hook, result.duration_ms / 1000.0, result.error_code)
+    return result
 
 
 def _bad_answer(result: CalloutResult, message: str) -> IntegrationEventFailed:
