@@ -28,8 +28,9 @@ def access_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 
 def sample(text: str, name: str, **labels: str) -> float:
     """The value of one sample in Prometheus text output (0 when absent)."""
-    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
-    pattern = re.compile(rf"^{re.escape(name)}\{{{re.escape(want)}\}} (\S+)$", re.M)
+    want = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    series = f"{name}{{{want}}}" if want else name
+    pattern = re.compile(rf"^{re.escape(series)} (\S+)$", re.M)
     found = pattern.search(text)
     return float(found.group(1)) if found else 0.0
 
