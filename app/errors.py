@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import metrics
 from app.observability import note_error
-from app.store.health import is_unavailable, mark_down
+from app.store.health import cause_name, is_unavailable, mark_down
 from app.wire import encode
 from domain.errors import DomainError
 
@@ -58,7 +58,7 @@ def database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Res
     mark_down(exc)
     metrics.DB_UNAVAILABLE.inc()
     route = request.scope.get("path_template") or "unmatched"
-    log.warning("database unavailable: %s %s answered 503 (%s)", request.method, route, type(exc).__name__)
+    log.warning("database unavailable: %s %s answered 503 (%s)", request.method, route, cause_name(exc))
     retry_after = str(request.app.state.services.settings.db_retry_after)
     response = envelope(
         503,

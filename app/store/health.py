@@ -47,6 +47,12 @@ def is_unavailable(exc: BaseException) -> bool:
     return False
 
 
+def cause_name(exc: BaseException) -> str:
+    """The driver's exception class (`ConnectionRefusedError`, `CannotConnectNowError`), not
+    SQLAlchemy's wrapper: a name for a log line that quotes nothing of the statement."""
+    return type(getattr(exc, "orig", None) or exc).__name__
+
+
 def _unavailable_one(exc: BaseException) -> bool:
     if isinstance(exc, PoolTimeout):  # every pooled connection busy past pool_timeout
         return True
@@ -72,7 +78,7 @@ class Health:
         with self._lock:
             was_up, self.up = self.up, False
         if was_up:
-            log.error("database unreachable (%s); answering 503 until it is back", type(exc).__name__)
+            log.error("database unreachable (%s); answering 503 until it is back", cause_name(exc))
 
     def mark_up(self) -> None:
         with self._lock:

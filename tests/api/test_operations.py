@@ -6,16 +6,19 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sqlite3
 from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import insert
 
 from app.config import Settings
 from app.observability import QUIET_LOGGERS, JsonFormatter, configure_logging
 from app.state import Services
+from app.store.health import is_unavailable
 from app.store.tables import resources
 from tests.helpers import ADMIN_CLIENT, Api
 
@@ -179,3 +182,24 @@ async def test_database_errors_never_quote_statement_parameters(services: Servic
             await conn.execute(insert(resources).values(**row))
     assert "argon2-SECRET-HASH" not in str(caught.value)
     assert "argon2-SECRET-HASH" not in repr(caught.value)
+
+
+def _wrapped(orig: Exception, *, invalidated: bool = False) -> Exception:
+    return sa_exc.OperationalError("SELECT 1", {}, orig, connection_invalidated=invalidated)
+
+
+@pytest.mark.parametrize(
+    ("error", "unavailable"),
+    [
+        (ConnectionRefusedError(111, "Connect call failed"), True),
+        (sa_exc.TimeoutError("QueuePool limit reached"), True),
+        (_wrapped(sqlite3.OperationalError("database is locked")), True),
+        (_wrapped(RuntimeError("reset by peer"), invalidated=True), True),
+        (_wrapped(sqlite3.OperationalError("no such table: resources")), False),
+        (sa_exc.IntegrityError("INSERT", {}, sqlite3.IntegrityError("UNIQUE constraint failed")), False),
+        (ValueError("a bug"), False),
+    ],
+)
+def test_which_database_errors_mean_unreachable(error: Exception, unavailable: bool) -> None:
+    """Unreachable (503, retry later) versus a fault of the statement or the code (500)."""
+    assert is_unavailable(error) is unavailable
