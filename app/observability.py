@@ -165,6 +165,8 @@ def configure_logging(settings: Settings) -> None:
 
 
 def _access_line(method: str, route: str, status: int, ms: float, info: RequestInfo) -> None:
+    if not access_log.isEnabledFor(logging.INFO):
+        return
     fields = {
         "method": method,
         "route": route,
