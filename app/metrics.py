@@ -94,10 +94,20 @@ def event_label(path: str) -> str:
     return name if name in INTEGRATION_EVENTS else "other"
 
 
+# Labelled children by (method, route, status): `labels()` costs more than the update itself, and
+# the key set is bounded by the routes, so looking each pair up once keeps a request cheap.
+_request_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    code = str(status)
-    HTTP_REQUESTS.labels(method, route, code).inc()
-    HTTP_LATENCY.labels(method, route, code).observe(seconds)
+    key = (method, route, status)
+    series = _request_series.get(key)
+    if series is None:
+        code = str(status)
+        series = (HTTP_REQUESTS.labels(method, route, code), HTTP_LATENCY.labels(method, route, code))
+        _request_series[key] = series
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 def observe_integration_event(path: str, seconds: float, error_code: str | None) -> None:

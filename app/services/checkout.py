@@ -39,6 +39,7 @@ from app.services.lineitems import order_lines, require_editable
 from app.services.pricing import override_unit_price
 from app.services.promotion_amounts import PRINT_KEY, order_rows, set_overrides, settle, wire
 from app.state import Services
+from app.store.health import log_failure
 from app.store.repo import Docs, Stored
 from app.webhooks import outbound_client
 from app.wire import encode, new_id, to_doc, validate
@@ -566,8 +567,8 @@ def notify_after_commit(ctx: Ctx, event: dict[str, Any] | None, order_id: str, h
     async def task() -> None:
         try:
             await notify(services, event, order_id, hook)
-        except Exception:  # the status change committed: it stands whatever happens here
-            log.exception("the %s integration event of order %s failed", hook, order_id)
+        except Exception as exc:  # the status change committed: it stands whatever happens here
+            log_failure(log, f"the {hook} integration event of order {order_id} failed", exc)
 
     ctx.after_commit(task)
 

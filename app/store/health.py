@@ -92,3 +92,13 @@ HEALTH = Health()
 
 def mark_down(exc: BaseException) -> None:
     HEALTH.mark_down(exc)
+
+
+def log_failure(logger: logging.Logger, what: str, exc: BaseException) -> None:
+    """For background work that fails: an unreachable database is logged once, when it goes
+    away, not with a traceback on every retry; anything else keeps its traceback."""
+    if is_unavailable(exc):
+        mark_down(exc)
+        logger.debug("%s (database unavailable: %s)", what, cause_name(exc))
+    else:
+        logger.error("%s", what, exc_info=exc)

@@ -29,7 +29,7 @@ from app import metrics
 from app.config import Settings
 from app.observability import set_request_id
 from app.state import Services
-from app.store.health import is_unavailable, mark_down
+from app.store.health import log_failure
 from app.store.repo import Docs
 from app.webhooks import outbound_client
 from app.webhooks import store as outbox_store
@@ -253,16 +253,6 @@ async def deliver_due(
     return len(rows)
 
 
-def _log_failure(what: str, exc: Exception) -> None:
-    """An unreachable database is logged once when it goes away (app.store.health), not with a
-    traceback on every poll; anything else keeps its traceback."""
-    if is_unavailable(exc):
-        mark_down(exc)
-        log.debug("webhook worker: %s (database unavailable)", what)
-    else:
-        log.exception("webhook worker: %s", what)
-
-
 class BackgroundWorker:
     """Polls the outbox every `settings.webhook_poll_interval` seconds (sooner when woken after
     a commit that wrote deliveries) and keeps up to `concurrency` deliveries in flight, so one
@@ -306,7 +296,7 @@ class BackgroundWorker:
                 try:
                     claimed = await self._claim_and_start(free)
                 except Exception as exc:  # the database may be briefly unavailable; try again later
-                    _log_failure("claiming failed", exc)
+                    log_failure(log, "webhook worker: claiming failed", exc)
             if claimed and claimed == free:
                 continue
             with contextlib.suppress(TimeoutError):
@@ -330,7 +320,7 @@ class BackgroundWorker:
         try:
             await deliver_one(self.services, row, webhook, client=client, recorder=self._recorder)
         except Exception as exc:  # recording failed: the lease runs out and the row is tried again
-            _log_failure(f"delivery {row.delivery_id} failed to record", exc)
+            log_failure(log, f"webhook worker: delivery {row.delivery_id} failed to record", exc)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._inflight.discard(task)
