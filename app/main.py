@@ -77,6 +77,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=None,
+        # Logging is configured by `ordercore serve` (app.observability.configure_logging), not
+        # replaced by Litestar's own setup at startup.
+        logging_config=None,
         debug=False,
     )
     app.state.services = services
