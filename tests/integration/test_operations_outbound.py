@@ -19,7 +19,7 @@ from domain.clock import utcnow
 from tests.api.test_operations import metrics_text, sample
 from tests.helpers import Api
 from tests.integration.checkout_support import fill_cart, make_event, make_shop, middleware
-from tests.integration.receivers import ReceiverPool, RecordedRequest, Reply
+from tests.integration.receivers import ReceiverPool, RecordedRequest, Reply, json_reply
 from tests.integration.webhooks_support import make_webhook
 
 
@@ -40,6 +40,18 @@ async def test_a_webhook_delivery_carries_the_request_id_of_the_write(
     # Every attempt (a retry included) sends the original request's ID.
     assert await deliver_due(services) == 1
     assert [r.header("X-Request-ID") for r in rx.requests] == ["write-77"]
+
+
+async def test_a_prehook_call_carries_the_request_id(api: Api, receivers: ReceiverPool) -> None:
+    gate = receivers.custom(lambda _req, _i: json_reply({"proceed": True}))
+    await make_webhook(api, gate.url, before=True)
+    response = await api.client.post(
+        "/v1/buyers",
+        json={"ID": "b1", "Name": "Buyer"},
+        headers={"Authorization": f"Bearer {api.admin_token}", "X-Request-ID": "gate-9"},
+    )
+    assert response.status_code == 201
+    assert [r.header("X-Request-ID") for r in gate.requests] == ["gate-9"]
 
 
 async def test_integration_event_calls_carry_the_request_id_and_are_measured(
