@@ -99,7 +99,13 @@ def event_label(path: str) -> str:
 _request_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
 
+# A client may send any method token; only these become label values (cardinality stays bounded).
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    if method not in _METHODS:
+        method = "OTHER"
     key = (method, route, status)
     series = _request_series.get(key)
     if series is None:

@@ -151,6 +151,14 @@ async def test_metrics_count_requests_by_route_template_and_status(api: Api) -> 
     assert api.admin_token not in text
 
 
+async def test_made_up_methods_share_one_label_value(api: Api) -> None:
+    for verb in ("BREW", "WHEN"):
+        assert (await api.client.request(verb, "/v1/buyers")).status_code in (404, 405)
+    text = await metrics_text(api)
+    assert "BREW" not in text and "WHEN" not in text
+    assert 'method="OTHER"' in text
+
+
 async def test_metrics_show_outbox_depth_pool_use_and_database_health(api: Api) -> None:
     text = await metrics_text(api)
     assert 'ordercore_outbox_deliveries{status="Pending"} 0.0' in text
