@@ -55,6 +55,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = _settings(args)
+    from app.observability import configure_logging
+
+    configure_logging(settings)
     _prepare(settings)
     from app.main import create_app
 
@@ -64,7 +67,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        # ordercore writes its own access line (app.observability) and configures logging.
         access_log=False,
+        log_config=None,
     )
     return 0
 
@@ -95,6 +100,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from app.webhooks.worker import run_worker_forever
 
     settings = _settings(args)
+    from app.observability import configure_logging
+
+    configure_logging(settings)
     asyncio.run(run_worker_forever(settings))
     return 0
 

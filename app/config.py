@@ -36,6 +36,12 @@ class Settings:
     cors_origins: str = "*"
     # Seconds a browser may cache a preflight answer (Chromium caps it at 7200).
     cors_max_age: int = 7200
+    # "text" (key=value lines) or "json" (one object per line); docs/operations.md.
+    log_format: str = "text"
+    # Who may read GET /metrics: "loopback" (callers on this host), "on" (anyone), "off".
+    metrics: str = "loopback"
+    # Seconds a client is told to wait (Retry-After) while the database is unreachable.
+    db_retry_after: int = 5
 
     @property
     def base_url(self) -> str:

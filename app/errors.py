@@ -10,13 +10,18 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from sqlalchemy.exc import IntegrityError
 
+from app import metrics
+from app.observability import note_error
+from app.store.health import cause_name, is_unavailable, mark_down
 from app.wire import encode
 from domain.errors import DomainError
 
 log = logging.getLogger("ordercore")
+SERVICE_UNAVAILABLE = "ServiceUnavailable"
 
 
 def envelope(status: int, code: str, message: str, data: Any = None, **extra: Any) -> Response[bytes]:
+    note_error(code)  # for the access-log line
     body = {"Errors": [{"ErrorCode": code, "Message": message, "Data": data}], **extra}
     return Response(content=encode(body), status_code=status, media_type="application/json")
 
@@ -46,7 +51,29 @@ def integrity_error(_: Request[Any, Any, Any], exc: IntegrityError) -> Response[
     return envelope(409, "IdExists", "An object with this ID already exists", None)
 
 
+def database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """The database could not be reached (refused, reset, shutting down, pool exhausted, SQLite
+    locked past its busy timeout): 503 with Retry-After, one log line, no traceback (nothing the
+    traceback shows helps, and exception texts may quote statements)."""
+    mark_down(exc)
+    metrics.DB_UNAVAILABLE.inc()
+    route = request.scope.get("path_template") or "unmatched"
+    log.warning("database unavailable: %s %s answered 503 (%s)", request.method, route, cause_name(exc))
+    retry_after = str(request.app.state.services.settings.db_retry_after)
+    response = envelope(
+        503,
+        SERVICE_UNAVAILABLE,
+        "The service cannot reach its database right now; retry after the time in Retry-After",
+        None,
+    )
+    response.headers["Retry-After"] = retry_after
+    return response
+
+
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    if is_unavailable(exc):
+        return database_unavailable(request, exc)
+    # SQL parameters never reach this line: the engine hides them (app.store.db).
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return envelope(500, "ServerError", "An unexpected error occurred", None)
 

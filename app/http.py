@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.tokens import Caller
 from app.listing import ListOptions, parse_list_options
+from app.observability import note_caller
 from app.store.repo import Docs
 from app.wire import decode_json, encode, validate
 from domain.errors import Forbidden, Unauthorized, ValidationFailed
@@ -68,6 +69,7 @@ class Ctx:
         if self._caller is None:
             # `conn` is None in `before_transaction` hooks (cast in `endpoint`); then a reader opens.
             self._caller = await self.services.authenticate(self.request, self.conn)
+            note_caller(self._caller.user_id, self._caller.client_id)
         if roles and not self._caller.has(*roles):
             raise Forbidden(
                 "User does not have role(s) required to perform this action",

@@ -12,6 +12,7 @@ from app.auth.tokens import TokenService
 from app.config import Settings
 from app.cors import cors_config
 from app.errors import EXCEPTION_HANDLERS
+from app.observability import Observe
 from app.routes import all_routes
 from app.routes.oauth import ROUTES as OAUTH_ROUTES
 from app.state import Services
@@ -78,10 +79,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=[lifespan],
         openapi_config=None,
         cors_config=cors_config(settings),
+        # Logging is configured by `ordercore serve` (app.observability.configure_logging), not
+        # replaced by Litestar's own setup at startup.
+        logging_config=None,
         debug=False,
     )
     app.state.services = services
     paths = [p for r in api_routes for p in r.paths] + [p for r in OAUTH_ROUTES for p in r.paths]
     words = _static_words(paths) | {"v1", "oauth"}
-    app.asgi_handler = CaseInsensitivePaths(app.asgi_handler, words)
+    # Observe sits inside the path folding so it sees the scope Litestar records the route in.
+    app.asgi_handler = CaseInsensitivePaths(Observe(app.asgi_handler, services), words)
     return app

@@ -32,6 +32,7 @@ from integrations.http import (
 from integrations.signing import OC_HASH_HEADER, oc_hash, standard_webhook_headers
 
 RESPONSE_EXCERPT_BYTES = 2 * 1024
+REQUEST_ID_HEADER = "X-Request-ID"
 
 # Pre-hook failures beyond the transport ones (Timeout, ConnectionFailed, ProtocolError,
 # InvalidUrl from integrations.http).
@@ -97,10 +98,14 @@ def _headers(
     delivery_id: str,
     timestamp: int,
     custom_auth_header: tuple[str, str] | None,
+    request_id: str | None = None,
 ) -> dict[str, str]:
     headers: dict[str, str] = {}
     if custom_auth_header is not None:
         headers[custom_auth_header[0]] = custom_auth_header[1]
+    if request_id is not None:
+        # The request that caused the delivery, so both sides' logs can be matched up.
+        headers[REQUEST_ID_HEADER] = request_id
     # Protocol headers go last so a custom header with a clashing name cannot replace them.
     headers["Content-Type"] = "application/json"
     headers[OC_HASH_HEADER] = oc_hash(hash_key, body)
@@ -122,6 +127,7 @@ async def send_webhook(
     timestamp: int,
     custom_auth_header: tuple[str, str] | None,
     timeout: float,
+    request_id: str | None = None,
 ) -> AttemptResult:
     """Make one delivery attempt. Never raises for network or receiver problems.
 
@@ -129,7 +135,7 @@ async def send_webhook(
     answer are read: the reply to a post-hook carries no meaning, and reading more would let a
     receiver tie up the worker.
     """
-    headers = _headers(body, hash_key, delivery_id, timestamp, custom_auth_header)
+    headers = _headers(body, hash_key, delivery_id, timestamp, custom_auth_header, request_id)
     started = time.perf_counter()
     try:
         response = await send_capped(

@@ -24,6 +24,7 @@ from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from app import metrics
 from app.auth.tokens import Caller
 from app.auth.users import find_user
 from app.http import Ctx
@@ -38,6 +39,7 @@ from app.services.lineitems import order_lines, require_editable
 from app.services.pricing import override_unit_price
 from app.services.promotion_amounts import PRINT_KEY, order_rows, set_overrides, settle, wire
 from app.state import Services
+from app.store.health import log_failure
 from app.store.repo import Docs, Stored
 from app.webhooks import outbound_client
 from app.wire import encode, new_id, to_doc, validate
@@ -225,7 +227,7 @@ async def _call(
         }
     )
     name, value = event.get("CustomAuthHeaderName"), event.get("CustomAuthHeaderValue")
-    return await call_integration_event(
+    result = await call_integration_event(
         outbound_client(services),
         base_url=str(event.get("CustomImplementationUrl") or ""),
         path="/" + hook,
@@ -236,6 +238,8 @@ async def _call(
         timeout=None,
         max_bytes=settings.integration_max_response_bytes,
     )
+    metrics.observe_integration_event(hook, result.duration_ms / 1000.0, result.error_code)
+    return result
 
 
 def _bad_answer(result: CalloutResult, message: str) -> IntegrationEventFailed:
@@ -563,8 +567,8 @@ def notify_after_commit(ctx: Ctx, event: dict[str, Any] | None, order_id: str, h
     async def task() -> None:
         try:
             await notify(services, event, order_id, hook)
-        except Exception:  # the status change committed: it stands whatever happens here
-            log.exception("the %s integration event of order %s failed", hook, order_id)
+        except Exception as exc:  # the status change committed: it stands whatever happens here
+            log_failure(log, f"the {hook} integration event of order {order_id} failed", exc)
 
     ctx.after_commit(task)
 

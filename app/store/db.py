@@ -14,6 +14,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from app.store.health import HEALTH
+
+CONNECT_TIMEOUT_SECONDS = 5
 _json_encoder = msgspec.json.Encoder(decimal_format="number")
 _json_decoder = msgspec.json.Decoder(float_hook=Decimal)
 
@@ -39,13 +42,25 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False, schema: str | None = None) -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
-        kwargs: dict[str, Any] = {"json_serializer": _dumps, "json_deserializer": _loads, "echo": echo}
+        kwargs: dict[str, Any] = {
+            "json_serializer": _dumps,
+            "json_deserializer": _loads,
+            "echo": echo,
+            # Statement parameters carry documents (addresses, password hashes): never in an
+            # exception's text, so never in a log line, whatever fails.
+            "hide_parameters": True,
+        }
         if not self.is_sqlite:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=False)
+            # pool_timeout / connect timeout: while the server is unreachable a request waits at
+            # most this long before it is answered 503 (app.errors), instead of asyncpg's 60 s.
+            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=False, pool_timeout=10)
+            connect_args: dict[str, Any] = {"timeout": CONNECT_TIMEOUT_SECONDS}
             if schema:
                 # A PostgreSQL schema of its own (tests use one per run to stay isolated).
-                kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
+                connect_args["server_settings"] = {"search_path": schema}
+            kwargs["connect_args"] = connect_args
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        _watch_health(self.engine)
         # SQLite has one writer; queueing writers here avoids spinning on SQLITE_BUSY in-process.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         if self.is_sqlite:
@@ -70,6 +85,14 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _watch_health(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "after_cursor_execute")
+    def _succeeded(*_args: Any) -> None:
+        # A statement went through: if the database was marked unreachable, it is back.
+        if not HEALTH.up:
+            HEALTH.mark_up()
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -59,6 +59,8 @@ outbox = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("body", Text, nullable=False),
     Column("last_error", Text, nullable=True),
+    # The X-Request-ID of the request that wrote the row; sent with every attempt.
+    Column("request_id", String(128), nullable=True),
     Index("ix_outbox_due", "status", "next_attempt_at"),
     Index("ix_outbox_webhook", "webhook_id", "pk"),
     Index("ix_outbox_ordering", "ordering_key", "pk"),

@@ -23,10 +23,14 @@ def outbound_client(services: Services) -> httpx.AsyncClient:
     """The process's one outbound client (kept in `services.extras`, closed at shutdown)."""
     client: httpx.AsyncClient | None = services.extras.get(CLIENT_KEY)
     if client is None or client.is_closed:
+        from app.observability import outbound_request_id_hook
+
         client = create_client(
             connect_timeout=services.settings.integration_connect_timeout,
             read_timeout=services.settings.integration_read_timeout,
         )
+        # Every outbound call (integration events, webhooks) carries the request ID it serves.
+        client.event_hooks["request"].append(outbound_request_id_hook)
         services.extras[CLIENT_KEY] = client
     return client
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.auth.tokens import Caller
 from app.http import NoContent
+from app.observability import current_request_id
 from app.store.repo import Docs
 from app.webhooks import outbound_client, wake
 from app.webhooks import store as outbox_store
@@ -177,6 +178,7 @@ class WebhookHooks:
                 ordering_key=fired.ordering_key,
                 body=body,
                 now=now,
+                request_id=current_request_id(),
             )
         fired.written = True
 

@@ -42,6 +42,7 @@ class OutboxRow:
     created_at: datetime
     body: str
     last_error: str | None
+    request_id: str | None = None
 
     @classmethod
     def of(cls, row: Any) -> OutboxRow:
@@ -57,6 +58,7 @@ class OutboxRow:
             created_at=aware(m["created_at"]),
             body=m["body"],
             last_error=m["last_error"],
+            request_id=m["request_id"],
         )
 
 
@@ -68,9 +70,11 @@ async def enqueue(
     ordering_key: str | None,
     body: str,
     now: datetime,
+    request_id: str | None = None,
 ) -> None:
     await conn.execute(
         insert(outbox).values(
+            request_id=request_id,
             webhook_id=webhook_id,
             delivery_id=delivery_id,
             ordering_key=ordering_key,
@@ -147,6 +151,30 @@ async def record_attempt(
         values["last_error"] = error or f"HTTP {status_code}"
     # Only a row still pending is ours to move: a manual retry may have reset it meanwhile.
     await conn.execute(update(outbox).where(OB.pk == row.pk, OB.status == PENDING).values(**values))
+
+
+async def flush_waiting(
+    conn: AsyncConnection, webhook_ids: Sequence[str], *, now: datetime, beyond: timedelta
+) -> int:
+    """Make due now the pending deliveries of `webhook_ids` that wait for a retry more than
+    `beyond` away: their endpoint just took a delivery, so the backoff has no reason left.
+
+    `beyond` must exceed the claim lease: a row being attempted right now has its next attempt
+    at most one lease ahead, so it is never touched (no double delivery). The per-order rule of
+    `claim_due` still holds, so flushed deliveries go out in order. Returns the rows moved.
+    """
+    if not webhook_ids:
+        return 0
+    result = await conn.execute(
+        update(outbox)
+        .where(
+            OB.status == PENDING,
+            OB.next_attempt_at > now + beyond,
+            OB.webhook_id.in_(sorted(set(webhook_ids))),
+        )
+        .values(next_attempt_at=now)
+    )
+    return int(result.rowcount or 0)
 
 
 async def page(

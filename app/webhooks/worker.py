@@ -25,8 +25,11 @@ from datetime import datetime, timedelta
 import httpx
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app import metrics
 from app.config import Settings
+from app.observability import set_request_id
 from app.state import Services
+from app.store.health import log_failure
 from app.store.repo import Docs
 from app.webhooks import outbound_client
 from app.webhooks import store as outbox_store
@@ -73,6 +76,15 @@ class Outcome:
     next_attempt_at: datetime | None
 
 
+# A delivery that just succeeded makes due its endpoint's deliveries waiting longer than this
+# for a retry (`outbox_store.flush_waiting`); it exceeds the lease so in-flight rows are left alone.
+FLUSH_MARGIN = timedelta(seconds=5)
+
+
+def flush_beyond(settings: Settings) -> timedelta:
+    return lease_for(settings) + FLUSH_MARGIN
+
+
 class Recorder:
     """Writes attempt outcomes with group commit: outcomes that arrive while a write is under way
     go into the next transaction together, so many concurrent deliveries cost a few commits
@@ -98,8 +110,7 @@ class Recorder:
                 batch, self._queue = self._queue, []
                 try:
                     async with self.services.db.transaction() as conn:
-                        for outcome, _ in batch:
-                            await _write(conn, outcome)
+                        await _write_all(conn, [o for o, _ in batch], self.services.settings)
                 except Exception as exc:
                     for _, done in batch:
                         done.set_exception(exc)
@@ -108,6 +119,21 @@ class Recorder:
                         done.set_result(None)
         finally:
             self._flushing = False
+
+
+async def _write_all(conn: AsyncConnection, outcomes: list[Outcome], settings: Settings) -> None:
+    """Record the outcomes; an endpoint that took a delivery gets its waiting ones sent now
+    (after a receiver outage they would otherwise sit out their backoff, up to hours)."""
+    for outcome in outcomes:
+        await _write(conn, outcome)
+    delivered = [o for o in outcomes if o.status == DELIVERED]
+    if delivered:
+        now = max(o.at for o in delivered)
+        ids = [o.row.webhook_id for o in delivered]
+        moved = await outbox_store.flush_waiting(conn, ids, now=now, beyond=flush_beyond(settings))
+        if moved:
+            metrics.WEBHOOK_FLUSHES.inc(moved)
+            log.info("webhook endpoint answering again: %d waiting deliveries made due", moved)
 
 
 async def _write(conn: AsyncConnection, o: Outcome) -> None:
@@ -136,6 +162,11 @@ def decide(row: OutboxRow, result: AttemptResult, at: datetime, rng: random.Rand
     return Outcome(row, result, at, FAILED, None)
 
 
+def _count(outcome: Outcome) -> None:
+    label = "Retry" if outcome.status == PENDING else outcome.status
+    metrics.WEBHOOK_DELIVERIES.labels(label).inc()
+
+
 async def deliver_one(
     services: Services,
     row: OutboxRow,
@@ -150,6 +181,8 @@ async def deliver_one(
     """One attempt at one claimed delivery, recorded. Signed with the webhook's current HashKey
     (rotating the key takes effect on the next retry) and the wall clock (the Standard Webhooks
     timestamp must be real even when tests move `now`)."""
+    # Log lines and the outbound call carry the ID of the request that caused the delivery.
+    set_request_id(row.request_id)
     url = str(webhook.get("Url") or "") if webhook else ""
     if webhook is None or not url:
         result = AttemptResult(
@@ -171,13 +204,15 @@ async def deliver_one(
             timestamp=int(time.time()),
             custom_auth_header=custom_header(webhook),
             timeout=services.settings.webhook_timeout if timeout is None else timeout,
+            request_id=row.request_id,
         )
     outcome = decide(row, result, now or utcnow(), rng or random.Random())
+    _count(outcome)
     if recorder is not None:
         await recorder.record(outcome)
     else:
         async with services.db.transaction() as conn:
-            await _write(conn, outcome)
+            await _write_all(conn, [outcome], services.settings)
     return result
 
 
@@ -260,8 +295,8 @@ class BackgroundWorker:
             if free > 0:
                 try:
                     claimed = await self._claim_and_start(free)
-                except Exception:  # the database may be briefly unavailable; try again later
-                    log.exception("webhook worker: claiming failed")
+                except Exception as exc:  # the database may be briefly unavailable; try again later
+                    log_failure(log, "webhook worker: claiming failed", exc)
             if claimed and claimed == free:
                 continue
             with contextlib.suppress(TimeoutError):
@@ -284,8 +319,8 @@ class BackgroundWorker:
     ) -> None:
         try:
             await deliver_one(self.services, row, webhook, client=client, recorder=self._recorder)
-        except Exception:  # recording failed: the lease runs out and the row is tried again
-            log.exception("webhook worker: delivery %s failed to record", row.delivery_id)
+        except Exception as exc:  # recording failed: the lease runs out and the row is tried again
+            log_failure(log, f"webhook worker: delivery {row.delivery_id} failed to record", exc)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._inflight.discard(task)
