@@ -76,16 +76,26 @@ class Backend:
             await conn.execute(insert(resources), self.snapshot)
 
 
+# The suite signs in thousands of times from one address: no token-endpoint rate limit here
+# (tests/api/test_token_security.py turns the production default back on to prove it throttles).
+UNTHROTTLED = {"token_rate_per_address": 0, "token_rate_per_client": 0}
+
+
 def _backend_settings(name: str, tmp: Path) -> Settings:
     if name == "sqlite":
         return Settings(
             database_url=f"sqlite+aiosqlite:///{tmp / 'ordercore-test.db'}",
             public_url="http://testserver",
             webhook_worker=False,
+            **UNTHROTTLED,
         )
     schema = "t_" + secrets.token_hex(6)
     return Settings(
-        database_url=PG_URL, database_schema=schema, public_url="http://testserver", webhook_worker=False
+        database_url=PG_URL,
+        database_schema=schema,
+        public_url="http://testserver",
+        webhook_worker=False,
+        **UNTHROTTLED,
     )
 
 
