@@ -54,7 +54,7 @@ async def record_failure(services: Services, user: FoundUser) -> None:
             docs, user, settings.lockout_attempts, settings.lockout_minutes
         )
         if attempts > 0 and count >= attempts:
-            doc[LOCKED_UNTIL] = now + minutes * 60
+            doc[LOCKED_UNTIL] = int(now) + minutes * 60
         doc["FailedLoginAttempts"] = count
         await docs.replace(kind, str(doc["ID"]), doc, scope, version=found.version)
 
