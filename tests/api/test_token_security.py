@@ -278,7 +278,9 @@ async def test_profile_password_config_sets_the_lockout(world: Api, kind: str) -
     locked = await api.token("u1-name", PASSWORD, CLIENT)
     assert error_code(locked) == "Auth.LockedOut"
     async with api.services.db.reader() as conn:
-        found = await Docs(conn).get("supplieruser" if kind == "supplier" else "adminuser", "u1", _scope(kind))
+        found = await Docs(conn).get(
+            "supplieruser" if kind == "supplier" else "adminuser", "u1", _scope(kind)
+        )
     assert found is not None
     # Locked for LockoutDuration (5 minutes) from the third failure.
     assert 4 * 60 < int(found.doc[LOCKED_UNTIL]) - time.time() <= 5 * 60 + 1
@@ -317,7 +319,8 @@ async def test_unknown_user_is_never_locked_and_looks_like_a_wrong_password(worl
 def _client_from(api: Api, address: str) -> httpx.AsyncClient:
     transport: Any = api.client._transport
     return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=transport.app, client=(address, 40000)), base_url="http://testserver"
+        transport=httpx.ASGITransport(app=transport.app, client=(address, 40000)),
+        base_url="http://testserver",
     )
 
 
