@@ -33,8 +33,9 @@ class Settings:
     demo: bool = False
     log_level: str = "info"
     # Threads that hash and verify passwords (argon2), so sign-ins never block the event loop;
-    # further sign-ins wait for a free thread (docs/security-tokens.md).
-    password_workers: int = 2
+    # further sign-ins wait for a free thread. 0: one per 4 CPUs (at least one), since one
+    # production argon2 call already runs 4 lanes in parallel (docs/security-tokens.md).
+    password_workers: int = 0
     # Lockout when no security profile of the user sets PasswordConfig.AllowedFailedAttempts /
     # LockoutDuration: this many wrong passwords in a row lock the account for this many minutes.
     lockout_attempts: int = 10
