@@ -18,6 +18,9 @@ import pytest
 
 # Cheap argon2 parameters: the suite creates many users; production keeps the library default.
 os.environ.setdefault("ORDERCORE_ARGON2_PROFILE", "CHEAPEST")
+# No token-endpoint rate limit for the server processes the e2e tests start (they inherit this).
+os.environ.setdefault("ORDERCORE_TOKEN_RATE_PER_ADDRESS", "0")
+os.environ.setdefault("ORDERCORE_TOKEN_RATE_PER_CLIENT", "0")
 from sqlalchemy import delete, insert, select, text
 
 from app.bootstrap import bootstrap
