@@ -18,7 +18,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.users import USER_KINDS
@@ -70,6 +70,29 @@ def company_change_revokes(existing: dict[str, Any] | None, doc: dict[str, Any])
     return existing is not None and bool(existing.get("Active", True)) and not doc.get("Active", True)
 
 
+def _standing_statement(with_company: bool) -> Select[Any]:
+    """Built once: the user row by its unique key, and (for buyer and supplier users) its
+    company's row in the same statement."""
+    user, company = resources.alias("u"), resources.alias("c")
+    where = (
+        user.c.kind == bindparam("kind"),
+        user.c.scope == bindparam("scope"),
+        user.c.id == bindparam("id"),
+    )
+    if not with_company:
+        return select(user.c.doc).where(*where)
+    joined = user.outerjoin(
+        company,
+        (company.c.kind == bindparam("company_kind"))
+        & (company.c.scope == "")
+        & (company.c.id == user.c.scope),
+    )
+    return select(user.c.doc, company.c.doc.label("company")).select_from(joined).where(*where)
+
+
+_STANDING = {False: _standing_statement(False), True: _standing_statement(True)}
+
+
 def _lookup(claims: dict[str, Any]) -> tuple[str, str, str, str | None] | None:
     """(user kind, scope, user ID, company kind) a token names; anonymous shoppers stand on their
     template user."""
@@ -95,23 +118,9 @@ async def token_standing(
     if target is None:
         return REVOKED, None
     kind, scope, user_id, company_kind = target
-    user, company = resources.alias("u"), resources.alias("c")
-    if company_kind is None:
-        stmt = select(user.c.doc).where(user.c.kind == kind, user.c.scope == scope, user.c.id == user_id)
-    else:
-        stmt = (
-            select(user.c.doc, company.c.doc.label("company"))
-            .select_from(
-                user.outerjoin(
-                    company,
-                    (company.c.kind == company_kind)
-                    & (company.c.scope == "")
-                    & (company.c.id == user.c.scope),
-                )
-            )
-            .where(user.c.kind == kind, user.c.scope == scope, user.c.id == user_id)
-        )
-    row = (await conn.execute(stmt)).first()
+    params = {"kind": kind, "scope": scope, "id": user_id, "company_kind": company_kind}
+    stmt = _STANDING[company_kind is not None]
+    row = (await conn.execute(stmt, params)).first()
     if row is None:
         return REVOKED, None
     doc: dict[str, Any] = row.doc
