@@ -65,7 +65,7 @@ async def bootstrap(
                 "LastActive": None,
                 "PasswordLastSetDate": now,
                 "FailedLoginAttempts": None,
-                "_PasswordHash": hash_password(password),
+                "_PasswordHash": await hash_password(password),
             },
             uniq=username_key(username),
         )

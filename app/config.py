@@ -42,6 +42,21 @@ class Settings:
     metrics: str = "loopback"
     # Seconds a client is told to wait (Retry-After) while the database is unreachable.
     db_retry_after: int = 5
+    # Threads that hash and verify passwords (argon2), so sign-ins never block the event loop;
+    # further sign-ins wait for a free thread. 0: one per 4 CPUs (at least one), since one
+    # production argon2 call already runs 4 lanes in parallel (docs/security-tokens.md).
+    password_workers: int = 0
+    # Lockout when no security profile of the user sets PasswordConfig.AllowedFailedAttempts /
+    # LockoutDuration: this many wrong passwords in a row lock the account for this many minutes.
+    lockout_attempts: int = 10
+    lockout_minutes: int = 15
+    # `POST /oauth/token` requests allowed per source address and per API client within
+    # `token_rate_window` seconds (0: no limit); each server process counts on its own.
+    token_rate_per_address: int = 60
+    token_rate_per_client: int = 600
+    token_rate_window: float = 60.0
+    # Behind a reverse proxy: take the source address from the first X-Forwarded-For entry.
+    trust_forwarded_for: bool = False
 
     @property
     def base_url(self) -> str:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from litestar import Litestar, Router
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from app.auth import passwords
 from app.auth.tokens import TokenService
 from app.config import Settings
 from app.cors import cors_config
@@ -22,6 +23,7 @@ from app.webhooks import install as install_webhooks
 
 def build_services(settings: Settings) -> Services:
     db = Database(settings.database_url, schema=settings.database_schema or None)
+    passwords.configure(workers=settings.password_workers)
     services = Services(settings=settings, db=db, tokens=TokenService(db, settings.base_url))
     install_webhooks(services)
     return services

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.auth.revocation import revoked, user_of
+from app.auth.revocation import token_standing
+from app.auth.throttle import TokenThrottle
 from app.auth.tokens import Caller, TokenService
 from app.config import Settings
 from app.store.db import Database
-from app.store.repo import Docs
 from domain.errors import Unauthorized
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ class Services:
     db: Database
     tokens: TokenService
     hooks: Hooks = field(default_factory=NoHooks)
+    throttle: TokenThrottle = field(default_factory=TokenThrottle)
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -61,13 +62,13 @@ class Services:
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("Access token is missing or malformed", "InvalidToken")
         caller = await self.tokens.caller(token.strip())
-        # One primary-key read per request, on the request's own connection when it has one
-        # (benchmarks/bench_auth.py; docs/organizations.md, "Revoking tokens").
+        # One indexed statement per request (user and company together), on the request's own
+        # connection when it has one (benchmarks/bench_auth.py; docs/security-tokens.md).
         if conn is not None:
-            user = await user_of(Docs(conn), caller.claims)
+            problem, _ = await token_standing(conn, caller.claims)
         else:
             async with self.db.reader() as own:
-                user = await user_of(Docs(own), caller.claims)
-        if revoked(user, caller.claims):
-            raise Unauthorized("Access token was revoked", "Auth.TokenRevoked")
+                problem, _ = await token_standing(own, caller.claims)
+        if problem is not None:
+            raise Unauthorized("Access token is no longer valid", problem)
         return caller

@@ -1,11 +1,13 @@
-"""What checking token revocation costs per request, on a SQLite file.
+"""What checking that a token still stands costs per request, on a SQLite file.
 
 Run: python -m pytest benchmarks/bench_auth.py --benchmark-only -q
-- `test_verify_only`: verifying the JWT (signature, expiry) as before revocation existed.
+- `test_verify_only`: verifying the JWT (signature, expiry) alone.
 - `test_authenticate_own_reader`: `Services.authenticate` without a connection: it opens a reader
-  to read the user document and compare its `_TokensRevokedAt` with the token's issue time.
+  for `app.auth.revocation.token_standing` (the user's identity, generation and Active flag).
 - `test_authenticate_request_connection`: the same on the request's connection (what handlers do
-  through `Ctx.caller`); the difference from `test_verify_only` is the revocation check.
+  through `Ctx.caller`); the difference from `test_verify_only` is the standing check.
+- `test_authenticate_buyer_user`: a buyer user's token, whose check also reads the buyer (one
+  statement, user joined with its company).
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ import pytest
 
 os.environ.setdefault("ORDERCORE_ARGON2_PROFILE", "CHEAPEST")
 
+from app.auth.revocation import IDENTITY, identity_claims
 from app.bootstrap import bootstrap
 from app.config import Settings
 from app.main import build_services
 from app.migrate import migrate
 from app.state import Services
+from app.store.repo import Docs
 
 ROUNDS = 200
 
@@ -43,13 +47,25 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Any:
     loop.run_until_complete(bootstrap(services, password="Bench-pass-1234", client_secret="s"))
     claims = {"usr": "admin", "cid": "ordercore-admin", "u": "admin", "usrtype": "admin", "cmp": "ordercore"}
     token = loop.run_until_complete(services.tokens.issue({**claims, "role": ["FullAccess"]}, 3600))
-    yield loop, services, token
+    buyer_token = loop.run_until_complete(_buyer_token(services))
+    yield loop, services, token, buyer_token
     loop.run_until_complete(services.db.dispose())
     loop.close()
 
 
+async def _buyer_token(services: Services) -> str:
+    buyer = {"ID": "b1", "Name": "B1", "Active": True}
+    user = {"ID": "u1", "Username": "u1", "Active": True, IDENTITY: "bench-identity"}
+    async with services.db.transaction() as conn:
+        docs = Docs(conn)
+        await docs.insert("buyer", buyer)
+        await docs.insert("user", user, "b1")
+    claims = {"usr": "u1", "cid": "ordercore-admin", "u": "u1", "usrtype": "buyer", "cmp": "b1"}
+    return await services.tokens.issue({**claims, **identity_claims(user, buyer), "role": ["Shopper"]}, 3600)
+
+
 def test_verify_only(benchmark: Any, setup: Any) -> None:
-    loop, services, token = setup
+    loop, services, token, _ = setup
 
     async def run() -> None:
         for _ in range(ROUNDS):
@@ -59,7 +75,7 @@ def test_verify_only(benchmark: Any, setup: Any) -> None:
 
 
 def test_authenticate_own_reader(benchmark: Any, setup: Any) -> None:
-    loop, services, token = setup
+    loop, services, token, _ = setup
     request: Any = _Request(token)
 
     async def run() -> None:
@@ -70,8 +86,20 @@ def test_authenticate_own_reader(benchmark: Any, setup: Any) -> None:
 
 
 def test_authenticate_request_connection(benchmark: Any, setup: Any) -> None:
-    loop, services, token = setup
+    loop, services, token, _ = setup
     request: Any = _Request(token)
+
+    async def run() -> None:
+        async with services.db.reader() as conn:
+            for _ in range(ROUNDS):
+                await services.authenticate(request, conn)
+
+    benchmark(lambda: loop.run_until_complete(run()))
+
+
+def test_authenticate_buyer_user(benchmark: Any, setup: Any) -> None:
+    loop, services, _, buyer_token = setup
+    request: Any = _Request(buyer_token)
 
     async def run() -> None:
         async with services.db.reader() as conn:

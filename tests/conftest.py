@@ -18,6 +18,9 @@ import pytest
 
 # Cheap argon2 parameters: the suite creates many users; production keeps the library default.
 os.environ.setdefault("ORDERCORE_ARGON2_PROFILE", "CHEAPEST")
+# No token-endpoint rate limit for the server processes the e2e tests start (they inherit this).
+os.environ.setdefault("ORDERCORE_TOKEN_RATE_PER_ADDRESS", "0")
+os.environ.setdefault("ORDERCORE_TOKEN_RATE_PER_CLIENT", "0")
 from sqlalchemy import delete, insert, select, text
 
 from app.bootstrap import bootstrap
@@ -76,16 +79,26 @@ class Backend:
             await conn.execute(insert(resources), self.snapshot)
 
 
+# The suite signs in thousands of times from one address: no token-endpoint rate limit here
+# (tests/api/test_token_security.py turns the production default back on to prove it throttles).
+UNTHROTTLED = {"token_rate_per_address": 0, "token_rate_per_client": 0}
+
+
 def _backend_settings(name: str, tmp: Path) -> Settings:
     if name == "sqlite":
         return Settings(
             database_url=f"sqlite+aiosqlite:///{tmp / 'ordercore-test.db'}",
             public_url="http://testserver",
             webhook_worker=False,
+            **UNTHROTTLED,
         )
     schema = "t_" + secrets.token_hex(6)
     return Settings(
-        database_url=PG_URL, database_schema=schema, public_url="http://testserver", webhook_worker=False
+        database_url=PG_URL,
+        database_schema=schema,
+        public_url="http://testserver",
+        webhook_worker=False,
+        **UNTHROTTLED,
     )
 
 

@@ -2,33 +2,114 @@
 
 `ORDERCORE_ARGON2_PROFILE` may name one of `argon2.profiles` (e.g. `RFC_9106_LOW_MEMORY`); the
 test suite uses `CHEAPEST` so that thousands of users can be created quickly. Hashes carry their
-own parameters, so changing the profile never invalidates stored passwords."""
+own parameters, so changing the profile never invalidates stored passwords.
+
+argon2 costs tens of milliseconds of CPU and 64 MiB per call with the production profile, so it
+never runs on the event loop: `hash_password` / `verify_password` run it in a dedicated pool of
+`password_workers` threads (`configure`, from `Settings.password_workers`); further calls queue
+for a free thread instead of starving the loop or the machine. argon2-cffi releases the GIL while
+hashing, and the pool's threads (and the lane threads argon2 starts from them) run at a lower CPU
+priority (nice +10, where the OS allows it), so on a busy machine the event loop serving other
+requests wins the CPU over password work."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import secrets
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from typing import TypeVar
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
+# One production argon2 call runs 4 lanes (threads) at once: one worker per 4 CPUs.
+DEFAULT_WORKERS = max(1, (os.cpu_count() or 1) // 4)
+NICENESS = 10
+T = TypeVar("T")
+
+_state: dict[str, ThreadPoolExecutor | str | None] = {"pool": None, "profile": None}
+
+
+def _lower_priority() -> None:
+    # Linux lets a thread lower its own priority (nice is per thread there); elsewhere it stays.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+
+
+def _new_pool(workers: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max(1, workers), thread_name_prefix="password", initializer=_lower_priority)
+
+
+def configure(*, workers: int | None = None, profile: str | None = None) -> None:
+    """Pool size for password work and, optionally, the argon2 profile (`""`, the default: the
+    `ORDERCORE_ARGON2_PROFILE` environment variable, else argon2-cffi's default)."""
+    if workers is not None:
+        old = _state["pool"]
+        _state["pool"] = _new_pool(workers or DEFAULT_WORKERS)
+        if isinstance(old, ThreadPoolExecutor):
+            old.shutdown(wait=False)
+    if profile is not None:
+        _state["profile"] = profile
+        _hasher.cache_clear()
+        _dummy_hash.cache_clear()
+
+
+def _pool() -> ThreadPoolExecutor:
+    pool = _state["pool"]
+    if not isinstance(pool, ThreadPoolExecutor):
+        pool = _new_pool(DEFAULT_WORKERS)
+        _state["pool"] = pool
+    return pool
+
+
+async def _off_loop(fn: Callable[..., T], *args: object) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_pool(), fn, *args)
+
 
 @cache
 def _hasher() -> PasswordHasher:
-    name = os.environ.get("ORDERCORE_ARGON2_PROFILE", "").strip()
+    configured = _state["profile"]
+    # An empty configured profile means "as the environment says".
+    name = (configured if isinstance(configured, str) and configured else "") or os.environ.get(
+        "ORDERCORE_ARGON2_PROFILE", ""
+    )
+    name = name.strip()
     if not name:
         return PasswordHasher()
     return PasswordHasher.from_parameters(getattr(profiles, name))
 
 
-def hash_password(password: str) -> str:
+@cache
+def _dummy_hash() -> str:
+    # A hash of a random password with the current parameters: verifying against it costs what
+    # verifying a real user's password costs, so a missing user answers in the same time.
+    return _hasher().hash(secrets.token_urlsafe(16))
+
+
+def hash_password_sync(password: str) -> str:
+    """For code that runs outside the event loop (bootstrap, CLI)."""
     return _hasher().hash(password)
 
 
-def verify_password(stored_hash: str | None, password: str) -> bool:
-    if not stored_hash:
-        return False
+def _verify_sync(stored_hash: str | None, password: str) -> bool:
     try:
-        return _hasher().verify(stored_hash, password)
+        matches = _hasher().verify(stored_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
+    # A missing hash (no user, or a user without a password) never matches, after the same work.
+    return bool(matches and stored_hash)
+
+
+async def hash_password(password: str) -> str:
+    return await _off_loop(hash_password_sync, password)
+
+
+async def verify_password(stored_hash: str | None, password: str) -> bool:
+    """Whether `password` matches; with no stored hash (unknown user) it verifies against a dummy
+    hash anyway so that the answer takes as long as a wrong password's."""
+    return await _off_loop(_verify_sync, stored_hash, password)

@@ -1,46 +1,151 @@
-"""Revoking a user's tokens (`DELETE .../tokens`, `DELETE /me/tokens`): the user document keeps the
-instant of the last revocation (`_TokensRevokedAt`, epoch milliseconds, server-private); a token
-issued before it is refused. Tokens stay stateless: nothing is stored per token."""
+"""Whose a token is, and whether it still stands (docs/security-tokens.md).
+
+Every user document carries an immutable internal identity (`_Uid`, random, set at creation,
+never changed, never shown) and a token generation (`_TokenGen`, absent = 0). Every token names
+the user by `(usrtype, cmp, u)` for the lookup and carries `uid` and `gen`; a token stands only
+while the user found there has that very identity and generation, is active, and its company
+(buyer or supplier, which carries its own `_TokenGen` as `cgen`) exists, is active and has that
+generation. Renaming (ID or Username), deactivating, moving, changing the password or revoking
+bumps the user's generation; deactivating a company bumps the company's; deleting removes the
+row, and a user recreated with the same ID or Username gets a new identity. So a token never
+passes to another person and never outlives the change, and tokens stay stateless.
+
+`token_standing` is the one place that decides; a cross-process cache of generations can slot
+in behind it."""
 
 from __future__ import annotations
 
-import time
+import secrets
 from typing import Any
+
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.users import USER_KINDS
 from app.store.repo import Docs
+from app.store.tables import resources
 
-FIELD = "_TokensRevokedAt"
+IDENTITY = "_Uid"
+GENERATION = "_TokenGen"
+COMPANY_KINDS = {"buyer": "buyer", "supplier": "supplier"}
 
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def issued_ms(claims: dict[str, Any]) -> int:
-    """When a token was issued; tokens without `iatms` count from the start of their `iat` second."""
-    if isinstance(claims.get("iatms"), int):
-        return int(claims["iatms"])
-    return int(claims.get("iat") or 0) * 1000
+# Why a token no longer stands: the ErrorCode answered.
+REVOKED = "Auth.TokenRevoked"
+USER_NOT_ACTIVE = "Auth.UserNotActive"
+COMPANY_NOT_ACTIVE = "Auth.CompanyNotActive"
 
 
-def revoked(user: dict[str, Any] | None, claims: dict[str, Any]) -> bool:
-    cutoff = user.get(FIELD) if user else None
-    return bool(cutoff) and issued_ms(claims) < int(cutoff or 0)
+def new_identity() -> str:
+    return secrets.token_hex(16)
 
 
-async def user_of(docs: Docs, claims: dict[str, Any]) -> dict[str, Any] | None:
-    """The user document a token names (None for anonymous shoppers and unknown users)."""
-    kind = USER_KINDS.get(str(claims.get("usrtype", "")))
-    if kind is None or claims.get("anon"):
+def generation(doc: dict[str, Any] | None) -> int:
+    return int((doc or {}).get(GENERATION) or 0)
+
+
+def bumped(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document with its tokens' generation moved on: every token issued so far is refused."""
+    return {**doc, GENERATION: generation(doc) + 1}
+
+
+def identity_claims(user: dict[str, Any], company: dict[str, Any] | None) -> dict[str, Any]:
+    """What binds a token to this user (and its company) as they are now."""
+    return {"uid": user.get(IDENTITY), "gen": generation(user), "cgen": generation(company)}
+
+
+def user_change_revokes(existing: dict[str, Any] | None, doc: dict[str, Any]) -> bool:
+    """A write to a user that must end its outstanding tokens: a rename (ID or Username), a
+    deactivation or a new password."""
+    if existing is None:
+        return False
+    return (
+        doc.get("ID") != existing.get("ID")
+        or str(doc.get("Username", "")).lower() != str(existing.get("Username", "")).lower()
+        or (bool(existing.get("Active")) and not doc.get("Active"))
+        or doc.get("_PasswordHash") != existing.get("_PasswordHash")
+    )
+
+
+def company_change_revokes(existing: dict[str, Any] | None, doc: dict[str, Any]) -> bool:
+    return existing is not None and bool(existing.get("Active", True)) and not doc.get("Active", True)
+
+
+def _standing_statement(with_company: bool) -> Select[Any]:
+    """Built once: the user row by its unique key, and (for buyer and supplier users) its
+    company's row in the same statement."""
+    user, company = resources.alias("u"), resources.alias("c")
+    where = (
+        user.c.kind == bindparam("kind"),
+        user.c.scope == bindparam("scope"),
+        user.c.id == bindparam("id"),
+    )
+    if not with_company:
+        return select(user.c.doc).where(*where)
+    joined = user.outerjoin(
+        company,
+        (company.c.kind == bindparam("company_kind"))
+        & (company.c.scope == "")
+        & (company.c.id == user.c.scope),
+    )
+    return select(user.c.doc, company.c.doc.label("company")).select_from(joined).where(*where)
+
+
+_STANDING = {False: _standing_statement(False), True: _standing_statement(True)}
+
+
+def _lookup(claims: dict[str, Any]) -> tuple[str, str, str, str | None] | None:
+    """(user kind, scope, user ID, company kind) a token names; anonymous shoppers stand on their
+    template user."""
+    user_type = str(claims.get("usrtype", ""))
+    kind = USER_KINDS.get(user_type)
+    if kind is None:
         return None
-    scope = "" if kind == "adminuser" else str(claims.get("cmp", ""))
-    found = await docs.get(kind, str(claims.get("u", "")), scope)
-    return found.doc if found else None
+    user_id = str(claims.get("tmpl") if claims.get("anon") else claims.get("u", ""))
+    company_kind = COMPANY_KINDS.get(user_type)
+    scope = str(claims.get("cmp", "")) if company_kind else ""
+    return kind, scope, user_id, company_kind
+
+
+async def token_standing(
+    conn: AsyncConnection, claims: dict[str, Any]
+) -> tuple[str | None, dict[str, Any] | None]:
+    """(None, user document) while the token stands, else (ErrorCode, None). One indexed
+    statement: the user row by its unique key, joined with its company's row."""
+    if claims.get("svc"):
+        # Server-minted service tokens (integration events without a context user) name no user.
+        return None, None
+    target = _lookup(claims)
+    if target is None:
+        return REVOKED, None
+    kind, scope, user_id, company_kind = target
+    params = {"kind": kind, "scope": scope, "id": user_id, "company_kind": company_kind}
+    stmt = _STANDING[company_kind is not None]
+    row = (await conn.execute(stmt, params)).first()
+    if row is None:
+        return REVOKED, None
+    doc: dict[str, Any] = row.doc
+    company_doc: dict[str, Any] | None = row.company if company_kind else None
+    # Another person under the same ID is "revoked" whatever its state; the token's own user
+    # says why it was stopped when it was deactivated (its company likewise).
+    if doc.get(IDENTITY) != claims.get("uid"):
+        return REVOKED, None
+    if not doc.get("Active"):
+        return USER_NOT_ACTIVE, None
+    if company_kind is not None:
+        if company_doc is None:
+            return REVOKED, None
+        if not company_doc.get("Active", True):
+            return COMPANY_NOT_ACTIVE, None
+    if generation(doc) != int(claims.get("gen") or 0) or generation(company_doc) != int(
+        claims.get("cgen") or 0
+    ):
+        return REVOKED, None
+    return None, doc
 
 
 async def revoke(docs: Docs, kind: str, user_id: str, scope: str) -> None:
+    """`DELETE .../tokens`, `DELETE /me/tokens`: every token of the user issued so far is refused."""
     found = await docs.get(kind, user_id, scope, lock=True)
     if found is None:
         return
-    await docs.replace(kind, user_id, {**found.doc, FIELD: now_ms()}, scope, version=found.version)
+    await docs.replace(kind, user_id, bumped(found.doc), scope, version=found.version)

@@ -118,8 +118,8 @@ class TokenService:
             "iat": now,
             "exp": now + lifetime_seconds,
             "jti": new_id(),
-            # Milliseconds, so that revoking a user's tokens (app.auth.revocation) spares a token
-            # issued later within the same second.
+            # Issue time in milliseconds (informational; revocation uses the user's token
+            # generation, app.auth.revocation).
             "iatms": int(time.time() * 1000),
             **claims,
         }

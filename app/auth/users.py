@@ -42,11 +42,9 @@ async def group_ids(docs: Docs, user_type: str, company_id: str, user_id: str) -
     return [r["UserGroupID"] for r in rows]
 
 
-async def available_roles(
-    docs: Docs, user_type: str, company_id: str, user_id: str
-) -> tuple[set[str], set[str]]:
-    """Roles and custom roles from security profiles assigned to the user, its groups, or its
-    company (for admin users: the marketplace itself, an assignment with no IDs)."""
+async def _profiles(docs: Docs, user_type: str, company_id: str, user_id: str) -> list[dict[str, Any]]:
+    """Security profiles assigned to the user, its groups, or its company (for admin users: the
+    marketplace itself, an assignment with no IDs)."""
     groups = await group_ids(docs, user_type, company_id, user_id)
     assignments = await docs.all("securityprofileassignment")
     company_field = {"buyer": "BuyerID", "supplier": "SupplierID"}.get(user_type)
@@ -65,11 +63,32 @@ async def available_roles(
                 profile_ids.add(a["SecurityProfileID"])
         else:
             profile_ids.add(a["SecurityProfileID"])
+    found = [await docs.get("securityprofile", pid) for pid in sorted(profile_ids)]
+    return [f.doc for f in found if f is not None]
+
+
+async def available_roles(
+    docs: Docs, user_type: str, company_id: str, user_id: str
+) -> tuple[set[str], set[str]]:
+    """Roles and custom roles from the security profiles that reach the user."""
     roles: set[str] = set()
     custom: set[str] = set()
-    for pid in profile_ids:
-        found = await docs.get("securityprofile", pid)
-        if found:
-            roles.update(found.doc.get("Roles") or [])
-            custom.update(found.doc.get("CustomRoles") or [])
+    for profile in await _profiles(docs, user_type, company_id, user_id):
+        roles.update(profile.get("Roles") or [])
+        custom.update(profile.get("CustomRoles") or [])
     return roles, custom
+
+
+async def lockout_policy(
+    docs: Docs, user: FoundUser, default_attempts: int, default_minutes: int
+) -> tuple[int, int]:
+    """(AllowedFailedAttempts, LockoutDuration in minutes) for the user: the strictest values the
+    PasswordConfig of its security profiles set (fewest attempts, longest lockout), else the
+    defaults."""
+    user_id = str(user.doc["ID"])
+    configs = [
+        p.get("PasswordConfig") or {} for p in await _profiles(docs, user.user_type, user.company_id, user_id)
+    ]
+    attempts = [int(c["AllowedFailedAttempts"]) for c in configs if c.get("AllowedFailedAttempts")]
+    minutes = [int(c["LockoutDuration"]) for c in configs if c.get("LockoutDuration")]
+    return (min(attempts) if attempts else default_attempts, max(minutes) if minutes else default_minutes)

@@ -10,7 +10,7 @@ from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS, FoundUser
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.resources import normalize, store
-from app.routes.me_user import ME_READONLY, company_scope
+from app.routes.me_user import REGISTER_READONLY, company_scope
 from app.routes.oauth import issue_for_user
 from app.routes.orgs import BUYER_USER_SPEC
 from app.services.orders import order_user
@@ -85,7 +85,7 @@ async def register(ctx: Ctx) -> Any:
     if client is None:
         raise NotFound("ApiClient", anon.client_id)
     body = await ctx.body_object()
-    data = {k: v for k, v in body.items() if k not in ME_READONLY and k not in BUYER_USER_SPEC.readonly}
+    data = {k: v for k, v in body.items() if k not in REGISTER_READONLY and k not in BUYER_USER_SPEC.readonly}
     data["ID"] = check_id(body["ID"]) if body.get("ID") else new_id()
     doc = normalize(BUYER_USER_SPEC, data, None)
     await store(ctx, BUYER_USER_SPEC, anon, anon.company_id, doc, None, None)

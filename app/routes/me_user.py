@@ -18,8 +18,13 @@ from domain.errors import Forbidden, NotFound
 READ_ROLES = ("MeAdmin", "MeXpAdmin", "Shopper")
 USER_SPECS = {s.kind: s for s in SPECS if s.kind in USER_KINDS.values()}
 GROUP_SCHEMA = schema_of(UserGroup)
-# MeUser fields a user cannot change about itself (besides the User resource's read-only ones).
-ME_READONLY = ("ID", "Buyer", "Supplier", "Seller")
+# MeUser fields a user cannot change about itself (besides the User resource's read-only ones,
+# which include its company, roles and failed sign-ins); ignored, like OrderCloud's read-only
+# fields. `Active`: a user must not reactivate itself (its company's admins decide that).
+# Security profiles are assignments, not fields, so /me never reaches them.
+ME_READONLY = ("ID", "Active", "Buyer", "Supplier", "Seller")
+# Registering (`PUT /me/register`) creates the user, so it may say whether it starts active.
+REGISTER_READONLY = tuple(f for f in ME_READONLY if f != "Active")
 
 
 def company_scope(caller: Caller) -> str:
@@ -76,6 +81,7 @@ async def _write_me(ctx: Ctx, *, partial: bool) -> Any:
     changes = {k: v for k, v in body.items() if k not in ME_READONLY and k not in spec.readonly}
     data = merge_patch(public(existing), changes) if partial else changes
     data["ID"] = existing["ID"]
+    data["Active"] = existing.get("Active")
     doc = normalize(spec, data, existing)
     await store(ctx, spec, caller, company_scope(caller), doc, existing, existing["ID"])
     return await me_wire(ctx, caller, doc)

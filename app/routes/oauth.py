@@ -7,8 +7,9 @@ from typing import Any
 from litestar import Request, Response, get, post
 
 from app.auth.client_secrets import secret_matches
+from app.auth.lockout import clear_failures, locked_for, record_failure
 from app.auth.passwords import verify_password
-from app.auth.revocation import revoked
+from app.auth.revocation import COMPANY_KINDS, identity_claims, token_standing
 from app.auth.roles import granted_roles
 from app.auth.users import FoundUser, available_roles, find_user
 from app.errors import envelope
@@ -22,10 +23,13 @@ from domain.errors import DomainError, Unauthorized
 class OAuthError(DomainError):
     status = 400
 
-    def __init__(self, error: str, code: str, message: str, status: int = 400) -> None:
+    def __init__(
+        self, error: str, code: str, message: str, status: int = 400, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message, code)
         self.status = status
         self.extra = {"error": error, "error_description": message}
+        self.headers = headers or {}
 
 
 async def _client(docs: Docs, client_id: str) -> dict[str, Any]:
@@ -51,12 +55,18 @@ async def _client_allows(docs: Docs, client: dict[str, Any], user: FoundUser) ->
     return bool(rows)
 
 
+async def _company(docs: Docs, user: FoundUser) -> dict[str, Any] | None:
+    """The user's buyer or supplier (None for admin users, or if it is gone)."""
+    kind = COMPANY_KINDS.get(user.user_type)
+    found = await docs.get(kind, user.company_id) if kind else None
+    return found.doc if found else None
+
+
 async def _company_active(docs: Docs, user: FoundUser) -> bool:
     if user.user_type == "admin":
         return True
-    kind = "buyer" if user.user_type == "buyer" else "supplier"
-    found = await docs.get(kind, user.company_id)
-    return bool(found and found.doc.get("Active", True))
+    company = await _company(docs, user)
+    return bool(company and company.get("Active", True))
 
 
 async def issue_for_user(
@@ -74,6 +84,8 @@ async def issue_for_user(
     roles, custom = granted_roles(scope, roles_avail | custom_avail)
     lifetime = int(client.get("AccessTokenDuration") or 600) * 60
     user_id = anon_id or user.doc["ID"]
+    # Binds the token to this very user and company as they are now (app.auth.revocation).
+    bound = identity_claims(user.doc, await _company(docs, user))
     claims = {
         "usr": user.doc["Username"] if not anonymous else f"anon-{user_id}",
         "cid": client["ID"],
@@ -81,6 +93,7 @@ async def issue_for_user(
         "usrtype": user.user_type,
         "cmp": user.company_id,
         "role": roles + custom,
+        **bound,
     }
     if anonymous:
         claims["anon"] = True
@@ -100,6 +113,10 @@ async def issue_for_user(
                 "typ": "refresh",
                 "cid": client["ID"],
                 "usr": user.doc["Username"],
+                "u": user.doc["ID"],
+                "usrtype": user.user_type,
+                "cmp": user.company_id,
+                **bound,
                 "scope": scope if scope is not None else None,
             },
             refresh_minutes * 60,
@@ -115,38 +132,73 @@ def _scope(raw: str | None) -> list[str] | None:
     return parts or None
 
 
-async def token_response(services: Services, form: dict[str, str]) -> dict[str, Any]:
+async def token_response(services: Services, form: dict[str, str], address: str = "") -> dict[str, Any]:
     grant = form.get("grant_type", "")
     client_id = form.get("client_id", "")
     scope = _scope(form.get("scope"))
+    _throttle(services, address, client_id)
+    if grant == "password":
+        return await _password_grant(services, client_id, form, scope)
     async with services.db.reader() as conn:
         docs = Docs(conn)
         if grant == "refresh_token":
             return await _refresh_grant(services, docs, form)
         client = await _client(docs, client_id)
-        if grant == "password":
-            return await _password_grant(services, docs, client, form, scope)
         if grant == "client_credentials":
             return await _client_credentials(services, docs, client, form, scope)
     raise OAuthError("unsupported_grant_type", "Auth.OauthError", f"Unsupported grant_type: {grant!r}")
 
 
+def _throttle(services: Services, address: str, client_id: str) -> None:
+    settings = services.settings
+    wait = services.throttle.check(
+        address,
+        client_id,
+        per_address=settings.token_rate_per_address,
+        per_client=settings.token_rate_per_client,
+        window=settings.token_rate_window,
+    )
+    if wait:
+        raise OAuthError(
+            "slow_down",
+            "Auth.TooManyRequests",
+            f"Too many token requests; retry in {wait} seconds",
+            429,
+            headers={"Retry-After": str(wait)},
+        )
+
+
 async def _password_grant(
-    services: Services, docs: Docs, client: dict[str, Any], form: dict[str, str], scope: list[str] | None
+    services: Services, client_id: str, form: dict[str, str], scope: list[str] | None
 ) -> dict[str, Any]:
     username, password = form.get("username", ""), form.get("password", "")
     if not username or not password:
         raise OAuthError(
             "invalid_grant", "Auth.UsernameAndPasswordRequired", "Username and password are required"
         )
-    secret = form.get("client_secret")
-    if secret and not await secret_matches(docs, client, secret):
-        raise OAuthError("invalid_client", "Auth.InvalidClientSecret", "Invalid client secret", 400)
-    user = await find_user(docs, username, services.marketplace_id)
-    if user is None or not verify_password(user.doc.get("_PasswordHash"), password):
+    async with services.db.reader() as conn:
+        docs = Docs(conn)
+        client = await _client(docs, client_id)
+        secret = form.get("client_secret")
+        if secret and not await secret_matches(docs, client, secret):
+            raise OAuthError("invalid_client", "Auth.InvalidClientSecret", "Invalid client secret", 400)
+        user = await find_user(docs, username, services.marketplace_id)
+    # No connection is held while argon2 runs (in a worker thread): sign-ins waiting for a
+    # password slot must not starve other requests of database connections.
+    if user is not None and locked_for(user.doc):
+        raise OAuthError(
+            "invalid_grant", "Auth.LockedOut", "The account is locked after too many failed sign-ins"
+        )
+    # An unknown user costs the same argon2 work as a wrong password (no username probing).
+    if not await verify_password(user.doc.get("_PasswordHash") if user else None, password) or user is None:
+        if user is not None:
+            await record_failure(services, user)
         raise OAuthError("invalid_grant", "Auth.InvalidUsernameOrPassword", "Invalid username or password")
-    await _may_sign_in(docs, client, user)
-    return await issue_for_user(services, docs, client, user, scope)
+    await clear_failures(services, user)
+    async with services.db.reader() as conn:
+        docs = Docs(conn)
+        await _may_sign_in(docs, client, user)
+        return await issue_for_user(services, docs, client, user, scope)
 
 
 async def _may_sign_in(docs: Docs, client: dict[str, Any], user: FoundUser) -> None:
@@ -173,11 +225,12 @@ async def _refresh_grant(services: Services, docs: Docs, form: dict[str, str]) -
     if client_id != claims.get("cid"):
         raise OAuthError("invalid_grant", "InvalidToken", "Refresh token was issued to another client")
     client = await _client(docs, client_id)
-    user = await find_user(docs, claims.get("usr", ""), services.marketplace_id)
-    if user is None:
-        raise OAuthError("invalid_grant", "Auth.UserNotFound", "User not found")
-    if revoked(user.doc, claims):
-        raise OAuthError("invalid_grant", "Auth.TokenRevoked", "Refresh token was revoked")
+    # The user the token was issued to, by identity and generation, never by username: a
+    # rename, deletion, password change or revocation since then ends the refresh token.
+    problem, doc = await token_standing(docs.conn, claims) if "uid" in claims else ("Auth.TokenRevoked", None)
+    if problem is not None or doc is None:
+        raise OAuthError("invalid_grant", problem or "Auth.TokenRevoked", "Refresh token is no longer valid")
+    user = FoundUser(str(claims["usrtype"]), str(claims["cmp"]), doc)
     await _may_sign_in(docs, client, user)
     return await issue_for_user(services, docs, client, user, claims.get("scope"))
 
@@ -230,10 +283,20 @@ async def token(request: Request[Any, Any, Any]) -> Response[bytes]:
     services: Services = request.app.state.services
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
-        body = await token_response(services, form)
+        body = await token_response(services, form, _source_address(request, services))
     except OAuthError as exc:
-        return envelope(exc.status, exc.code, exc.message, None, **exc.extra)
+        response = envelope(exc.status, exc.code, exc.message, None, **exc.extra)
+        response.headers.update(exc.headers)
+        return response
     return Response(content=encode(body), media_type="application/json")
+
+
+def _source_address(request: Request[Any, Any, Any], services: Services) -> str:
+    if services.settings.trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
+        if forwarded:
+            return forwarded
+    return request.client.host if request.client else ""
 
 
 @get("/oauth/certs/{kid:str}")

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 
 from app.auth.passwords import hash_password
+from app.auth.revocation import IDENTITY, bumped, company_change_revokes, new_identity, user_change_revokes
 from app.auth.tokens import Caller
 from app.auth.users import username_key
 from app.http import Ctx, endpoint
@@ -53,8 +54,13 @@ def make_user_writer(company: str) -> Any:
         doc["CompanyID"] = scope or ctx.services.marketplace_id
         doc["AvailableRoles"] = None
         if password:
-            doc["_PasswordHash"] = hash_password(password)
+            doc["_PasswordHash"] = await hash_password(password)
             doc["PasswordLastSetDate"] = iso(utcnow())
+        if existing is None:
+            # The user's immutable identity: tokens are bound to it, never to the ID or Username.
+            doc[IDENTITY] = new_identity()
+        elif user_change_revokes(existing, doc):
+            doc = bumped(doc)
         return doc
 
     return on_write
@@ -77,6 +83,11 @@ USER_READONLY = (
     "PasswordLastSetDate",
     "FailedLoginAttempts",
 )
+
+
+async def company_writer(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
+    """Deactivating a buyer or supplier ends every token of its users (app.auth.revocation)."""
+    return bumped(doc) if company_change_revokes(existing, doc) else doc
 
 
 async def delete_company(
@@ -200,6 +211,7 @@ SPECS = [
         ("BuyerReader", "BuyerAdmin"),
         ("BuyerAdmin",),
         scope=seller_only,
+        on_write=company_writer,
         on_delete=_delete_buyer,
     ),
     ResourceSpec(
@@ -251,6 +263,7 @@ SPECS = [
         ("SupplierReader", "SupplierAdmin"),
         ("SupplierAdmin",),
         scope=seller_only,
+        on_write=company_writer,
         on_delete=_delete_supplier,
     ),
     ResourceSpec(

@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
-from app.auth.revocation import revoke
+from app.auth.lockout import unlocked
+from app.auth.revocation import bumped, revoke
 from app.auth.tokens import Caller
 from app.auth.users import FoundUser
 from app.http import NO_CONTENT, Ctx, endpoint
@@ -77,7 +78,8 @@ async def move_user(ctx: Ctx) -> Any:
     if BUYER_USERS.on_delete is not None:
         await BUYER_USERS.on_delete(ctx, caller, user, old_buyer)
     await docs.delete("user", user["ID"], old_buyer)
-    moved = {**user, "CompanyID": new_buyer}
+    # Tokens name the old buyer; they end with the move, and stay dead if the user moves back.
+    moved = bumped({**user, "CompanyID": new_buyer})
     await docs.insert("user", moved, new_buyer, uniq=user_uniq(moved), object_type="User")
     if option != "None":
         conds = open_ones if option == "Unsubmitted" else mine
@@ -134,7 +136,7 @@ def _unlock_route(spec: ResourceSpec, path: str) -> Any:
     @endpoint("POST", path, status=204)
     async def unlock(ctx: Ctx) -> Any:
         _, scope, user = await _user(ctx, spec)
-        await ctx.docs.replace(spec.kind, user["ID"], {**user, "FailedLoginAttempts": 0}, scope)
+        await ctx.docs.replace(spec.kind, user["ID"], unlocked(user), scope)
         return NO_CONTENT, 204
 
     return unlock

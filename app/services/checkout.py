@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from app import metrics
+from app.auth.revocation import identity_claims
 from app.auth.tokens import Caller
 from app.auth.users import find_user
 from app.http import Ctx
@@ -200,8 +201,12 @@ async def middleware_token(services: Services, docs: Docs, event: dict[str, Any]
     user = await find_user(docs, context, services.marketplace_id) if context else None
     if user is not None and user.user_type == "admin":
         username, user_id = str(user.doc["Username"]), str(user.doc["ID"])
+        # Bound to the context user like its own tokens: revoked with it.
+        bound = identity_claims(user.doc, None)
     else:
         username = user_id = f"integrationevent-{event.get('ID')}"
+        # No user stands behind it: a service token, valid until it expires.
+        bound = {"svc": True}
     claims = {
         "usr": username,
         "cid": client["ID"],
@@ -209,6 +214,7 @@ async def middleware_token(services: Services, docs: Docs, event: dict[str, Any]
         "usrtype": "admin",
         "cmp": services.marketplace_id,
         "role": list(event.get("ElevatedRoles") or []),
+        **bound,
     }
     minutes = int(client.get("AccessTokenDuration") or DEFAULT_TOKEN_MINUTES)
     return await services.tokens.issue(claims, minutes * 60)
