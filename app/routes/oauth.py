@@ -14,8 +14,8 @@ from app.auth.users import FoundUser, available_roles, find_user
 from app.errors import envelope
 from app.state import Services
 from app.store.repo import Docs
-from app.wire import encode, new_id
-from domain.errors import DomainError, Unauthorized
+from app.wire import check_text, encode, new_id
+from domain.errors import DomainError, Unauthorized, ValidationFailed
 
 
 class OAuthError(DomainError):
@@ -215,9 +215,15 @@ async def token(request: Request[Any, Any, Any]) -> Response[bytes]:
     services: Services = request.app.state.services
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
+        for key, value in form.items():
+            # A NUL in a username reaches a PostgreSQL query: refuse it on both databases alike.
+            check_text(key, key)
+            check_text(value, key)
         body = await token_response(services, form)
     except OAuthError as exc:
         return envelope(exc.status, exc.code, exc.message, None, **exc.extra)
+    except ValidationFailed as exc:
+        return envelope(exc.status, exc.code, exc.message, exc.data)
     return Response(content=encode(body), media_type="application/json")
 
 
