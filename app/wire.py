@@ -140,6 +140,23 @@ def check_id(value: Any, field: str = "ID") -> str:
     return value
 
 
+def _absent(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def id_or_new(data: dict[str, Any]) -> str:
+    """The ID a caller gave (checked), or a new one when it is absent, null or "" (OrderCloud
+    generates it then). `{}`, `0` or `false` are refused, never silently replaced."""
+    value = data.get("ID")
+    return new_id() if _absent(value) else check_id(value)
+
+
+def id_or(data: dict[str, Any], current: str) -> str:
+    """As `id_or_new`, keeping `current` (the path's ID) when the body gives none."""
+    value = data.get("ID")
+    return current if _absent(value) else check_id(value)
+
+
 T = TypeVar("T")
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from app.models.common import Address, DateTime, Price, Str100, Str2000, Xp
+from app.models.common import AddressSnapshot, DateTime, Price, Str100, Str2000, Xp
 from app.wire import Wire, WireID
 
 MarkupType = Literal["NoMarkup", "AmountPerQuantity", "AmountTotal", "Percentage"]
@@ -165,7 +165,7 @@ class InventoryRecord(Wire, kw_only=True):
     id: WireID | None = None
     owner_id: WireID | None = None
     allow_all_buyers: bool = False
-    address: Address | None = None
+    address: AddressSnapshot | None = None
     address_id: WireID
     order_can_exceed: bool = False
     quantity_available: int = 0

@@ -25,19 +25,32 @@ DATE_TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?)?(
 DateTime = Annotated[str, msgspec.Meta(pattern=DATE_TIME_PATTERN)]
 
 
-class Address(Wire, kw_only=True):
+class AddressSnapshot(Wire, kw_only=True):
+    """An address copied into another document (an order's BillingAddress, a line's
+    ShippingAddress, a shipment's ToAddress): kept as it was, so every field is optional."""
+
     id: WireID | None = None
     date_created: str | None = None
     company_name: Str100 | None = None
     first_name: Str100 | None = None
     last_name: Str100 | None = None
-    # Required by the contract on every address create and replace (PATCH merges first).
-    street1: Str100
+    street1: Str100 | None = None
     street2: Str100 | None = None
+    city: Str100 | None = None
+    state: Str100 | None = None
+    zip: Str100 | None = None
+    country: Country | None = None
+    phone: Str100 | None = None
+    address_name: Str100 | None = None
+    xp: Xp = None
+
+
+class Address(AddressSnapshot, kw_only=True):
+    """An address a caller writes (address books, bill-to/ship-to): the contract requires these
+    on every create and replace; a PATCH is merged first, so it cannot remove them."""
+
+    street1: Str100
     city: Str100
     state: Str100
     zip: Str100
     country: Country
-    phone: Str100 | None = None
-    address_name: Str100 | None = None
-    xp: Xp = None

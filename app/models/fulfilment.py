@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from app.models.common import Address, DateTime, Price, Xp
+from app.models.common import AddressSnapshot, DateTime, Price, Xp
 from app.models.orders import LineItemProduct, LineItemSpec, LineItemVariant
 from app.wire import Wire, WireID
 
@@ -27,8 +27,8 @@ class Shipment(Wire, kw_only=True):
     account: str | None = None
     from_address_id: str | None = None
     to_address_id: str | None = None
-    from_address: Address | None = None
-    to_address: Address | None = None
+    from_address: AddressSnapshot | None = None
+    to_address: AddressSnapshot | None = None
 
 
 class ShipmentItem(Wire, kw_only=True):

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from app.models.common import Address, DateTime, Price, Str100, Str2000, Xp
+from app.models.common import AddressSnapshot, DateTime, Price, Str100, Str2000, Xp
 from app.wire import Wire, WireID
 
 Money = Decimal
@@ -48,7 +48,7 @@ class Order(Wire, kw_only=True):
     to_company_id: str | None = None
     from_user_id: str | None = None
     billing_address_id: str | None = None
-    billing_address: Address | None = None
+    billing_address: AddressSnapshot | None = None
     shipping_address_id: str | None = None
     comments: Str2000 | None = None
     line_item_count: int | None = None
@@ -149,8 +149,8 @@ class LineItem(Wire, kw_only=True):
     ship_from_address_id: str | None = None
     product: LineItemProduct | None = None
     variant: LineItemVariant | None = None
-    shipping_address: Address | None = None
-    ship_from_address: Address | None = None
+    shipping_address: AddressSnapshot | None = None
+    ship_from_address: AddressSnapshot | None = None
     supplier_id: str | None = None
     inventory_record_id: str | None = None
     price_schedule_id: str | None = None
