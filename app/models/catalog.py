@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from app.models.common import AddressSnapshot, DateTime, Price, Str100, Str2000, Xp
+from app.models.common import AddressSnapshot, Price, Str100, Str2000, Xp
 from app.wire import Wire, WireID
 
 MarkupType = Literal["NoMarkup", "AmountPerQuantity", "AmountTotal", "Percentage"]
@@ -63,14 +63,15 @@ class PriceSchedule(Wire, kw_only=True):
     name: Str100
     apply_tax: bool = False
     apply_shipping: bool = False
-    min_quantity: Annotated[int, msgspec.Meta(ge=1)] | None = 1
+    # MinQuantity and the sale window are checked by app.catalog with OrderCloud's own codes.
+    min_quantity: int | None = 1
     max_quantity: int | None = None
     use_cumulative_quantity: bool = False
     restricted_quantity: bool = False
     price_breaks: list[PriceBreak] = []
     currency: Str100 | None = None
-    sale_start: DateTime | None = None
-    sale_end: DateTime | None = None
+    sale_start: str | None = None
+    sale_end: str | None = None
     is_on_sale: bool | None = None
     xp: Xp = None
 
