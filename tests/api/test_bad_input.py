@@ -275,3 +275,10 @@ async def test_ids_absent_null_or_empty_are_generated(api: Api) -> None:
     for body in ({"Name": "a"}, {"ID": None, "Name": "b"}, {"ID": "", "Name": "c"}):
         created = await api.ok("POST", "/buyers", body)
         assert isinstance(created["ID"], str) and len(created["ID"]) > 10
+
+
+async def test_sign_in_with_nul_is_refused_alike(api: Api) -> None:
+    """The password grant's form reaches a username lookup: a NUL is a 400 on both databases."""
+    response = await api.token(f"admin{NUL}", "whatever")
+    assert response.status_code == 400
+    assert response.json()["Errors"][0]["ErrorCode"] == "ValidationFailure"
