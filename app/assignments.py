@@ -43,7 +43,8 @@ async def upsert(docs: Docs, kind: str, doc: Doc, scope: str = "") -> None:
 
 
 def optional_id(value: str | None, field: str) -> str | None:
-    return check_id(value, field) if value else None
+    # Only absent, null or "" mean "none": `0`, `false` or `{}` are refused, not ignored.
+    return None if value is None or value == "" else check_id(value, field)
 
 
 def parse_bool(value: str, name: str) -> bool:

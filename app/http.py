@@ -17,7 +17,7 @@ from app.auth.tokens import Caller
 from app.listing import ListOptions, parse_list_options
 from app.observability import note_caller
 from app.store.repo import Docs
-from app.wire import decode_json, encode, validate
+from app.wire import check_text, decode_json, encode, validate
 from domain.errors import Forbidden, Unauthorized, ValidationFailed
 
 T = TypeVar("T")
@@ -138,6 +138,7 @@ def endpoint(
     def decorate(handler: Handler) -> HTTPRouteHandler:
         async def run(request: Request[Any, Any, Any]) -> Response[bytes]:
             services = request.app.state.services
+            check_request_text(request)
             is_write = verb in WRITE_VERBS
             writable = is_write and transactional
             # No connection yet: `before_transaction` hooks run before one is opened.
@@ -177,6 +178,17 @@ def endpoint(
         )(run)
 
     return decorate
+
+
+def check_request_text(request: Request[Any, Any, Any]) -> None:
+    """Path IDs, query keys and values (search, filters) reach SQL: refuse what PostgreSQL cannot
+    store (NUL, lone surrogates) with the same 400 on both databases, before any storage call."""
+    for name, value in request.path_params.items():
+        if isinstance(value, str):
+            check_text(value, name)
+    for key, value in request.query_params.multi_items():
+        check_text(key, key)
+        check_text(str(value), key)
 
 
 async def _optional_hook(hooks: Any, name: str, ctx: Ctx) -> None:

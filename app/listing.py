@@ -50,6 +50,12 @@ SEARCH_TYPES = {
 }
 _SEGMENT = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_PAGE_SIZE = 100
+# Bounds (docs/validation.md): OrderCloud's page is an int32; one filter value may OR at most
+# MAX_FILTER_TERMS alternatives (`ID=a|b|...`), a request at most MAX_FILTERS filters, so no
+# query grows past what either database's parser accepts.
+MAX_PAGE = 2**31 - 1
+MAX_FILTER_TERMS = 100
+MAX_FILTERS = 50
 
 
 # --------------------------------------------------------------------------- field schemas
@@ -191,6 +197,12 @@ def parse_list_options(items: Iterable[tuple[str, str]], *, params: Iterable[str
             opts.params[special[low]] = value
         else:
             opts.filters.append((key, value))
+    if len(opts.filters) > MAX_FILTERS:
+        raise ValidationFailed(
+            f"At most {MAX_FILTERS} filters are allowed",
+            "ValidationFailure",
+            {"Field": "filters", "Count": len(opts.filters)},
+        )
     return opts
 
 
@@ -199,8 +211,8 @@ def _positive_int(value: str, name: str, code: str) -> int:
         number = int(value)
     except ValueError:
         number = 0
-    if number < 1:
-        raise ValidationFailed(f"{name} must be a positive whole number", code, {name: value})
+    if not 1 <= number <= MAX_PAGE:
+        raise ValidationFailed(f"{name} must be a whole number between 1 and {MAX_PAGE}", code, {name: value})
     return number
 
 
@@ -260,7 +272,14 @@ class Term:
 def parse_terms(raw: str) -> list[Term]:
     """One filter value -> OR-ed terms, honouring `\\` escapes."""
     out: list[Term] = []
-    for part in _split_unescaped(raw, "|"):
+    parts = _split_unescaped(raw, "|")
+    if len(parts) > MAX_FILTER_TERMS:
+        raise ValidationFailed(
+            f"A filter may combine at most {MAX_FILTER_TERMS} values with |",
+            "ValidationFailure",
+            {"Field": "filters", "Count": len(parts)},
+        )
+    for part in parts:
         negate = False
         if part.startswith("!") and not part.startswith("\\!"):
             negate, part = True, part[1:]
@@ -325,6 +344,11 @@ def _like_pattern(raw: str) -> str:
         out.append("%" if ch == "*" else "\\" + ch if ch in "%_" else ch)
         i += 1
     return "".join(out).lower()
+
+
+# Beyond this a filter number is no double any more (SQLite compares doubles, 1e400 is infinity
+# there): refused with 400 on both databases, like any other number out of range.
+_MAX_FILTER_NUMBER = Decimal("1e300")
 
 
 def _as_number(value: str) -> Decimal | None:
@@ -394,6 +418,12 @@ class Compiler:
         if ftype == "num" and number is None:
             raise ValidationFailed(
                 f"Invalid value for {'.'.join(parts)}: {term.value}",
+                "List.InvalidType",
+                {"Property": ".".join(parts), "Value": term.value},
+            )
+        if number is not None and abs(number) > _MAX_FILTER_NUMBER:
+            raise ValidationFailed(
+                f"Number out of range for {'.'.join(parts)}: {term.value}",
                 "List.InvalidType",
                 {"Property": ".".join(parts), "Value": term.value},
             )

@@ -15,7 +15,7 @@ from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import ListOptions, Schema, schema_of
 from app.store.repo import merge_patch
 from app.store.tables import resources
-from app.wire import Wire, check_id, new_id, to_doc, validate
+from app.wire import Wire, check_id, id_or, id_or_new, to_doc, validate
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, NotFound
 
@@ -184,7 +184,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
             caller = await ctx.caller(*spec.write_roles)
             scope = await spec.scope(ctx, caller)
             data = await ctx.body_object()
-            data["ID"] = check_id(data["ID"]) if data.get("ID") else new_id()
+            data["ID"] = id_or_new(data)
             doc = normalize(spec, data, None)
             return await store(ctx, spec, caller, scope, doc, None, None)
 
@@ -210,7 +210,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
                 raise NotFound(spec.object_type, current_id)
             existing = stored.doc if stored is not None else None
             data = await ctx.body_object()
-            data["ID"] = check_id(data.get("ID") or current_id)
+            data["ID"] = id_or(data, current_id)
             doc = normalize(spec, data, existing)
             if existing is None:
                 # PUT creates what does not exist yet, answering 200 as OrderCloud does.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from app.models.common import Str100, Str2000, Xp
+from app.models.common import Str100, Str400, Str2000, Xp
 from app.wire import Wire, WireID
 
 ApprovalStatus = Literal["Pending", "Approved", "Declined"]
@@ -15,7 +15,7 @@ class ApprovalRule(Wire, kw_only=True):
     name: Str100 | None = None
     description: Str2000 | None = None
     approving_group_id: WireID
-    rule_expression: Str2000
+    rule_expression: Str400
     xp: Xp = None
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from app.models.common import Address, Str100, Str2000, Xp
+import msgspec
+
+from app.models.common import AddressSnapshot, Price, Str100, Str2000, Xp
 from app.wire import Wire, WireID
 
 MarkupType = Literal["NoMarkup", "AmountPerQuantity", "AmountTotal", "Percentage"]
@@ -30,7 +32,7 @@ class Product(Wire, kw_only=True):
     is_bundle: bool | None = None
     name: Str100
     description: Str2000 | None = None
-    quantity_multiplier: int = 1
+    quantity_multiplier: Annotated[int, msgspec.Meta(ge=1)] = 1
     ship_weight: Decimal | None = None
     ship_height: Decimal | None = None
     ship_width: Decimal | None = None
@@ -48,11 +50,11 @@ class Product(Wire, kw_only=True):
 
 
 class PriceBreak(Wire, kw_only=True):
-    quantity: int
-    price: Decimal
-    sale_price: Decimal | None = None
-    subscription_price: Decimal | None = None
-    bundle_price: Decimal | None = None
+    quantity: Annotated[int, msgspec.Meta(ge=0)]
+    price: Price
+    sale_price: Price | None = None
+    subscription_price: Price | None = None
+    bundle_price: Price | None = None
 
 
 class PriceSchedule(Wire, kw_only=True):
@@ -61,12 +63,13 @@ class PriceSchedule(Wire, kw_only=True):
     name: Str100
     apply_tax: bool = False
     apply_shipping: bool = False
+    # MinQuantity and the sale window are checked by app.catalog with OrderCloud's own codes.
     min_quantity: int | None = 1
     max_quantity: int | None = None
     use_cumulative_quantity: bool = False
     restricted_quantity: bool = False
     price_breaks: list[PriceBreak] = []
-    currency: str | None = None
+    currency: Str100 | None = None
     sale_start: str | None = None
     sale_end: str | None = None
     is_on_sale: bool | None = None
@@ -105,7 +108,7 @@ class ProductAssignment(Wire, kw_only=True):
 
 class SpecOption(Wire, kw_only=True):
     id: WireID | None = None
-    value: str | None = None
+    value: Str2000
     list_order: int = 0
     is_open_text: bool = False
     price_markup_type: MarkupType = "NoMarkup"
@@ -118,7 +121,7 @@ class Spec(Wire, kw_only=True):
     id: WireID | None = None
     list_order: int = 0
     name: Str100
-    default_value: str | None = None
+    default_value: Str2000 | None = None
     required: bool = False
     allow_open_text: bool = False
     default_option_id: WireID | None = None
@@ -131,7 +134,7 @@ class Spec(Wire, kw_only=True):
 class SpecProductAssignment(Wire, kw_only=True):
     spec_id: WireID
     product_id: WireID
-    default_value: str | None = None
+    default_value: Str2000 | None = None
     default_option_id: WireID | None = None
 
 
@@ -163,7 +166,7 @@ class InventoryRecord(Wire, kw_only=True):
     id: WireID | None = None
     owner_id: WireID | None = None
     allow_all_buyers: bool = False
-    address: Address | None = None
+    address: AddressSnapshot | None = None
     address_id: WireID
     order_can_exceed: bool = False
     quantity_available: int = 0
@@ -177,7 +180,7 @@ class ProductSupplier(Wire, kw_only=True):
 
     default_price_schedule_id: WireID | None = None
     id: WireID | None = None
-    name: str | None = None
+    name: Str100 | None = None
     active: bool = False
     date_created: str | None = None
     all_buyers_can_order: bool = False

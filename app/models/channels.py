@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from app.models.common import Address, Xp
+from app.models.common import AddressSnapshot, Xp
 from app.wire import Wire
 
 Channel = Literal["ordercloud", "shopify", "woocommerce", "bigcommerce"]
@@ -51,8 +51,8 @@ class UnifiedOrder(Wire, kw_only=True):
     financial_status: FinancialStatus
     fulfillment_status: FulfillmentStatus
     customer: UnifiedCustomer | None = None
-    billing_address: Address | None = None
-    shipping_address: Address | None = None
+    billing_address: AddressSnapshot | None = None
+    shipping_address: AddressSnapshot | None = None
     line_items: list[UnifiedLineItem]
     currency: str | None = None
     subtotal: Decimal

@@ -9,23 +9,23 @@ ignored (as everywhere), wrong types are refused. Stored documents stay plain di
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
-from app.models.common import Xp
+from app.models.common import Str50, Xp
 from app.wire import Wire, WireID
 
 
 class IntegrationEvent(Wire, kw_only=True):
     id: WireID | None = None
     name: str
-    # OrderCheckout | OpenIDConnect | OrderReturn | AddToCart; other values are stored as given.
-    event_type: str | None = None
+    # The contract's three plus SDK 12's AddToCart; anything else is a 400.
+    event_type: Literal["OrderCheckout", "OpenIDConnect", "OrderReturn", "AddToCart"] | None = None
     custom_implementation_url: str
-    hash_key: str
+    hash_key: Str50
     elevated_roles: list[str] | None = None
-    config_data: Any = None
+    config_data: Xp = None
     custom_auth_header_name: str | None = None
     custom_auth_header_value: str | None = None
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from app.models.common import Address, Xp
+from app.models.common import AddressSnapshot, DateTime, Price, Xp
 from app.models.orders import LineItemProduct, LineItemSpec, LineItemVariant
 from app.wire import Wire, WireID
 
@@ -18,17 +18,17 @@ class Shipment(Wire, kw_only=True):
     id: WireID | None = None
     buyer_id: str | None = None
     shipper: str | None = None
-    date_shipped: str | None = None
-    date_delivered: str | None = None
+    date_shipped: DateTime | None = None
+    date_delivered: DateTime | None = None
     tracking_number: Str3000 | None = None
-    cost: Decimal | None = None
-    owner_id: str | None = None
+    cost: Price | None = None
+    owner_id: WireID | None = None
     xp: Xp = None
     account: str | None = None
     from_address_id: str | None = None
     to_address_id: str | None = None
-    from_address: Address | None = None
-    to_address: Address | None = None
+    from_address: AddressSnapshot | None = None
+    to_address: AddressSnapshot | None = None
 
 
 class ShipmentItem(Wire, kw_only=True):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from app.models.common import Str100, Str2000, Xp
+from app.models.common import DateTime, Str100, Str2000, Xp
 from app.wire import Wire, WireID
 
 # OrderCloud keeps the last digits only; five is the most a partial number may hold here, so a
@@ -17,12 +17,12 @@ PartialNumber = Annotated[str, msgspec.Meta(max_length=5)]
 
 class CreditCard(Wire, kw_only=True):
     id: WireID | None = None
-    token: Str2000 | None = None
+    token: Str100 | None = None
     date_created: str | None = None
     card_type: Str100 | None = None
     partial_account_number: PartialNumber | None = None
     cardholder_name: Str100 | None = None
-    expiration_date: str | None = None
+    expiration_date: DateTime | None = None
     xp: Xp = None
 
 
@@ -43,8 +43,8 @@ class SpendingAccount(Wire, kw_only=True):
     name: Str100
     balance: Decimal
     allow_as_payment_method: bool = False
-    start_date: str | None = None
-    end_date: str | None = None
+    start_date: DateTime | None = None
+    end_date: DateTime | None = None
     xp: Xp = None
 
 

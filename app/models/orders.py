@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from app.models.common import Address, Str100, Str2000, Xp
+from app.models.common import AddressSnapshot, DateTime, Price, Str100, Str2000, Xp
 from app.wire import Wire, WireID
 
 Money = Decimal
@@ -48,7 +48,7 @@ class Order(Wire, kw_only=True):
     to_company_id: str | None = None
     from_user_id: str | None = None
     billing_address_id: str | None = None
-    billing_address: Address | None = None
+    billing_address: AddressSnapshot | None = None
     shipping_address_id: str | None = None
     comments: Str2000 | None = None
     line_item_count: int | None = None
@@ -61,10 +61,10 @@ class Order(Wire, kw_only=True):
     date_completed: str | None = None
     last_updated: str | None = None
     subtotal: Money | None = None
-    shipping_cost: Money | None = None
-    tax_cost: Money | None = None
-    gratuity: Money | None = None
-    fees: Money | None = None
+    shipping_cost: Price | None = None
+    tax_cost: Price | None = None
+    gratuity: Price | None = None
+    fees: Price | None = None
     promotion_discount: Money | None = None
     currency: str | None = None
     total: Money | None = None
@@ -138,19 +138,19 @@ class LineItem(Wire, kw_only=True):
     is_bundle: bool | None = None
     date_added: str | None = None
     quantity_shipped: int | None = None
-    unit_price: Money | None = None
+    unit_price: Price | None = None
     promotion_discount: Money | None = None
     line_total: Money | None = None
     line_subtotal: Money | None = None
     cost_center: str | None = None
-    date_needed: str | None = None
+    date_needed: DateTime | None = None
     shipping_account: str | None = None
     shipping_address_id: str | None = None
     ship_from_address_id: str | None = None
     product: LineItemProduct | None = None
     variant: LineItemVariant | None = None
-    shipping_address: Address | None = None
-    ship_from_address: Address | None = None
+    shipping_address: AddressSnapshot | None = None
+    ship_from_address: AddressSnapshot | None = None
     supplier_id: str | None = None
     inventory_record_id: str | None = None
     price_schedule_id: str | None = None
@@ -189,8 +189,8 @@ class ExtendedLineItem(LineItem, kw_only=True):
 class PaymentTransaction(Wire, kw_only=True):
     id: WireID | None = None
     type: Str100
-    date_executed: str | None = None
-    currency: str | None = None
+    date_executed: DateTime | None = None
+    currency: Str100 | None = None
     amount: Money | None = None
     succeeded: bool = False
     result_code: str | None = None

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from app.models.common import Address, Str100, Xp
+from typing import Annotated
+
+import msgspec
+
+from app.models.common import Address, DateTime, Str100, Str200, Str2000, Xp
 from app.wire import Wire, WireID
 
 
@@ -25,9 +29,9 @@ class Supplier(Wire, kw_only=True):
 
 
 class Locale(Wire, kw_only=True):
-    id: str | None = None
-    currency: str | None = None
-    language: str | None = None
+    id: Str100 | None = None
+    currency: Str100 | None = None
+    language: Str100 | None = None
 
 
 class User(Wire, kw_only=True):
@@ -37,9 +41,9 @@ class User(Wire, kw_only=True):
     password: str | None = None
     first_name: Str100
     last_name: Str100
-    email: Str100
+    email: Str200
     phone: Str100 | None = None
-    terms_accepted: str | None = None
+    terms_accepted: DateTime | None = None
     active: bool = False
     xp: Xp = None
     available_roles: list[str] | None = None
@@ -53,7 +57,7 @@ class User(Wire, kw_only=True):
 class UserGroup(Wire, kw_only=True):
     id: WireID | None = None
     name: Str100
-    description: str | None = None
+    description: Str2000 | None = None
     xp: Xp = None
 
 
@@ -73,7 +77,7 @@ class AddressAssignment(Wire, kw_only=True):
 class ApiClient(Wire, kw_only=True):
     id: WireID | None = None
     client_secret: str | None = None
-    access_token_duration: int = 600
+    access_token_duration: int
     active: bool = True
     app_name: Str100
     refresh_token_duration: int | None = 0
@@ -104,18 +108,22 @@ class ApiClientAssignment(Wire, kw_only=True):
     supplier_id: WireID | None = None
 
 
+def _between(low: int, high: int | None = None) -> msgspec.Meta:
+    return msgspec.Meta(ge=low, le=high)
+
+
 class PasswordConfig(Wire, kw_only=True):
-    limit_password_reuse: int | None = None
-    max_consecutive_dupe_chars: int | None = None
-    maximum_password_age: int | None = None
-    minimum_password_age: int | None = None
-    allowed_failed_attempts: int | None = None
-    lockout_duration: int | None = None
+    limit_password_reuse: Annotated[int, _between(0, 24)] | None = None
+    max_consecutive_dupe_chars: Annotated[int, _between(1, 24)] | None = None
+    maximum_password_age: Annotated[int, _between(1, 365)] | None = None
+    minimum_password_age: Annotated[int, _between(1, 60)] | None = None
+    allowed_failed_attempts: Annotated[int, _between(1, 10)] | None = None
+    lockout_duration: Annotated[int, _between(2, 1440)] | None = None
     upper_case_required: bool | None = None
     lower_case_required: bool | None = None
     special_character_required: bool | None = None
     numeric_required: bool | None = None
-    minimum_character_count: int | None = None
+    minimum_character_count: Annotated[int, _between(8)] | None = None
 
 
 class SecurityProfile(Wire, kw_only=True):

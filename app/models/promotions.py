@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from app.models.common import Str100, Str2000, Xp
+from app.models.common import DateTime, Str100, Str2000, Xp
 from app.wire import Wire, WireID
 
 # OrderCloud: "Both EligibleExpression and ValueExpression are limited to 400 characters each".
@@ -28,8 +28,8 @@ class Promotion(Wire, kw_only=True):
     item_sort_by: Str100 | None = None
     description: Str2000 | None = None
     fine_print: Str2000 | None = None
-    start_date: str | None = None
-    expiration_date: str | None = None
+    start_date: DateTime | None = None
+    expiration_date: DateTime | None = None
     eligible_expression: Expression400
     value_expression: Expression400 | None = None
     can_combine: bool = False

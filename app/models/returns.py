@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from app.models.common import Str100, Str2000, Xp
+from app.models.common import Str100, Str400, Str2000, Xp
 from app.wire import Wire, WireID
 
 Str500 = Annotated[str, msgspec.Meta(max_length=500)]
@@ -66,5 +66,5 @@ class SellerApprovalRule(Wire, kw_only=True):
     name: Str100 | None = None
     description: Str2000 | None = None
     approving_group_id: WireID
-    rule_expression: Str2000
+    rule_expression: Str400
     xp: Xp = None

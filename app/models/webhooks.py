@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 
-from app.models.common import Str100, Str2000
+from app.models.common import Str100, Str2000, Xp
 from app.wire import Wire, WireID
 
 HashKey = Annotated[str, msgspec.Meta(max_length=50)]
@@ -21,10 +21,10 @@ class Webhook(Wire, kw_only=True):
     id: WireID | None = None
     name: Str100
     description: Str2000 | None = None
-    url: Str2000 | None = None
-    hash_key: HashKey | None = None
+    url: Str2000
+    hash_key: HashKey
     elevated_roles: list[str] | None = None
-    config_data: Any = None
+    config_data: Xp = None
     before_process_request: bool = False
     api_client_ids: list[str] | None = msgspec.field(default=None, name="ApiClientIDs")
     webhook_routes: list[WebhookRoute] | None = None

@@ -15,7 +15,7 @@ from app.models.instruments import ApiClientSecret
 from app.resources import Doc, ResourceSpec, crud, normalize, store
 from app.routes.access import seller_only
 from app.routes.apiclients import READ_ROLES, WRITE_ROLES
-from app.wire import check_id, new_id
+from app.wire import id_or_new
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import NotFound, ValidationFailed
 
@@ -76,7 +76,7 @@ async def create_secret(ctx: Ctx) -> Any:
             {"ApiClientID": client_id},
         )
     data = {k: v for k, v in (await ctx.body_object()).items() if k != "ClientSecret"}
-    data["ID"] = check_id(data["ID"]) if data.get("ID") else new_id()
+    data["ID"] = id_or_new(data)
     doc = normalize(SPEC, data, None)
     value = secrets.token_urlsafe(48)
     doc["_Digest"] = digest(value)

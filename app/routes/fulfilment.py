@@ -11,7 +11,7 @@ from app.routes.shipments import SPEC, item_page
 from app.services import forwarding, shipping
 from app.services.order_access import ORDER_READ_ROLES, direction_param, load_order
 from app.store.tables import resources
-from app.wire import check_id, new_id
+from app.wire import id_or_new
 from domain.clock import iso, utcnow
 
 SHIP_ROLES = ("OrderAdmin", "ShipmentAdmin")
@@ -44,7 +44,7 @@ async def ship_order(ctx: Ctx) -> Any:
     stored = await load_order(ctx, caller, direction_param(ctx), ctx.param("orderID"), write=True)
     body = await ctx.body_object(required=False)
     data = dict(body)
-    data["ID"] = check_id(data["ID"]) if data.get("ID") else new_id()
+    data["ID"] = id_or_new(data)
     now = utcnow()
     doc = normalize(SPEC, data, None)
     doc["DateShipped"] = doc.get("DateShipped") or iso(now)

@@ -22,7 +22,7 @@ from app.routes.address_assignments import assignment_doc, save
 from app.routes.orgs import ADDRESS_SEARCH, SPECS
 from app.store.repo import merge_patch
 from app.store.tables import resources
-from app.wire import check_id, new_id, validate
+from app.wire import id_or_new, validate
 from domain.errors import Forbidden, NotFound, ValidationFailed
 
 READ_ROLES = ("MeAddressAdmin", "Shopper")
@@ -149,7 +149,7 @@ async def create_address(ctx: Ctx) -> Any:
     data = await ctx.body_object()
     validate(data, BuyerAddress)
     flags = _wanted_flags(data, (True, True))
-    data["ID"] = check_id(data["ID"]) if data.get("ID") else new_id()
+    data["ID"] = id_or_new(data)
     doc = normalize(ADDRESS_SPEC, data, None)
     return await _store(ctx, caller, doc, None, flags)
 

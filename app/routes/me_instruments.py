@@ -23,7 +23,7 @@ from app.routes.me_addresses import buyer_caller
 from app.services.instruments import assigned
 from app.store.repo import merge_patch
 from app.store.tables import resources
-from app.wire import check_id, new_id
+from app.wire import id_or_new
 from domain.errors import Forbidden, NotFound
 
 CARD_READ_ROLES = ("MeCreditCardAdmin", "Shopper")
@@ -114,7 +114,7 @@ async def create_card(ctx: Ctx) -> Any:
     if caller.anonymous:
         raise Forbidden("Anonymous shoppers cannot save cards", "Auth.InsufficientRoles")
     data = {k: v for k, v in (await ctx.body_object()).items() if k != "Editable"}
-    data["ID"] = check_id(data["ID"]) if data.get("ID") else new_id()
+    data["ID"] = id_or_new(data)
     doc = normalize(CARD_SPEC, data, None)
     doc["_OwnerUserID"] = caller.user_id
     await store(ctx, CARD_SPEC, caller, caller.company_id, doc, None, None)

@@ -15,7 +15,7 @@ from app.routes.oauth import issue_for_user
 from app.routes.orgs import BUYER_USER_SPEC
 from app.services.orders import order_user
 from app.store.repo import Docs
-from app.wire import check_id, new_id
+from app.wire import id_or_new
 from domain.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from domain.lifecycle import UNSUBMITTED
 
@@ -86,7 +86,7 @@ async def register(ctx: Ctx) -> Any:
         raise NotFound("ApiClient", anon.client_id)
     body = await ctx.body_object()
     data = {k: v for k, v in body.items() if k not in REGISTER_READONLY and k not in BUYER_USER_SPEC.readonly}
-    data["ID"] = check_id(body["ID"]) if body.get("ID") else new_id()
+    data["ID"] = id_or_new(body)
     doc = normalize(BUYER_USER_SPEC, data, None)
     await store(ctx, BUYER_USER_SPEC, anon, anon.company_id, doc, None, None)
     await transfer_orders(docs, anon, doc, anon.company_id)

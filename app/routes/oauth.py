@@ -16,8 +16,8 @@ from app.errors import envelope
 from app.services.cart import latest_unsubmitted
 from app.state import Services
 from app.store.repo import Docs
-from app.wire import encode, new_id
-from domain.errors import DomainError, Unauthorized
+from app.wire import check_text, encode, new_id
+from domain.errors import DomainError, Unauthorized, ValidationFailed
 
 
 class OAuthError(DomainError):
@@ -283,11 +283,17 @@ async def token(request: Request[Any, Any, Any]) -> Response[bytes]:
     services: Services = request.app.state.services
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
+        for key, value in form.items():
+            # A NUL in a username reaches a PostgreSQL query: refuse it on both databases alike.
+            check_text(key, key)
+            check_text(value, key)
         body = await token_response(services, form, _source_address(request, services))
     except OAuthError as exc:
         response = envelope(exc.status, exc.code, exc.message, None, **exc.extra)
         response.headers.update(exc.headers)
         return response
+    except ValidationFailed as exc:
+        return envelope(exc.status, exc.code, exc.message, exc.data)
     return Response(content=encode(body), media_type="application/json")
 
 

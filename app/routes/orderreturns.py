@@ -14,6 +14,7 @@ from app.services import return_approvals as approvals
 from app.services import returns
 from app.services.order_access import ORDER_ADMIN_ROLES, ORDER_READ_ROLES, ORDER_WRITE_ROLES
 from app.store.tables import resources
+from app.wire import id_or
 from domain.errors import ValidationFailed
 
 RETURN_SCHEMA = schema_of(OrderReturn)
@@ -83,7 +84,7 @@ async def save_return(ctx: Ctx) -> Any:
     body = await ctx.body_object()
     return_id = ctx.param("returnID")
     if not await ctx.docs.exists(returns.KIND, return_id):
-        return await returns.create(ctx, caller, {**body, "ID": body.get("ID") or return_id}), 200
+        return await returns.create(ctx, caller, {**body, "ID": id_or(body, return_id)}), 200
     order, stored = await returns.load(ctx, caller, return_id, write=True)
     return await returns.update(ctx, caller, order, stored, body, full=True)
 

@@ -15,7 +15,7 @@ from app.services import addresses, shipping
 from app.services.shipping import SHIPMENT_READ_ROLES, SHIPMENT_WRITE_ROLES
 from app.store.repo import merge_patch
 from app.store.tables import resources
-from app.wire import check_id
+from app.wire import check_id, id_or
 from domain.clock import utcnow
 from domain.errors import NotFound
 
@@ -88,7 +88,7 @@ async def save_shipment(ctx: Ctx) -> Any:
     caller = await ctx.caller(*SHIPMENT_WRITE_ROLES)
     current_id = ctx.param("shipmentID")
     data = await ctx.body_object()
-    data["ID"] = check_id(data.get("ID") or current_id)
+    data["ID"] = id_or(data, current_id)
     if not await ctx.docs.exists("shipment", current_id):
         check_id(current_id)
         return await store(ctx, SPEC, caller, "", normalize(SPEC, data, None), None, None)

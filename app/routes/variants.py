@@ -14,7 +14,7 @@ from app.models.catalog import Variant, VariantOverrides
 from app.resources import Doc, ResourceSpec, crud, load, normalize, public, store
 from app.routes.access import seller_only
 from app.store.tables import resources
-from app.wire import check_id, validate
+from app.wire import id_or, validate
 
 READ = ("ProductReader", "ProductAdmin")
 WRITE = ("ProductAdmin",)
@@ -59,7 +59,7 @@ async def save_variant(ctx: Ctx) -> Any:
     current_id = ctx.param("variantID")
     existing = await load(ctx, SPEC, caller, scope, current_id, lock=True)
     data = await ctx.body_object()
-    data["ID"] = check_id(data.get("ID") or current_id)
+    data["ID"] = id_or(data, current_id)
     return await store(ctx, SPEC, caller, scope, normalize(SPEC, data, existing), existing, current_id)
 
 

@@ -15,7 +15,7 @@ from app.services import addresses
 from app.services.pricing import Offer, offer_for, price_product_lines
 from app.services.promotion_amounts import settle
 from app.store.repo import Docs, Stored, merge_patch
-from app.wire import check_id, new_id, to_doc, validate
+from app.wire import check_id, id_or, new_id, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.lifecycle import UNSUBMITTED
@@ -290,7 +290,7 @@ async def add_line(ctx: Ctx, caller: Caller, order_stored: Stored, body: dict[st
     order = order_stored.doc
     require_editable(order)
     data = _writable(body)
-    if data.get("ID"):
+    if data.get("ID") not in (None, ""):
         check_id(data["ID"])
     now = utcnow()
     line, offer = await _build(ctx, caller, order, data, None, now)
@@ -331,7 +331,7 @@ async def update_line(
         data = _writable(merge_patch(_writable(current), _writable(body)))
         if "UnitPrice" not in body:
             data.pop("UnitPrice", None)
-    data["ID"] = check_id(data.get("ID") or line_id)
+    data["ID"] = id_or(data, line_id)
     if data["ID"] != line_id and any(line["ID"] == data["ID"] for line in lines):
         raise Conflict(
             f"LineItem already exists: {data['ID']}",

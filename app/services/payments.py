@@ -23,7 +23,7 @@ from app.models.orders import PAYMENT_WRITABLE, Payment, PaymentTransaction
 from app.resources import public
 from app.services import instruments, refunds, unified_orders
 from app.store.repo import Docs, Stored, merge_patch
-from app.wire import check_id, new_id, to_doc, validate
+from app.wire import id_or, id_or_new, to_doc, validate
 from domain.cards import refuse_card_data
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, NotFound, ValidationFailed
@@ -73,7 +73,7 @@ async def create(docs: Docs, caller: Caller, order: dict[str, Any], body: dict[s
     refuse_card_data(body)
     _require_not_canceled(order)
     data = {k: body[k] for k in PAYMENT_WRITABLE if k in body}
-    data["ID"] = check_id(data["ID"]) if data.get("ID") else new_id()
+    data["ID"] = id_or_new(data)
     payment: dict[str, Any] = to_doc(validate(data, Payment))
     payment.update(
         DateCreated=iso(utcnow()),
@@ -122,7 +122,7 @@ async def patch(
                 {"Property": field},
             )
     merged = merge_patch({k: current.get(k) for k in PAYMENT_WRITABLE}, changes)
-    merged["ID"] = check_id(merged.get("ID") or payment_id)
+    merged["ID"] = id_or(merged, payment_id)
     payment: dict[str, Any] = to_doc(validate(merged, Payment))
     payment.update(
         DateCreated=current["DateCreated"],
@@ -161,7 +161,7 @@ async def add_transaction(
     _require_not_canceled(order)
     stored = await find(docs, order["ID"], payment_id, lock=True)
     data = dict(body)
-    data["ID"] = check_id(data["ID"]) if data.get("ID") else new_id()
+    data["ID"] = id_or_new(data)
     transaction: dict[str, Any] = to_doc(validate(data, PaymentTransaction))
     executed = transaction.get("DateExecuted")
     try:

@@ -27,7 +27,7 @@ from app.services.lineitems import order_lines
 from app.services.order_access import direction_conds, load_order, receives
 from app.store.repo import Stored, merge_patch
 from app.store.tables import resources
-from app.wire import check_id, new_id, to_doc, validate
+from app.wire import check_id, id_or_new, to_doc, validate
 from domain import returns as machine
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -205,7 +205,7 @@ async def _write(
     merged = {**current, **data} if full else merge_patch(current, data)
     if isinstance(data.get("ItemsToReturn"), list):
         merged["ItemsToReturn"] = data["ItemsToReturn"]
-    merged["ID"] = check_id(merged["ID"]) if merged.get("ID") else new_id()
+    merged["ID"] = id_or_new(merged)
     ret: dict[str, Any] = to_doc(validate(merged, OrderReturn))
     admin = caller.has("OrderAdmin")
     currency = order.get("Currency")

@@ -30,7 +30,7 @@ from app.services.lineitems import order_lines
 from app.services.order_access import direction_conds, receives
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
-from app.wire import to_doc, validate
+from app.wire import check_id, to_doc, validate
 from domain.clock import iso, parse_iso
 from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.fulfilment import (
@@ -163,7 +163,9 @@ async def prepare_shipment(
     if existing is not None:
         doc["OwnerID"] = existing.get("OwnerID")
     else:
+        # OwnerID is read-only for the struct (normalize drops it), so it is checked here.
         owner = body.get("OwnerID") if caller.is_seller else None
+        owner = None if owner is None or owner == "" else check_id(owner, "OwnerID")
         if owner and owner != marketplace and not await docs.exists("supplier", owner):
             raise NotFound("Supplier", owner)
         doc["OwnerID"] = owner or caller.company_id

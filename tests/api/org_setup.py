@@ -26,7 +26,15 @@ def user_body(user_id: str, **extra: Any) -> dict[str, Any]:
 
 
 def address_body(address_id: str, **extra: Any) -> dict[str, Any]:
-    return {"ID": address_id, "Street1": "1 Main St", "City": "Springfield", "Country": "US", **extra}
+    return {
+        "ID": address_id,
+        "Street1": "1 Main St",
+        "City": "Springfield",
+        "State": "IL",
+        "Zip": "62701",
+        "Country": "US",
+        **extra,
+    }
 
 
 async def storefront_client(api: Api) -> None:

@@ -277,7 +277,7 @@ async def test_line_shipto_put_and_patch(world: World) -> None:
     await api.ok(
         "PUT",
         "/orders/Outgoing/o1/lineitems/L1/shipto",
-        {"Street1": "7 Pine", "City": "Capital City", "Country": "US"},
+        {"Street1": "7 Pine", "City": "Capital City", "State": "IL", "Zip": "11111", "Country": "US"},
         token=token,
     )
     patched = await api.ok("PATCH", "/orders/Outgoing/o1/lineitems/L1/shipto", {"Zip": "99999"}, token=token)

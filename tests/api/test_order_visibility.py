@@ -32,12 +32,24 @@ READS = [
 WRITES = [
     ("PATCH", "/orders/{d}/cart", {"Comments": "hi"}),
     ("PUT", "/orders/{d}/cart", {"Comments": "hi"}),
-    ("PUT", "/orders/{d}/cart/billto", {"Street1": "1 A St", "City": "B", "Country": "US"}),
-    ("PUT", "/orders/{d}/cart/shipto", {"Street1": "1 A St", "City": "B", "Country": "US"}),
+    (
+        "PUT",
+        "/orders/{d}/cart/billto",
+        {"Street1": "1 A St", "City": "B", "State": "IL", "Zip": "1", "Country": "US"},
+    ),
+    (
+        "PUT",
+        "/orders/{d}/cart/shipto",
+        {"Street1": "1 A St", "City": "B", "State": "IL", "Zip": "1", "Country": "US"},
+    ),
     ("PATCH", "/orders/{d}/cart/fromuser", {"FirstName": "Z"}),
     ("POST", "/orders/{d}/cart/lineitems", {"ProductID": "p1"}),
     ("PATCH", "/orders/{d}/cart/lineitems/L2", {"Quantity": 2}),
-    ("PUT", "/orders/{d}/cart/lineitems/L2/shipto", {"Street1": "1 A St", "City": "B", "Country": "US"}),
+    (
+        "PUT",
+        "/orders/{d}/cart/lineitems/L2/shipto",
+        {"Street1": "1 A St", "City": "B", "State": "IL", "Zip": "1", "Country": "US"},
+    ),
     ("POST", "/orders/{d}/cart/payments", {"Type": "PurchaseOrder", "Accepted": True}),
     ("PATCH", "/orders/{d}/cart/payments/P2", {"Description": "x"}),
     ("POST", "/orders/{d}/cart/validate", None),

@@ -180,6 +180,7 @@ async def _anon_shop(api: Api) -> None:
         {
             "ID": "anon-client",
             "AppName": "Anon",
+            "AccessTokenDuration": 600,
             "IsAnonBuyer": True,
             "AllowAnyBuyer": True,
             "DefaultContextUserName": "anon-template-name",

@@ -126,7 +126,15 @@ async def test_inventory_records(api: Api) -> None:
     await api.ok(
         "POST",
         "/addresses",
-        {"ID": "wh1", "Street1": "1 Main", "City": "Town", "Country": "US", "AddressName": "WH"},
+        {
+            "ID": "wh1",
+            "Street1": "1 Main",
+            "City": "Town",
+            "State": "MN",
+            "Zip": "55555",
+            "Country": "US",
+            "AddressName": "WH",
+        },
     )
     record = await api.ok(
         "POST", "/products/shirt/inventoryrecords", {"ID": "r1", "AddressID": "wh1", "QuantityAvailable": 7}
