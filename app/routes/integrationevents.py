@@ -84,6 +84,7 @@ SPEC = ResourceSpec(
     scope=seller_only,
     on_write=_check,
     on_delete=_in_use,
+    secret_fields=("HashKey", "CustomAuthHeaderValue"),
 )
 
 ROUTES = [*crud(SPEC)]

@@ -15,6 +15,7 @@ from app.resources import Doc, ResourceSpec, crud, load
 from app.routes.access import seller_only
 from app.webhooks import store as outbox_store
 from app.webhooks.hooks import WAKE_KEY
+from app.webhooks.redact import redacted
 from app.webhooks.store import PENDING, OutboxRow
 from app.wire import decode_json
 from domain.clock import iso, utcnow
@@ -47,6 +48,7 @@ SPEC = ResourceSpec(
     searchable=("ID", "Name", "Description"),
     scope=seller_only,
     on_write=_check_webhook,
+    secret_fields=("HashKey", "CustomAuthHeaderValue"),
 )
 
 
@@ -75,7 +77,8 @@ def delivery_wire(row: OutboxRow, attempts: list[dict[str, Any]], *, with_payloa
         ],
     }
     if with_payload:
-        out["Payload"] = sent
+        # Stored payloads are redacted already; this also covers rows written before that was so.
+        out["Payload"] = redacted(sent)
     return out
 
 
