@@ -82,10 +82,16 @@ def _backend_settings(name: str, tmp: Path) -> Settings:
             database_url=f"sqlite+aiosqlite:///{tmp / 'ordercore-test.db'}",
             public_url="http://testserver",
             webhook_worker=False,
+            # The tests' receivers listen on loopback (docs/security-orders.md, "Outbound URLs").
+            outbound_allow_private=True,
         )
     schema = "t_" + secrets.token_hex(6)
     return Settings(
-        database_url=PG_URL, database_schema=schema, public_url="http://testserver", webhook_worker=False
+        database_url=PG_URL,
+        database_schema=schema,
+        public_url="http://testserver",
+        webhook_worker=False,
+        outbound_allow_private=True,
     )
 
 

@@ -20,6 +20,7 @@ from app.webhooks.store import PENDING, OutboxRow
 from app.wire import decode_json
 from domain.clock import iso, utcnow
 from domain.errors import NotFound, ValidationFailed
+from integrations.outbound import require_url
 
 READ_ROLES = ("WebhookReader", "WebhookAdmin")
 WRITE_ROLES = ("WebhookAdmin",)
@@ -33,6 +34,9 @@ async def _check_webhook(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | Non
             "ValidationFailure",
             {"Field": "ElevatedRoles", "Value": unknown},
         )
+    # A webhook may be saved without a Url (its deliveries then fail with NoUrl), never a bad one.
+    if doc.get("Url") is not None:
+        require_url(doc["Url"], "Url", allow_private=ctx.services.settings.outbound_allow_private)
     return doc
 
 

@@ -26,6 +26,7 @@ def outbound_client(services: Services) -> httpx.AsyncClient:
         client = create_client(
             connect_timeout=services.settings.integration_connect_timeout,
             read_timeout=services.settings.integration_read_timeout,
+            allow_private=services.settings.outbound_allow_private,
         )
         services.extras[CLIENT_KEY] = client
     return client
