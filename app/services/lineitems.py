@@ -202,7 +202,15 @@ async def _build(
     ship_id = validated.get("ShippingAddressID")
     ship_to: dict[str, Any] | None
     if ship_id:
-        ship_to = await addresses.saved_address(docs, company, ship_id, user=addresses.Use(caller, order))
+        try:
+            ship_to = await addresses.saved_address(docs, company, ship_id, user=addresses.Use(caller, order))
+        except NotFound:
+            # A PATCH/PUT that keeps the line's address (say, the buyer's OrderAdmin changing the
+            # Quantity of a line shipping to its user's private address) keeps its snapshot.
+            kept = existing.get("ShippingAddress") if existing is not None else None
+            if kept is None or existing is None or existing.get("ShippingAddressID") != ship_id:
+                raise
+            ship_to = kept
     elif existing is not None and existing.get("ShippingAddress") and not existing.get("ShippingAddressID"):
         ship_to = existing["ShippingAddress"]  # a one-time address set through .../shipto
     else:

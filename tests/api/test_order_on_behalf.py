@@ -156,6 +156,12 @@ async def test_a_colleagues_private_address_never_goes_on_my_order(world: World)
     b1admin = await world.token("b1admin", "OrderAdmin")
     refused = await api.patch("/orders/Outgoing/oc", {"BillingAddressID": "carol-home"}, token=b1admin)
     assert refused.status_code == 404
+    # ...though a line she sent to her address stays editable for the admin, address kept.
+    line = await world.add_line("oc", "p1", username="carol", ShippingAddressID="carol-home")
+    patched = await api.ok(
+        "PATCH", f"/orders/Outgoing/oc/lineitems/{line['ID']}", {"Quantity": 2}, token=b1admin
+    )
+    assert patched["ShippingAddressID"] == "carol-home" and patched["Quantity"] == 2
 
 
 async def test_private_card_and_spending_account_pay_only_for_their_user(world: World) -> None:
