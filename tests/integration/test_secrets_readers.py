@@ -77,8 +77,15 @@ async def test_a_reader_cannot_turn_a_client_into_a_full_access_token(api: Api) 
         "/apiclients",
         {"ID": "app1", "AppName": "App", "ClientSecret": SECRET, "AllowSeller": True, "Active": True},
     )
-    shown = await api.ok("GET", "/apiclients/app1", token=await seller_token(api, "ApiClientReader"))
+    reader = await seller_token(api, "ApiClientReader")
+    shown = await api.ok("GET", "/apiclients/app1", token=reader)
     assert shown["ClientSecret"] is None
+    # Named secrets are shown once, to the admin who creates them; a reader can't create nor read one.
+    created = await api.ok("POST", "/apiclients/app1/secrets", {"Name": "ci"})
+    assert (await api.post("/apiclients/app1/secrets", {"Name": "x"}, token=reader)).status_code == 403
+    listed = await api.ok("GET", "/apiclients/app1/secrets", token=reader)
+    one = await api.ok("GET", f"/apiclients/app1/secrets/{created['ID']}", token=reader)
+    assert created["ClientSecret"] not in str(listed) + str(one) and "ClientSecret" not in one
     form = {
         "grant_type": "client_credentials",
         "client_id": "app1",
