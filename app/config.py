@@ -28,6 +28,10 @@ class Settings:
     integration_read_timeout: float = 10.0
     integration_max_response_bytes: int = 1_048_576
     webhook_timeout: float = 10.0
+    # Let webhooks and integration events call private and loopback addresses (middleware on
+    # localhost or the LAN). Link-local and cloud metadata addresses stay refused. See
+    # docs/security-orders.md ("Outbound URLs"); ORDERCORE_OUTBOUND_ALLOW_PRIVATE=true.
+    outbound_allow_private: bool = False
     webhook_worker: bool = True
     webhook_poll_interval: float = 0.5
     demo: bool = False

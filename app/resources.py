@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement
 
 from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
-from app.listing import ListOptions, Schema, schema_of
+from app.listing import ListOptions, Schema, invalid_property, schema_of
 from app.store.repo import merge_patch
 from app.store.tables import resources
 from app.wire import Wire, check_id, id_or, id_or_new, to_doc, validate
@@ -61,6 +61,10 @@ class ResourceSpec:
     list_params: tuple[str, ...] = ()
     list_conds: ListConds | None = None
     extra_filters: dict[str, Any] = field(default_factory=dict)
+    # Secrets (ClientSecret, HashKey, CustomAuthHeaderValue): shown only to callers holding a
+    # write role (the resource's *Admin, or FullAccess), null for readers, and not usable in a
+    # reader's filters or sort (which would reveal them a character at a time).
+    secret_fields: tuple[str, ...] = ()
     operations: tuple[str, ...] = ("list", "create", "get", "save", "patch", "delete")
     _schema: Schema | None = None
 
@@ -138,12 +142,30 @@ async def store(
         await ctx.docs.replace(
             spec.kind, current_id, doc, scope, new_id=new_id_value, uniq=uniq if spec.uniq else False
         )
-    return await shown(ctx, spec, doc)
+    return await shown(ctx, spec, doc, caller)
 
 
-async def shown(ctx: Ctx, spec: ResourceSpec, doc: Doc) -> Doc:
-    """A stored document as callers see it."""
+def sees_secrets(spec: ResourceSpec, caller: Caller | None) -> bool:
+    return caller is not None and caller.has(*spec.write_roles)
+
+
+def check_secret_options(spec: ResourceSpec, caller: Caller, opts: ListOptions) -> None:
+    """A reader may not filter, search or sort on a secret: the answers would leak its value."""
+    if not spec.secret_fields or sees_secrets(spec, caller):
+        return
+    secret = {f.lower() for f in spec.secret_fields}
+    named = [k for k, _ in opts.filters] + [k.lstrip("!") for k in opts.sort_by] + list(opts.search_on or [])
+    for name in named:
+        if name.split(".")[0].lower() in secret:
+            raise invalid_property(name)
+
+
+async def shown(ctx: Ctx, spec: ResourceSpec, doc: Doc, caller: Caller | None = None) -> Doc:
+    """A stored document as `caller` sees it (secrets null unless `sees_secrets`; without a
+    caller they are always null)."""
     out = public(doc)
+    if spec.secret_fields and not sees_secrets(spec, caller):
+        out.update({f: None for f in spec.secret_fields if f in out})
     return await spec.present(ctx, out) if spec.present is not None else out
 
 
@@ -160,6 +182,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
             scope = await spec.scope(ctx, caller)
             conds = list(await spec.visible(ctx, caller, scope)) if spec.visible else []
             opts = ctx.list_options(params=spec.list_params)
+            check_secret_options(spec, caller, opts)
             if spec.list_conds is not None:
                 conds.extend(await spec.list_conds(ctx, caller, scope, opts))
             page = await ctx.docs.page(
@@ -172,7 +195,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
                 sortable=spec.sortable,
                 default_sort=spec.default_sort,
             )
-            page.items[:] = [await shown(ctx, spec, d) for d in page.items]
+            page.items[:] = [await shown(ctx, spec, d, caller) for d in page.items]
             return page.wire()
 
         handlers.append(list_items)
@@ -196,7 +219,8 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
         async def get(ctx: Ctx) -> Any:
             caller = await ctx.caller(*spec.read_roles)
             scope = await spec.scope(ctx, caller)
-            return await shown(ctx, spec, await load(ctx, spec, caller, scope, ctx.param(spec.id_param)))
+            doc = await load(ctx, spec, caller, scope, ctx.param(spec.id_param))
+            return await shown(ctx, spec, doc, caller)
 
         handlers.append(get)
 

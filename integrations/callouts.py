@@ -13,10 +13,12 @@ failure blocks the buyer (submit) or is stored in the worksheet (calculate, ship
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -30,6 +32,8 @@ from integrations.http import (
     send_capped,
 )
 from integrations.signing import OC_HASH_HEADER, oc_hash
+
+log = logging.getLogger("ordercore.integrations")
 
 ERROR_TIMEOUT = "IntegrationEvent.Timeout"
 ERROR_CONNECTION_FAILED = "IntegrationEvent.ConnectionFailed"
@@ -60,8 +64,8 @@ class IntegrationEventFailed(DomainError):
     Answered with 502 Bad Gateway: the request was fine and ordercore is fine, the upstream the
     merchant configured failed. OrderCloud's own status and code for this case are not documented
     (reference section 8); the ErrorCode is one of the ``IntegrationEvent.*`` codes of this module
-    so the caller can tell a timeout from a rejected answer, and Data carries
-    ``{"StatusCode", "ResponseBody", "Url"}``.
+    so the caller can tell a timeout from a rejected answer, and Data carries ``{"StatusCode"}``
+    only: the upstream URL and answer are the merchant's business, not the caller's.
     """
 
     status = 502
@@ -136,7 +140,7 @@ async def call_integration_event(
         return result(
             status_code=exc.status_code,
             error_code=ERROR_RESPONSE_TOO_LARGE,
-            message=f"Integration event response from {url} exceeds {max_bytes} bytes",
+            message=f"The integration event's response exceeds {max_bytes} bytes",
         )
     except (httpx.HTTPError, httpx.InvalidURL, TimeoutError) as exc:
         kind = classify_transport_error(exc)
@@ -144,18 +148,18 @@ async def call_integration_event(
             return result(
                 status_code=None,
                 error_code=ERROR_TIMEOUT,
-                message=f"Integration event call to {url} timed out",
+                message="The integration event call timed out",
             )
         if kind == PROTOCOL_ERROR:
             return result(
                 status_code=None,
                 error_code=ERROR_BAD_RESPONSE,
-                message=f"Integration event at {url} sent a malformed HTTP response: {exc}",
+                message="The integration event sent a malformed HTTP response",
             )
         return result(
             status_code=None,
             error_code=ERROR_CONNECTION_FAILED,
-            message=f"Could not connect to integration event at {url}: {exc}",
+            message="Could not connect to the integration event",
         )
 
     status = response.status_code
@@ -164,7 +168,7 @@ async def call_integration_event(
         return result(
             status_code=status,
             error_code=ERROR_BAD_RESPONSE,
-            message=f"Integration event at {url} answered HTTP {status}",
+            message=f"The integration event answered HTTP {status}",
             raw=raw,
         )
     try:
@@ -174,14 +178,14 @@ async def call_integration_event(
         return result(
             status_code=status,
             error_code=ERROR_BAD_RESPONSE,
-            message=f"Integration event at {url} answered with a body that is not JSON",
+            message="The integration event answered with a body that is not JSON",
             raw=raw,
         )
     if not isinstance(parsed, dict):
         return result(
             status_code=status,
             error_code=ERROR_BAD_RESPONSE,
-            message=f"Integration event at {url} answered with JSON that is not an object",
+            message="The integration event answered with JSON that is not an object",
             raw=raw,
         )
     return result(status_code=status, error_code=None, message=None, raw=raw, parsed=parsed)
@@ -191,8 +195,29 @@ def raise_for_callout(result: CalloutResult) -> None:
     """Raise `IntegrationEventFailed` (HTTP 502) when the call failed; do nothing when it worked."""
     if result.ok:
         return
-    raise IntegrationEventFailed(
-        result.message or "Integration event failed",
-        result.error_code or ERROR_BAD_RESPONSE,
-        {"StatusCode": result.status_code, "ResponseBody": result.raw_body, "Url": result.url},
+    raise failed(result, result.message or "The integration event failed", result.error_code)
+
+
+def failed(
+    result: CalloutResult, message: str, code: str | None = None, *, detail: str | None = None
+) -> IntegrationEventFailed:
+    """The 502 for a failed call. Whoever triggered it (a Shopper at checkout) learns what kind
+    of failure it was and the upstream status, never the upstream URL nor anything from its
+    answer: those are the merchant's, and go to the operator's log (`detail` too), not the caller."""
+    log.warning(
+        "integration event call failed: %s %s (HTTP %s, %.0f ms)%s",
+        code or ERROR_BAD_RESPONSE,
+        _loggable(result.url),
+        result.status_code,
+        result.duration_ms,
+        f": {detail}" if detail else "",
     )
+    return IntegrationEventFailed(message, code or ERROR_BAD_RESPONSE, {"StatusCode": result.status_code})
+
+
+def _loggable(url: str) -> str:
+    """The URL without credentials or query (either may carry a secret)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"

@@ -24,9 +24,11 @@ import asyncio
 from dataclasses import dataclass
 from typing import Literal
 
+import httpcore
 import httpx
 
 from domain.retry import ERROR_CONNECTION_FAILED, ERROR_INVALID_URL, ERROR_PROTOCOL, ERROR_TIMEOUT
+from integrations.outbound import GuardedBackend
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 10.0
@@ -41,16 +43,34 @@ def create_client(
     max_connections: int = 100,
     max_keepalive_connections: int = 20,
     proxy: str | None = None,
+    allow_private: bool = False,
 ) -> httpx.AsyncClient:
-    """Build the process-wide client. The caller owns it and must `aclose()` it."""
+    """Build the process-wide client. The caller owns it and must `aclose()` it. Every connection
+    it opens goes through the outbound policy (`integrations.outbound`); `allow_private` lets it
+    reach private and loopback addresses. Through a `proxy` the proxy sees the target, not us,
+    so the policy then rests on the URL checks made when URLs are saved."""
+    limits = httpx.Limits(
+        max_connections=max_connections, max_keepalive_connections=max_keepalive_connections
+    )
+    transport = None
+    if proxy is None:
+        transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+        # httpx has no public way to choose httpcore's network backend: give the transport a pool
+        # with the same settings whose connections are made by the guarded backend.
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=GuardedBackend(allow_private=allow_private),
+        )
     return httpx.AsyncClient(
         timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
         follow_redirects=False,
         trust_env=False,
         proxy=proxy,
-        limits=httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_keepalive_connections
-        ),
+        transport=transport,
+        limits=limits,
         headers={"User-Agent": USER_AGENT},
     )
 

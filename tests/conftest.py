@@ -91,6 +91,8 @@ def _backend_settings(name: str, tmp: Path) -> Settings:
             public_url="http://testserver",
             webhook_worker=False,
             **UNTHROTTLED,
+            # The tests' receivers listen on loopback (docs/security-orders.md, "Outbound URLs").
+            outbound_allow_private=True,
         )
     schema = "t_" + secrets.token_hex(6)
     return Settings(
@@ -99,6 +101,7 @@ def _backend_settings(name: str, tmp: Path) -> Settings:
         public_url="http://testserver",
         webhook_worker=False,
         **UNTHROTTLED,
+        outbound_allow_private=True,
     )
 
 

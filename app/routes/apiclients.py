@@ -71,6 +71,7 @@ SPEC = ResourceSpec(
     scope=seller_only,
     on_delete=_on_delete,
     present=_present,
+    secret_fields=("ClientSecret",),
 )
 ASSIGNMENT_SCHEMA = schema_of(ApiClientAssignment)
 

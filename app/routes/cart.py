@@ -81,26 +81,26 @@ async def set_active_cart(ctx: Ctx) -> Any:
 
 @endpoint("PUT", "/cart/billto")
 async def set_billto(ctx: Ctx) -> Any:
-    _, stored = await _cart(ctx, create=True)
-    return await orders.set_billto(ctx, stored, await ctx.body_object(), patch=False)
+    caller, stored = await _cart(ctx, create=True)
+    return await orders.set_billto(ctx, caller, stored, await ctx.body_object(), patch=False)
 
 
 @endpoint("PATCH", "/cart/billto")
 async def patch_billto(ctx: Ctx) -> Any:
-    _, stored = await _cart(ctx)
-    return await orders.set_billto(ctx, stored, await ctx.body_object(), patch=True)
+    caller, stored = await _cart(ctx)
+    return await orders.set_billto(ctx, caller, stored, await ctx.body_object(), patch=True)
 
 
 @endpoint("PUT", "/cart/shipto")
 async def set_shipto(ctx: Ctx) -> Any:
-    _, stored = await _cart(ctx, create=True)
-    return await orders.set_shipto(ctx, stored, await ctx.body_object(), patch=False)
+    caller, stored = await _cart(ctx, create=True)
+    return await orders.set_shipto(ctx, caller, stored, await ctx.body_object(), patch=False)
 
 
 @endpoint("PATCH", "/cart/shipto")
 async def patch_shipto(ctx: Ctx) -> Any:
-    _, stored = await _cart(ctx)
-    return await orders.set_shipto(ctx, stored, await ctx.body_object(), patch=True)
+    caller, stored = await _cart(ctx)
+    return await orders.set_shipto(ctx, caller, stored, await ctx.body_object(), patch=True)
 
 
 @endpoint("PATCH", "/cart/fromuser")

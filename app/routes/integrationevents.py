@@ -17,6 +17,7 @@ from app.resources import Doc, ResourceSpec, crud
 from app.routes.access import seller_only
 from app.services.checkout import EVENT_KIND
 from domain.errors import ValidationFailed
+from integrations.outbound import require_url
 
 READ_ROLES = ("IntegrationEventReader", "IntegrationEventAdmin")
 WRITE_ROLES = ("IntegrationEventAdmin",)
@@ -35,6 +36,11 @@ async def _check(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope
             "ValidationFailure",
             {"Field": "ElevatedRoles", "Value": unknown},
         )
+    require_url(
+        doc.get("CustomImplementationUrl"),
+        "CustomImplementationUrl",
+        allow_private=ctx.services.settings.outbound_allow_private,
+    )
     name, value = doc.get("CustomAuthHeaderName"), doc.get("CustomAuthHeaderValue")
     if name and not value:
         raise ValidationFailed(
@@ -84,6 +90,7 @@ SPEC = ResourceSpec(
     scope=seller_only,
     on_write=_check,
     on_delete=_in_use,
+    secret_fields=("HashKey", "CustomAuthHeaderValue"),
 )
 
 ROUTES = [*crud(SPEC)]

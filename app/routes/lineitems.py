@@ -93,7 +93,7 @@ async def delete_line(ctx: Ctx) -> Any:
 async def set_line_shipto(ctx: Ctx) -> Any:
     caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
     line = await lineitems.set_line_shipto(
-        ctx, stored, ctx.param("lineItemID"), await ctx.body_object(), patch=False
+        ctx, caller, stored, ctx.param("lineItemID"), await ctx.body_object(), patch=False
     )
     return line_view(caller, line)
 
@@ -102,7 +102,7 @@ async def set_line_shipto(ctx: Ctx) -> Any:
 async def patch_line_shipto(ctx: Ctx) -> Any:
     caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
     line = await lineitems.set_line_shipto(
-        ctx, stored, ctx.param("lineItemID"), await ctx.body_object(), patch=True
+        ctx, caller, stored, ctx.param("lineItemID"), await ctx.body_object(), patch=True
     )
     return line_view(caller, line)
 

@@ -126,26 +126,26 @@ async def delete_order(ctx: Ctx) -> Any:
 
 @endpoint("PUT", "/orders/{direction}/{orderID}/billto")
 async def set_billto(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
-    return await orders.set_billto(ctx, stored, await ctx.body_object(), patch=False)
+    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    return await orders.set_billto(ctx, caller, stored, await ctx.body_object(), patch=False)
 
 
 @endpoint("PATCH", "/orders/{direction}/{orderID}/billto")
 async def patch_billto(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
-    return await orders.set_billto(ctx, stored, await ctx.body_object(), patch=True)
+    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    return await orders.set_billto(ctx, caller, stored, await ctx.body_object(), patch=True)
 
 
 @endpoint("PUT", "/orders/{direction}/{orderID}/shipto")
 async def set_shipto(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
-    return await orders.set_shipto(ctx, stored, await ctx.body_object(), patch=False)
+    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    return await orders.set_shipto(ctx, caller, stored, await ctx.body_object(), patch=False)
 
 
 @endpoint("PATCH", "/orders/{direction}/{orderID}/shipto")
 async def patch_shipto(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
-    return await orders.set_shipto(ctx, stored, await ctx.body_object(), patch=True)
+    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    return await orders.set_shipto(ctx, caller, stored, await ctx.body_object(), patch=True)
 
 
 @endpoint("PATCH", "/orders/{direction}/{orderID}/fromuser")

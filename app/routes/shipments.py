@@ -173,7 +173,8 @@ async def _set_address(ctx: Ctx, prefix: str) -> dict[str, Any]:
     stored = await shipping.load_shipment(ctx, caller, ctx.param("shipmentID"), write=True)
     doc = dict(stored.doc)
     company = doc.get("OwnerID") if prefix == "From" else doc.get("BuyerID")
-    address_id, snapshot = await addresses.resolve(ctx.docs, company or "", await ctx.body_object())
+    use = addresses.Use(caller, {"FromCompanyID": company or ""})
+    address_id, snapshot = await addresses.resolve(ctx.docs, company or "", await ctx.body_object(), user=use)
     doc[f"{prefix}AddressID"], doc[f"{prefix}Address"] = address_id, snapshot
     await ctx.docs.replace("shipment", doc["ID"], doc, version=stored.version)
     return await shown(ctx, SPEC, doc)

@@ -15,10 +15,12 @@ from app.resources import Doc, ResourceSpec, crud, load
 from app.routes.access import seller_only
 from app.webhooks import store as outbox_store
 from app.webhooks.hooks import WAKE_KEY
+from app.webhooks.redact import redacted
 from app.webhooks.store import PENDING, OutboxRow
 from app.wire import decode_json
 from domain.clock import iso, utcnow
 from domain.errors import NotFound, ValidationFailed
+from integrations.outbound import require_url
 
 READ_ROLES = ("WebhookReader", "WebhookAdmin")
 WRITE_ROLES = ("WebhookAdmin",)
@@ -32,6 +34,9 @@ async def _check_webhook(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | Non
             "ValidationFailure",
             {"Field": "ElevatedRoles", "Value": unknown},
         )
+    # A webhook may be saved without a Url (its deliveries then fail with NoUrl), never a bad one.
+    if doc.get("Url") is not None:
+        require_url(doc["Url"], "Url", allow_private=ctx.services.settings.outbound_allow_private)
     return doc
 
 
@@ -47,6 +52,7 @@ SPEC = ResourceSpec(
     searchable=("ID", "Name", "Description"),
     scope=seller_only,
     on_write=_check_webhook,
+    secret_fields=("HashKey", "CustomAuthHeaderValue"),
 )
 
 
@@ -75,7 +81,8 @@ def delivery_wire(row: OutboxRow, attempts: list[dict[str, Any]], *, with_payloa
         ],
     }
     if with_payload:
-        out["Payload"] = sent
+        # Stored payloads are redacted already; this also covers rows written before that was so.
+        out["Payload"] = redacted(sent)
     return out
 
 

@@ -3,10 +3,13 @@ address given in full."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from app.auth.tokens import Caller
 from app.models.common import Address
 from app.resources import public
+from app.services.on_behalf import may_use
 from app.store.repo import Docs
 from app.wire import to_doc, validate
 from domain.errors import NotFound, ValidationFailed
@@ -14,12 +17,27 @@ from domain.errors import NotFound, ValidationFailed
 REQUIRED = ("Street1", "City", "Country")
 
 
-async def saved_address(docs: Docs, company_id: str, address_id: str) -> dict[str, Any]:
-    """A saved address of the order's sending company (buyer, supplier or the seller)."""
+@dataclass(frozen=True)
+class Use:
+    """Who puts a saved address on which order (or, for a shipment, on which buyer's parcel:
+    then the order is just `{"FromCompanyID": buyer}` and no user's personal address fits)."""
+
+    caller: Caller
+    order: dict[str, Any]
+
+
+async def saved_address(docs: Docs, company_id: str, address_id: str, *, user: Use | None) -> dict[str, Any]:
+    """A saved address of the order's sending company (buyer, supplier or the seller). `user`:
+    who puts it on which order; a buyer user's personal address is usable only as
+    `app.services.on_behalf` allows, else it answers as missing. None only where no buyer
+    address can be meant (a supplier's ship-from address)."""
     for kind, scope in (("address", company_id), ("supplieraddress", company_id), ("adminaddress", "")):
         found = await docs.get(kind, address_id, scope)
-        if found is not None:
-            return public(found.doc)
+        if found is None:
+            continue
+        if kind == "address" and not (user and await may_use(docs, user.caller, user.order, kind, found.doc)):
+            break
+        return public(found.doc)
     raise NotFound("Address", address_id)
 
 
@@ -35,13 +53,15 @@ def one_time_address(data: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-async def resolve(docs: Docs, company_id: str, data: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+async def resolve(
+    docs: Docs, company_id: str, data: dict[str, Any], *, user: Use | None
+) -> tuple[str | None, dict[str, Any]]:
     """(AddressID, snapshot) for an Address body: an ID naming a saved address selects it, any
     other body is a one-time address (ID kept on the snapshot only)."""
     address_id = data.get("ID")
     if isinstance(address_id, str) and address_id:
         try:
-            return address_id, await saved_address(docs, company_id, address_id)
+            return address_id, await saved_address(docs, company_id, address_id, user=user)
         except NotFound:
             pass
     return None, one_time_address(data)

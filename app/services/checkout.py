@@ -52,6 +52,7 @@ from integrations.callouts import (
     CalloutResult,
     IntegrationEventFailed,
     call_integration_event,
+    failed,
     raise_for_callout,
 )
 
@@ -249,11 +250,7 @@ async def _call(
 
 
 def _bad_answer(result: CalloutResult, message: str) -> IntegrationEventFailed:
-    return IntegrationEventFailed(
-        f"Integration event at {result.url} answered unusably: {message}",
-        ERROR_BAD_RESPONSE,
-        {"StatusCode": result.status_code, "ResponseBody": result.raw_body, "Url": result.url},
-    )
+    return failed(result, "The integration event answered unusably", ERROR_BAD_RESPONSE, detail=message)
 
 
 def _answer(result: CalloutResult, typ: type[T]) -> T:

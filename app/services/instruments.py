@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from app.assignments import reach_cond
+from app.auth.tokens import Caller
 from app.auth.users import group_ids
+from app.services.on_behalf import may_use
 from app.store.repo import Docs, Stored
 from domain.cards import refuse_card_data
 from domain.clock import iso, parse_iso
@@ -84,12 +86,7 @@ async def usable_account(
     grants = await account_grants(docs, buyer_id, user_id)
     found = await docs.get("spendingaccount", account_id, buyer_id, lock=lock)
     if found is None or account_id not in grants or not found.doc.get("AllowAsPaymentMethod"):
-        raise ValidationFailed(
-            "The spending account does not exist, is not assigned to the order's user, or cannot be used "
-            "as a payment method",
-            "Payment.InvalidSpendingAccountID",
-            {"SpendingAccountID": account_id},
-        )
+        raise invalid_account(account_id)
     if not in_window(found.doc, now):
         raise ValidationFailed(
             "The spending account is outside its StartDate-EndDate window",
@@ -99,26 +96,38 @@ async def usable_account(
     return Usable(found, grants[account_id])
 
 
-async def check_payment(docs: Docs, order: Doc, payment: Doc, now: datetime) -> None:
+async def check_payment(docs: Docs, caller: Caller, order: Doc, payment: Doc, now: datetime) -> None:
     """A CreditCard payment names a card the order's user may use; a SpendingAccount payment an
-    account assigned to it, usable as a payment method now, with room for a stated Amount."""
+    account assigned to it, usable as a payment method now, with room for a stated Amount. A card
+    or account personal to the order's user is usable only by that user or a seller OrderAdmin
+    acting for it (`app.services.on_behalf`): a buyer OrderAdmin cannot spend a colleague's."""
+    buyer_id = order["FromCompanyID"]
     card_id = payment.get("CreditCardID")
-    usable_cards = (
-        await card_ids(docs, order["FromCompanyID"], order.get("FromUserID") or "")
-        if payment["Type"] == "CreditCard" and card_id
-        else set()
-    )
-    if card_id and payment["Type"] == "CreditCard" and card_id not in usable_cards:
-        # Someone else's card is not even confirmed to exist.
-        raise NotFound("CreditCard", card_id)
+    if card_id and payment["Type"] == "CreditCard":
+        card = await docs.get("creditcard", card_id, buyer_id)
+        usable = card_id in await card_ids(docs, buyer_id, order.get("FromUserID") or "")
+        if card is None or not usable or not await may_use(docs, caller, order, "creditcard", card.doc):
+            # Someone else's card is not even confirmed to exist.
+            raise NotFound("CreditCard", card_id)
     account_id = payment.get("SpendingAccountID")
     if payment["Type"] == "SpendingAccount" and account_id:
-        usable = await usable_account(docs, order, account_id, now)
+        account = await usable_account(docs, order, account_id, now)
+        if not await may_use(docs, caller, order, "spendingaccount", account.account.doc):
+            raise invalid_account(account_id)
         amount = payment.get("Amount")
-        if amount is not None and amount > 0 and not usable.allow_exceed:
-            balance = usable.account.doc.get("Balance") or 0
+        if amount is not None and amount > 0 and not account.allow_exceed:
+            balance = account.account.doc.get("Balance") or 0
             if amount > balance:
                 raise exceeds(account_id, amount, balance)
+
+
+def invalid_account(account_id: str) -> ValidationFailed:
+    return ValidationFailed(
+        "The spending account does not exist, is not assigned to the order's user, or cannot be used "
+        "as a payment method",
+        "Payment.InvalidSpendingAccountID",
+        {"SpendingAccountID": account_id},
+    )
 
 
 def exceeds(account_id: str, amount: Any, balance: Any) -> ValidationFailed:

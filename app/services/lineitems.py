@@ -11,7 +11,7 @@ from app.auth.tokens import Caller
 from app.http import Ctx
 from app.models.orders import LINE_WRITABLE, LineItem
 from app.resources import public
-from app.services import addresses
+from app.services import addresses, on_behalf
 from app.services.pricing import Offer, offer_for, price_product_lines
 from app.services.promotion_amounts import settle
 from app.store.repo import Docs, Stored, merge_patch
@@ -182,8 +182,13 @@ async def _build(
         )
     overridden = _unit_price_override(caller, data, existing)
     docs = ctx.docs
-    offer = await offer_for(docs, order, product_id, ctx.services.marketplace_id)
-    if offer is None:
+    marketplace = ctx.services.marketplace_id
+    offer = await offer_for(docs, order, product_id, marketplace)
+    # An order placed with a supplier holds only that supplier's products (docs/security-orders.md).
+    if offer is None or (
+        on_behalf.is_supplier_order(order, marketplace)
+        and not on_behalf.sold_by(offer.product, order["ToCompanyID"])
+    ):
         raise NotFound("Product", product_id)
     product = offer.product
     specs = await resolve_specs(docs, validated.get("Specs") or [])
@@ -197,7 +202,15 @@ async def _build(
     ship_id = validated.get("ShippingAddressID")
     ship_to: dict[str, Any] | None
     if ship_id:
-        ship_to = await addresses.saved_address(docs, company, ship_id)
+        try:
+            ship_to = await addresses.saved_address(docs, company, ship_id, user=addresses.Use(caller, order))
+        except NotFound:
+            # A PATCH/PUT that keeps the line's address (say, the buyer's OrderAdmin changing the
+            # Quantity of a line shipping to its user's private address) keeps its snapshot.
+            kept = existing.get("ShippingAddress") if existing is not None else None
+            if kept is None or existing is None or existing.get("ShippingAddressID") != ship_id:
+                raise
+            ship_to = kept
     elif existing is not None and existing.get("ShippingAddress") and not existing.get("ShippingAddressID"):
         ship_to = existing["ShippingAddress"]  # a one-time address set through .../shipto
     else:
@@ -207,7 +220,8 @@ async def _build(
     ship_from = None
     if from_id:
         supplier = product.get("DefaultSupplierID") or ""
-        ship_from = await addresses.saved_address(docs, supplier, from_id)
+        # A supplier's address: company-owned, never personal.
+        ship_from = await addresses.saved_address(docs, supplier, from_id, user=None)
 
     date_added = existing["DateAdded"] if existing else iso(now)
     line = {
@@ -364,7 +378,7 @@ async def delete_line(ctx: Ctx, order_stored: Stored, line_id: str) -> None:
 
 
 async def set_line_shipto(
-    ctx: Ctx, order_stored: Stored, line_id: str, body: dict[str, Any], *, patch: bool
+    ctx: Ctx, caller: Caller, order_stored: Stored, line_id: str, body: dict[str, Any], *, patch: bool
 ) -> dict[str, Any]:
     order = order_stored.doc
     require_editable(order)
@@ -381,7 +395,9 @@ async def set_line_shipto(
             line["ShippingAddress"], bool(line.get("ShippingAddressID")), body, "ShippingAddress"
         )
     else:
-        line["ShippingAddressID"], line["ShippingAddress"] = await addresses.resolve(ctx.docs, company, body)
+        line["ShippingAddressID"], line["ShippingAddress"] = await addresses.resolve(
+            ctx.docs, company, body, user=addresses.Use(caller, order)
+        )
     await ctx.docs.replace("lineitem", line_id, line, order["ID"])
     await _sync_order_shipping_id(ctx, order_stored)
     return public(line)

@@ -29,6 +29,7 @@ from app.services import (
     stock,
     unified_orders,
 )
+from app.services import on_behalf as on_behalf_rules
 from app.services.lineitems import order_lines, require_editable
 from app.services.order_access import receives
 from app.services.pricing import offered_ids, refresh_totals
@@ -128,12 +129,20 @@ async def _apply_writes(
         if new != order.get("BillingAddressID"):
             require_editable(order)
             order["BillingAddressID"] = new
-            order["BillingAddress"] = await addresses.saved_address(ctx.docs, company, new) if new else None
+            order["BillingAddress"] = (
+                await addresses.saved_address(ctx.docs, company, new, user=addresses.Use(caller, order))
+                if new
+                else None
+            )
     if "ShippingAddressID" in data or full:
         new = data.get("ShippingAddressID")
         if new != order.get("ShippingAddressID"):
             require_editable(order)
-            snapshot = await addresses.saved_address(ctx.docs, company, new) if new else None
+            snapshot = (
+                await addresses.saved_address(ctx.docs, company, new, user=addresses.Use(caller, order))
+                if new
+                else None
+            )
             await _ship_all_lines(ctx.docs, order, new, snapshot)
 
 
@@ -193,13 +202,16 @@ async def create_order(
     docs = ctx.docs
     marketplace = ctx.services.marketplace_id
     order_id = data.get("ID") or await _anonymous_order_id(docs, caller) or new_id()
+    # A buyer user's Outgoing (or All) order is always its own: FromUserID is ignored for it.
+    on_behalf = direction is Direction.INCOMING or (
+        direction is Direction.ALL and bool(data.get("FromUserID")) and not caller.is_buyer
+    )
+    if on_behalf:
+        on_behalf_rules.check_may_create_on_behalf(caller)
     if await docs.exists("order", order_id):
         raise Conflict(
             f"Order already exists: {order_id}", "IdExists", {"ObjectType": "Order", "ObjectID": order_id}
         )
-    on_behalf = direction is Direction.INCOMING or (
-        direction is Direction.ALL and bool(data.get("FromUserID")) and not caller.is_buyer
-    )
     if on_behalf:
         user_id = data.get("FromUserID")
         if not user_id:
@@ -216,6 +228,7 @@ async def create_order(
         )
         if found is None:
             raise NotFound("User", user_id)
+        await on_behalf_rules.require_served(docs, caller, found.scope, user_id)
         from_company, to_company, user = found.scope, caller.company_id, found.doc
     else:
         from_company = caller.company_id
@@ -226,7 +239,12 @@ async def create_order(
                 "ValidationFailure",
                 {"Field": "ToCompanyID"},
             )
-        if to_company != marketplace and not await docs.exists("supplier", to_company):
+        if to_company != marketplace and not (
+            await on_behalf_rules.supplier_serves(docs, to_company, from_company)
+            if caller.is_buyer
+            else await docs.exists("supplier", to_company)
+        ):
+            # A buyer orders only from the suppliers it may (the ones `/me/sellers` lists).
             raise NotFound("Supplier", to_company)
         user = await _load_user(docs, caller.user_type, caller.company_id, caller.user_id) or {
             "ID": caller.user_id
@@ -315,7 +333,9 @@ async def delete_order(ctx: Ctx, stored: Stored) -> None:
     await forwarding.return_lines_to_seller(docs, order)
 
 
-async def set_billto(ctx: Ctx, stored: Stored, body: dict[str, Any], *, patch: bool) -> dict[str, Any]:
+async def set_billto(
+    ctx: Ctx, caller: Caller, stored: Stored, body: dict[str, Any], *, patch: bool
+) -> dict[str, Any]:
     order = dict(stored.doc)
     require_editable(order)
     if patch:
@@ -324,12 +344,14 @@ async def set_billto(ctx: Ctx, stored: Stored, body: dict[str, Any], *, patch: b
         )
     else:
         order["BillingAddressID"], order["BillingAddress"] = await addresses.resolve(
-            ctx.docs, order["FromCompanyID"], body
+            ctx.docs, order["FromCompanyID"], body, user=addresses.Use(caller, order)
         )
     return await write_order(ctx.docs, stored, order, utcnow())
 
 
-async def set_shipto(ctx: Ctx, stored: Stored, body: dict[str, Any], *, patch: bool) -> dict[str, Any]:
+async def set_shipto(
+    ctx: Ctx, caller: Caller, stored: Stored, body: dict[str, Any], *, patch: bool
+) -> dict[str, Any]:
     order = dict(stored.doc)
     require_editable(order)
     if patch:
@@ -337,7 +359,9 @@ async def set_shipto(ctx: Ctx, stored: Stored, body: dict[str, Any], *, patch: b
         snapshot = addresses.patched(current, bool(order.get("ShippingAddressID")), body, "ShippingAddress")
         address_id = None
     else:
-        address_id, snapshot = await addresses.resolve(ctx.docs, order["FromCompanyID"], body)
+        address_id, snapshot = await addresses.resolve(
+            ctx.docs, order["FromCompanyID"], body, user=addresses.Use(caller, order)
+        )
     await _ship_all_lines(ctx.docs, order, address_id, snapshot)
     return await write_order(ctx.docs, stored, order, utcnow())
 

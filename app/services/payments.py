@@ -84,7 +84,7 @@ async def create(docs: Docs, caller: Caller, order: dict[str, Any], body: dict[s
         Transactions=[],
     )
     _check(payment)
-    await instruments.check_payment(docs, order, payment, utcnow())
+    await instruments.check_payment(docs, caller, order, payment, utcnow())
     refunded = await refunds.check_new(docs, caller, order, payment) if payment.get("OrderReturnID") else None
     if await docs.exists("payment", payment["ID"], order["ID"]):
         raise Conflict(

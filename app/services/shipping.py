@@ -24,7 +24,7 @@ from app.listing import JsonAccess
 from app.models.fulfilment import ShipmentItem
 from app.resources import public
 from app.services import unified_orders
-from app.services.addresses import saved_address
+from app.services.addresses import Use, saved_address
 from app.services.forwarding import is_forwarded_elsewhere, outgoing_orders
 from app.services.lineitems import order_lines
 from app.services.order_access import direction_conds, receives
@@ -137,7 +137,12 @@ def _date(doc: dict[str, Any], field: str) -> None:
 
 
 async def _address(
-    docs: Docs, doc: dict[str, Any], existing: dict[str, Any] | None, prefix: str, company: str | None
+    docs: Docs,
+    caller: Caller,
+    doc: dict[str, Any],
+    existing: dict[str, Any] | None,
+    prefix: str,
+    company: str | None,
 ) -> None:
     """`{prefix}AddressID` names a saved address of `company` (the owner for From, the buyer for
     To), copied into `{prefix}Address`; clearing the ID clears an address set by ID, while a
@@ -147,7 +152,9 @@ async def _address(
     old_id = (existing or {}).get(id_field)
     if new_id:
         if new_id != old_id or not (existing or {}).get(address_field):
-            doc[address_field] = await saved_address(docs, company or "", new_id)
+            # A parcel goes to a buyer, not to one of its users: no user's personal address fits.
+            use = Use(caller, {"FromCompanyID": company or ""})
+            doc[address_field] = await saved_address(docs, company or "", new_id, user=use)
     elif old_id:
         doc[address_field] = None
 
@@ -171,8 +178,8 @@ async def prepare_shipment(
         doc["OwnerID"] = owner or caller.company_id
     for field in ("DateShipped", "DateDelivered"):
         _date(doc, field)
-    await _address(docs, doc, existing, "From", doc["OwnerID"])
-    await _address(docs, doc, existing, "To", doc.get("BuyerID"))
+    await _address(docs, caller, doc, existing, "From", doc["OwnerID"])
+    await _address(docs, caller, doc, existing, "To", doc.get("BuyerID"))
     return doc
 
 

@@ -28,6 +28,7 @@ def outbound_client(services: Services) -> httpx.AsyncClient:
         client = create_client(
             connect_timeout=services.settings.integration_connect_timeout,
             read_timeout=services.settings.integration_read_timeout,
+            allow_private=services.settings.outbound_allow_private,
         )
         # Every outbound call (integration events, webhooks) carries the request ID it serves.
         client.event_hooks["request"].append(outbound_request_id_hook)

@@ -24,6 +24,7 @@ from app.observability import current_request_id
 from app.store.repo import Docs
 from app.webhooks import outbound_client, wake
 from app.webhooks import store as outbox_store
+from app.webhooks.redact import USER_TOKEN, redacted
 from app.wire import encode
 from domain.clock import iso, utcnow
 from domain.errors import DomainError, ValidationFailed
@@ -96,7 +97,15 @@ class Fired:
 
 
 def payload(ctx: Ctx, fired: Fired, webhook: dict[str, Any], token: str, response: Any) -> dict[str, Any]:
-    """OrderCloud's webhook payload, keys in its order; `response` is None for pre-hooks."""
+    """OrderCloud's webhook payload, keys in its order; `response` is None for pre-hooks. Secret
+    fields in the request and response are nulled (`app.webhooks.redact`); `token` is the real
+    UserToken, which callers that store the payload must take out again."""
+    body = redacted(_payload(ctx, fired, webhook, response))
+    body[USER_TOKEN] = token
+    return body
+
+
+def _payload(ctx: Ctx, fired: Fired, webhook: dict[str, Any], response: Any) -> dict[str, Any]:
     return {
         "Route": ctx.route,
         "RouteParams": fired.route_params,
@@ -104,7 +113,7 @@ def payload(ctx: Ctx, fired: Fired, webhook: dict[str, Any], token: str, respons
         "Verb": ctx.verb,
         "Date": fired.date,
         "LogID": fired.log_id,
-        "UserToken": token,
+        USER_TOKEN: None,
         "Request": fired.request,
         "Response": response,
         "ConfigData": webhook.get("ConfigData"),
@@ -170,15 +179,17 @@ class WebhookHooks:
     async def _enqueue(self, ctx: Ctx, fired: Fired, response: dict[str, Any], conn: Any) -> None:
         now: datetime = utcnow()
         for webhook, token in fired.post:
-            body = encode(payload(ctx, fired, webhook, token, response)).decode("utf-8")
+            # Stored without the token: the delivery log and the database never hold it in a payload.
+            stored = {**payload(ctx, fired, webhook, token, response), USER_TOKEN: None}
             await outbox_store.enqueue(
                 conn,
                 webhook_id=webhook["ID"],
                 delivery_id=str(uuid.uuid4()),
                 ordering_key=fired.ordering_key,
-                body=body,
+                body=encode(stored).decode("utf-8"),
                 now=now,
                 request_id=current_request_id(),
+                user_token=token,
             )
         fired.written = True
 

@@ -8,15 +8,19 @@ being attempted under a lease), `Delivered`, `Failed`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.store.tables import delivery_attempts, outbox
+from app.store.repo import Docs
+from app.store.tables import delivery_attempts, outbox, resources
 
+# The caller's bearer token a delivery carries, kept out of the stored payload (app.webhooks.redact)
+# and only while the delivery may still be sent: a document keyed by the delivery ID.
+TOKEN_KIND = "outboxtoken"
 PENDING = "Pending"
 DELIVERED = "Delivered"
 FAILED = "Failed"
@@ -43,6 +47,8 @@ class OutboxRow:
     body: str
     last_error: str | None
     request_id: str | None = None
+    # Filled in for claimed rows only (`claim_due`); never shown.
+    user_token: str | None = None
 
     @classmethod
     def of(cls, row: Any) -> OutboxRow:
@@ -71,7 +77,11 @@ async def enqueue(
     body: str,
     now: datetime,
     request_id: str | None = None,
+    user_token: str | None = None,
 ) -> None:
+    """`body` is the payload as stored (already redacted); `user_token` the token to send in it."""
+    if user_token:
+        await Docs(conn).insert(TOKEN_KIND, {"ID": delivery_id, "_UserToken": user_token})
     await conn.execute(
         insert(outbox).values(
             request_id=request_id,
@@ -116,6 +126,11 @@ async def claim_due(conn: AsyncConnection, *, now: datetime, limit: int, lease: 
         await conn.execute(
             update(outbox).where(OB.pk.in_([r.pk for r in rows])).values(next_attempt_at=now + lease)
         )
+        tokens = {
+            d["ID"]: d.get("_UserToken")
+            for d in await Docs(conn).all(TOKEN_KIND, resources.c.id.in_([r.delivery_id for r in rows]))
+        }
+        rows = [replace(r, user_token=tokens.get(r.delivery_id)) for r in rows]
     return rows
 
 
@@ -151,6 +166,10 @@ async def record_attempt(
         values["last_error"] = error or f"HTTP {status_code}"
     # Only a row still pending is ours to move: a manual retry may have reset it meanwhile.
     await conn.execute(update(outbox).where(OB.pk == row.pk, OB.status == PENDING).values(**values))
+    if new_status != PENDING:
+        # Sent or given up: the token is no longer needed, so it no longer rests in the database.
+        # (A manual retry afterwards sends UserToken null; the caller's token has expired by then.)
+        await Docs(conn).delete(TOKEN_KIND, row.delivery_id)
 
 
 async def flush_waiting(

@@ -34,6 +34,7 @@ from app.store.repo import Docs
 from app.webhooks import outbound_client
 from app.webhooks import store as outbox_store
 from app.webhooks.hooks import custom_header
+from app.webhooks.redact import scrub_text, with_user_token
 from app.webhooks.store import DELIVERED, FAILED, PENDING, OutboxRow
 from domain.clock import utcnow
 from domain.retry import next_delay
@@ -137,14 +138,15 @@ async def _write_all(conn: AsyncConnection, outcomes: list[Outcome], settings: S
 
 
 async def _write(conn: AsyncConnection, o: Outcome) -> None:
+    # A receiver that echoes the request must not put the caller's token into the log.
     await outbox_store.record_attempt(
         conn,
         o.row,
         attempted_at=o.at,
         status_code=o.result.status_code,
         duration_ms=o.result.duration_ms,
-        error=o.result.error,
-        response_body=o.result.response_body,
+        error=scrub_text(o.result.error, o.row.user_token),
+        response_body=scrub_text(o.result.response_body, o.row.user_token),
         new_status=o.status,
         next_attempt_at=o.next_attempt_at,
     )
@@ -198,7 +200,7 @@ async def deliver_one(
         result = await send_webhook(
             client,
             url=url,
-            body=row.body.encode("utf-8"),
+            body=with_user_token(row.body, row.user_token),
             hash_key=str(webhook.get("HashKey") or ""),
             delivery_id=row.delivery_id,
             timestamp=int(time.time()),

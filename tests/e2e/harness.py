@@ -69,7 +69,8 @@ def start_server(workdir: Path, database_args: list[str]) -> Server:
         url,
         *database_args,
     ]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # The SDK scripts' webhook receivers listen on loopback (docs/security-orders.md).
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "ORDERCORE_OUTBOUND_ALLOW_PRIVATE": "true"}
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err, env=env)
     server = Server(url, process, stdout, stderr)

@@ -101,7 +101,7 @@ async def test_timeout_from_client_defaults(receivers: ReceiverPool) -> None:
     from integrations.http import create_client
 
     rx = receivers.hanging()
-    async with create_client(connect_timeout=0.2, read_timeout=0.2) as client:
+    async with create_client(connect_timeout=0.2, read_timeout=0.2, allow_private=True) as client:
         result = await call(client, rx.url, timeout=None)
     assert result.error_code == ERROR_TIMEOUT
 
@@ -192,7 +192,12 @@ async def test_raise_for_callout(receivers: ReceiverPool, http_client: httpx.Asy
     err = info.value
     assert err.status == 502
     assert err.code == ERROR_BAD_RESPONSE
-    assert err.data == {"StatusCode": 500, "ResponseBody": "boom", "Url": rx.url + "/ordersubmit"}
+    # The caller gets the status only; URL and answer are the merchant's (docs/security-orders.md).
+    assert err.data == {"StatusCode": 500}
+    assert rx.url not in err.message and "boom" not in err.message
+    assert (
+        result.raw_body == "boom" and result.url == rx.url + "/ordersubmit"
+    )  # kept for the worksheet and logs
 
 
 async def test_raise_for_callout_timeout(receivers: ReceiverPool, http_client: httpx.AsyncClient) -> None:

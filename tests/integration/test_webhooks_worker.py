@@ -160,7 +160,12 @@ def _serve(db: Path, port: int, log: Path, *, worker: bool) -> subprocess.Popen[
     ]
     if not worker:
         args.append("--no-worker")
-    env = {**os.environ, "ORDERCORE_WEBHOOK_POLL_INTERVAL": "0.1", "ORDERCORE_LOG_LEVEL": "warning"}
+    env = {
+        **os.environ,
+        "ORDERCORE_WEBHOOK_POLL_INTERVAL": "0.1",
+        "ORDERCORE_LOG_LEVEL": "warning",
+        "ORDERCORE_OUTBOUND_ALLOW_PRIVATE": "true",  # the receiver listens on loopback
+    }
     with log.open("ab") as out:
         return subprocess.Popen(args, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
 
