@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
+from app.assignments import buyer_user_reach
 from app.auth.tokens import Caller
 from app.catalog import assignments
 from app.catalog.counts import product_counts
@@ -182,6 +183,9 @@ async def list_assignments(ctx: Ctx) -> Any:
         conds.append(ctx.docs.json.is_null(["UserGroupID"]))
     elif level:
         raise ValidationFailed("level must be Group or Company", "ValidationFailure", {"level": level})
+    user_id = ctx.query("userID")
+    if user_id:
+        conds.append(await buyer_user_reach(ctx.docs, user_id, ctx.query("buyerID")))
     return await assignments.list_page(
         ctx,
         ASSIGN_KIND,
@@ -194,7 +198,7 @@ async def list_assignments(ctx: Ctx) -> Any:
         },
         conds=conds,
         sort=("ProductID", "BuyerID", "UserGroupID"),
-        extra_params=("level",),
+        extra_params=("level", "userID"),
     )
 
 

@@ -169,6 +169,9 @@ class Docs:
                 conds.append(self.json.text(parts) == value)
         return conds
 
+    def id_is(self, id: str) -> ColumnElement[bool]:
+        return R.id == id
+
     def field_in(self, name: str, values: Sequence[str]) -> ColumnElement[bool]:
         return self.json.text(name.split("__")).in_(list(values))
 
