@@ -11,6 +11,7 @@ from litestar.handlers import HTTPRouteHandler
 from sqlalchemy import ColumnElement
 
 from app.auth.tokens import Caller
+from app.catalog.rename import propagate_rename
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import ListOptions, Schema, schema_of
 from app.store.repo import merge_patch
@@ -121,6 +122,9 @@ async def store(
     existing: Doc | None,
     current_id: str | None,
 ) -> Doc:
+    if existing is not None and current_id is not None and doc["ID"] != current_id:
+        # Before `on_write`, which may count what names the document (a product's assignments).
+        await propagate_rename(ctx.docs, spec.kind, scope, current_id, doc["ID"])
     if spec.on_write is not None:
         doc = await spec.on_write(ctx, caller, doc, existing, scope)
     uniq = spec.uniq(doc) if spec.uniq else None

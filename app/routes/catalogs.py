@@ -6,7 +6,6 @@ from typing import Any
 
 from app.auth.tokens import Caller
 from app.catalog import assignments
-from app.catalog.rename import repoint
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.models.catalog import Catalog, CatalogAssignment, ProductCatalogAssignment
 from app.resources import Doc, ResourceSpec, crud
@@ -22,9 +21,6 @@ PRODUCT_KIND = "productcatalogassignment"
 async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
     doc["OwnerID"] = (existing or {}).get("OwnerID") or doc.get("OwnerID") or ctx.services.marketplace_id
     doc["CategoryCount"] = 0  # categories are not part of ordercore yet
-    if existing and existing["ID"] != doc["ID"]:
-        for kind in (ASSIGN_KIND, PRODUCT_KIND):
-            await repoint(ctx.docs, kind, "CatalogID", existing["ID"], doc["ID"])
     return doc
 
 
