@@ -15,6 +15,7 @@ from app.models.common import Address
 from app.models.orgs import Buyer, Supplier, User, UserGroup
 from app.resources import Doc, ResourceSpec, crud, public
 from app.routes.access import buyer_scope, seller_only, supplier_scope
+from app.routes.catalogs import create_default_catalog
 from app.services.approvals import rules_using_group
 from app.store.tables import resources
 from domain.clock import iso, utcnow
@@ -190,6 +191,12 @@ def _delete_address(assignment_kind: str | None) -> Any:
     return on_delete
 
 
+async def _buyer_default_catalog(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
+    if existing is None and not doc.get("DefaultCatalogID"):
+        doc["DefaultCatalogID"] = await create_default_catalog(ctx, doc)
+    return doc
+
+
 SPECS = [
     ResourceSpec(
         "buyer",
@@ -200,6 +207,7 @@ SPECS = [
         ("BuyerReader", "BuyerAdmin"),
         ("BuyerAdmin",),
         scope=seller_only,
+        on_write=_buyer_default_catalog,
         on_delete=_delete_buyer,
     ),
     ResourceSpec(
