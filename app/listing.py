@@ -511,7 +511,9 @@ class Compiler:
                 return or_(num_pred, _compare(self.text_of(parts), "=", term.value))
             return num_pred
         value = _as_date(term.value) if ftype == "date" else term.value
-        if term.op == "=" and ftype in ("str", "dyn") and parts != ["ID"]:
+        if parts == ["ID"]:  # IDs are case-insensitive: `Acme` is `acme`, and sorts as it
+            return _compare(func.lower(self.id_column), term.op, value.lower())
+        if term.op == "=" and ftype in ("str", "dyn"):
             return func.lower(self.text_of(parts)) == value.lower()
         return _compare(self.text_of(parts), term.op, value)
 
@@ -577,11 +579,13 @@ class Compiler:
         return clauses
 
     def _sort_keys(self, parts: list[str], ftype: FieldType) -> list[Any]:
-        """Numbers sort by value; text case-insensitively (as OrderCloud does), the same on both
-        databases; an xp value sorts numbers first, by value, then text, then absent or null."""
+        """Numbers sort by value; text and IDs case-insensitively (as OrderCloud does), the same on
+        both databases; an xp value sorts numbers first, by value, then text, then absent or null."""
         if ftype == "num":
             return [self.json.num(parts)]
-        if parts == ["ID"] or ftype not in ("str", "dyn"):
+        if parts == ["ID"]:
+            return [func.lower(self.id_column)]
+        if ftype not in ("str", "dyn"):
             return [self.text_of(parts)]
         text_key = func.lower(self.text_of(parts))
         return [self.json.num(parts), text_key] if ftype == "dyn" else [text_key]
