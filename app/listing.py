@@ -482,6 +482,8 @@ class Compiler:
         ok = True
         if ftype == "num":
             ok = _as_number(term.value) is not None
+        elif ftype == "bool":
+            ok = term.value.lower() in ("true", "false")
         elif ftype == "date":
             ok = _is_date(term.value)
         elif ftype == "str":
@@ -498,13 +500,9 @@ class Compiler:
         if term.op == "like":
             return func.lower(self.text_of(parts)).like(_like_pattern(term.value), escape="\\")
         if ftype == "bool" or (ftype == "dyn" and term.value.lower() in ("true", "false")):
-            wanted = term.value.lower() == "true"
-            if term.value.lower() not in ("true", "false"):
-                raise invalid_value(parts, term.value)
+            wanted = term.value.lower() == "true"  # anything else was refused by _check_value
             return j.is_bool(parts, wanted) if term.op == "=" else false()
         number = _as_number(term.value) if ftype in ("num", "dyn") else None
-        if ftype == "num" and number is None:
-            raise invalid_value(parts, term.value)
         if number is not None:
             num_pred = _compare(j.num(parts), term.op, _num_literal(self.pg, number))
             if ftype == "dyn" and term.op == "=":
