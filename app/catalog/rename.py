@@ -32,6 +32,9 @@ ASSIGNMENT_KEYS: dict[str, tuple[str, ...]] = {
     "spendingaccountassignment": ("SpendingAccountID", "UserID", "UserGroupID"),
     "costcenterassignment": ("CostCenterID", "UserID", "UserGroupID"),
     "promotionassignment": ("PromotionID", "BuyerID", "UserGroupID"),
+    "apiclientassignment": ("ApiClientID", "BuyerID", "SupplierID"),
+    "supplierbuyer": ("SupplierID", "BuyerID"),
+    "productsupplier": ("SupplierID",),
 }
 
 # Which rows of a marketplace-wide kind belong to the company (scope) of the renamed document.
@@ -119,12 +122,55 @@ REFERENCES: dict[str, tuple[Ref, ...]] = {
     ),
     # A variant's inventory records live in its product's scope, as the variant does.
     "variant": (Ref("inventoryrecord", "_VariantID"),),
+    # Orders keep the company IDs they were placed with (a record, like an invoice).
+    "buyer": (
+        *(
+            Ref(kind, "BuyerID", anywhere=True)
+            for kind in (
+                "catalogassignment",
+                "productassignment",
+                "promotionassignment",
+                "securityprofileassignment",
+                "apiclientassignment",
+                "supplierbuyer",
+            )
+        ),
+        Ref("user", "CompanyID", anywhere=True),
+    ),
+    "supplier": (
+        *(
+            Ref(kind, "SupplierID", anywhere=True)
+            for kind in (
+                "securityprofileassignment",
+                "apiclientassignment",
+                "supplierbuyer",
+                "productsupplier",
+            )
+        ),
+        Ref("product", "DefaultSupplierID", anywhere=True),
+        Ref("supplieruser", "CompanyID", anywhere=True),
+    ),
 }
 
 # kind -> the kinds of documents scoped to it (their scope is its ID)
 SCOPED: dict[str, tuple[str, ...]] = {
     "product": ("variant", "inventoryrecord", "inventoryrecordassignment", "productsupplier"),
     "spec": ("specoption",),
+    "buyer": (
+        "user",
+        "usergroup",
+        "usergroupassignment",
+        "address",
+        "addressassignment",
+        "costcenter",
+        "spendingaccount",
+        "approvalrule",
+        "creditcard",
+        "creditcardassignment",
+        "spendingaccountassignment",
+        "costcenterassignment",
+    ),
+    "supplier": ("supplieruser", "supplierusergroup", "supplierusergroupassignment", "supplieraddress"),
 }
 
 
@@ -140,9 +186,7 @@ async def propagate_rename(docs: Docs, kind: str, scope: str, old: str, new: str
 
 async def rescope(docs: Docs, kinds: Sequence[str], old: str, new: str) -> None:
     for kind in kinds:
-        for stored in await docs.all_stored(kind, scope=old):
-            await docs.delete(kind, stored.doc["ID"], old)
-            await docs.insert(kind, stored.doc, new)
+        await docs.move_scope(kind, old, new)
 
 
 async def repoint(

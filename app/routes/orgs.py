@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement
 from app.auth.passwords import hash_password
 from app.auth.tokens import Caller
 from app.auth.users import username_key
+from app.catalog.rename import SCOPED
 from app.http import Ctx, endpoint
 from app.listing import ListOptions
 from app.models.common import Address
@@ -96,23 +97,11 @@ async def delete_company(
         await ctx.docs.delete_where(kind, *ctx.docs.eq(**{field: company_id}))
 
 
-BUYER_KINDS = (
-    "user",
-    "usergroup",
-    "usergroupassignment",
-    "address",
-    "addressassignment",
-    "costcenter",
-    "spendingaccount",
-    "approvalrule",
-    "creditcard",
-    "creditcardassignment",
-    "spendingaccountassignment",
-    "costcenterassignment",
-)
+# What a company's ID files (its scope): deleted with it, moved by a rename (app/catalog/rename.py).
+BUYER_KINDS = SCOPED["buyer"]
 # Assignments of a buyer's cards, spending accounts and cost centers (app/routes/instruments.py).
 INSTRUMENT_ASSIGNMENT_KINDS = ("creditcardassignment", "spendingaccountassignment", "costcenterassignment")
-SUPPLIER_KINDS = ("supplieruser", "supplierusergroup", "supplierusergroupassignment", "supplieraddress")
+SUPPLIER_KINDS = SCOPED["supplier"]
 
 
 async def _delete_buyer(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:

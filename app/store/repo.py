@@ -144,6 +144,13 @@ class Docs:
         if result.supports_sane_multi_rowcount() and result.rowcount != len(docs):
             raise NotFound(kind, ", ".join(str(d["ID"]) for d in docs))
 
+    async def move_scope(self, kind: str, old: str, new: str) -> None:
+        """File every `kind` document scoped to `old` under `new` (a renamed parent), keeping
+        each row as it is (its `uniq` key included)."""
+        await self.conn.execute(
+            update(resources).where(R.kind == kind, scope_is(old)).values(scope=new, version=R.version + 1)
+        )
+
     async def delete(self, kind: str, id: str, scope: str = "") -> bool:
         result = await self.conn.execute(
             delete(resources).where(R.kind == kind, scope_is(scope), id_is(id))

@@ -87,3 +87,30 @@ async def test_renaming_an_address_and_a_promotion(api: Api) -> None:
     assert await pairs(api, ADDRESSES, ("AddressID",)) == [("a2",), ("a2",)]
     await api.ok("PATCH", "/promotions/pr", {"ID": "pr2"})
     assert await pairs(api, "/promotions/assignments", ("PromotionID",)) == [("pr2",)]
+
+
+async def test_renaming_a_buyer_moves_its_users_groups_and_assignments(api: Api) -> None:
+    await seed(api)
+    await api.ok("PATCH", "/buyers/b1", {"ID": "b9"})
+    assert (await api.get("/buyers/b1/users")).status_code == 404
+    user = await api.ok("GET", "/buyers/b9/users/u1")
+    assert user["CompanyID"] == "b9"
+    members = "/buyers/b9/usergroups/assignments"
+    assert await pairs(api, members, ("UserGroupID", "UserID")) == [("g1", "u1")]
+    assert await pairs(api, PROFILES, ("BuyerID", "UserID", "UserGroupID"), buyerID="b9") == [
+        ("b9", "", "g1"),
+        ("b9", "u1", ""),
+    ]
+    assert await pairs(api, "/products/assignments", ("BuyerID", "UserGroupID")) == [("b9", "g1")]
+    assert await pairs(api, "/products/assignments", ("ProductID",), userID="u1") == [("p1",)]
+    # The user still signs in by username (its marketplace-wide key moved with it).
+    assert (await api.ok("GET", "/buyerusers", params={"Username": "u1-name"}))["Items"][0]["ID"] == "u1"
+
+
+async def test_renaming_a_supplier_moves_its_users(api: Api) -> None:
+    await api.ok("POST", "/suppliers", {"ID": "s1", "Name": "S1"})
+    await api.ok("POST", "/suppliers/s1/users", user_body("su1"))
+    await api.ok("PUT", "/suppliers/s1", {"ID": "s2", "Name": "S1"})
+    assert (await api.ok("GET", "/suppliers/s2/users/su1"))["CompanyID"] == "s2"
+    again = await api.post("/suppliers/s2/users", user_body("other", Username="su1-name"))
+    assert again.status_code == 409  # the username is still taken: its unique key moved with it
