@@ -4,6 +4,7 @@ case (issue #11)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ async def test_ids_and_text_sort_without_regard_to_case(api: Api) -> None:
     assert [b["ID"] for b in page["Items"]] == ["XL", "s"]
 
 
-INSERT = text("INSERT INTO resources (kind, scope, id, doc, version) VALUES ('buyer', '', :id, '{}', 1)")
+INSERT = text("INSERT INTO resources (kind, scope, id, doc, version) VALUES (:kind, '', :id, :doc, 1)")
 
 
 def test_migration_refuses_ids_that_would_merge(tmp_path: Path) -> None:
@@ -55,12 +56,17 @@ def test_migration_refuses_ids_that_would_merge(tmp_path: Path) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
         for id in ("Acme", "acme"):
-            conn.execute(INSERT, {"id": id})
+            conn.execute(INSERT, {"kind": "buyer", "id": id, "doc": "{}"})
     with pytest.raises(RuntimeError, match="buyer acme"):
         command.upgrade(cfg, "head")
+    stray = '{"ID": "r1", "PaymentIDs": ["p1"], "PaymentIds": null}'
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM resources WHERE id = 'acme'"))
+        conn.execute(INSERT, {"kind": "orderreturn", "id": "r1", "doc": stray})
     command.upgrade(cfg, "head")
+    with engine.begin() as conn:
+        doc = json.loads(conn.execute(text("SELECT doc FROM resources WHERE id = 'r1'")).scalar_one())
+    assert doc == {"ID": "r1", "PaymentIDs": ["p1"]}  # the stray wire name is gone
     with engine.begin() as conn, pytest.raises(Exception, match="UNIQUE"):
-        conn.execute(INSERT, {"id": "ACME"})
+        conn.execute(INSERT, {"kind": "buyer", "id": "ACME", "doc": "{}"})
     engine.dispose()

@@ -1,6 +1,9 @@
 """IDs are case-insensitive (`Acme` and `acme` are one ID, as under OrderCloud's collation):
 unique and lookup indexes on `lower(scope)`, `lower(id)`.
 
+Also drops the stray `PaymentIds: null` that order returns carried next to `PaymentIDs` (a wire
+name converter bug, fixed in `app/wire.py`).
+
 Existing rows keep their spelling. Two rows that would now be one ID cannot be merged without
 losing one of them, so the upgrade stops and names them; rename or delete one (through the API,
 on the previous version) and run it again.
@@ -41,6 +44,14 @@ def upgrade() -> None:
         unique=True,
     )
     op.create_index("ix_resources_kind_lid", "resources", ["kind", sa.text("lower(id)")])
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        drop = "doc = doc - 'PaymentIds'"
+        has = "doc -> 'PaymentIds' IS NOT NULL"
+    else:
+        drop = "doc = json_remove(doc, '$.PaymentIds')"
+        has = "json_type(doc, '$.PaymentIds') IS NOT NULL"
+    bind.execute(sa.text(f"UPDATE resources SET {drop} WHERE kind = 'orderreturn' AND {has}"))
 
 
 def downgrade() -> None:
