@@ -8,8 +8,9 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, not_, or_
+from sqlalchemy import ColumnElement, and_, false, not_, or_
 
+from app.auth.users import group_ids
 from app.http import Ctx
 from app.listing import ListOptions, Schema
 from app.store.repo import Docs
@@ -85,6 +86,19 @@ def reach_cond(docs: Docs, user_id: str, group_ids: Sequence[str]) -> ColumnElem
     if group_ids:
         reach.append(docs.field_in("UserGroupID", list(group_ids)))
     return or_(*reach)
+
+
+async def buyer_user_reach(docs: Docs, user_id: str, buyer_id: str | None) -> ColumnElement[bool]:
+    """`userID` on lists of assignments that name a buyer and maybe a group (products,
+    promotions): the rows that reach that buyer user, company-wide or through one of its groups.
+    Without `buyerID` the user is looked for in every buyer; no such user reaches nothing."""
+    users = await docs.all_stored("user", docs.id_is(user_id), scope=buyer_id or None)
+    reach: list[ColumnElement[bool]] = []
+    for user in users:
+        groups = await group_ids(docs, "buyer", user.scope, user_id)
+        in_groups = docs.field_in("UserGroupID", groups) if groups else false()
+        reach.append(and_(docs.eq(BuyerID=user.scope)[0], or_(docs.eq(UserGroupID=None)[0], in_groups)))
+    return or_(*reach) if reach else false()
 
 
 async def list_page(

@@ -33,6 +33,7 @@ from sqlalchemy import (
     literal_column,
     not_,
     or_,
+    select,
 )
 
 from app.store.tables import resources
@@ -40,7 +41,7 @@ from domain.errors import ValidationFailed
 
 FieldType = Literal["str", "num", "bool", "date", "obj", "dyn"]
 
-RESERVED = {"page", "pagesize", "search", "searchon", "searchtype", "sortby", "pagekey"}
+RESERVED = {"page", "pagesize", "search", "searchon", "searchtype", "sortby", "pagekey", "depth"}
 SEARCH_TYPES = {
     "anyterm": "AnyTerm",
     "alltermsanyfield": "AllTermsAnyField",
@@ -68,6 +69,22 @@ class Schema:
     fields: Mapping[str, FieldType]
     nested: Mapping[str, Schema] = field(default_factory=dict)
     by_lower: Mapping[str, str] = field(default_factory=dict)
+    # Enumerated text fields: name -> the values OrderCloud allows (a filter on another is a 400).
+    enums: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Filters on documents related to this one (`LineItems.ProductID` on orders), run as EXISTS.
+    relations: Mapping[str, Relation] = field(default_factory=dict)
+
+    def enum_of(self, parts: Sequence[str]) -> frozenset[str] | None:
+        schema: Schema | None = self
+        for name in parts[:-1]:
+            schema = schema.nested.get(name) if schema is not None else None
+        return schema.enums.get(parts[-1]) if schema is not None else None
+
+    def relation(self, path: str) -> tuple[Relation, str] | None:
+        """`LineItems.Product.ID` -> (the line-item relation, `Product.ID`)."""
+        head, _, rest = path.partition(".")
+        found = self.relations.get(head.lower())
+        return (found, rest) if found is not None and rest else None
 
     def resolve(self, path: str) -> tuple[list[str], FieldType]:
         """Canonical path segments and the leaf type; unknown paths are List.InvalidProperty."""
@@ -97,8 +114,29 @@ class Schema:
         return out, ftype
 
 
+@dataclass(frozen=True)
+class Relation:
+    """Child documents of `kind` scoped to the parent's ID (an order's line items): a filter on
+    them keeps the parents with at least one matching child, through the (kind, scope, id) key."""
+
+    kind: str
+    schema: Schema
+
+
 def invalid_property(path: str) -> ValidationFailed:
     return ValidationFailed(f"Invalid property: {path}", "List.InvalidProperty", {"Property": path})
+
+
+def _literal_values(tp: Any) -> frozenset[str] | None:
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _literal_values(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _literal_values(args[0]) if len(args) == 1 else None
+    if origin is Literal:
+        return frozenset(str(a) for a in typing.get_args(tp))
+    return None
 
 
 def _leaf_type(tp: Any) -> tuple[FieldType, Any]:
@@ -123,10 +161,18 @@ def _leaf_type(tp: Any) -> tuple[FieldType, Any]:
     return "dyn", None
 
 
-def schema_of(struct: type[msgspec.Struct], *, extra: Mapping[str, FieldType] | None = None) -> Schema:
-    """Derive a Schema from a wire struct; dates are strings in documents, marked by name."""
+def schema_of(
+    struct: type[msgspec.Struct],
+    *,
+    extra: Mapping[str, FieldType] | None = None,
+    enums: Mapping[str, Iterable[str]] | None = None,
+    relations: Mapping[str, Relation] | None = None,
+) -> Schema:
+    """Derive a Schema from a wire struct; dates are strings in documents, marked by name.
+    `Literal` fields are enums; `enums` names others (a free-text field the server sets)."""
     fields: dict[str, FieldType] = {}
     nested: dict[str, Schema] = {}
+    enum_values: dict[str, frozenset[str]] = {}
     for f in msgspec.structs.fields(struct):
         ftype, sub = _leaf_type(f.type)
         if (ftype == "str" and f.encode_name.startswith("Date")) or f.encode_name in ("LastUpdated",):
@@ -134,8 +180,18 @@ def schema_of(struct: type[msgspec.Struct], *, extra: Mapping[str, FieldType] | 
         fields[f.encode_name] = ftype
         if sub is not None:
             nested[f.encode_name] = schema_of(sub)
+        values = _literal_values(f.type)
+        if values is not None:
+            enum_values[f.encode_name] = values
     fields.update(extra or {})
-    return Schema(fields, nested, {k.lower(): k for k in fields})
+    enum_values.update({k: frozenset(v) for k, v in (enums or {}).items()})
+    return Schema(
+        fields,
+        nested,
+        {k.lower(): k for k in fields},
+        enum_values,
+        {k.lower(): v for k, v in (relations or {}).items()},
+    )
 
 
 # --------------------------------------------------------------------------- parsed options
@@ -191,10 +247,12 @@ def parse_list_options(items: Iterable[tuple[str, str]], *, params: Iterable[str
             opts.search_type = SEARCH_TYPES[value.lower()]
         elif low == "sortby":
             opts.sort_by = [s.strip() for s in value.split(",") if s.strip()]
-        elif low == "pagekey":
-            continue
         elif low in special:
             opts.params[special[low]] = value
+        elif low in ("pagekey", "depth"):
+            # OrderCloud's seeding tool sends `depth=all` to every list; where ordercore has no
+            # category tree the option has nothing to limit, so it is accepted and ignored.
+            continue
         else:
             opts.filters.append((key, value))
     if len(opts.filters) > MAX_FILTERS:
@@ -359,6 +417,27 @@ def _as_number(value: str) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def invalid_value(parts: Sequence[str], value: str) -> ValidationFailed:
+    prop = ".".join(parts)
+    return ValidationFailed(
+        f"Invalid value for {prop}: {value}", "List.InvalidType", {"Property": prop, "Value": value}
+    )
+
+
+# A bare year or year-month compares as a prefix of the stored ISO strings.
+_DATE_PREFIX = re.compile(r"^\d{4}(-\d{2})?$")
+
+
+def _is_date(value: str) -> bool:
+    if _DATE_PREFIX.match(value):
+        return True
+    try:
+        dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
 def _as_date(value: str) -> str:
     """Dates compare as our ISO strings; normalise what a caller typed when it parses."""
     try:
@@ -388,17 +467,54 @@ class Compiler:
         return self.json.text(parts)
 
     def filter(self, key: str, raw: str) -> ColumnElement[bool]:
+        """One filter; `Name|ID=x` (OR across fields, as OrderCloud's search documents) matches
+        when any of the fields does."""
+        keys = key.split("|")
+        if len(keys) > 1:
+            return or_(*(self.filter(k, raw) for k in keys))
+        related = self.schema.relation(key)
+        if related is not None:
+            return self._related(related[0], related[1], raw)
         parts, ftype = self.schema.resolve(key)
         if ftype == "obj" and parts != ["xp"]:
             raise invalid_property(key)
-        return or_(*(self._term(parts, ftype, t) for t in parse_terms(raw)))
+        return or_(*(self._term(parts, ftype, t, raw) for t in parse_terms(raw)))
 
-    def _term(self, parts: list[str], ftype: FieldType, term: Term) -> ColumnElement[bool]:
+    def _related(self, relation: Relation, key: str, raw: str) -> ColumnElement[bool]:
+        """EXISTS over the children's (kind, scope) index: no scan of every child per parent."""
+        child = resources.alias(f"rel_{relation.kind}")
+        inner = Compiler(self.pg, relation.schema, column=child.c.doc, id_column=child.c.id)
+        return (
+            select(literal(1))
+            .where(child.c.kind == relation.kind, child.c.scope == self.id_column, inner.filter(key, raw))
+            .exists()
+        )
+
+    def _term(self, parts: list[str], ftype: FieldType, term: Term, raw: str) -> ColumnElement[bool]:
+        self._check_value(parts, ftype, term, raw)
         pred = self._positive(parts, ftype, term)
         if term.op == "null":
             return pred if not term.negate else not_(pred)
         pred = func.coalesce(pred, false())
         return not_(pred) if term.negate else pred
+
+    def _check_value(self, parts: list[str], ftype: FieldType, term: Term, raw: str) -> None:
+        """A filter that can never match is a 400, as `Total=abc` is: a date that is no date, an
+        enum value the field cannot hold. The error echoes the value exactly as it was sent."""
+        if term.op in ("null", "like"):
+            return
+        ok = True
+        if ftype == "num":
+            ok = _as_number(term.value) is not None
+        elif ftype == "bool":
+            ok = term.value.lower() in ("true", "false")
+        elif ftype == "date":
+            ok = _is_date(term.value)
+        elif ftype == "str":
+            allowed = self.schema.enum_of(parts)
+            ok = allowed is None or term.value.lower() in {a.lower() for a in allowed}
+        if not ok:
+            raise invalid_value(parts, raw)
 
     def _positive(self, parts: list[str], ftype: FieldType, term: Term) -> ColumnElement[bool]:
         j = self.json
@@ -408,11 +524,7 @@ class Compiler:
         if term.op == "like":
             return func.lower(self.text_of(parts)).like(_like_pattern(term.value), escape="\\")
         if ftype == "bool" or (ftype == "dyn" and term.value.lower() in ("true", "false")):
-            wanted = term.value.lower() == "true"
-            if term.value.lower() not in ("true", "false"):
-                raise ValidationFailed(
-                    f"Invalid value for {'.'.join(parts)}: {term.value}", "List.InvalidType"
-                )
+            wanted = term.value.lower() == "true"  # anything else was refused by _check_value
             return j.is_bool(parts, wanted) if term.op == "=" else false()
         number = _as_number(term.value) if ftype in ("num", "dyn") else None
         if ftype == "num" and number is None:
@@ -433,7 +545,9 @@ class Compiler:
                 return or_(num_pred, _compare(self.text_of(parts), "=", term.value))
             return num_pred
         value = _as_date(term.value) if ftype == "date" else term.value
-        if term.op == "=" and ftype in ("str", "dyn") and parts != ["ID"]:
+        if parts == ["ID"]:  # IDs are case-insensitive: `Acme` is `acme`, and sorts as it
+            return _compare(func.lower(self.id_column), term.op, value.lower())
+        if term.op == "=" and ftype in ("str", "dyn"):
             return func.lower(self.text_of(parts)) == value.lower()
         return _compare(self.text_of(parts), term.op, value)
 
@@ -499,11 +613,13 @@ class Compiler:
         return clauses
 
     def _sort_keys(self, parts: list[str], ftype: FieldType) -> list[Any]:
-        """Numbers sort by value; text case-insensitively (as OrderCloud does), the same on both
-        databases; an xp value sorts numbers first, by value, then text, then absent or null."""
+        """Numbers sort by value; text and IDs case-insensitively (as OrderCloud does), the same on
+        both databases; an xp value sorts numbers first, by value, then text, then absent or null."""
         if ftype == "num":
             return [self.json.num(parts)]
-        if parts == ["ID"] or ftype not in ("str", "dyn"):
+        if parts == ["ID"]:
+            return [func.lower(self.id_column)]
+        if ftype not in ("str", "dyn"):
             return [self.text_of(parts)]
         text_key = func.lower(self.text_of(parts))
         return [self.json.num(parts), text_key] if ftype == "dyn" else [text_key]

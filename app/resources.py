@@ -11,10 +11,10 @@ from litestar.handlers import HTTPRouteHandler
 from sqlalchemy import ColumnElement
 
 from app.auth.tokens import Caller
+from app.catalog.rename import propagate_rename
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import ListOptions, Schema, invalid_property, schema_of
 from app.store.repo import merge_patch
-from app.store.tables import resources
 from app.wire import Wire, check_id, id_or, id_or_new, to_doc, validate
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, NotFound
@@ -106,7 +106,7 @@ async def _visible(ctx: Ctx, spec: ResourceSpec, caller: Caller, scope: str, id:
     if spec.visible is None:
         return True
     conds = await spec.visible(ctx, caller, scope)
-    return not conds or await ctx.docs.count(spec.kind, resources.c.id == id, *conds, scope=scope) > 0
+    return not conds or await ctx.docs.count(spec.kind, ctx.docs.id_is(id), *conds, scope=scope) > 0
 
 
 async def _target(ctx: Ctx, spec: ResourceSpec) -> tuple[Caller, str, str]:
@@ -125,6 +125,9 @@ async def store(
     existing: Doc | None,
     current_id: str | None,
 ) -> Doc:
+    if existing is not None and current_id is not None and doc["ID"] != current_id:
+        # Before `on_write`, which may count what names the document (a product's assignments).
+        await propagate_rename(ctx.docs, spec.kind, scope, current_id, doc["ID"])
     if spec.on_write is not None:
         doc = await spec.on_write(ctx, caller, doc, existing, scope)
     uniq = spec.uniq(doc) if spec.uniq else None
@@ -133,7 +136,9 @@ async def store(
     else:
         assert current_id is not None
         new_id_value = doc["ID"] if doc["ID"] != current_id else None
-        if new_id_value is not None and await ctx.docs.exists(spec.kind, new_id_value, scope):
+        # IDs are case-insensitive: a new spelling of the same ID is a rename to itself.
+        taken = new_id_value is not None and new_id_value.lower() != current_id.lower()
+        if taken and await ctx.docs.exists(spec.kind, doc["ID"], scope):
             raise Conflict(
                 f"{spec.object_type} already exists: {new_id_value}",
                 "IdExists",
@@ -233,6 +238,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
             if stored is not None and not await _visible(ctx, spec, caller, scope, current_id):
                 raise NotFound(spec.object_type, current_id)
             existing = stored.doc if stored is not None else None
+            current_id = existing["ID"] if existing is not None else current_id  # stored spelling
             data = await ctx.body_object()
             data["ID"] = id_or(data, current_id)
             doc = normalize(spec, data, existing)
@@ -249,6 +255,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
         async def patch(ctx: Ctx) -> Any:
             caller, scope, current_id = await _target(ctx, spec)
             existing = await load(ctx, spec, caller, scope, current_id, lock=True)
+            current_id = existing["ID"]  # the stored spelling, whatever case the path used
             changes = {k: v for k, v in (await ctx.body_object()).items() if k not in spec.readonly}
             if "ID" in changes:
                 check_id(changes["ID"])
@@ -265,7 +272,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
             existing = await load(ctx, spec, caller, scope, current_id, lock=True)
             if spec.on_delete is not None:
                 await spec.on_delete(ctx, caller, existing, scope)
-            await ctx.docs.delete(spec.kind, current_id, scope)
+            await ctx.docs.delete(spec.kind, existing["ID"], scope)
             return NO_CONTENT, 204
 
         handlers.append(remove)

@@ -22,11 +22,13 @@ _ID_RE = re.compile(ID_PATTERN)
 # Every ID a caller may send: OrderCloud allows these characters only, at most 100 of them.
 WireID = Annotated[str, msgspec.Meta(pattern=ID_PATTERN, max_length=100)]
 
-_ACRONYMS = {"id": "ID", "xp": "xp"}
+# `ids` too: `payment_ids` is `PaymentIDs` on the wire, never a stray `PaymentIds`.
+_ACRONYMS = {"id": "ID", "ids": "IDs", "xp": "xp"}
 
 
 def oc_name(field: str) -> str:
-    """snake_case field -> OrderCloud name: `buyer_id` -> `BuyerID`, `xp` stays `xp`."""
+    """snake_case field -> OrderCloud name: `buyer_id` -> `BuyerID`, `payment_ids` -> `PaymentIDs`,
+    `xp` stays `xp`."""
     if field in _ACRONYMS:
         return _ACRONYMS[field]
     return "".join(_ACRONYMS.get(part, part[:1].upper() + part[1:]) for part in field.split("_"))

@@ -26,7 +26,7 @@ class Webhook(Wire, kw_only=True):
     elevated_roles: list[str] | None = None
     config_data: Xp = None
     before_process_request: bool = False
-    api_client_ids: list[str] | None = msgspec.field(default=None, name="ApiClientIDs")
+    api_client_ids: list[str] | None = None
     webhook_routes: list[WebhookRoute] | None = None
     delivery_config_id: str | None = None
     custom_auth_header_name: str | None = None

@@ -11,21 +11,21 @@ ROUTES: list[object] = []
 
 
 async def buyer_scope(ctx: Ctx, caller: Caller) -> str:
-    buyer_id = ctx.param("buyerID")
-    if not caller.is_seller and not (caller.is_buyer and caller.company_id == buyer_id):
-        raise NotFound("Buyer", buyer_id)
-    if not await ctx.docs.exists("buyer", buyer_id):
-        raise NotFound("Buyer", buyer_id)
-    return buyer_id
+    return await _company_scope(ctx, caller, "buyer", "Buyer", caller.is_buyer)
 
 
 async def supplier_scope(ctx: Ctx, caller: Caller) -> str:
-    supplier_id = ctx.param("supplierID")
-    if not caller.is_seller and not (caller.is_supplier and caller.company_id == supplier_id):
-        raise NotFound("Supplier", supplier_id)
-    if not await ctx.docs.exists("supplier", supplier_id):
-        raise NotFound("Supplier", supplier_id)
-    return supplier_id
+    return await _company_scope(ctx, caller, "supplier", "Supplier", caller.is_supplier)
+
+
+async def _company_scope(ctx: Ctx, caller: Caller, kind: str, object_type: str, same_type: bool) -> str:
+    """The company's stored ID (IDs are case-insensitive, so the path may spell it otherwise)."""
+    company_id = ctx.param(f"{kind}ID")
+    own = same_type and (caller.company_id or "").lower() == company_id.lower()
+    found = await ctx.docs.get(kind, company_id) if caller.is_seller or own else None
+    if found is None:
+        raise NotFound(object_type, company_id)
+    return str(found.doc["ID"])
 
 
 async def seller_only(ctx: Ctx, caller: Caller) -> str:

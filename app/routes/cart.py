@@ -13,7 +13,8 @@ from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import Page
 from app.resources import public
-from app.routes.lineitems import LINE_SCHEMA, LINE_SEARCH, LINE_SORT
+from app.routes.lineitems import LINE_SEARCH, LINE_SORT
+from app.routes.orders import LINE_SCHEMA
 from app.routes.payments import payment_page
 from app.services import cart, lineitems, orders, payments
 from app.services.order_access import ORDER_ADMIN_ROLES

@@ -6,11 +6,11 @@ from typing import Any
 
 from app.auth.tokens import Caller
 from app.catalog import assignments
-from app.catalog.rename import repoint
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.models.catalog import Catalog, CatalogAssignment, ProductCatalogAssignment
-from app.resources import Doc, ResourceSpec, crud
+from app.resources import Doc, ResourceSpec, crud, normalize
 from app.routes.access import seller_only
+from app.wire import new_id
 from domain.errors import ValidationFailed
 
 READ = ("CatalogReader", "CatalogAdmin")
@@ -22,9 +22,6 @@ PRODUCT_KIND = "productcatalogassignment"
 async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
     doc["OwnerID"] = (existing or {}).get("OwnerID") or doc.get("OwnerID") or ctx.services.marketplace_id
     doc["CategoryCount"] = 0  # categories are not part of ordercore yet
-    if existing and existing["ID"] != doc["ID"]:
-        for kind in (ASSIGN_KIND, PRODUCT_KIND):
-            await repoint(ctx.docs, kind, "CatalogID", existing["ID"], doc["ID"])
     return doc
 
 
@@ -49,6 +46,27 @@ SPEC = ResourceSpec(
     on_write=_on_write,
     on_delete=_on_delete,
 )
+
+
+async def create_default_catalog(ctx: Ctx, buyer: Doc) -> str:
+    """`Buyer.DefaultCatalogID` null on POST: as the spec says, a new default catalog is created
+    for the buyer (under the buyer's ID when no catalog has it) and assigned to it. The assignment
+    shows every category and no product beyond those assigned (`ViewAllProducts` stays false,
+    so creating a buyer never widens what it may see)."""
+    catalog_id = buyer["ID"] if not await ctx.docs.exists(SPEC.kind, buyer["ID"]) else new_id()
+    catalog = normalize(
+        SPEC, {"ID": catalog_id, "Name": buyer.get("Name") or catalog_id, "Active": True}, None
+    )
+    catalog.update(OwnerID=ctx.services.marketplace_id, CategoryCount=0)
+    await ctx.docs.insert(SPEC.kind, catalog, object_type=SPEC.object_type, absent=True)
+    assignment = {
+        "CatalogID": catalog_id,
+        "BuyerID": buyer["ID"],
+        "ViewAllCategories": True,
+        "ViewAllProducts": False,
+    }
+    await assignments.upsert(ctx.docs, ASSIGN_KIND, assignment, ("CatalogID", "BuyerID"))
+    return catalog_id
 
 
 async def _admin(ctx: Ctx, *roles: str) -> Caller:

@@ -8,9 +8,8 @@ from sqlalchemy import and_, func, or_, select
 
 from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
-from app.listing import Compiler, JsonAccess, Page, parse_terms, schema_of
-from app.models.orders import LineItem
-from app.routes.orders import ORDER_SCHEMA
+from app.listing import Compiler, JsonAccess, Page, parse_terms
+from app.routes.orders import LINE_SCHEMA, LIST_PARAMS, ORDER_SCHEMA
 from app.services import lineitems
 from app.services.order_access import (
     ORDER_LIST_ROLES,
@@ -21,11 +20,11 @@ from app.services.order_access import (
     line_view,
     load_order,
 )
+from app.services.orders import date_range_conds
 from app.store.repo import Stored
 from app.store.tables import resources
 from domain.orders import SUBMITTED_STATUSES
 
-LINE_SCHEMA = schema_of(LineItem)
 LINE_SEARCH = ("ID", "ProductID")
 LINE_SORT = ("DateAdded", "ID", "ProductID")
 
@@ -112,10 +111,11 @@ async def list_across_orders(ctx: Ctx) -> Any:
     """Lines of every order the caller may list in `direction`. `Order.*` filters run on the order
     documents in a subquery; `OrderID` filters the line's order. Another company's unsubmitted
     orders need UnsubmittedOrderReader, as in order lists; there is no submitted-only default
-    (filter `Order.IsSubmitted=true` for that)."""
+    (filter `Order.IsSubmitted=true` for that). `buyerID`, `supplierID`, `from` and `to` bound
+    the orders as they do on Orders.List."""
     caller = await ctx.caller(*ORDER_LIST_ROLES)
     direction = direction_param(ctx)
-    opts = ctx.list_options()
+    opts = ctx.list_options(params=LIST_PARAMS)
     docs = ctx.docs
     order_filters = [(k.split(".", 1)[1], v) for k, v in opts.filters if k.lower().startswith("order.")]
     order_ids = opts.pop_filter("OrderID")
@@ -126,6 +126,10 @@ async def list_across_orders(ctx: Ctx) -> Any:
     order_compiler = Compiler(docs.pg, ORDER_SCHEMA, column=o.c.doc, id_column=o.c.id)
     order_conds = [o.c.kind == "order", o.c.scope == "", *direction_conds(order_json, caller, direction)]
     order_conds += [order_compiler.filter(k, v) for k, v in order_filters]
+    order_conds += date_range_conds(docs, opts, json=order_json)
+    for param, company_field in (("buyerID", "FromCompanyID"), ("supplierID", "ToCompanyID")):
+        if opts.params.get(param):
+            order_conds.append(order_json.text([company_field]) == opts.params[param])
     if not caller.has("UnsubmittedOrderReader"):
         order_conds.append(
             or_(

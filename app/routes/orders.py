@@ -6,8 +6,8 @@ from typing import Any
 
 from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
-from app.listing import ListOptions, schema_of
-from app.models.orders import Order
+from app.listing import ListOptions, Relation, schema_of
+from app.models.orders import LineItem, Order
 from app.resources import public
 from app.services import orders
 from app.services.order_access import (
@@ -20,8 +20,15 @@ from app.services.order_access import (
     load_order,
 )
 from app.store.repo import Stored
+from domain.lifecycle import STATES
 
-ORDER_SCHEMA = schema_of(Order)
+LINE_SCHEMA = schema_of(LineItem)
+# `Status` is set by the server, so the struct types it as text; filters still know its values.
+# `LineItems.*` filters (`LineItems.ProductID=x`) keep orders with a matching line, as
+# OrderCloud's order search documents.
+ORDER_SCHEMA = schema_of(
+    Order, enums={"Status": STATES}, relations={"LineItems": Relation("lineitem", LINE_SCHEMA)}
+)
 ORDER_SEARCH = ("ID", "FromCompanyID", "ToCompanyID", "Comments")
 ORDER_SORT = (
     "DateSubmitted",

@@ -10,12 +10,14 @@ from app.auth.passwords import hash_password
 from app.auth.revocation import IDENTITY, bumped, company_change_revokes, new_identity, user_change_revokes
 from app.auth.tokens import Caller
 from app.auth.users import username_key
+from app.catalog.rename import SCOPED
 from app.http import Ctx, endpoint
 from app.listing import ListOptions
 from app.models.common import Address
 from app.models.orgs import Buyer, Supplier, User, UserGroup
 from app.resources import Doc, ResourceSpec, crud, public
 from app.routes.access import buyer_scope, seller_only, supplier_scope
+from app.routes.catalogs import create_default_catalog
 from app.services.approvals import rules_using_group
 from app.store.tables import resources
 from domain.clock import iso, utcnow
@@ -106,23 +108,11 @@ async def delete_company(
         await ctx.docs.delete_where(kind, *ctx.docs.eq(**{field: company_id}))
 
 
-BUYER_KINDS = (
-    "user",
-    "usergroup",
-    "usergroupassignment",
-    "address",
-    "addressassignment",
-    "costcenter",
-    "spendingaccount",
-    "approvalrule",
-    "creditcard",
-    "creditcardassignment",
-    "spendingaccountassignment",
-    "costcenterassignment",
-)
+# What a company's ID files (its scope): deleted with it, moved by a rename (app/catalog/rename.py).
+BUYER_KINDS = SCOPED["buyer"]
 # Assignments of a buyer's cards, spending accounts and cost centers (app/routes/instruments.py).
 INSTRUMENT_ASSIGNMENT_KINDS = ("creditcardassignment", "spendingaccountassignment", "costcenterassignment")
-SUPPLIER_KINDS = ("supplieruser", "supplierusergroup", "supplierusergroupassignment", "supplieraddress")
+SUPPLIER_KINDS = SCOPED["supplier"]
 
 
 async def _delete_buyer(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
@@ -201,6 +191,17 @@ def _delete_address(assignment_kind: str | None) -> Any:
     return on_delete
 
 
+async def _buyer_default_catalog(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
+    if existing is None and not doc.get("DefaultCatalogID"):
+        doc["DefaultCatalogID"] = await create_default_catalog(ctx, doc)
+    return doc
+
+
+async def _buyer_writer(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
+    doc = await company_writer(ctx, caller, doc, existing, scope)
+    return await _buyer_default_catalog(ctx, caller, doc, existing, scope)
+
+
 SPECS = [
     ResourceSpec(
         "buyer",
@@ -211,7 +212,7 @@ SPECS = [
         ("BuyerReader", "BuyerAdmin"),
         ("BuyerAdmin",),
         scope=seller_only,
-        on_write=company_writer,
+        on_write=_buyer_writer,
         on_delete=_delete_buyer,
     ),
     ResourceSpec(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from app.auth.tokens import Caller
-from app.catalog.rename import repoint
 from app.catalog.schedules import check_schedule, present_schedule
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.models.catalog import PriceBreak, PriceSchedule
@@ -25,9 +24,6 @@ WRITE = ("PriceScheduleAdmin",)
 async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
     doc["OwnerID"] = (existing or {}).get("OwnerID") or doc.get("OwnerID") or ctx.services.marketplace_id
     check_schedule(doc, existing)
-    if existing and existing["ID"] != doc["ID"]:
-        await repoint(ctx.docs, "productassignment", "PriceScheduleID", existing["ID"], doc["ID"])
-        await repoint(ctx.docs, "product", "DefaultPriceScheduleID", existing["ID"], doc["ID"])
     return doc
 
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
+from app.assignments import buyer_user_reach
 from app.auth.tokens import Caller
 from app.catalog import assignments
 from app.catalog.counts import product_counts
-from app.catalog.rename import repoint, rescope
 from app.catalog.stock import stamp_inventory
 from app.catalog.visibility import in_catalog
 from app.http import NO_CONTENT, Ctx, endpoint
@@ -48,10 +48,6 @@ async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, sc
     doc["OwnerID"] = old.get("OwnerID") or doc.get("OwnerID") or ctx.services.marketplace_id
     doc["IsBundle"] = False
     stamp_inventory(doc, existing)
-    if existing and existing["ID"] != doc["ID"]:
-        await rescope(ctx.docs, PRODUCT_SCOPED, existing["ID"], doc["ID"])
-        for kind in NAMING_PRODUCT:
-            await repoint(ctx.docs, kind, "ProductID", existing["ID"], doc["ID"])
     doc.update(await product_counts(ctx.docs, doc["ID"]))
     return doc
 
@@ -182,6 +178,9 @@ async def list_assignments(ctx: Ctx) -> Any:
         conds.append(ctx.docs.json.is_null(["UserGroupID"]))
     elif level:
         raise ValidationFailed("level must be Group or Company", "ValidationFailure", {"level": level})
+    user_id = ctx.query("userID")
+    if user_id:
+        conds.append(await buyer_user_reach(ctx.docs, user_id, ctx.query("buyerID")))
     return await assignments.list_page(
         ctx,
         ASSIGN_KIND,
@@ -194,7 +193,7 @@ async def list_assignments(ctx: Ctx) -> Any:
         },
         conds=conds,
         sort=("ProductID", "BuyerID", "UserGroupID"),
-        extra_params=("level",),
+        extra_params=("level", "userID"),
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, or_
 
-from app.assignments import assignment_id, level_conds, list_page, optional_id, upsert
+from app.assignments import assignment_id, buyer_user_reach, level_conds, list_page, optional_id, upsert
 from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import Page, schema_of
@@ -84,8 +84,10 @@ async def _own_promotion_ids(ctx: Ctx, caller: Caller) -> list[str] | None:
 async def list_assignments(ctx: Ctx) -> Any:
     caller = await ctx.caller(*promotions.READ_ROLES)
     await promotions.promotion_scope(ctx, caller)
-    opts = ctx.list_options(params=("buyerID", "promotionID", "userGroupID", "level"))
+    opts = ctx.list_options(params=("buyerID", "promotionID", "userID", "userGroupID", "level"))
     conds: list[ColumnElement[bool]] = level_conds(ctx.docs, opts.params.get("level"))
+    if opts.params.get("userID"):
+        conds.append(await buyer_user_reach(ctx.docs, opts.params["userID"], opts.params.get("buyerID")))
     own = await _own_promotion_ids(ctx, caller)
     if own is not None:
         conds.append(ctx.docs.field_in("PromotionID", own))

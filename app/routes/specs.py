@@ -7,7 +7,6 @@ from typing import Any
 from app.auth.tokens import Caller
 from app.catalog import assignments
 from app.catalog.counts import refresh_product_counts
-from app.catalog.rename import repoint, rescope
 from app.catalog.specs import OPTION_KIND, SPEC_ASSIGN_KIND, product_spec_ids, sync_options
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.models.catalog import Spec, SpecOption, SpecProductAssignment
@@ -24,9 +23,6 @@ SPEC_SORT = ("ListOrder", "Name", "ID")
 
 async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
     doc["OwnerID"] = (existing or {}).get("OwnerID") or doc.get("OwnerID") or ctx.services.marketplace_id
-    if existing and existing["ID"] != doc["ID"]:
-        await rescope(ctx.docs, (OPTION_KIND,), existing["ID"], doc["ID"])
-        await repoint(ctx.docs, SPEC_ASSIGN_KIND, "SpecID", existing["ID"], doc["ID"])
     options = await ctx.docs.all(OPTION_KIND, scope=doc["ID"])
     option_ids = {o["ID"] for o in options}
     if doc.get("DefaultOptionID") and doc["DefaultOptionID"] not in option_ids:

@@ -6,7 +6,6 @@ from typing import Any
 
 from app.auth.tokens import Caller
 from app.catalog.counts import refresh_product_counts
-from app.catalog.rename import repoint
 from app.catalog.specs import new_variant, product_spec_ids, variant_specs
 from app.catalog.stock import stamp_inventory
 from app.http import Ctx, endpoint
@@ -28,8 +27,6 @@ async def product_scope(ctx: Ctx, caller: Caller) -> str:
 
 
 async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
-    if existing and existing["ID"] != doc["ID"]:
-        await repoint(ctx.docs, "inventoryrecord", "_VariantID", existing["ID"], doc["ID"])
     return stamp_inventory(doc, existing)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import update
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
 from app.http import Ctx
-from app.listing import ListOptions, parse_terms
+from app.listing import JsonAccess, ListOptions, parse_terms
 from app.models.orders import ORDER_WRITABLE, FromUserPatch, Order
 from app.resources import public
 from app.services import (
@@ -535,8 +535,11 @@ def submitted_conds(docs: Docs, opts: ListOptions) -> tuple[bool, list[Any]]:
     return wants_unsubmitted, docs.eq(IsSubmitted=not wants_unsubmitted)
 
 
-def date_range_conds(docs: Docs, opts: ListOptions, field: str = "DateCreated") -> list[Any]:
-    """`from` / `to`: bounds (inclusive) on the order's DateCreated, as the SDK documents them."""
+def date_range_conds(
+    docs: Docs, opts: ListOptions, field: str = "DateCreated", *, json: JsonAccess | None = None
+) -> list[Any]:
+    """`from` / `to`: bounds (inclusive) on the order's DateCreated, as the SDK documents them.
+    `json`: the order documents to bound when they are not the listed rows (line-item lists)."""
     conds = []
     for param, op in (("from", ">="), ("to", "<=")):
         raw = opts.params.get(param)
@@ -548,7 +551,7 @@ def date_range_conds(docs: Docs, opts: ListOptions, field: str = "DateCreated") 
             raise ValidationFailed(
                 f"Invalid date for {param}: {raw}", "ValidationFailure", {param: raw}
             ) from None
-        column = docs.json.text([field])
+        column = (json or docs.json).text([field])
         conds.append(column >= bound if op == ">=" else column <= bound)
     return conds
 

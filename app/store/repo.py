@@ -16,6 +16,15 @@ from domain.errors import Conflict, NotFound
 R = resources.c
 
 
+def id_is(id: str) -> ColumnElement[bool]:
+    """IDs compare without regard to case (`Acme` is `acme`), through the `lower(id)` index."""
+    return func.lower(R.id) == id.lower()
+
+
+def scope_is(scope: str) -> ColumnElement[bool]:
+    return func.lower(R.scope) == scope.lower()
+
+
 class StaleWrite(Conflict):
     """Someone else changed the document between our read and our write."""
 
@@ -39,7 +48,7 @@ class Docs:
     # ------------------------------------------------------------------ single documents
 
     async def get(self, kind: str, id: str, scope: str = "", *, lock: bool = False) -> Stored | None:
-        stmt = select(R.doc, R.version, R.scope).where(R.kind == kind, R.scope == scope, R.id == id)
+        stmt = select(R.doc, R.version, R.scope).where(R.kind == kind, scope_is(scope), id_is(id))
         if lock and self.pg:
             stmt = stmt.with_for_update()
         row = (await self.conn.execute(stmt)).first()
@@ -57,14 +66,14 @@ class Docs:
         """A document by ID whatever its scope (IDs that are unique across the marketplace)."""
         row = (
             await self.conn.execute(
-                select(R.doc, R.version, R.scope).where(R.kind == kind, R.id == id).order_by(R.pk).limit(1)
+                select(R.doc, R.version, R.scope).where(R.kind == kind, id_is(id)).order_by(R.pk).limit(1)
             )
         ).first()
         return Stored(row.doc, row.version, row.scope) if row else None
 
     async def exists(self, kind: str, id: str, scope: str = "") -> bool:
         row = (
-            await self.conn.execute(select(R.pk).where(R.kind == kind, R.scope == scope, R.id == id))
+            await self.conn.execute(select(R.pk).where(R.kind == kind, scope_is(scope), id_is(id)))
         ).first()
         return row is not None
 
@@ -106,7 +115,7 @@ class Docs:
         uniq: str | bool | None = False,
     ) -> None:
         """Write a document back; with `version`, only if nobody wrote it since we read it."""
-        conds = [R.kind == kind, R.scope == scope, R.id == id]
+        conds = [R.kind == kind, scope_is(scope), id_is(id)]
         if version is not None:
             conds.append(R.version == version)
         values: dict[str, Any] = {"doc": doc, "version": R.version + 1}
@@ -127,7 +136,7 @@ class Docs:
             return
         stmt = (
             update(resources)
-            .where(R.kind == kind, R.scope == scope, R.id == bindparam("b_id"))
+            .where(R.kind == kind, scope_is(scope), func.lower(R.id) == func.lower(bindparam("b_id")))
             .values(doc=bindparam("b_doc", type_=R.doc.type), version=R.version + 1)
         )
         result = await self.conn.execute(stmt, [{"b_id": d["ID"], "b_doc": d} for d in docs])
@@ -135,16 +144,23 @@ class Docs:
         if result.supports_sane_multi_rowcount() and result.rowcount != len(docs):
             raise NotFound(kind, ", ".join(str(d["ID"]) for d in docs))
 
+    async def move_scope(self, kind: str, old: str, new: str) -> None:
+        """File every `kind` document scoped to `old` under `new` (a renamed parent), keeping
+        each row as it is (its `uniq` key included)."""
+        await self.conn.execute(
+            update(resources).where(R.kind == kind, scope_is(old)).values(scope=new, version=R.version + 1)
+        )
+
     async def delete(self, kind: str, id: str, scope: str = "") -> bool:
         result = await self.conn.execute(
-            delete(resources).where(R.kind == kind, R.scope == scope, R.id == id)
+            delete(resources).where(R.kind == kind, scope_is(scope), id_is(id))
         )
         return bool(result.rowcount)
 
     async def delete_where(self, kind: str, *conds: ColumnElement[bool], scope: str | None = None) -> int:
         where = [R.kind == kind, *conds]
         if scope is not None:
-            where.append(R.scope == scope)
+            where.append(scope_is(scope))
         result = await self.conn.execute(delete(resources).where(*where))
         return int(result.rowcount)
 
@@ -169,6 +185,9 @@ class Docs:
                 conds.append(self.json.text(parts) == value)
         return conds
 
+    def id_is(self, id: str) -> ColumnElement[bool]:
+        return id_is(id)
+
     def field_in(self, name: str, values: Sequence[str]) -> ColumnElement[bool]:
         return self.json.text(name.split("__")).in_(list(values))
 
@@ -178,7 +197,7 @@ class Docs:
         """Every matching document in insertion order (for internal use, not caller lists)."""
         where = [R.kind == kind, *conds]
         if scope is not None:
-            where.append(R.scope == scope)
+            where.append(scope_is(scope))
         stmt = select(R.doc).where(*where).order_by(R.pk)
         if limit is not None:
             stmt = stmt.limit(limit)
@@ -189,7 +208,7 @@ class Docs:
     ) -> list[Stored]:
         where = [R.kind == kind, *conds]
         if scope is not None:
-            where.append(R.scope == scope)
+            where.append(scope_is(scope))
         stmt = select(R.doc, R.version, R.scope).where(*where).order_by(R.pk)
         if lock and self.pg:
             stmt = stmt.with_for_update()
@@ -198,7 +217,7 @@ class Docs:
     async def count(self, kind: str, *conds: ColumnElement[bool], scope: str | None = None) -> int:
         where = [R.kind == kind, *conds]
         if scope is not None:
-            where.append(R.scope == scope)
+            where.append(scope_is(scope))
         return int(
             (await self.conn.execute(select(func.count()).select_from(resources).where(*where))).scalar_one()
         )
@@ -219,7 +238,7 @@ class Docs:
         compiler = Compiler(self.pg, schema)
         where: list[ColumnElement[bool]] = [R.kind == kind, *conds]
         if scope is not None:
-            where.append(R.scope == scope)
+            where.append(scope_is(scope))
         where.extend(compiler.filter(k, v) for k, v in opts.filters)
         found = compiler.search(opts, searchable)
         if found is not None:

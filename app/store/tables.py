@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -44,6 +45,17 @@ resources = Table(
     Index("ix_resources_uniq", "uniq", unique=True),
     Index("ix_resources_kind_id", "kind", "id"),
 )
+# IDs are case-insensitive, as under OrderCloud's collation: `Acme` and `acme` are one ID, on
+# both databases alike. A caller's ID is looked up by `lower(scope)` and `lower(id)` through these
+# indexes; joins between stored rows (which carry the stored spelling) keep the exact ones above.
+Index(
+    "uq_resources_kind_lscope_lid",
+    resources.c.kind,
+    func.lower(resources.c.scope),
+    func.lower(resources.c.id),
+    unique=True,
+)
+Index("ix_resources_kind_lid", resources.c.kind, func.lower(resources.c.id))
 
 outbox = Table(
     "outbox",

@@ -36,7 +36,11 @@ async def enable_storefront(api: Api) -> None:
 
 
 async def add_buyer(api: Api, buyer_id: str) -> None:
-    await api.ok("POST", "/buyers", {"ID": buyer_id, "Name": f"Buyer {buyer_id}", "Active": True})
+    """A buyer whose default catalog is `cat-<last letter>` (made by the test when it needs it),
+    so that no default catalog is created for it."""
+    default = f"cat-{buyer_id[-1].lower()}"
+    body = {"ID": buyer_id, "Name": f"Buyer {buyer_id}", "Active": True, "DefaultCatalogID": default}
+    await api.ok("POST", "/buyers", body)
     await store_docs(
         api,
         (

@@ -28,8 +28,8 @@ async def test_catalog_crud(api: Api) -> None:
 
 async def test_catalog_assignments(api: Api) -> None:
     await api.ok("POST", "/catalogs", {"ID": "c1", "Name": "Main"})
-    await api.ok("POST", "/buyers", {"ID": "b1", "Name": "B1"})
-    await api.ok("POST", "/buyers", {"ID": "b2", "Name": "B2"})
+    await api.ok("POST", "/buyers", {"ID": "b1", "Name": "B1", "DefaultCatalogID": "c1"})
+    await api.ok("POST", "/buyers", {"ID": "b2", "Name": "B2", "DefaultCatalogID": "c1"})
     await api.ok("POST", "/products", {"ID": "p1", "Name": "P1"})
     for buyer in ("b1", "b2"):
         await api.ok("POST", "/catalogs/assignments", {"CatalogID": "c1", "BuyerID": buyer}, status=204)
@@ -62,3 +62,22 @@ async def test_catalog_assignments(api: Api) -> None:
 
     await api.ok("DELETE", "/catalogs/c1")
     assert (await api.ok("GET", "/catalogs/assignments"))["Items"] == []
+
+
+async def test_buyer_without_default_catalog_gets_one(api: Api) -> None:
+    """`Buyer.DefaultCatalogID` null on POST: a new default catalog is created and assigned."""
+    created = await api.ok("POST", "/buyers", {"ID": "b1", "Name": "B1", "DefaultCatalogID": None})
+    assert created["DefaultCatalogID"] == "b1"
+    catalog = await api.ok("GET", "/catalogs/b1")
+    assert catalog["Name"] == "B1" and catalog["Active"] is True
+    listed = await api.ok("GET", "/catalogs/assignments", params={"buyerID": "b1"})
+    assert [(a["CatalogID"], a["ViewAllCategories"]) for a in listed["Items"]] == [("b1", True)]
+    # A catalog already has the buyer's ID: the default one gets a new ID.
+    await api.ok("POST", "/catalogs", {"ID": "b2", "Name": "Taken"})
+    second = await api.ok("POST", "/buyers", {"ID": "b2", "Name": "B2"})
+    assert second["DefaultCatalogID"] not in (None, "b2")
+    assert (await api.ok("GET", f"/catalogs/{second['DefaultCatalogID']}"))["Name"] == "B2"
+    # A buyer naming its default catalog keeps it; nothing is created.
+    third = await api.ok("POST", "/buyers", {"ID": "b3", "Name": "B3", "DefaultCatalogID": "b1"})
+    assert third["DefaultCatalogID"] == "b1"
+    assert (await api.get("/catalogs/b3")).status_code == 404

@@ -58,3 +58,27 @@ async def test_submit_and_add_line_do_not_query_per_line(world: World) -> None:
     for product_id, quantity in taken.items():
         stock = (await cat.read(world.api, "product", product_id))["Inventory"]["QuantityAvailable"]
         assert stock == 100 - quantity, product_id
+
+
+async def test_order_list_with_line_item_and_or_filters_is_one_query_pair(world: World) -> None:
+    """`LineItems.ProductID` and `Comments|ID` filters run inside the list's count and page
+    statements (an EXISTS over the lines' (kind, scope) key), never one query per order."""
+    for n in range(2):
+        await cat.product(world.api, f"p{n}")
+    token = await world.token("alice")
+
+    async def listing(**filters: str) -> Any:
+        params = {"Status": "Unsubmitted", **filters}
+        return await world.api.ok("GET", "/orders/Outgoing", params=params, token=token)
+
+    filters = {"LineItems.ProductID": "p1", "Comments|ID": "o*"}
+    await order_of(world, "o1", 2)
+    plain_one = await statements(world, listing)
+    filtered_one = await statements(world, lambda: listing(**filters))
+    for n in range(2, 6):
+        await order_of(world, f"o{n}", 2)
+    with counting(world) as seen:
+        page = await listing(**filters)
+    assert len(page["Items"]) == 5
+    assert len(seen) == filtered_one == plain_one
+    assert sum("EXISTS" in s.upper() for s in seen) == 2  # the count and the page

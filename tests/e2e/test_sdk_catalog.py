@@ -65,7 +65,9 @@ def test_each_buyer_user_sees_its_products_at_its_prices(summary: dict[str, Any]
     assert store["alice"] == [[f"widget-{run}", f"price-a-{run}", 15]]
     assert store["victor"] == [[f"widget-{run}", f"price-vip-{run}", 12.5]]
     assert store["bob"] == [[f"gadget-{run}", f"list-{run}", 20], [f"widget-{run}", f"price-b-{run}", 18]]
-    assert store["aliceCatalogs"] == [] and store["bobCatalogs"] == [f"cat-{run}"]
+    # Each buyer also sees the default catalog created with it (DefaultCatalogID null on POST).
+    assert store["aliceCatalogs"] == [f"buyer-a-{run}"]
+    assert sorted(store["bobCatalogs"]) == sorted([f"cat-{run}", f"buyer-b-{run}"])
     for name in ("alice", "victor", "bob"):
         assert store[f"{name}Retired"]["status"] == 404
     assert summary["meVariants"] == [f"widget-{run}-L", f"widget-{run}-S"]

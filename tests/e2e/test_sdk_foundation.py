@@ -30,7 +30,7 @@ def test_admin_sign_in(summary: dict[str, Any], sdk_env: dict[str, str]) -> None
 def test_created_resources_have_the_wire_shape(summary: dict[str, Any]) -> None:
     buyer = summary["createdBuyer"]
     assert buyer["Active"] is True and buyer["DateCreated"] and buyer["xp"]["Tier"] == 2
-    assert buyer["DefaultCatalogID"] is None
+    assert buyer["DefaultCatalogID"] == buyer["ID"]  # created with the buyer, as the spec says
     user = summary["createdUser"]
     assert user["Password"] is None and user["Active"] is True and user["xp"] == {"Team": "Red"}
     assert not any(key.startswith("_") for key in user)
