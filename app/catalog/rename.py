@@ -15,6 +15,8 @@ ASSIGNMENT_KEYS: dict[str, tuple[str, ...]] = {
     "productcatalogassignment": ("CatalogID", "ProductID"),
     "catalogassignment": ("CatalogID", "BuyerID"),
     "specproductassignment": ("SpecID", "ProductID"),
+    "categoryassignment": ("CategoryID", "BuyerID", "UserGroupID"),
+    "categoryproductassignment": ("CategoryID", "ProductID"),
 }
 
 
@@ -25,10 +27,11 @@ async def rescope(docs: Docs, kinds: Sequence[str], old: str, new: str) -> None:
             await docs.insert(kind, stored.doc, new)
 
 
-async def repoint(docs: Docs, kind: str, field: str, old: str, new: str) -> None:
-    """Change `field` from `old` to `new` in every `kind` document (re-keying assignments)."""
+async def repoint(docs: Docs, kind: str, field: str, old: str, new: str, *, scope: str | None = None) -> None:
+    """Change `field` from `old` to `new` in every `kind` document (re-keying assignments);
+    `scope` limits it to one parent (a category ID is unique only within its catalog)."""
     keys = ASSIGNMENT_KEYS.get(kind)
-    for stored in await docs.all_stored(kind, *docs.eq(**{field: old})):
+    for stored in await docs.all_stored(kind, *docs.eq(**{field: old}), scope=scope):
         doc = {**stored.doc, field: new}
         if keys is None:
             await docs.replace(kind, doc["ID"], doc, stored.scope)

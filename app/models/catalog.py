@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+import msgspec
 
 from app.models.common import Address, Str100, Str2000, Xp
 from app.wire import Wire, WireID
@@ -93,6 +95,34 @@ class CatalogAssignment(Wire, kw_only=True):
 class ProductCatalogAssignment(Wire, kw_only=True):
     catalog_id: WireID
     product_id: WireID
+
+
+NonNegative = Annotated[int, msgspec.Meta(ge=0)]
+
+
+class Category(Wire, kw_only=True):
+    id: WireID | None = None
+    name: Str100
+    description: Str2000 | None = None
+    list_order: NonNegative | None = None
+    active: bool = False
+    parent_id: WireID | None = None
+    child_count: int | None = None
+    xp: Xp = None
+
+
+class CategoryAssignment(Wire, kw_only=True):
+    category_id: WireID
+    buyer_id: WireID | None = None
+    user_group_id: WireID | None = None
+    visible: bool | None = None
+    view_all_products: bool | None = None
+
+
+class CategoryProductAssignment(Wire, kw_only=True):
+    category_id: WireID
+    product_id: WireID
+    list_order: int | None = None
 
 
 class ProductAssignment(Wire, kw_only=True):
