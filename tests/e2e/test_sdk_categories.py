@@ -23,7 +23,8 @@ def test_the_seller_builds_the_tree(summary: dict[str, Any]) -> None:
     assert summary["adminRoots"] == [f"clothing-{run}", f"shoes-{run}", f"secret-{run}"]
     assert summary["adminAll"] == 6
     assert summary["clothing"]["ChildCount"] == 2 and summary["clothing"]["ParentID"] is None
-    assert summary["badDepth"]["status"] == 400 and summary["badDepth"]["errorCode"] == "Category.InvalidDepth"
+    bad_depth = summary["badDepth"]
+    assert bad_depth["status"] == 400 and bad_depth["errorCode"] == "Category.InvalidDepth"
     assert summary["cycle"]["errorCode"] == "Category.CircularReference"
     assert summary["categoryAssignments"] == [
         {
