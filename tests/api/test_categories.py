@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import event
+
 from tests.api.storefront_setup import add_buyer, add_shopper, enable_storefront
 from tests.helpers import Api, error_code
 
@@ -352,3 +354,38 @@ async def test_me_categories_catalog_choice(api: Api) -> None:
     assert hidden.status_code == 404
     admin = await api.get("/me/categories")
     assert admin.status_code == 403
+
+
+async def test_category_browsing_costs_the_same_statements_for_a_bigger_tree(api: Api) -> None:
+    """The category filter is one SQL condition: no statement per category or per product."""
+    tokens = await storefront(api, view_all=True)
+    seen: list[str] = []
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    async def cost(path: str, params: dict[str, str]) -> int:
+        seen.clear()
+        await api.ok("GET", path, token=tokens["bob"], params=params)
+        return len(seen)
+
+    engine = api.services.db.engine.sync_engine
+    by_category = {"categoryID": "clothing"}
+    menu = {"depth": "all"}
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        before = (await cost("/me/products", by_category), await cost("/me/categories", menu))
+        for n in range(6):
+            body = {"ID": f"sub{n}", "Name": f"Sub {n}", "Active": True, "ParentID": "pants"}
+            await api.ok("POST", CATS, body)
+            await api.ok("POST", "/products", {"ID": f"sp{n}", "Name": f"sp{n}", "Active": True})
+            link = {"CatalogID": "shop", "ProductID": f"sp{n}"}
+            await api.ok("POST", "/catalogs/productassignments", link, status=204)
+            link = {"CategoryID": f"sub{n}", "ProductID": f"sp{n}"}
+            await api.ok("POST", f"{CATS}/productassignments", link, status=204)
+        after = (await cost("/me/products", by_category), await cost("/me/categories", menu))
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert after == before
+    page = await api.ok("GET", "/me/products", token=tokens["bob"], params={**by_category, "pageSize": 100})
+    assert page["Meta"]["TotalCount"] == 3 + 6
