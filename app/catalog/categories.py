@@ -52,14 +52,14 @@ async def with_child_counts(docs: Docs, catalog_id: str, items: list[dict[str, A
     return [{**d, "ChildCount": counts.get(d["ID"], 0)} for d in items]
 
 
-def plain_parent(opts: ListOptions) -> tuple[bool, str | None]:
+def plain_parent(opts: ListOptions) -> str | None:
     """Take a plain `ParentID` filter (one exact ID) out of the list options: `depth` counts
     from it. A filter with operators (`!*`, wildcards, `|`) stays an ordinary filter."""
     values = opts.filter_values("ParentID")
     if len(values) != 1 or not values[0] or any(op in values[0] for op in _OPERATORS):
-        return False, None
+        return None
     opts.pop_filter("ParentID")
-    return True, values[0]
+    return values[0]
 
 
 def within_depth(t: Tree, root: str | None, depth: int | None) -> ColumnElement[bool] | None:

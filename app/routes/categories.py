@@ -119,9 +119,9 @@ async def depth_conds(
 ) -> list[ColumnElement[bool]]:
     """`depth` (default 1) counted from a plain `ParentID` filter, else from the catalog's top."""
     depth = parse_depth(ctx.query("depth"), 1)
-    has_root, root = store.plain_parent(opts)
-    if has_root:
-        await _category(ctx, catalog_id, root)
+    # An unknown ParentID is a filter that matches nothing (no 404, which would tell a shopper
+    # whether a hidden category exists).
+    root = store.plain_parent(opts)
     cond = store.within_depth(tree or await store.tree(ctx.docs, catalog_id), root, depth)
     return [] if cond is None else [cond]
 
