@@ -20,7 +20,7 @@ from app.models.catalog import InventoryRecord, Variant
 from app.resources import Doc, public
 from app.routes import catalogs, categories, products, specs
 from app.store.tables import resources
-from domain.categories import parse_depth
+from domain.categories import Tree, parse_depth
 from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.pricing import ProductAssignment
 
@@ -110,16 +110,16 @@ async def _require_catalog(ctx: Ctx, view: BuyerView, catalog_id: str) -> None:
 async def _catalog_for(ctx: Ctx, view: BuyerView, catalog_id: str | None, *, required: bool) -> str | None:
     """The catalog a category call works in: `catalogID` when given (it must be visible), else
     the buyer's DefaultCatalogID when visible, else the buyer's only visible catalog. With no
-    visible catalog: None (or 404 when `required`); with several and no default: 400."""
+    visible catalog: None (400 when `required`); with several and no default: 400."""
     docs = ctx.docs
     if catalog_id:
         await _require_catalog(ctx, view, catalog_id)
         return catalog_id
-    visible = await docs.all("catalog", catalog_visible(docs.pg, view), scope="", limit=2)
     buyer = await docs.get("buyer", view.buyer_id)
     default = buyer.doc.get("DefaultCatalogID") if buyer else None
     if default and await docs.count("catalog", R.id == default, catalog_visible(docs.pg, view)) > 0:
         return str(default)
+    visible = await docs.all("catalog", catalog_visible(docs.pg, view), scope="", limit=2)
     if len(visible) == 1:
         return str(visible[0]["ID"])
     if not visible and not required:
@@ -131,7 +131,7 @@ async def _catalog_for(ctx: Ctx, view: BuyerView, catalog_id: str | None, *, req
     )
 
 
-async def _visible_categories(ctx: Ctx, view: BuyerView, catalog_id: str) -> tuple[Any, set[str]]:
+async def _visible_categories(ctx: Ctx, view: BuyerView, catalog_id: str) -> tuple[Tree, set[str]]:
     tree = await category_store.tree(ctx.docs, catalog_id)
     return tree, await category_store.buyer_visible(ctx.docs, catalog_id, view, tree)
 
@@ -205,9 +205,14 @@ async def list_categories(ctx: Ctx) -> Any:
         sortable=categories.SORT,
         default_sort=categories.SORT,
     )
-    items = [public(d) for d in page.items]
-    page.items[:] = await category_store.with_child_counts(ctx.docs, catalog_id, items)
+    page.items[:] = [_shown(d, tree, visible) for d in page.items]
     return page.wire()
+
+
+def _shown(doc: Doc, tree: Tree, visible: set[str]) -> Doc:
+    """A category as a shopper sees it: ChildCount counts the children this user sees, so a
+    menu never offers to open a branch that would be empty."""
+    return {**public(doc), "ChildCount": sum(c in visible for c in tree.children.get(doc["ID"], []))}
 
 
 @endpoint("GET", "/me/categories/{categoryID}")
@@ -215,10 +220,13 @@ async def get_category(ctx: Ctx) -> Any:
     _, view = await shopper(ctx)
     category_id = ctx.param("categoryID")
     catalog_id = await _catalog_for(ctx, view, ctx.query("catalogID"), required=False)
-    if catalog_id is None or category_id not in (await _visible_categories(ctx, view, catalog_id))[1]:
+    if catalog_id is None:
+        raise NotFound("Category", category_id)
+    tree, visible = await _visible_categories(ctx, view, catalog_id)
+    if category_id not in visible:
         raise NotFound("Category", category_id)
     found = await ctx.docs.require(category_store.KIND, category_id, catalog_id, object_type="Category")
-    return (await category_store.with_child_counts(ctx.docs, catalog_id, [public(found.doc)]))[0]
+    return _shown(found.doc, tree, visible)
 
 
 @endpoint("GET", "/me/products/{productID}/specs")

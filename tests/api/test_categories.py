@@ -320,6 +320,10 @@ async def test_category_assignments_decide_visibility(api: Api) -> None:
     assert ids(all_bob) == ["clothing", "shirts", "tees"]
     all_alice = await api.ok("GET", "/me/categories", token=alice, params={"depth": "all", "sortBy": "ID"})
     assert ids(all_alice) == ["clothing", "pants", "shirts", "tees"]
+    # ChildCount counts the children this user sees.
+    child_counts = {c["ID"]: c["ChildCount"] for c in all_bob["Items"]}
+    assert child_counts == {"clothing": 1, "shirts": 1, "tees": 0}
+    assert (await api.ok("GET", "/me/categories/clothing", token=alice))["ChildCount"] == 2
     # Products in a category follow the same rule: pants' products only for alice.
     assert ids(await api.ok("GET", "/me/products", token=alice, params={"categoryID": "pants"})) == ["jeans"]
     assert (await api.get("/me/products", token=bob, params={"categoryID": "pants"})).status_code == 404
