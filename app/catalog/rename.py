@@ -35,6 +35,8 @@ ASSIGNMENT_KEYS: dict[str, tuple[str, ...]] = {
     "apiclientassignment": ("ApiClientID", "BuyerID", "SupplierID"),
     "supplierbuyer": ("SupplierID", "BuyerID"),
     "productsupplier": ("SupplierID",),
+    "categoryassignment": ("CategoryID", "BuyerID", "UserGroupID"),
+    "categoryproductassignment": ("CategoryID", "ProductID"),
 }
 
 # Which rows of a marketplace-wide kind belong to the company (scope) of the renamed document.
@@ -91,6 +93,7 @@ REFERENCES: dict[str, tuple[Ref, ...]] = {
         *(Ref(kind, "UserGroupID") for kind in _INSTRUMENT_ASSIGNMENTS),
         Ref("productassignment", "UserGroupID", _buyer),
         Ref("promotionassignment", "UserGroupID", _buyer),
+        Ref("categoryassignment", "UserGroupID", _buyer),
         Ref("approvalrule", "ApprovingGroupID"),
     ),
     "supplierusergroup": (
@@ -109,7 +112,12 @@ REFERENCES: dict[str, tuple[Ref, ...]] = {
     "promotion": (Ref("promotionassignment", "PromotionID", anywhere=True),),
     "product": tuple(
         Ref(kind, "ProductID", anywhere=True)
-        for kind in ("productassignment", "productcatalogassignment", "specproductassignment")
+        for kind in (
+            "productassignment",
+            "productcatalogassignment",
+            "specproductassignment",
+            "categoryproductassignment",
+        )
     ),
     "catalog": (
         Ref("catalogassignment", "CatalogID", anywhere=True),
@@ -128,6 +136,7 @@ REFERENCES: dict[str, tuple[Ref, ...]] = {
             Ref(kind, "BuyerID", anywhere=True)
             for kind in (
                 "catalogassignment",
+                "categoryassignment",
                 "productassignment",
                 "promotionassignment",
                 "securityprofileassignment",
@@ -156,6 +165,9 @@ REFERENCES: dict[str, tuple[Ref, ...]] = {
 SCOPED: dict[str, tuple[str, ...]] = {
     "product": ("variant", "inventoryrecord", "inventoryrecordassignment", "productsupplier"),
     "spec": ("specoption",),
+    # Categories and their assignments are scoped to their catalog (a category ID is unique only
+    # within it): they move with a renamed catalog.
+    "catalog": ("category", "categoryassignment", "categoryproductassignment"),
     "buyer": (
         "user",
         "usergroup",

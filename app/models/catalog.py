@@ -98,6 +98,34 @@ class ProductCatalogAssignment(Wire, kw_only=True):
     product_id: WireID
 
 
+NonNegative = Annotated[int, msgspec.Meta(ge=0)]
+
+
+class Category(Wire, kw_only=True):
+    id: WireID | None = None
+    name: Str100
+    description: Str2000 | None = None
+    list_order: NonNegative | None = None
+    active: bool = False
+    parent_id: WireID | None = None
+    child_count: int | None = None
+    xp: Xp = None
+
+
+class CategoryAssignment(Wire, kw_only=True):
+    category_id: WireID
+    buyer_id: WireID | None = None
+    user_group_id: WireID | None = None
+    visible: bool | None = None
+    view_all_products: bool | None = None
+
+
+class CategoryProductAssignment(Wire, kw_only=True):
+    category_id: WireID
+    product_id: WireID
+    list_order: int | None = None
+
+
 class ProductAssignment(Wire, kw_only=True):
     seller_id: WireID | None = None
     product_id: WireID

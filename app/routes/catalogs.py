@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.auth.tokens import Caller
-from app.catalog import assignments
+from app.catalog import assignments, categories
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.models.catalog import Catalog, CatalogAssignment, ProductCatalogAssignment
 from app.resources import Doc, ResourceSpec, crud, normalize
@@ -21,13 +21,15 @@ PRODUCT_KIND = "productcatalogassignment"
 
 async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
     doc["OwnerID"] = (existing or {}).get("OwnerID") or doc.get("OwnerID") or ctx.services.marketplace_id
-    doc["CategoryCount"] = 0  # categories are not part of ordercore yet
+    doc["CategoryCount"] = await ctx.docs.count(categories.KIND, scope=doc["ID"])
     return doc
 
 
 async def _on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
     for kind in (ASSIGN_KIND, PRODUCT_KIND):
         await ctx.docs.delete_where(kind, *ctx.docs.eq(CatalogID=doc["ID"]))
+    for kind in categories.KINDS:
+        await ctx.docs.delete_where(kind, scope=doc["ID"])
 
 
 SPEC = ResourceSpec(

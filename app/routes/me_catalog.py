@@ -9,17 +9,19 @@ from typing import Any
 from sqlalchemy import ColumnElement
 
 from app.auth.tokens import Caller
+from app.catalog import categories as category_store
 from app.catalog.access import BuyerView, buyer_view, schedule_id_for
 from app.catalog.schedules import present_schedule
 from app.catalog.specs import product_spec_ids
 from app.catalog.visibility import catalog_visible, in_catalog, product_visible
 from app.http import Ctx, endpoint
-from app.listing import schema_of
+from app.listing import Page, schema_of
 from app.models.catalog import InventoryRecord, Variant
 from app.resources import Doc, public
-from app.routes import catalogs, products, specs
+from app.routes import catalogs, categories, products, specs
 from app.store.tables import resources
-from domain.errors import Forbidden, NotFound
+from domain.categories import Tree, parse_depth
+from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.pricing import ProductAssignment
 
 SHOPPER = ("Shopper",)
@@ -78,9 +80,14 @@ async def list_products(ctx: Ctx) -> Any:
     opts = ctx.list_options(params=("catalogID", "categoryID", "depth", "sellerID"))
     conds: list[ColumnElement[bool]] = [product_visible(ctx.docs.pg, view)]
     catalog_id = opts.params.get("catalogID")
-    if catalog_id:
-        if await ctx.docs.count("catalog", R.id == catalog_id, catalog_visible(ctx.docs.pg, view)) == 0:
-            raise NotFound("Catalog", catalog_id)
+    category_id = opts.params.get("categoryID")
+    if category_id:
+        # The category's products: no statement is added to the plain list's hot path.
+        in_cat = await _catalog_for(ctx, view, catalog_id, required=True)
+        assert in_cat is not None  # required=True raises instead
+        conds.append(await _in_category(ctx, view, in_cat, category_id))
+    elif catalog_id:
+        await _require_catalog(ctx, view, catalog_id)
         conds.append(in_catalog(ctx.docs.pg, catalog_id))
     page = await ctx.docs.page(
         "product",
@@ -93,6 +100,51 @@ async def list_products(ctx: Ctx) -> Any:
     )
     page.items[:] = await buyer_products(ctx, view, page.items)
     return products.with_facets(page.wire())
+
+
+async def _require_catalog(ctx: Ctx, view: BuyerView, catalog_id: str) -> None:
+    if await ctx.docs.count("catalog", R.id == catalog_id, catalog_visible(ctx.docs.pg, view)) == 0:
+        raise NotFound("Catalog", catalog_id)
+
+
+async def _catalog_for(ctx: Ctx, view: BuyerView, catalog_id: str | None, *, required: bool) -> str | None:
+    """The catalog a category call works in: `catalogID` when given (it must be visible), else
+    the buyer's DefaultCatalogID when visible, else the buyer's only visible catalog. With no
+    visible catalog: None (400 when `required`); with several and no default: 400."""
+    docs = ctx.docs
+    if catalog_id:
+        await _require_catalog(ctx, view, catalog_id)
+        return catalog_id
+    buyer = await docs.get("buyer", view.buyer_id)
+    default = buyer.doc.get("DefaultCatalogID") if buyer else None
+    if default and await docs.count("catalog", R.id == default, catalog_visible(docs.pg, view)) > 0:
+        return str(default)
+    visible = await docs.all("catalog", catalog_visible(docs.pg, view), scope="", limit=2)
+    if len(visible) == 1:
+        return str(visible[0]["ID"])
+    if not visible and not required:
+        return None
+    raise ValidationFailed(
+        "catalogID is required: the buyer has no default catalog",
+        "Product.CategoryFilterRequiresCatalogID" if required else "ValidationFailure",
+        {"Field": "catalogID"},
+    )
+
+
+async def _visible_categories(ctx: Ctx, view: BuyerView, catalog_id: str) -> tuple[Tree, set[str]]:
+    tree = await category_store.tree(ctx.docs, catalog_id)
+    return tree, await category_store.buyer_visible(ctx.docs, catalog_id, view, tree)
+
+
+async def _in_category(ctx: Ctx, view: BuyerView, catalog_id: str, category_id: str) -> ColumnElement[bool]:
+    """Products in a category the user sees and, `depth` (default all) levels down, in its
+    visible descendants: depth 1 is the category alone."""
+    depth = parse_depth(ctx.query("depth"), None)
+    tree, visible = await _visible_categories(ctx, view, catalog_id)
+    if category_id not in visible:
+        raise NotFound("Category", category_id)
+    below = tree.below(category_id, None if depth is None else depth - 1)
+    return category_store.products_in_categories(ctx.docs.pg, catalog_id, [category_id, *(below & visible)])
 
 
 @endpoint("GET", "/me/products/{productID}")
@@ -126,6 +178,55 @@ async def get_catalog(ctx: Ctx) -> Any:
     if await ctx.docs.count("catalog", R.id == catalog_id, catalog_visible(ctx.docs.pg, view)) == 0:
         raise NotFound("Catalog", catalog_id)
     return public((await ctx.docs.require("catalog", catalog_id, object_type="Catalog")).doc)
+
+
+@endpoint("GET", "/me/categories")
+async def list_categories(ctx: Ctx) -> Any:
+    _, view = await shopper(ctx)
+    opts = ctx.list_options(params=("catalogID", "productID", "depth"))
+    catalog_id = await _catalog_for(ctx, view, opts.params.get("catalogID"), required=False)
+    if catalog_id is None:
+        return Page([], opts.page, opts.page_size, 0).wire()  # no catalog: nothing to browse
+    tree, visible = await _visible_categories(ctx, view, catalog_id)
+    conds: list[ColumnElement[bool]] = [R.id.in_(sorted(visible))]
+    conds.extend(await categories.depth_conds(ctx, catalog_id, opts, tree))
+    product_id = opts.params.get("productID")
+    if product_id:
+        links = ctx.docs.eq(ProductID=product_id)
+        rows = await ctx.docs.all(category_store.PRODUCT_KIND, *links, scope=catalog_id)
+        conds.append(R.id.in_(sorted({r["CategoryID"] for r in rows})))
+    page = await ctx.docs.page(
+        category_store.KIND,
+        opts,
+        categories.SPEC.schema,
+        conds=conds,
+        scope=catalog_id,
+        searchable=categories.SEARCH,
+        sortable=categories.SORT,
+        default_sort=categories.SORT,
+    )
+    page.items[:] = [_shown(d, tree, visible) for d in page.items]
+    return page.wire()
+
+
+def _shown(doc: Doc, tree: Tree, visible: set[str]) -> Doc:
+    """A category as a shopper sees it: ChildCount counts the children this user sees, so a
+    menu never offers to open a branch that would be empty."""
+    return {**public(doc), "ChildCount": sum(c in visible for c in tree.children.get(doc["ID"], []))}
+
+
+@endpoint("GET", "/me/categories/{categoryID}")
+async def get_category(ctx: Ctx) -> Any:
+    _, view = await shopper(ctx)
+    category_id = ctx.param("categoryID")
+    catalog_id = await _catalog_for(ctx, view, ctx.query("catalogID"), required=False)
+    if catalog_id is None:
+        raise NotFound("Category", category_id)
+    tree, visible = await _visible_categories(ctx, view, catalog_id)
+    if category_id not in visible:
+        raise NotFound("Category", category_id)
+    found = await ctx.docs.require(category_store.KIND, category_id, catalog_id, object_type="Category")
+    return _shown(found.doc, tree, visible)
 
 
 @endpoint("GET", "/me/products/{productID}/specs")
@@ -229,6 +330,8 @@ ROUTES = [
     get_product,
     list_catalogs,
     get_catalog,
+    list_categories,
+    get_category,
     list_specs,
     get_spec,
     list_variants,

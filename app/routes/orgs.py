@@ -104,6 +104,7 @@ async def delete_company(
         "securityprofileassignment",
         "catalogassignment",
         "productassignment",
+        "categoryassignment",
     ):
         await ctx.docs.delete_where(kind, *ctx.docs.eq(**{field: company_id}))
 

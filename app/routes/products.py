@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement
 
 from app.assignments import buyer_user_reach
 from app.auth.tokens import Caller
-from app.catalog import assignments
+from app.catalog import assignments, categories
 from app.catalog.counts import product_counts
 from app.catalog.stock import stamp_inventory
 from app.catalog.visibility import in_catalog
@@ -19,6 +19,7 @@ from app.models.orgs import Supplier
 from app.resources import Doc, ResourceSpec, crud, public
 from app.routes.access import seller_only
 from app.store.tables import resources
+from domain.categories import parse_depth
 from domain.errors import ValidationFailed
 
 READ = ("ProductReader", "ProductAdmin")
@@ -28,7 +29,12 @@ SUPPLIER_KIND = "productsupplier"
 PRODUCT_SEARCH = ("ID", "Name", "Description")
 # Everything scoped to a product, and every assignment naming it, goes with it.
 PRODUCT_SCOPED = ("variant", "inventoryrecord", "inventoryrecordassignment", SUPPLIER_KIND)
-NAMING_PRODUCT = (ASSIGN_KIND, "productcatalogassignment", "specproductassignment")
+NAMING_PRODUCT = (
+    ASSIGN_KIND,
+    "productcatalogassignment",
+    "specproductassignment",
+    "categoryproductassignment",
+)
 
 
 async def require(ctx: Ctx, kind: str, object_type: str, id: str | None, scope: str = "") -> Doc:
@@ -88,9 +94,11 @@ def with_facets(page: dict[str, Any]) -> dict[str, Any]:
 async def list_products(ctx: Ctx) -> Any:
     caller = await ctx.caller(*READ)
     await seller_only(ctx, caller)
-    opts = ctx.list_options(params=("catalogID", "categoryID", "supplierID"))
+    opts = ctx.list_options(params=("catalogID", "categoryID", "supplierID", "depth"))
     conds: list[ColumnElement[bool]] = []
-    if opts.params.get("catalogID"):
+    if opts.params.get("categoryID"):
+        conds.append(await _in_category(ctx, opts.params.get("catalogID"), opts.params["categoryID"]))
+    elif opts.params.get("catalogID"):
         conds.append(in_catalog(ctx.docs.pg, opts.params["catalogID"]))
     if opts.params.get("supplierID"):
         supplier_id = opts.params["supplierID"]
@@ -100,6 +108,23 @@ async def list_products(ctx: Ctx) -> Any:
     )
     page.items[:] = [public(d) for d in page.items]
     return with_facets(page.wire())
+
+
+async def _in_category(ctx: Ctx, catalog_id: str | None, category_id: str) -> ColumnElement[bool]:
+    """Products in the category and, `depth` (default all) levels down, its descendants; a
+    category ID is unique only within its catalog, so catalogID is required (as in OrderCloud)."""
+    if not catalog_id:
+        raise ValidationFailed(
+            "Filtering by categoryID requires a catalogID",
+            "Product.CategoryFilterRequiresCatalogID",
+            {"Field": "catalogID"},
+        )
+    await require(ctx, "catalog", "Catalog", catalog_id)
+    await require(ctx, categories.KIND, "Category", category_id, catalog_id)
+    depth = parse_depth(ctx.query("depth"), None)
+    tree = await categories.tree(ctx.docs, catalog_id)
+    below = tree.below(category_id, None if depth is None else depth - 1)
+    return categories.products_in_categories(ctx.docs.pg, catalog_id, [category_id, *below])
 
 
 async def _products_sold_by(ctx: Ctx, supplier_id: str) -> list[str]:
