@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+
+from app.store.tables import outbox
 from tests.api import catalog_fixtures as cat
 from tests.api.org_setup import PASSWORD, address_body, user_body
 from tests.helpers import ADMIN_CLIENT, Api
@@ -138,6 +141,7 @@ SHIP_TO = {
 class Market:
     api: Api
     tokens: dict[str, str] = field(default_factory=dict)
+    refs: dict[str, str] = field(default_factory=dict)  # IDs the server chose (delivery IDs)
 
     def token(self, principal: str) -> str | None:
         return self.tokens.get(principal)
@@ -148,6 +152,15 @@ async def _profile(api: Api, profile_id: str, roles: list[str], **assignment: st
     await api.ok(
         "POST", "/securityprofiles/assignments", {"SecurityProfileID": profile_id, **assignment}, status=204
     )
+
+
+async def _full_access_by_name(api: Api) -> None:
+    """The bootstrap gives FullAccess to the whole marketplace (every admin user); the matrix
+    needs an admin user with only *Reader roles, so FullAccess goes to the first admin by name."""
+    profile = "ordercore-full-access"
+    await api.ok("POST", "/securityprofiles/assignments", {"SecurityProfileID": profile, "UserID": "admin"},
+                 status=204)
+    await api.ok("DELETE", f"/securityprofiles/{profile}/assignments", status=204)
 
 
 async def _orgs(api: Api) -> None:
@@ -191,6 +204,8 @@ async def _orgs(api: Api) -> None:
         ("suppliers/sT", "sT-user", SUPPLIER_ROLES, {"SupplierID": "sT"}),
         ("adminusers", "mk-reader", READER_ROLES, {}),
         ("adminusers", "mk-admin", ["FullAccess"], {}),
+        ("adminusers", "mk-spare", ["OrderReader"], {}),
+        ("suppliers/sS", "sS-other", ["MeAdmin"], {"SupplierID": "sS"}),
     ]
     for path, user_id, roles, where in users:
         await api.ok("POST", f"/{path}" if path == "adminusers" else f"/{path}/users", user_body(user_id))
@@ -203,6 +218,12 @@ async def _orgs(api: Api) -> None:
         await api.ok("POST", f"/suppliers/{supplier}/addresses", address_body(f"{supplier}-addr"))
     await api.ok("POST", "/usergroups", {"ID": "mk-agroup", "Name": "Admins"})
     await api.ok("POST", "/addresses", address_body("mk-addr"))
+    await api.ok("POST", "/securityprofiles", {"ID": "mk-profile", "Name": "spare", "Roles": ["OrderReader"]})
+    await api.ok(
+        "POST",
+        "/approvalrules",
+        {"ID": "mk-rule", "Name": "r", "ApprovalType": "OrderReturn", "RuleExpression": "order.Total > 100000", "ApprovingGroupID": "mk-agroup"},
+    )
 
 
 async def _buyer_things(api: Api) -> None:
@@ -256,6 +277,11 @@ async def _catalog(api: Api) -> None:
     await api.ok("POST", "/specs/productassignments", {"SpecID": "mk-spec", "ProductID": "mk-vprod"}, status=204)
     await cat.variant(api, "mk-vprod", "mk-var", [("mk-spec", "mk-opt")])
     await cat.inventory_record(api, "mk-prod", "mk-inv", 50)
+    await api.ok(
+        "POST",
+        "/products/mk-vprod/variants/mk-var/inventoryrecords",
+        {"ID": "mk-vinv", "AddressID": "mk-addr", "QuantityAvailable": 5},
+    )
     await api.ok("POST", "/catalogs", {"ID": "mk-cat", "Name": "Catalog", "Active": True})
     await api.ok("POST", "/catalogs/assignments", {"CatalogID": "mk-cat", "BuyerID": "bA"}, status=204)
     await api.ok("POST", "/catalogs/productassignments", {"CatalogID": "mk-cat", "ProductID": "mk-prod"}, status=204)
@@ -274,6 +300,7 @@ async def _secrets(api: Api) -> None:
         {"ID": "mk-client", "AppName": "Integration", "ClientSecret": f"{SECRET}client", "AllowSeller": True,
          "AccessTokenDuration": 600, "Active": True},
     )
+    await api.ok("POST", "/apiclients/mk-client/secrets", {"ID": "mk-secret", "Name": "rotation"})
     await api.ok(
         "POST",
         "/webhooks",
@@ -334,6 +361,9 @@ async def _orders(api: Api, market: Market) -> None:
     await api.ok("POST", "/orders/Outgoing", {"ID": "bA-cart"}, token=shop)
     await api.ok("POST", "/orders/Outgoing/bA-cart/lineitems", {"ID": "bA-cartline", "ProductID": "mk-prod", "Quantity": 1}, token=shop)
     await api.ok("POST", "/orders/Outgoing/bA-cart/payments", {"ID": "bA-cartpay", "Type": "PurchaseOrder"}, token=shop)
+    badm = market.tokens["badmA"]
+    await api.ok("POST", "/orders/Outgoing", {"ID": "bA-admcart"}, token=badm)
+    await api.ok("POST", "/orders/Outgoing", {"ID": "bB-cart"}, token=user_b)
     # The seller forwards A's order: supplier S gets its part.
     await api.ok("POST", "/orders/Incoming/bA-order/forward", status=200)
     await api.ok(
@@ -357,10 +387,17 @@ async def _orders(api: Api, market: Market) -> None:
 
 async def build_market(api: Api) -> Market:
     market = Market(api)
+    await _full_access_by_name(api)
     await _orgs(api)
     await _buyer_things(api)
     await _catalog(api)
     await _secrets(api)
     await _login(api, market)
     await _orders(api, market)
+    async with api.services.db.reader() as conn:
+        delivery = (await conn.execute(select(outbox.c.delivery_id))).scalars().first()
+    assert delivery, "the webhook on POST /me/addresses queued a delivery"
+    market.refs["delivery"] = str(delivery)
+    certs = (await api.client.get("/oauth/certs")).json()
+    market.refs["kid"] = certs["keys"][0]["kid"]
     return market
