@@ -217,6 +217,10 @@ async def _orgs(api: Api) -> None:
         await api.ok("POST", f"/suppliers/{supplier}/usergroups", {"ID": f"{supplier}-group", "Name": "g"})
         await api.ok("POST", f"/suppliers/{supplier}/addresses", address_body(f"{supplier}-addr"))
     await api.ok("POST", "/usergroups", {"ID": "mk-agroup", "Name": "Admins"})
+    await api.ok("POST", "/usergroups/assignments", {"UserGroupID": "mk-agroup", "UserID": "mk-spare"}, status=204)
+    await api.ok("POST", "/buyers/bA/usergroups", {"ID": "bA-spare", "Name": "spare"})
+    await api.ok("POST", "/suppliers/sS/usergroups/assignments", {"UserGroupID": "sS-group", "UserID": "sS-other"},
+                 status=204)
     await api.ok("POST", "/addresses", address_body("mk-addr"))
     await api.ok("POST", "/securityprofiles", {"ID": "mk-profile", "Name": "spare", "Roles": ["OrderReader"]})
     await api.ok(
@@ -276,7 +280,9 @@ async def _catalog(api: Api) -> None:
                                         "PriceMarkupType": "NoMarkup", "PriceMarkup": None, "xp": None}])
     await api.ok("POST", "/specs/productassignments", {"SpecID": "mk-spec", "ProductID": "mk-vprod"}, status=204)
     await cat.variant(api, "mk-vprod", "mk-var", [("mk-spec", "mk-opt")])
-    await cat.inventory_record(api, "mk-prod", "mk-inv", 50)
+    await api.ok(
+        "POST", "/products/mk-prod/inventoryrecords", {"ID": "mk-inv", "AddressID": "mk-addr", "QuantityAvailable": 50}
+    )
     await api.ok(
         "POST",
         "/products/mk-vprod/variants/mk-var/inventoryrecords",
@@ -301,6 +307,10 @@ async def _secrets(api: Api) -> None:
          "AccessTokenDuration": 600, "Active": True},
     )
     await api.ok("POST", "/apiclients/mk-client/secrets", {"ID": "mk-secret", "Name": "rotation"})
+    for party in ({"BuyerID": "bA"}, {"SupplierID": "sS"}):
+        await api.ok("POST", "/apiclients/assignments", {"ApiClientID": "mk-client", **party}, status=204)
+    await api.ok("POST", "/securityprofiles/assignments", {"SecurityProfileID": "mk-profile", "UserID": "mk-spare"},
+                 status=204)
     await api.ok(
         "POST",
         "/webhooks",
@@ -361,6 +371,8 @@ async def _orders(api: Api, market: Market) -> None:
     await api.ok("POST", "/orders/Outgoing", {"ID": "bA-cart"}, token=shop)
     await api.ok("POST", "/orders/Outgoing/bA-cart/lineitems", {"ID": "bA-cartline", "ProductID": "mk-prod", "Quantity": 1}, token=shop)
     await api.ok("POST", "/orders/Outgoing/bA-cart/payments", {"ID": "bA-cartpay", "Type": "PurchaseOrder"}, token=shop)
+    await api.ok("POST", "/orders/Outgoing/bA-cart/promotions/MKPROMO", token=shop)
+    await api.ok("POST", "/cart/lineitems", {"ProductID": "mk-prod", "Quantity": 1}, token=market.tokens["anonshop"])
     badm = market.tokens["badmA"]
     await api.ok("POST", "/orders/Outgoing", {"ID": "bA-admcart"}, token=badm)
     await api.ok("POST", "/orders/Outgoing", {"ID": "bB-cart"}, token=user_b)
