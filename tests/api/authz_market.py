@@ -8,7 +8,6 @@ and supplier T have no business with A or S."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 
@@ -158,8 +157,9 @@ async def _full_access_by_name(api: Api) -> None:
     """The bootstrap gives FullAccess to the whole marketplace (every admin user); the matrix
     needs an admin user with only *Reader roles, so FullAccess goes to the first admin by name."""
     profile = "ordercore-full-access"
-    await api.ok("POST", "/securityprofiles/assignments", {"SecurityProfileID": profile, "UserID": "admin"},
-                 status=204)
+    await api.ok(
+        "POST", "/securityprofiles/assignments", {"SecurityProfileID": profile, "UserID": "admin"}, status=204
+    )
     await api.ok("DELETE", f"/securityprofiles/{profile}/assignments", status=204)
 
 
@@ -211,22 +211,39 @@ async def _orgs(api: Api) -> None:
         await api.ok("POST", f"/{path}" if path == "adminusers" else f"/{path}/users", user_body(user_id))
         await _profile(api, f"{user_id}-profile", roles, UserID=user_id, **where)
     await api.ok("POST", "/buyers/bA/usergroups", {"ID": "bA-group", "Name": "A group"})
-    await api.ok("POST", "/buyers/bA/usergroups/assignments", {"UserGroupID": "bA-group", "UserID": "bA-shopper"}, status=204)
+    await api.ok(
+        "POST",
+        "/buyers/bA/usergroups/assignments",
+        {"UserGroupID": "bA-group", "UserID": "bA-shopper"},
+        status=204,
+    )
     await api.ok("POST", "/buyers/bB/usergroups", {"ID": "bB-group", "Name": "B group"})
     for supplier in ("sS", "sT"):
         await api.ok("POST", f"/suppliers/{supplier}/usergroups", {"ID": f"{supplier}-group", "Name": "g"})
         await api.ok("POST", f"/suppliers/{supplier}/addresses", address_body(f"{supplier}-addr"))
     await api.ok("POST", "/usergroups", {"ID": "mk-agroup", "Name": "Admins"})
-    await api.ok("POST", "/usergroups/assignments", {"UserGroupID": "mk-agroup", "UserID": "mk-spare"}, status=204)
+    await api.ok(
+        "POST", "/usergroups/assignments", {"UserGroupID": "mk-agroup", "UserID": "mk-spare"}, status=204
+    )
     await api.ok("POST", "/buyers/bA/usergroups", {"ID": "bA-spare", "Name": "spare"})
-    await api.ok("POST", "/suppliers/sS/usergroups/assignments", {"UserGroupID": "sS-group", "UserID": "sS-other"},
-                 status=204)
+    await api.ok(
+        "POST",
+        "/suppliers/sS/usergroups/assignments",
+        {"UserGroupID": "sS-group", "UserID": "sS-other"},
+        status=204,
+    )
     await api.ok("POST", "/addresses", address_body("mk-addr"))
     await api.ok("POST", "/securityprofiles", {"ID": "mk-profile", "Name": "spare", "Roles": ["OrderReader"]})
     await api.ok(
         "POST",
         "/approvalrules",
-        {"ID": "mk-rule", "Name": "r", "ApprovalType": "OrderReturn", "RuleExpression": "order.Total > 100000", "ApprovingGroupID": "mk-agroup"},
+        {
+            "ID": "mk-rule",
+            "Name": "r",
+            "ApprovalType": "OrderReturn",
+            "RuleExpression": "order.Total > 100000",
+            "ApprovingGroupID": "mk-agroup",
+        },
     )
 
 
@@ -249,13 +266,21 @@ async def _buyer_things(api: Api) -> None:
         await api.ok(
             "POST",
             f"/buyers/{buyer}/approvalrules",
-            {"ID": f"{buyer}-rule", "Name": "big", "RuleExpression": "order.Total > 100000",
-             "ApprovingGroupID": f"{buyer}-group"},
+            {
+                "ID": f"{buyer}-rule",
+                "Name": "big",
+                "RuleExpression": "order.Total > 100000",
+                "ApprovingGroupID": f"{buyer}-group",
+            },
         )
     user_of = {"bA": "bA-shopper", "bB": "bB-user"}
     for buyer, user in user_of.items():
         for kind in ("spendingaccounts", "costcenters", "creditcards"):
-            key = {"spendingaccounts": "SpendingAccountID", "costcenters": "CostCenterID", "creditcards": "CreditCardID"}
+            key = {
+                "spendingaccounts": "SpendingAccountID",
+                "costcenters": "CostCenterID",
+                "creditcards": "CreditCardID",
+            }
             suffix = {"spendingaccounts": "spend", "costcenters": "cc", "creditcards": "card"}[kind]
             await api.ok(
                 "POST",
@@ -276,12 +301,29 @@ async def _catalog(api: Api) -> None:
         doc = await cat.read(api, "product", owned)
         await cat.replace(api, "product", {**doc, "OwnerID": owned[:2]})
     await cat.price_schedule(api, "mk-ps", [(1, "3.00")])
-    await cat.spec(api, "mk-spec", [{"ID": "mk-opt", "Value": "Red", "ListOrder": 1, "IsOpenText": False,
-                                        "PriceMarkupType": "NoMarkup", "PriceMarkup": None, "xp": None}])
-    await api.ok("POST", "/specs/productassignments", {"SpecID": "mk-spec", "ProductID": "mk-vprod"}, status=204)
+    await cat.spec(
+        api,
+        "mk-spec",
+        [
+            {
+                "ID": "mk-opt",
+                "Value": "Red",
+                "ListOrder": 1,
+                "IsOpenText": False,
+                "PriceMarkupType": "NoMarkup",
+                "PriceMarkup": None,
+                "xp": None,
+            }
+        ],
+    )
+    await api.ok(
+        "POST", "/specs/productassignments", {"SpecID": "mk-spec", "ProductID": "mk-vprod"}, status=204
+    )
     await cat.variant(api, "mk-vprod", "mk-var", [("mk-spec", "mk-opt")])
     await api.ok(
-        "POST", "/products/mk-prod/inventoryrecords", {"ID": "mk-inv", "AddressID": "mk-addr", "QuantityAvailable": 50}
+        "POST",
+        "/products/mk-prod/inventoryrecords",
+        {"ID": "mk-inv", "AddressID": "mk-addr", "QuantityAvailable": 50},
     )
     await api.ok(
         "POST",
@@ -290,12 +332,21 @@ async def _catalog(api: Api) -> None:
     )
     await api.ok("POST", "/catalogs", {"ID": "mk-cat", "Name": "Catalog", "Active": True})
     await api.ok("POST", "/catalogs/assignments", {"CatalogID": "mk-cat", "BuyerID": "bA"}, status=204)
-    await api.ok("POST", "/catalogs/productassignments", {"CatalogID": "mk-cat", "ProductID": "mk-prod"}, status=204)
+    await api.ok(
+        "POST", "/catalogs/productassignments", {"CatalogID": "mk-cat", "ProductID": "mk-prod"}, status=204
+    )
     await api.ok(
         "POST",
         "/promotions",
-        {"ID": "mk-promo", "Code": "MKPROMO", "Name": "Promo", "EligibleExpression": "true",
-         "ValueExpression": "1", "CanCombine": True, "AllowAllBuyers": True},
+        {
+            "ID": "mk-promo",
+            "Code": "MKPROMO",
+            "Name": "Promo",
+            "EligibleExpression": "true",
+            "ValueExpression": "1",
+            "CanCombine": True,
+            "AllowAllBuyers": True,
+        },
     )
 
 
@@ -303,14 +354,24 @@ async def _secrets(api: Api) -> None:
     await api.ok(
         "POST",
         "/apiclients",
-        {"ID": "mk-client", "AppName": "Integration", "ClientSecret": f"{SECRET}client", "AllowSeller": True,
-         "AccessTokenDuration": 600, "Active": True},
+        {
+            "ID": "mk-client",
+            "AppName": "Integration",
+            "ClientSecret": f"{SECRET}client",
+            "AllowSeller": True,
+            "AccessTokenDuration": 600,
+            "Active": True,
+        },
     )
     await api.ok("POST", "/apiclients/mk-client/secrets", {"ID": "mk-secret", "Name": "rotation"})
     for party in ({"BuyerID": "bA"}, {"SupplierID": "sS"}):
         await api.ok("POST", "/apiclients/assignments", {"ApiClientID": "mk-client", **party}, status=204)
-    await api.ok("POST", "/securityprofiles/assignments", {"SecurityProfileID": "mk-profile", "UserID": "mk-spare"},
-                 status=204)
+    await api.ok(
+        "POST",
+        "/securityprofiles/assignments",
+        {"SecurityProfileID": "mk-profile", "UserID": "mk-spare"},
+        status=204,
+    )
     await api.ok(
         "POST",
         "/webhooks",
@@ -345,7 +406,8 @@ async def _login(api: Api, market: Market) -> None:
         client = ADMIN_CLIENT if user_id.startswith("mk-") else STOREFRONT
         market.tokens[principal] = await api.login(f"{user_id}-name", PASSWORD, client_id=client)
     response = await api.client.post(
-        "/oauth/token", data={"grant_type": "client_credentials", "client_id": ANON_CLIENT, "scope": "Shopper"}
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": ANON_CLIENT, "scope": "Shopper"},
     )
     assert response.status_code == 200, response.text
     market.tokens["anonshop"] = response.json()["access_token"]
@@ -354,28 +416,64 @@ async def _login(api: Api, market: Market) -> None:
 async def _orders(api: Api, market: Market) -> None:
     shop, user_b = market.tokens["shopA"], market.tokens["userB"]
     # shopA's private address and card (through /me, so they belong to the user alone).
-    await api.ok("POST", "/me/addresses", {**address_body("bA-meaddr", **SHIP_TO), "Shipping": True, "Billing": True}, token=shop)
+    await api.ok(
+        "POST",
+        "/me/addresses",
+        {**address_body("bA-meaddr", **SHIP_TO), "Shipping": True, "Billing": True},
+        token=shop,
+    )
     await api.ok("POST", "/me/creditcards", {"ID": "bA-mecard", "Token": "bA-metok"}, token=shop)
-    await api.ok("POST", "/me/addresses", {**address_body("bB-meaddr", **SHIP_TO), "Shipping": True, "Billing": True}, token=user_b)
+    await api.ok(
+        "POST",
+        "/me/addresses",
+        {**address_body("bB-meaddr", **SHIP_TO), "Shipping": True, "Billing": True},
+        token=user_b,
+    )
     for token, buyer, products in ((shop, "bA", ("mk-prod", "sS-prod")), (user_b, "bB", ("mk-prod",))):
         order_id = f"{buyer}-order"
-        await api.ok("POST", "/orders/Outgoing", {"ID": order_id, "ShippingAddressID": f"{buyer}-addr",
-                                                  "BillingAddressID": f"{buyer}-addr"}, token=token)
+        await api.ok(
+            "POST",
+            "/orders/Outgoing",
+            {"ID": order_id, "ShippingAddressID": f"{buyer}-addr", "BillingAddressID": f"{buyer}-addr"},
+            token=token,
+        )
         for n, product in enumerate(products):
-            await api.ok("POST", f"/orders/Outgoing/{order_id}/lineitems",
-                         {"ID": f"{buyer}-line{n}", "ProductID": product, "Quantity": 2}, token=token)
-        await api.ok("POST", f"/orders/Outgoing/{order_id}/payments",
-                     {"ID": f"{buyer}-pay", "Type": "PurchaseOrder", "Accepted": True}, token=token)
+            await api.ok(
+                "POST",
+                f"/orders/Outgoing/{order_id}/lineitems",
+                {"ID": f"{buyer}-line{n}", "ProductID": product, "Quantity": 2},
+                token=token,
+            )
+        await api.ok(
+            "POST",
+            f"/orders/Outgoing/{order_id}/payments",
+            {"ID": f"{buyer}-pay", "Type": "PurchaseOrder", "Accepted": True},
+            token=token,
+        )
         await api.ok("POST", f"/orders/Outgoing/{order_id}/submit", token=token, status=201)
     # An unsubmitted order of shopA's: the cart.
     await api.ok("POST", "/orders/Outgoing", {"ID": "bA-cart"}, token=shop)
-    await api.ok("POST", "/orders/Outgoing/bA-cart/lineitems", {"ID": "bA-cartline", "ProductID": "mk-prod", "Quantity": 1}, token=shop)
-    await api.ok("POST", "/orders/Outgoing/bA-cart/payments", {"ID": "bA-cartpay", "Type": "PurchaseOrder"}, token=shop)
+    await api.ok(
+        "POST",
+        "/orders/Outgoing/bA-cart/lineitems",
+        {"ID": "bA-cartline", "ProductID": "mk-prod", "Quantity": 1},
+        token=shop,
+    )
+    await api.ok(
+        "POST", "/orders/Outgoing/bA-cart/payments", {"ID": "bA-cartpay", "Type": "PurchaseOrder"}, token=shop
+    )
     await api.ok("POST", "/orders/Outgoing/bA-cart/promotions/MKPROMO", token=shop)
-    await api.ok("POST", "/cart/lineitems", {"ProductID": "mk-prod", "Quantity": 1}, token=market.tokens["anonshop"])
+    await api.ok(
+        "POST", "/cart/lineitems", {"ProductID": "mk-prod", "Quantity": 1}, token=market.tokens["anonshop"]
+    )
     badm = market.tokens["badmA"]
     await api.ok("POST", "/orders/Outgoing", {"ID": "bA-admcart"}, token=badm)
     await api.ok("POST", "/orders/Outgoing", {"ID": "bB-cart"}, token=user_b)
+    await api.ok(
+        "POST",
+        "/orders/Incoming/bA-order/payments/bA-pay/transactions",
+        {"ID": "bA-tx", "Type": "Manual", "Succeeded": True, "Amount": 1},
+    )
     # The seller forwards A's order: supplier S gets its part.
     await api.ok("POST", "/orders/Incoming/bA-order/forward", status=200)
     await api.ok(
@@ -392,7 +490,11 @@ async def _orders(api: Api, market: Market) -> None:
     await api.ok(
         "POST",
         "/orderreturns",
-        {"ID": "bA-return", "OrderID": "bA-order", "ItemsToReturn": [{"LineItemID": "bA-line0", "Quantity": 1}]},
+        {
+            "ID": "bA-return",
+            "OrderID": "bA-order",
+            "ItemsToReturn": [{"LineItemID": "bA-line0", "Quantity": 1}],
+        },
         token=shop,
     )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,7 +27,7 @@ from app.routes import all_routes
 from app.store.db import Database
 from app.store.tables import delivery_attempts, outbox, resources
 from tests.api.authz_market import PRINCIPALS, SECRET, Market, build_market
-from tests.api.authz_table import ROWS, Row
+from tests.api.authz_table import ROWS, Row, render_markdown
 from tests.conftest import ADMIN_PASSWORD, BACKENDS, Backend, _get_backend
 from tests.helpers import Api
 
@@ -56,16 +57,13 @@ class Snapshot:
                     await conn.execute(insert(table), self.rows[table.name])
 
 
-
 async def fingerprint(db: Database) -> tuple[Any, ...]:
     """What a refused write must leave untouched: any insert, update or delete of a document moves
     one of these (row count, the sum of versions, the highest row key), and so does a queued
     webhook delivery."""
     async with db.reader() as conn:
         docs = (
-            await conn.execute(
-                select(func.count(), func.sum(resources.c.version), func.max(resources.c.pk))
-            )
+            await conn.execute(select(func.count(), func.sum(resources.c.version), func.max(resources.c.pk)))
         ).one()
         queued = (await conn.execute(select(func.count()).select_from(outbox))).scalar_one()
     return (*docs, queued)
@@ -173,9 +171,13 @@ async def test_cell(market: tuple[Market, Snapshot], r: Row, principal: str) -> 
 
 def _check_allowed(r: Row, foreign: tuple[str, ...], response: httpx.Response) -> None:
     if r.ok == "2xx":
-        assert 200 <= response.status_code < 300, f"expected allowed, got {response.status_code} {response.text}"
+        assert 200 <= response.status_code < 300, (
+            f"expected allowed, got {response.status_code} {response.text}"
+        )
     else:
-        assert response.status_code not in DENIED, f"expected allowed, got {response.status_code} {response.text}"
+        assert response.status_code not in DENIED, (
+            f"expected allowed, got {response.status_code} {response.text}"
+        )
     if response.content and foreign:
         try:
             body = response.json()
@@ -217,3 +219,10 @@ def test_every_route_has_a_row() -> None:
     assert not missing, "routes without a row in the authorization matrix:\n" + "\n".join(missing)
     stale = sorted(rows - _route_keys())
     assert not stale, "rows for routes the app does not register:\n" + "\n".join(stale)
+
+
+def test_docs_show_the_matrix() -> None:
+    """docs/security.md shows the table the cells run (regenerate: python -m tests.api.authz_table)."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text(encoding="utf-8")
+    block = text.split("<!-- matrix:begin -->\n", 1)[1].split("<!-- matrix:end -->", 1)[0]
+    assert block == render_markdown(), "docs/security.md is out of date with tests/api/authz_table.py"
