@@ -79,6 +79,9 @@ class Principal:
     # Tags of companies whose objects must never appear in this principal's answers.
     foreign: tuple[str, ...] = ()
     what: str = ""
+    # A token that was valid when issued and must no longer be (#10 items 2, 3): such a principal
+    # only has cells on the rows that name it in `only_for`, and every one is a refusal.
+    stale: bool = False
 
     @property
     def is_seller(self) -> bool:
@@ -113,6 +116,23 @@ PRINCIPALS: dict[str, Principal] = {
             ("bA-", "bB-", "sS-"),
             "supplier T's user acting on S's objects",
         ),
+        *(
+            Principal(name, "buyer", "bA", tuple(SHOPPER_ROLES), ("bB-", "sT-"), what, stale=True)
+            for name, what in (
+                ("offA", "a Shopper of buyer A set Active: false after signing in"),
+                ("goneA", "a Shopper of buyer A deleted after signing in"),
+                ("renamedA", "a Shopper of buyer A renamed after signing in"),
+            )
+        ),
+        Principal(
+            "offC",
+            "buyer",
+            "bC",
+            tuple(SHOPPER_ROLES),
+            ("bA-", "bB-"),
+            "a Shopper of buyer C, deactivated",
+            True,
+        ),
     )
 }
 USER_OF = {
@@ -123,7 +143,12 @@ USER_OF = {
     "admin": "mk-admin",
     "userB": "bB-user",
     "supT": "sT-user",
+    "offA": "bA-off",
+    "goneA": "bA-gone",
+    "renamedA": "bA-renamed",
+    "offC": "bC-user",
 }
+STALE = tuple(name for name, p in PRINCIPALS.items() if p.stale)
 
 SHIP_TO = {
     "FirstName": "Ann",
@@ -164,7 +189,7 @@ async def _full_access_by_name(api: Api) -> None:
 
 
 async def _orgs(api: Api) -> None:
-    for buyer in ("bA", "bB"):
+    for buyer in ("bA", "bB", "bC"):
         await api.ok("POST", "/buyers", {"ID": buyer, "Name": f"Buyer {buyer}", "Active": True})
     for supplier in ("sS", "sT"):
         await api.ok("POST", "/suppliers", {"ID": supplier, "Name": f"Supplier {supplier}", "Active": True})
@@ -200,6 +225,10 @@ async def _orgs(api: Api) -> None:
         ("buyers/bA", "bA-other", SHOPPER_ROLES, {"BuyerID": "bA"}),
         ("buyers/bA", "bA-anon", ["Shopper"], {"BuyerID": "bA"}),
         ("buyers/bB", "bB-user", BUYER_ADMIN_ROLES, {"BuyerID": "bB"}),
+        ("buyers/bA", "bA-off", SHOPPER_ROLES, {"BuyerID": "bA"}),
+        ("buyers/bA", "bA-gone", SHOPPER_ROLES, {"BuyerID": "bA"}),
+        ("buyers/bA", "bA-renamed", SHOPPER_ROLES, {"BuyerID": "bA"}),
+        ("buyers/bC", "bC-user", SHOPPER_ROLES, {"BuyerID": "bC"}),
         ("suppliers/sS", "sS-user", SUPPLIER_ROLES, {"SupplierID": "sS"}),
         ("suppliers/sT", "sT-user", SUPPLIER_ROLES, {"SupplierID": "sT"}),
         ("adminusers", "mk-reader", READER_ROLES, {}),
@@ -411,6 +440,11 @@ async def _login(api: Api, market: Market) -> None:
     )
     assert response.status_code == 200, response.text
     market.tokens["anonshop"] = response.json()["access_token"]
+    # What happens to the stale principals after they signed in.
+    await api.ok("PATCH", "/buyers/bA/users/bA-off", {"Active": False})
+    await api.ok("DELETE", "/buyers/bA/users/bA-gone")
+    await api.ok("PATCH", "/buyers/bA/users/bA-renamed", {"Username": "bA-renamed-again"})
+    await api.ok("PATCH", "/buyers/bC", {"Active": False})
 
 
 async def _orders(api: Api, market: Market) -> None:
