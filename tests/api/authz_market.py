@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from app.auth.roles import ALL_ROLES
 from app.store.tables import outbox
 from tests.api import catalog_fixtures as cat
 from tests.api.org_setup import PASSWORD, address_body, user_body
@@ -61,11 +62,9 @@ SUPPLIER_ROLES = [
     "PriceScheduleAdmin",
     "PriceScheduleReader",
 ]
-READER_ROLES = sorted(
-    r
-    for r in __import__("app.auth.roles", fromlist=["ALL_ROLES"]).ALL_ROLES
-    if r.endswith("Reader") and r != "UnsubmittedOrderReader"
-)
+# A seller user who may read everything and change nothing (UnsubmittedOrderReader left out: the
+# matrix treats carts as their buyers' own).
+READER_ROLES = sorted(r for r in ALL_ROLES if r.endswith("Reader") and r != "UnsubmittedOrderReader")
 
 
 @dataclass(frozen=True)
