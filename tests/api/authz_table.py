@@ -959,7 +959,7 @@ row(
 
 # --- The cart (the buyer user's unsubmitted order) -----------------------------------------------
 SHOP = ("Shopper",)
-for verb, route, body in (
+CART_CALLS: tuple[tuple[str, str, Any], ...] = (
     ("GET", "/cart", None),
     ("PUT", "/cart", {}),
     ("PATCH", "/cart", {}),
@@ -984,7 +984,8 @@ for verb, route, body in (
     ("POST", "/cart/promotions/{promoCode}", None),
     ("POST", "/cart/applypromotions", None),
     ("POST", "/cart/refreshpromotions", None),
-):
+)
+for verb, route, body in CART_CALLS:
     row(
         verb,
         route,
@@ -1261,7 +1262,7 @@ for i, r in enumerate(ROWS):
 
 # --- Tokens that must have died (#10 items 2, 3) ------------------------------------------------
 # shopA is the control: the same calls with a live token of the same kind of user.
-STALE_CALLS = (
+STALE_CALLS: tuple[tuple[str, str, Any], ...] = (
     ("GET", "/me", None),
     ("PATCH", "/me", {"Active": True}),
     ("GET", "/me/orders", None),
