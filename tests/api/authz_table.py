@@ -270,6 +270,7 @@ HOOK = {
     "ID": "mk-new",
     "Name": "n",
     "Url": "https://middleware.example.com/new",
+    "HashKey": "k",
     "ApiClientIDs": [],
     "WebhookRoutes": [],
     "ElevatedRoles": [],
