@@ -364,6 +364,21 @@ async def _catalog(api: Api) -> None:
         "POST", "/catalogs/productassignments", {"CatalogID": "mk-cat", "ProductID": "mk-prod"}, status=204
     )
     await api.ok(
+        "POST", "/catalogs/mk-cat/categories", {"ID": "mk-categ", "Name": "Category", "Active": True}
+    )
+    await api.ok(
+        "POST",
+        "/catalogs/mk-cat/categories/assignments",
+        {"CategoryID": "mk-categ", "BuyerID": "bA", "Visible": True},
+        status=204,
+    )
+    await api.ok(
+        "POST",
+        "/catalogs/mk-cat/categories/productassignments",
+        {"CategoryID": "mk-categ", "ProductID": "mk-prod"},
+        status=204,
+    )
+    await api.ok(
         "POST",
         "/promotions",
         {
