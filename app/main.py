@@ -12,6 +12,7 @@ from app.auth.tokens import TokenService
 from app.config import Settings
 from app.errors import EXCEPTION_HANDLERS
 from app.routes import all_routes
+from app.routes.meta import ROOT_ROUTES
 from app.routes.oauth import ROUTES as OAUTH_ROUTES
 from app.state import Services
 from app.store.db import Database
@@ -72,14 +73,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             await services.db.dispose()
 
     app = Litestar(
-        route_handlers=[v1, *OAUTH_ROUTES],
+        route_handlers=[v1, *OAUTH_ROUTES, *ROOT_ROUTES],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=None,
         debug=False,
     )
     app.state.services = services
-    paths = [p for r in api_routes for p in r.paths] + [p for r in OAUTH_ROUTES for p in r.paths]
+    root_routes = [*OAUTH_ROUTES, *ROOT_ROUTES]
+    paths = [p for r in api_routes for p in r.paths] + [p for r in root_routes for p in r.paths]
     words = _static_words(paths) | {"v1", "oauth"}
     app.asgi_handler = CaseInsensitivePaths(app.asgi_handler, words)
     return app
