@@ -152,7 +152,9 @@ def build_number(doc: Doc) -> str:
     follows) and a digest of this document's content (servers aside, so it does not depend on the
     host it is served from)."""
     major_minor_patch = ".".join(official()["info"]["version"].split(".")[:3])
-    content = {k: v for k, v in doc.items() if k not in ("servers", "info")}
+    # Servers and token URLs name the host; the digest must not (every host serves one contract).
+    content = {k: v for k, v in doc.items() if k not in ("servers", "info", "components")}
+    content["schemas"] = doc["components"]["schemas"]
     content["paths"] = {
         p: {k: v for k, v in item.items() if k != "servers"} for p, item in doc["paths"].items()
     }

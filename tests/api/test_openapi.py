@@ -15,7 +15,7 @@ from openapi_spec_validator import validate
 from sqlalchemy import text
 
 from app.config import Settings
-from app.contract.document import OFFICIAL_FILE, served_operations, shape
+from app.contract.document import OFFICIAL_FILE, build, served_operations, shape
 from app.main import create_app
 from app.migrate import migrate
 from tests.conftest import Backend
@@ -184,3 +184,12 @@ async def test_browser_apps_on_other_origins_may_call_the_api(api: Api) -> None:
     )
     assert listed.status_code == 200
     assert listed.headers["access-control-allow-origin"] in ("*", origin)
+
+
+async def test_build_number_names_the_contract_not_the_host(
+    services: Any, backend_name: str, _backends: dict[str, Backend]
+) -> None:
+    app = _backends[backend_name].app()
+    here, there = build(app, "http://a.example"), build(app, "https://b.example:8443")
+    assert here["info"]["version"] == there["info"]["version"]
+    assert here["servers"] != there["servers"]
