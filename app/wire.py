@@ -22,7 +22,8 @@ _ID_RE = re.compile(ID_PATTERN)
 # Every ID a caller may send: OrderCloud allows these characters only, at most 100 of them.
 WireID = Annotated[str, msgspec.Meta(pattern=ID_PATTERN, max_length=100)]
 
-_ACRONYMS = {"id": "ID", "xp": "xp"}
+# `ids` too: OrderCloud spells lists of IDs `PaymentIDs`, `ApiClientIDs`, never `...Ids`.
+_ACRONYMS = {"id": "ID", "ids": "IDs", "xp": "xp"}
 
 
 def oc_name(field: str) -> str:
