@@ -22,8 +22,7 @@ _ID_RE = re.compile(ID_PATTERN)
 # Every ID a caller may send: OrderCloud allows these characters only, at most 100 of them.
 WireID = Annotated[str, msgspec.Meta(pattern=ID_PATTERN, max_length=100)]
 
-# `ids` too: OrderCloud spells lists of IDs `PaymentIDs`, `ApiClientIDs`, never `...Ids`.
-_ACRONYMS = {"id": "ID", "ids": "IDs", "xp": "xp"}
+_ACRONYMS = {"id": "ID", "xp": "xp"}
 
 
 def oc_name(field: str) -> str:
