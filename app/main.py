@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
-from litestar.config.cors import CORSConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from app.auth.tokens import TokenService
@@ -78,10 +77,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=None,
-        # Browser apps on other origins (OrderCloud's accelerator admin and storefront, any SPA
-        # built on the SDK) call the API directly, as they do OrderCloud's, which allows any origin;
-        # bearer tokens, not cookies, carry the identity, so no credentials mode is needed.
-        cors_config=CORSConfig(allow_origins=["*"], allow_methods=["*"], allow_headers=["*"]),
         debug=False,
     )
     app.state.services = services
