@@ -15,6 +15,7 @@ from app.cors import cors_config
 from app.errors import EXCEPTION_HANDLERS
 from app.observability import Observe
 from app.routes import all_routes
+from app.routes.meta import ROOT_ROUTES
 from app.routes.oauth import ROUTES as OAUTH_ROUTES
 from app.state import Services
 from app.store.db import Database
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             await services.db.dispose()
 
     app = Litestar(
-        route_handlers=[v1, *OAUTH_ROUTES],
+        route_handlers=[v1, *OAUTH_ROUTES, *ROOT_ROUTES],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=None,
@@ -87,7 +88,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         debug=False,
     )
     app.state.services = services
-    paths = [p for r in api_routes for p in r.paths] + [p for r in OAUTH_ROUTES for p in r.paths]
+    root_routes = [*OAUTH_ROUTES, *ROOT_ROUTES]
+    paths = [p for r in api_routes for p in r.paths] + [p for r in root_routes for p in r.paths]
     words = _static_words(paths) | {"v1", "oauth"}
     # Observe sits inside the path folding so it sees the scope Litestar records the route in.
     app.asgi_handler = CaseInsensitivePaths(Observe(app.asgi_handler, services), words)

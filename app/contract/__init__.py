@@ -1,0 +1,2 @@
+"""ordercore's OpenAPI document: OrderCloud's published contract for what ordercore
+implements, plus its extensions."""

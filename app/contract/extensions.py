@@ -1,0 +1,283 @@
+"""The operations ordercore serves beyond OrderCloud's API, described for the OpenAPI document.
+
+Keyed by `VERB /served/path` (the path as the app serves it, `/v1/...` for API routes). Schemas
+of ordercore's own models come from their msgspec structs, under `ordercore.`-prefixed component
+names so they never shadow OrderCloud's (`ordercore.Address` is not OrderCloud's `Address`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import msgspec
+
+from app.models.channels import UnifiedOrder
+from app.routes.channels import CHANNEL_READ_ROLES
+from app.routes.webhooks import READ_ROLES as WEBHOOK_READ_ROLES
+from app.routes.webhooks import WRITE_ROLES as WEBHOOK_WRITE_ROLES
+from app.services.order_access import ORDER_ADMIN_ROLES
+
+PREFIX = "ordercore."
+JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class Extension:
+    operation_id: str
+    tag: str
+    summary: str
+    # None: no token needed; a tuple: one of these roles (FullAccess always counts).
+    roles: tuple[str, ...] | None
+    description: str = ""
+    status: int = 200
+    response: dict[str, Any] | None = None
+    response_type: str = JSON
+    response_description: str = ""
+    request: dict[str, Any] | None = None
+    request_type: str = JSON
+    query: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{PREFIX}{name}"}
+
+
+def _page_of(item: dict[str, Any]) -> dict[str, Any]:
+    """OrderCloud's list page (`Meta` is OrderCloud's own schema)."""
+    return {
+        "type": "object",
+        "properties": {
+            "Items": {"type": "array", "items": item},
+            "Meta": {"$ref": "#/components/schemas/Meta"},
+        },
+    }
+
+
+def _roles(*roles: str) -> tuple[str, ...]:
+    return ("FullAccess", *roles)
+
+
+def _query(name: str, description: str, typ: str = "string") -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": {"type": typ},
+    }
+
+
+LIST_QUERY = [
+    _query("page", "Page of results to return (1-based).", "integer"),
+    _query("pageSize", "Number of results per page (1-100).", "integer"),
+]
+
+_NULLABLE_STR = {"type": "string", "nullable": True}
+DELIVERY = {
+    "type": "object",
+    "properties": {
+        "ID": {"type": "string"},
+        "WebhookID": {"type": "string"},
+        "Route": _NULLABLE_STR,
+        "Verb": _NULLABLE_STR,
+        "OrderingKey": _NULLABLE_STR,
+        "Status": {"type": "string", "enum": ["Pending", "Delivered", "Failed"]},
+        "Attempts": {"type": "integer"},
+        "DateCreated": {"type": "string", "format": "date-time"},
+        "NextAttemptDate": {"type": "string", "format": "date-time", "nullable": True},
+        "LastError": _NULLABLE_STR,
+        "AttemptLog": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "Date": {"type": "string", "format": "date-time"},
+                    "StatusCode": {"type": "integer", "nullable": True},
+                    "DurationMs": {"type": "integer", "nullable": True},
+                    "Error": _NULLABLE_STR,
+                    "ResponseBody": _NULLABLE_STR,
+                },
+            },
+        },
+        "Payload": {"type": "object", "description": "The body that was sent (single delivery only)."},
+    },
+}
+ENV = {
+    "type": "object",
+    "properties": {
+        "Environment": {"type": "string"},
+        "BuildNumber": {"type": "string", "description": "Equals the OpenAPI document's info.version."},
+        "ApiUrl": {"type": "string"},
+        "AuthUrl": {"type": "string"},
+        "AppName": {"type": "string"},
+        "Version": {"type": "string", "description": "ordercore's own package version."},
+    },
+}
+STATUS = {
+    "type": "object",
+    "properties": {"Status": {"type": "string"}, "Database": {"type": "string"}, "Detail": _NULLABLE_STR},
+}
+TOKEN_REQUEST = {
+    "type": "object",
+    "required": ["grant_type", "client_id"],
+    "properties": {
+        "grant_type": {"type": "string", "enum": ["password", "client_credentials", "refresh_token"]},
+        "client_id": {"type": "string"},
+        "client_secret": {"type": "string"},
+        "username": {"type": "string"},
+        "password": {"type": "string"},
+        "refresh_token": {"type": "string"},
+        "scope": {"type": "string", "description": "Space-separated roles."},
+    },
+}
+EXTENSIONS: dict[str, Extension] = {
+    "POST /v1/channels/{channel}/orders": Extension(
+        "Channels.ImportOrder",
+        "Channels",
+        "Import (or re-import) an order from a sales channel into the common order list.",
+        _roles(*ORDER_ADMIN_ROLES),
+        description="201 when created, 200 when an earlier import was updated (docs/channels.md).",
+        status=201,
+        response=_ref("UnifiedOrder"),
+        request={"type": "object", "description": "The channel's own order payload."},
+    ),
+    "GET /v1/channels/orders": Extension(
+        "Channels.ListOrders",
+        "Channels",
+        "Orders from every sales channel in one common shape.",
+        _roles(*CHANNEL_READ_ROLES),
+        response=_page_of(_ref("UnifiedOrder")),
+        query=[
+            *LIST_QUERY,
+            _query("search", "Word or phrase to search for."),
+            _query("sortBy", "Sort fields."),
+        ],
+    ),
+    "GET /v1/channels/orders/{channel}/{orderID}": Extension(
+        "Channels.GetOrder",
+        "Channels",
+        "One order of a sales channel in the common shape.",
+        _roles(*CHANNEL_READ_ROLES),
+        response=_ref("UnifiedOrder"),
+    ),
+    "GET /v1/webhooks/{webhookID}/deliveries": Extension(
+        "Webhooks.ListDeliveries",
+        "Webhooks",
+        "The webhook's delivery log, newest first (docs/webhooks.md).",
+        _roles(*WEBHOOK_READ_ROLES),
+        response=_page_of(DELIVERY),
+        query=[*LIST_QUERY, _query("Status", "Pending, Delivered or Failed.")],
+    ),
+    "GET /v1/webhooks/{webhookID}/deliveries/{deliveryID}": Extension(
+        "Webhooks.GetDelivery",
+        "Webhooks",
+        "One delivery with its attempts and the payload sent.",
+        _roles(*WEBHOOK_READ_ROLES),
+        response=DELIVERY,
+    ),
+    "POST /v1/webhooks/{webhookID}/deliveries/{deliveryID}/retry": Extension(
+        "Webhooks.RetryDelivery",
+        "Webhooks",
+        "Queue a failed delivery again.",
+        _roles(*WEBHOOK_WRITE_ROLES),
+        response=DELIVERY,
+    ),
+    "POST /oauth/token": Extension(
+        "Auth.Token",
+        "Authentication and Authorization",
+        "Get an access token (OAuth2 password, client credentials or refresh token grant).",
+        None,
+        description="OrderCloud serves this on its auth host, outside its OpenAPI document.",
+        response={"$ref": "#/components/schemas/AccessToken"},
+        request=TOKEN_REQUEST,
+        request_type="application/x-www-form-urlencoded",
+    ),
+    "GET /oauth/certs": Extension(
+        "Certs.List",
+        "Authentication and Authorization",
+        "The public keys tokens are signed with (a JWK set).",
+        None,
+        response={"type": "object", "properties": {"keys": {"type": "array", "items": {"type": "object"}}}},
+    ),
+    "GET /env": Extension(
+        "Ordercore.GetEnvironment",
+        "Operations",
+        "The environment this API runs in, as OrderCloud's /env answers.",
+        None,
+        description="OrderCloud serves `/env` outside its OpenAPI document; the React SDK compares "
+        "`BuildNumber` with the cached document's `info.version` to know when to refetch it.",
+        response=ENV,
+    ),
+    "GET /health": Extension(
+        "Ordercore.Health",
+        "Operations",
+        "The process is up (no database call): for liveness probes.",
+        None,
+        response=STATUS,
+    ),
+    "GET /ready": Extension(
+        "Ordercore.Ready",
+        "Operations",
+        "The database answers and its schema is at the newest migration: for readiness probes.",
+        None,
+        description="503 with the reason when the database is unreachable or not migrated.",
+        response=STATUS,
+    ),
+    "GET /v1/openapi/v3": Extension(
+        "Ordercore.GetOpenApi",
+        "Operations",
+        "This OpenAPI 3 document (where OrderCloud serves its own).",
+        None,
+        response={"type": "object"},
+    ),
+    "GET /v1/openapi.json": Extension(
+        "Ordercore.GetOpenApiJson",
+        "Operations",
+        "This OpenAPI 3 document.",
+        None,
+        response={"type": "object"},
+    ),
+    "GET /v1/docs": Extension(
+        "Ordercore.Docs",
+        "Operations",
+        "The interactive API reference (an HTML page rendering this document).",
+        None,
+        response={"type": "string"},
+        response_type="text/html",
+    ),
+}
+
+
+@cache
+def extension_components() -> dict[str, Any]:
+    """Component schemas of ordercore's own models, from their msgspec structs."""
+    _, components = msgspec.json.schema_components(
+        [UnifiedOrder], ref_template=f"#/components/schemas/{PREFIX}{{name}}"
+    )
+    return {PREFIX + name: _as_wire(schema) for name, schema in components.items()}
+
+
+def _as_wire(schema: Any) -> Any:
+    """msgspec describes Decimal as a string; ordercore sends money as JSON numbers."""
+    if isinstance(schema, dict):
+        if schema.get("type") == "string" and schema.get("format") == "decimal":
+            return {"type": "number"}
+        if "anyOf" in schema and {"type": "null"} in schema["anyOf"]:
+            return _nullable(schema)
+        # OpenAPI 3.0 wants `required` non-empty when present.
+        return {k: _as_wire(v) for k, v in schema.items() if not (k == "required" and not v)}
+    if isinstance(schema, list):
+        return [_as_wire(v) for v in schema]
+    return schema
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """JSON Schema's `anyOf [X, null]` in OpenAPI 3.0's words: X with `nullable: true`."""
+    rest = [_as_wire(s) for s in schema["anyOf"] if s != {"type": "null"}]
+    others = {k: _as_wire(v) for k, v in schema.items() if k != "anyOf"}
+    if len(rest) == 1 and "$ref" not in rest[0]:
+        return {**rest[0], **others, "nullable": True}
+    key = "allOf" if len(rest) == 1 else "anyOf"
+    return {key: rest, **others, "nullable": True}
