@@ -164,6 +164,9 @@ def addr(aid: str) -> dict[str, Any]:
 
 # --- OAuth ---------------------------------------------------------------------------------------
 row("GET", "/oauth/certs", anyone, public=True)
+# ordercore's own OpenAPI document and its reference page: public, as OrderCloud serves its own.
+for route in ("/openapi/v3", "/openapi.json", "/docs"):
+    row("GET", route, anyone, public=True, note="the API's description, open to all")
 row("GET", "/oauth/certs/{kid}", anyone, args={"kid": "@kid"}, public=True)
 row(
     "POST",
