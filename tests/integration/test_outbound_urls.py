@@ -52,7 +52,12 @@ def event(url: str) -> dict[str, object]:
 
 
 def webhook(url: str) -> dict[str, object]:
-    return {"Name": "w", "Url": url, "WebhookRoutes": [{"Route": "v1/buyers", "Verb": "POST"}]}
+    return {
+        "Name": "w",
+        "Url": url,
+        "HashKey": "k",
+        "WebhookRoutes": [{"Route": "v1/buyers", "Verb": "POST"}],
+    }
 
 
 async def test_only_absolute_http_urls_and_never_metadata_even_when_private_is_allowed(api: Api) -> None:

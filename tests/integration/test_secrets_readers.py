@@ -30,7 +30,11 @@ async def seller_token(api: Api, *roles: str) -> str:
 
 
 async def test_readers_get_null_secrets_in_gets_and_lists_and_cannot_probe_them(api: Api) -> None:
-    await api.ok("POST", "/apiclients", {"ID": "app1", "AppName": "App", "ClientSecret": SECRET})
+    await api.ok(
+        "POST",
+        "/apiclients",
+        {"ID": "app1", "AppName": "App", "ClientSecret": SECRET, "AccessTokenDuration": 600},
+    )
     await make_webhook(
         api, "https://example.com/hook", CustomAuthHeaderName="X-Key", CustomAuthHeaderValue=HEADER_VALUE
     )
@@ -75,7 +79,14 @@ async def test_a_reader_cannot_turn_a_client_into_a_full_access_token(api: Api) 
     await api.ok(
         "POST",
         "/apiclients",
-        {"ID": "app1", "AppName": "App", "ClientSecret": SECRET, "AllowSeller": True, "Active": True},
+        {
+            "ID": "app1",
+            "AppName": "App",
+            "ClientSecret": SECRET,
+            "AllowSeller": True,
+            "Active": True,
+            "AccessTokenDuration": 600,
+        },
     )
     reader = await seller_token(api, "ApiClientReader")
     shown = await api.ok("GET", "/apiclients/app1", token=reader)
@@ -129,7 +140,11 @@ async def test_secret_fields_in_a_hooked_request_are_not_logged(
 ) -> None:
     rx = receivers.recording()
     await make_webhook(api, rx.url + "/hook", routes=[("v1/apiclients", "POST")])
-    await api.ok("POST", "/apiclients", {"ID": "app2", "AppName": "App", "ClientSecret": SECRET})
+    await api.ok(
+        "POST",
+        "/apiclients",
+        {"ID": "app2", "AppName": "App", "ClientSecret": SECRET, "AccessTokenDuration": 600},
+    )
     assert await deliver_due(services) == 1
     listed = await only_delivery(api)
     one = await api.get(f"/webhooks/wh1/deliveries/{listed['ID']}")
