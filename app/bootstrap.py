@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from app.assignments import assignment_id
 from app.auth.passwords import hash_password
 from app.auth.users import username_key
 from app.state import Services
@@ -83,11 +84,14 @@ async def bootstrap(
         await docs.insert(
             "securityprofileassignment",
             {
-                "ID": f"{ADMIN_PROFILE_ID}::::",
+                # To the first admin user only: a marketplace-wide assignment would give FullAccess
+                # to every admin user created later, whatever profiles they are given
+                # (docs/security.md, "Findings of the matrix").
+                "ID": assignment_id(ADMIN_PROFILE_ID, None, None, "admin", None),
                 "SecurityProfileID": ADMIN_PROFILE_ID,
                 "BuyerID": None,
                 "SupplierID": None,
-                "UserID": None,
+                "UserID": "admin",
                 "UserGroupID": None,
             },
         )

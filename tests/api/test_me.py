@@ -44,9 +44,9 @@ async def test_get_me_for_every_kind_of_user(api: Api, kind: str, company: dict[
     me = await api.ok("GET", "/me", token=token)
     assert {k: me[k] for k in company} == company
     assert me["ID"] == "me1" and me["Username"] == "me1-name" and me["Password"] is None
-    # Admin users also hold the marketplace-wide FullAccess profile the bootstrap assigns.
-    extra = ["FullAccess"] if kind == "admin" else []
-    assert me["AvailableRoles"] == sorted(ME_ROLES + extra)
+    # The bootstrap's FullAccess profile is the first admin's alone: a new admin user holds
+    # exactly the roles it was given.
+    assert me["AvailableRoles"] == sorted(ME_ROLES)
     assert me["CompanyID"] == {"buyer": "b1", "supplier": "s1", "admin": "ordercore"}[kind]
     assert not any(k.startswith("_") for k in me)
 
