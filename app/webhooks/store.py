@@ -201,7 +201,10 @@ async def _lease(
             position[r.ordering_key] = n + 1
         params.append({"b_pk": r.pk, "b_until": now + lease + n * step})
     await conn.execute(
-        update(outbox).where(OB.pk == bindparam("b_pk")).values(next_attempt_at=bindparam("b_until")), params
+        update(outbox)
+        .where(OB.pk == bindparam("b_pk"))
+        .values(next_attempt_at=bindparam("b_until", type_=OB.next_attempt_at.type)),
+        params,
     )
 
 
@@ -254,7 +257,7 @@ async def record_attempts(conn: AsyncConnection, attempts: Sequence[Attempt]) ->
     for (moves, sets_error), params in groups.items():
         values: dict[str, Any] = {"status": bindparam("b_status"), "attempts": OB.attempts + 1}
         if moves:
-            values["next_attempt_at"] = bindparam("b_next")
+            values["next_attempt_at"] = bindparam("b_next", type_=OB.next_attempt_at.type)
         if sets_error:
             values["last_error"] = bindparam("b_error")
         # Only a row still pending is ours to move: a manual retry may have reset it meanwhile.
@@ -274,7 +277,7 @@ async def release(conn: AsyncConnection, rows: Sequence[OutboxRow]) -> None:
         await conn.execute(
             update(outbox)
             .where(OB.pk == bindparam("b_pk"), OB.status == PENDING)
-            .values(next_attempt_at=bindparam("b_until")),
+            .values(next_attempt_at=bindparam("b_until", type_=OB.next_attempt_at.type)),
             [{"b_pk": r.pk, "b_until": r.next_attempt_at} for r in rows],
         )
 

@@ -49,7 +49,7 @@ CLAIM_BATCH = 20
 # Deliveries one worker keeps in flight: ordering-key chains, each sent one row after another.
 CONCURRENCY = 64
 # Rows of one ordering key claimed together and sent in order by one task (`claim_due` chain).
-CHAIN = 32
+CHAIN = 16
 # Error names for deliveries that cannot be attempted at all.
 ERROR_WEBHOOK_DELETED = "WebhookDeleted"
 ERROR_NO_URL = "NoUrl"
@@ -107,12 +107,13 @@ class Outcome:
 
 
 # A delivery that just succeeded makes due its endpoint's deliveries waiting longer than this
-# for a retry (`outbox_store.flush_waiting`); it exceeds the lease so in-flight rows are left alone.
+# for a retry (`outbox_store.flush_waiting`); it exceeds the longest lease (the last row of a
+# chain: lease + CHAIN * webhook_timeout) so claimed and in-flight rows are left alone.
 FLUSH_MARGIN = timedelta(seconds=5)
 
 
 def flush_beyond(settings: Settings) -> timedelta:
-    return lease_for(settings) + FLUSH_MARGIN
+    return lease_for(settings) + CHAIN * timedelta(seconds=settings.webhook_timeout) + FLUSH_MARGIN
 
 
 class Recorder:
@@ -329,7 +330,7 @@ async def deliver_due(
     wait for the outcomes. Returns the number of attempts made. Claimed rows that share an
     ordering key (`chain` > 1) go out one after another; different keys in parallel."""
     when = now or utcnow()
-    rows = await claim(services, now=when, limit=limit, chain=chain)
+    rows = await claim(services, now=when, limit=limit, chain=min(chain, CHAIN))
     if not rows:
         return 0
     hooks = await _webhooks(services, (r.webhook_id for r in rows))
@@ -355,7 +356,8 @@ class BackgroundWorker:
     def __init__(self, services: Services, *, concurrency: int = CONCURRENCY, chain: int = CHAIN) -> None:
         self.services = services
         self.concurrency = concurrency
-        self.chain = chain
+        # Never longer than CHAIN: `flush_beyond` leaves alone only leases that short.
+        self.chain = min(chain, CHAIN)
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
