@@ -22,6 +22,7 @@ import pytest
 
 from app.main import build_services
 from app.state import Services
+from app.webhooks import close_clients
 from app.webhooks import store as outbox_store
 from app.webhooks.hooks import ordering_key
 from app.webhooks.worker import BackgroundWorker, claim, deliver_due
@@ -192,9 +193,7 @@ async def test_two_workers_never_deliver_one_row_twice(
         made = await asyncio.gather(drain(services), drain(other))
     finally:
         await other.db.dispose()
-        client = other.extras.get("http_client")
-        if client is not None:
-            await client.aclose()
+        await close_clients(other)
     per_id = Counter(r.header("webhook-id") for r in rx.requests)
     assert len(per_id) == total and set(per_id.values()) == {1}
     assert overlapped == [] and sum(made) == total and min(made) > 0
