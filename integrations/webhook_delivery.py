@@ -30,6 +30,7 @@ from integrations.http import (
     send_capped,
 )
 from integrations.signing import OC_HASH_HEADER, oc_hash, standard_webhook_headers
+from integrations.webhook_client import TransportFailure, WebhookClient
 
 RESPONSE_EXCERPT_BYTES = 2 * 1024
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -118,7 +119,7 @@ def _elapsed_ms(started: float) -> float:
 
 
 async def send_webhook(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient | WebhookClient,
     *,
     url: str,
     body: bytes,
@@ -133,23 +134,29 @@ async def send_webhook(
 
     `timeout` is the deadline in seconds for the whole exchange. Only the first 2 KiB of the
     answer are read: the reply to a post-hook carries no meaning, and reading more would let a
-    receiver tie up the worker.
+    receiver tie up the worker. The worker passes its `WebhookClient`; any httpx client works too.
     """
     headers = _headers(body, hash_key, delivery_id, timestamp, custom_auth_header, request_id)
     started = time.perf_counter()
     try:
-        response = await send_capped(
-            client,
-            "POST",
-            url,
-            content=body,
-            headers=headers,
-            timeout=timeout,
-            max_bytes=RESPONSE_EXCERPT_BYTES,
-            overflow="truncate",
-        )
-    except (httpx.HTTPError, httpx.InvalidURL, TimeoutError) as exc:
-        error = classify_transport_error(exc) or type(exc).__name__
+        if isinstance(client, WebhookClient):
+            response = await client.post_capped(
+                url, content=body, headers=headers, timeout=timeout, max_bytes=RESPONSE_EXCERPT_BYTES
+            )
+        else:
+            response = await send_capped(
+                client,
+                "POST",
+                url,
+                content=body,
+                headers=headers,
+                timeout=timeout,
+                max_bytes=RESPONSE_EXCERPT_BYTES,
+                overflow="truncate",
+            )
+    except (httpx.HTTPError, httpx.InvalidURL, TimeoutError, TransportFailure) as exc:
+        error = exc.name if isinstance(exc, TransportFailure) else classify_transport_error(exc)
+        error = error or type(exc).__name__
         return AttemptResult(
             status_code=None,
             duration_ms=_elapsed_ms(started),

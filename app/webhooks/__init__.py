@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from integrations.http import create_client
+from integrations.webhook_client import WebhookClient
 
 if TYPE_CHECKING:
     from app.state import Services
 
 CLIENT_KEY = "http_client"
+WEBHOOK_CLIENT_KEY = "webhook_client"
 WORKER_KEY = "webhook_worker"
 
 
@@ -34,6 +36,27 @@ def outbound_client(services: Services) -> httpx.AsyncClient:
         client.event_hooks["request"].append(outbound_request_id_hook)
         services.extras[CLIENT_KEY] = client
     return client
+
+
+def webhook_client(services: Services, *, concurrency: int = 64) -> WebhookClient:
+    """The process's client for webhook deliveries (aiohttp, `integrations.webhook_client`),
+    created on first use inside the running loop and closed at shutdown."""
+    client: WebhookClient | None = services.extras.get(WEBHOOK_CLIENT_KEY)
+    if client is None or client.is_closed:
+        client = WebhookClient(
+            concurrency=concurrency,
+            allow_private=services.settings.outbound_allow_private,
+            connect_timeout=services.settings.integration_connect_timeout,
+        )
+        services.extras[WEBHOOK_CLIENT_KEY] = client
+    return client
+
+
+async def close_clients(services: Services) -> None:
+    for key in (CLIENT_KEY, WEBHOOK_CLIENT_KEY):
+        client: httpx.AsyncClient | WebhookClient | None = services.extras.pop(key, None)
+        if client is not None:
+            await client.aclose()
 
 
 def wake(services: Services) -> None:
@@ -56,9 +79,7 @@ async def stop_webhooks(services: Services) -> None:
     worker: Any = services.extras.pop(WORKER_KEY, None)
     if worker is not None:
         await worker.stop()
-    client: httpx.AsyncClient | None = services.extras.pop(CLIENT_KEY, None)
-    if client is not None:
-        await client.aclose()
+    await close_clients(services)
 
 
 def install(services: Services) -> None:

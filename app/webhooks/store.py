@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store.repo import Docs
@@ -97,7 +97,15 @@ async def enqueue(
     )
 
 
-async def claim_due(conn: AsyncConnection, *, now: datetime, limit: int, lease: timedelta) -> list[OutboxRow]:
+async def claim_due(
+    conn: AsyncConnection,
+    *,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    chain: int = 1,
+    step: timedelta | None = None,
+) -> list[OutboxRow]:
     """Take up to `limit` due deliveries and push their next attempt `lease` into the future.
 
     Run it in its own short transaction: once committed, other workers no longer see the rows as
@@ -106,6 +114,13 @@ async def claim_due(conn: AsyncConnection, *, now: datetime, limit: int, lease: 
     deliveries about one order go out in creation order (a retrying one holds the later ones back).
     On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets concurrent workers claim disjoint rows without
     waiting on each other; SQLite writers are serialized by the database itself.
+
+    With `chain` > 1, each claimed head of an ordering key brings up to `chain - 1` of the key's
+    next due rows (in order, stopping at the first one not due), for the caller to send strictly
+    one after another. No other worker can take them: the head is still Pending, so they stay
+    blocked for everyone else. The n-th row of a chain is leased `n * step` longer (`step`: one
+    attempt's deadline), since it is sent only after the ones before it. Rows come back grouped
+    by key, each chain in order.
     """
     older = outbox.alias("older")
     blocked = exists().where(
@@ -119,57 +134,152 @@ async def claim_due(conn: AsyncConnection, *, now: datetime, limit: int, lease: 
         .order_by(OB.next_attempt_at, OB.pk)
         .limit(limit)
     )
-    if conn.dialect.name == "postgresql":
+    pg = conn.dialect.name == "postgresql"
+    if pg:
         stmt = stmt.with_for_update(skip_locked=True, of=outbox)
-    rows = [OutboxRow.of(r) for r in await conn.execute(stmt)]
-    if rows:
-        await conn.execute(
-            update(outbox).where(OB.pk.in_([r.pk for r in rows])).values(next_attempt_at=now + lease)
+    heads = [OutboxRow.of(r) for r in await conn.execute(stmt)]
+    if not heads:
+        return []
+    rows = heads
+    if chain > 1:
+        rows = await _with_followers(conn, heads, now=now, chain=chain, pg=pg)
+    await _lease(conn, rows, now=now, lease=lease, step=step or timedelta(0))
+    tokens = {
+        d["ID"]: d.get("_UserToken")
+        for d in await Docs(conn).all(TOKEN_KIND, resources.c.id.in_([r.delivery_id for r in rows]))
+    }
+    return [replace(r, user_token=tokens.get(r.delivery_id)) for r in rows]
+
+
+async def _with_followers(
+    conn: AsyncConnection, heads: list[OutboxRow], *, now: datetime, chain: int, pg: bool
+) -> list[OutboxRow]:
+    keyed = {r.ordering_key: r for r in heads if r.ordering_key is not None}
+    if not keyed:
+        return heads
+    # The key's next pending rows after its head, numbered; FOR UPDATE cannot sit beside a
+    # window function on PostgreSQL, so the numbering picks primary keys and an outer select locks.
+    ranked = (
+        select(
+            OB.pk,
+            func.row_number().over(partition_by=OB.ordering_key, order_by=OB.pk).label("n"),
         )
-        tokens = {
-            d["ID"]: d.get("_UserToken")
-            for d in await Docs(conn).all(TOKEN_KIND, resources.c.id.in_([r.delivery_id for r in rows]))
-        }
-        rows = [replace(r, user_token=tokens.get(r.delivery_id)) for r in rows]
+        .where(OB.status == PENDING, OB.ordering_key.in_(sorted(keyed)), OB.pk.not_in([r.pk for r in heads]))
+        .subquery()
+    )
+    pks = select(ranked.c.pk).where(ranked.c.n < chain)
+    stmt = select(outbox).where(OB.pk.in_(pks)).order_by(OB.pk)
+    if pg:
+        stmt = stmt.with_for_update(of=outbox)
+    following: dict[str, list[OutboxRow]] = {}
+    stopped: set[str] = set()
+    for r in (OutboxRow.of(x) for x in await conn.execute(stmt)):
+        key = r.ordering_key
+        if key is None or key in stopped:
+            continue
+        if r.next_attempt_at > now:  # a chain is contiguous: it ends at the first row not due
+            stopped.add(key)
+            continue
+        following.setdefault(key, []).append(r)
+    rows: list[OutboxRow] = []
+    for head in heads:
+        rows.append(head)
+        if head.ordering_key is not None:
+            rows.extend(following.get(head.ordering_key, []))
     return rows
 
 
-async def record_attempt(
-    conn: AsyncConnection,
-    row: OutboxRow,
-    *,
-    attempted_at: datetime,
-    status_code: int | None,
-    duration_ms: float,
-    error: str | None,
-    response_body: str | None,
-    new_status: str,
-    next_attempt_at: datetime | None,
+async def _lease(
+    conn: AsyncConnection, rows: list[OutboxRow], *, now: datetime, lease: timedelta, step: timedelta
 ) -> None:
-    """Log one attempt and move the delivery on (Delivered, Failed, or Pending until later)."""
+    position: dict[str, int] = {}
+    params = []
+    for r in rows:
+        n = 0
+        if r.ordering_key is not None:
+            n = position.get(r.ordering_key, 0)
+            position[r.ordering_key] = n + 1
+        params.append({"b_pk": r.pk, "b_until": now + lease + n * step})
     await conn.execute(
-        insert(delivery_attempts).values(
-            delivery_id=row.delivery_id,
-            attempted_at=attempted_at,
-            status_code=status_code,
-            duration_ms=round(duration_ms),
-            error=error,
-            response_body=response_body,
-        )
+        update(outbox)
+        .where(OB.pk == bindparam("b_pk"))
+        .values(next_attempt_at=bindparam("b_until", type_=OB.next_attempt_at.type)),
+        params,
     )
-    values: dict[str, Any] = {"status": new_status, "attempts": OB.attempts + 1}
-    if next_attempt_at is not None:
-        values["next_attempt_at"] = next_attempt_at
-    if new_status == DELIVERED:
-        values["last_error"] = None
-    elif error is not None or status_code is not None:
-        values["last_error"] = error or f"HTTP {status_code}"
-    # Only a row still pending is ours to move: a manual retry may have reset it meanwhile.
-    await conn.execute(update(outbox).where(OB.pk == row.pk, OB.status == PENDING).values(**values))
-    if new_status != PENDING:
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt's outcome to record (`record_attempts`)."""
+
+    row: OutboxRow
+    attempted_at: datetime
+    status_code: int | None
+    duration_ms: float
+    error: str | None
+    response_body: str | None
+    new_status: str
+    next_attempt_at: datetime | None
+
+
+async def record_attempts(conn: AsyncConnection, attempts: Sequence[Attempt]) -> None:
+    """Log the attempts and move each delivery on (Delivered, Failed, or Pending until later), in
+    a fixed number of statements (one per kind of change) whatever their number."""
+    if not attempts:
+        return
+    await conn.execute(
+        insert(delivery_attempts),
+        [
+            {
+                "delivery_id": a.row.delivery_id,
+                "attempted_at": a.attempted_at,
+                "status_code": a.status_code,
+                "duration_ms": round(a.duration_ms),
+                "error": a.error,
+                "response_body": a.response_body,
+            }
+            for a in attempts
+        ],
+    )
+    groups: dict[tuple[bool, bool], list[dict[str, Any]]] = {}
+    for a in attempts:
+        last_error: str | None = None
+        sets_error = a.new_status == DELIVERED or a.error is not None or a.status_code is not None
+        if a.new_status != DELIVERED and sets_error:
+            last_error = a.error or f"HTTP {a.status_code}"
+        one: dict[str, Any] = {
+            "b_pk": a.row.pk,
+            "b_status": a.new_status,
+            "b_next": a.next_attempt_at,
+            "b_error": last_error,
+        }
+        groups.setdefault((a.next_attempt_at is not None, sets_error), []).append(one)
+    for (moves, sets_error), params in groups.items():
+        values: dict[str, Any] = {"status": bindparam("b_status"), "attempts": OB.attempts + 1}
+        if moves:
+            values["next_attempt_at"] = bindparam("b_next", type_=OB.next_attempt_at.type)
+        if sets_error:
+            values["last_error"] = bindparam("b_error")
+        # Only a row still pending is ours to move: a manual retry may have reset it meanwhile.
+        stmt = update(outbox).where(OB.pk == bindparam("b_pk"), OB.status == PENDING).values(**values)
+        await conn.execute(stmt, params)
+    done = [a.row.delivery_id for a in attempts if a.new_status != PENDING]
+    if done:
         # Sent or given up: the token is no longer needed, so it no longer rests in the database.
-        # (A manual retry afterwards sends UserToken null; the caller's token has expired by then.)
-        await Docs(conn).delete(TOKEN_KIND, row.delivery_id)
+        await Docs(conn).delete_where(TOKEN_KIND, resources.c.id.in_(done))
+
+
+async def release(conn: AsyncConnection, rows: Sequence[OutboxRow]) -> None:
+    """Give back claimed rows that were not attempted (the rest of a chain whose earlier delivery
+    must be retried first): due again when they were before the claim, still blocked by the
+    key's older pending row."""
+    if rows:
+        await conn.execute(
+            update(outbox)
+            .where(OB.pk == bindparam("b_pk"), OB.status == PENDING)
+            .values(next_attempt_at=bindparam("b_until", type_=OB.next_attempt_at.type)),
+            [{"b_pk": r.pk, "b_until": r.next_attempt_at} for r in rows],
+        )
 
 
 async def flush_waiting(

@@ -31,13 +31,14 @@ from app.observability import set_request_id
 from app.state import Services
 from app.store.health import log_failure
 from app.store.repo import Docs
-from app.webhooks import outbound_client
+from app.webhooks import close_clients, webhook_client
 from app.webhooks import store as outbox_store
 from app.webhooks.hooks import custom_header
 from app.webhooks.redact import scrub_text, with_user_token
 from app.webhooks.store import DELIVERED, FAILED, PENDING, OutboxRow
 from domain.clock import utcnow
 from domain.retry import next_delay
+from integrations.webhook_client import WebhookClient
 from integrations.webhook_delivery import AttemptResult, send_webhook
 
 log = logging.getLogger("ordercore.webhooks")
@@ -45,19 +46,47 @@ log = logging.getLogger("ordercore.webhooks")
 # A claimed row is left alone this long; it must outlast one attempt (the send timeout).
 MIN_LEASE_SECONDS = 60.0
 CLAIM_BATCH = 20
-CONCURRENCY = 20
+# Deliveries one worker keeps in flight: ordering-key chains, each sent one row after another.
+CONCURRENCY = 64
+# Rows of one ordering key claimed together and sent in order by one task (`claim_due` chain).
+CHAIN = 16
 # Error names for deliveries that cannot be attempted at all.
 ERROR_WEBHOOK_DELETED = "WebhookDeleted"
 ERROR_NO_URL = "NoUrl"
+
+Client = httpx.AsyncClient | WebhookClient
 
 
 def lease_for(settings: Settings) -> timedelta:
     return timedelta(seconds=max(MIN_LEASE_SECONDS, 3 * settings.webhook_timeout))
 
 
-async def claim(services: Services, *, now: datetime, limit: int) -> list[OutboxRow]:
+async def claim(services: Services, *, now: datetime, limit: int, chain: int = 1) -> list[OutboxRow]:
+    settings = services.settings
     async with services.db.transaction() as conn:
-        return await outbox_store.claim_due(conn, now=now, limit=limit, lease=lease_for(services.settings))
+        return await outbox_store.claim_due(
+            conn,
+            now=now,
+            limit=limit,
+            lease=lease_for(settings),
+            chain=chain,
+            step=timedelta(seconds=settings.webhook_timeout),
+        )
+
+
+def chains(rows: list[OutboxRow]) -> list[list[OutboxRow]]:
+    """Claimed rows as the sequences to send: one per ordering key (in order), one per keyless row."""
+    grouped: dict[str, list[OutboxRow]] = {}
+    out: list[list[OutboxRow]] = []
+    for row in rows:
+        if row.ordering_key is None:
+            out.append([row])
+        elif row.ordering_key in grouped:
+            grouped[row.ordering_key].append(row)
+        else:
+            grouped[row.ordering_key] = [row]
+            out.append(grouped[row.ordering_key])
+    return out
 
 
 async def _webhooks(services: Services, ids: Iterable[str]) -> dict[str, dict[str, object]]:
@@ -78,28 +107,36 @@ class Outcome:
 
 
 # A delivery that just succeeded makes due its endpoint's deliveries waiting longer than this
-# for a retry (`outbox_store.flush_waiting`); it exceeds the lease so in-flight rows are left alone.
+# for a retry (`outbox_store.flush_waiting`); it exceeds the longest lease (the last row of a
+# chain: lease + CHAIN * webhook_timeout) so claimed and in-flight rows are left alone.
 FLUSH_MARGIN = timedelta(seconds=5)
 
 
 def flush_beyond(settings: Settings) -> timedelta:
-    return lease_for(settings) + FLUSH_MARGIN
+    return lease_for(settings) + CHAIN * timedelta(seconds=settings.webhook_timeout) + FLUSH_MARGIN
 
 
 class Recorder:
-    """Writes attempt outcomes with group commit: outcomes that arrive while a write is under way
-    go into the next transaction together, so many concurrent deliveries cost a few commits
-    rather than one each (SQLite has a single writer)."""
+    """Writes attempt outcomes (and gives back unsent chain rows) with group commit: what arrives
+    while a write is under way goes into the next transaction together, so many concurrent
+    deliveries cost a few commits and statements rather than some of each per delivery."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self._queue: list[tuple[Outcome, asyncio.Future[None]]] = []
+        self._queue: list[tuple[Outcome | None, list[OutboxRow], asyncio.Future[None]]] = []
         self._flushing = False
         self._flusher: asyncio.Task[None] | None = None
 
     async def record(self, outcome: Outcome) -> None:
+        await self._submit(outcome, [])
+
+    async def release(self, rows: list[OutboxRow]) -> None:
+        if rows:
+            await self._submit(None, rows)
+
+    async def _submit(self, outcome: Outcome | None, rows: list[OutboxRow]) -> None:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.append((outcome, done))
+        self._queue.append((outcome, rows, done))
         if not self._flushing:
             self._flushing = True
             self._flusher = asyncio.create_task(self._flush())
@@ -109,15 +146,20 @@ class Recorder:
         try:
             while self._queue:
                 batch, self._queue = self._queue, []
+                outcomes = [o for o, _, _ in batch if o is not None]
+                released = [r for _, rows, _ in batch for r in rows]
                 try:
                     async with self.services.db.transaction() as conn:
-                        await _write_all(conn, [o for o, _ in batch], self.services.settings)
+                        await outbox_store.release(conn, released)
+                        await _write_all(conn, outcomes, self.services.settings)
                 except Exception as exc:
-                    for _, done in batch:
-                        done.set_exception(exc)
+                    for _, _, done in batch:
+                        if not done.done():
+                            done.set_exception(exc)
                 else:
-                    for _, done in batch:
-                        done.set_result(None)
+                    for _, _, done in batch:
+                        if not done.done():
+                            done.set_result(None)
         finally:
             self._flushing = False
 
@@ -125,8 +167,7 @@ class Recorder:
 async def _write_all(conn: AsyncConnection, outcomes: list[Outcome], settings: Settings) -> None:
     """Record the outcomes; an endpoint that took a delivery gets its waiting ones sent now
     (after a receiver outage they would otherwise sit out their backoff, up to hours)."""
-    for outcome in outcomes:
-        await _write(conn, outcome)
+    await outbox_store.record_attempts(conn, [_attempt(o) for o in outcomes])
     delivered = [o for o in outcomes if o.status == DELIVERED]
     if delivered:
         now = max(o.at for o in delivered)
@@ -137,10 +178,9 @@ async def _write_all(conn: AsyncConnection, outcomes: list[Outcome], settings: S
             log.info("webhook endpoint answering again: %d waiting deliveries made due", moved)
 
 
-async def _write(conn: AsyncConnection, o: Outcome) -> None:
+def _attempt(o: Outcome) -> outbox_store.Attempt:
     # A receiver that echoes the request must not put the caller's token into the log.
-    await outbox_store.record_attempt(
-        conn,
+    return outbox_store.Attempt(
         o.row,
         attempted_at=o.at,
         status_code=o.result.status_code,
@@ -169,20 +209,20 @@ def _count(outcome: Outcome) -> None:
     metrics.WEBHOOK_DELIVERIES.labels(label).inc()
 
 
-async def deliver_one(
+async def attempt(
     services: Services,
     row: OutboxRow,
     webhook: dict[str, object] | None,
     *,
-    client: httpx.AsyncClient,
+    client: Client,
     now: datetime | None = None,
     timeout: float | None = None,
     rng: random.Random | None = None,
     recorder: Recorder | None = None,
-) -> AttemptResult:
-    """One attempt at one claimed delivery, recorded. Signed with the webhook's current HashKey
-    (rotating the key takes effect on the next retry) and the wall clock (the Standard Webhooks
-    timestamp must be real even when tests move `now`)."""
+) -> Outcome:
+    """One attempt at one claimed delivery, recorded (committed when this returns). Signed with
+    the webhook's current HashKey (rotating the key takes effect on the next retry) and the wall
+    clock (the Standard Webhooks timestamp must be real even when tests move `now`)."""
     # Log lines and the outbound call carry the ID of the request that caused the delivery.
     set_request_id(row.request_id)
     url = str(webhook.get("Url") or "") if webhook else ""
@@ -215,7 +255,65 @@ async def deliver_one(
     else:
         async with services.db.transaction() as conn:
             await _write_all(conn, [outcome], services.settings)
-    return result
+    return outcome
+
+
+async def deliver_one(
+    services: Services,
+    row: OutboxRow,
+    webhook: dict[str, object] | None,
+    *,
+    client: Client,
+    now: datetime | None = None,
+    timeout: float | None = None,
+    rng: random.Random | None = None,
+    recorder: Recorder | None = None,
+) -> AttemptResult:
+    """`attempt`, answering the attempt's result."""
+    outcome = await attempt(
+        services, row, webhook, client=client, now=now, timeout=timeout, rng=rng, recorder=recorder
+    )
+    return outcome.result
+
+
+async def deliver_chain(
+    services: Services,
+    rows: list[OutboxRow],
+    hooks: dict[str, dict[str, object]],
+    *,
+    client: Client,
+    recorder: Recorder,
+    now: datetime | None = None,
+    timeout: float | None = None,
+    rng: random.Random | None = None,
+) -> int:
+    """Send one ordering key's claimed rows strictly one after another, each only once the one
+    before it is recorded Delivered; the rest goes back unsent when one is not (it is retried
+    first) or when a row's lease would run out before its attempt ends. Returns attempts made."""
+    claimed = time.monotonic()
+    step = services.settings.webhook_timeout if timeout is None else timeout
+    lease = lease_for(services.settings).total_seconds()
+    for i, row in enumerate(rows):
+        # Row i is leased for lease + i * webhook_timeout from the claim (`claim_due`); keep a
+        # full attempt's margin so another worker never takes it while it is being sent.
+        leased_until = lease + i * services.settings.webhook_timeout
+        if i and time.monotonic() - claimed + step + 1.0 > leased_until:
+            await recorder.release(rows[i:])
+            return i
+        outcome = await attempt(
+            services,
+            row,
+            hooks.get(row.webhook_id),
+            client=client,
+            now=now,
+            timeout=timeout,
+            rng=rng,
+            recorder=recorder,
+        )
+        if outcome.status != DELIVERED:
+            await recorder.release(rows[i + 1 :])
+            return i + 1
+    return len(rows)
 
 
 async def deliver_due(
@@ -225,54 +323,57 @@ async def deliver_due(
     limit: int = CLAIM_BATCH,
     timeout: float | None = None,
     rng: random.Random | None = None,
-    client: httpx.AsyncClient | None = None,
+    client: Client | None = None,
+    chain: int = 1,
 ) -> int:
     """One pass: claim what is due at `now` (default: the clock), deliver it concurrently and
-    wait for the outcomes. Returns the number of attempts made. Claimed rows never share an
-    ordering key (only the oldest pending row of a key is claimable), so concurrency keeps order."""
+    wait for the outcomes. Returns the number of attempts made. Claimed rows that share an
+    ordering key (`chain` > 1) go out one after another; different keys in parallel."""
     when = now or utcnow()
-    rows = await claim(services, now=when, limit=limit)
+    rows = await claim(services, now=when, limit=limit, chain=min(chain, CHAIN))
     if not rows:
         return 0
     hooks = await _webhooks(services, (r.webhook_id for r in rows))
-    http = client or outbound_client(services)
+    http = client or webhook_client(services)
     recorder = Recorder(services)
-    await asyncio.gather(
+    made = await asyncio.gather(
         *(
-            deliver_one(
-                services,
-                r,
-                hooks.get(r.webhook_id),
-                client=http,
-                now=now,
-                timeout=timeout,
-                rng=rng,
-                recorder=recorder,
+            deliver_chain(
+                services, c, hooks, client=http, recorder=recorder, now=now, timeout=timeout, rng=rng
             )
-            for r in rows
+            for c in chains(rows)
         )
     )
-    return len(rows)
+    return sum(made)
 
 
 class BackgroundWorker:
     """Polls the outbox every `settings.webhook_poll_interval` seconds (sooner when woken after
-    a commit that wrote deliveries) and keeps up to `concurrency` deliveries in flight, so one
-    slow receiver does not hold the others up."""
+    a commit that wrote deliveries) and keeps up to `concurrency` ordering-key chains in flight
+    (each sent in order by one task), so one slow receiver does not hold the others up. One
+    long-lived `WebhookClient` per worker, its pool sized for the concurrency."""
 
-    def __init__(self, services: Services, *, concurrency: int = CONCURRENCY) -> None:
+    def __init__(self, services: Services, *, concurrency: int = CONCURRENCY, chain: int = CHAIN) -> None:
         self.services = services
         self.concurrency = concurrency
+        # Never longer than CHAIN: `flush_beyond` leaves alone only leases that short.
+        self.chain = min(chain, CHAIN)
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[None]] = set()
         self._recorder = Recorder(services)
+        self._client: WebhookClient | None = None
 
     def wake(self) -> None:
         self._wake.set()
 
     async def start(self) -> None:
+        self._client = WebhookClient(
+            concurrency=self.concurrency,
+            allow_private=self.services.settings.outbound_allow_private,
+            connect_timeout=self.services.settings.integration_connect_timeout,
+        )
         self._task = asyncio.create_task(self._loop(), name="webhook-worker")
 
     async def stop(self, grace: float = 5.0) -> None:
@@ -287,6 +388,8 @@ class BackgroundWorker:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        if self._client is not None:
+            await self._client.aclose()
 
     async def _loop(self) -> None:
         interval = self.services.settings.webhook_poll_interval
@@ -305,28 +408,30 @@ class BackgroundWorker:
                 await asyncio.wait_for(self._wake.wait(), interval)
 
     async def _claim_and_start(self, limit: int) -> int:
-        rows = await claim(self.services, now=utcnow(), limit=limit)
+        """Claim up to `limit` chains; answers how many started."""
+        rows = await claim(self.services, now=utcnow(), limit=limit, chain=self.chain)
         if not rows:
             return 0
         hooks = await _webhooks(self.services, (r.webhook_id for r in rows))
-        client = outbound_client(self.services)
-        for row in rows:
-            task = asyncio.create_task(self._deliver(row, hooks.get(row.webhook_id), client))
+        assert self._client is not None, "start() first"
+        started = chains(rows)
+        for run in started:
+            task = asyncio.create_task(self._deliver(run, hooks, self._client))
             self._inflight.add(task)
             task.add_done_callback(self._done)
-        return len(rows)
+        return len(started)
 
     async def _deliver(
-        self, row: OutboxRow, webhook: dict[str, object] | None, client: httpx.AsyncClient
+        self, rows: list[OutboxRow], hooks: dict[str, dict[str, object]], client: Client
     ) -> None:
         try:
-            await deliver_one(self.services, row, webhook, client=client, recorder=self._recorder)
-        except Exception as exc:  # recording failed: the lease runs out and the row is tried again
-            log_failure(log, f"webhook worker: delivery {row.delivery_id} failed to record", exc)
+            await deliver_chain(self.services, rows, hooks, client=client, recorder=self._recorder)
+        except Exception as exc:  # recording failed: the lease runs out and the rows are tried again
+            log_failure(log, f"webhook worker: delivery {rows[0].delivery_id} failed to record", exc)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._inflight.discard(task)
-        # A finished delivery may unblock the next one with the same ordering key.
+        # A finished chain may unblock the next rows of its ordering key.
         self._wake.set()
 
 
@@ -347,7 +452,5 @@ async def run_worker_forever(settings: Settings) -> None:
         await stop.wait()
     finally:
         await worker.stop()
-        client = services.extras.pop("http_client", None)
-        if client is not None:
-            await client.aclose()
+        await close_clients(services)
         await services.db.dispose()

@@ -22,9 +22,10 @@ import pytest
 
 from app.main import build_services
 from app.state import Services
+from app.webhooks import close_clients
 from app.webhooks import store as outbox_store
 from app.webhooks.hooks import ordering_key
-from app.webhooks.worker import claim, deliver_due
+from app.webhooks.worker import BackgroundWorker, claim, deliver_due
 from domain.clock import utcnow
 from tests.helpers import Api
 from tests.integration.receivers import HASH_KEY, ReceiverPool, RecordedRequest, Reply, unused_port
@@ -86,6 +87,59 @@ async def test_same_ordering_key_goes_out_in_creation_order(
     assert [n for n in sent() if n.startswith("A")] == ["A1", "A1", "A2", "A3"]
 
 
+async def test_one_key_goes_strictly_in_order_while_other_keys_go_in_parallel(
+    api: Api, services: Services, receivers: ReceiverPool
+) -> None:
+    lock = threading.Lock()
+    inflight: Counter[str] = Counter()
+    overlapped: list[str] = []
+    arrived: list[tuple[str, float]] = []
+
+    # Names stay short: the delivery ID is the name and a uuid, in 40 characters.
+    def key_of(name: str) -> str:
+        return "busy" if name.startswith("b") else name[:2]
+
+    def slow(request: RecordedRequest, _index: int) -> Reply:
+        name = request.json()["Name"]
+        key = key_of(name)
+        with lock:
+            inflight[key] += 1
+            if inflight[key] > 1:
+                overlapped.append(name)
+        # The busy order's receiver is slow; the others answer at once.
+        time.sleep(0.01 if key == "busy" else 0)
+        with lock:
+            inflight[key] -= 1
+            arrived.append((name, time.monotonic()))
+        return Reply()
+
+    rx = receivers.custom(slow)
+    await make_webhook(api, rx.url)
+    t0 = utcnow() - timedelta(seconds=1)
+    busy = [f"b{i}" for i in range(40)]
+    others = [f"k{k}{i}" for i in range(3) for k in range(4)]
+    for i, name in enumerate(busy + others):
+        await enqueue(services, name, key_of(name), t0 + timedelta(microseconds=i))
+    worker = BackgroundWorker(services, concurrency=5, chain=8)
+    await worker.start()
+    try:
+        deadline = time.monotonic() + 30
+        while len(arrived) < len(busy) + len(others) and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+    finally:
+        await worker.stop()
+    names = [n for n, _ in arrived]
+    assert sorted(names) == sorted(busy + others)  # each once
+    # Strictly one after another, in creation order, for every key.
+    assert overlapped == []
+    assert [n for n in names if n.startswith("b")] == busy
+    for k in range(4):
+        assert [n for n in names if n.startswith(f"k{k}")] == [f"k{k}{i}" for i in range(3)]
+    # The other keys did not wait for the busy one: all of them arrived while it was still going.
+    busy_done = max(t for n, t in arrived if n.startswith("b"))
+    assert max(t for n, t in arrived if not n.startswith("b")) < busy_done
+
+
 async def test_a_crashed_claim_is_retried_after_the_lease(
     api: Api, services: Services, receivers: ReceiverPool
 ) -> None:
@@ -139,9 +193,7 @@ async def test_two_workers_never_deliver_one_row_twice(
         made = await asyncio.gather(drain(services), drain(other))
     finally:
         await other.db.dispose()
-        client = other.extras.get("http_client")
-        if client is not None:
-            await client.aclose()
+        await close_clients(other)
     per_id = Counter(r.header("webhook-id") for r in rx.requests)
     assert len(per_id) == total and set(per_id.values()) == {1}
     assert overlapped == [] and sum(made) == total and min(made) > 0

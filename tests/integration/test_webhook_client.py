@@ -1,0 +1,75 @@
+"""The webhook worker's aiohttp client keeps the outbound URL policy and the answer cap of the
+shared httpx client (integrations/webhook_client.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from integrations import outbound
+from integrations.webhook_client import TransportFailure, WebhookClient
+from integrations.webhook_delivery import RESPONSE_EXCERPT_BYTES
+from tests.integration.receivers import ReceiverPool
+
+
+async def post(client: WebhookClient, url: str) -> None:
+    await client.post_capped(url, content=b"{}", headers={}, timeout=2.0, max_bytes=RESPONSE_EXCERPT_BYTES)
+
+
+async def test_loopback_literal_is_refused_unless_private_is_allowed(receivers: ReceiverPool) -> None:
+    rx = receivers.recording()
+    strict = WebhookClient(concurrency=4, allow_private=False)
+    try:
+        with pytest.raises(TransportFailure) as refused:
+            await post(strict, rx.url)
+        assert refused.value.name == "ConnectionFailed" and "refused" in str(refused.value)
+        assert rx.requests == []
+    finally:
+        await strict.aclose()
+    relaxed = WebhookClient(concurrency=4, allow_private=True)
+    try:
+        await post(relaxed, rx.url)
+        assert len(rx.requests) == 1
+        with pytest.raises(TransportFailure):  # metadata addresses: never, whatever the setting
+            await post(relaxed, "http://169.254.169.254/latest")
+    finally:
+        await relaxed.aclose()
+
+
+async def test_a_name_is_checked_on_every_address_it_resolves_to(
+    receivers: ReceiverPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rx = receivers.recording()
+    port = rx.url.rsplit(":", 1)[1].split("/")[0]
+
+    answers = ["127.0.0.1", "169.254.169.254"]
+
+    async def rebinding(host: str, port: int) -> list[str]:
+        return list(answers)
+
+    monkeypatch.setattr(outbound, "resolve", rebinding)
+    client = WebhookClient(concurrency=4, allow_private=True)
+    url = f"http://hooks.rebind.test:{port}/hook"
+    try:
+        # One bad address spoils the name, though the first one would have answered.
+        with pytest.raises(TransportFailure) as refused:
+            await post(client, url)
+        assert refused.value.name == "ConnectionFailed"
+        assert rx.requests == []
+        # The name resolves through the policy's resolver (it exists nowhere else): once it
+        # answers only the allowed address, the connection goes there.
+        answers.pop()
+        await post(client, url)
+        assert len(rx.requests) == 1
+    finally:
+        await client.aclose()
+
+
+async def test_only_an_excerpt_of_a_huge_answer_is_read(receivers: ReceiverPool) -> None:
+    client = WebhookClient(concurrency=4, allow_private=True)
+    try:
+        answer = await client.post_capped(
+            receivers.huge().url, content=b"{}", headers={}, timeout=5.0, max_bytes=RESPONSE_EXCERPT_BYTES
+        )
+    finally:
+        await client.aclose()
+    assert answer.status_code == 200 and answer.truncated and len(answer.body) == RESPONSE_EXCERPT_BYTES
