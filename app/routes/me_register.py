@@ -13,11 +13,11 @@ from app.resources import normalize, store
 from app.routes.me_user import REGISTER_READONLY, company_scope
 from app.routes.oauth import issue_for_user
 from app.routes.orgs import BUYER_USER_SPEC
-from app.services.orders import order_user
 from app.store.repo import Docs
 from app.wire import id_or_new
 from domain.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from domain.lifecycle import UNSUBMITTED
+from domain.orders import order_user
 
 
 async def _anonymous(ctx: Ctx, caller: Caller | None) -> Caller:

@@ -16,13 +16,13 @@ from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
 from app.http import Ctx
 from app.resources import public
-from app.services.orders import DEFAULT_CURRENCY, create_order, order_user
+from app.services.orders import DEFAULT_CURRENCY, create_order
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from domain.clock import utcnow
 from domain.errors import Forbidden, NotFound
 from domain.lifecycle import UNSUBMITTED
-from domain.orders import Direction, new_order_doc
+from domain.orders import Direction, new_order_doc, order_user
 
 POINTER = "cartpointer"
 CART_ROLES = ("Shopper",)

@@ -42,7 +42,7 @@ from app.services.promotion_amounts import PRINT_KEY, order_rows, set_overrides,
 from app.state import Services
 from app.store.health import log_failure
 from app.store.repo import Docs, Stored
-from app.webhooks import outbound_client
+from app.webhooks.client import outbound_client
 from app.wire import encode, new_id, to_doc, validate
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, DomainError, ValidationFailed

@@ -1,7 +1,8 @@
 """Webhooks: pre-hooks that can veto a write, and post-hooks delivered from an outbox.
 
 `install(services)` wires them into a `Services`: the hooks around every write, the shared
-outbound HTTP client, and (when `settings.webhook_worker`) the in-process delivery worker.
+outbound HTTP client (`app.webhooks.client`), and (when `settings.webhook_worker`) the
+in-process delivery worker.
 """
 
 from __future__ import annotations
@@ -10,37 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from integrations.http import create_client
+from app.webhooks.client import CLIENT_KEY, WORKER_KEY
 
 if TYPE_CHECKING:
     from app.state import Services
-
-CLIENT_KEY = "http_client"
-WORKER_KEY = "webhook_worker"
-
-
-def outbound_client(services: Services) -> httpx.AsyncClient:
-    """The process's one outbound client (kept in `services.extras`, closed at shutdown)."""
-    client: httpx.AsyncClient | None = services.extras.get(CLIENT_KEY)
-    if client is None or client.is_closed:
-        from app.observability import outbound_request_id_hook
-
-        client = create_client(
-            connect_timeout=services.settings.integration_connect_timeout,
-            read_timeout=services.settings.integration_read_timeout,
-            allow_private=services.settings.outbound_allow_private,
-        )
-        # Every outbound call (integration events, webhooks) carries the request ID it serves.
-        client.event_hooks["request"].append(outbound_request_id_hook)
-        services.extras[CLIENT_KEY] = client
-    return client
-
-
-def wake(services: Services) -> None:
-    """Tell the in-process worker (if one runs) that new deliveries are waiting."""
-    worker: Any = services.extras.get(WORKER_KEY)
-    if worker is not None:
-        worker.wake()
 
 
 async def start_worker(services: Services) -> None:
