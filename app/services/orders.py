@@ -16,7 +16,8 @@ from sqlalchemy import update
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
 from app.http import Ctx
-from app.listing import JsonAccess, ListOptions, parse_terms
+from app.list_options import ListOptions, parse_terms
+from app.listing import JsonAccess
 from app.models.orders import ORDER_WRITABLE, FromUserPatch, Order
 from app.resources import public
 from app.services import (

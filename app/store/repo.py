@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.listing import Compiler, JsonAccess, ListOptions, Page, Schema
+from app.list_options import ListOptions, Page, Schema
+from app.listing import Compiler, JsonAccess
 from app.store.tables import resources
 from domain.errors import Conflict, NotFound
 
