@@ -20,9 +20,7 @@ from app.resources import Doc, normalize, public
 from app.routes.address_assignments import KIND as ASSIGNMENT_KIND
 from app.routes.address_assignments import assignment_doc, save
 from app.routes.orgs import ADDRESS_SEARCH, SPECS
-from app.store.repo import merge_patch
-from app.store.tables import resources
-from app.wire import id_or_new, validate
+from app.wire import id_or_new, merge_patch, validate
 from domain.errors import Forbidden, NotFound, ValidationFailed
 
 READ_ROLES = ("MeAddressAdmin", "Shopper")
@@ -88,7 +86,7 @@ async def list_addresses(ctx: Ctx) -> Any:
         "address",
         opts,
         SCHEMA,
-        conds=[resources.c.id.in_(ids)],
+        conds=[ctx.docs.id_in(ids)],
         scope=caller.company_id,
         searchable=ADDRESS_SEARCH,
     )

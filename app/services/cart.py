@@ -81,6 +81,11 @@ async def require(ctx: Ctx, caller: Caller, *, lock: bool = False) -> Stored:
     return found
 
 
+async def load_for_checkout(ctx: Ctx, caller: Caller, lock: bool) -> Stored:
+    """The cart as a checkout `Loader` (app.services.checkout); a 404 without one."""
+    return await require(ctx, caller, lock=lock)
+
+
 async def current_or_new(ctx: Ctx, caller: Caller, body: dict[str, Any] | None = None) -> tuple[Stored, bool]:
     """The cart, locked for writing; a new cart order (from `body`) when there is none."""
     found = await current(ctx, caller, lock=True)

@@ -35,9 +35,9 @@ from app.services import on_behalf as on_behalf_rules
 from app.services.lineitems import order_lines, require_editable
 from app.services.order_access import receives
 from app.services.pricing import offered_ids, refresh_totals
-from app.store.repo import Docs, Stored, merge_patch
+from app.store.repo import Docs, Stored
 from app.store.tables import resources
-from app.wire import check_id, new_id, to_doc, validate
+from app.wire import check_id, merge_patch, new_id, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.lifecycle import OPEN, STATES, apply, can

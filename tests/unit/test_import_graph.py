@@ -31,16 +31,11 @@ ROUTES_IMPORTING_STORE = frozenset(
         "address_assignments",
         "approvals",
         "cart",
-        "checkout",
         "fulfilment",
         "inventoryrecords",
         "lineitems",
-        "me_addresses",
         "me_catalog",
-        "me_instruments",
-        "me_orders",
         "me_register",
-        "me_user",
         "oauth",
         "order_promotions",
         "orderreturns",
@@ -53,7 +48,6 @@ ROUTES_IMPORTING_STORE = frozenset(
         "shipments",
         "specs",
         "supplier_buyers",
-        "variants",
     }
 )
 
