@@ -83,3 +83,13 @@ def patched(
         )
     merged = {**current, **changes}
     return one_time_address(merged)
+
+
+async def inventory_address(docs: Docs, address_id: str) -> dict[str, Any]:
+    """An inventory record's address is the marketplace's own or a supplier's."""
+    found = await docs.get("adminaddress", address_id) or await docs.find_any_scope(
+        "supplieraddress", address_id
+    )
+    if found is None:
+        raise NotFound("Address", address_id)
+    return public(found.doc)

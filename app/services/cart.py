@@ -132,3 +132,20 @@ async def empty_cart(ctx: Ctx, caller: Caller) -> dict[str, Any]:
     )
     doc.update(ID=None, DateCreated=None, LastUpdated=None)
     return public(doc)
+
+
+async def transfer_orders(docs: Docs, anon: Caller, user: dict[str, Any], buyer_id: str) -> int:
+    """The anonymous shopper's unsubmitted orders become the user's (in the user's buyer)."""
+    moved = 0
+    conds = docs.eq(FromUserID=anon.user_id, FromCompanyID=anon.company_id, Status=UNSUBMITTED)
+    for stored in await docs.all_stored("order", *conds, scope="", lock=True):
+        order = {
+            **stored.doc,
+            "FromUserID": user["ID"],
+            "FromCompanyID": buyer_id,
+            "FromUser": order_user(user, buyer_id),
+        }
+        await docs.replace("order", order["ID"], order, version=stored.version)
+        moved += 1
+    await docs.delete("cartpointer", anon.user_id, anon.company_id)
+    return moved
