@@ -17,9 +17,8 @@ from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import schema_of
 from app.models.orgs import BuyerAddress
 from app.resources import Doc, normalize, public
-from app.routes.address_assignments import KIND as ASSIGNMENT_KIND
-from app.routes.address_assignments import assignment_doc, save
 from app.routes.orgs import ADDRESS_SEARCH, SPECS
+from app.services.addresses import ASSIGNMENT_KIND, assignment_doc, save_assignment
 from app.wire import id_or_new, merge_patch, validate
 from domain.errors import Forbidden, NotFound, ValidationFailed
 
@@ -135,7 +134,7 @@ async def _store(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, flags
         await ctx.docs.insert("address", doc, caller.company_id, object_type="Address")
     else:
         await ctx.docs.replace("address", doc["ID"], doc, caller.company_id)
-    await save(
+    await save_assignment(
         ctx.docs, caller.company_id, assignment_doc(doc["ID"], caller.user_id, None, flags[0], flags[1])
     )
     return buyer_address(doc, await assigned(ctx, caller), caller)
