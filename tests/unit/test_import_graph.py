@@ -30,7 +30,6 @@ ROUTES_IMPORTING_STORE = frozenset(
     {
         "cart",
         "fulfilment",
-        "lineitems",
         "me_catalog",
         "oauth",
         "order_promotions",
