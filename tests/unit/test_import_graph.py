@@ -32,7 +32,6 @@ ROUTES_IMPORTING_STORE = frozenset(
         "fulfilment",
         "me_catalog",
         "oauth",
-        "order_promotions",
         "orderreturns",
         "orgs",
         "products",
