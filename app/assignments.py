@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, false, not_, or_
 
 from app.auth.users import group_ids
 from app.http import Ctx
-from app.listing import ListOptions, Schema
+from app.list_options import ListOptions, Schema
 from app.store.repo import Docs
 from app.wire import check_id
 from domain.errors import ValidationFailed

@@ -97,13 +97,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from app.main import build_services
+    from app.observability import configure_logging
     from app.webhooks.worker import run_worker_forever
 
     settings = _settings(args)
-    from app.observability import configure_logging
-
     configure_logging(settings)
-    asyncio.run(run_worker_forever(settings))
+    asyncio.run(run_worker_forever(build_services(settings)))
     return 0
 
 

@@ -14,7 +14,7 @@ from litestar.handlers.http_handlers import route as litestar_route
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.tokens import Caller
-from app.listing import ListOptions, parse_list_options
+from app.list_options import ListOptions, parse_list_options
 from app.observability import note_caller
 from app.store.repo import Docs
 from app.wire import check_text, decode_json, encode, validate

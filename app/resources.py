@@ -13,9 +13,8 @@ from sqlalchemy import ColumnElement
 from app.auth.tokens import Caller
 from app.catalog.rename import propagate_rename
 from app.http import NO_CONTENT, Ctx, endpoint
-from app.listing import ListOptions, Schema, invalid_property, schema_of
-from app.store.repo import merge_patch
-from app.wire import Wire, check_id, id_or, id_or_new, to_doc, validate
+from app.list_options import ListOptions, Schema, invalid_property, schema_of
+from app.wire import Wire, check_id, id_or, id_or_new, merge_patch, to_doc, validate
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, NotFound
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar, get_args, get_origin
@@ -224,3 +225,15 @@ def check_decimal(value: Decimal, field: str) -> Decimal:
 def to_doc(obj: Any) -> Any:
     """A validated struct back to plain data, keeping Decimal and datetime values."""
     return msgspec.to_builtins(obj, builtin_types=(Decimal, datetime))
+
+
+def merge_patch(target: Mapping[str, Any] | None, patch: Mapping[str, Any]) -> dict[str, Any]:
+    """OrderCloud PATCH: objects merge recursively (xp included), anything else replaces."""
+    out = dict(target or {})
+    for key, value in patch.items():
+        current = out.get(key)
+        if isinstance(value, Mapping) and isinstance(current, Mapping):
+            out[key] = merge_patch(current, value)
+        else:
+            out[key] = value
+    return out

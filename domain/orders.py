@@ -33,6 +33,7 @@ __all__ = [
     "Direction",
     "direction_of",
     "new_order_doc",
+    "order_user",
     "parse_direction",
     "sees",
 ]
@@ -117,6 +118,35 @@ def sees(order: Mapping[str, Any], company_id: str, direction: Direction) -> boo
     if direction is Direction.INCOMING:
         return order.get("ToCompanyID") == company_id
     return order.get("FromCompanyID") == company_id or order.get("ToCompanyID") == company_id
+
+
+# The user snapshot an order keeps as `FromUser` (OrderCloud's User model, password blanked).
+ORDER_USER_FIELDS: Final[tuple[str, ...]] = (
+    "ID",
+    "CompanyID",
+    "Username",
+    "Password",
+    "FirstName",
+    "LastName",
+    "Email",
+    "Phone",
+    "TermsAccepted",
+    "Active",
+    "xp",
+    "AvailableRoles",
+    "Locale",
+    "DateCreated",
+    "LastActive",
+    "PasswordLastSetDate",
+)
+
+
+def order_user(user: Mapping[str, Any], company_id: str) -> dict[str, Any]:
+    """The `FromUser` snapshot of `user` as a member of `company_id`; never carries a password."""
+    snapshot = {k: user.get(k) for k in ORDER_USER_FIELDS}
+    snapshot["CompanyID"] = company_id
+    snapshot["Password"] = None
+    return snapshot
 
 
 def new_order_doc(

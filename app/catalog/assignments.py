@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 
 from app.http import Ctx
-from app.listing import schema_of
+from app.list_options import schema_of
 from app.store.repo import Docs
 from app.wire import Wire, to_doc, validate
 

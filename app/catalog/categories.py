@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 
 from app.catalog.visibility import BuyerView
-from app.listing import JsonAccess, ListOptions
+from app.list_options import ListOptions
+from app.listing import JsonAccess
 from app.store.repo import Docs
 from app.store.tables import resources
 from domain.categories import Grant, Tree, nodes_from_docs, visible_categories

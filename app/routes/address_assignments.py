@@ -5,42 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.assignments import assignment_id, level_conds, list_page, optional_id, parse_bool, upsert
+from app.assignments import assignment_id, level_conds, list_page, optional_id, parse_bool
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import schema_of
 from app.models.orgs import AddressAssignment
 from app.routes.access import buyer_scope
-from app.store.repo import Docs
+from app.services import addresses
 from app.wire import validate
 from domain.errors import NotFound, ValidationFailed
 
-KIND = "addressassignment"
+KIND = addresses.ASSIGNMENT_KIND
 READ_ROLES = ("AddressReader", "AddressAdmin")
 WRITE_ROLES = ("AddressAdmin",)
 SCHEMA = schema_of(AddressAssignment)
-
-
-def assignment_doc(
-    address_id: str, user_id: str | None, group_id: str | None, shipping: bool, billing: bool
-) -> dict[str, Any]:
-    if not (shipping or billing):
-        raise ValidationFailed(
-            "An address assignment must be for shipping, billing or both",
-            "AddressAssignment.MustBeBillingOrShipping",
-            {"AddressID": address_id},
-        )
-    return {
-        "ID": assignment_id(address_id, user_id, group_id),
-        "AddressID": address_id,
-        "UserID": user_id,
-        "UserGroupID": group_id,
-        "IsShipping": shipping,
-        "IsBilling": billing,
-    }
-
-
-async def save(docs: Docs, buyer_id: str, doc: dict[str, Any]) -> None:
-    await upsert(docs, KIND, doc, buyer_id)
 
 
 @endpoint("GET", "/buyers/{buyerID}/addresses/assignments")
@@ -75,14 +52,14 @@ async def save_assignment(ctx: Ctx) -> Any:
             "ValidationFailure",
             {"Field": "UserGroupID"},
         )
-    doc = assignment_doc(body.address_id, user_id, group_id, body.is_shipping, body.is_billing)
+    doc = addresses.assignment_doc(body.address_id, user_id, group_id, body.is_shipping, body.is_billing)
     docs = ctx.docs
     await docs.require("address", body.address_id, buyer_id, object_type="Address")
     if user_id:
         await docs.require("user", user_id, buyer_id, object_type="User")
     if group_id:
         await docs.require("usergroup", group_id, buyer_id, object_type="UserGroup")
-    await save(docs, buyer_id, doc)
+    await addresses.save_assignment(docs, buyer_id, doc)
     return NO_CONTENT, 204
 
 

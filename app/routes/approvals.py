@@ -13,9 +13,11 @@ from app.models.orgs import User
 from app.resources import Doc, ResourceSpec, crud, public
 from app.routes.access import buyer_scope
 from app.services import approvals, order_approvals
-from app.services.order_access import ORDER_READ_ROLES, ORDER_WRITE_ROLES, direction_param, load_order
-from app.store.repo import Stored
-from app.store.tables import resources
+from app.services.order_access import (
+    ORDER_READ_ROLES,
+    ORDER_WRITE_ROLES,
+    order_at_path,
+)
 from app.wire import validate
 from domain.errors import NotFound, ValidationFailed
 from domain.lifecycle import AWAITING_APPROVAL
@@ -60,29 +62,23 @@ RULE_SPEC = ResourceSpec(
 )
 
 
-async def _order(ctx: Ctx, roles: tuple[str, ...], *, lock: bool) -> tuple[Caller, Stored]:
-    caller = await ctx.caller(*roles)
-    stored = await load_order(ctx, caller, direction_param(ctx), ctx.param("orderID"), lock=lock)
-    return caller, stored
-
-
 @endpoint("POST", "/orders/{direction}/{orderID}/approve")
 async def approve_order(ctx: Ctx) -> Any:
-    caller, stored = await _order(ctx, ORDER_WRITE_ROLES, lock=True)
+    caller, stored = await order_at_path(ctx, ORDER_WRITE_ROLES, write=False, lock=True)
     info = validate(await ctx.body_object(required=False), OrderApprovalInfo)
     return await order_approvals.approve_order(ctx, caller, stored, info)
 
 
 @endpoint("POST", "/orders/{direction}/{orderID}/decline")
 async def decline_order(ctx: Ctx) -> Any:
-    caller, stored = await _order(ctx, ORDER_WRITE_ROLES, lock=True)
+    caller, stored = await order_at_path(ctx, ORDER_WRITE_ROLES, write=False, lock=True)
     info = validate(await ctx.body_object(required=False), OrderApprovalInfo)
     return await order_approvals.decline_order(ctx, caller, stored, info)
 
 
 @endpoint("GET", "/orders/{direction}/{orderID}/approvals")
 async def list_approvals(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_READ_ROLES, lock=False)
+    _, stored = await order_at_path(ctx, ORDER_READ_ROLES, write=False, lock=False)
     page = await ctx.docs.page(
         approvals.APPROVAL_KIND,
         ctx.list_options(),
@@ -99,7 +95,7 @@ async def list_approvals(ctx: Ctx) -> Any:
 @endpoint("GET", "/orders/{direction}/{orderID}/eligibleapprovers")
 async def list_eligible_approvers(ctx: Ctx) -> Any:
     """Users of the buyer in the approving groups of the current round's pending approvals."""
-    _, stored = await _order(ctx, ORDER_READ_ROLES, lock=False)
+    _, stored = await order_at_path(ctx, ORDER_READ_ROLES, write=False, lock=False)
     docs = ctx.docs
     opts = ctx.list_options()
     order = stored.doc
@@ -117,7 +113,7 @@ async def list_eligible_approvers(ctx: Ctx) -> Any:
         "user",
         opts,
         USER_SCHEMA,
-        conds=[resources.c.id.in_(sorted({m["UserID"] for m in members}))],
+        conds=[ctx.docs.id_in(sorted({m["UserID"] for m in members}))],
         scope=buyer_id,
         searchable=("ID", "Username", "LastName", "FirstName", "Email"),
     )

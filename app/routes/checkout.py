@@ -14,20 +14,10 @@ from app.http import Ctx, endpoint
 from app.services import cart, checkout
 from app.services.checkout import ACTION_ROLES, WORKSHEET_ROLES, Loader
 from app.services.order_access import direction_param, load_order
-from app.store.repo import Stored
 
 
 def _order_loader(ctx: Ctx) -> Loader:
-    direction, order_id = direction_param(ctx), ctx.param("orderID")
-
-    async def load(ctx: Ctx, caller: Caller, lock: bool) -> Stored:
-        return await load_order(ctx, caller, direction, order_id, write=True, lock=lock)
-
-    return load
-
-
-async def _load_cart(ctx: Ctx, caller: Caller, lock: bool) -> Stored:
-    return await cart.require(ctx, caller, lock=lock)
+    return checkout.order_loader(direction_param(ctx), ctx.param("orderID"))
 
 
 async def _cart_caller(ctx: Ctx) -> Caller:
@@ -64,18 +54,18 @@ async def get_worksheet(ctx: Ctx) -> Any:
 
 @endpoint("POST", "/cart/estimateshipping", status=200, transactional=False)
 async def cart_estimate_shipping(ctx: Ctx) -> Any:
-    return await checkout.estimate_shipping(ctx, await _cart_caller(ctx), _load_cart)
+    return await checkout.estimate_shipping(ctx, await _cart_caller(ctx), cart.load_for_checkout)
 
 
 @endpoint("POST", "/cart/shipmethods", status=200)
 async def cart_select_ship_methods(ctx: Ctx) -> Any:
-    stored = await _load_cart(ctx, await _cart_caller(ctx), True)
+    stored = await cart.load_for_checkout(ctx, await _cart_caller(ctx), True)
     return await checkout.select_ship_methods(ctx, stored, await ctx.body_object())
 
 
 @endpoint("POST", "/cart/calculate", status=200, transactional=False)
 async def cart_calculate(ctx: Ctx) -> Any:
-    return await checkout.calculate(ctx, await _cart_caller(ctx), _load_cart)
+    return await checkout.calculate(ctx, await _cart_caller(ctx), cart.load_for_checkout)
 
 
 @endpoint("GET", "/cart/worksheet")

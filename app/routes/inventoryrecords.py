@@ -14,25 +14,14 @@ from sqlalchemy import ColumnElement
 from app.auth.tokens import Caller
 from app.http import Ctx
 from app.models.catalog import InventoryRecord
-from app.resources import Doc, ResourceSpec, crud, public
+from app.resources import Doc, ResourceSpec, crud
 from app.routes.access import seller_only
-from app.store.repo import Docs
+from app.services import addresses
 from domain.clock import iso, utcnow
-from domain.errors import NotFound
 
 READ = ("ProductReader", "ProductAdmin")
 WRITE = ("ProductAdmin",)
 KIND = "inventoryrecord"
-
-
-async def find_address(docs: Docs, address_id: str) -> Doc:
-    """An inventory record's address is the marketplace's own or a supplier's."""
-    found = await docs.get("adminaddress", address_id) or await docs.find_any_scope(
-        "supplieraddress", address_id
-    )
-    if found is None:
-        raise NotFound("Address", address_id)
-    return public(found.doc)
 
 
 async def _product_scope(ctx: Ctx, caller: Caller) -> str:
@@ -57,7 +46,7 @@ async def _level(ctx: Ctx, caller: Caller, scope: str) -> Sequence[ColumnElement
 
 
 async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
-    doc["Address"] = await find_address(ctx.docs, doc["AddressID"])
+    doc["Address"] = await addresses.inventory_address(ctx.docs, doc["AddressID"])
     doc["OwnerID"] = (existing or {}).get("OwnerID") or doc.get("OwnerID") or ctx.services.marketplace_id
     doc["LastUpdated"] = iso(utcnow())
     doc["_VariantID"] = _variant_id(ctx)

@@ -17,12 +17,9 @@ from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import schema_of
 from app.models.orgs import BuyerAddress
 from app.resources import Doc, normalize, public
-from app.routes.address_assignments import KIND as ASSIGNMENT_KIND
-from app.routes.address_assignments import assignment_doc, save
 from app.routes.orgs import ADDRESS_SEARCH, SPECS
-from app.store.repo import merge_patch
-from app.store.tables import resources
-from app.wire import id_or_new, validate
+from app.services.addresses import ASSIGNMENT_KIND, assignment_doc, save_assignment
+from app.wire import id_or_new, merge_patch, validate
 from domain.errors import Forbidden, NotFound, ValidationFailed
 
 READ_ROLES = ("MeAddressAdmin", "Shopper")
@@ -88,7 +85,7 @@ async def list_addresses(ctx: Ctx) -> Any:
         "address",
         opts,
         SCHEMA,
-        conds=[resources.c.id.in_(ids)],
+        conds=[ctx.docs.id_in(ids)],
         scope=caller.company_id,
         searchable=ADDRESS_SEARCH,
     )
@@ -137,7 +134,7 @@ async def _store(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, flags
         await ctx.docs.insert("address", doc, caller.company_id, object_type="Address")
     else:
         await ctx.docs.replace("address", doc["ID"], doc, caller.company_id)
-    await save(
+    await save_assignment(
         ctx.docs, caller.company_id, assignment_doc(doc["ID"], caller.user_id, None, flags[0], flags[1])
     )
     return buyer_address(doc, await assigned(ctx, caller), caller)

@@ -21,9 +21,7 @@ from app.resources import Doc, normalize, public, store
 from app.routes.instruments import CREDIT_CARDS, SPECS
 from app.routes.me_addresses import buyer_caller
 from app.services.instruments import assigned
-from app.store.repo import merge_patch
-from app.store.tables import resources
-from app.wire import id_or_new
+from app.wire import id_or_new, merge_patch
 from domain.errors import Forbidden, NotFound
 
 CARD_READ_ROLES = ("MeCreditCardAdmin", "Shopper")
@@ -52,7 +50,7 @@ async def _page(ctx: Ctx, caller: Caller, kind: str, opts: ListOptions, ids: lis
         kind,
         opts,
         spec.schema if kind != "creditcard" else CARD_SCHEMA,
-        conds=[resources.c.id.in_(ids)],
+        conds=[ctx.docs.id_in(ids)],
         scope=caller.company_id,
         searchable=spec.searchable,
         sortable=spec.sortable,

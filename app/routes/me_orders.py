@@ -10,7 +10,6 @@ from app.resources import public
 from app.routes.orders import ORDER_SCHEMA, ORDER_SEARCH, ORDER_SORT, order_page
 from app.services import orders
 from app.services.approvals import approvable_order_ids
-from app.store.tables import resources
 from domain.lifecycle import AWAITING_APPROVAL
 
 ME_ORDER_ROLES = ("Shopper", "MeAdmin", "OrderAdmin", "OrderReader")
@@ -36,7 +35,7 @@ async def list_approvable_orders(ctx: Ctx) -> Any:
     if not order_ids:
         return Page([], opts.page, opts.page_size, 0).wire()
     conds = [
-        resources.c.id.in_(order_ids),
+        docs.id_in(order_ids),
         *docs.eq(Status=AWAITING_APPROVAL, FromCompanyID=caller.company_id),
         *orders.date_range_conds(docs, opts),
     ]

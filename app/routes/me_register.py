@@ -13,11 +13,9 @@ from app.resources import normalize, store
 from app.routes.me_user import REGISTER_READONLY, company_scope
 from app.routes.oauth import issue_for_user
 from app.routes.orgs import BUYER_USER_SPEC
-from app.services.orders import order_user
-from app.store.repo import Docs
+from app.services import cart
 from app.wire import id_or_new
 from domain.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
-from domain.lifecycle import UNSUBMITTED
 
 
 async def _anonymous(ctx: Ctx, caller: Caller | None) -> Caller:
@@ -42,23 +40,6 @@ async def _anonymous(ctx: Ctx, caller: Caller | None) -> Caller:
     return anon
 
 
-async def transfer_orders(docs: Docs, anon: Caller, user: dict[str, Any], buyer_id: str) -> int:
-    """The anonymous shopper's unsubmitted orders become the user's (in the user's buyer)."""
-    moved = 0
-    conds = docs.eq(FromUserID=anon.user_id, FromCompanyID=anon.company_id, Status=UNSUBMITTED)
-    for stored in await docs.all_stored("order", *conds, scope="", lock=True):
-        order = {
-            **stored.doc,
-            "FromUserID": user["ID"],
-            "FromCompanyID": buyer_id,
-            "FromUser": order_user(user, buyer_id),
-        }
-        await docs.replace("order", order["ID"], order, version=stored.version)
-        moved += 1
-    await docs.delete("cartpointer", anon.user_id, anon.company_id)
-    return moved
-
-
 @endpoint("PUT", "/me/orders", status=204)
 async def transfer_anon_user_order(ctx: Ctx) -> Any:
     caller = await ctx.caller("Shopper")
@@ -68,7 +49,7 @@ async def transfer_anon_user_order(ctx: Ctx) -> Any:
     found = await ctx.docs.get("user", caller.user_id, caller.company_id)
     if found is None:
         raise NotFound("User", caller.user_id)
-    await transfer_orders(ctx.docs, anon, found.doc, caller.company_id)
+    await cart.transfer_orders(ctx.docs, anon, found.doc, caller.company_id)
     return NO_CONTENT, 204
 
 
@@ -89,7 +70,7 @@ async def register(ctx: Ctx) -> Any:
     data["ID"] = id_or_new(body)
     doc = normalize(BUYER_USER_SPEC, data, None)
     await store(ctx, BUYER_USER_SPEC, anon, anon.company_id, doc, None, None)
-    await transfer_orders(docs, anon, doc, anon.company_id)
+    await cart.transfer_orders(docs, anon, doc, anon.company_id)
     scope = sorted(anon.roles | anon.custom_roles) or None
     issued = await issue_for_user(
         ctx.services, docs, client.doc, FoundUser("buyer", anon.company_id, doc), scope

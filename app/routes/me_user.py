@@ -11,8 +11,7 @@ from app.listing import schema_of
 from app.models.orgs import UserGroup
 from app.resources import Doc, ResourceSpec, normalize, public, store
 from app.routes.orgs import SPECS
-from app.store.repo import merge_patch
-from app.store.tables import resources
+from app.wire import merge_patch
 from domain.errors import Forbidden, NotFound
 
 READ_ROLES = ("MeAdmin", "MeXpAdmin", "Shopper")
@@ -107,7 +106,7 @@ async def list_my_groups(ctx: Ctx) -> Any:
         GROUP_KINDS[caller.user_type],
         ctx.list_options(),
         GROUP_SCHEMA,
-        conds=[resources.c.id.in_(groups)],
+        conds=[docs.id_in(groups)],
         scope=company_scope(caller),
         searchable=("ID", "Name"),
     )

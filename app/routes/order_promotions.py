@@ -10,25 +10,15 @@ from app.auth.tokens import Caller
 from app.http import Ctx, endpoint
 from app.listing import Page
 from app.services import cart, order_promotions
-from app.services.order_access import ORDER_READ_ROLES, ORDER_WRITE_ROLES, direction_param, load_order
-from app.store.repo import Stored
+from app.services.order_access import ORDER_READ_ROLES, ORDER_WRITE_ROLES, order_at_path
 
 BASE = "/orders/{direction}/{orderID}"
-
-
-async def _order(ctx: Ctx, *, write: bool) -> Stored:
-    caller = await ctx.caller(*(ORDER_WRITE_ROLES if write else ORDER_READ_ROLES))
-    return await load_order(ctx, caller, direction_param(ctx), ctx.param("orderID"), write=write)
 
 
 async def _cart_caller(ctx: Ctx) -> Caller:
     caller = await ctx.caller(*cart.CART_ROLES)
     cart.require_buyer(caller)
     return caller
-
-
-async def _cart(ctx: Ctx) -> Stored:
-    return await cart.require(ctx, await _cart_caller(ctx), lock=True)
 
 
 def _empty(ctx: Ctx) -> dict[str, Any]:
@@ -38,33 +28,37 @@ def _empty(ctx: Ctx) -> dict[str, Any]:
 
 @endpoint("GET", BASE + "/promotions")
 async def list_promotions(ctx: Ctx) -> Any:
-    stored = await _order(ctx, write=False)
+    _, stored = await order_at_path(ctx, ORDER_READ_ROLES, write=False)
     return await order_promotions.page(ctx, stored.doc, ctx.list_options())
 
 
 @endpoint("POST", BASE + "/promotions/{promoCode}")
 async def add_promotion(ctx: Ctx) -> Any:
-    return await order_promotions.add(ctx, await _order(ctx, write=True), ctx.param("promoCode"))
+    _, stored = await order_at_path(ctx, ORDER_WRITE_ROLES)
+    return await order_promotions.add(ctx, stored, ctx.param("promoCode"))
 
 
 @endpoint("DELETE", BASE + "/promotions/{promoCode}")
 async def remove_promotion(ctx: Ctx) -> Any:
-    return await order_promotions.remove(ctx, await _order(ctx, write=True), ctx.param("promoCode")), 200
+    _, stored = await order_at_path(ctx, ORDER_WRITE_ROLES)
+    return await order_promotions.remove(ctx, stored, ctx.param("promoCode")), 200
 
 
 @endpoint("POST", BASE + "/applypromotions")
 async def apply_promotions(ctx: Ctx) -> Any:
-    return await order_promotions.apply_auto(ctx, await _order(ctx, write=True))
+    _, stored = await order_at_path(ctx, ORDER_WRITE_ROLES)
+    return await order_promotions.apply_auto(ctx, stored)
 
 
 @endpoint("POST", BASE + "/refreshpromotions")
 async def refresh_promotions(ctx: Ctx) -> Any:
-    return await order_promotions.refresh(ctx, await _order(ctx, write=True))
+    _, stored = await order_at_path(ctx, ORDER_WRITE_ROLES)
+    return await order_promotions.refresh(ctx, stored)
 
 
 @endpoint("GET", BASE + "/eligiblepromotions")
 async def list_eligible(ctx: Ctx) -> Any:
-    stored = await _order(ctx, write=False)
+    _, stored = await order_at_path(ctx, ORDER_READ_ROLES, write=False)
     return await order_promotions.eligible_page(ctx, stored.doc, ctx.list_options())
 
 
@@ -78,22 +72,26 @@ async def list_cart_promotions(ctx: Ctx) -> Any:
 
 @endpoint("POST", "/cart/promotions/{promoCode}")
 async def add_cart_promotion(ctx: Ctx) -> Any:
-    return await order_promotions.add(ctx, await _cart(ctx), ctx.param("promoCode"))
+    stored = await cart.require(ctx, await _cart_caller(ctx), lock=True)
+    return await order_promotions.add(ctx, stored, ctx.param("promoCode"))
 
 
 @endpoint("DELETE", "/cart/promotions/{promoCode}")
 async def remove_cart_promotion(ctx: Ctx) -> Any:
-    return await order_promotions.remove(ctx, await _cart(ctx), ctx.param("promoCode")), 200
+    stored = await cart.require(ctx, await _cart_caller(ctx), lock=True)
+    return await order_promotions.remove(ctx, stored, ctx.param("promoCode")), 200
 
 
 @endpoint("POST", "/cart/applypromotions")
 async def apply_cart_promotions(ctx: Ctx) -> Any:
-    return await order_promotions.apply_auto(ctx, await _cart(ctx))
+    stored = await cart.require(ctx, await _cart_caller(ctx), lock=True)
+    return await order_promotions.apply_auto(ctx, stored)
 
 
 @endpoint("POST", "/cart/refreshpromotions")
 async def refresh_cart_promotions(ctx: Ctx) -> Any:
-    return await order_promotions.refresh(ctx, await _cart(ctx))
+    stored = await cart.require(ctx, await _cart_caller(ctx), lock=True)
+    return await order_promotions.refresh(ctx, stored)
 
 
 @endpoint("GET", "/cart/eligiblepromotions")

@@ -17,9 +17,8 @@ from app.services.order_access import (
     ORDER_WRITE_ROLES,
     direction_conds,
     direction_param,
-    load_order,
+    order_at_path,
 )
-from app.store.repo import Stored
 from domain.lifecycle import STATES
 
 LINE_SCHEMA = schema_of(LineItem)
@@ -83,14 +82,6 @@ async def order_page(
     return page.wire()
 
 
-async def _order(
-    ctx: Ctx, roles: tuple[str, ...], *, write: bool = True, lock: bool | None = None
-) -> tuple[Caller, Stored]:
-    caller = await ctx.caller(*roles)
-    stored = await load_order(ctx, caller, direction_param(ctx), ctx.param("orderID"), write=write, lock=lock)
-    return caller, stored
-
-
 @endpoint("GET", "/orders/{direction}")
 async def list_orders(ctx: Ctx) -> Any:
     caller = await ctx.caller(*ORDER_LIST_ROLES)
@@ -108,81 +99,81 @@ async def create_order(ctx: Ctx) -> Any:
 
 @endpoint("GET", "/orders/{direction}/{orderID}")
 async def get_order(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_READ_ROLES, write=False)
+    _, stored = await order_at_path(ctx, ORDER_READ_ROLES, write=False)
     return public(stored.doc)
 
 
 @endpoint("PUT", "/orders/{direction}/{orderID}")
 async def save_order(ctx: Ctx) -> Any:
-    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    caller, stored = await order_at_path(ctx, ORDER_WRITE_ROLES)
     return await orders.update_order(ctx, caller, stored, await ctx.body_object(), full=True)
 
 
 @endpoint("PATCH", "/orders/{direction}/{orderID}")
 async def patch_order(ctx: Ctx) -> Any:
-    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    caller, stored = await order_at_path(ctx, ORDER_WRITE_ROLES)
     return await orders.update_order(ctx, caller, stored, await ctx.body_object(), full=False)
 
 
 @endpoint("DELETE", "/orders/{direction}/{orderID}")
 async def delete_order(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    _, stored = await order_at_path(ctx, ORDER_WRITE_ROLES)
     await orders.delete_order(ctx, stored)
     return NO_CONTENT, 204
 
 
 @endpoint("PUT", "/orders/{direction}/{orderID}/billto")
 async def set_billto(ctx: Ctx) -> Any:
-    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    caller, stored = await order_at_path(ctx, ORDER_WRITE_ROLES)
     return await orders.set_billto(ctx, caller, stored, await ctx.body_object(), patch=False)
 
 
 @endpoint("PATCH", "/orders/{direction}/{orderID}/billto")
 async def patch_billto(ctx: Ctx) -> Any:
-    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    caller, stored = await order_at_path(ctx, ORDER_WRITE_ROLES)
     return await orders.set_billto(ctx, caller, stored, await ctx.body_object(), patch=True)
 
 
 @endpoint("PUT", "/orders/{direction}/{orderID}/shipto")
 async def set_shipto(ctx: Ctx) -> Any:
-    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    caller, stored = await order_at_path(ctx, ORDER_WRITE_ROLES)
     return await orders.set_shipto(ctx, caller, stored, await ctx.body_object(), patch=False)
 
 
 @endpoint("PATCH", "/orders/{direction}/{orderID}/shipto")
 async def patch_shipto(ctx: Ctx) -> Any:
-    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    caller, stored = await order_at_path(ctx, ORDER_WRITE_ROLES)
     return await orders.set_shipto(ctx, caller, stored, await ctx.body_object(), patch=True)
 
 
 @endpoint("PATCH", "/orders/{direction}/{orderID}/fromuser")
 async def patch_from_user(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    _, stored = await order_at_path(ctx, ORDER_WRITE_ROLES)
     return await orders.patch_from_user(ctx, stored, await ctx.body_object())
 
 
 @endpoint("POST", "/orders/{direction}/{orderID}/validate", status=204)
 async def validate_order(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_WRITE_ROLES, lock=False)
+    _, stored = await order_at_path(ctx, ORDER_WRITE_ROLES, lock=False)
     await orders.validate_order(ctx, stored)
     return NO_CONTENT, 204
 
 
 @endpoint("POST", "/orders/{direction}/{orderID}/submit")
 async def submit_order(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    _, stored = await order_at_path(ctx, ORDER_WRITE_ROLES)
     return await orders.submit_order(ctx, stored)
 
 
 @endpoint("POST", "/orders/{direction}/{orderID}/cancel")
 async def cancel_order(ctx: Ctx) -> Any:
-    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    caller, stored = await order_at_path(ctx, ORDER_WRITE_ROLES)
     return await orders.cancel_order(ctx, caller, stored)
 
 
 @endpoint("POST", "/orders/{direction}/{orderID}/complete")
 async def complete_order(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_ADMIN_ROLES)
+    _, stored = await order_at_path(ctx, ORDER_ADMIN_ROLES)
     return await orders.complete_order(ctx, stored)
 
 

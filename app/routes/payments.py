@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import schema_of
 from app.models.orders import Payment
@@ -15,10 +14,8 @@ from app.services.order_access import (
     ORDER_ADMIN_ROLES,
     ORDER_READ_ROLES,
     ORDER_WRITE_ROLES,
-    direction_param,
-    load_order,
+    order_at_path,
 )
-from app.store.repo import Stored
 
 PAYMENT_SCHEMA = schema_of(Payment)
 PAYMENT_SEARCH = ("ID", "Description")
@@ -39,46 +36,40 @@ async def payment_page(ctx: Ctx, order_id: str) -> dict[str, Any]:
     return page.wire()
 
 
-async def _order(ctx: Ctx, roles: tuple[str, ...], *, write: bool = True) -> tuple[Caller, Stored]:
-    caller = await ctx.caller(*roles)
-    stored = await load_order(ctx, caller, direction_param(ctx), ctx.param("orderID"), write=write)
-    return caller, stored
-
-
 @endpoint("GET", "/orders/{direction}/{orderID}/payments")
 async def list_payments(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_READ_ROLES, write=False)
+    _, stored = await order_at_path(ctx, ORDER_READ_ROLES, write=False)
     return await payment_page(ctx, stored.doc["ID"])
 
 
 @endpoint("POST", "/orders/{direction}/{orderID}/payments")
 async def create_payment(ctx: Ctx) -> Any:
-    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    caller, stored = await order_at_path(ctx, ORDER_WRITE_ROLES)
     return await payments.create(ctx.docs, caller, stored.doc, await ctx.body_object())
 
 
 @endpoint("GET", "/orders/{direction}/{orderID}/payments/{paymentID}")
 async def get_payment(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_READ_ROLES, write=False)
+    _, stored = await order_at_path(ctx, ORDER_READ_ROLES, write=False)
     return public((await payments.find(ctx.docs, stored.doc["ID"], ctx.param("paymentID"))).doc)
 
 
 @endpoint("PATCH", "/orders/{direction}/{orderID}/payments/{paymentID}")
 async def patch_payment(ctx: Ctx) -> Any:
-    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    caller, stored = await order_at_path(ctx, ORDER_WRITE_ROLES)
     return await payments.patch(ctx.docs, caller, stored.doc, ctx.param("paymentID"), await ctx.body_object())
 
 
 @endpoint("DELETE", "/orders/{direction}/{orderID}/payments/{paymentID}")
 async def delete_payment(ctx: Ctx) -> Any:
-    caller, stored = await _order(ctx, ORDER_WRITE_ROLES)
+    caller, stored = await order_at_path(ctx, ORDER_WRITE_ROLES)
     await payments.delete(ctx.docs, caller, stored.doc, ctx.param("paymentID"))
     return NO_CONTENT, 204
 
 
 @endpoint("POST", "/orders/{direction}/{orderID}/payments/{paymentID}/transactions")
 async def create_transaction(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_ADMIN_ROLES)
+    _, stored = await order_at_path(ctx, ORDER_ADMIN_ROLES)
     return await payments.add_transaction(
         ctx.docs, stored.doc, ctx.param("paymentID"), await ctx.body_object()
     )
@@ -86,7 +77,7 @@ async def create_transaction(ctx: Ctx) -> Any:
 
 @endpoint("DELETE", "/orders/{direction}/{orderID}/payments/{paymentID}/transactions/{transactionID}")
 async def delete_transaction(ctx: Ctx) -> Any:
-    _, stored = await _order(ctx, ORDER_ADMIN_ROLES)
+    _, stored = await order_at_path(ctx, ORDER_ADMIN_ROLES)
     await payments.delete_transaction(
         ctx.docs, stored.doc, ctx.param("paymentID"), ctx.param("transactionID")
     )

@@ -13,9 +13,8 @@ from app.models.fulfilment import Shipment, ShipmentItem
 from app.resources import Doc, ResourceSpec, crud, normalize, public, shown, store
 from app.services import addresses, shipping
 from app.services.shipping import SHIPMENT_READ_ROLES, SHIPMENT_WRITE_ROLES
-from app.store.repo import merge_patch
 from app.store.tables import resources
-from app.wire import check_id, id_or
+from app.wire import check_id, id_or, merge_patch
 from domain.clock import utcnow
 from domain.errors import NotFound
 

@@ -17,10 +17,9 @@ from app.resources import ResourceSpec, load, public
 from app.routes.access import buyer_scope
 from app.routes.oauth import _client_allows, issue_for_user
 from app.routes.orgs import SPECS, user_uniq
-from app.services.orders import order_user
 from app.wire import validate
 from domain.errors import Forbidden, NotFound, ValidationFailed
-from domain.orders import UNSUBMITTED_STATUSES
+from domain.orders import UNSUBMITTED_STATUSES, order_user
 
 USER_SPECS = {s.kind: s for s in SPECS if s.kind in ("user", "supplieruser", "adminuser")}
 BUYER_USERS = USER_SPECS["user"]

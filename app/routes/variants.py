@@ -12,7 +12,6 @@ from app.http import Ctx, endpoint
 from app.models.catalog import Variant, VariantOverrides
 from app.resources import Doc, ResourceSpec, crud, load, normalize, public, store
 from app.routes.access import seller_only
-from app.store.tables import resources
 from app.wire import id_or, validate
 
 READ = ("ProductReader", "ProductAdmin")
@@ -73,7 +72,7 @@ async def generate(ctx: Ctx) -> Any:
     overwrite = (ctx.query("overwriteExisting") or "").lower() == "true"
     docs = ctx.docs
     product = (await docs.require("product", product_id, object_type="Product", lock=True)).doc
-    specs = await docs.all("spec", resources.c.id.in_(product_spec_ids(docs.pg, product_id)), scope="")
+    specs = await docs.all("spec", docs.id_in(product_spec_ids(docs.pg, product_id)), scope="")
     active = overrides.active if overrides.active is not None else True
     wanted = [new_variant(product, combo, active=active) for combo in variant_specs(specs)]
     current = {d["ID"]: d for d in await docs.all("variant", scope=product_id)}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from app.assignments import assignment_id, upsert
 from app.auth.tokens import Caller
 from app.models.common import Address
 from app.resources import public
@@ -15,6 +16,8 @@ from app.wire import to_doc, validate
 from domain.errors import NotFound, ValidationFailed
 
 REQUIRED = ("Street1", "City", "Country")
+# Which buyer users may ship to or bill to a buyer address (routes/address_assignments.py).
+ASSIGNMENT_KIND = "addressassignment"
 
 
 @dataclass(frozen=True)
@@ -83,3 +86,37 @@ def patched(
         )
     merged = {**current, **changes}
     return one_time_address(merged)
+
+
+async def inventory_address(docs: Docs, address_id: str) -> dict[str, Any]:
+    """An inventory record's address is the marketplace's own or a supplier's."""
+    found = await docs.get("adminaddress", address_id) or await docs.find_any_scope(
+        "supplieraddress", address_id
+    )
+    if found is None:
+        raise NotFound("Address", address_id)
+    return public(found.doc)
+
+
+def assignment_doc(
+    address_id: str, user_id: str | None, group_id: str | None, shipping: bool, billing: bool
+) -> dict[str, Any]:
+    if not (shipping or billing):
+        raise ValidationFailed(
+            "An address assignment must be for shipping, billing or both",
+            "AddressAssignment.MustBeBillingOrShipping",
+            {"AddressID": address_id},
+        )
+    return {
+        "ID": assignment_id(address_id, user_id, group_id),
+        "AddressID": address_id,
+        "UserID": user_id,
+        "UserGroupID": group_id,
+        "IsShipping": shipping,
+        "IsBilling": billing,
+    }
+
+
+async def save_assignment(docs: Docs, buyer_id: str, doc: dict[str, Any]) -> None:
+    """Create or replace an address assignment of `buyer_id` (one per address and party)."""
+    await upsert(docs, ASSIGNMENT_KIND, doc, buyer_id)

@@ -16,13 +16,13 @@ from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
 from app.http import Ctx
 from app.resources import public
-from app.services.orders import DEFAULT_CURRENCY, create_order, order_user
+from app.services.orders import DEFAULT_CURRENCY, create_order
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from domain.clock import utcnow
 from domain.errors import Forbidden, NotFound
 from domain.lifecycle import UNSUBMITTED
-from domain.orders import Direction, new_order_doc
+from domain.orders import Direction, new_order_doc, order_user
 
 POINTER = "cartpointer"
 CART_ROLES = ("Shopper",)
@@ -81,6 +81,11 @@ async def require(ctx: Ctx, caller: Caller, *, lock: bool = False) -> Stored:
     return found
 
 
+async def load_for_checkout(ctx: Ctx, caller: Caller, lock: bool) -> Stored:
+    """The cart as a checkout `Loader` (app.services.checkout); a 404 without one."""
+    return await require(ctx, caller, lock=lock)
+
+
 async def current_or_new(ctx: Ctx, caller: Caller, body: dict[str, Any] | None = None) -> tuple[Stored, bool]:
     """The cart, locked for writing; a new cart order (from `body`) when there is none."""
     found = await current(ctx, caller, lock=True)
@@ -127,3 +132,20 @@ async def empty_cart(ctx: Ctx, caller: Caller) -> dict[str, Any]:
     )
     doc.update(ID=None, DateCreated=None, LastUpdated=None)
     return public(doc)
+
+
+async def transfer_orders(docs: Docs, anon: Caller, user: dict[str, Any], buyer_id: str) -> int:
+    """The anonymous shopper's unsubmitted orders become the user's (in the user's buyer)."""
+    moved = 0
+    conds = docs.eq(FromUserID=anon.user_id, FromCompanyID=anon.company_id, Status=UNSUBMITTED)
+    for stored in await docs.all_stored("order", *conds, scope="", lock=True):
+        order = {
+            **stored.doc,
+            "FromUserID": user["ID"],
+            "FromCompanyID": buyer_id,
+            "FromUser": order_user(user, buyer_id),
+        }
+        await docs.replace("order", order["ID"], order, version=stored.version)
+        moved += 1
+    await docs.delete("cartpointer", anon.user_id, anon.company_id)
+    return moved

@@ -37,16 +37,18 @@ from app.models.checkout import (
 )
 from app.resources import public
 from app.services.lineitems import order_lines, require_editable
+from app.services.order_access import load_order
 from app.services.pricing import override_unit_price
 from app.services.promotion_amounts import PRINT_KEY, order_rows, set_overrides, settle, wire
 from app.state import Services
 from app.store.health import log_failure
 from app.store.repo import Docs, Stored
-from app.webhooks import outbound_client
+from app.webhooks.client import outbound_client
 from app.wire import encode, new_id, to_doc, validate
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, DomainError, ValidationFailed
 from domain.money import round_money
+from domain.orders import Direction
 from integrations.callouts import (
     ERROR_BAD_RESPONSE,
     CalloutResult,
@@ -75,6 +77,15 @@ DEFAULT_TOKEN_MINUTES = 600
 T = TypeVar("T")
 # Finds the order a checkout call is about (by direction and ID, or the cart); the flag locks it.
 Loader = Callable[[Ctx, Caller, bool], Awaitable[Stored]]
+
+
+def order_loader(direction: Direction, order_id: str) -> Loader:
+    """The `Loader` of `/orders/{direction}/{orderID}/...`: the order as `caller` may write it."""
+
+    async def load(ctx: Ctx, caller: Caller, lock: bool) -> Stored:
+        return await load_order(ctx, caller, direction, order_id, write=True, lock=lock)
+
+    return load
 
 
 # --------------------------------------------------------------------------- fingerprint

@@ -18,14 +18,13 @@ from app.http import Ctx
 from app.resources import public
 from app.services.lineitems import order_lines
 from app.services.order_access import load_order
-from app.services.orders import order_user
 from app.services.pricing import refresh_totals
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from domain.clock import utcnow
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.lifecycle import CANCELED, OPEN, UNSUBMITTED, apply
-from domain.orders import Direction, direction_of, new_order_doc
+from domain.orders import Direction, direction_of, new_order_doc, order_user
 from domain.split import default_supplier_of, outgoing_line, outgoing_order_id, split_lines
 
 SPLIT_ROLES = ("OrderAdmin",)

@@ -14,8 +14,8 @@ from app.resources import public
 from app.services import addresses, on_behalf
 from app.services.pricing import Offer, offer_for, price_product_lines
 from app.services.promotion_amounts import settle
-from app.store.repo import Docs, Stored, merge_patch
-from app.wire import check_id, id_or, new_id, to_doc, validate
+from app.store.repo import Docs, Stored
+from app.wire import check_id, id_or, merge_patch, new_id, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.lifecycle import UNSUBMITTED

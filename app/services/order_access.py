@@ -99,6 +99,17 @@ async def load_order(
     return found
 
 
+async def order_at_path(
+    ctx: Ctx, roles: tuple[str, ...], *, write: bool = True, lock: bool | None = None
+) -> tuple[Caller, Stored]:
+    """The caller (holding one of `roles`) and the order `/orders/{direction}/{orderID}` names,
+    loaded as `load_order` does: the one way order routes find their order."""
+    caller = await ctx.caller(*roles)
+    return caller, await load_order(
+        ctx, caller, direction_param(ctx), ctx.param("orderID"), write=write, lock=lock
+    )
+
+
 def receives(caller: Caller, order: dict[str, Any]) -> bool:
     """The caller's company is the order's recipient (the seller for buyer orders)."""
     return order.get("ToCompanyID") == caller.company_id

@@ -18,12 +18,13 @@ from app.http import Ctx
 from app.models.approvals import OrderApprovalInfo
 from app.services import approvals, checkout, forwarding, spending, stock
 from app.services.lineitems import order_lines
-from app.services.orders import order_user, write_order
+from app.services.orders import write_order
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from domain.clock import iso, utcnow
 from domain.errors import Forbidden, ValidationFailed
 from domain.lifecycle import AWAITING_APPROVAL, apply
+from domain.orders import order_user
 
 
 async def _eligible(ctx: Ctx, caller: Caller, order: dict[str, Any]) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.http import Ctx
-from app.listing import ListOptions, schema_of
+from app.list_options import ListOptions, schema_of
 from app.models.promotions import OrderPromotion, Promotion
 from app.resources import public
 from app.services import promotions

@@ -16,13 +16,15 @@ from sqlalchemy import update
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
 from app.http import Ctx
-from app.listing import JsonAccess, ListOptions, parse_terms
+from app.list_options import ListOptions, parse_terms
+from app.listing import JsonAccess
 from app.models.orders import ORDER_WRITABLE, FromUserPatch, Order
 from app.resources import public
 from app.services import (
     addresses,
     approvals,
     checkout,
+    forwarding,
     order_promotions,
     promotion_amounts,
     spending,
@@ -33,47 +35,28 @@ from app.services import on_behalf as on_behalf_rules
 from app.services.lineitems import order_lines, require_editable
 from app.services.order_access import receives
 from app.services.pricing import offered_ids, refresh_totals
-from app.store.repo import Docs, Stored, merge_patch
+from app.store.repo import Docs, Stored
 from app.store.tables import resources
-from app.wire import check_id, new_id, to_doc, validate
+from app.wire import check_id, merge_patch, new_id, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.lifecycle import OPEN, STATES, apply, can
 from domain.money import to_decimal
-from domain.orders import SUBMITTED_STATUSES, UNSUBMITTED_STATUSES, Direction, new_order_doc
+from domain.orders import (
+    SUBMITTED_STATUSES,
+    UNSUBMITTED_STATUSES,
+    Direction,
+    new_order_doc,
+    order_user,
+)
 
 DEFAULT_CURRENCY = "USD"
-ORDER_USER_FIELDS = (
-    "ID",
-    "CompanyID",
-    "Username",
-    "Password",
-    "FirstName",
-    "LastName",
-    "Email",
-    "Phone",
-    "TermsAccepted",
-    "Active",
-    "xp",
-    "AvailableRoles",
-    "Locale",
-    "DateCreated",
-    "LastActive",
-    "PasswordLastSetDate",
-)
 # Documents scoped to an order: they follow its renames and go with it.
 ORDER_CHILD_KINDS = ("lineitem", "payment", approvals.APPROVAL_KIND, promotion_amounts.KIND)
 _STATE_BY_LOWER = {s.lower(): s for s in STATES}
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def order_user(user: dict[str, Any], company_id: str) -> dict[str, Any]:
-    snapshot = {k: user.get(k) for k in ORDER_USER_FIELDS}
-    snapshot["CompanyID"] = company_id
-    snapshot["Password"] = None
-    return snapshot
 
 
 def _forbid_role(caller: Caller, role: str, code: str, field: str) -> None:
@@ -292,8 +275,6 @@ async def update_order(
             await docs.replace(
                 "cartpointer", pointer.doc["ID"], {**pointer.doc, "OrderID": new_order_id}, pointer.scope
             )
-        from app.services import forwarding
-
         await forwarding.rename_links(docs, order, old_id, new_order_id)
         order["ID"] = new_order_id
     await _apply_writes(ctx, caller, order, data, full=full)
@@ -315,8 +296,6 @@ async def update_order(
 async def delete_order(ctx: Ctx, stored: Stored) -> None:
     """Only orders that never reached the seller (IsSubmitted false) may be deleted."""
     order = stored.doc
-    # Imported here: forwarding builds on this module.
-    from app.services import forwarding
 
     await forwarding.check_deletable(ctx.docs, order)
     if order.get("IsSubmitted"):
@@ -452,8 +431,6 @@ async def submit_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
     with Pending approvals and no inventory taken yet (it is taken when the last approval opens
     the order; docs/approvals.md). The checkout integration's `/ordersubmit` or
     `/ordersubmitforapproval` is called once the change committed."""
-    from app.services import forwarding
-
     approval = await approvals.plan(ctx.docs, stored.doc)
     check = await _submit_checks(ctx, stored.doc, dry_run=approval.awaiting)
     order = dict(stored.doc)
@@ -478,8 +455,6 @@ async def submit_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
 async def cancel_order(ctx: Ctx, caller: Caller, stored: Stored) -> dict[str, Any]:
     """Buyers cancel before the order is Open; the receiving company's OrderAdmin may cancel an
     Open order, which returns the inventory submit took."""
-    from app.services import forwarding
-
     order = dict(stored.doc)
     was_open = order.get("Status") == OPEN
     now = utcnow()

@@ -22,8 +22,8 @@ from app.auth.tokens import Caller
 from app.models.orders import PAYMENT_WRITABLE, Payment, PaymentTransaction
 from app.resources import public
 from app.services import instruments, refunds, unified_orders
-from app.store.repo import Docs, Stored, merge_patch
-from app.wire import id_or, id_or_new, to_doc, validate
+from app.store.repo import Docs, Stored
+from app.wire import id_or, id_or_new, merge_patch, to_doc, validate
 from domain.cards import refuse_card_data
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, NotFound, ValidationFailed

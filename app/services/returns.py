@@ -25,9 +25,9 @@ from app.services import refunds
 from app.services import return_approvals as approvals
 from app.services.lineitems import order_lines
 from app.services.order_access import direction_conds, load_order, receives
-from app.store.repo import Stored, merge_patch
+from app.store.repo import Stored
 from app.store.tables import resources
-from app.wire import check_id, id_or_new, to_doc, validate
+from app.wire import check_id, id_or_new, merge_patch, to_doc, validate
 from domain import returns as machine
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed

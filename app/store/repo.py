@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.listing import Compiler, JsonAccess, ListOptions, Page, Schema
+from app.list_options import ListOptions, Page, Schema
+from app.listing import Compiler, JsonAccess
 from app.store.tables import resources
 from domain.errors import Conflict, NotFound
 
@@ -188,6 +189,11 @@ class Docs:
     def id_is(self, id: str) -> ColumnElement[bool]:
         return id_is(id)
 
+    def id_in(self, ids: Iterable[str] | Select[Any]) -> ColumnElement[bool]:
+        """The documents whose stored ID is one of `ids`: IDs read from other documents (or a
+        subquery of them) are stored spellings, so no case folding as in `id_is`."""
+        return R.id.in_(ids if isinstance(ids, Select) else list(ids))
+
     def field_in(self, name: str, values: Sequence[str]) -> ColumnElement[bool]:
         return self.json.text(name.split("__")).in_(list(values))
 
@@ -256,15 +262,3 @@ class Docs:
         )
         items = [row.doc for row in await self.conn.execute(stmt)]
         return Page(items, opts.page, opts.page_size, total)
-
-
-def merge_patch(target: Mapping[str, Any] | None, patch: Mapping[str, Any]) -> dict[str, Any]:
-    """OrderCloud PATCH: objects merge recursively (xp included), anything else replaces."""
-    out = dict(target or {})
-    for key, value in patch.items():
-        current = out.get(key)
-        if isinstance(value, Mapping) and isinstance(current, Mapping):
-            out[key] = merge_patch(current, value)
-        else:
-            out[key] = value
-    return out

@@ -22,8 +22,8 @@ from app.auth.tokens import Caller
 from app.http import NoContent
 from app.observability import current_request_id
 from app.store.repo import Docs
-from app.webhooks import outbound_client, wake
 from app.webhooks import store as outbox_store
+from app.webhooks.client import outbound_client, wake
 from app.webhooks.redact import USER_TOKEN, redacted
 from app.wire import encode
 from domain.clock import iso, utcnow

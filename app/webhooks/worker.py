@@ -31,8 +31,8 @@ from app.observability import set_request_id
 from app.state import Services
 from app.store.health import log_failure
 from app.store.repo import Docs
-from app.webhooks import close_clients, webhook_client
 from app.webhooks import store as outbox_store
+from app.webhooks.client import close_clients, webhook_client
 from app.webhooks.hooks import custom_header
 from app.webhooks.redact import scrub_text, with_user_token
 from app.webhooks.store import DELIVERED, FAILED, PENDING, OutboxRow
@@ -435,11 +435,9 @@ class BackgroundWorker:
         self._wake.set()
 
 
-async def run_worker_forever(settings: Settings) -> None:
-    """`ordercore worker`: deliver until SIGINT or SIGTERM."""
-    from app.main import build_services
-
-    services = build_services(settings)
+async def run_worker_forever(services: Services) -> None:
+    """`ordercore worker`: deliver until SIGINT or SIGTERM. The caller builds `services` (the CLI,
+    from `app.main.build_services`), so the worker never imports the app that starts it."""
     worker = BackgroundWorker(services)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -22,8 +22,8 @@ import pytest
 
 from app.main import build_services
 from app.state import Services
-from app.webhooks import close_clients
 from app.webhooks import store as outbox_store
+from app.webhooks.client import close_clients
 from app.webhooks.hooks import ordering_key
 from app.webhooks.worker import BackgroundWorker, claim, deliver_due
 from domain.clock import utcnow

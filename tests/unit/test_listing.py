@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.listing import Compiler, ListOptions, Page, Term, parse_list_options, parse_terms, schema_of
+from app.list_options import ListOptions, Page, Term, parse_list_options, parse_terms, schema_of
+from app.listing import Compiler
 from app.models.orgs import Buyer, User
 from domain.errors import ValidationFailed
 
