@@ -75,7 +75,7 @@ class Database:
         """A read-write transaction: committed when the block ends, rolled back on error. The
         cache changes it noted are sent with it (PostgreSQL) and applied here once it committed."""
         pending: list[Change] = []
-        echo = None
+        acks = None
         if self._write_lock is None:
             try:
                 async with self.engine.begin() as conn:
@@ -83,14 +83,14 @@ class Database:
                     try:
                         yield conn
                         if pending:
-                            echo = await self.changes.send(conn, pending)
+                            acks = await self.changes.send(conn, pending)
                     finally:
                         conn.info.pop(PENDING, None)
             except BaseException:
-                self.changes.forget(echo)
+                self.changes.forget(acks)
                 raise
             if pending:
-                await self.changes.committed(pending, echo)
+                await self.changes.committed(pending, acks)
             return
         async with self._write_lock, self.engine.connect() as conn:
             await conn.execution_options(sqlite_immediate=True)

@@ -15,9 +15,12 @@ How they stay exact:
   from the database until it listens again.
 - A read that raced with a change is not kept: each cache has an epoch, moved on by every
   invalidation; a value read under an older epoch is answered but not stored.
-- The process that made a change waits (briefly) for its own notification to come back before it
-  answers, so once a caller sees "revoked", the server has already sent the notification to every
-  listening process.
+- The process that made a change waits, before it answers, until every process that listened
+  when it committed has applied the change and acknowledged it (a NOTIFY back naming the change;
+  listening connections are counted in pg_stat_activity by their application_name). So once a
+  caller sees its revoke answered, no process serves the old standing. A process that does not
+  acknowledge within ACK_TIMEOUT_SECONDS (hung, or its machine cut off) is logged and not waited
+  for longer.
 
 SQLite runs one process per database file (app.store.db): invalidation is in-process only, and
 several server processes on one SQLite file are not supported (docs/operations.md).
@@ -27,10 +30,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -55,7 +60,27 @@ Change = tuple[str, str, str]
 EVERYTHING: Change = ("*", "", "")
 # pg_notify payloads must stay under 8000 bytes.
 MAX_PAYLOAD = 7000
-ECHO_TIMEOUT_SECONDS = 1.0
+ACK_TIMEOUT_SECONDS = 1.0
+# The notification, and how many processes listen for it (each acknowledges once it applied it).
+_NOTIFY = text(
+    "SELECT pg_notify(:channel, :body), "
+    "(SELECT count(*) FROM pg_stat_activity WHERE application_name = :app AND datname = current_database())"
+)
+
+
+@dataclass
+class Acks:
+    """Which listening processes have applied one notification."""
+
+    nonce: str
+    expected: int
+    done: asyncio.Future[None]
+    seen: set[int] = field(default_factory=set)
+
+    def heard(self, pid: int) -> None:
+        self.seen.add(pid)
+        if len(self.seen) >= self.expected and not self.done.done():
+            self.done.set_result(None)
 
 
 def note(conn: AsyncConnection, kind: str, scope: str = "", id: str | None = None) -> None:
@@ -148,7 +173,11 @@ class Changes:
         self._listener: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._connecting: asyncio.Lock | None = None
-        self._echoes: dict[str, asyncio.Future[None]] = {}
+        self._acks: dict[str, Acks] = {}
+        self._sending: asyncio.Lock | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        # How listening connections show in pg_stat_activity, so a writer can count them.
+        self.app_name = "ordercore-listen " + hashlib.sha1(self.channel.encode()).hexdigest()[:16]
         # Webhook and integration event configuration (app.webhooks.hooks, app.services.checkout):
         # any write to a webhook, an integration event or an API client drops all of it.
         self.config = Cache(self, lambda _key, change: change[0] in CONFIG_KINDS)
@@ -174,33 +203,42 @@ class Changes:
             body = json.dumps({"n": nonce, "c": [EVERYTHING]})
         return nonce, body
 
-    async def send(self, conn: AsyncConnection, changes: list[Change]) -> asyncio.Future[None] | None:
-        """Queue the notification in the caller's transaction; the future resolves when this
-        process hears it back (None when not listening)."""
+    async def send(self, conn: AsyncConnection, changes: list[Change]) -> Acks | None:
+        """Queue the notification in the caller's transaction, counting the processes that
+        listen; the answer collects their acknowledgements (None when this one cannot listen)."""
+        listening = await self.ready()
         nonce, body = self.payload(changes)
-        await conn.execute(text("SELECT pg_notify(:channel, :body)"), {"channel": self.channel, "body": body})
-        if not self._listening():
+        params = {"channel": self.channel, "body": body, "app": self.app_name}
+        row = (await conn.execute(_NOTIFY, params)).one()
+        listeners = row[1]
+        if not listening:
             return None
-        echo: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._echoes[nonce] = echo
-        return echo
+        acks = Acks(nonce, int(listeners), asyncio.get_running_loop().create_future())
+        self._acks[nonce] = acks
+        return acks
 
-    async def committed(self, changes: list[Change], echo: asyncio.Future[None] | None) -> None:
-        """After commit: drop what this process cached, then wait for the notification to be out."""
+    async def committed(self, changes: list[Change], acks: Acks | None) -> None:
+        """After commit: drop what this process cached, then wait until every process that
+        listened when the change was made has dropped it too (each acknowledges)."""
         self.apply(changes)
-        if echo is None:
+        if acks is None:
             return
         try:
-            await asyncio.wait_for(asyncio.shield(echo), ECHO_TIMEOUT_SECONDS)
+            await asyncio.wait_for(asyncio.shield(acks.done), ACK_TIMEOUT_SECONDS)
         except TimeoutError:
-            log.warning("cache invalidation: own notification not back within %ss", ECHO_TIMEOUT_SECONDS)
+            log.warning(
+                "cache invalidation: %d of %d processes acknowledged within %ss",
+                len(acks.seen),
+                acks.expected,
+                ACK_TIMEOUT_SECONDS,
+            )
         finally:
-            self._echoes = {n: f for n, f in self._echoes.items() if f is not echo}
+            self._acks.pop(acks.nonce, None)
 
-    def forget(self, echo: asyncio.Future[None] | None) -> None:
+    def forget(self, acks: Acks | None) -> None:
         """The transaction rolled back: no notification will come."""
-        if echo is not None:
-            self._echoes = {n: f for n, f in self._echoes.items() if f is not echo}
+        if acks is not None:
+            self._acks.pop(acks.nonce, None)
 
     def _listening(self) -> bool:
         if self._listener is None or self._listener.is_closed():
@@ -211,9 +249,8 @@ class Changes:
             return False
 
     async def ready(self) -> bool:
-        if not self.postgres:
-            return True
-        if self._listening():
+        """Whether caches may serve (on PostgreSQL: while this process LISTENs, connecting if not)."""
+        if not self.postgres or self._listening():
             return True
         if self._connecting is None or self._loop is not asyncio.get_running_loop():
             self._connecting = asyncio.Lock()
@@ -227,7 +264,9 @@ class Changes:
 
         self._drop_listener()
         try:
-            conn = await asyncpg.connect(self._dsn, timeout=5)
+            conn = await asyncpg.connect(
+                self._dsn, timeout=5, server_settings={"application_name": self.app_name}
+            )
             await conn.add_listener(self.channel, self._heard)
         except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
             log.warning("cache invalidation: cannot LISTEN (%s); serving without caches", type(exc).__name__)
@@ -235,21 +274,41 @@ class Changes:
             return False
         conn.add_termination_listener(self._lost)
         self._listener, self._loop = conn, asyncio.get_running_loop()
+        self._sending = asyncio.Lock()
         # Anything may have changed while nobody listened.
         self.clear()
         return True
 
-    def _heard(self, _conn: Any, _pid: int, _channel: str, body: str) -> None:
+    def _heard(self, _conn: Any, pid: int, _channel: str, body: str) -> None:
         try:
             message = json.loads(body)
-            changes = [tuple(c) for c in message["c"]]
-        except (ValueError, KeyError, TypeError):
+        except ValueError:
+            message = {"n": "", "c": [EVERYTHING]}
+        if "a" in message:
+            # An acknowledgement, from the listening connection of backend `pid`.
+            acks = self._acks.get(str(message["a"]))
+            if acks is not None:
+                acks.heard(pid)
+            return
+        try:
+            changes: list[Change] = [(str(k), str(s), str(i)) for k, s, i in message["c"]]
+        except (KeyError, TypeError, ValueError):
             changes = [EVERYTHING]
-            message = {}
         self.apply(changes)
-        echo = self._echoes.pop(str(message.get("n", "")), None)
-        if echo is not None and not echo.done():
-            echo.set_result(None)
+        task = asyncio.ensure_future(self._acknowledge(str(message.get("n", ""))))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _acknowledge(self, nonce: str) -> None:
+        """Tell the process that made the change that this one has dropped it."""
+        listener = self._listener
+        if listener is None or self._sending is None:
+            return
+        try:
+            async with self._sending:
+                await listener.execute("SELECT pg_notify($1, $2)", self.channel, json.dumps({"a": nonce}))
+        except Exception as exc:  # the writer times out and logs; nothing to undo here
+            log.warning("cache invalidation: acknowledgement not sent (%s)", type(exc).__name__)
 
     def _lost(self, _conn: Any) -> None:
         log.warning("cache invalidation: LISTEN connection lost; caches cleared")
@@ -258,21 +317,23 @@ class Changes:
 
     def _drop_listener(self) -> None:
         old, self._listener = self._listener, None
-        if old is not None and not old.is_closed():
+        if old is not None and not old.is_closed() and self._loop is not None and not self._loop.is_closed():
+            old.remove_termination_listener(self._lost)
             with contextlib.suppress(Exception):
                 old.terminate()
 
     async def close(self) -> None:
         old, self._listener = self._listener, None
-        if old is not None and not old.is_closed():
-            try:
-                if self._loop is asyncio.get_running_loop():
-                    await old.close(timeout=2)
-                else:
-                    old.terminate()
-            except Exception:  # closing on shutdown: nothing left to do about it
-                old.terminate()
         self.clear()
+        if old is None or old.is_closed() or self._loop is None or self._loop.is_closed():
+            # A listener of a loop that is gone went with it (tests run each loop to its end).
+            return
+        old.remove_termination_listener(self._lost)
+        with contextlib.suppress(Exception):  # shutting down: nothing left to do about it
+            if self._loop is asyncio.get_running_loop():
+                await old.close(timeout=2)
+            else:
+                old.terminate()
 
 
 # The hub of each engine, for writes made outside `Database.transaction`.
