@@ -39,7 +39,7 @@ def counting(services: Services) -> Iterator[list[str]]:
 
 
 @pytest.fixture
-async def other(world: Api, backend_name: str) -> AsyncIterator[Api]: - the fixture
+async def other(world: Api, backend_name: str) -> AsyncIterator[Api]:
     """A second server instance on the same database, as a second process would be."""
     if backend_name != "postgres":
         pytest.skip("several processes share a database on PostgreSQL only")
