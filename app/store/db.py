@@ -40,7 +40,9 @@ def normalize_url(url: str) -> str:
 
 
 class Database:
-    def __init__(self, url: str, *, echo: bool = False, schema: str | None = None) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, schema: str | None = None, caches: bool = True
+    ) -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         kwargs: dict[str, Any] = {
@@ -63,7 +65,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         _watch_health(self.engine)
         # Per-process caches of users, companies and webhook configuration (app.store.invalidation).
-        self.changes = Changes(self.url, schema, postgres=not self.is_sqlite)
+        self.changes = Changes(self.url, schema, postgres=not self.is_sqlite, enabled=caches)
         HUBS[self.engine.sync_engine] = self.changes
         # SQLite has one writer; queueing writers here avoids spinning on SQLITE_BUSY in-process.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None

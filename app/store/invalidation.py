@@ -165,8 +165,9 @@ class Cache:
 class Changes:
     """The caches of one `Database` and how they hear about changes."""
 
-    def __init__(self, url: str, schema: str | None, *, postgres: bool) -> None:
+    def __init__(self, url: str, schema: str | None, *, postgres: bool, enabled: bool = True) -> None:
         self.caches: list[Cache] = []
+        self.enabled = enabled
         self.postgres = postgres
         self.channel = f"ordercore_cache.{schema or 'public'}"
         self._dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -250,6 +251,8 @@ class Changes:
 
     async def ready(self) -> bool:
         """Whether caches may serve (on PostgreSQL: while this process LISTENs, connecting if not)."""
+        if not self.enabled:
+            return False
         if not self.postgres or self._listening():
             return True
         if self._connecting is None or self._loop is not asyncio.get_running_loop():
