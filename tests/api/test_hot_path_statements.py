@@ -86,3 +86,19 @@ async def test_order_list_with_line_item_and_or_filters_is_one_query_pair(world:
     assert len(page["Items"]) == 5
     assert len(seen) == filtered_one == plain_one
     assert sum("EXISTS" in s.upper() for s in seen) == 2  # the count and the page
+
+
+async def test_warm_authenticated_get_runs_no_auth_statement(world: World) -> None:
+    """Once a user's standing is cached in the process, an authenticated GET runs only its own
+    statements: none for the token's standing (app.auth.revocation.StandingCache)."""
+    token = await world.token("alice")
+    await world.api.ok("GET", "/me", token=token)
+    with counting(world) as seen:
+        assert (await world.api.ok("GET", "/me", token=token))["ID"] == "alice"
+    # The standing statement reads `resources AS u` joined with `resources AS c`.
+    assert [s for s in seen if "resources AS u " in s] == [], seen
+    # ... while the uncached path is that very statement (so the assertion above can fail).
+    world.api.services.standing.cache.clear()
+    with counting(world) as seen:
+        await world.api.ok("GET", "/me", token=token)
+    assert len([s for s in seen if "resources AS u " in s]) == 1, seen
