@@ -61,6 +61,10 @@ class Settings:
     token_rate_window: float = 60.0
     # Behind a reverse proxy: take the source address from the first X-Forwarded-For entry.
     trust_forwarded_for: bool = False
+    # Per-process caches of token standing and webhook configuration (docs/performance.md).
+    # ORDERCORE_CACHES=false reads them from the database on every request instead: for several
+    # server processes on one SQLite file, where no process hears another's changes.
+    caches: bool = True
 
     @property
     def base_url(self) -> str:

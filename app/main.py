@@ -23,7 +23,7 @@ from app.webhooks import install as install_webhooks
 
 
 def build_services(settings: Settings) -> Services:
-    db = Database(settings.database_url, schema=settings.database_schema or None)
+    db = Database(settings.database_url, schema=settings.database_schema or None, caches=settings.caches)
     passwords.configure(workers=settings.password_workers)
     services = Services(settings=settings, db=db, tokens=TokenService(db, settings.base_url))
     install_webhooks(services)

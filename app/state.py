@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.auth.revocation import token_standing
+from app.auth.revocation import StandingCache
 from app.auth.throttle import TokenThrottle
 from app.auth.tokens import Caller, TokenService
 from app.config import Settings
@@ -49,6 +49,11 @@ class Services:
     hooks: Hooks = field(default_factory=NoHooks)
     throttle: TokenThrottle = field(default_factory=TokenThrottle)
     extras: dict[str, Any] = field(default_factory=dict)
+    # Whether tokens still stand, cached per process (app.auth.revocation, app.store.invalidation).
+    standing: StandingCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.standing = StandingCache(self.db)
 
     @property
     def marketplace_id(self) -> str:
@@ -62,13 +67,9 @@ class Services:
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("Access token is missing or malformed", "InvalidToken")
         caller = await self.tokens.caller(token.strip())
-        # One indexed statement per request (user and company together), on the request's own
-        # connection when it has one (benchmarks/bench_auth.py; docs/security-tokens.md).
-        if conn is not None:
-            problem, _ = await token_standing(conn, caller.claims)
-        else:
-            async with self.db.reader() as own:
-                problem, _ = await token_standing(own, caller.claims)
+        # No statement while the user is cached; else one indexed statement (user and company
+        # together), on the request's own connection when it has one (docs/security-tokens.md).
+        problem = await self.standing.problem(caller.claims, conn)
         if problem is not None:
             raise Unauthorized("Access token is no longer valid", problem)
         return caller

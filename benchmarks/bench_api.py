@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from app.auth.revocation import identity_claims
 from app.store.repo import Docs
 from benchmarks.appenv import AppEnv, app_env
 from domain.clock import iso, utcnow
@@ -101,8 +102,14 @@ async def _user(env: AppEnv, user_id: str) -> str:
         "Active": True,
     }
     await env.call("POST", "/buyers/b1/users", body)
+    # Bound to the user as the password grant binds it (docs/security-tokens.md).
+    async with env.services.db.reader() as conn:
+        docs = Docs(conn)
+        user, buyer = await docs.get("user", user_id, "b1"), await docs.get("buyer", "b1")
+    assert user is not None and buyer is not None
+    bound = identity_claims(user.doc, buyer.doc)
     return await env.mint(
-        {"usr": user_id, "u": user_id, "usrtype": "buyer", "cmp": "b1", "role": ["Shopper"]}
+        {"usr": user_id, "u": user_id, "usrtype": "buyer", "cmp": "b1", "role": ["Shopper"], **bound}
     )
 
 
@@ -112,9 +119,13 @@ async def _fill_cart(env: AppEnv, token: str) -> None:
         await env.call("POST", "/cart/lineitems", line, token=token)
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    with app_env(tmp_path_factory.mktemp("bench-api"), webhook_worker=False) as app:
+@pytest.fixture(scope="module", params=["caches", "no-caches"])
+def store(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Store]:
+    """The same store twice: with the per-process caches (token standing, webhook configuration)
+    and without (ORDERCORE_CACHES=false, what every request paid before): the baseline of the
+    same run (docs/performance.md)."""
+    caches = request.param == "caches"
+    with app_env(tmp_path_factory.mktemp("bench-api"), webhook_worker=False, caches=caches) as app:
         env = Store(app.loop, app.services, app.client, app.token)
         env.run(env.call("POST", "/buyers", {"ID": "b1", "Name": "Bench buyer"}))
         env.run(_catalog(env))
@@ -175,6 +186,18 @@ def test_submit(benchmark: Any, store: Store) -> None:
     benchmark.pedantic(lambda: store.run(submit()), setup=new_cart, rounds=40, warmup_rounds=3)
     new_cart()
     benchmark.extra_info["sql_statements"] = count_statements(store, submit)
+
+
+def test_get_me(benchmark: Any, store: Store) -> None:
+    """The smallest authenticated GET: what a request costs around one keyed read."""
+    headers = {"Authorization": f"Bearer {store.shopper}"}
+
+    async def me() -> None:
+        response = await store.client.get("/v1/me", headers=headers)
+        assert response.status_code == 200 and response.json()["ID"] == "shopper"
+
+    benchmark.pedantic(lambda: store.run(me()), rounds=300, warmup_rounds=10)
+    benchmark.extra_info["sql_statements"] = count_statements(store, me)
 
 
 def test_me_products(benchmark: Any, store: Store) -> None:

@@ -10,8 +10,9 @@ bumps the user's generation; deactivating a company bumps the company's; deletin
 row, and a user recreated with the same ID or Username gets a new identity. So a token never
 passes to another person and never outlives the change, and tokens stay stateless.
 
-`token_standing` is the one place that decides; a cross-process cache of generations can slot
-in behind it."""
+`token_standing` is the one place that decides (`_judge`); requests ask `StandingCache`, which
+keeps what it reads per process and drops it on any write to the user or its company, in every
+process (app.store.invalidation), so the rules stay exact without a statement per request."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.users import USER_KINDS
+from app.store.db import Database
+from app.store.invalidation import COMPANY_KINDS as COMPANY_KINDS_WATCHED
+from app.store.invalidation import PENDING, Cache, Change
 from app.store.repo import Docs
 from app.store.tables import resources
 
@@ -117,30 +121,121 @@ async def token_standing(
     target = _lookup(claims)
     if target is None:
         return REVOKED, None
-    kind, scope, user_id, company_kind = target
-    params = {"kind": kind, "scope": scope, "id": user_id, "company_kind": company_kind}
-    stmt = _STANDING[company_kind is not None]
-    row = (await conn.execute(stmt, params)).first()
+    row = await _read(conn, target)
     if row is None:
         return REVOKED, None
-    doc: dict[str, Any] = row.doc
-    company_doc: dict[str, Any] | None = row.company if company_kind else None
+    problem = _judge(claims, row[0], row[1], target[3])
+    return (problem, None) if problem else (None, row[0])
+
+
+async def _read(
+    conn: AsyncConnection, target: tuple[str, str, str, str | None]
+) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+    kind, scope, user_id, company_kind = target
+    params = {"kind": kind, "scope": scope, "id": user_id, "company_kind": company_kind}
+    row = (await conn.execute(_STANDING[company_kind is not None], params)).first()
+    if row is None:
+        return None
+    return row.doc, (row.company if company_kind else None)
+
+
+def _judge(
+    claims: dict[str, Any], doc: dict[str, Any], company_doc: dict[str, Any] | None, company_kind: str | None
+) -> str | None:
     # Another person under the same ID is "revoked" whatever its state; the token's own user
     # says why it was stopped when it was deactivated (its company likewise).
     if doc.get(IDENTITY) != claims.get("uid"):
-        return REVOKED, None
+        return REVOKED
     if not doc.get("Active"):
-        return USER_NOT_ACTIVE, None
+        return USER_NOT_ACTIVE
     if company_kind is not None:
         if company_doc is None:
-            return REVOKED, None
+            return REVOKED
         if not company_doc.get("Active", True):
-            return COMPANY_NOT_ACTIVE, None
+            return COMPANY_NOT_ACTIVE
     if generation(doc) != int(claims.get("gen") or 0) or generation(company_doc) != int(
         claims.get("cgen") or 0
     ):
-        return REVOKED, None
-    return None, doc
+        return REVOKED
+    return None
+
+
+# ---------------------------------------------------------------------------- the cache
+
+# What `_judge` reads of a user or company row: all a cache entry keeps (no password hashes).
+_USER_FIELDS = (IDENTITY, "Active", GENERATION)
+_COMPANY_FIELDS = ("Active", GENERATION)
+_MISSING = "missing"
+Standing = tuple[dict[str, Any], dict[str, Any] | None] | str
+
+
+def _kept(doc: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {f: doc[f] for f in fields if f in doc}
+
+
+def _hit_by(key: tuple[str, str, str], change: Change) -> bool:
+    """Whether a write (kind, scope, id) may change the standing cached under `key`
+    (user kind, company ID or "", user ID), all lower-cased. Bulk writes (no id) hit broadly."""
+    kind, scope, row_id = change
+    if kind in COMPANY_KINDS_WATCHED:
+        return not row_id or key[1] == row_id
+    if kind != key[0]:
+        return False
+    if not row_id:
+        return not scope or key[1] == scope
+    return key[1] == scope and key[2] == row_id
+
+
+class StandingCache:
+    """`token_standing` for requests, from a per-process cache of what it reads (users and their
+    companies by user key), kept exact by `app.store.invalidation`."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.cache = Cache(db.changes, _hit_by)
+
+    async def problem(self, claims: dict[str, Any], conn: AsyncConnection | None = None) -> str | None:
+        """None while the token stands, else the ErrorCode. No statement when the user is cached."""
+        if claims.get("svc"):
+            return None
+        target = _lookup(claims)
+        if target is None:
+            return REVOKED
+        key = (target[0], target[1].lower(), target[2].lower())
+        use_cache = await self.cache.ready()
+        standing = self.cache.get(key) if use_cache else None
+        if standing is None:
+            standing = await self._load(target, key, conn, use_cache)
+        if isinstance(standing, str):
+            return REVOKED
+        user, company = standing
+        return _judge(claims, user, company, target[3])
+
+    async def _load(
+        self,
+        target: tuple[str, str, str, str | None],
+        key: tuple[str, str, str],
+        conn: AsyncConnection | None,
+        use_cache: bool,
+    ) -> Standing:
+        epoch = self.cache.epoch
+        if conn is not None:
+            row = await _read(conn, target)
+        else:
+            async with self.db.reader() as own:
+                row = await _read(own, target)
+        standing: Standing = _MISSING
+        if row is not None:
+            company = _kept(row[1], _COMPANY_FIELDS) if row[1] is not None else None
+            standing = (_kept(row[0], _USER_FIELDS), company)
+        if use_cache and not (conn is not None and conn.in_transaction() and _writing(conn)):
+            self.cache.put(key, standing, epoch)
+        return standing
+
+
+def _writing(conn: AsyncConnection) -> bool:
+    """A connection in a write transaction may see its own uncommitted changes: never cache those."""
+    return bool(conn.info.get(PENDING))
 
 
 async def revoke(docs: Docs, kind: str, user_id: str, scope: str) -> None:

@@ -80,6 +80,10 @@ class TokenService:
         self.issuer = issuer.rstrip("/")
         self._current: SigningKey | None = None
         self._public: dict[str, Any] = {}
+        # Parsed key objects by kid: parsing a JWK into an RSA key costs more than verifying.
+        # Keys are never changed under a kid, so entries need no invalidation.
+        self._verifiers: dict[str, Any] = {}
+        self._signer: Any = None
 
     async def ensure_key(self, docs: Docs) -> SigningKey:
         """The active signing key, created on first use (inside the caller's transaction)."""
@@ -97,6 +101,7 @@ class TokenService:
             async with self.db.transaction() as conn:
                 self._current = await self.ensure_key(Docs(conn))
             self._public[self._current.kid] = self._current.public_jwk
+            self._signer = self._current.private_key
         return self._current
 
     async def public_jwk(self, kid: str) -> dict[str, Any] | None:
@@ -123,20 +128,30 @@ class TokenService:
             "iatms": int(time.time() * 1000),
             **claims,
         }
-        return jwt.encode(body, key.private_key, algorithm="RS256", headers={"kid": key.kid})
+        return jwt.encode(body, self._signer, algorithm="RS256", headers={"kid": key.kid})
+
+    async def verifier(self, kid: str) -> Any:
+        """The public key object for `kid`, parsed once per process (None: no such key)."""
+        key = self._verifiers.get(kid)
+        if key is None:
+            jwk = await self.public_jwk(kid)
+            if jwk is None:
+                return None
+            key = self._verifiers[kid] = RSAAlgorithm.from_jwk(jwk)
+        return key
 
     async def verify(self, token: str, *, purpose: str = "access") -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
             raise Unauthorized("Access token is invalid", "InvalidToken") from exc
-        jwk = await self.public_jwk(str(header.get("kid", "")))
-        if jwk is None:
+        key = await self.verifier(str(header.get("kid", "")))
+        if key is None:
             raise Unauthorized("Access token is invalid", "InvalidToken")
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
-                RSAAlgorithm.from_jwk(jwk),  # type: ignore[arg-type]
+                key,
                 algorithms=["RS256"],
                 options={"verify_aud": False},
             )

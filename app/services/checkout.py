@@ -24,6 +24,8 @@ from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from app import metrics
 from app.auth.revocation import identity_claims
 from app.auth.tokens import Caller
@@ -42,6 +44,7 @@ from app.services.pricing import override_unit_price
 from app.services.promotion_amounts import PRINT_KEY, order_rows, set_overrides, settle, wire
 from app.state import Services
 from app.store.health import log_failure
+from app.store.invalidation import HUBS
 from app.store.repo import Docs, Stored
 from app.webhooks.client import outbound_client
 from app.wire import encode, new_id, to_doc, validate
@@ -178,10 +181,21 @@ async def checkout_event(docs: Docs, caller: Caller) -> dict[str, Any] | None:
     """The OrderCheckout event of the caller's API client, if it has one."""
     if not caller.client_id:
         return None
-    client = await docs.get("apiclient", caller.client_id)
-    event_id = client.doc.get("OrderCheckoutIntegrationEventID") if client else None
-    event = await docs.get(EVENT_KIND, event_id) if event_id else None
-    return event.doc if event else None
+    client_id = caller.client_id
+
+    async def read(conn: AsyncConnection) -> dict[str, Any] | None:
+        found = Docs(conn)
+        client = await found.get("apiclient", client_id)
+        event_id = client.doc.get("OrderCheckoutIntegrationEventID") if client else None
+        event = await found.get(EVENT_KIND, event_id) if event_id else None
+        return event.doc if event else None
+
+    # Per-process configuration cache (app.store.invalidation): dropped on any API client or
+    # integration event write.
+    hub = HUBS.get(docs.conn.sync_engine)
+    if hub is None:
+        return await read(docs.conn)
+    return await hub.config.fetch(("checkout_event", client_id.lower()), docs.conn, read)
 
 
 def require_event(event: dict[str, Any] | None, caller: Caller) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from app.store.health import HEALTH
+from app.store.invalidation import HUBS, PENDING, Change, Changes
 
 CONNECT_TIMEOUT_SECONDS = 5
 _json_encoder = msgspec.json.Encoder(decimal_format="number")
@@ -39,7 +40,9 @@ def normalize_url(url: str) -> str:
 
 
 class Database:
-    def __init__(self, url: str, *, echo: bool = False, schema: str | None = None) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, schema: str | None = None, caches: bool = True
+    ) -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         kwargs: dict[str, Any] = {
@@ -61,6 +64,9 @@ class Database:
             kwargs["connect_args"] = connect_args
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         _watch_health(self.engine)
+        # Per-process caches of users, companies and webhook configuration (app.store.invalidation).
+        self.changes = Changes(self.url, schema, postgres=not self.is_sqlite, enabled=caches)
+        HUBS[self.engine.sync_engine] = self.changes
         # SQLite has one writer; queueing writers here avoids spinning on SQLITE_BUSY in-process.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         if self.is_sqlite:
@@ -68,15 +74,36 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        """A read-write transaction: committed when the block ends, rolled back on error."""
+        """A read-write transaction: committed when the block ends, rolled back on error. The
+        cache changes it noted are sent with it (PostgreSQL) and applied here once it committed."""
+        pending: list[Change] = []
+        acks = None
         if self._write_lock is None:
-            async with self.engine.begin() as conn:
-                yield conn
+            try:
+                async with self.engine.begin() as conn:
+                    conn.info[PENDING] = pending
+                    try:
+                        yield conn
+                        if pending:
+                            acks = await self.changes.send(conn, pending)
+                    finally:
+                        conn.info.pop(PENDING, None)
+            except BaseException:
+                self.changes.forget(acks)
+                raise
+            if pending:
+                await self.changes.committed(pending, acks)
             return
         async with self._write_lock, self.engine.connect() as conn:
             await conn.execution_options(sqlite_immediate=True)
-            async with conn.begin():
-                yield conn
+            conn.info[PENDING] = pending
+            try:
+                async with conn.begin():
+                    yield conn
+            finally:
+                conn.info.pop(PENDING, None)
+            if pending:
+                await self.changes.committed(pending, None)
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncConnection]:
@@ -84,6 +111,7 @@ class Database:
             yield conn
 
     async def dispose(self) -> None:
+        await self.changes.close()
         await self.engine.dispose()
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.list_options import ListOptions, Page, Schema
 from app.listing import Compiler, JsonAccess
+from app.store.invalidation import note
 from app.store.tables import resources
 from domain.errors import Conflict, NotFound
 
@@ -102,6 +103,7 @@ class Docs:
         await self.conn.execute(
             insert(resources).values(kind=kind, scope=scope, id=row_id, doc=doc, version=1, uniq=uniq)
         )
+        note(self.conn, kind, scope, row_id)
         return doc
 
     async def replace(
@@ -125,6 +127,9 @@ class Docs:
         if uniq is not False:
             values["uniq"] = uniq
         result = await self.conn.execute(update(resources).where(*conds).values(**values))
+        note(self.conn, kind, scope, id)
+        if new_id is not None:
+            note(self.conn, kind, scope, new_id)
         if result.rowcount == 0:
             if version is not None:
                 raise StaleWrite(f"{kind} {id} was changed by another request; try again")
@@ -141,6 +146,8 @@ class Docs:
             .values(doc=bindparam("b_doc", type_=R.doc.type), version=R.version + 1)
         )
         result = await self.conn.execute(stmt, [{"b_id": d["ID"], "b_doc": d} for d in docs])
+        for d in docs:
+            note(self.conn, kind, scope, str(d["ID"]))
         # asyncpg cannot count the rows of an executemany; SQLite can.
         if result.supports_sane_multi_rowcount() and result.rowcount != len(docs):
             raise NotFound(kind, ", ".join(str(d["ID"]) for d in docs))
@@ -151,11 +158,13 @@ class Docs:
         await self.conn.execute(
             update(resources).where(R.kind == kind, scope_is(old)).values(scope=new, version=R.version + 1)
         )
+        note(self.conn, kind, old)
 
     async def delete(self, kind: str, id: str, scope: str = "") -> bool:
         result = await self.conn.execute(
             delete(resources).where(R.kind == kind, scope_is(scope), id_is(id))
         )
+        note(self.conn, kind, scope, id)
         return bool(result.rowcount)
 
     async def delete_where(self, kind: str, *conds: ColumnElement[bool], scope: str | None = None) -> int:
@@ -163,6 +172,7 @@ class Docs:
         if scope is not None:
             where.append(scope_is(scope))
         result = await self.conn.execute(delete(resources).where(*where))
+        note(self.conn, kind, scope or "")
         return int(result.rowcount)
 
     async def by_uniq(self, uniq: str) -> tuple[str, Stored] | None:

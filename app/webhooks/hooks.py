@@ -18,9 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from app.auth.tokens import Caller
 from app.http import NoContent
 from app.observability import current_request_id
+from app.store.db import Database
 from app.store.repo import Docs
 from app.webhooks import store as outbox_store
 from app.webhooks.client import outbound_client, wake
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
     from app.http import Ctx
 
 STATE_KEY = "webhooks"
+WEBHOOKS_KEY = ("webhooks",)
 # Set in `ctx.state` by a handler that made deliveries due, to wake the worker after commit.
 WAKE_KEY = "wake_webhook_worker"
 # Claims of the caller's token that belong to that token alone, not to a copy with more roles.
@@ -120,6 +124,21 @@ def _payload(ctx: Ctx, fired: Fired, webhook: dict[str, Any], response: Any) -> 
     }
 
 
+async def _all_webhooks(conn: AsyncConnection) -> list[dict[str, Any]]:
+    return await Docs(conn).all("webhook")
+
+
+async def configured_webhooks(db: Database) -> list[dict[str, Any]]:
+    """Every webhook, from the per-process configuration cache (app.store.invalidation): no
+    statement per write while no webhook, integration event or API client changed."""
+    cache = db.changes.config
+    found = cache.get(WEBHOOKS_KEY) if await cache.ready() else None
+    if found is not None:
+        return found
+    async with db.reader() as conn:
+        return await cache.fetch(WEBHOOKS_KEY, conn, _all_webhooks)
+
+
 class WebhookHooks:
     """The `app.state.Hooks` implementation that runs webhooks."""
 
@@ -128,8 +147,7 @@ class WebhookHooks:
         caller = await ctx.optional_caller()
         if caller is None or not caller.client_id:
             return
-        async with ctx.services.db.reader() as conn:
-            webhooks = await Docs(conn).all("webhook")
+        webhooks = await configured_webhooks(ctx.services.db)
         hit = [w for w in webhooks if matches(w, caller.client_id, ctx.route, ctx.verb)]
         if not hit:
             return

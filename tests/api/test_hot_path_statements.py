@@ -45,6 +45,10 @@ async def test_submit_and_add_line_do_not_query_per_line(world: World) -> None:
         await cat.product(world.api, f"p{n}", price=f"{5 + n}.00", inventory=cat.inventory(100))
     await order_of(world, "small", 1)
     await order_of(world, "large", 5)
+    # The first submit fills the per-process configuration cache (the API client's checkout
+    # event); the counts compare warm requests.
+    await order_of(world, "warm", 1)
+    await world.submit("warm")
 
     added_to_small = await statements(world, lambda: world.add_line("small", "p5", 2))
     added_to_large = await statements(world, lambda: world.add_line("large", "p5", 2))
@@ -54,7 +58,7 @@ async def test_submit_and_add_line_do_not_query_per_line(world: World) -> None:
     submit_large = await statements(world, lambda: world.submit("large"))
     assert submit_small == submit_large
     # Each product's stock went down by what both orders took (the batched write hit every row).
-    taken = {"p0": 1 + 1, "p1": 2, "p2": 3, "p3": 4, "p4": 5, "p5": 2 + 2}
+    taken = {"p0": 1 + 1 + 1, "p1": 2, "p2": 3, "p3": 4, "p4": 5, "p5": 2 + 2}
     for product_id, quantity in taken.items():
         stock = (await cat.read(world.api, "product", product_id))["Inventory"]["QuantityAvailable"]
         assert stock == 100 - quantity, product_id
@@ -82,3 +86,19 @@ async def test_order_list_with_line_item_and_or_filters_is_one_query_pair(world:
     assert len(page["Items"]) == 5
     assert len(seen) == filtered_one == plain_one
     assert sum("EXISTS" in s.upper() for s in seen) == 2  # the count and the page
+
+
+async def test_warm_authenticated_get_runs_no_auth_statement(world: World) -> None:
+    """Once a user's standing is cached in the process, an authenticated GET runs only its own
+    statements: none for the token's standing (app.auth.revocation.StandingCache)."""
+    token = await world.token("alice")
+    await world.api.ok("GET", "/me", token=token)
+    with counting(world) as seen:
+        assert (await world.api.ok("GET", "/me", token=token))["ID"] == "alice"
+    # The standing statement reads `resources AS u` joined with `resources AS c`.
+    assert [s for s in seen if "resources AS u " in s] == [], seen
+    # ... while the uncached path is that very statement (so the assertion above can fail).
+    world.api.services.standing.cache.clear()
+    with counting(world) as seen:
+        await world.api.ok("GET", "/me", token=token)
+    assert len([s for s in seen if "resources AS u " in s]) == 1, seen
