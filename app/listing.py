@@ -288,8 +288,10 @@ class JsonAccess:
         # Segments are validated against [A-Za-z0-9_-], so inlining the path literal is safe.
         return literal_column("'{" + ",".join(parts) + "}'")
 
-    def _sqlite_path(self, parts: Sequence[str]) -> str:
-        return "$" + "".join(f'."{p}"' for p in parts)
+    def _sqlite_path(self, parts: Sequence[str]) -> Any:
+        # Inlined, not bound: SQLite matches an expression index only to the same literal text
+        # (migration 0005). Segments are validated as above, so the literal is safe.
+        return literal_column("'$" + "".join(f'."{p}"' for p in parts) + "'")
 
     def text(self, parts: Sequence[str]) -> ColumnElement[Any]:
         if self.pg:
