@@ -497,8 +497,11 @@ class Compiler:
         pred = self._positive(parts, ftype, term)
         if term.op == "null":
             return pred if not term.negate else not_(pred)
-        pred = func.coalesce(pred, false())
-        return not_(pred) if term.negate else pred
+        if not term.negate:
+            # Bare, so an index on the expression applies; a NULL (field absent) excludes the row
+            # as false would, since a filter is only ever AND-ed or OR-ed, never negated whole.
+            return pred
+        return not_(func.coalesce(pred, false()))
 
     def _check_value(self, parts: list[str], ftype: FieldType, term: Term, raw: str) -> None:
         """A filter that can never match is a 400, as `Total=abc` is: a date that is no date, an

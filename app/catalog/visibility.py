@@ -50,6 +50,13 @@ def assigned_catalog_ids(pg: bool, buyer_id: str, *, all_products_only: bool = F
     return select(j.text(["CatalogID"])).where(*conds)
 
 
+def _outer_id(pg: bool) -> ColumnElement[Any]:
+    """The listed product's ID as the assignment probes compare it. On SQLite `id || ''`: the
+    bare column would lend its TEXT affinity to the comparison, and SQLite then will not use the
+    (affinity-less) `json_extract` index on the assignment's ProductID."""
+    return resources.c.id if pg else resources.c.id.concat("")
+
+
 def _assigned_to_product(pg: bool, buyer_id: str, groups: Sequence[str]) -> ColumnElement[bool]:
     """EXISTS a product assignment of this product to the buyer (or one of the user's groups).
     Correlated on ProductID, through the (kind, ProductID) expression index (migration 0005):
@@ -58,7 +65,7 @@ def _assigned_to_product(pg: bool, buyer_id: str, groups: Sequence[str]) -> Colu
     j = JsonAccess(pg, pa.c.doc)
     return exists().where(
         pa.c.kind == "productassignment",
-        j.text(["ProductID"]) == resources.c.id,
+        j.text(["ProductID"]) == _outer_id(pg),
         j.text(["BuyerID"]) == buyer_id,
         or_(j.is_null(["UserGroupID"]), j.text(["UserGroupID"]).in_(list(groups))),
     )
@@ -71,7 +78,7 @@ def _in_viewall_catalog(pg: bool, buyer_id: str) -> ColumnElement[bool]:
     j = JsonAccess(pg, pc.c.doc)
     return exists().where(
         pc.c.kind == "productcatalogassignment",
-        j.text(["ProductID"]) == resources.c.id,
+        j.text(["ProductID"]) == _outer_id(pg),
         j.text(["CatalogID"]).in_(assigned_catalog_ids(pg, buyer_id, all_products_only=True)),
     )
 

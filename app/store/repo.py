@@ -30,7 +30,7 @@ R = resources.c
 # Lists count their matches exactly up to this many; beyond, Meta.TotalCount is an estimate
 # (docs/performance.md "Counts"), so a count costs at most this many index entries whatever the
 # size of the table.
-EXACT_COUNT_LIMIT = 2000
+EXACT_COUNT_LIMIT = 1000
 
 
 def id_is(id: str) -> ColumnElement[bool]:
@@ -169,9 +169,7 @@ class Docs:
         )
 
     async def delete(self, kind: str, id: str, scope: str = "") -> bool:
-        result = await self.conn.execute(
-            delete(resources).where(R.kind == kind, scope_is(scope), id_is(id))
-        )
+        result = await self.conn.execute(delete(resources).where(R.kind == kind, scope_is(scope), id_is(id)))
         return bool(result.rowcount)
 
     async def delete_where(self, kind: str, *conds: ColumnElement[bool], scope: str | None = None) -> int:

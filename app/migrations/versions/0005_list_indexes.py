@@ -36,8 +36,11 @@ INDEXES: list[tuple[str, list[str]]] = [
     ("ix_res_from_lid", ["kind", "t:FromCompanyID", "lower(id)", "id"]),
     # Name order (the /me/products default, and any list sorted by Name).
     ("ix_res_lname", ["kind", "l:Name", "id"]),
-    # Product visibility: assignments probed by product, catalog and buyer.
-    ("ix_res_productid", ["kind", "t:ProductID"]),
+    # Product visibility: assignments probed by product (with the buyer or catalog in the key, so
+    # SQLite prefers them to the buyer or catalog alone: that would read every assignment of the
+    # catalog for each product on the page), and by catalog and buyer.
+    ("ix_res_product_buyer", ["kind", "t:ProductID", "t:BuyerID"]),
+    ("ix_res_product_catalog", ["kind", "t:ProductID", "t:CatalogID"]),
     ("ix_res_catalogid", ["kind", "t:CatalogID"]),
     ("ix_res_buyerid", ["kind", "t:BuyerID"]),
 ]
