@@ -53,10 +53,16 @@ async def _pg(sql: str) -> None:
 
 
 @contextmanager
-def store_env(backend: str) -> Iterator[AppEnv]:
+def store_env(backend: str, reuse: str = "", *, keep: bool = False) -> Iterator[AppEnv]:
     """A fresh store: a SQLite file in a temporary folder, or a PostgreSQL schema of its own
-    (dropped afterwards)."""
+    (dropped afterwards); `reuse`: a seeded PostgreSQL schema, kept."""
     with tempfile.TemporaryDirectory(prefix="ordercore-lists-") as folder:
+        if reuse:
+            with app_env(
+                Path(folder), webhook_worker=False, database_url=PG_URL, database_schema=reuse
+            ) as env:
+                yield env
+            return
         if backend == "sqlite":
             with app_env(Path(folder), webhook_worker=False) as env:
                 yield env
@@ -69,7 +75,10 @@ def store_env(backend: str) -> Iterator[AppEnv]:
             ) as env:
                 yield env
         finally:
-            asyncio.run(_pg(f'DROP SCHEMA "{schema}" CASCADE'))
+            if keep:
+                print(f"kept schema {schema}")
+            else:
+                asyncio.run(_pg(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 async def _tokens(env: AppEnv) -> dict[str, str]:
@@ -114,12 +123,14 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="postgres")
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--reuse", default="", help="measure a seeded PostgreSQL schema (kept) again")
+    parser.add_argument("--keep", action="store_true", help="print the PostgreSQL schema and keep it")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     results: dict[int, dict[str, float]] = {}
     for size in sizes:
-        with store_env(args.backend) as env:
-            took = env.run(seed(env, size))
+        with store_env(args.backend, args.reuse, keep=args.keep) as env:
+            took = {} if args.reuse else env.run(seed(env, size))
             print(
                 f"{args.backend} {size:,} rows: seeded in "
                 + ", ".join(f"{k} {v:.0f} s" for k, v in took.items()),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select
 
 from app.auth.tokens import Caller
 from app.auth.users import group_ids
@@ -57,13 +57,22 @@ def _outer_id(pg: bool) -> ColumnElement[Any]:
     return resources.c.id if pg else resources.c.id.concat("")
 
 
+def _probe(pg: bool, *conds: ColumnElement[bool]) -> ColumnElement[bool]:
+    """EXISTS, evaluated per listed row. On PostgreSQL `OFFSET 0` keeps it so: an EXISTS under
+    OR is otherwise turned into a hashed subplan, which reads every matching assignment (all of a
+    100k-product catalog's) before the first row of the page."""
+    probe = select(literal(1)).where(*conds)
+    return exists(probe.offset(0) if pg else probe)
+
+
 def _assigned_to_product(pg: bool, buyer_id: str, groups: Sequence[str]) -> ColumnElement[bool]:
     """EXISTS a product assignment of this product to the buyer (or one of the user's groups).
-    Correlated on ProductID, through the (kind, ProductID) expression index (migration 0005):
+    Correlated on ProductID, through the (kind, ProductID, BuyerID) index (migration 0005):
     a page of 20 probes the index 20 times instead of reading every assignment of the buyer."""
     pa = resources.alias("pa")
     j = JsonAccess(pg, pa.c.doc)
-    return exists().where(
+    return _probe(
+        pg,
         pa.c.kind == "productassignment",
         j.text(["ProductID"]) == _outer_id(pg),
         j.text(["BuyerID"]) == buyer_id,
@@ -76,7 +85,8 @@ def _in_viewall_catalog(pg: bool, buyer_id: str) -> ColumnElement[bool]:
     probed by ProductID like the above; the (few) catalog IDs are computed once per statement."""
     pc = resources.alias("pc")
     j = JsonAccess(pg, pc.c.doc)
-    return exists().where(
+    return _probe(
+        pg,
         pc.c.kind == "productcatalogassignment",
         j.text(["ProductID"]) == _outer_id(pg),
         j.text(["CatalogID"]).in_(assigned_catalog_ids(pg, buyer_id, all_products_only=True)),
