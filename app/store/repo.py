@@ -30,7 +30,7 @@ R = resources.c
 # Lists count their matches exactly up to this many; beyond, Meta.TotalCount is an estimate
 # (docs/performance.md "Counts"), so a count costs at most this many index entries whatever the
 # size of the table.
-EXACT_COUNT_LIMIT = 1000
+EXACT_COUNT_LIMIT = 200
 
 
 def id_is(id: str) -> ColumnElement[bool]:
