@@ -57,7 +57,11 @@ class Database:
             # No JIT: list pages that stop after 20 rows carry the cost estimate of a walk of the
             # whole index, above `jit_above_cost`, and PostgreSQL then spends ~1 s compiling a
             # query that runs in under 1 ms (docs/performance.md, "Large lists").
-            server_settings = {"jit": "off"}
+            # Custom plans for every execution: asyncpg prepares statements, and after five runs
+            # PostgreSQL may switch to a generic plan that cannot see the kind or the buyer and
+            # walks the wrong index (a storefront page went from 1 ms to seconds). Planning
+            # these statements costs well under a millisecond.
+            server_settings = {"jit": "off", "plan_cache_mode": "force_custom_plan"}
             if schema:
                 # A PostgreSQL schema of its own (tests use one per run to stay isolated).
                 server_settings["search_path"] = schema
