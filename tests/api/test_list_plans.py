@@ -71,6 +71,11 @@ async def test_storefront_page_walks_the_name_index_and_probes_assignments_by_pr
     await api.ok("POST", "/products/assignments", {"ProductID": "p1", "BuyerID": "sb"}, status=204)
     plan = await page_plan(world, "/me/products", token)
     assert_walks(plan, "ix_res_lname")
-    # Visibility is probed per listed product, not by reading every assignment of the buyer.
-    assert "ix_res_product_buyer" in plan and "ix_res_product_catalog" in plan, plan
-    assert "hashed SubPlan" not in plan, plan
+    # Visibility is probed per listed product, not by reading every assignment of the buyer
+    # first. PostgreSQL: no hashed subplan (which index a probe takes on a table of a few rows is
+    # the planner's free choice); SQLite, whose choice does not depend on statistics here: the
+    # probes go through the product-keyed indexes.
+    if "SubPlan" in plan:
+        assert "hashed SubPlan" not in plan, plan
+    else:
+        assert "ix_res_product_buyer" in plan and "ix_res_product_catalog" in plan, plan
