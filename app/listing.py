@@ -73,8 +73,10 @@ class JsonAccess:
         # Segments are validated against [A-Za-z0-9_-], so inlining the path literal is safe.
         return literal_column("'{" + ",".join(parts) + "}'")
 
-    def _sqlite_path(self, parts: Sequence[str]) -> str:
-        return "$" + "".join(f'."{p}"' for p in parts)
+    def _sqlite_path(self, parts: Sequence[str]) -> Any:
+        # Inlined, not bound: SQLite matches an expression index only to the same literal text
+        # (migration 0005). Segments are validated as above, so the literal is safe.
+        return literal_column("'$" + "".join(f'."{p}"' for p in parts) + "'")
 
     def text(self, parts: Sequence[str]) -> ColumnElement[Any]:
         if self.pg:
@@ -162,8 +164,11 @@ class Compiler:
         pred = self._positive(parts, ftype, term)
         if term.op == "null":
             return pred if not term.negate else not_(pred)
-        pred = func.coalesce(pred, false())
-        return not_(pred) if term.negate else pred
+        if not term.negate:
+            # Bare, so an index on the expression applies; a NULL (field absent) excludes the row
+            # as false would, since a filter is only ever AND-ed or OR-ed, never negated whole.
+            return pred
+        return not_(func.coalesce(pred, false()))
 
     def _positive(self, parts: list[str], ftype: FieldType, term: Term) -> ColumnElement[bool]:
         j = self.json

@@ -51,9 +51,11 @@ class AppEnv:
 
 @contextmanager
 def app_env(directory: Path, **settings: Any) -> Iterator[AppEnv]:
-    db = directory / "bench.db"
-    config = Settings(database_url=f"sqlite+aiosqlite:///{db}", public_url="http://bench", **settings)
-    migrate(config.database_url)
+    """`settings` may name another database (`database_url`, `database_schema`); by default a
+    fresh SQLite file in `directory`."""
+    settings.setdefault("database_url", f"sqlite+aiosqlite:///{directory / 'bench.db'}")
+    config = Settings(public_url="http://bench", **settings)
+    migrate(config.database_url, config.database_schema or None)
     loop = asyncio.new_event_loop()
     services = build_services(config)
     loop.run_until_complete(bootstrap(services, password=PASSWORD))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select
 
 from app.auth.tokens import Caller
 from app.auth.users import group_ids
@@ -50,22 +50,46 @@ def assigned_catalog_ids(pg: bool, buyer_id: str, *, all_products_only: bool = F
     return select(j.text(["CatalogID"])).where(*conds)
 
 
-def products_in_catalogs(pg: bool, catalog_ids: Select[Any]) -> Select[Any]:
-    pc = resources.alias("pc")
-    j = JsonAccess(pg, pc.c.doc)
-    return select(j.text(["ProductID"])).where(
-        pc.c.kind == "productcatalogassignment",
-        j.text(["CatalogID"]).in_(catalog_ids),
+def _outer_id(pg: bool) -> ColumnElement[Any]:
+    """The listed product's ID as the assignment probes compare it. On SQLite `id || ''`: the
+    bare column would lend its TEXT affinity to the comparison, and SQLite then will not use the
+    (affinity-less) `json_extract` index on the assignment's ProductID."""
+    return resources.c.id if pg else resources.c.id.concat("")
+
+
+def _probe(pg: bool, *conds: ColumnElement[bool]) -> ColumnElement[bool]:
+    """EXISTS, evaluated per listed row. On PostgreSQL `OFFSET 0` keeps it so: an EXISTS under
+    OR is otherwise turned into a hashed subplan, which reads every matching assignment (all of a
+    100k-product catalog's) before the first row of the page."""
+    probe = select(literal(1)).where(*conds)
+    return exists(probe.offset(0) if pg else probe)
+
+
+def _assigned_to_product(pg: bool, buyer_id: str, groups: Sequence[str]) -> ColumnElement[bool]:
+    """EXISTS a product assignment of this product to the buyer (or one of the user's groups).
+    Correlated on ProductID, through the (kind, ProductID, BuyerID) index (migration 0005):
+    a page of 20 probes the index 20 times instead of reading every assignment of the buyer."""
+    pa = resources.alias("pa")
+    j = JsonAccess(pg, pa.c.doc)
+    return _probe(
+        pg,
+        pa.c.kind == "productassignment",
+        j.text(["ProductID"]) == _outer_id(pg),
+        j.text(["BuyerID"]) == buyer_id,
+        or_(j.is_null(["UserGroupID"]), j.text(["UserGroupID"]).in_(list(groups))),
     )
 
 
-def assigned_product_ids(pg: bool, buyer_id: str, groups: Sequence[str]) -> Select[Any]:
-    pa = resources.alias("pa")
-    j = JsonAccess(pg, pa.c.doc)
-    return select(j.text(["ProductID"])).where(
-        pa.c.kind == "productassignment",
-        j.text(["BuyerID"]) == buyer_id,
-        or_(j.is_null(["UserGroupID"]), j.text(["UserGroupID"]).in_(list(groups))),
+def _in_viewall_catalog(pg: bool, buyer_id: str) -> ColumnElement[bool]:
+    """EXISTS an assignment of this product to an active ViewAllProducts catalog of the buyer,
+    probed by ProductID like the above; the (few) catalog IDs are computed once per statement."""
+    pc = resources.alias("pc")
+    j = JsonAccess(pg, pc.c.doc)
+    return _probe(
+        pg,
+        pc.c.kind == "productcatalogassignment",
+        j.text(["ProductID"]) == _outer_id(pg),
+        j.text(["CatalogID"]).in_(assigned_catalog_ids(pg, buyer_id, all_products_only=True)),
     )
 
 
@@ -81,11 +105,9 @@ def product_visible(pg: bool, view: BuyerView, *, active_only: bool = True) -> C
 def _product_visible(
     pg: bool, buyer_id: str, groups: tuple[str, ...], active_only: bool
 ) -> ColumnElement[bool]:
-    r = resources.c
-    reachable = or_(
-        r.id.in_(assigned_product_ids(pg, buyer_id, groups)),
-        r.id.in_(products_in_catalogs(pg, assigned_catalog_ids(pg, buyer_id, all_products_only=True))),
-    )
+    # Correlated EXISTS, not `id IN (subquery)`: under OR an IN becomes a hashed subplan that
+    # reads every assignment of the buyer (100k rows for a 100k-product catalog) on every page.
+    reachable = or_(_assigned_to_product(pg, buyer_id, groups), _in_viewall_catalog(pg, buyer_id))
     if not active_only:
         return reachable
     return and_(JsonAccess(pg).is_bool(["Active"], True), reachable)

@@ -57,10 +57,21 @@ class Database:
             # pool_timeout / connect timeout: while the server is unreachable a request waits at
             # most this long before it is answered 503 (app.errors), instead of asyncpg's 60 s.
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=False, pool_timeout=10)
-            connect_args: dict[str, Any] = {"timeout": CONNECT_TIMEOUT_SECONDS}
+            # No JIT: list pages that stop after 20 rows carry the cost estimate of a walk of the
+            # whole index, above `jit_above_cost`, and PostgreSQL then spends ~1 s compiling a
+            # query that runs in under 1 ms (docs/performance.md, "Large lists").
+            # Custom plans for every execution: asyncpg prepares statements, and after five runs
+            # PostgreSQL may switch to a generic plan that cannot see the kind or the buyer and
+            # walks the wrong index (a storefront page went from 1 ms to seconds). Planning
+            # these statements costs well under a millisecond.
+            server_settings = {"jit": "off", "plan_cache_mode": "force_custom_plan"}
             if schema:
                 # A PostgreSQL schema of its own (tests use one per run to stay isolated).
-                connect_args["server_settings"] = {"search_path": schema}
+                server_settings["search_path"] = schema
+            connect_args: dict[str, Any] = {
+                "timeout": CONNECT_TIMEOUT_SECONDS,
+                "server_settings": server_settings,
+            }
             kwargs["connect_args"] = connect_args
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         _watch_health(self.engine)

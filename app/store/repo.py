@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.list_options import ListOptions, Page, Schema
@@ -16,6 +28,11 @@ from app.store.tables import resources
 from domain.errors import Conflict, NotFound
 
 R = resources.c
+
+# Lists count their matches exactly up to this many; beyond, Meta.TotalCount is an estimate
+# (docs/performance.md "Counts"), so a count costs at most this many index entries whatever the
+# size of the table.
+EXACT_COUNT_LIMIT = 10_000
 
 
 def id_is(id: str) -> ColumnElement[bool]:
@@ -260,9 +277,6 @@ class Docs:
         if found is not None:
             where.append(found)
         cond = and_(*where)
-        total = int(
-            (await self.conn.execute(select(func.count()).select_from(resources).where(cond))).scalar_one()
-        )
         stmt = (
             select(R.doc)
             .where(cond)
@@ -271,4 +285,30 @@ class Docs:
             .offset((opts.page - 1) * opts.page_size)
         )
         items = [row.doc for row in await self.conn.execute(stmt)]
-        return Page(items, opts.page, opts.page_size, total)
+        offset = (opts.page - 1) * opts.page_size
+        if items and len(items) < opts.page_size:
+            return Page(items, opts.page, opts.page_size, offset + len(items))  # the last page
+        return Page(items, opts.page, opts.page_size, await self._total(cond, offset + len(items)))
+
+    async def _total(self, cond: ColumnElement[bool], seen: int) -> int:
+        """Meta.TotalCount: exact up to EXACT_COUNT_LIMIT matches; above it an estimate
+        (docs/performance.md), so a count never reads more than that many index entries:
+        PostgreSQL's planner estimate, never less than what is known to exist (the limit + 1, and
+        every row up to this page), plus one when the page was full so a next page is offered."""
+        bounded = select(literal(1)).select_from(resources).where(cond).limit(EXACT_COUNT_LIMIT + 1)
+        counted = select(func.count()).select_from(bounded.subquery())
+        total = int((await self.conn.execute(counted)).scalar_one())
+        if total <= EXACT_COUNT_LIMIT:
+            return total
+        estimate = await self._planner_rows(select(literal(1)).select_from(resources).where(cond))
+        return max(total, seen + 1, estimate)
+
+    async def _planner_rows(self, stmt: Select[Any]) -> int:
+        """The planner's row estimate for `stmt` (PostgreSQL; 0 elsewhere: SQLite has none)."""
+        if not self.pg:
+            return 0
+        sql = stmt.compile(dialect=self.conn.dialect, compile_kwargs={"literal_binds": True})
+        plan = (await self.conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}")).scalar_one()
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return int(plan[0]["Plan"]["Plan Rows"])
+
