@@ -206,7 +206,7 @@ async def seed_demo(services: Services, admin: dict[str, Any]) -> dict[str, Any]
             )
     return {
         "StorefrontClientID": "demo-storefront",
-        "AnonymousShopping": "demo-storefront gives guests anonymous tokens (template user anonymous-template)",
+        "AnonymousTemplateUser": "anonymous-template",
         "Buyer": {"Username": "shopper", "Password": BUYER_PASSWORD},
         "Supplier": {"Username": "supplier", "Password": SUPPLIER_PASSWORD},
     }
