@@ -59,6 +59,20 @@ async def seed_demo(services: Services, admin: dict[str, Any]) -> dict[str, Any]
                 "Active": True,
             },
         )
+        # Guests shop as copies of this template user (OrderCloud's anonymous shopping: the API
+        # client's DefaultContextUserName with IsAnonBuyer); nobody signs in as it.
+        await s.send(
+            "POST",
+            "/buyers/demo-buyer/users",
+            {
+                "ID": "demo-anonymous",
+                "Username": "anonymous-template",
+                "FirstName": "Guest",
+                "LastName": "Shopper",
+                "Email": "guest@example.com",
+                "Active": True,
+            },
+        )
         await s.send(
             "POST",
             "/securityprofiles",
@@ -114,6 +128,8 @@ async def seed_demo(services: Services, admin: dict[str, Any]) -> dict[str, Any]
                 "AllowAnyBuyer": True,
                 "AllowAnySupplier": True,
                 "RefreshTokenDuration": 10080,
+                "IsAnonBuyer": True,
+                "DefaultContextUserName": "anonymous-template",
             },
         )
         await s.send(
@@ -176,8 +192,21 @@ async def seed_demo(services: Services, admin: dict[str, Any]) -> dict[str, Any]
                 "POST", "/catalogs/productassignments", {"CatalogID": "demo-catalog", "ProductID": product}
             )
             await s.send("POST", "/products/assignments", {"ProductID": product, "BuyerID": "demo-buyer"})
+        # One category so storefronts have something to browse by.
+        await s.send(
+            "POST",
+            "/catalogs/demo-catalog/categories",
+            {"ID": "demo-tools", "Name": "Tools", "Active": True, "ListOrder": 1},
+        )
+        for product in ("demo-widget", "demo-gadget"):
+            await s.send(
+                "POST",
+                "/catalogs/demo-catalog/categories/productassignments",
+                {"CategoryID": "demo-tools", "ProductID": product},
+            )
     return {
         "StorefrontClientID": "demo-storefront",
+        "AnonymousTemplateUser": "anonymous-template",
         "Buyer": {"Username": "shopper", "Password": BUYER_PASSWORD},
         "Supplier": {"Username": "supplier", "Password": SUPPLIER_PASSWORD},
     }
