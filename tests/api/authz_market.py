@@ -177,16 +177,6 @@ async def _profile(api: Api, profile_id: str, roles: list[str], **assignment: st
     )
 
 
-async def _full_access_by_name(api: Api) -> None:
-    """The bootstrap gives FullAccess to the whole marketplace (every admin user); the matrix
-    needs an admin user with only *Reader roles, so FullAccess goes to the first admin by name."""
-    profile = "ordercore-full-access"
-    await api.ok(
-        "POST", "/securityprofiles/assignments", {"SecurityProfileID": profile, "UserID": "admin"}, status=204
-    )
-    await api.ok("DELETE", f"/securityprofiles/{profile}/assignments", status=204)
-
-
 async def _orgs(api: Api) -> None:
     for buyer in ("bA", "bB", "bC"):
         await api.ok("POST", "/buyers", {"ID": buyer, "Name": f"Buyer {buyer}", "Active": True})
@@ -549,7 +539,6 @@ async def _orders(api: Api, market: Market) -> None:
 
 async def build_market(api: Api) -> Market:
     market = Market(api)
-    await _full_access_by_name(api)
     await _orgs(api)
     await _buyer_things(api)
     await _catalog(api)
