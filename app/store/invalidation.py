@@ -34,6 +34,7 @@ import hashlib
 import json
 import logging
 import secrets
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -170,6 +171,9 @@ class Changes:
         self.enabled = enabled
         self.postgres = postgres
         self.channel = f"ordercore_cache.{schema or 'public'}"
+        # While LISTEN cannot connect (the database is away), try again at most once a
+        # RETRY_SECONDS and say so once, not on every request (docs/operations.md: bounded logs).
+        self._failed_at: float | None = None
         self._dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         self._listener: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -257,6 +261,8 @@ class Changes:
             return True
         if self._connecting is None or self._loop is not asyncio.get_running_loop():
             self._connecting = asyncio.Lock()
+        if self._failed_at is not None and time.monotonic() - self._failed_at < LISTEN_RETRY_SECONDS:
+            return False
         async with self._connecting:
             if self._listening():
                 return True
@@ -272,9 +278,16 @@ class Changes:
             )
             await conn.add_listener(self.channel, self._heard)
         except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-            log.warning("cache invalidation: cannot LISTEN (%s); serving without caches", type(exc).__name__)
+            if self._failed_at is None:
+                log.warning(
+                    "cache invalidation: cannot LISTEN (%s); serving without caches", type(exc).__name__
+                )
+            self._failed_at = time.monotonic()
             self.clear()
             return False
+        if self._failed_at is not None:
+            log.info("cache invalidation: listening again")
+            self._failed_at = None
         conn.add_termination_listener(self._lost)
         self._listener, self._loop = conn, asyncio.get_running_loop()
         self._sending = asyncio.Lock()
@@ -338,6 +351,10 @@ class Changes:
             else:
                 old.terminate()
 
+
+# How long a failed LISTEN connection waits before the next try (requests meanwhile serve
+# without caches).
+LISTEN_RETRY_SECONDS = 1.0
 
 # The hub of each engine, for writes made outside `Database.transaction`.
 HUBS: WeakKeyDictionary[Any, Changes] = WeakKeyDictionary()

@@ -48,7 +48,9 @@ async def test_renaming_a_user_moves_its_assignments(api: Api) -> None:
     renamed = await api.ok("PATCH", "/buyers/b1/users/u1", {"ID": "u2"})
     assert renamed["ID"] == "u2"
     assert await pairs(api, MEMBERS, ("UserGroupID", "UserID")) == [("g1", "u2")]
-    assert await pairs(api, PROFILES, ("SecurityProfileID", "UserID"), level="User") == [("sp", "u2")]
+    assert await pairs(api, PROFILES, ("SecurityProfileID", "UserID"), level="User", buyerID="b1") == [
+        ("sp", "u2")
+    ]
     assert await pairs(api, ADDRESSES, ("AddressID", "UserID"), level="User") == [("a1", "u2")]
     # The renamed user reaches what it reached before; the old ID reaches nothing.
     assert await pairs(api, "/products/assignments", ("ProductID",), userID="u2") == [("p1",)]
@@ -56,7 +58,7 @@ async def test_renaming_a_user_moves_its_assignments(api: Api) -> None:
     # Deleting the renamed user still cleans up after it (the assignments name the new ID).
     await api.ok("DELETE", "/buyers/b1/users/u2", status=204)
     assert await pairs(api, MEMBERS, ("UserID",)) == []
-    assert await pairs(api, PROFILES, ("UserID",), level="User") == []
+    assert await pairs(api, PROFILES, ("UserID",), level="User", buyerID="b1") == []
 
 
 async def test_renaming_a_user_group_by_put_moves_its_assignments(api: Api) -> None:
