@@ -10,12 +10,18 @@ never runs on the event loop: `hash_password` / `verify_password` run it in a de
 for a free thread instead of starving the loop or the machine. argon2-cffi releases the GIL while
 hashing, and the pool's threads (and the lane threads argon2 starts from them) run at a lower CPU
 priority (nice +10, where the OS allows it), so on a busy machine the event loop serving other
-requests wins the CPU over password work."""
+requests wins the CPU over password work. A verification also computes its lanes on one thread
+(`_verify_on_one_thread`): stored hashes keep their 4 lanes, but checking a password then holds
+one core instead of all of them, so a flood of wrong passwords leaves the other cores (and their
+memory bandwidth) to the rest of the API (benchmarks/bench_login_load.py)."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
+import hmac
 import os
 import secrets
 import threading
@@ -24,8 +30,9 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import TypeVar
 
-from argon2 import PasswordHasher, profiles
+from argon2 import PasswordHasher, extract_parameters, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.low_level import core, ffi, lib
 
 # One production argon2 call runs 4 lanes (threads) at once: one worker per 4 CPUs.
 DEFAULT_WORKERS = max(1, (os.cpu_count() or 1) // 4)
@@ -96,10 +103,49 @@ def hash_password_sync(password: str) -> str:
     return _hasher().hash(password)
 
 
+def _b64(text: str) -> bytes:
+    return base64.b64decode(text + "=" * (-len(text) % 4))
+
+
+def _verify_on_one_thread(encoded: str, password: str) -> bool:
+    """argon2's verification with the hash's own parameters, its lanes computed on this thread
+    (argon2-cffi's `verify` starts one thread per lane)."""
+    params = extract_parameters(encoded)
+    salt, expected = (_b64(part) for part in encoded.split("$")[-2:])
+    secret = password.encode()
+    out = ffi.new("uint8_t[]", len(expected))
+    context = ffi.new(
+        "argon2_context *",
+        {
+            "version": params.version,
+            "out": out,
+            "outlen": len(expected),
+            "pwd": ffi.from_buffer(secret),
+            "pwdlen": len(secret),
+            "salt": ffi.from_buffer(salt),
+            "saltlen": len(salt),
+            "secret": ffi.NULL,
+            "secretlen": 0,
+            "ad": ffi.NULL,
+            "adlen": 0,
+            "t_cost": params.time_cost,
+            "m_cost": params.memory_cost,
+            "lanes": params.parallelism,
+            "threads": 1,
+            "allocate_cbk": ffi.NULL,
+            "free_cbk": ffi.NULL,
+            "flags": lib.ARGON2_DEFAULT_FLAGS,
+        },
+    )
+    if core(context, params.type.value) != lib.ARGON2_OK:
+        return False
+    return hmac.compare_digest(bytes(ffi.buffer(out, len(expected))), expected)
+
+
 def _verify_sync(stored_hash: str | None, password: str) -> bool:
     try:
-        matches = _hasher().verify(stored_hash or _dummy_hash(), password)
-    except (VerificationError, InvalidHashError):
+        matches = _verify_on_one_thread(stored_hash or _dummy_hash(), password)
+    except (VerificationError, InvalidHashError, ValueError, binascii.Error):
         return False
     # A missing hash (no user, or a user without a password) never matches, after the same work.
     return bool(matches and stored_hash)

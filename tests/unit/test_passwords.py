@@ -43,6 +43,7 @@ class SlowHasher:
 def hasher(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlowHasher]:
     fake = SlowHasher(0.05)
     monkeypatch.setattr(passwords, "_hasher", lambda: fake)
+    monkeypatch.setattr(passwords, "_verify_on_one_thread", fake.verify)
     monkeypatch.setattr(passwords, "_dummy_hash", lambda: "dummy-hash")
     passwords.configure(workers=2)
     yield fake
@@ -74,3 +75,19 @@ def test_real_argon2_round_trip() -> None:
     assert passwords._verify_sync(stored, "Secret-123")
     assert not passwords._verify_sync(stored, "wrong")
     assert not passwords._verify_sync(None, "Secret-123")
+
+
+def test_one_thread_verification_agrees_with_argon2_on_a_production_hash() -> None:
+    """Verification computes a stored hash's 4 lanes on one thread: the same answers as
+    argon2-cffi's own (multi-threaded) verify, for a hash made with the production profile."""
+    from argon2 import PasswordHasher, profiles
+    from argon2.exceptions import VerifyMismatchError
+
+    production = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
+    stored = production.hash("Secret-123")
+    assert "p=4" in stored
+    assert passwords._verify_on_one_thread(stored, "Secret-123") is production.verify(stored, "Secret-123")
+    assert passwords._verify_on_one_thread(stored, "Secret-124") is False
+    with pytest.raises(VerifyMismatchError):
+        production.verify(stored, "Secret-124")
+    assert not passwords._verify_sync("$argon2id$v=19$m=8,t=1,p=1$not-base64!$x", "Secret-123")
