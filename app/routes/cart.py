@@ -21,14 +21,8 @@ from app.services.order_access import ORDER_ADMIN_ROLES
 from app.store.repo import Stored
 
 
-async def _caller(ctx: Ctx, *roles: str) -> Caller:
-    caller = await ctx.caller(*(roles or cart.CART_ROLES))
-    cart.require_buyer(caller)
-    return caller
-
-
 async def _cart(ctx: Ctx, *, create: bool = False, roles: tuple[str, ...] = ()) -> tuple[Caller, Stored]:
-    caller = await _caller(ctx, *roles)
+    caller = await cart.caller(ctx, *roles)
     if create:
         stored, _ = await cart.current_or_new(ctx, caller)
         return caller, stored
@@ -42,13 +36,13 @@ def _empty_page(ctx: Ctx) -> dict[str, Any]:
 
 @endpoint("GET", "/cart")
 async def get_cart(ctx: Ctx) -> Any:
-    caller = await _caller(ctx)
+    caller = await cart.caller(ctx)
     found = await cart.current(ctx, caller)
     return public(found.doc) if found else await cart.empty_cart(ctx, caller)
 
 
 async def _save(ctx: Ctx, *, full: bool) -> Any:
-    caller = await _caller(ctx)
+    caller = await cart.caller(ctx)
     body = await ctx.body_object()
     stored, created = await cart.current_or_new(ctx, caller, body)
     if created:
@@ -75,7 +69,7 @@ async def delete_cart(ctx: Ctx) -> Any:
 
 @endpoint("PUT", "/cart/{orderID}")
 async def set_active_cart(ctx: Ctx) -> Any:
-    caller = await _caller(ctx)
+    caller = await cart.caller(ctx)
     await cart.set_active(ctx, caller, ctx.param("orderID"))
     return NO_CONTENT, 204
 
@@ -112,7 +106,7 @@ async def patch_from_user(ctx: Ctx) -> Any:
 
 @endpoint("GET", "/cart/lineitems")
 async def list_lines(ctx: Ctx) -> Any:
-    caller = await _caller(ctx)
+    caller = await cart.caller(ctx)
     found = await cart.current(ctx, caller)
     if found is None:
         return _empty_page(ctx)
@@ -168,7 +162,7 @@ async def delete_line(ctx: Ctx) -> Any:
 
 @endpoint("GET", "/cart/payments")
 async def list_payments(ctx: Ctx) -> Any:
-    caller = await _caller(ctx)
+    caller = await cart.caller(ctx)
     found = await cart.current(ctx, caller)
     if found is None:
         return _empty_page(ctx)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.auth.tokens import Caller
 from app.http import Ctx, endpoint
 from app.services import cart, checkout
 from app.services.checkout import ACTION_ROLES, WORKSHEET_ROLES, Loader
@@ -18,12 +17,6 @@ from app.services.order_access import direction_param, load_order
 
 def _order_loader(ctx: Ctx) -> Loader:
     return checkout.order_loader(direction_param(ctx), ctx.param("orderID"))
-
-
-async def _cart_caller(ctx: Ctx) -> Caller:
-    caller = await ctx.caller(*cart.CART_ROLES)
-    cart.require_buyer(caller)
-    return caller
 
 
 @endpoint("POST", "/orders/{direction}/{orderID}/estimateshipping", status=200, transactional=False)
@@ -54,25 +47,25 @@ async def get_worksheet(ctx: Ctx) -> Any:
 
 @endpoint("POST", "/cart/estimateshipping", status=200, transactional=False)
 async def cart_estimate_shipping(ctx: Ctx) -> Any:
-    return await checkout.estimate_shipping(ctx, await _cart_caller(ctx), cart.load_for_checkout)
+    return await checkout.estimate_shipping(ctx, await cart.caller(ctx), cart.load_for_checkout)
 
 
 @endpoint("POST", "/cart/shipmethods", status=200)
 async def cart_select_ship_methods(ctx: Ctx) -> Any:
-    stored = await cart.load_for_checkout(ctx, await _cart_caller(ctx), True)
+    stored = await cart.load_for_checkout(ctx, await cart.caller(ctx), True)
     return await checkout.select_ship_methods(ctx, stored, await ctx.body_object())
 
 
 @endpoint("POST", "/cart/calculate", status=200, transactional=False)
 async def cart_calculate(ctx: Ctx) -> Any:
-    return await checkout.calculate(ctx, await _cart_caller(ctx), cart.load_for_checkout)
+    return await checkout.calculate(ctx, await cart.caller(ctx), cart.load_for_checkout)
 
 
 @endpoint("GET", "/cart/worksheet")
 async def cart_worksheet(ctx: Ctx) -> Any:
     """Without a cart, as `GET /cart`: the empty cart (ID null) and no lines, never a 404 (a
     storefront reads it on every first page)."""
-    caller = await _cart_caller(ctx)
+    caller = await cart.caller(ctx)
     found = await cart.current(ctx, caller)
     if found is None:
         return checkout.worksheet(await cart.empty_cart(ctx, caller), [])

@@ -6,19 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.auth.tokens import Caller
 from app.http import Ctx, endpoint
 from app.listing import Page
 from app.services import cart, order_promotions
 from app.services.order_access import ORDER_READ_ROLES, ORDER_WRITE_ROLES, order_at_path
 
 BASE = "/orders/{direction}/{orderID}"
-
-
-async def _cart_caller(ctx: Ctx) -> Caller:
-    caller = await ctx.caller(*cart.CART_ROLES)
-    cart.require_buyer(caller)
-    return caller
 
 
 def _empty(ctx: Ctx) -> dict[str, Any]:
@@ -64,7 +57,7 @@ async def list_eligible(ctx: Ctx) -> Any:
 
 @endpoint("GET", "/cart/promotions")
 async def list_cart_promotions(ctx: Ctx) -> Any:
-    found = await cart.current(ctx, await _cart_caller(ctx))
+    found = await cart.current(ctx, await cart.caller(ctx))
     if found is None:
         return _empty(ctx)
     return await order_promotions.page(ctx, found.doc, ctx.list_options())
@@ -72,31 +65,31 @@ async def list_cart_promotions(ctx: Ctx) -> Any:
 
 @endpoint("POST", "/cart/promotions/{promoCode}")
 async def add_cart_promotion(ctx: Ctx) -> Any:
-    stored = await cart.require(ctx, await _cart_caller(ctx), lock=True)
+    stored = await cart.require(ctx, await cart.caller(ctx), lock=True)
     return await order_promotions.add(ctx, stored, ctx.param("promoCode"))
 
 
 @endpoint("DELETE", "/cart/promotions/{promoCode}")
 async def remove_cart_promotion(ctx: Ctx) -> Any:
-    stored = await cart.require(ctx, await _cart_caller(ctx), lock=True)
+    stored = await cart.require(ctx, await cart.caller(ctx), lock=True)
     return await order_promotions.remove(ctx, stored, ctx.param("promoCode")), 200
 
 
 @endpoint("POST", "/cart/applypromotions")
 async def apply_cart_promotions(ctx: Ctx) -> Any:
-    stored = await cart.require(ctx, await _cart_caller(ctx), lock=True)
+    stored = await cart.require(ctx, await cart.caller(ctx), lock=True)
     return await order_promotions.apply_auto(ctx, stored)
 
 
 @endpoint("POST", "/cart/refreshpromotions")
 async def refresh_cart_promotions(ctx: Ctx) -> Any:
-    stored = await cart.require(ctx, await _cart_caller(ctx), lock=True)
+    stored = await cart.require(ctx, await cart.caller(ctx), lock=True)
     return await order_promotions.refresh(ctx, stored)
 
 
 @endpoint("GET", "/cart/eligiblepromotions")
 async def list_cart_eligible(ctx: Ctx) -> Any:
-    found = await cart.current(ctx, await _cart_caller(ctx))
+    found = await cart.current(ctx, await cart.caller(ctx))
     if found is None:
         return _empty(ctx)
     return await order_promotions.eligible_page(ctx, found.doc, ctx.list_options())

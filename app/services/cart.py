@@ -35,6 +35,13 @@ def require_buyer(caller: Caller) -> None:
         )
 
 
+async def caller(ctx: Ctx, *roles: str) -> Caller:
+    """The buyer user whose cart a `/cart` route works on (`roles`: the route's, else CART_ROLES)."""
+    found = await ctx.caller(*(roles or CART_ROLES))
+    require_buyer(found)
+    return found
+
+
 def is_cart_of(order: dict[str, Any], caller: Caller) -> bool:
     return (
         order.get("FromUserID") == caller.user_id
