@@ -16,6 +16,7 @@ from typing import Any
 from app.auth.tokens import Caller
 from app.http import Ctx
 from app.resources import public
+from app.services import activities
 from app.services.lineitems import order_lines
 from app.services.order_access import load_order
 from app.services.pricing import refresh_totals
@@ -177,6 +178,7 @@ async def split_order(
     remaining = [
         line["ID"] for line in lines if not line.get("OutgoingOrderID") and line["ID"] not in forwarded
     ]
+    await activities.forwarded(docs, incoming, created, submitted=submit)
     return {
         "OutgoingOrders": [public(s.doc) for s in existing] + [public(o) for o in created],
         "RemainingLineItemIDs": remaining,
