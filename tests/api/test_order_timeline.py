@@ -13,7 +13,9 @@ from tests.api.return_fixtures import RETURNS, catalog
 from tests.helpers import error_code
 
 
-async def timeline(world: World, order_id: str, token: str, direction: str = "Outgoing", **params: Any) -> Any:
+async def timeline(
+    world: World, order_id: str, token: str, direction: str = "Outgoing", **params: Any
+) -> Any:
     return await world.api.ok("GET", f"/orders/{direction}/{order_id}/activities", params=params, token=token)
 
 
@@ -59,11 +61,19 @@ async def test_an_orders_life_leaves_one_entry_per_change(world: World) -> None:
     assert page["Meta"]["TotalCount"] == 13
     assert all(e["OrderID"] == "o1" and e["Date"] for e in entries)
     created, changed = entries[0], entries[3]
-    assert (created["ActorUserID"], created["ActorType"], created["ActorCompanyID"]) == ("alice", "Buyer", "b1")
+    assert (created["ActorUserID"], created["ActorType"], created["ActorCompanyID"]) == (
+        "alice",
+        "Buyer",
+        "b1",
+    )
     assert changed["Data"] == {"LineItemID": "l1", "ProductID": "plain", "Quantity": 3}
     assert entries[6]["Data"] == {"From": "Unsubmitted", "To": "Open"}
     shipped = entries[7]
-    assert shipped["ActorType"] == "Seller" and shipped["ActorUserID"] == "seller" and shipped["Data"]["ShipmentID"]
+    assert (
+        shipped["ActorType"] == "Seller"
+        and shipped["ActorUserID"] == "seller"
+        and shipped["Data"]["ShipmentID"]
+    )
     # The last shipment completed the order: nobody asked for that, the shipments did.
     assert entries[8]["ActorType"] == "System" and entries[8]["ActorUserID"] is None
     assert entries[11]["Data"]["OrderReturnID"] == "r1" and entries[11]["Data"]["Amount"] == -12.35
