@@ -343,7 +343,8 @@ EXTENSIONS: dict[str, Extension] = {
 def extension_components() -> dict[str, Any]:
     """Component schemas of ordercore's own models, from their msgspec structs."""
     _, components = msgspec.json.schema_components(
-        [UnifiedOrder, OrderActivity, NewNote, EventSubscription], ref_template=f"#/components/schemas/{PREFIX}{{name}}"
+        [UnifiedOrder, OrderActivity, NewNote, EventSubscription],
+        ref_template=f"#/components/schemas/{PREFIX}{{name}}",
     )
     return {PREFIX + name: _as_wire(schema) for name, schema in components.items()}
 
