@@ -273,6 +273,15 @@ EXTENSIONS: dict[str, Extension] = {
         _roles(*WEBHOOK_WRITE_ROLES),
         status=204,
     ),
+    "GET /v1/eventsubscriptions/{eventSubscriptionID}/deliveries": Extension(
+        "EventSubscriptions.ListDeliveries",
+        "Event Subscriptions",
+        "The subscription's deliveries, newest first, with the envelope sent (docs/events.md).",
+        _roles(*WEBHOOK_READ_ROLES),
+        description="WebhookID names the subscription; Payload is the Standard Webhooks envelope.",
+        response=_page_of(DELIVERY),
+        query=[*LIST_QUERY, _query("Status", "Pending, Delivered or Failed.")],
+    ),
     "POST /oauth/token": Extension(
         "Auth.Token",
         "Authentication and Authorization",

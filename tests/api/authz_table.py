@@ -293,6 +293,7 @@ row("GET", EVS_ITEM, seller, args=EVS, roles=EVS_READ, case="Secret only to Webh
 row("PUT", EVS_ITEM, seller, args=EVS, roles=("WebhookAdmin",), body={**EVENTS, "ID": "mk-evs"})
 row("PATCH", EVS_ITEM, seller, args=EVS, roles=("WebhookAdmin",), body={})
 row("DELETE", EVS_ITEM, seller, args=EVS, roles=("WebhookAdmin",))
+row("GET", EVS_ITEM + "/deliveries", seller, args=EVS, roles=EVS_READ)
 DELIVERIES = {"webhookID": "mk-hook", "deliveryID": "@delivery"}
 row(
     "GET",

@@ -87,6 +87,15 @@ async def test_events_arrive_signed_with_the_subscription_secret(
     assert len(ids) == 2
     canceled = rx.requests[1].json()["data"]["Order"]
     assert canceled["Status"] == "Canceled" and canceled["ID"] == "o1"
+    # The subscription's delivery log, newest first, with the envelope sent.
+    log = await api.ok("GET", "/eventsubscriptions/evs1/deliveries")
+    assert [d["Payload"]["type"] for d in log["Items"]] == ["order.canceled", "order.submitted"]
+    assert {d["Status"] for d in log["Items"]} == {"Delivered"} and log["Meta"]["TotalCount"] == 2
+    assert {d["ID"] for d in log["Items"]} == ids and log["Items"][0]["WebhookID"] == "evs1"
+    assert log["Items"][0]["AttemptLog"][0]["StatusCode"] == 200
+    failed = await api.ok("GET", "/eventsubscriptions/evs1/deliveries", params={"Status": "Failed"})
+    assert failed["Items"] == []
+    assert (await api.get("/eventsubscriptions/nope/deliveries")).status_code == 404
 
 
 async def test_a_failed_delivery_is_retried_with_the_same_message_id(
