@@ -123,6 +123,7 @@ async def create_outgoing(
     if submit:
         apply(order, "submit", now=now)
     await docs.insert("order", order, object_type="Order")
+    await activities.order_created(docs, order, None)  # made by forwarding, on the seller's behalf
     for copy in copies:
         await docs.insert("lineitem", copy, order_id, object_type="LineItem")
     return order

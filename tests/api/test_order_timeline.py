@@ -167,6 +167,12 @@ async def test_forwarding_is_on_the_sellers_timeline_only(world: World) -> None:
     assert len(forwarded) == 1 and len(forwarded[0]["Data"]["OutgoingOrderIDs"]) == 2
     assert forwarded[0]["Data"]["Submitted"] is True
     assert "Forwarded" not in types(await timeline(world, "o1", await world.token("alice")))
+    # The supplier's forwarded order starts its own timeline.
+    sam = await ff.supplier_token(world, "sam", "s1")
+    [outgoing] = (await world.api.ok("GET", "/orders/Incoming", token=sam))["Items"]
+    assert outgoing["ID"] in forwarded[0]["Data"]["OutgoingOrderIDs"]
+    theirs = await timeline(world, outgoing["ID"], sam, "Incoming")
+    assert types(theirs)[0] == "Created" and theirs["Items"][0]["Data"] == {"Status": "Open"}
 
 
 async def test_archived_orders_leave_default_lists_and_stay_readable(world: World) -> None:
