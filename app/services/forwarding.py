@@ -14,13 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from app.auth.tokens import Caller
-from app.http import Ctx
 from app.resources import public
 from app.services.lineitems import order_lines
 from app.services.order_access import load_order
 from app.services.pricing import refresh_totals
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
+from app.unit import Unit
 from domain.clock import utcnow
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.lifecycle import CANCELED, OPEN, UNSUBMITTED, apply
@@ -42,7 +42,7 @@ def is_forwarded_elsewhere(line: dict[str, Any], order_id: str) -> bool:
     return bool(target) and target != order_id
 
 
-async def load_splittable(ctx: Ctx, caller: Caller, direction: Direction, order_id: str) -> Stored:
+async def load_splittable(ctx: Unit, caller: Caller, direction: Direction, order_id: str) -> Stored:
     """The incoming order the caller may split, with OrderCloud's refusals in this order: a
     non-seller caller, an Outgoing direction, an order not Open."""
     if not caller.is_seller:
@@ -128,7 +128,7 @@ async def create_outgoing(
 
 
 async def split_order(
-    ctx: Ctx,
+    ctx: Unit,
     incoming: dict[str, Any],
     user: dict[str, Any],
     *,
@@ -183,7 +183,7 @@ async def split_order(
     }
 
 
-async def seller_user(ctx: Ctx, caller: Caller) -> dict[str, Any]:
+async def seller_user(ctx: Unit, caller: Caller) -> dict[str, Any]:
     found = await ctx.docs.get("adminuser", caller.user_id)
     return found.doc if found else {"ID": caller.user_id, "Username": caller.username}
 
@@ -203,7 +203,7 @@ async def auto_forwarding_user(docs: Docs, marketplace_id: str) -> dict[str, Any
     return found.doc
 
 
-async def auto_forward(ctx: Ctx, order: dict[str, Any], lines: list[dict[str, Any]]) -> None:
+async def auto_forward(ctx: Unit, order: dict[str, Any], lines: list[dict[str, Any]]) -> None:
     """After a submit: forward the lines whose product has AutoForward (and a supplier)."""
     docs = ctx.docs
     product_ids = sorted({line["ProductID"] for line in lines if default_supplier_of(line)})

@@ -14,20 +14,20 @@ from typing import Any
 
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
-from app.http import Ctx
 from app.models.approvals import OrderApprovalInfo
 from app.services import approvals, checkout, forwarding, spending, stock
 from app.services.lineitems import order_lines
 from app.services.orders import write_order
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
+from app.unit import Unit
 from domain.clock import iso, utcnow
 from domain.errors import Forbidden, ValidationFailed
 from domain.lifecycle import AWAITING_APPROVAL, apply
 from domain.orders import order_user
 
 
-async def _eligible(ctx: Ctx, caller: Caller, order: dict[str, Any]) -> list[dict[str, Any]]:
+async def _eligible(ctx: Unit, caller: Caller, order: dict[str, Any]) -> list[dict[str, Any]]:
     """The caller's pending approvals; refuses in OrderCloud's order: status, then eligibility."""
     if order.get("Status") != AWAITING_APPROVAL:
         apply(dict(order), "approve", now=utcnow())  # raises Order.MustBeAwaitingApproval
@@ -92,7 +92,7 @@ async def reserve_stock(docs: Docs, order: dict[str, Any], now: datetime) -> lis
     return await stock.take(docs, stock.demand(lines, products), products, now, dry_run=False)
 
 
-async def approve_order(ctx: Ctx, caller: Caller, stored: Stored, info: OrderApprovalInfo) -> dict[str, Any]:
+async def approve_order(ctx: Unit, caller: Caller, stored: Stored, info: OrderApprovalInfo) -> dict[str, Any]:
     docs = ctx.docs
     order = dict(stored.doc)
     mine = await _eligible(ctx, caller, order)
@@ -115,7 +115,7 @@ async def approve_order(ctx: Ctx, caller: Caller, stored: Stored, info: OrderApp
     return result
 
 
-async def decline_order(ctx: Ctx, caller: Caller, stored: Stored, info: OrderApprovalInfo) -> dict[str, Any]:
+async def decline_order(ctx: Unit, caller: Caller, stored: Stored, info: OrderApprovalInfo) -> dict[str, Any]:
     """One decline ends the round: the caller's approvals become Declined, the round's other
     pending approvals are dropped (nobody needs to decide them any more)."""
     docs = ctx.docs

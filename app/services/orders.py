@@ -15,7 +15,6 @@ from sqlalchemy import update
 
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
-from app.http import Ctx
 from app.list_options import ListOptions, parse_terms
 from app.listing import JsonAccess
 from app.models.orders import ORDER_WRITABLE, FromUserPatch, Order
@@ -37,6 +36,7 @@ from app.services.order_access import receives
 from app.services.pricing import offered_ids, refresh_totals
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
+from app.unit import Unit
 from app.wire import check_id, merge_patch, new_id, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -81,7 +81,7 @@ def _writes(body: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _apply_writes(
-    ctx: Ctx, caller: Caller, order: dict[str, Any], data: dict[str, Any], *, full: bool
+    ctx: Unit, caller: Caller, order: dict[str, Any], data: dict[str, Any], *, full: bool
 ) -> None:
     """Apply writable fields to `order` in place. `full` (PUT) resets omitted Comments, xp and
     Gratuity; ShippingCost and TaxCost change only when sent with a different value."""
@@ -179,7 +179,7 @@ async def _anonymous_order_id(docs: Docs, caller: Caller) -> str | None:
 
 
 async def create_order(
-    ctx: Ctx, caller: Caller, direction: Direction, body: dict[str, Any]
+    ctx: Unit, caller: Caller, direction: Direction, body: dict[str, Any]
 ) -> dict[str, Any]:
     data = _writes(body)
     docs = ctx.docs
@@ -250,7 +250,7 @@ async def create_order(
 
 
 async def update_order(
-    ctx: Ctx, caller: Caller, stored: Stored, body: dict[str, Any], *, full: bool
+    ctx: Unit, caller: Caller, stored: Stored, body: dict[str, Any], *, full: bool
 ) -> dict[str, Any]:
     """PUT (`full`) or PATCH. FromCompanyID, ToCompanyID and FromUserID are writable on create only
     and ignored here. A new ID renames the order and moves its lines and payments with it."""
@@ -293,7 +293,7 @@ async def update_order(
     return public(order)
 
 
-async def delete_order(ctx: Ctx, stored: Stored) -> None:
+async def delete_order(ctx: Unit, stored: Stored) -> None:
     """Only orders that never reached the seller (IsSubmitted false) may be deleted."""
     order = stored.doc
 
@@ -313,7 +313,7 @@ async def delete_order(ctx: Ctx, stored: Stored) -> None:
 
 
 async def set_billto(
-    ctx: Ctx, caller: Caller, stored: Stored, body: dict[str, Any], *, patch: bool
+    ctx: Unit, caller: Caller, stored: Stored, body: dict[str, Any], *, patch: bool
 ) -> dict[str, Any]:
     order = dict(stored.doc)
     require_editable(order)
@@ -329,7 +329,7 @@ async def set_billto(
 
 
 async def set_shipto(
-    ctx: Ctx, caller: Caller, stored: Stored, body: dict[str, Any], *, patch: bool
+    ctx: Unit, caller: Caller, stored: Stored, body: dict[str, Any], *, patch: bool
 ) -> dict[str, Any]:
     order = dict(stored.doc)
     require_editable(order)
@@ -345,7 +345,7 @@ async def set_shipto(
     return await write_order(ctx.docs, stored, order, utcnow())
 
 
-async def patch_from_user(ctx: Ctx, stored: Stored, body: dict[str, Any]) -> dict[str, Any]:
+async def patch_from_user(ctx: Unit, stored: Stored, body: dict[str, Any]) -> dict[str, Any]:
     """Only FirstName, LastName and Email of the order's FromUser snapshot are writable."""
     changes = to_doc(
         validate({k: body[k] for k in ("FirstName", "LastName", "Email") if k in body}, FromUserPatch)
@@ -371,7 +371,7 @@ class SubmitCheck:
     debits: list[dict[str, Any]]
 
 
-async def _submit_checks(ctx: Ctx, order: dict[str, Any], *, dry_run: bool) -> SubmitCheck:
+async def _submit_checks(ctx: Unit, order: dict[str, Any], *, dry_run: bool) -> SubmitCheck:
     """The refusals of submit, in OrderCloud's order."""
     if not can(order, "submit"):
         apply(dict(order), "submit", now=utcnow())  # raises Order.CannotSubmitBadStatus
@@ -421,11 +421,11 @@ async def _submit_checks(ctx: Ctx, order: dict[str, Any], *, dry_run: bool) -> S
     return SubmitCheck(taken, lines, payments, promotion_rows, event, debits)
 
 
-async def validate_order(ctx: Ctx, stored: Stored) -> None:
+async def validate_order(ctx: Unit, stored: Stored) -> None:
     await _submit_checks(ctx, stored.doc, dry_run=True)
 
 
-async def submit_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
+async def submit_order(ctx: Unit, stored: Stored) -> dict[str, Any]:
     """Unsubmitted -> Open, taking inventory and forwarding AutoForward lines in the same
     transaction; or, when the buyer's approval rules ask for it, Unsubmitted -> AwaitingApproval
     with Pending approvals and no inventory taken yet (it is taken when the last approval opens
@@ -452,7 +452,7 @@ async def submit_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
     return submitted
 
 
-async def cancel_order(ctx: Ctx, caller: Caller, stored: Stored) -> dict[str, Any]:
+async def cancel_order(ctx: Unit, caller: Caller, stored: Stored) -> dict[str, Any]:
     """Buyers cancel before the order is Open; the receiving company's OrderAdmin may cancel an
     Open order, which returns the inventory submit took."""
     order = dict(stored.doc)
@@ -471,7 +471,7 @@ async def cancel_order(ctx: Ctx, caller: Caller, stored: Stored) -> dict[str, An
     return await write_order(ctx.docs, stored, order, now)
 
 
-async def complete_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
+async def complete_order(ctx: Unit, stored: Stored) -> dict[str, Any]:
     order = dict(stored.doc)
     now = utcnow()
     apply(order, "complete", now=now)
