@@ -19,6 +19,8 @@ from app.observability import note_caller
 from app.state import Services
 from app.store.repo import Docs
 from app.unit import Unit, require_roles, step
+from app.wire import NO_CONTENT as NO_CONTENT
+from app.wire import NoContent as NoContent
 from app.wire import check_text, decode_json, encode, validate
 from domain.errors import Unauthorized, ValidationFailed
 
@@ -114,14 +116,6 @@ class Ctx:
 
 
 Handler = Callable[[Ctx], Awaitable[Any]]
-
-
-@dataclass(frozen=True)
-class NoContent:
-    """Return this for 204 answers."""
-
-
-NO_CONTENT = NoContent()
 
 
 def endpoint(
