@@ -22,6 +22,7 @@ from app.unit import Unit
 from domain.clock import utcnow
 from domain.errors import Forbidden, NotFound
 from domain.lifecycle import UNSUBMITTED
+from domain.order_status import is_unsubmitted
 from domain.orders import Direction, new_order_doc, order_user
 
 POINTER = "cartpointer"
@@ -46,7 +47,7 @@ def is_cart_of(order: dict[str, Any], caller: Caller) -> bool:
     return (
         order.get("FromUserID") == caller.user_id
         and order.get("FromCompanyID") == caller.company_id
-        and order.get("Status") == UNSUBMITTED
+        and is_unsubmitted(order)
     )
 
 

@@ -36,7 +36,7 @@ from app.models.checkout import (
     ShipEstimateResponseAnswer,
 )
 from app.resources import public
-from app.services.lineitems import order_lines, require_editable
+from app.services.lineitems import order_lines
 from app.services.order_access import load_order
 from app.services.pricing import override_unit_price
 from app.services.promotion_amounts import PRINT_KEY, order_rows, set_overrides, settle, wire
@@ -50,6 +50,7 @@ from app.wire import encode, new_id, to_doc, validate
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, DomainError, ValidationFailed
 from domain.money import round_money
+from domain.order_status import require_editable
 from domain.orders import Direction
 from integrations.callouts import (
     ERROR_BAD_RESPONSE,

@@ -18,7 +18,7 @@ from app.unit import Unit
 from app.wire import check_id, id_or, merge_patch, new_id, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from domain.lifecycle import UNSUBMITTED
+from domain.order_status import require_editable
 
 PRODUCT_SNAPSHOT = (
     "ID",
@@ -35,15 +35,6 @@ PRODUCT_SNAPSHOT = (
     "xp",
 )
 VARIANT_SNAPSHOT = ("ID", "Name", "Description", "ShipWeight", "ShipHeight", "ShipWidth", "ShipLength", "xp")
-
-
-def require_editable(order: dict[str, Any]) -> None:
-    if order.get("Status") != UNSUBMITTED:
-        raise ValidationFailed(
-            f"Line items can only be changed while the order is Unsubmitted (it is {order.get('Status')})",
-            "Order.CannotModifyBadStatus",
-            {"OrderID": order.get("ID"), "Status": order.get("Status")},
-        )
 
 
 async def order_lines(docs: Docs, order_id: str) -> list[dict[str, Any]]:

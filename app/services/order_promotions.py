@@ -38,7 +38,7 @@ from app.unit import Unit
 from domain import promotions as rules
 from domain.clock import iso, utcnow
 from domain.errors import DomainError, NotFound, ValidationFailed
-from domain.lifecycle import UNSUBMITTED
+from domain.order_status import Op, allows, require
 
 APPLY_LIMIT = 100  # OrderCloud applies at most 100 promotions in one call
 PROMOTION_SCHEMA = schema_of(Promotion)
@@ -60,12 +60,7 @@ SORTABLE = (
 
 
 def require_unsubmitted(order: dict[str, Any]) -> None:
-    if order.get("Status") != UNSUBMITTED:
-        raise ValidationFailed(
-            f"Promotions can only be changed while the order is Unsubmitted (it is {order.get('Status')})",
-            "Order.CannotApplyPromoBadStatus",
-            {"OrderID": order.get("ID"), "Status": order.get("Status")},
-        )
+    require(order, Op.EDIT_PROMOS)
 
 
 def _definition(promotion: dict[str, Any]) -> dict[str, Any]:
@@ -353,7 +348,7 @@ async def drop_from_unsubmitted(docs: Docs, promotion_id: str) -> None:
     rows = await docs.all_stored(KIND, *docs.eq(ID=promotion_id))
     for order_id in sorted({r.scope for r in rows}):
         found = await docs.get("order", order_id, lock=True)
-        if found is None or found.doc.get("Status") != UNSUBMITTED:
+        if found is None or not allows(found.doc, Op.EDIT_PROMOS):
             continue
         for row in await order_rows(docs, order_id):
             if row["ID"] == promotion_id:

@@ -31,7 +31,7 @@ from app.services import (
     unified_orders,
 )
 from app.services import on_behalf as on_behalf_rules
-from app.services.lineitems import order_lines, require_editable
+from app.services.lineitems import order_lines
 from app.services.order_access import receives
 from app.services.pricing import offered_ids, refresh_totals
 from app.store.repo import Docs, Stored
@@ -40,8 +40,9 @@ from app.unit import Unit
 from app.wire import check_id, merge_patch, new_id, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from domain.lifecycle import OPEN, STATES, apply, can
+from domain.lifecycle import STATES, apply, can
 from domain.money import to_decimal
+from domain.order_status import Bookkeeping, Debit, Reservation, is_open, require_editable
 from domain.orders import (
     SUBMITTED_STATUSES,
     UNSUBMITTED_STATUSES,
@@ -363,12 +364,12 @@ class SubmitCheck:
     """What the submit checks found: the inventory taken, the lines, the payments, the
     promotion rows, the checkout event, and what the spending accounts paid."""
 
-    taken: list[dict[str, Any]]
+    taken: list[Reservation]
     lines: list[dict[str, Any]]
     payments: list[dict[str, Any]]
     promotion_rows: list[dict[str, Any]]
     event: dict[str, Any] | None
-    debits: list[dict[str, Any]]
+    debits: list[Debit]
 
 
 async def _submit_checks(ctx: Unit, order: dict[str, Any], *, dry_run: bool) -> SubmitCheck:
@@ -444,8 +445,9 @@ async def submit_order(ctx: Unit, stored: Stored) -> dict[str, Any]:
         checkout.notify_after_commit(ctx, check.event, order["ID"], "ordersubmitforapproval")
         return pending
     apply(order, "submit", now=now)
-    order["_Reserved"] = check.taken
-    order["_SpendingDebits"] = check.debits
+    books = Bookkeeping.load(order)
+    books.reserved, books.debits = check.taken, check.debits
+    books.dump(order)
     submitted = await write_order(ctx.docs, stored, order, now, lines=check.lines, payments=check.payments)
     await forwarding.auto_forward(ctx, order, check.lines)
     checkout.notify_after_commit(ctx, check.event, order["ID"], "ordersubmit")
@@ -456,7 +458,7 @@ async def cancel_order(ctx: Unit, caller: Caller, stored: Stored) -> dict[str, A
     """Buyers cancel before the order is Open; the receiving company's OrderAdmin may cancel an
     Open order, which returns the inventory submit took."""
     order = dict(stored.doc)
-    was_open = order.get("Status") == OPEN
+    was_open = is_open(order)
     now = utcnow()
     # The seller may also cancel the orders it forwarded to suppliers (it placed them).
     may_cancel_open = (receives(caller, order) or caller.is_seller) and caller.has("OrderAdmin")
@@ -464,10 +466,10 @@ async def cancel_order(ctx: Unit, caller: Caller, stored: Stored) -> dict[str, A
     await forwarding.check_cancel_chain(ctx.docs, order, now)
     await forwarding.return_lines_to_seller(ctx.docs, order)
     if was_open:
-        await stock.give_back(ctx.docs, order.get("_Reserved") or [], now)
-        order["_Reserved"] = []
-        await spending.credit_back(ctx.docs, order)
-        order["_SpendingDebits"] = []
+        books = Bookkeeping.load(order)
+        await stock.give_back(ctx.docs, books.reserved, now)
+        await spending.credit_back(ctx.docs, order, books.debits)
+        books.settled().dump(order)
     return await write_order(ctx.docs, stored, order, now)
 
 

@@ -31,8 +31,9 @@ from app.wire import check_id, id_or_new, merge_patch, to_doc, validate
 from domain import returns as machine
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from domain.lifecycle import AWAITING_APPROVAL, COMPLETED, OPEN, UNSUBMITTED
+from domain.lifecycle import AWAITING_APPROVAL, OPEN, UNSUBMITTED
 from domain.money import round_money, to_decimal
+from domain.order_status import Op, require
 from domain.orders import Direction
 from domain.returns import ReturnLine, claims_of, non_negative, price_items
 
@@ -279,13 +280,7 @@ async def create(ctx: Unit, caller: Caller, body: dict[str, Any]) -> dict[str, A
     if not order_id:
         raise ValidationFailed("OrderID is required", "ValidationFailure", {"Field": "OrderID"})
     order = (await load_order(ctx, caller, Direction.ALL, check_id(order_id, "OrderID"), write=True)).doc
-    if order.get("Status") not in (OPEN, COMPLETED):
-        raise ValidationFailed(
-            "Cannot create an OrderReturn for an order with this status. "
-            "Order status must be Open or Complete.",
-            "OrderReturn.CannotCreateBadOrderStatus",
-            {"OrderID": order["ID"], "Status": order.get("Status")},
-        )
+    require(order, Op.RETURN)
     ret = await _write(ctx, caller, order, body, None, full=False)
     if await ctx.docs.exists(KIND, ret["ID"]):
         raise Conflict(

@@ -40,7 +40,8 @@ from domain.fulfilment import (
     is_fully_shipped,
     remove_shipped,
 )
-from domain.lifecycle import OPEN, apply
+from domain.lifecycle import apply
+from domain.order_status import is_open
 from domain.orders import Direction
 
 SHIPMENT_READ_ROLES = ("ShipmentAdmin", "ShipmentReader", "OrderAdmin", "OrderReader")
@@ -231,7 +232,7 @@ async def complete_if_shipped(docs: Docs, order_ids: Iterable[str], now: datetim
         stored = await docs.get("order", order_id, lock=True)
         if stored is None:
             continue
-        if stored.doc.get("Status") != OPEN:
+        if not is_open(stored.doc):
             await unified_orders.project(docs, stored.doc)
             continue
         lines = await order_lines(docs, order_id)
