@@ -44,13 +44,13 @@ from app.state import Services
 from app.store.health import log_failure
 from app.store.invalidation import HUBS
 from app.store.repo import Docs, Stored
-from app.unit import Unit
+from app.unit import Unit, WorkUnit
 from app.webhooks.client import outbound_client
 from app.wire import encode, new_id, to_doc, validate
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, DomainError, ValidationFailed
 from domain.money import round_money
-from domain.order_status import require_editable
+from domain.order_status import CHECKOUT_KEY, require_editable
 from domain.orders import Direction
 from integrations.callouts import (
     ERROR_BAD_RESPONSE,
@@ -63,7 +63,7 @@ from integrations.callouts import (
 
 log = logging.getLogger(__name__)
 
-STATE_KEY = "_Checkout"
+STATE_KEY = CHECKOUT_KEY  # the order's `Bookkeeping.checkout`
 EVENT_KIND = "integrationevent"
 ACTION_ROLES = ("OrderAdmin", "Shopper", "IntegrationEventAdmin")
 WORKSHEET_ROLES = ("OrderAdmin", "OrderReader", "Shopper", "IntegrationEventAdmin")
@@ -594,8 +594,8 @@ def notify_after_commit(ctx: Unit, event: dict[str, Any] | None, order_id: str, 
 async def notify(services: Services, event: dict[str, Any], order_id: str, hook: str) -> None:
     field = HOOK_FIELDS[hook]
     try:
-        async with services.db.reader() as conn:
-            docs = Docs(conn)
+        async with WorkUnit.reader(services) as unit:
+            docs = unit.docs
             found = await docs.get("order", order_id)
             if found is None:
                 return
@@ -606,8 +606,8 @@ async def notify(services: Services, event: dict[str, Any], order_id: str, hook:
         response = _hook_response(result)
     except DomainError as exc:  # no AllowSeller client: record why the middleware was not called
         response = {"HttpStatusCode": None, "UnhandledErrorBody": exc.message, "xp": None, "Succeeded": False}
-    async with services.db.transaction() as conn:
-        docs = Docs(conn)
+    async with WorkUnit.transaction(services) as unit:
+        docs = unit.docs
         found = await docs.get("order", order_id, lock=True)
         if found is None:
             return
