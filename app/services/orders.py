@@ -11,10 +11,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import update
-
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
+from app.catalog.rename import rescope
 from app.list_options import ListOptions, parse_terms
 from app.listing import JsonAccess
 from app.models.orders import ORDER_WRITABLE, FromUserPatch, Order
@@ -267,11 +266,7 @@ async def update_order(
                 "IdExists",
                 {"ObjectType": "Order", "ObjectID": new_order_id},
             )
-        await ctx.conn.execute(
-            update(resources)
-            .where(resources.c.kind.in_(ORDER_CHILD_KINDS), resources.c.scope == old_id)
-            .values(scope=new_order_id)
-        )
+        await rescope(docs, ORDER_CHILD_KINDS, old_id, new_order_id)
         for pointer in await docs.all_stored("cartpointer", *docs.eq(OrderID=old_id)):
             await docs.replace(
                 "cartpointer", pointer.doc["ID"], {**pointer.doc, "OrderID": new_order_id}, pointer.scope
