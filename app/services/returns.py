@@ -31,7 +31,7 @@ from app.wire import check_id, id_or_new, merge_patch, to_doc, validate
 from domain import returns as machine
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from domain.lifecycle import AWAITING_APPROVAL, OPEN, UNSUBMITTED
+from domain.lifecycle import UNSUBMITTED
 from domain.money import round_money, to_decimal
 from domain.order_status import Op, require
 from domain.orders import Direction
@@ -50,7 +50,6 @@ READ_ONLY = (
     "LastUpdated",
 )
 # Statuses in which an OrderAdmin may still settle the refund amounts.
-SETTLING = (UNSUBMITTED, AWAITING_APPROVAL, OPEN)
 
 
 def _refuse_change(ret: dict[str, Any], what: str) -> ValidationFailed:
@@ -170,7 +169,7 @@ def _settle_items(
         amount = new.get("RefundAmount")
         if amount is None or to_decimal(amount) == to_decimal(item.get("RefundAmount") or 0):
             continue
-        if existing.get("Status") not in SETTLING:
+        if not machine.is_settling(existing):
             raise _refuse_change(existing, "RefundAmount")
         item["RefundAmount"] = round_money(non_negative(amount, item["LineItemID"]), currency)
         ret["_ItemOverrides"] = sorted({*ret["_ItemOverrides"], item["LineItemID"]})
@@ -224,13 +223,16 @@ async def _write(
         ret.update({k: existing.get(k) for k in READ_ONLY})
         ret["_RefundOverride"] = bool(existing.get("_RefundOverride"))
     ret["LastUpdated"] = iso(now)
-    status = ret["Status"]
     sent_items = ret.get("ItemsToReturn") if "ItemsToReturn" in data else None
 
     if admin and "RefundAmount" in data:
         value = data["RefundAmount"]
         before = existing.get("RefundAmount") if existing else None
-        if value is not None and status not in SETTLING and to_decimal(value) != to_decimal(before or 0):
+        if (
+            value is not None
+            and not machine.is_settling(ret)
+            and to_decimal(value) != to_decimal(before or 0)
+        ):
             raise _refuse_change(ret, "RefundAmount")
         # Echoing the stored amount back (the SDK's Save of a fetched return) is not an override.
         echoed = existing is not None and not existing.get("_RefundOverride") and value == before
@@ -240,7 +242,7 @@ async def _write(
     elif existing is not None:
         ret["RefundAmount"] = existing.get("RefundAmount")
 
-    if status == UNSUBMITTED:
+    if machine.is_unsubmitted(ret):
         kept = set((existing or {}).get("_ItemOverrides") or [])
         if sent_items is not None:
             before_items = {i["LineItemID"]: i for i in (existing or {}).get("ItemsToReturn") or []}
@@ -325,7 +327,7 @@ async def delete(ctx: Unit, caller: Caller, stored: Stored) -> None:
     """Anyone who may change the return deletes it while Unsubmitted; afterwards only an OrderAdmin
     (others cancel it instead). Refund payments stay on the order as the record of money paid."""
     ret = stored.doc
-    if ret.get("Status") != UNSUBMITTED and not caller.has("OrderAdmin"):
+    if not machine.is_unsubmitted(ret) and not caller.has("OrderAdmin"):
         raise Forbidden(
             "Only OrderAdmins may delete a submitted or completed OrderReturn; cancel it instead",
             "OrderReturn.NotAuthorizedToDelete",
@@ -340,7 +342,7 @@ async def delete_item(ctx: Unit, order: Stored, stored: Stored, line_item_id: st
     items = ret.get("ItemsToReturn") or []
     if not any(i["LineItemID"] == line_item_id for i in items):
         raise NotFound("OrderReturnItem", line_item_id)
-    if ret.get("Status") != UNSUBMITTED:
+    if not machine.is_unsubmitted(ret):
         raise _refuse_change(ret, "ItemsToReturn")
     new = {**ret, "ItemsToReturn": [i for i in items if i["LineItemID"] != line_item_id]}
     new["LastUpdated"] = iso(utcnow())
