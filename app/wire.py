@@ -43,6 +43,13 @@ _encoder = msgspec.json.Encoder(decimal_format="number")
 _decoder = msgspec.json.Decoder(float_hook=Decimal)
 
 
+class NoContent(msgspec.Struct, frozen=True):
+    """A handler returns this for 204 answers (`app.http.NO_CONTENT`)."""
+
+
+NO_CONTENT = NoContent()
+
+
 def encode(obj: Any) -> bytes:
     return _encoder.encode(obj)
 
