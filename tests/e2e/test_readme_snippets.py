@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from app.demo import BUYER_PASSWORD, SUPPLIER_PASSWORD
 from tests.e2e.harness import JS, NODE_TIMEOUT, ROOT, Server, node_available, start_server, stop_server
 
 pytestmark = pytest.mark.e2e
@@ -98,9 +99,8 @@ def test_the_readme_snippets_run_as_written_against_the_demo(demo: Server) -> No
 
 def test_the_readme_says_how_to_sign_in_to_the_demo() -> None:
     text = README.read_text()
-    from app.demo import BUYER_PASSWORD, SUPPLIER_PASSWORD
-
     section = text[text.index("## The demo marketplace") :]
     section = section[: section.index("\n## ", 1)]
-    for needed in ("demo-storefront", "shopper", BUYER_PASSWORD, "supplier", SUPPLIER_PASSWORD, "demo-widget"):
-        assert needed in section, needed
+    needed = ("demo-storefront", "shopper", BUYER_PASSWORD, "supplier", SUPPLIER_PASSWORD, "demo-widget")
+    for word in needed:
+        assert word in section, word
