@@ -14,7 +14,6 @@ Both are one transaction each and print the new credentials once (docs/operation
 from __future__ import annotations
 
 import secrets
-import uuid
 from typing import Any
 
 from app.auth.lockout import unlocked
@@ -24,6 +23,7 @@ from app.auth.users import USER_KINDS, find_user
 from app.bootstrap import admin_client_doc, is_initialized
 from app.state import Services
 from app.store.repo import Docs
+from app.wire import new_guid
 from domain.clock import iso, utcnow
 
 DEFAULT_CONTEXT_USER = "admin"
@@ -76,7 +76,7 @@ async def new_admin_client(services: Services, context_username: str | None = No
     """Create an active API client for seller users with a new secret."""
     await _require_initialized(services)
     username = context_username or DEFAULT_CONTEXT_USER
-    client_id = str(uuid.uuid4())
+    client_id = new_guid()
     secret = secrets.token_urlsafe(24)
     async with services.db.transaction() as conn:
         docs = Docs(conn)
