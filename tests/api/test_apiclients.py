@@ -139,8 +139,6 @@ async def test_only_the_seller_manages_api_clients(api: Api) -> None:
 async def test_a_new_client_without_an_id_gets_a_lowercase_guid(api: Api) -> None:
     """OrderCloud generates `ApiClient.ID` as a lowercase GUID; so does ordercore when the body
     names none (a sent ID is kept: docs/organizations.md, "API clients")."""
-    import re
-
     created = await api.ok("POST", "/apiclients", {"AppName": "Generated", "AccessTokenDuration": 60})
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", created["ID"])
     assert (await api.ok("GET", f"/apiclients/{created['ID']}"))["AppName"] == "Generated"
