@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -19,6 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import PG_URL
+from tests.e2e.conftest import _run_schema_sql
 from tests.e2e.harness import ROOT, free_port
 
 CLI_TIMEOUT = 120.0
@@ -65,21 +68,12 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Db:
     return Db(url, json.loads(done.stdout))
 
 
-def _start(db: Db) -> Running:
+def _start(db: Db, *database: str) -> Running:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    database = database or ("--database-url", db.url)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--database-url",
-            db.url,
-            "--no-worker",
-        ],
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), *database, "--no-worker"],
         cwd=ROOT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.DEVNULL,
@@ -242,3 +236,46 @@ def test_serve_on_a_busy_port_fails_before_listening(tmp_path: Path) -> None:
     assert not database.exists()
     assert done.stdout == ""
     assert time.monotonic() - started < 30
+
+
+def test_on_postgresql_a_running_server_refuses_the_old_tokens_at_once() -> None:
+    """PostgreSQL: the reset is announced to every server process (app.store.invalidation), so the
+    server that issued the token, still running, refuses it right after the command returns."""
+    schema = "admin_cli_" + secrets.token_hex(6)
+    _run_schema_sql(f'CREATE SCHEMA "{schema}"')
+    database = ("--database-url", PG_URL, "--database-schema", schema)
+    try:
+        init = cli("init", *database)
+        assert init.returncode == 0, init.stderr
+        admin = json.loads(init.stdout)
+        running = _start(Db(PG_URL, admin), *database)
+        try:
+            signed_in = password_token(running.url, admin["ClientID"], admin["Username"], admin["Password"])
+            old_token = signed_in.json()["access_token"]
+            assert me(running.url, old_token).status_code == 200  # read, and cached, by the server
+
+            done = cli("admin", "reset-password", admin["Username"], *database)
+            assert done.returncode == 0, done.stderr
+            assert "restart" not in done.stdout
+            printed = printed_json(done.stdout)
+
+            refused = me(running.url, old_token)
+            assert refused.status_code == 401
+            assert refused.json()["Errors"][0]["ErrorCode"] == "Auth.TokenRevoked"
+            new = password_token(running.url, admin["ClientID"], admin["Username"], printed["Password"])
+            assert new.status_code == 200, new.text
+
+            client = cli("admin", "new-client", *database)
+            assert client.returncode == 0, client.stderr
+            made = printed_json(client.stdout)
+            form = {
+                "grant_type": "client_credentials",
+                "client_id": made["ClientID"],
+                "client_secret": made["ClientSecret"],
+            }
+            token = httpx.post(f"{running.url}/oauth/token", data=form, timeout=10.0)
+            assert token.status_code == 200, token.text
+        finally:
+            _stop(running)
+    finally:
+        _run_schema_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
