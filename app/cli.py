@@ -1,4 +1,4 @@
-"""The `ordercore` command: serve, init, migrate, worker."""
+"""The `ordercore` command: serve, init, migrate, worker, admin (recovering access: app.admin_cli)."""
 
 from __future__ import annotations
 
