@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.tokens import Caller
 from app.http import NoContent
+from app.notifications import events as notification_events
 from app.observability import current_request_id
 from app.store.db import Database
 from app.store.repo import Docs
@@ -178,6 +179,9 @@ class WebhookHooks:
         return None
 
     async def after(self, ctx: Ctx, status: int, result: Any) -> None:
+        # Notifications (message senders) go into the same outbox, in the same transaction.
+        if ctx.writable and await notification_events.record(ctx, status, result):
+            ctx.state[WAKE_KEY] = True
         fired: Fired | None = ctx.state.get(STATE_KEY)
         if fired is None or not fired.post or not 200 <= status < 300:
             return
