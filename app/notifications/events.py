@@ -10,7 +10,7 @@ so an order change and the email about it commit together or not at all.
 |                                                | of a group with a pending approval          |
 | approve, order no longer AwaitingApproval      | OrderApproved                               |
 | decline                                        | OrderDeclined                               |
-| ship (`POST /orders/{d}/{id}/ship`)            | ShipmentCreated                             |
+| ship a whole order (`.../ship`)                | ShipmentCreated                             |
 | submit a return (Open / AwaitingApproval)      | OrderReturnSubmitted / ...ForApproval       |
 | approve, decline, complete a return            | OrderReturnApproved / Declined / Completed  |
 """
@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.auth.users import GROUP_KINDS, USER_KINDS
 from app.http import NoContent
 from app.notifications.messages import ASSIGNMENT_KIND, Recipient, send
+from app.services.shipping import shipments_of
 from app.store.repo import Docs
 
 if TYPE_CHECKING:
@@ -111,10 +112,10 @@ async def record(ctx: Ctx, status: int, result: Any) -> int:
     if route == _ORDER + "decline":
         return await _order_message(docs, "OrderDeclined", result, Approval=await _body_info(ctx))
     if route == _ORDER + "ship":
-        found = await docs.get("order", ctx.param("orderID"))
-        if found is None:
-            return 0
-        return await _order_message(docs, "ShipmentCreated", found.doc, Shipment=result)
+        # The answer is the shipped order; the shipment is the order's newest.
+        shipments = await docs.all("shipment", docs.id_in(shipments_of([str(result.get("ID"))])))
+        shipment = shipments[-1] if shipments else None
+        return await _order_message(docs, "ShipmentCreated", result, Shipment=shipment)
     if route == _RETURN + "submit" or route in RETURN_MESSAGES:
         message = RETURN_MESSAGES.get(route) or (
             "OrderReturnSubmittedForApproval" if result.get("Status") == AWAITING else "OrderReturnSubmitted"
