@@ -63,16 +63,17 @@ def check_new_password(password: str | None, code: str = "PasswordReset.Insecure
     return password
 
 
-def throttle(ctx: Ctx, identifier: str) -> None:
+def throttle(ctx: Ctx, identifier: str | None) -> None:
+    """Per source address, and per username or email when `identifier` is given."""
     settings = ctx.services.settings
     address = ctx.request.client.host if ctx.request.client else ""
     if settings.trust_forwarded_for:
         address = ctx.request.headers.get("x-forwarded-for", "").split(",")[0].strip() or address
     wait = ctx.services.reset_throttle.check(
         address,
-        identifier.strip().lower(),
+        (identifier or "").strip().lower(),
         per_address=settings.password_reset_rate_per_address,
-        per_client=settings.password_reset_rate_per_user,
+        per_client=settings.password_reset_rate_per_user if identifier is not None else 0,
         window=settings.token_rate_window,
     )
     if wait:
@@ -220,7 +221,11 @@ async def send_verification_code(
         if link:
             hidden["PasswordRenewalUrl"] = f"{link}{'&' if '?' in link else '?'}code={code}"
         body = {"Username": user.doc["Username"], "PasswordRenewalUrl": None}
-        sent += await send(docs.conn, "ForgottenPassword", recipient(user), body, secrets=hidden)
+        # One user's codes are sent in the order they were made: the last to arrive is the one that works.
+        key = "user:" + digest(f"{kind}:{_scope_of(user)}:{user.doc['ID']}")
+        sent += await send(
+            docs.conn, "ForgottenPassword", recipient(user), body, secrets=hidden, ordering_key=key
+        )
     if sent:
         ctx.state[WAKE_KEY] = True
     return sent
@@ -238,8 +243,8 @@ async def reset_by_code(
 ) -> None:
     """A code works once, before it expires, for its own user and API client; anything else is
     the same refusal (nothing tells an unknown code from an expired or another user's one)."""
-    # Per source address; per code as well (a code of 256 random bits is not guessed anyway).
-    throttle(ctx, "code:" + digest(code))
+    # Per source address (a code of 256 random bits is not guessed anyway).
+    throttle(ctx, None)
     docs = ctx.docs
     await api_client(docs, client_id)
     check_new_password(password)
