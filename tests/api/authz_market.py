@@ -432,6 +432,20 @@ async def _secrets(api: Api) -> None:
             "ElevatedRoles": [],
         },
     )
+    await api.ok(
+        "POST",
+        "/messagesenders",
+        {
+            "ID": "mk-sender",
+            "Name": "notifications",
+            "MessageTypes": ["OrderSubmitted", "ForgottenPassword"],
+            "URL": "https://middleware.example.com/messages",
+            "SharedKey": f"{SECRET}sender",
+        },
+    )
+    await api.ok(
+        "POST", "/messagesenders/assignments", {"MessageSenderID": "mk-sender", "BuyerID": "bA"}, status=204
+    )
 
 
 async def _login(api: Api, market: Market) -> None:
