@@ -106,7 +106,10 @@ def _allowed_url(ctx: Ctx, url: str | None) -> str | None:
     carries the code in that link, so an unlisted one would hand codes to whoever asked."""
     if not url:
         return None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced "[" in the host
+        parts = urlsplit("")
     origin = f"{parts.scheme}://{parts.netloc}".lower()
     listed = {
         o.strip().rstrip("/").lower()
