@@ -20,6 +20,7 @@ from integrations.signing import oc_hash
 from tests.api import catalog_fixtures as cat
 from tests.api.fulfilment_fixtures import buyer_order, seller, setup_market
 from tests.api.order_fixtures import World, make_world
+from tests.api.return_fixtures import catalog, new_return, open_order, ship
 from tests.helpers import Api, error_code
 from tests.integration.receivers import ReceiverPool
 from tests.integration.smtp_server import SmtpServer
@@ -383,3 +384,23 @@ async def test_declined_order_and_approval_messages(
     ]
     declined = next(m for m in mails if m.subject == "Order o1 declined")
     assert "Too dear" in declined.part("plain")
+
+
+async def test_return_messages(world: World, services: Services, smtp: SmtpServer) -> None:
+    api = world.api
+    use_smtp(services, smtp)
+    await catalog(world)
+    lines = await open_order(world, "o1", {"plain": 2})
+    await ship(world, "o1", lines["plain"], 2)
+    await email_sender(api, ["OrderReturnSubmitted", "OrderReturnCompleted"])
+    await new_return(world, "o1", [(lines["plain"], 1)], ID="r1")
+    alice = await world.token("alice")
+    await api.ok("POST", "/orderreturns/r1/submit", token=alice)
+    await api.ok("POST", "/orderreturns/r1/complete", token=await world.seller())
+    assert await deliver_due(services, chain=10) == 2
+    mails = smtp.inbox.wait(2)
+    assert [(m.message["To"], m.subject) for m in mails] == [
+        ("alice@example.com", "Return r1 received"),
+        ("alice@example.com", "Return r1 completed"),
+    ]
+    assert "refund: 12.35" in mails[1].part("plain")
