@@ -10,9 +10,12 @@ payment of a submitted order. See docs/payments.md.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from domain.errors import Forbidden, ValidationFailed
+from domain.money import to_decimal
 
 ACCEPTED_WHEN_CREATED = frozenset({"PurchaseOrder", "SpendingAccount"})
 ACCEPTING_ROLES = ("OrderAdmin",)
@@ -56,3 +59,61 @@ def check_patch(
             "Payment.CannotPatchAccepted",
             {"PaymentID": current.get("ID")},
         )
+
+
+# --------------------------------------------------------------------------- payment status
+
+# An order's payment status (the Wix vocabulary the common order view uses; issue #17 item 4).
+NOT_PAID, PENDING, PARTIALLY_PAID, PAID, PARTIALLY_REFUNDED, FULLY_REFUNDED = (
+    "NOT_PAID",
+    "PENDING",
+    "PARTIALLY_PAID",
+    "PAID",
+    "PARTIALLY_REFUNDED",
+    "FULLY_REFUNDED",
+)
+PAYMENT_STATUSES = (NOT_PAID, PENDING, PARTIALLY_PAID, PAID, PARTIALLY_REFUNDED, FULLY_REFUNDED)
+
+
+def payment_status(total: Decimal, payments: Iterable[dict[str, Any]]) -> str:
+    """An order's payment status from its payments. Accepted payments pay (a payment without
+    Amount covers the whole order); refunds are the payments made for an order return (or with a
+    negative Amount). Unaccepted payments make the order PENDING while nothing is paid. An order
+    with nothing to pay (Total 0) is PAID."""
+    paid = refunded = awaiting = Decimal(0)
+    for payment in payments:
+        amount = payment.get("Amount")
+        value = total if amount is None else to_decimal(amount)
+        if payment.get("OrderReturnID") or value < 0:
+            if payment.get("Accepted") is True:
+                refunded += abs(value)
+        elif payment.get("Accepted") is True:
+            paid += value
+        else:
+            awaiting += value
+    if refunded > 0:
+        return FULLY_REFUNDED if refunded >= paid else PARTIALLY_REFUNDED
+    if total <= 0 or (paid > 0 and paid >= total):
+        return PAID
+    if paid > 0:
+        return PARTIALLY_PAID
+    return PENDING if awaiting > 0 else NOT_PAID
+
+
+# The common order view's financial statuses of imported orders (docs/channels.md) in this vocabulary.
+_FROM_FINANCIAL = {
+    "pending": PENDING,
+    "partially_paid": PARTIALLY_PAID,
+    "paid": PAID,
+    "partially_refunded": PARTIALLY_REFUNDED,
+    "refunded": FULLY_REFUNDED,
+    "voided": NOT_PAID,
+}
+
+
+def from_financial_status(value: str | None) -> str | None:
+    """An imported order's payment status from its common-view financial status (values already in
+    this vocabulary pass through)."""
+    if value is None:
+        return None
+    return value if value in PAYMENT_STATUSES else _FROM_FINANCIAL.get(value.lower(), value.upper())

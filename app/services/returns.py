@@ -21,7 +21,7 @@ from app.http import Ctx
 from app.listing import JsonAccess
 from app.models.returns import RETURN_WRITABLE, OrderReturn
 from app.resources import public
-from app.services import refunds
+from app.services import activities, refunds
 from app.services import return_approvals as approvals
 from app.services.lineitems import order_lines
 from app.services.order_access import direction_conds, load_order, receives
@@ -294,6 +294,7 @@ async def create(ctx: Ctx, caller: Caller, body: dict[str, Any]) -> dict[str, An
             {"ObjectType": "OrderReturn", "ObjectID": ret["ID"]},
         )
     await ctx.docs.insert(KIND, ret, object_type="OrderReturn")
+    await activities.return_changed(ctx.docs, None, ret, caller)
     return shown(ret)
 
 
@@ -362,6 +363,7 @@ async def delete_item(ctx: Ctx, order: Stored, stored: Stored, line_item_id: str
 
 async def _save(ctx: Ctx, stored: Stored, ret: dict[str, Any]) -> dict[str, Any]:
     await ctx.docs.replace(KIND, ret["ID"], ret, version=stored.version)
+    await activities.return_changed(ctx.docs, stored.doc, ret, await ctx.caller())
     stored.doc = ret
     return shown(ret)
 

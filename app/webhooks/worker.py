@@ -30,6 +30,7 @@ from app.config import Settings
 from app.notifications.delivery import deliver_notification
 from app.notifications.messages import SENDER_KIND, secret_values
 from app.observability import set_request_id
+from app.services import activities
 from app.state import Services
 from app.store.health import log_failure
 from app.store.repo import Docs
@@ -106,6 +107,8 @@ async def _webhooks(services: Services, rows: Iterable[OutboxRow]) -> dict[str, 
         docs = Docs(conn)
         if hooks:
             found.update({str(d["ID"]): d for d in await docs.all("webhook", docs.field_in("ID", hooks))})
+            # Business-event subscriptions' rows (`evs:<ID>`) deliver like webhooks (docs/events.md).
+            found.update(await activities.delivery_targets(docs, set(hooks)))
         if senders:
             for d in await docs.all(SENDER_KIND, docs.field_in("ID", senders)):
                 found[f"{SENDER_KIND}:{d['ID']}"] = d

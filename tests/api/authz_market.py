@@ -420,6 +420,16 @@ async def _secrets(api: Api) -> None:
     )
     await api.ok(
         "POST",
+        "/eventsubscriptions",
+        {
+            "ID": "mk-evs",
+            "Url": "https://middleware.example.com/events",
+            "Secret": f"{SECRET}events-0123456789",
+            "EventTypes": ["order.submitted"],
+        },
+    )
+    await api.ok(
+        "POST",
         "/integrationEvents",
         {
             "ID": "mk-ie",
@@ -561,7 +571,9 @@ async def build_market(api: Api) -> Market:
     await _orders(api, market)
     async with api.services.db.reader() as conn:
         # A webhook's delivery (mk-sender's notifications share the outbox).
-        webhook_rows = select(outbox.c.delivery_id).where(outbox.c.kind == "webhook")
+        webhook_rows = select(outbox.c.delivery_id).where(
+            outbox.c.kind == "webhook", outbox.c.webhook_id == "mk-hook"
+        )
         delivery = (await conn.execute(webhook_rows)).scalars().first()
     assert delivery, "the webhook on POST /me/addresses queued a delivery"
     market.refs["delivery"] = str(delivery)
