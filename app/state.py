@@ -68,6 +68,8 @@ class Services:
     tokens: TokenService
     hooks: Hooks = field(default_factory=NoHooks)
     throttle: TokenThrottle = field(default_factory=TokenThrottle)
+    # Forgotten-credential requests, per source address and per username or email.
+    reset_throttle: TokenThrottle = field(default_factory=TokenThrottle)
     extras: dict[str, Any] = field(default_factory=dict)
     # Whether tokens still stand, cached per process (app.auth.revocation, app.store.invalidation).
     standing: StandingCache = field(init=False)

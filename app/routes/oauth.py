@@ -11,6 +11,7 @@ from app.auth.lockout import clear_failures, locked_for, record_failure
 from app.auth.passwords import verify_password
 from app.auth.revocation import COMPANY_KINDS, identity_claims, token_standing
 from app.auth.roles import granted_roles
+from app.auth.throttle import source_address
 from app.auth.users import FoundUser, available_roles, find_user
 from app.errors import envelope
 from app.services.cart import latest_unsubmitted
@@ -309,11 +310,7 @@ async def token(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 
 def _source_address(request: Request[Any, Any, Any], services: Services) -> str:
-    if services.settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-        if forwarded:
-            return forwarded
-    return request.client.host if request.client else ""
+    return source_address(request, trust_forwarded=services.settings.trust_forwarded_for)
 
 
 @get("/oauth/certs/{kid:str}")

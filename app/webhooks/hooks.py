@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.tokens import Caller
+from app.notifications import events as notification_events
 from app.observability import current_request_id
 from app.store.db import Database
 from app.store.repo import Docs
@@ -179,6 +180,9 @@ class WebhookHooks:
         return None
 
     async def after(self, ctx: HookContext, status: int, result: Any) -> None:
+        # Notifications (message senders) go into the same outbox, in the same transaction.
+        if ctx.writable and await notification_events.record(ctx, status, result):
+            ctx.state[WAKE_KEY] = True
         fired: Fired | None = ctx.state.get(STATE_KEY)
         if fired is None or not fired.post or not 200 <= status < 300:
             return

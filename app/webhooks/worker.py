@@ -27,6 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app import metrics
 from app.config import Settings
+from app.notifications.delivery import deliver_notification
+from app.notifications.messages import SENDER_KIND, secret_values
 from app.observability import set_request_id
 from app.services import activities
 from app.state import Services
@@ -36,7 +38,7 @@ from app.webhooks import store as outbox_store
 from app.webhooks.client import close_clients, webhook_client
 from app.webhooks.hooks import custom_header
 from app.webhooks.redact import scrub_text, with_user_token
-from app.webhooks.store import DELIVERED, FAILED, PENDING, OutboxRow
+from app.webhooks.store import DELIVERED, FAILED, PENDING, WEBHOOK, OutboxRow
 from domain.clock import utcnow
 from domain.retry import next_delay
 from integrations.webhook_client import WebhookClient
@@ -90,14 +92,27 @@ def chains(rows: list[OutboxRow]) -> list[list[OutboxRow]]:
     return out
 
 
-async def _webhooks(services: Services, ids: Iterable[str]) -> dict[str, dict[str, object]]:
-    wanted = set(ids)
+def target_key(row: OutboxRow) -> str:
+    """What a row is sent to: its webhook, or (notifications) its message sender."""
+    return row.webhook_id if row.kind == WEBHOOK else f"{SENDER_KIND}:{row.webhook_id}"
+
+
+async def _webhooks(services: Services, rows: Iterable[OutboxRow]) -> dict[str, dict[str, object]]:
+    """The webhooks and message senders the rows go to, by `target_key`."""
+    claimed = list(rows)
+    hooks = sorted({r.webhook_id for r in claimed if r.kind == WEBHOOK})
+    senders = sorted({r.webhook_id for r in claimed if r.kind != WEBHOOK})
+    found: dict[str, dict[str, object]] = {}
     async with services.db.reader() as conn:
         docs = Docs(conn)
-        found = await docs.all("webhook", docs.field_in("ID", sorted(wanted)))
-        # Business-event subscriptions' rows (`evs:<ID>`) deliver like webhooks (docs/events.md).
-        subscriptions = await activities.delivery_targets(docs, wanted)
-    return {**{str(d["ID"]): d for d in found}, **subscriptions}
+        if hooks:
+            found.update({str(d["ID"]): d for d in await docs.all("webhook", docs.field_in("ID", hooks))})
+            # Business-event subscriptions' rows (`evs:<ID>`) deliver like webhooks (docs/events.md).
+            found.update(await activities.delivery_targets(docs, set(hooks)))
+        if senders:
+            for d in await docs.all(SENDER_KIND, docs.field_in("ID", senders)):
+                found[f"{SENDER_KIND}:{d['ID']}"] = d
+    return found
 
 
 @dataclass(frozen=True)
@@ -171,7 +186,7 @@ async def _write_all(conn: AsyncConnection, outcomes: list[Outcome], settings: S
     """Record the outcomes; an endpoint that took a delivery gets its waiting ones sent now
     (after a receiver outage they would otherwise sit out their backoff, up to hours)."""
     await outbox_store.record_attempts(conn, [_attempt(o) for o in outcomes])
-    delivered = [o for o in outcomes if o.status == DELIVERED]
+    delivered = [o for o in outcomes if o.status == DELIVERED and o.row.kind == WEBHOOK]
     if delivered:
         now = max(o.at for o in delivered)
         ids = [o.row.webhook_id for o in delivered]
@@ -182,14 +197,16 @@ async def _write_all(conn: AsyncConnection, outcomes: list[Outcome], settings: S
 
 
 def _attempt(o: Outcome) -> outbox_store.Attempt:
-    # A receiver that echoes the request must not put the caller's token into the log.
+    # A receiver that echoes the request must not put the caller's token (or a notification's
+    # verification code) into the log.
+    secrets = [o.row.user_token] if o.row.kind == WEBHOOK else secret_values(o.row.user_token)
     return outbox_store.Attempt(
         o.row,
         attempted_at=o.at,
         status_code=o.result.status_code,
         duration_ms=o.result.duration_ms,
-        error=scrub_text(o.result.error, o.row.user_token),
-        response_body=scrub_text(o.result.response_body, o.row.user_token),
+        error=scrub_text(o.result.error, *secrets),
+        response_body=scrub_text(o.result.response_body, *secrets),
         new_status=o.status,
         next_attempt_at=o.next_attempt_at,
     )
@@ -229,7 +246,15 @@ async def attempt(
     # Log lines and the outbound call carry the ID of the request that caused the delivery.
     set_request_id(row.request_id)
     url = str(webhook.get("Url") or "") if webhook else ""
-    if webhook is None or not url:
+    if row.kind != WEBHOOK:
+        result = await deliver_notification(
+            services.settings,
+            row,
+            webhook,
+            client=client,
+            timeout=services.settings.webhook_timeout if timeout is None else timeout,
+        )
+    elif webhook is None or not url:
         result = AttemptResult(
             status_code=None,
             duration_ms=0.0,
@@ -306,7 +331,7 @@ async def deliver_chain(
         outcome = await attempt(
             services,
             row,
-            hooks.get(row.webhook_id),
+            hooks.get(target_key(row)),
             client=client,
             now=now,
             timeout=timeout,
@@ -336,7 +361,7 @@ async def deliver_due(
     rows = await claim(services, now=when, limit=limit, chain=min(chain, CHAIN))
     if not rows:
         return 0
-    hooks = await _webhooks(services, (r.webhook_id for r in rows))
+    hooks = await _webhooks(services, rows)
     http = client or webhook_client(services)
     recorder = Recorder(services)
     made = await asyncio.gather(
@@ -415,7 +440,7 @@ class BackgroundWorker:
         rows = await claim(self.services, now=utcnow(), limit=limit, chain=self.chain)
         if not rows:
             return 0
-        hooks = await _webhooks(self.services, (r.webhook_id for r in rows))
+        hooks = await _webhooks(self.services, rows)
         assert self._client is not None, "start() first"
         started = chains(rows)
         for run in started:
