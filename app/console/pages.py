@@ -24,6 +24,7 @@ from app.console.timeline import order_timeline
 from app.routes.access import seller_only
 from app.routes.webhooks import delivery_wire
 from app.webhooks import store as outbox_store
+from domain.clock import iso, utcnow
 from domain.errors import DomainError, Forbidden, NotFound, Unauthorized, ValidationFailed
 
 HERE = Path(__file__).resolve().parent
@@ -422,7 +423,8 @@ async def _ship(request: Request[Any, Any, Any], token: str, at: dict[str, str],
     wanted = {line: qty for line, qty in quantities.items() if qty > 0}
     if not wanted:
         raise ValidationFailed("Give a quantity to ship for at least one line", "ValidationFailure", {"Field": "qty"})
-    shipment = await call(request, token, "POST /shipments", body=details)
+    # Shipped now, as the full-order ship does; the API's own normalisation checks the date.
+    shipment = await call(request, token, "POST /shipments", body={**details, "DateShipped": iso(utcnow())})
     try:
         for line, qty in wanted.items():
             await call(
