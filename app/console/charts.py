@@ -136,7 +136,7 @@ def stacked_bars(title: str, rows: Sequence[tuple[str, Sequence[tuple[str, int]]
         delivered = dict(segments).get("delivered", 0)
         failed = dict(segments).get("failed", 0)
         done = delivered + failed
-        rate = f"{100 * delivered / done:.0f}%" if done else "–"
+        rate = f"{100 * delivered / done:.0f}%" if done else "-"
         parts.append(f'<text class="value" x="{x + 6:.1f}" y="{y + 19}">{rate}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -89,7 +89,7 @@ OPERATIONS_USED = (
 
 def _money(value: Any) -> str:
     if value is None or value == "":
-        return "–"
+        return "-"
     try:
         return f"{Decimal(str(value)):,.2f}"
     except InvalidOperation:
@@ -98,7 +98,7 @@ def _money(value: Any) -> str:
 
 def _when(value: Any) -> str:
     if not value:
-        return "–"
+        return "-"
     text = str(value)
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
@@ -189,7 +189,9 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
         token, lifetime = await session.sign_in(request, username, form.get("password", ""))
     except (DomainError, ValueError) as exc:
         problem = session.sign_in_problem(exc)
-        return render(request, "login.html", {"error": problem.message, "username": username}, status=problem.status)
+        return render(
+            request, "login.html", {"error": problem.message, "username": username}, status=problem.status
+        )
     response = redirect(request, "/console/")
     session.set_cookie(response, request, session.SESSION_COOKIE, token, lifetime)
     # A fresh CSRF token for the new session.
@@ -222,7 +224,12 @@ async def dashboard(request: Request[Any, Any, Any]) -> Response[Any]:
     except DomainError as exc:
         return refused(request, exc)
     day_bars = [
-        charts.Bar(d.strftime("%m-%d"), orders.orders.get(d, 0), "bar", f"{d.isoformat()}: {orders.orders.get(d, 0)} orders")
+        charts.Bar(
+            d.strftime("%m-%d"),
+            orders.orders.get(d, 0),
+            "bar",
+            f"{d.isoformat()}: {orders.orders.get(d, 0)} orders",
+        )
         for d in orders.days
     ]
     revenue_bars = [
@@ -235,7 +242,8 @@ async def dashboard(request: Request[Any, Any, Any]) -> Response[Any]:
         for d in orders.days
     ]
     status_bars = [
-        charts.Bar(s, n, f"bar status-{s.lower()}") for s, n in sorted(orders.by_status.items(), key=lambda x: -x[1])
+        charts.Bar(s, n, f"bar status-{s.lower()}")
+        for s, n in sorted(orders.by_status.items(), key=lambda x: -x[1])
     ]
     hook_rows = []
     if hooks is not None:
@@ -257,7 +265,9 @@ async def dashboard(request: Request[Any, Any, Any]) -> Response[Any]:
         "hooks_chart": charts.stacked_bars("Webhook deliveries by status, last 30 days", hook_rows)
         if hook_rows
         else None,
-        "success_rate": None if hooks is None or hooks.success_rate is None else round(100 * hooks.success_rate),
+        "success_rate": None
+        if hooks is None or hooks.success_rate is None
+        else round(100 * hooks.success_rate),
     }
     return render(request, "dashboard.html", context, caller=caller)
 
@@ -277,7 +287,9 @@ def _order_query(params: Mapping[str, str]) -> list[tuple[str, str]]:
     for part in params.get("filter", "").replace("&", " ").split():
         key, sep, value = part.partition("=")
         if not sep or not key:
-            raise ValidationFailed(f"Filters are Key=value pairs: {part!r}", "ValidationFailure", {"Field": "filter"})
+            raise ValidationFailed(
+                f"Filters are Key=value pairs: {part!r}", "ValidationFailure", {"Field": "filter"}
+            )
         query.append((key, value))
     for key, value in params.items():
         if key not in ORDER_PAGE_KEYS and value:
@@ -306,7 +318,11 @@ async def orders_page(request: Request[Any, Any, Any]) -> Response[Any]:
     page: dict[str, Any] = {"Items": [], "Meta": {"Page": 1, "TotalPages": 0, "TotalCount": 0}}
     try:
         page = await call(
-            request, token, "GET /orders/{direction}", path_params={"direction": direction}, query=_order_query(params)
+            request,
+            token,
+            "GET /orders/{direction}",
+            path_params={"direction": direction},
+            query=_order_query(params),
         )
     except (Unauthorized, Forbidden) as exc:
         return refused(request, exc)
@@ -341,7 +357,9 @@ async def _optional(request: Request[Any, Any, Any], token: str, operation: str,
         return None
 
 
-async def _order_deliveries(request: Request[Any, Any, Any], token: str, order_id: str) -> list[dict[str, Any]] | None:
+async def _order_deliveries(
+    request: Request[Any, Any, Any], token: str, order_id: str
+) -> list[dict[str, Any]] | None:
     """Webhook deliveries about the order (the delivery log's ordering key), for users who may
     read the delivery log (`GET /webhooks/{id}/deliveries`' roles)."""
     async with reading(request, token, "console/order-deliveries") as ctx:
@@ -365,10 +383,18 @@ async def order_page(request: Request[Any, Any, Any]) -> Response[Any]:
     except DomainError as exc:
         return refused(request, exc)
     many = [("pageSize", "100")]
-    lines = await _optional(request, token, "GET /orders/{direction}/{orderID}/lineitems", path_params=at, query=many)
-    payments = await _optional(request, token, "GET /orders/{direction}/{orderID}/payments", path_params=at, query=many)
-    shipments = await _optional(request, token, "GET /orders/{direction}/{orderID}/shipments", path_params=at, query=many)
-    approvals = await _optional(request, token, "GET /orders/{direction}/{orderID}/approvals", path_params=at, query=many)
+    lines = await _optional(
+        request, token, "GET /orders/{direction}/{orderID}/lineitems", path_params=at, query=many
+    )
+    payments = await _optional(
+        request, token, "GET /orders/{direction}/{orderID}/payments", path_params=at, query=many
+    )
+    shipments = await _optional(
+        request, token, "GET /orders/{direction}/{orderID}/shipments", path_params=at, query=many
+    )
+    approvals = await _optional(
+        request, token, "GET /orders/{direction}/{orderID}/approvals", path_params=at, query=many
+    )
     returns = await _optional(request, token, "GET /orderreturns", query=[*many, ("OrderID", order["ID"])])
     deliveries = await _order_deliveries(request, token, order["ID"])
 
@@ -401,7 +427,9 @@ def _quantity(raw: str, field: str) -> int:
     try:
         value = int(raw or "0")
     except ValueError:
-        raise ValidationFailed(f"{field} must be a whole number", "ValidationFailure", {"Field": field}) from None
+        raise ValidationFailed(
+            f"{field} must be a whole number", "ValidationFailure", {"Field": field}
+        ) from None
     if value < 0:
         raise ValidationFailed(f"{field} must not be negative", "ValidationFailure", {"Field": field})
     return value
@@ -412,17 +440,25 @@ async def _ship(request: Request[Any, Any, Any], token: str, at: dict[str, str],
     quantity was given, else one shipment (`POST /shipments`) with the given quantities
     (`POST /shipments/{id}/items`). A refused item removes the shipment again."""
     details = {
-        k: v for k, v in (("Shipper", form.get("Shipper")), ("TrackingNumber", form.get("TrackingNumber"))) if v
+        k: v
+        for k, v in (("Shipper", form.get("Shipper")), ("TrackingNumber", form.get("TrackingNumber")))
+        if v
     }
     quantities = {
-        key[len("qty_") :]: _quantity(value, key) for key, value in form.items() if key.startswith("qty_") and value
+        key[len("qty_") :]: _quantity(value, key)
+        for key, value in form.items()
+        if key.startswith("qty_") and value
     }
     if not quantities:
-        await call(request, token, "POST /orders/{direction}/{orderID}/ship", path_params=at, body=details or None)
+        await call(
+            request, token, "POST /orders/{direction}/{orderID}/ship", path_params=at, body=details or None
+        )
         return "Shipped every line in full."
     wanted = {line: qty for line, qty in quantities.items() if qty > 0}
     if not wanted:
-        raise ValidationFailed("Give a quantity to ship for at least one line", "ValidationFailure", {"Field": "qty"})
+        raise ValidationFailed(
+            "Give a quantity to ship for at least one line", "ValidationFailure", {"Field": "qty"}
+        )
     # Shipped now, as the full-order ship does; the API's own normalisation checks the date.
     shipment = await call(request, token, "POST /shipments", body={**details, "DateShipped": iso(utcnow())})
     try:
@@ -435,7 +471,9 @@ async def _ship(request: Request[Any, Any, Any], token: str, at: dict[str, str],
                 body={"OrderID": at["orderID"], "LineItemID": line, "QuantityShipped": qty},
             )
     except DomainError:
-        await call(request, token, "DELETE /shipments/{shipmentID}", path_params={"shipmentID": shipment["ID"]})
+        await call(
+            request, token, "DELETE /shipments/{shipmentID}", path_params={"shipmentID": shipment["ID"]}
+        )
         raise
     shipped = ", ".join(f"{qty} of {line}" for line, qty in wanted.items())
     return f"Shipment {shipment['ID']}: {shipped}."
@@ -471,7 +509,9 @@ async def order_action(request: Request[Any, Any, Any]) -> Response[Any]:
                 body = {"Comments": form.get("Comments") or None, "AllowResubmit": False}
             await call(request, token, operation, path_params=at, body=body)
         else:
-            return render(request, "refused.html", {"message": "No such action", "code": "NotFound"}, status=404)
+            return render(
+                request, "refused.html", {"message": "No such action", "code": "NotFound"}, status=404
+            )
     except Unauthorized as exc:
         return refused(request, exc)
     except DomainError as exc:
@@ -531,7 +571,9 @@ async def webhooks_page(request: Request[Any, Any, Any]) -> Response[Any]:
     events = await _optional(request, token, "GET /integrationEvents", query=[("pageSize", "100")])
     deliveries = [delivery_wire(r, logs[r.delivery_id], with_payload=False) for r in rows]
     failing = {
-        w: counts for w, counts in (figures.by_webhook.items() if figures else ()) if counts.get("Failed", 0) > 0
+        w: counts
+        for w, counts in (figures.by_webhook.items() if figures else ())
+        if counts.get("Failed", 0) > 0
     }
     context = {
         "webhooks": webhooks.get("Items") or [],
@@ -584,7 +626,9 @@ async def catalog_page(request: Request[Any, Any, Any]) -> Response[Any]:
     try:
         token, caller = await session.session_caller(request)
         query = [("pageSize", str(PAGE_SIZE)), ("sortBy", "Name")]
-        products = await call(request, token, "GET /products", query=[*query, *([("search", search)] if search else [])])
+        products = await call(
+            request, token, "GET /products", query=[*query, *([("search", search)] if search else [])]
+        )
         low = await call(
             request,
             token,

@@ -163,7 +163,9 @@ def check_csrf(request: Request[Any, Any, Any], form: dict[str, str]) -> None:
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER, "")
     if not cookie or not sent or not secrets.compare_digest(cookie.encode(), sent.encode()):
-        raise Forbidden("The form's security token is missing or stale; reload the page", "Console.CsrfFailed")
+        raise Forbidden(
+            "The form's security token is missing or stale; reload the page", "Console.CsrfFailed"
+        )
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,9 @@ def sign_in_problem(exc: Exception) -> SignInProblem:
         if "may not sign in with this API client" in exc.message:
             return SignInProblem(403, "The console is for the marketplace's seller users.")
         if exc.code == "Auth.ClientNotActive":
-            return SignInProblem(403, "Console sign-in is turned off (the ordercore-console client is inactive).")
+            return SignInProblem(
+                403, "Console sign-in is turned off (the ordercore-console client is inactive)."
+            )
         return SignInProblem(401, "Invalid username or password.")
     if isinstance(exc, Forbidden):
         return SignInProblem(403, "The console is for the marketplace's seller users.")

@@ -68,7 +68,9 @@ def order_timeline(
             entries.append(TimelineEntry(_s(when), "shipment", f"Shipment {_s(shipment.get('ID'))}", detail))
         if shipment.get("DateDelivered"):
             entries.append(
-                TimelineEntry(_s(shipment["DateDelivered"]), "shipment", f"Shipment {shipment.get('ID')} delivered")
+                TimelineEntry(
+                    _s(shipment["DateDelivered"]), "shipment", f"Shipment {shipment.get('ID')} delivered"
+                )
             )
     for ret in returns:
         for field, title in (

@@ -367,7 +367,9 @@ async def recent(
     return [OutboxRow.of(r) for r in await conn.execute(stmt)]
 
 
-async def status_counts(conn: AsyncConnection, *, since: datetime | None = None) -> dict[tuple[str, str], int]:
+async def status_counts(
+    conn: AsyncConnection, *, since: datetime | None = None
+) -> dict[tuple[str, str], int]:
     """How many deliveries each webhook has in each status: {(webhook_id, status): n}."""
     stmt = select(OB.webhook_id, OB.status, func.count()).group_by(OB.webhook_id, OB.status)
     if since is not None:

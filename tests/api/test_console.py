@@ -16,7 +16,13 @@ from tests.api.order_fixtures import World
 from tests.conftest import ADMIN_PASSWORD
 from tests.helpers import Api
 
-PAGES = ["/console", "/console/orders", "/console/orders/Incoming/o1", "/console/webhooks", "/console/catalog"]
+PAGES = [
+    "/console",
+    "/console/orders",
+    "/console/orders/Incoming/o1",
+    "/console/webhooks",
+    "/console/catalog",
+]
 ACTIONS = [
     "/console/orders/Incoming/o1/forward",
     "/console/orders/Incoming/o1/ship",
@@ -54,7 +60,9 @@ class Browser:
     async def csrf(self) -> str:
         return csrf_of((await self.get("/console/login")).text)
 
-    async def post(self, path: str, data: dict[str, str] | None = None, *, token: str | None = None) -> httpx.Response:
+    async def post(
+        self, path: str, data: dict[str, str] | None = None, *, token: str | None = None
+    ) -> httpx.Response:
         form = {"_csrf": token if token is not None else await self.csrf(), **(data or {})}
         return await self.client.post(path, data=form)
 
@@ -80,8 +88,14 @@ async def test_sign_in_sets_a_strict_httponly_session_and_pages_carry_a_strict_c
 
         signed = await b.sign_in()
         assert signed.status_code == 303 and signed.headers["location"] == "/console/"
-        session_cookie = next(c for c in signed.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE + "="))
-        assert "HttpOnly" in session_cookie and "samesite=strict" in session_cookie.lower() and "Path=/console" in session_cookie
+        session_cookie = next(
+            c for c in signed.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE + "=")
+        )
+        assert (
+            "HttpOnly" in session_cookie
+            and "samesite=strict" in session_cookie.lower()
+            and "Path=/console" in session_cookie
+        )
         assert "Secure" not in session_cookie  # served over http here; https adds Secure
 
         dash = await b.get("/console")
@@ -103,7 +117,9 @@ async def test_wrong_password_and_missing_csrf_are_refused(api: Api) -> None:
         assert wrong.status_code == 401 and "Invalid username or password" in wrong.text
         assert SESSION_COOKIE not in wrong.headers.get("set-cookie", "")
         await b.get("/console/login")
-        forged = await b.post("/console/login", {"username": "admin", "password": ADMIN_PASSWORD}, token="forged")
+        forged = await b.post(
+            "/console/login", {"username": "admin", "password": ADMIN_PASSWORD}, token="forged"
+        )
         assert forged.status_code == 403 and SESSION_COOKIE not in forged.headers.get("set-cookie", "")
         cross = await b.client.post(
             "/console/login",
@@ -118,8 +134,15 @@ async def test_a_buyer_cannot_sign_in(world: World) -> None:
     await api.ok(
         "POST",
         "/buyers/b1/users",
-        {"ID": "shopper", "Username": "shopper", "Password": "Shopper-pass-1234", "FirstName": "S",
-         "LastName": "B", "Email": "s@example.com", "Active": True},
+        {
+            "ID": "shopper",
+            "Username": "shopper",
+            "Password": "Shopper-pass-1234",
+            "FirstName": "S",
+            "LastName": "B",
+            "Email": "s@example.com",
+            "Active": True,
+        },
     )
     async with Browser(api) as b:
         refused = await b.sign_in("shopper", "Shopper-pass-1234")
@@ -170,11 +193,16 @@ async def test_orders_filter_forward_and_partial_ship_go_through_the_api(world: 
     await buyer_order(world, "o2", (("p3", 1),))
     async with Browser(api) as b:
         b.use_token(await seller(world, "FullAccess"))
-        found = await b.get("/console/orders", params={"direction": "Incoming", "Status": "Open", "search": "o2"})
+        found = await b.get(
+            "/console/orders", params={"direction": "Incoming", "Status": "Open", "search": "o2"}
+        )
         assert found.status_code == 200 and "/console/orders/Incoming/o2" in found.text
-        assert "/console/orders/Incoming/o1\"" not in found.text
+        assert '/console/orders/Incoming/o1"' not in found.text
         filtered = await b.get("/console/orders", params={"filter": "LineItemCount=3"})
-        assert "/console/orders/Incoming/o1" in filtered.text and "/console/orders/Incoming/o2" not in filtered.text
+        assert (
+            "/console/orders/Incoming/o1" in filtered.text
+            and "/console/orders/Incoming/o2" not in filtered.text
+        )
         bad = await b.get("/console/orders", params={"filter": "nonsense"})
         assert bad.status_code == 400
 

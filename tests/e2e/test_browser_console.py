@@ -132,39 +132,77 @@ def market(console_server: Server) -> dict[str, str]:
         ok(
             http.post(
                 f"/v1/buyers/{buyer}/users",
-                json={"ID": user, "Username": user, "Password": PASSWORD, "FirstName": "B", "LastName": "U",
-                      "Email": f"{user}@example.com", "Active": True},
+                json={
+                    "ID": user,
+                    "Username": user,
+                    "Password": PASSWORD,
+                    "FirstName": "B",
+                    "LastName": "U",
+                    "Email": f"{user}@example.com",
+                    "Active": True,
+                },
             )
         )
-        ok(http.post("/v1/securityprofiles", json={"ID": f"csp-{run}", "Name": "Shopper", "Roles": ["Shopper", "MeAdmin"]}))
-        ok(http.post("/v1/securityprofiles/assignments", json={"SecurityProfileID": f"csp-{run}", "BuyerID": buyer}))
+        ok(
+            http.post(
+                "/v1/securityprofiles",
+                json={"ID": f"csp-{run}", "Name": "Shopper", "Roles": ["Shopper", "MeAdmin"]},
+            )
+        )
+        ok(
+            http.post(
+                "/v1/securityprofiles/assignments", json={"SecurityProfileID": f"csp-{run}", "BuyerID": buyer}
+            )
+        )
         ok(http.post("/v1/suppliers", json={"ID": supplier, "Name": "Console supplier", "Active": True}))
         ok(
             http.post(
                 "/v1/priceschedules",
-                json={"ID": schedule, "Name": "Ten", "Currency": "USD", "PriceBreaks": [{"Quantity": 1, "Price": 10}]},
+                json={
+                    "ID": schedule,
+                    "Name": "Ten",
+                    "Currency": "USD",
+                    "PriceBreaks": [{"Quantity": 1, "Price": 10}],
+                },
             )
         )
         products = {"supplier": f"cp-sup-{run}", "own": f"cp-own-{run}"}
         ok(
             http.post(
                 "/v1/products",
-                json={"ID": products["supplier"], "Name": "Supplier mug", "Active": True,
-                      "DefaultPriceScheduleID": schedule, "DefaultSupplierID": supplier},
+                json={
+                    "ID": products["supplier"],
+                    "Name": "Supplier mug",
+                    "Active": True,
+                    "DefaultPriceScheduleID": schedule,
+                    "DefaultSupplierID": supplier,
+                },
             )
         )
         ok(
             http.post(
                 "/v1/products",
-                json={"ID": products["own"], "Name": "Own teapot", "Active": True, "DefaultPriceScheduleID": schedule,
-                      "Inventory": {"Enabled": True, "QuantityAvailable": 12}},
+                json={
+                    "ID": products["own"],
+                    "Name": "Own teapot",
+                    "Active": True,
+                    "DefaultPriceScheduleID": schedule,
+                    "Inventory": {"Enabled": True, "QuantityAvailable": 12},
+                },
             )
         )
         for product in products.values():
             ok(http.post("/v1/products/assignments", json={"ProductID": product, "BuyerID": buyer}))
         client = ok(
-            http.post("/v1/apiclients", json={"AppName": f"shop-{run}", "Active": True, "AllowAnyBuyer": True,
-                                              "AccessTokenDuration": 600})
+            http.post(
+                "/v1/apiclients",
+                json={
+                    "AppName": f"shop-{run}",
+                    "Active": True,
+                    "AllowAnyBuyer": True,
+                    "AccessTokenDuration": 600,
+                },
+            )
         )
     form = {"grant_type": "password", "client_id": client["ID"], "username": user, "password": PASSWORD}
     with httpx.Client(base_url=console_server.url, timeout=20.0) as shop:
@@ -194,9 +232,17 @@ def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
 
     options = Options()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1280,1000"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1000",
+    ):
         options.add_argument(flag)
     service = Service(executable_path=CHROMEDRIVER)
     driver = webdriver.Chrome(service=service, options=options)
@@ -264,9 +310,14 @@ def test_a_seller_works_an_order_in_the_console(
         ok(
             http.post(
                 "/v1/webhooks",
-                json={"ID": f"wh-{market['run']}", "Name": "Forwards", "Url": receiver.url, "HashKey": "k",
-                      "ApiClientIDs": ["ordercore-console"],
-                      "WebhookRoutes": [{"Route": "v1/orders/{direction}/{orderID}/forward", "Verb": "POST"}]},
+                json={
+                    "ID": f"wh-{market['run']}",
+                    "Name": "Forwards",
+                    "Url": receiver.url,
+                    "HashKey": "k",
+                    "ApiClientIDs": ["ordercore-console"],
+                    "WebhookRoutes": [{"Route": "v1/orders/{direction}/{orderID}/forward", "Verb": "POST"}],
+                },
             )
         )
 
@@ -299,8 +350,10 @@ def test_a_seller_works_an_order_in_the_console(
     def timeline_with_failed_delivery() -> bool:
         driver.refresh()
         timeline = text_of(driver, "#timeline")
-        return "Shipment" in timeline and "Webhook POST v1/orders/{direction}/{orderID}/forward" in timeline and (
-            "Failed" in timeline
+        return (
+            "Shipment" in timeline
+            and "Webhook POST v1/orders/{direction}/{orderID}/forward" in timeline
+            and ("Failed" in timeline)
         )
 
     try:
@@ -315,7 +368,9 @@ def test_a_seller_works_an_order_in_the_console(
 
     # The webhooks page highlights the failing endpoint; one click retries the delivery.
     driver.find_element(By.LINK_TEXT, "Webhooks").click()
-    failing = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#webhooks li.failing"), "a failing webhook")
+    failing = wait_for(
+        lambda: driver.find_elements(By.CSS_SELECTOR, "#webhooks li.failing"), "a failing webhook"
+    )
     assert "failing" in failing[0].text
     shot(driver, "05-webhooks-failing")
     driver.find_element(By.CSS_SELECTOR, "tr.failed button.retry").click()
