@@ -48,6 +48,7 @@ async def seed_deliveries(env: AppEnv, count: int) -> None:
             "ID": "bench-hook",
             "Name": "Bench",
             "Url": "https://example.com/hook",
+            "HashKey": "bench",
             "ApiClientIDs": ["ordercore-admin"],
             "WebhookRoutes": [{"Route": "v1/orders/{direction}/{orderID}/forward", "Verb": "POST"}],
         },

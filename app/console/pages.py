@@ -55,6 +55,7 @@ SECURITY_HEADERS = {
 ORDER_STATUSES = ("Open", "AwaitingApproval", "Completed", "Canceled", "Declined", "Unsubmitted")
 DIRECTIONS = ("Incoming", "Outgoing", "All")
 PAGE_SIZE = 20
+DEFAULT_STATUS = "Open"
 # The console's own query keys on the orders page; every other key is an OrderCloud list filter.
 ORDER_PAGE_KEYS = frozenset({"direction", "filter", "page", "search", "sortBy", "Status"})
 OPERATIONS_USED = (
@@ -279,9 +280,14 @@ def _order_query(params: Mapping[str, str]) -> list[tuple[str, str]]:
     """The API list query for the orders page: Status, search, page, sort, the free-form filter
     box (`Key=value` pairs, OrderCloud's operators) and any other key as a filter."""
     query: list[tuple[str, str]] = [("pageSize", str(PAGE_SIZE))]
-    for key in ("search", "page", "sortBy", "Status"):
+    for key in ("search", "page", "sortBy"):
         if params.get(key):
             query.append((key, params[key]))
+    # Open orders by default (the work queue, read straight off the list index); an empty
+    # Status (the form's "Any submitted") lists every submitted order.
+    status = params.get("Status", DEFAULT_STATUS)
+    if status:
+        query.append(("Status", status))
     if not params.get("sortBy"):
         query.append(("sortBy", "!DateSubmitted"))
     for part in params.get("filter", "").replace("&", " ").split():
@@ -342,6 +348,7 @@ async def orders_page(request: Request[Any, Any, Any]) -> Response[Any]:
         "direction": direction,
         "directions": DIRECTIONS,
         "statuses": ORDER_STATUSES,
+        "status": params.get("Status", DEFAULT_STATUS),
         "error": error,
         "prev_link": page_link(current - 1) if current > 1 else None,
         "next_link": page_link(current + 1) if current < int(meta.get("TotalPages") or 0) else None,
@@ -635,7 +642,6 @@ async def catalog_page(request: Request[Any, Any, Any]) -> Response[Any]:
             "GET /products",
             query=[
                 ("pageSize", str(PAGE_SIZE)),
-                ("sortBy", "Inventory.QuantityAvailable"),
                 ("Inventory.Enabled", "true"),
                 ("Inventory.QuantityAvailable", f"<{threshold}"),
             ],
