@@ -132,9 +132,13 @@ class Operation:
     status: int
     transactional: bool
 
-    async def invoke(self, request: Request[Any, Any, Any], body: Any = ...) -> tuple[Any, int, bytes]:
+    async def invoke(
+        self, request: Request[Any, Any, Any], body: Any = ..., caller: Caller | None = None
+    ) -> tuple[Any, int, bytes]:
         """Serve `request`; returns the handler's result, the status and the encoded answer.
-        `body`, when given, stands for the request's JSON body (the console's forms)."""
+        `body`, when given, stands for the request's JSON body (the console's forms); `caller`,
+        when given, is the caller `services.authenticate` already verified for this very request
+        (its bearer token), so it is not verified again."""
         services = request.app.state.services
         check_request_text(request)
         is_write = self.verb in WRITE_VERBS
@@ -144,6 +148,8 @@ class Operation:
         ctx = Ctx(request, services, self.route, self.verb, no_conn, writable=writable)
         if body is not ...:
             ctx._body = body
+        if caller is not None:
+            ctx._caller = caller
         if is_write:
             await _optional_hook(services.hooks, "before_transaction", ctx)
         async with AsyncExitStack() as stack:

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from litestar import Request
 from litestar.utils.scope.state import CONNECTION_STATE_KEY
 
+from app.auth.tokens import Caller
 from app.http import OPERATIONS, Ctx
 from app.wire import decode_json
 
@@ -51,7 +52,7 @@ def api_request(
 
 async def call(
     request: Request[Any, Any, Any],
-    token: str,
+    caller: Caller,
     operation: str,
     *,
     path_params: Mapping[str, str] | None = None,
@@ -59,23 +60,24 @@ async def call(
     body: Any = None,
 ) -> Any:
     """Run the API operation named `"VERB /path"` (as registered by `app.http.endpoint`) for the
-    signed-in user and return its JSON answer as plain data (None for 204). A refusal raises the
-    API's own `DomainError` (Unauthorized, Forbidden, NotFound, ...)."""
+    signed-in user (`caller`, verified by `Services.authenticate` for this browser request; its
+    token is the operation's bearer token) and return its JSON answer as plain data (None for
+    204). A refusal raises the API's own `DomainError` (Forbidden, NotFound, ...)."""
     op = OPERATIONS[operation]
-    sub = api_request(request, token, verb=op.verb, path_params=path_params, query=query)
-    _, _, payload = await op.invoke(sub, body)
+    sub = api_request(request, caller.token, verb=op.verb, path_params=path_params, query=query)
+    _, _, payload = await op.invoke(sub, body, caller)
     return decode_json(payload) if payload else None
 
 
 @asynccontextmanager
-async def reading(request: Request[Any, Any, Any], token: str, route: str) -> AsyncIterator[Ctx]:
+async def reading(request: Request[Any, Any, Any], caller: Caller, route: str) -> AsyncIterator[Ctx]:
     """A read-only request context built as `Operation.invoke` builds one, for the console's
     summaries that no single API operation answers (dashboard figures, recent deliveries across
     webhooks): they check the caller with the same `Ctx.caller(*roles)`."""
     services = request.app.state.services
-    sub = api_request(request, token)
+    sub = api_request(request, caller.token)
     async with services.db.reader() as conn:
-        yield Ctx(sub, services, route, "GET", conn)
+        yield Ctx(sub, services, route, "GET", conn, _caller=caller)
 
 
 def check_operations(names: Sequence[str]) -> None:

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request, Response, get, post
 from litestar.response import Redirect
 
+from app.auth.tokens import Caller
 from app.console import charts, session, stats
 from app.console.api import call, check_operations, reading
 from app.console.timeline import order_timeline
@@ -218,8 +219,8 @@ async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
 @get("/console", include_in_schema=False)
 async def dashboard(request: Request[Any, Any, Any]) -> Response[Any]:
     try:
-        token, caller = await session.session_caller(request)
-        async with reading(request, token, "console/dashboard") as ctx:
+        _, caller = await session.session_caller(request)
+        async with reading(request, caller, "console/dashboard") as ctx:
             orders = await stats.order_figures(ctx)
             hooks = await stats.webhook_figures(ctx)
     except DomainError as exc:
@@ -315,7 +316,7 @@ def _direction(value: str | None) -> str:
 @get("/console/orders", include_in_schema=False)
 async def orders_page(request: Request[Any, Any, Any]) -> Response[Any]:
     try:
-        token, caller = await session.session_caller(request)
+        _, caller = await session.session_caller(request)
     except DomainError as exc:
         return refused(request, exc)
     params = {k: str(v) for k, v in request.query_params.items()}
@@ -325,7 +326,7 @@ async def orders_page(request: Request[Any, Any, Any]) -> Response[Any]:
     try:
         page = await call(
             request,
-            token,
+            caller,
             "GET /orders/{direction}",
             path_params={"direction": direction},
             query=_order_query(params),
@@ -356,24 +357,24 @@ async def orders_page(request: Request[Any, Any, Any]) -> Response[Any]:
     return render(request, "orders.html", context, status=400 if error else 200, caller=caller)
 
 
-async def _optional(request: Request[Any, Any, Any], token: str, operation: str, **kw: Any) -> Any:
+async def _optional(request: Request[Any, Any, Any], caller: Caller, operation: str, **kw: Any) -> Any:
     """A section of a page the user may lack the roles for: None instead of a refusal."""
     try:
-        return await call(request, token, operation, **kw)
+        return await call(request, caller, operation, **kw)
     except (Forbidden, NotFound):
         return None
 
 
 async def _order_deliveries(
-    request: Request[Any, Any, Any], token: str, order_id: str
+    request: Request[Any, Any, Any], caller: Caller, order_id: str
 ) -> list[dict[str, Any]] | None:
     """Webhook deliveries about the order (the delivery log's ordering key), for users who may
     read the delivery log (`GET /webhooks/{id}/deliveries`' roles)."""
-    async with reading(request, token, "console/order-deliveries") as ctx:
-        caller = await ctx.caller()
-        if not caller.has(*stats.WEBHOOK_READ_ROLES):
+    async with reading(request, caller, "console/order-deliveries") as ctx:
+        reader = await ctx.caller()
+        if not reader.has(*stats.WEBHOOK_READ_ROLES):
             return None
-        await seller_only(ctx, caller)
+        await seller_only(ctx, reader)
         rows = await outbox_store.recent(ctx.conn, limit=50, ordering_key=order_id)
         logs = await outbox_store.attempts_of(ctx.conn, [r.delivery_id for r in rows])
     return [delivery_wire(r, logs[r.delivery_id], with_payload=False) for r in rows]
@@ -383,27 +384,27 @@ async def _order_deliveries(
 async def order_page(request: Request[Any, Any, Any]) -> Response[Any]:
     direction, order_id = _path(request, "direction", "order_id")
     try:
-        token, caller = await session.session_caller(request)
+        _, caller = await session.session_caller(request)
         direction = _direction(direction)
         at = {"direction": direction, "orderID": order_id}
-        order = await call(request, token, "GET /orders/{direction}/{orderID}", path_params=at)
+        order = await call(request, caller, "GET /orders/{direction}/{orderID}", path_params=at)
     except DomainError as exc:
         return refused(request, exc)
     many = [("pageSize", "100")]
     lines = await _optional(
-        request, token, "GET /orders/{direction}/{orderID}/lineitems", path_params=at, query=many
+        request, caller, "GET /orders/{direction}/{orderID}/lineitems", path_params=at, query=many
     )
     payments = await _optional(
-        request, token, "GET /orders/{direction}/{orderID}/payments", path_params=at, query=many
+        request, caller, "GET /orders/{direction}/{orderID}/payments", path_params=at, query=many
     )
     shipments = await _optional(
-        request, token, "GET /orders/{direction}/{orderID}/shipments", path_params=at, query=many
+        request, caller, "GET /orders/{direction}/{orderID}/shipments", path_params=at, query=many
     )
     approvals = await _optional(
-        request, token, "GET /orders/{direction}/{orderID}/approvals", path_params=at, query=many
+        request, caller, "GET /orders/{direction}/{orderID}/approvals", path_params=at, query=many
     )
-    returns = await _optional(request, token, "GET /orderreturns", query=[*many, ("OrderID", order["ID"])])
-    deliveries = await _order_deliveries(request, token, order["ID"])
+    returns = await _optional(request, caller, "GET /orderreturns", query=[*many, ("OrderID", order["ID"])])
+    deliveries = await _order_deliveries(request, caller, order["ID"])
 
     def items(page: Any) -> list[dict[str, Any]]:
         return list(page.get("Items") or []) if page else []
@@ -442,7 +443,9 @@ def _quantity(raw: str, field: str) -> int:
     return value
 
 
-async def _ship(request: Request[Any, Any, Any], token: str, at: dict[str, str], form: dict[str, str]) -> str:
+async def _ship(
+    request: Request[Any, Any, Any], caller: Caller, at: dict[str, str], form: dict[str, str]
+) -> str:
     """Ship what the form says: every line in full through `POST /orders/{d}/{id}/ship` when no
     quantity was given, else one shipment (`POST /shipments`) with the given quantities
     (`POST /shipments/{id}/items`). A refused item removes the shipment again."""
@@ -458,7 +461,7 @@ async def _ship(request: Request[Any, Any, Any], token: str, at: dict[str, str],
     }
     if not quantities:
         await call(
-            request, token, "POST /orders/{direction}/{orderID}/ship", path_params=at, body=details or None
+            request, caller, "POST /orders/{direction}/{orderID}/ship", path_params=at, body=details or None
         )
         return "Shipped every line in full."
     wanted = {line: qty for line, qty in quantities.items() if qty > 0}
@@ -467,19 +470,19 @@ async def _ship(request: Request[Any, Any, Any], token: str, at: dict[str, str],
             "Give a quantity to ship for at least one line", "ValidationFailure", {"Field": "qty"}
         )
     # Shipped now, as the full-order ship does; the API's own normalisation checks the date.
-    shipment = await call(request, token, "POST /shipments", body={**details, "DateShipped": iso(utcnow())})
+    shipment = await call(request, caller, "POST /shipments", body={**details, "DateShipped": iso(utcnow())})
     try:
         for line, qty in wanted.items():
             await call(
                 request,
-                token,
+                caller,
                 "POST /shipments/{shipmentID}/items",
                 path_params={"shipmentID": shipment["ID"]},
                 body={"OrderID": at["orderID"], "LineItemID": line, "QuantityShipped": qty},
             )
     except DomainError:
         await call(
-            request, token, "DELETE /shipments/{shipmentID}", path_params={"shipmentID": shipment["ID"]}
+            request, caller, "DELETE /shipments/{shipmentID}", path_params={"shipmentID": shipment["ID"]}
         )
         raise
     shipped = ", ".join(f"{qty} of {line}" for line, qty in wanted.items())
@@ -502,19 +505,19 @@ async def order_action(request: Request[Any, Any, Any]) -> Response[Any]:
     back = f"/console/orders/{direction}/{order_id}"
     try:
         form = await form_of(request)
-        token, _ = await session.session_caller(request)
+        _, caller = await session.session_caller(request)
     except DomainError as exc:
         return refused(request, exc)
     at = {"direction": direction, "orderID": order_id}
     try:
         if action == "ship":
-            done = await _ship(request, token, at, form)
+            done = await _ship(request, caller, at, form)
         elif action in ORDER_ACTIONS:
             operation, done = ORDER_ACTIONS[action]
             body: Any = None
             if action in ("approve", "decline"):
                 body = {"Comments": form.get("Comments") or None, "AllowResubmit": False}
-            await call(request, token, operation, path_params=at, body=body)
+            await call(request, caller, operation, path_params=at, body=body)
         else:
             return render(
                 request, "refused.html", {"message": "No such action", "code": "NotFound"}, status=404
@@ -537,7 +540,7 @@ async def return_action(request: Request[Any, Any, Any]) -> Response[Any]:
     return_id, action = _path(request, "return_id", "action")
     try:
         form = await form_of(request)
-        token, _ = await session.session_caller(request)
+        _, caller = await session.session_caller(request)
     except DomainError as exc:
         return refused(request, exc)
     back = form.get("back", "")
@@ -548,7 +551,7 @@ async def return_action(request: Request[Any, Any, Any]) -> Response[Any]:
     operation, done = RETURN_ACTIONS[action]
     body = {"Comments": form.get("Comments") or None} if action == "approve" else None
     try:
-        await call(request, token, operation, path_params={"returnID": return_id}, body=body)
+        await call(request, caller, operation, path_params={"returnID": return_id}, body=body)
     except Unauthorized as exc:
         return refused(request, exc)
     except DomainError as exc:
@@ -565,9 +568,9 @@ async def webhooks_page(request: Request[Any, Any, Any]) -> Response[Any]:
     if status not in (None, "Pending", "Delivered", "Failed"):
         status = None
     try:
-        token, caller = await session.session_caller(request)
-        webhooks = await call(request, token, "GET /webhooks", query=[("pageSize", "100")])
-        async with reading(request, token, "console/webhooks") as ctx:
+        _, caller = await session.session_caller(request)
+        webhooks = await call(request, caller, "GET /webhooks", query=[("pageSize", "100")])
+        async with reading(request, caller, "console/webhooks") as ctx:
             reader = await ctx.caller(*stats.WEBHOOK_READ_ROLES)
             await seller_only(ctx, reader)
             rows = await outbox_store.recent(ctx.conn, limit=50, status=status)
@@ -575,7 +578,7 @@ async def webhooks_page(request: Request[Any, Any, Any]) -> Response[Any]:
             figures = await stats.webhook_figures(ctx)
     except DomainError as exc:
         return refused(request, exc)
-    events = await _optional(request, token, "GET /integrationEvents", query=[("pageSize", "100")])
+    events = await _optional(request, caller, "GET /integrationEvents", query=[("pageSize", "100")])
     deliveries = [delivery_wire(r, logs[r.delivery_id], with_payload=False) for r in rows]
     failing = {
         w: counts
@@ -602,7 +605,7 @@ async def retry_delivery(request: Request[Any, Any, Any]) -> Response[Any]:
     webhook_id, delivery_id = _path(request, "webhook_id", "delivery_id")
     try:
         form = await form_of(request)
-        token, _ = await session.session_caller(request)
+        _, caller = await session.session_caller(request)
     except DomainError as exc:
         return refused(request, exc)
     back = form.get("back", "")
@@ -611,7 +614,7 @@ async def retry_delivery(request: Request[Any, Any, Any]) -> Response[Any]:
     try:
         await call(
             request,
-            token,
+            caller,
             "POST /webhooks/{webhookID}/deliveries/{deliveryID}/retry",
             path_params={"webhookID": webhook_id, "deliveryID": delivery_id},
         )
@@ -631,14 +634,14 @@ async def catalog_page(request: Request[Any, Any, Any]) -> Response[Any]:
     threshold = int(raw) if raw.isdigit() else 10
     search = request.query_params.get("search") or ""
     try:
-        token, caller = await session.session_caller(request)
+        _, caller = await session.session_caller(request)
         query = [("pageSize", str(PAGE_SIZE)), ("sortBy", "Name")]
         products = await call(
-            request, token, "GET /products", query=[*query, *([("search", search)] if search else [])]
+            request, caller, "GET /products", query=[*query, *([("search", search)] if search else [])]
         )
         low = await call(
             request,
-            token,
+            caller,
             "GET /products",
             query=[
                 ("pageSize", str(PAGE_SIZE)),
@@ -646,7 +649,7 @@ async def catalog_page(request: Request[Any, Any, Any]) -> Response[Any]:
                 ("Inventory.QuantityAvailable", f"<{threshold}"),
             ],
         )
-        schedules = await call(request, token, "GET /priceschedules", query=query)
+        schedules = await call(request, caller, "GET /priceschedules", query=query)
     except DomainError as exc:
         return refused(request, exc)
     context = {
