@@ -133,12 +133,17 @@ class Operation:
     transactional: bool
 
     async def invoke(
-        self, request: Request[Any, Any, Any], body: Any = ..., caller: Caller | None = None
+        self,
+        request: Request[Any, Any, Any],
+        body: Any = ...,
+        caller: Caller | None = None,
+        reader: AsyncConnection | None = None,
     ) -> tuple[Any, int, bytes]:
         """Serve `request`; returns the handler's result, the status and the encoded answer.
         `body`, when given, stands for the request's JSON body (the console's forms); `caller`,
         when given, is the caller `services.authenticate` already verified for this very request
-        (its bearer token), so it is not verified again."""
+        (its bearer token), so it is not verified again; `reader`, for a read, is an open
+        connection to read on (a page making several reads uses one)."""
         services = request.app.state.services
         check_request_text(request)
         is_write = self.verb in WRITE_VERBS
@@ -155,6 +160,8 @@ class Operation:
         async with AsyncExitStack() as stack:
             if writable:
                 ctx.conn = await stack.enter_async_context(services.db.transaction())
+            elif reader is not None and not is_write:
+                ctx.conn = reader
             else:
                 ctx.conn = await stack.enter_async_context(services.db.reader())
             if is_write:

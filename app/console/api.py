@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from litestar import Request
 from litestar.utils.scope.state import CONNECTION_STATE_KEY
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.tokens import Caller
 from app.http import OPERATIONS, Ctx
@@ -58,26 +59,33 @@ async def call(
     path_params: Mapping[str, str] | None = None,
     query: Sequence[tuple[str, str]] = (),
     body: Any = None,
+    reader: AsyncConnection | None = None,
 ) -> Any:
     """Run the API operation named `"VERB /path"` (as registered by `app.http.endpoint`) for the
     signed-in user (`caller`, verified by `Services.authenticate` for this browser request; its
     token is the operation's bearer token) and return its JSON answer as plain data (None for
-    204). A refusal raises the API's own `DomainError` (Forbidden, NotFound, ...)."""
+    204). A refusal raises the API's own `DomainError` (Forbidden, NotFound, ...). `reader`: an
+    open connection for a read (one for all the reads of a page)."""
     op = OPERATIONS[operation]
     sub = api_request(request, caller.token, verb=op.verb, path_params=path_params, query=query)
-    _, _, payload = await op.invoke(sub, body, caller)
+    _, _, payload = await op.invoke(sub, body, caller, reader)
     return decode_json(payload) if payload else None
 
 
 @asynccontextmanager
-async def reading(request: Request[Any, Any, Any], caller: Caller, route: str) -> AsyncIterator[Ctx]:
+async def reading(
+    request: Request[Any, Any, Any], caller: Caller, route: str, conn: AsyncConnection | None = None
+) -> AsyncIterator[Ctx]:
     """A read-only request context built as `Operation.invoke` builds one, for the console's
     summaries that no single API operation answers (dashboard figures, recent deliveries across
     webhooks): they check the caller with the same `Ctx.caller(*roles)`."""
     services = request.app.state.services
     sub = api_request(request, caller.token)
-    async with services.db.reader() as conn:
+    if conn is not None:
         yield Ctx(sub, services, route, "GET", conn, _caller=caller)
+        return
+    async with services.db.reader() as own:
+        yield Ctx(sub, services, route, "GET", own, _caller=caller)
 
 
 def check_operations(names: Sequence[str]) -> None:

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request, Response, get, post
 from litestar.response import Redirect
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.tokens import Caller
 from app.console import charts, session, stats
@@ -366,11 +367,11 @@ async def _optional(request: Request[Any, Any, Any], caller: Caller, operation: 
 
 
 async def _order_deliveries(
-    request: Request[Any, Any, Any], caller: Caller, order_id: str
+    request: Request[Any, Any, Any], caller: Caller, order_id: str, conn: AsyncConnection
 ) -> list[dict[str, Any]] | None:
     """Webhook deliveries about the order (the delivery log's ordering key), for users who may
     read the delivery log (`GET /webhooks/{id}/deliveries`' roles)."""
-    async with reading(request, caller, "console/order-deliveries") as ctx:
+    async with reading(request, caller, "console/order-deliveries", conn) as ctx:
         reader = await ctx.caller()
         if not reader.has(*stats.WEBHOOK_READ_ROLES):
             return None
@@ -383,28 +384,36 @@ async def _order_deliveries(
 @get("/console/orders/{direction:str}/{order_id:str}", include_in_schema=False)
 async def order_page(request: Request[Any, Any, Any]) -> Response[Any]:
     direction, order_id = _path(request, "direction", "order_id")
+    services = request.app.state.services
+    many = [("pageSize", "100")]
     try:
         _, caller = await session.session_caller(request)
         direction = _direction(direction)
         at = {"direction": direction, "orderID": order_id}
-        order = await call(request, caller, "GET /orders/{direction}/{orderID}", path_params=at)
+        # One connection for every read of the page.
+        async with services.db.reader() as conn:
+            order = await call(
+                request, caller, "GET /orders/{direction}/{orderID}", path_params=at, reader=conn
+            )
+            sections = {}
+            for name in ("lineitems", "payments", "shipments", "approvals"):
+                sections[name] = await _optional(
+                    request,
+                    caller,
+                    f"GET /orders/{{direction}}/{{orderID}}/{name}",
+                    path_params=at,
+                    query=many,
+                    reader=conn,
+                )
+            returns = await _optional(
+                request, caller, "GET /orderreturns", query=[*many, ("OrderID", order["ID"])], reader=conn
+            )
+            deliveries = await _order_deliveries(request, caller, order["ID"], conn)
     except DomainError as exc:
         return refused(request, exc)
-    many = [("pageSize", "100")]
-    lines = await _optional(
-        request, caller, "GET /orders/{direction}/{orderID}/lineitems", path_params=at, query=many
+    lines, payments, shipments, approvals = (
+        sections[n] for n in ("lineitems", "payments", "shipments", "approvals")
     )
-    payments = await _optional(
-        request, caller, "GET /orders/{direction}/{orderID}/payments", path_params=at, query=many
-    )
-    shipments = await _optional(
-        request, caller, "GET /orders/{direction}/{orderID}/shipments", path_params=at, query=many
-    )
-    approvals = await _optional(
-        request, caller, "GET /orders/{direction}/{orderID}/approvals", path_params=at, query=many
-    )
-    returns = await _optional(request, caller, "GET /orderreturns", query=[*many, ("OrderID", order["ID"])])
-    deliveries = await _order_deliveries(request, caller, order["ID"])
 
     def items(page: Any) -> list[dict[str, Any]]:
         return list(page.get("Items") or []) if page else []
@@ -569,16 +578,17 @@ async def webhooks_page(request: Request[Any, Any, Any]) -> Response[Any]:
         status = None
     try:
         _, caller = await session.session_caller(request)
-        webhooks = await call(request, caller, "GET /webhooks", query=[("pageSize", "100")])
         async with reading(request, caller, "console/webhooks") as ctx:
+            many = [("pageSize", "100")]
+            webhooks = await call(request, caller, "GET /webhooks", query=many, reader=ctx.conn)
             reader = await ctx.caller(*stats.WEBHOOK_READ_ROLES)
             await seller_only(ctx, reader)
             rows = await outbox_store.recent(ctx.conn, limit=50, status=status)
             logs = await outbox_store.attempts_of(ctx.conn, [r.delivery_id for r in rows])
             figures = await stats.webhook_figures(ctx)
+            events = await _optional(request, caller, "GET /integrationEvents", query=many, reader=ctx.conn)
     except DomainError as exc:
         return refused(request, exc)
-    events = await _optional(request, caller, "GET /integrationEvents", query=[("pageSize", "100")])
     deliveries = [delivery_wire(r, logs[r.delivery_id], with_payload=False) for r in rows]
     failing = {
         w: counts
@@ -636,20 +646,21 @@ async def catalog_page(request: Request[Any, Any, Any]) -> Response[Any]:
     try:
         _, caller = await session.session_caller(request)
         query = [("pageSize", str(PAGE_SIZE)), ("sortBy", "Name")]
-        products = await call(
-            request, caller, "GET /products", query=[*query, *([("search", search)] if search else [])]
-        )
-        low = await call(
-            request,
-            caller,
-            "GET /products",
-            query=[
-                ("pageSize", str(PAGE_SIZE)),
-                ("Inventory.Enabled", "true"),
-                ("Inventory.QuantityAvailable", f"<{threshold}"),
-            ],
-        )
-        schedules = await call(request, caller, "GET /priceschedules", query=query)
+        async with request.app.state.services.db.reader() as conn:
+            searched = [*query, *([("search", search)] if search else [])]
+            products = await call(request, caller, "GET /products", query=searched, reader=conn)
+            low = await call(
+                request,
+                caller,
+                "GET /products",
+                query=[
+                    ("pageSize", str(PAGE_SIZE)),
+                    ("Inventory.Enabled", "true"),
+                    ("Inventory.QuantityAvailable", f"<{threshold}"),
+                ],
+                reader=conn,
+            )
+            schedules = await call(request, caller, "GET /priceschedules", query=query, reader=conn)
     except DomainError as exc:
         return refused(request, exc)
     context = {
