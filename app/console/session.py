@@ -14,6 +14,7 @@ from litestar import Request, Response
 
 from app.auth.tokens import Caller
 from app.console.api import api_request
+from app.observability import note_caller
 from app.routes.oauth import OAuthError, token_response
 from app.state import Services
 from app.store.repo import Docs
@@ -111,6 +112,7 @@ async def session_caller(request: Request[Any, Any, Any]) -> tuple[str, Caller]:
         raise Unauthorized("Not signed in", "InvalidToken")
     services: Services = request.app.state.services
     caller = await services.authenticate(api_request(request, token))
+    note_caller(caller.user_id, caller.client_id)  # for the access log, as API requests do
     if not caller.is_seller:
         raise Forbidden("The console is for the marketplace's seller users", "Auth.InsufficientRoles")
     return token, caller
