@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from app.console.session import CONSOLE_CLIENT_ID, CSRF_COOKIE, SESSION_COOKIE
+from tests.api import return_fixtures as rf
 from tests.api.fulfilment_fixtures import buyer_order, lines_of, seller, setup_market, supplier_token
 from tests.api.order_fixtures import World
 from tests.conftest import ADMIN_PASSWORD
@@ -248,3 +249,24 @@ async def test_a_seller_without_the_role_is_refused_by_the_api_check(world: Worl
         # CSRF: a post without the page's token changes nothing either.
         await b.post("/console/orders/Incoming/o1/cancel", token="wrong")
         assert (await api.ok("GET", "/orders/Incoming/o1"))["Status"] == "Open"
+
+
+async def test_a_return_is_completed_from_the_order_page(world: World) -> None:
+    api = world.api
+    await rf.catalog(world)
+    lines = await rf.open_order(world, "ro1", {"plain": 2})
+    await rf.ship(world, "ro1", lines["plain"], 2)
+    created = await rf.new_return(world, "ro1", [(lines["plain"], 1)], ID="ret1")
+    await api.ok("POST", f"/orderreturns/{created['ID']}/submit", token=await world.token("alice"))
+    async with Browser(api) as b:
+        b.use_token(await seller(world, "FullAccess"))
+        page = await b.get("/console/orders/Incoming/ro1")
+        assert "/console/returns/ret1/complete" in page.text
+        done = await b.post(
+            "/console/returns/ret1/complete",
+            {"back": "/console/orders/Incoming/ro1"},
+            token=csrf_of(page.text),
+        )
+        assert (done.status_code, done.headers["location"]) == (303, "/console/orders/Incoming/ro1")
+        assert "Return completed" in (await b.get("/console/orders/Incoming/ro1")).text
+    assert (await api.ok("GET", "/orderreturns/ret1"))["Status"] == "Completed"
