@@ -118,6 +118,71 @@ class Ctx:
 Handler = Callable[[Ctx], Awaitable[Any]]
 
 
+@dataclass(frozen=True)
+class Operation:
+    """One API operation as `endpoint` registered it. `invoke` is the whole way a request is
+    served (identity, transaction, hooks, after-commit work); the API and the seller console
+    (app.console) both go through it, so there is one authorization path."""
+
+    verb: str
+    path: str
+    route: str
+    handler: Handler
+    status: int
+    transactional: bool
+
+    async def invoke(
+        self,
+        request: Request[Any, Any, Any],
+        body: Any = ...,
+        caller: Caller | None = None,
+        reader: AsyncConnection | None = None,
+    ) -> tuple[Any, int, bytes]:
+        """Serve `request`; returns the handler's result, the status and the encoded answer.
+        `body`, when given, stands for the request's JSON body (the console's forms); `caller`,
+        when given, is the caller `services.authenticate` already verified for this very request
+        (its bearer token), so it is not verified again; `reader`, for a read, is an open
+        connection to read on (a page making several reads uses one)."""
+        services = request.app.state.services
+        check_request_text(request)
+        is_write = self.verb in WRITE_VERBS
+        writable = is_write and self.transactional
+        # No connection yet: `before_transaction` hooks run before one is opened.
+        no_conn = cast(AsyncConnection, None)
+        ctx = Ctx(request, services, self.route, self.verb, no_conn, writable=writable)
+        if body is not ...:
+            ctx._body = body
+        if caller is not None:
+            ctx._caller = caller
+        if is_write:
+            await _optional_hook(services.hooks, "before_transaction", ctx)
+        async with AsyncExitStack() as stack:
+            if writable:
+                ctx.conn = await stack.enter_async_context(services.db.transaction())
+            elif reader is not None and not is_write:
+                ctx.conn = reader
+            else:
+                ctx.conn = await stack.enter_async_context(services.db.reader())
+            if is_write:
+                await services.hooks.before(ctx)
+            result = await self.handler(ctx)
+            code = self.status
+            if isinstance(result, tuple):
+                result, code = result
+            payload = b"" if isinstance(result, NoContent) else encode(result)
+            if is_write:
+                await services.hooks.after(ctx, code, result)
+        if is_write:
+            await _optional_hook(services.hooks, "after_commit", ctx)
+        for task in ctx.post_commit:
+            await task()
+        return result, code, payload
+
+
+# Every operation `endpoint` registered, by "VERB /path" (the OrderCloud path, without /v1).
+OPERATIONS: dict[str, Operation] = {}
+
+
 def endpoint(
     verb: str, path: str, *, status: int | None = None, transactional: bool = True
 ) -> Callable[[Handler], HTTPRouteHandler]:
@@ -135,34 +200,11 @@ def endpoint(
     route_template = "v1" + path
 
     def decorate(handler: Handler) -> HTTPRouteHandler:
+        operation = Operation(verb, path, route_template, handler, default_status, transactional)
+        OPERATIONS[f"{verb} {path}"] = operation
+
         async def run(request: Request[Any, Any, Any]) -> Response[bytes]:
-            services = request.app.state.services
-            check_request_text(request)
-            is_write = verb in WRITE_VERBS
-            writable = is_write and transactional
-            # No connection yet: `before_transaction` hooks run before one is opened.
-            no_conn = cast(AsyncConnection, None)
-            ctx = Ctx(request, services, route_template, verb, no_conn, writable=writable)
-            if is_write:
-                await _optional_hook(services.hooks, "before_transaction", ctx)
-            async with AsyncExitStack() as stack:
-                if writable:
-                    ctx.conn = await stack.enter_async_context(services.db.transaction())
-                else:
-                    ctx.conn = await stack.enter_async_context(services.db.reader())
-                if is_write:
-                    await services.hooks.before(ctx)
-                result = await handler(ctx)
-                code = default_status
-                if isinstance(result, tuple):
-                    result, code = result
-                payload = b"" if isinstance(result, NoContent) else encode(result)
-                if is_write:
-                    await services.hooks.after(ctx, code, result)
-            if is_write:
-                await _optional_hook(services.hooks, "after_commit", ctx)
-            for task in ctx.post_commit:
-                await task()
+            _, code, payload = await operation.invoke(request)
             return Response(content=payload, status_code=code, media_type="application/json")
 
         run.__name__ = handler.__name__

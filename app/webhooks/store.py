@@ -367,3 +367,31 @@ async def make_due(conn: AsyncConnection, row: OutboxRow, *, now: datetime) -> N
     if row.status != PENDING:
         values.update(status=PENDING, attempts=0)
     await conn.execute(update(outbox).where(OB.pk == row.pk).values(**values))
+
+
+async def recent(
+    conn: AsyncConnection,
+    *,
+    limit: int,
+    ordering_key: str | None = None,
+    status: str | None = None,
+) -> list[OutboxRow]:
+    """The newest deliveries of every webhook (the console's delivery log), optionally those
+    about one order (`ordering_key`) or in one status."""
+    where = []
+    if ordering_key is not None:
+        where.append(OB.ordering_key == ordering_key)
+    if status is not None:
+        where.append(OB.status == status)
+    stmt = select(outbox).where(*where).order_by(OB.pk.desc()).limit(limit)
+    return [OutboxRow.of(r) for r in await conn.execute(stmt)]
+
+
+async def status_counts(
+    conn: AsyncConnection, *, since: datetime | None = None
+) -> dict[tuple[str, str], int]:
+    """How many deliveries each webhook has in each status: {(webhook_id, status): n}."""
+    stmt = select(OB.webhook_id, OB.status, func.count()).group_by(OB.webhook_id, OB.status)
+    if since is not None:
+        stmt = stmt.where(OB.created_at >= since)
+    return {(str(w), str(s)): int(n) for w, s, n in await conn.execute(stmt)}
