@@ -9,7 +9,8 @@ Without `--url` it starts `ordercore serve` on a free port (a fresh SQLite file,
 its own on the PostgreSQL database of `--db`, dropped afterwards), seeds a buyer, a Shopper
 security profile, an API client, `--products` priced products and one buyer user per simulated
 user, signs every user in, and then runs `--users` concurrent users (asyncio + aiohttp, one
-keep-alive connection each), each doing checkouts back to back for `--seconds`:
+keep-alive connection each), each doing checkouts back to back for `--seconds` (each order
+takes 3 of the products at random):
 3 line items, ship-to, bill-to, a purchase-order payment, submit. It prints orders/s and the
 p50/p99 latency of the submit request, then, in the same run:
 
@@ -32,6 +33,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import secrets
 import socket
 import sqlite3
@@ -273,9 +275,11 @@ class Checkouts:
     elapsed: float = 0.0
 
 
-async def checkout(api: Client, token: str, products: list[str], n: int, stats: Checkouts) -> None:
-    for i in range(3):
-        line = {"ProductID": products[(n + i) % len(products)], "Quantity": 1 + i}
+async def checkout(
+    api: Client, token: str, products: list[str], rng: random.Random, stats: Checkouts
+) -> None:
+    for i, product in enumerate(rng.sample(products, min(3, len(products)))):
+        line = {"ProductID": product, "Quantity": 1 + i}
         await api.call("POST", "/cart/lineitems", line, token=token)
     await api.call("PUT", "/cart/shipto", ADDRESS, token=token)
     await api.call("PUT", "/cart/billto", ADDRESS, token=token)
@@ -296,10 +300,10 @@ async def run_checkouts(base: str, world: World, seconds: float) -> Checkouts:
         deadline = time.perf_counter() + seconds
 
         async def shopper(u: int, token: str) -> None:
-            n = u
+            rng = random.Random(u)  # each user picks its own 3 products for every order
             while time.perf_counter() < deadline:
                 try:
-                    await checkout(api, token, world.products, n, stats)
+                    await checkout(api, token, world.products, rng, stats)
                 except (Failed, aiohttp.ClientError, TimeoutError) as exc:
                     stats.errors += 1
                     stats.first_error = stats.first_error or str(exc)
@@ -307,7 +311,6 @@ async def run_checkouts(base: str, world: World, seconds: float) -> Checkouts:
                     await asyncio.sleep(0.05)
                     with contextlib.suppress(Failed, aiohttp.ClientError):
                         await api.call("DELETE", "/cart", token=token)
-                n += 1
 
         started = time.perf_counter()
         await asyncio.gather(*(shopper(u, t) for u, t in enumerate(world.tokens)))
@@ -543,7 +546,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--admin-client-id", default=os.environ.get("ORDERCORE_ADMIN_CLIENT_ID", "ordercore-admin")
     )
-    p.add_argument("--products", type=int, default=20, help="products to seed (default 20)")
+    p.add_argument(
+        "--products",
+        type=int,
+        default=200,
+        help="products to seed (default 200); each order takes 3 at random (fewer: more share one)",
+    )
     p.add_argument("--get-seconds", type=float, default=5.0, help="GET-order phase per server (default 5)")
     p.add_argument("--baseline-seconds", type=float, default=5.0, help="raw-driver phase (default 5)")
     p.add_argument("--start-timeout", type=float, default=180.0, help="seconds to wait for a server")
