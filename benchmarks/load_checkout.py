@@ -504,6 +504,10 @@ async def measure(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 raw_sqlite, workdir / "raw.db", args.baseline_seconds
             )
         return result
+    except BaseException:
+        for proc in procs:  # what the servers said, for the failure's cause
+            print(f"--- {proc.log.name}:\n{proc.log.read_text(errors='replace')[-6000:]}", file=sys.stderr)
+        raise
     finally:
         for proc in procs:
             proc.stop()
