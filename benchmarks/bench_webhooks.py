@@ -1,6 +1,8 @@
 """Webhook throughput and cost, on a SQLite file and a loopback receiver.
 
 Run: python -m pytest benchmarks/bench_webhooks.py --benchmark-only -q
+ or: python -m benchmarks.bench_webhooks [--db postgresql://...] [--rounds 3]   (the throughput
+     figure alone, on SQLite or a PostgreSQL schema of its own; see `main`)
 - `test_delivery_throughput`: one `BackgroundWorker` (64 chains in flight) draining 2,000
   deliveries spread over 100 ordering keys (ordering kept) to a local receiver; reports
   deliveries/s and the ratio to a baseline measured in the same run: a minimal aiohttp client
