@@ -5,22 +5,28 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from typing import Any
 
 from app.config import Settings
 
 
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings given on the command line (None: not given, the environment decides)."""
+    return {
+        "database_url": getattr(args, "database_url", None),
+        "database_schema": getattr(args, "database_schema", None),
+        "host": getattr(args, "host", None),
+        "port": getattr(args, "port", None),
+        "public_url": getattr(args, "public_url", None),
+        "demo": True if getattr(args, "demo", False) else None,
+        "webhook_worker": False if getattr(args, "no_worker", False) else None,
+    }
+
+
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(
-        database_url=getattr(args, "database_url", None),
-        database_schema=getattr(args, "database_schema", None),
-        host=getattr(args, "host", None),
-        port=getattr(args, "port", None),
-        public_url=getattr(args, "public_url", None),
-        demo=True if getattr(args, "demo", False) else None,
-        webhook_worker=False if getattr(args, "no_worker", False) else None,
-    )
+    return Settings.from_env(**_overrides(args))
 
 
 async def _init(settings: Settings) -> dict[str, Any] | None:
@@ -51,12 +57,44 @@ def _prepare(settings: Settings) -> None:
         sys.stdout.flush()
 
 
+def serve_worker_app() -> Any:
+    """One API process of `serve --workers N` (a uvicorn app factory): its settings come from
+    the environment, where `cmd_serve` put the command line's."""
+    from app.main import create_app
+    from app.observability import configure_logging
+
+    settings = Settings.from_env()
+    configure_logging(settings)
+    return create_app(settings)
+
+
+def multi_process_refusal(settings: Settings, workers: int) -> str | None:
+    """Why `serve --workers N` cannot run on this database, or None."""
+    from app.store.db import normalize_url
+
+    if workers > 1 and normalize_url(settings.database_url).startswith("sqlite"):
+        return (
+            f"ordercore serve --workers {workers} needs PostgreSQL: a SQLite database is served by "
+            "one process (its caches and its webhook worker are in-process; docs/operations.md, "
+            '"Several API processes"). Use --workers 1, or a postgresql:// --database-url.'
+        )
+    return None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.listen import PortUnavailable, bind
 
     settings = _settings(args)
+    workers = int(getattr(args, "workers", None) or 1)
+    if workers < 1:
+        print("ordercore serve: --workers must be at least 1", file=sys.stderr)
+        return 2
+    refusal = multi_process_refusal(settings, workers)
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
+        return 2
     # The port first: a busy one fails before the database is touched or "listening" printed.
     try:
         sockets = bind(settings.host, settings.port)
@@ -70,6 +108,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.main import create_app
 
     print(f"ordercore listening on {settings.base_url} (API at {settings.base_url}/v1)", flush=True)
+    if workers > 1:
+        # uvicorn binds the port once and starts `workers` processes that accept on it; each
+        # builds its app from the environment (`serve_worker_app`), given the command line here.
+        for name, value in _overrides(args).items():
+            if value is not None:
+                text = str(value).lower() if isinstance(value, bool) else str(value)
+                os.environ[f"ORDERCORE_{name.upper()}"] = text
+        # The processes share the socket bound above (uvicorn listens on it and forks).
+        uvicorn.run(
+            "app.cli:serve_worker_app",
+            factory=True,
+            workers=workers,
+            fd=sockets[0].fileno(),
+            log_level=settings.log_level,
+            access_log=False,
+            log_config=None,
+        )
+        return 0
     config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
@@ -166,6 +222,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", help="base URL clients reach (env ORDERCORE_PUBLIC_URL)")
     serve.add_argument("--demo", action="store_true", help="seed a demo marketplace on first run")
     serve.add_argument("--no-worker", action="store_true", help="do not deliver webhooks in-process")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API processes on the one port (PostgreSQL only; default 1; docs/operations.md)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     init = sub.add_parser("init", help="migrate and create the seller, an admin user and an admin client")
