@@ -173,6 +173,33 @@ async def shown(ctx: Ctx, spec: ResourceSpec, doc: Doc, caller: Caller | None = 
     return await spec.present(ctx, out) if spec.present is not None else out
 
 
+async def page_of(
+    ctx: Ctx,
+    spec: ResourceSpec,
+    caller: Caller,
+    opts: ListOptions,
+    conds: Sequence[ColumnElement[bool]] = (),
+    scope: str = "",
+) -> dict[str, Any]:
+    """One page of `spec` documents matching `conds` (and the spec's own list parameters), as
+    `caller` sees them: the generic List, and lists of the same resource under another path."""
+    conds = list(conds)
+    if spec.list_conds is not None:
+        conds.extend(await spec.list_conds(ctx, caller, scope, opts))
+    page = await ctx.docs.page(
+        spec.kind,
+        opts,
+        spec.schema,
+        conds=conds,
+        scope=scope,
+        searchable=spec.searchable,
+        sortable=spec.sortable,
+        default_sort=spec.default_sort,
+    )
+    page.items[:] = [await shown(ctx, spec, d, caller) for d in page.items]
+    return page.wire()
+
+
 def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
     """The standard endpoints for `spec`, in OrderCloud's shapes and status codes."""
     handlers: list[HTTPRouteHandler] = []
@@ -187,20 +214,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
             conds = list(await spec.visible(ctx, caller, scope)) if spec.visible else []
             opts = ctx.list_options(params=spec.list_params)
             check_secret_options(spec, caller, opts)
-            if spec.list_conds is not None:
-                conds.extend(await spec.list_conds(ctx, caller, scope, opts))
-            page = await ctx.docs.page(
-                spec.kind,
-                opts,
-                spec.schema,
-                conds=conds,
-                scope=scope,
-                searchable=spec.searchable,
-                sortable=spec.sortable,
-                default_sort=spec.default_sort,
-            )
-            page.items[:] = [await shown(ctx, spec, d, caller) for d in page.items]
-            return page.wire()
+            return await page_of(ctx, spec, caller, opts, conds, scope)
 
         handlers.append(list_items)
 

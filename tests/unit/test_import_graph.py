@@ -29,7 +29,6 @@ PACKAGES = ("app", "domain", "integrations")
 ROUTES_IMPORTING_STORE = frozenset(
     {
         "cart",
-        "fulfilment",
         "me_catalog",
         "oauth",
         "orderreturns",
@@ -37,7 +36,6 @@ ROUTES_IMPORTING_STORE = frozenset(
         "products",
         "promotions",
         "security_profiles",
-        "shipments",
         "specs",
         "supplier_buyers",
     }
