@@ -35,7 +35,6 @@ ROUTES_IMPORTING_STORE = frozenset(
         "orgs",
         "products",
         "promotions",
-        "security_profiles",
         "specs",
         "supplier_buyers",
     }
