@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.auth.grants import issue_for_user
 from app.auth.revocation import revoke
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS, FoundUser
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.resources import normalize, store
 from app.routes.me_user import REGISTER_READONLY, company_scope
-from app.routes.oauth import issue_for_user
 from app.routes.orgs import BUYER_USER_SPEC
 from app.services import cart
 from app.wire import id_or_new

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
+from app.auth.grants import client_allows, issue_for_user
 from app.auth.lockout import unlocked
 from app.auth.revocation import bumped, revoke
 from app.auth.tokens import Caller
@@ -15,7 +16,6 @@ from app.http import NO_CONTENT, Ctx, endpoint
 from app.models.instruments import ImpersonateTokenRequest
 from app.resources import ResourceSpec, load, public
 from app.routes.access import buyer_scope
-from app.routes.oauth import _client_allows, issue_for_user
 from app.routes.orgs import SPECS, user_uniq
 from app.wire import validate
 from domain.errors import Forbidden, NotFound, ValidationFailed
@@ -106,7 +106,7 @@ async def impersonation_token(ctx: Ctx) -> Any:
     if client is None:
         raise NotFound("ApiClient", request.client_id)
     found = FoundUser("buyer", buyer_id, user)
-    if not client.doc.get("Active", True) or not await _client_allows(docs, client.doc, found):
+    if not client.doc.get("Active", True) or not await client_allows(docs, client.doc, found):
         raise ValidationFailed(
             "The API client is inactive or not assigned to the user's buyer",
             "Impersonation.BadApiClient",

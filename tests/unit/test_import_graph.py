@@ -30,7 +30,6 @@ ROUTES_IMPORTING_STORE = frozenset(
     {
         "cart",
         "me_catalog",
-        "oauth",
         "orderreturns",
         "orgs",
         "products",
