@@ -173,6 +173,43 @@ async def shown(ctx: Ctx, spec: ResourceSpec, doc: Doc, caller: Caller | None = 
     return await spec.present(ctx, out) if spec.present is not None else out
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A list endpoint that is not a `ResourceSpec`'s List (an order's payments, a return's
+    approvals), described once: what it lists and how callers may search and sort it. Routes
+    declare it; services supply the conditions (who sees what); `listing_page` runs it."""
+
+    kind: str
+    schema: Schema
+    searchable: tuple[str, ...] = ("ID",)
+    sortable: tuple[str, ...] | None = None
+    default_sort: tuple[str, ...] = ("ID",)
+
+
+async def listing_page(
+    ctx: Ctx,
+    listing: Listing,
+    opts: ListOptions,
+    *,
+    conds: Sequence[ColumnElement[bool]] = (),
+    scope: str | None = None,
+    show: Callable[[Doc], Doc] = public,
+) -> dict[str, Any]:
+    """One page of `listing` (`scope` None: any scope), each item as `show` makes it."""
+    page = await ctx.docs.page(
+        listing.kind,
+        opts,
+        listing.schema,
+        conds=conds,
+        scope=scope,
+        searchable=listing.searchable,
+        sortable=listing.sortable,
+        default_sort=listing.default_sort,
+    )
+    page.items[:] = [show(d) for d in page.items]
+    return page.wire()
+
+
 async def page_of(
     ctx: Ctx,
     spec: ResourceSpec,

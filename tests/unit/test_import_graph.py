@@ -30,7 +30,6 @@ ROUTES_IMPORTING_STORE = frozenset(
     {
         "cart",
         "me_catalog",
-        "orderreturns",
         "orgs",
         "products",
         "promotions",
