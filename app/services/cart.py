@@ -42,6 +42,16 @@ async def caller(ctx: Ctx, *roles: str) -> Caller:
     return found
 
 
+async def target(ctx: Ctx, *, create: bool = False, roles: tuple[str, ...] = ()) -> tuple[Caller, Stored]:
+    """The caller and the cart a `/cart` route acts on: created when missing with `create`
+    (locked), else required (404 without one; locked on writes)."""
+    found = await caller(ctx, *roles)
+    if create:
+        stored, _ = await current_or_new(ctx, found)
+        return found, stored
+    return found, await require(ctx, found, lock=ctx.writable)
+
+
 def is_cart_of(order: dict[str, Any], caller: Caller) -> bool:
     return (
         order.get("FromUserID") == caller.user_id
