@@ -33,7 +33,6 @@ ROUTES_IMPORTING_STORE = frozenset(
         "products",
         "promotions",
         "specs",
-        "supplier_buyers",
     }
 )
 
