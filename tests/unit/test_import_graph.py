@@ -31,7 +31,6 @@ ROUTES_IMPORTING_STORE = frozenset(
         "me_catalog",
         "orgs",
         "products",
-        "specs",
     }
 )
 
