@@ -30,7 +30,6 @@ ROUTES_IMPORTING_STORE = frozenset(
     {
         "me_catalog",
         "orgs",
-        "products",
     }
 )
 
