@@ -29,7 +29,6 @@ PACKAGES = ("app", "domain", "integrations")
 ROUTES_IMPORTING_STORE = frozenset(
     {
         "me_catalog",
-        "orgs",
     }
 )
 
