@@ -12,11 +12,9 @@ from app.catalog import assignments
 from app.catalog import categories as store
 from app.catalog.rename import repoint
 from app.http import NO_CONTENT, Ctx, endpoint
-from app.listing import ListOptions
 from app.models.catalog import Category, CategoryAssignment, CategoryProductAssignment
 from app.resources import Doc, ResourceSpec, crud, public
 from app.routes.access import seller_only
-from domain.categories import Tree, parse_depth
 from domain.errors import ValidationFailed
 
 READ = ("CategoryReader", "CategoryAdmin")
@@ -114,24 +112,12 @@ SPEC = ResourceSpec(
 )
 
 
-async def depth_conds(
-    ctx: Ctx, catalog_id: str, opts: ListOptions, tree: Tree | None = None
-) -> list[ColumnElement[bool]]:
-    """`depth` (default 1) counted from a plain `ParentID` filter, else from the catalog's top."""
-    depth = parse_depth(ctx.query("depth"), 1)
-    # An unknown ParentID is a filter that matches nothing (no 404, which would tell a shopper
-    # whether a hidden category exists).
-    root = store.plain_parent(opts)
-    cond = store.within_depth(tree or await store.tree(ctx.docs, catalog_id), root, depth)
-    return [] if cond is None else [cond]
-
-
 @endpoint("GET", "/catalogs/{catalogID}/categories")
 async def list_categories(ctx: Ctx) -> Any:
     caller = await ctx.caller(*READ)
     catalog_id = await catalog_scope(ctx, caller)
     opts = ctx.list_options(params=("depth",))
-    conds = await depth_conds(ctx, catalog_id, opts)
+    conds = await store.depth_conds(ctx.docs, catalog_id, opts, ctx.query("depth"))
     page = await ctx.docs.page(
         store.KIND,
         opts,

@@ -28,7 +28,6 @@ PACKAGES = ("app", "domain", "integrations")
 # Route modules that still import app.store directly (issue #12, item 2). Only ever remove names.
 ROUTES_IMPORTING_STORE = frozenset(
     {
-        "me_catalog",
     }
 )
 
