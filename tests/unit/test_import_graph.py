@@ -36,7 +36,6 @@ ROUTES_CALLING_STORAGE: dict[str, int] = {
     "apiclients": 8,
     "approvals": 4,
     "catalogs": 9,
-    "categories": 15,
     "channels": 1,
     "group_members": 3,
     "instruments": 4,
