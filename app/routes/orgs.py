@@ -9,13 +9,13 @@ from sqlalchemy import ColumnElement
 from app.auth.revocation import bumped, company_change_revokes
 from app.auth.tokens import Caller
 from app.auth.users import username_key
+from app.catalog import catalog_admin
 from app.http import Ctx, endpoint
 from app.listing import ListOptions
 from app.models.common import Address
 from app.models.orgs import Buyer, Supplier, User, UserGroup
 from app.resources import Doc, Listing, ResourceSpec, crud, listing_page
 from app.routes.access import buyer_scope, seller_only, supplier_scope
-from app.routes.catalogs import create_default_catalog
 from app.services import orgs
 
 USER_SEARCH = ("ID", "Username", "LastName", "FirstName", "Email")
@@ -108,7 +108,9 @@ def _delete_address(assignment_kind: str) -> Any:
 
 async def _buyer_default_catalog(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
     if existing is None and not doc.get("DefaultCatalogID"):
-        doc["DefaultCatalogID"] = await create_default_catalog(ctx, doc)
+        doc["DefaultCatalogID"] = await catalog_admin.create_default_catalog(
+            ctx.docs, doc, ctx.services.marketplace_id
+        )
     return doc
 
 

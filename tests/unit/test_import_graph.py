@@ -35,7 +35,6 @@ ROUTES_CALLING_STORAGE: dict[str, int] = {
     "apiclient_secrets": 2,
     "apiclients": 8,
     "approvals": 4,
-    "catalogs": 9,
     "channels": 1,
     "group_members": 3,
     "instruments": 4,
