@@ -38,7 +38,6 @@ ROUTES_CALLING_STORAGE: dict[str, int] = {
     "instruments": 4,
     "integrationevents": 1,
     "inventoryrecords": 3,
-    "me_instruments": 7,
     "me_orders": 2,
     "me_register": 2,
     "me_user": 3,
