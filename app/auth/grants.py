@@ -15,7 +15,7 @@ from app.services.cart import latest_unsubmitted
 from app.state import Services
 from app.store.repo import Docs
 from app.wire import new_id
-from domain.errors import DomainError, Unauthorized
+from domain.errors import DomainError, NotFound, Unauthorized, ValidationFailed
 
 
 class OAuthError(DomainError):
@@ -274,3 +274,27 @@ async def _client_credentials(
         anon_id=anon_id,
         extra_claims={"orderid": order_id},
     )
+
+
+async def impersonation_token(
+    services: Services,
+    docs: Docs,
+    user: FoundUser,
+    client_id: str,
+    scope: list[str],
+    impersonator_id: str,
+) -> dict[str, Any]:
+    """Users.GetAccessToken: a token acting as an active user, through an active client its buyer
+    may use, with the requested roles it has; the `imp` claim names the impersonating user."""
+    found = await docs.get("apiclient", client_id)
+    if found is None:
+        raise NotFound("ApiClient", client_id)
+    if not found.doc.get("Active", True) or not await client_allows(docs, found.doc, user):
+        raise ValidationFailed(
+            "The API client is inactive or not assigned to the user's buyer",
+            "Impersonation.BadApiClient",
+            {"ClientID": client_id},
+        )
+    if not user.doc.get("Active"):
+        raise ValidationFailed("User account is not active", "Auth.UserNotActive", {"UserID": user.doc["ID"]})
+    return await issue_for_user(services, docs, found.doc, user, scope, extra_claims={"imp": impersonator_id})

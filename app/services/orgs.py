@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
+from app.auth.lockout import unlocked
 from app.auth.passwords import hash_password
 from app.auth.revocation import IDENTITY, bumped, new_identity, user_change_revokes
 from app.auth.users import username_key
@@ -17,6 +18,7 @@ from app.services.approvals import rules_using_group
 from app.store.repo import Docs
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, ValidationFailed
+from domain.orders import UNSUBMITTED_STATUSES, order_user
 
 Doc = dict[str, Any]
 # What a company's ID files (its scope): deleted with it, moved by a rename (app/catalog/rename.py).
@@ -112,3 +114,60 @@ async def forget_group(docs: Docs, assignment_kind: str, group_id: str, scope: s
 
 async def forget_address(docs: Docs, assignment_kind: str, address_id: str, scope: str) -> None:
     await docs.delete_where(assignment_kind, *docs.eq(AddressID=address_id), scope=scope)
+
+
+# --------------------------------------------------------------------------- actions on users
+
+MOVE_OPTIONS = ("None", "Unsubmitted", "All")
+
+
+async def move_buyer_user(docs: Docs, user: Doc, old_buyer: str, new_buyer: str, orders: str | None) -> Doc:
+    """Users.Move. `orders`: None (default) refuses while the user has unsubmitted orders;
+    Unsubmitted moves those with the user; All moves every order the user placed. Returns the
+    user as it is now."""
+    await docs.require("buyer", new_buyer, object_type="Buyer")
+    option = next((o for o in MOVE_OPTIONS if o.lower() == (orders or "None").lower()), None)
+    if option is None:
+        raise ValidationFailed(
+            "orders must be None, Unsubmitted or All", "ValidationFailure", {"Field": "orders"}
+        )
+    if new_buyer == old_buyer:
+        return user
+    if await docs.all("apiclient", *docs.eq(DefaultContextUserName=user["Username"]), limit=1):
+        raise ValidationFailed(
+            "The default context user of an API client cannot be moved",
+            "User.CannotMoveDefaultContextUser",
+            {"UserID": user["ID"]},
+        )
+    if await docs.exists("user", user["ID"], new_buyer):
+        raise ValidationFailed(
+            f"Buyer {new_buyer} already has a user with ID {user['ID']}",
+            "IdExists",
+            {"ObjectType": "User", "ObjectID": user["ID"]},
+        )
+    mine = docs.eq(FromUserID=user["ID"], FromCompanyID=old_buyer)
+    open_ones: list[ColumnElement[bool]] = [*mine, docs.field_in("Status", sorted(UNSUBMITTED_STATUSES))]
+    if option == "None" and await docs.count("order", *open_ones, scope=""):
+        raise ValidationFailed(
+            "The user has unsubmitted orders; move them with orders=Unsubmitted or orders=All",
+            "User.CannotMoveeWithOpenOrder",
+            {"UserID": user["ID"]},
+        )
+    # What tied the user to its old buyer (groups, assignments, private addresses and cards) stays.
+    await forget_user(docs, "usergroupassignment", user["ID"], old_buyer)
+    await docs.delete("user", user["ID"], old_buyer)
+    # Tokens name the old buyer; they end with the move, and stay dead if the user moves back.
+    moved = bumped({**user, "CompanyID": new_buyer})
+    await docs.insert("user", moved, new_buyer, uniq=username_key(moved["Username"]), object_type="User")
+    if option != "None":
+        conds = open_ones if option == "Unsubmitted" else mine
+        for stored in await docs.all_stored("order", *conds, scope="", lock=True):
+            order = {**stored.doc, "FromCompanyID": new_buyer, "FromUser": order_user(moved, new_buyer)}
+            await docs.replace("order", order["ID"], order, version=stored.version)
+    await docs.delete("cartpointer", user["ID"], old_buyer)
+    return moved
+
+
+async def unlock(docs: Docs, kind: str, user: Doc, scope: str) -> None:
+    """An account locked after failed sign-ins may sign in again."""
+    await docs.replace(kind, user["ID"], unlocked(user), scope)

@@ -42,7 +42,6 @@ ROUTES_CALLING_STORAGE: dict[str, int] = {
     "me_register": 2,
     "me_user": 3,
     "orders": 2,
-    "user_actions": 5,
     "variants": 2,
     "webhooks": 6,
 }
