@@ -43,7 +43,6 @@ ROUTES_CALLING_STORAGE: dict[str, int] = {
     "me_user": 3,
     "orders": 2,
     "variants": 2,
-    "webhooks": 6,
 }
 
 # Where the process starts, and modules loaded by name rather than by an import statement:
