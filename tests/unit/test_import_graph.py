@@ -35,7 +35,6 @@ ROUTES_CALLING_STORAGE: dict[str, int] = {
     "approvals": 4,
     "channels": 1,
     "group_members": 3,
-    "instruments": 4,
     "integrationevents": 1,
     "inventoryrecords": 3,
     "me_orders": 2,
