@@ -32,7 +32,6 @@ PACKAGES = ("app", "domain", "integrations")
 ROUTES_CALLING_STORAGE: dict[str, int] = {
     "access": 1,
     "address_assignments": 3,
-    "approvals": 4,
     "channels": 1,
     "group_members": 3,
     "integrationevents": 1,
