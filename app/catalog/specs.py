@@ -162,3 +162,35 @@ async def specs_of_product(docs: Docs, product_id: str) -> ColumnElement[bool]:
     """The specs assigned to an existing product (404 for a missing one)."""
     await docs.require("product", product_id, object_type="Product")
     return docs.id_in(product_spec_ids(docs.pg, product_id))
+
+
+async def generate_variants(docs: Docs, product_id: str, *, active: bool, overwrite: bool) -> Doc:
+    """One variant per combination of options of the product's variant-defining specs.
+
+    Without `overwrite`, a variant that already exists keeps its edits (only its Specs are
+    refreshed); with it, every variant is rebuilt. Variants whose combination no longer exists
+    are removed either way, with their inventory records. Returns the product (counts updated)."""
+    product = (await docs.require("product", product_id, object_type="Product", lock=True)).doc
+    specs = await docs.all("spec", docs.id_in(product_spec_ids(docs.pg, product_id)), scope="")
+    wanted = [new_variant(product, combo, active=active) for combo in variant_specs(specs)]
+    current = {d["ID"]: d for d in await docs.all("variant", scope=product_id)}
+    for variant in wanted:
+        before = current.pop(variant["ID"], None)
+        if before is None:
+            await docs.insert("variant", variant, product_id, object_type="Variant")
+        else:
+            kept = variant if overwrite else {**before, "Specs": variant["Specs"]}
+            await docs.replace("variant", variant["ID"], kept, product_id)
+    for stale in current:
+        await docs.delete("variant", stale, product_id)
+        await docs.delete_where("inventoryrecord", *docs.eq(_VariantID=stale), scope=product_id)
+    await refresh_product_counts(docs, product_id)
+    return (await docs.require("product", product_id, object_type="Product")).doc
+
+
+async def require_product(docs: Docs, product_id: str, variant_id: str | None = None) -> str:
+    """An existing product (and, given, one of its variants); the product's ID."""
+    await docs.require("product", product_id, object_type="Product")
+    if variant_id is not None:
+        await docs.require("variant", variant_id, product_id, object_type="Variant")
+    return product_id

@@ -35,12 +35,10 @@ ROUTES_CALLING_STORAGE: dict[str, int] = {
     "channels": 1,
     "group_members": 3,
     "integrationevents": 1,
-    "inventoryrecords": 3,
     "me_orders": 2,
     "me_register": 2,
     "me_user": 3,
     "orders": 2,
-    "variants": 2,
 }
 
 # Where the process starts, and modules loaded by name rather than by an import statement:
