@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
+from app.assignments import assignment_id, upsert
 from app.auth.lockout import unlocked
 from app.auth.passwords import hash_password
 from app.auth.revocation import IDENTITY, bumped, new_identity, user_change_revokes
@@ -17,7 +18,7 @@ from app.catalog.rename import SCOPED
 from app.services.approvals import rules_using_group
 from app.store.repo import Docs
 from domain.clock import iso, utcnow
-from domain.errors import Conflict, ValidationFailed
+from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.orders import UNSUBMITTED_STATUSES, order_user
 
 Doc = dict[str, Any]
@@ -171,3 +172,21 @@ async def move_buyer_user(docs: Docs, user: Doc, old_buyer: str, new_buyer: str,
 async def unlock(docs: Docs, kind: str, user: Doc, scope: str) -> None:
     """An account locked after failed sign-ins may sign in again."""
     await docs.replace(kind, user["ID"], unlocked(user), scope)
+
+
+# --------------------------------------------------------------------------- group memberships
+
+
+async def add_member(
+    docs: Docs, kind: str, group_kind: str, user_kind: str, scope: str, group_id: str, user_id: str
+) -> None:
+    """Put an existing user in an existing group of the same company (idempotent)."""
+    await docs.require(group_kind, group_id, scope, object_type="UserGroup")
+    await docs.require(user_kind, user_id, scope, object_type="User")
+    doc = {"ID": assignment_id(group_id, user_id), "UserGroupID": group_id, "UserID": user_id}
+    await upsert(docs, kind, doc, scope)
+
+
+async def remove_member(docs: Docs, kind: str, scope: str, group_id: str, user_id: str) -> None:
+    if not await docs.delete(kind, assignment_id(group_id, user_id), scope):
+        raise NotFound("UserGroupAssignment", f"{group_id}/{user_id}")
