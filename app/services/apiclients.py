@@ -88,3 +88,19 @@ async def check_room_for_secret(docs: Docs, client_id: str) -> None:
             "ApiClientSecret.MaximumClientSecretsReached",
             {"ApiClientID": client_id},
         )
+
+
+# Where an API client names an integration event.
+EVENT_ID_FIELDS = tuple(f"{field}ID" for field in EVENT_FIELDS)
+
+
+async def refuse_if_event_used(docs: Docs, event_id: str) -> None:
+    """An integration event named by an API client stays until the client lets go of it."""
+    for field in EVENT_ID_FIELDS:
+        users = await docs.all(KIND, *docs.eq(**{field: event_id}))
+        if users:
+            raise ValidationFailed(
+                f"Integration event {event_id} is used by API client(s); unlink it first",
+                "IntegrationEvent.CannotDeleteInUse",
+                {"IntegrationEventID": event_id, "ApiClientIDs": sorted(c["ID"] for c in users)},
+            )

@@ -190,3 +190,11 @@ async def add_member(
 async def remove_member(docs: Docs, kind: str, scope: str, group_id: str, user_id: str) -> None:
     if not await docs.delete(kind, assignment_id(group_id, user_id), scope):
         raise NotFound("UserGroupAssignment", f"{group_id}/{user_id}")
+
+
+async def stored_company_id(docs: Docs, kind: str, object_type: str, company_id: str) -> str:
+    """The company's stored ID (IDs are case-insensitive, so a path may spell it otherwise)."""
+    found = await docs.get(kind, company_id)
+    if found is None:
+        raise NotFound(object_type, company_id)
+    return str(found.doc["ID"])
