@@ -6,8 +6,7 @@ Three rules hold it in shape:
 - routes reach storage only through services: no `app/routes` module imports `app.store`, and
   no route calls the document store or the connection of its request itself (`ctx.docs.get(...)`,
   `docs = ctx.docs`, `ctx.conn`); handing `ctx.docs` to a service (`svc.f(ctx.docs, ...)`) is how
-  a route names the storage a service works on. The route modules that still do are counted
-  below; the counts may only shrink (a module over or under its count fails: lower it).
+  a route names the storage a service works on.
 
 Imports inside functions count (they are how circles hide). Imports under `if TYPE_CHECKING:`
 count for the routes rule (a route annotated with `Docs` still knows about storage) but not for
@@ -26,11 +25,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("app", "domain", "integrations")
-
-# Storage calls still made in route modules themselves (issue #12, item 2): module -> how many.
-# Only ever lower a count or remove a module; move the calls into app/services or app/catalog.
-ROUTES_CALLING_STORAGE: dict[str, int] = {
-}
 
 # Where the process starts, and modules loaded by name rather than by an import statement:
 # the CLI (`ordercore = app.cli:main`), Alembic's env and revisions, and the route modules that
@@ -255,15 +249,9 @@ def storage_calls(tree: ast.AST) -> list[int]:
 def test_route_calls_storage_only_through_services(short: str) -> None:
     path, _ = all_modules()[_route_modules()[short]]
     lines = storage_calls(ast.parse(path.read_text()))
-    allowed = ROUTES_CALLING_STORAGE.get(short, 0)
-    assert len(lines) <= allowed, (
-        f"app.routes.{short} uses ctx.docs/ctx.conn itself on lines {lines}: move the work into a service"
+    assert lines == [], (
+        f"app.routes.{short} uses ctx.docs/ctx.conn itself on lines {lines}: move it to a service"
     )
-    assert len(lines) == allowed, f"app.routes.{short} now makes {len(lines)} storage calls: lower its count"
-
-
-def test_allow_list_names_real_modules() -> None:
-    assert set(_route_modules()) >= set(ROUTES_CALLING_STORAGE)
 
 
 # --------------------------------------------------------------------------- the checker itself
