@@ -24,8 +24,8 @@ from app.console import charts, session, stats
 from app.console.api import call, check_operations, reading
 from app.console.timeline import order_timeline
 from app.routes.access import seller_only
-from app.routes.webhooks import delivery_wire
 from app.webhooks import store as outbox_store
+from app.webhooks.deliveries import delivery_wire
 from domain.clock import iso, utcnow
 from domain.errors import DomainError, Forbidden, NotFound, Unauthorized, ValidationFailed
 

@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 
 from litestar import Request, Response
 
+from app.auth.grants import OAuthError, token_response
 from app.auth.tokens import Caller
 from app.console.api import api_request
 from app.observability import note_caller
-from app.routes.oauth import OAuthError, token_response
 from app.state import Services
 from app.store.repo import Docs
 from domain.errors import Forbidden, Unauthorized

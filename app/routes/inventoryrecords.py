@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 
 from app.auth.tokens import Caller
+from app.catalog import specs, stock
 from app.http import Ctx
 from app.models.catalog import InventoryRecord
 from app.resources import Doc, ResourceSpec, crud
@@ -26,15 +27,12 @@ KIND = "inventoryrecord"
 
 async def _product_scope(ctx: Ctx, caller: Caller) -> str:
     await seller_only(ctx, caller)
-    product_id = ctx.param("productID")
-    await ctx.docs.require("product", product_id, object_type="Product")
-    return product_id
+    return await specs.require_product(ctx.docs, ctx.param("productID"))
 
 
 async def _variant_scope(ctx: Ctx, caller: Caller) -> str:
-    product_id = await _product_scope(ctx, caller)
-    await ctx.docs.require("variant", ctx.param("variantID"), product_id, object_type="Variant")
-    return product_id
+    await seller_only(ctx, caller)
+    return await specs.require_product(ctx.docs, ctx.param("productID"), ctx.param("variantID"))
 
 
 def _variant_id(ctx: Ctx) -> str | None:
@@ -42,7 +40,7 @@ def _variant_id(ctx: Ctx) -> str | None:
 
 
 async def _level(ctx: Ctx, caller: Caller, scope: str) -> Sequence[ColumnElement[bool]]:
-    return ctx.docs.eq(_VariantID=_variant_id(ctx))
+    return stock.records_of_variant(ctx.docs, _variant_id(ctx))
 
 
 async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.assignments import assignment_id, level_conds, list_page, optional_id, upsert
+from app.assignments import assignment_id, list_page, optional_id
 from app.auth.roles import ALL_ROLES
 from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import schema_of
 from app.models.messages import MessageCCListenerAssignment, MessageSender, MessageSenderAssignment
-from app.notifications.messages import ASSIGNMENT_KIND, CC_KIND, SENDER_KIND, is_email, mailto_addresses
+from app.notifications.messages import ASSIGNMENT_KIND, SENDER_KIND, is_email, mailto_addresses
 from app.resources import Doc, ResourceSpec, crud
 from app.routes.access import seller_only
-from app.routes.security_profiles import _check_parties
+from app.services import message_senders
 from app.wire import validate
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import ValidationFailed
 from integrations.outbound import require_url
 
 READ_ROLES = ("MessageSenderReader", "MessageSenderAdmin")
@@ -54,9 +54,7 @@ async def _check_sender(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None
 
 
 async def _on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
-    docs = ctx.docs
-    await docs.delete_where(ASSIGNMENT_KIND, *docs.eq(MessageSenderID=doc["ID"]))
-    await docs.delete_where(CC_KIND, *docs.eq(MessageSenderAssignment__MessageSenderID=doc["ID"]))
+    await message_senders.forget_sender(ctx.docs, doc["ID"])
 
 
 SPEC = ResourceSpec(
@@ -105,12 +103,7 @@ async def list_assignments(ctx: Ctx) -> Any:
     opts = ctx.list_options(
         params=("messageSenderID", "buyerID", "supplierID", "userID", "userGroupID", "level")
     )
-    docs = ctx.docs
-    # Message senders are assigned to companies and groups, never to single users.
-    level = opts.params.get("level")
-    conds = level_conds(docs, level if (level or "").strip().lower() != "user" else "Group")
-    if (level or "").strip().lower() == "user" or opts.params.get("userID"):
-        conds = [docs.eq(MessageSenderID=None)[0], *conds]  # nothing matches
+    conds = message_senders.assignment_conds(ctx.docs, opts.params.get("level"), opts.params.get("userID"))
     return await list_page(
         ctx,
         ASSIGNMENT_KIND,
@@ -131,38 +124,24 @@ async def save_assignment(ctx: Ctx) -> Any:
     await _seller(ctx, *ASSIGNMENT_ROLES)
     body = validate(await ctx.body_object(), MessageSenderAssignment)
     parties = _parties(body.buyer_id, body.supplier_id, body.user_group_id)
-    docs = ctx.docs
-    sender = await docs.require(SENDER_KIND, body.message_sender_id, object_type="MessageSender")
-    await _check_parties(docs, parties)
-    await upsert(docs, ASSIGNMENT_KIND, _assignment_doc(str(sender.doc["ID"]), parties))
+    sender = await message_senders.sender_id(ctx.docs, body.message_sender_id)
+    await message_senders.save_assignment(ctx.docs, parties, _assignment_doc(sender, parties))
     return NO_CONTENT, 204
 
 
 @endpoint("DELETE", "/messagesenders/{messageSenderID}/assignments")
 async def delete_assignment(ctx: Ctx) -> Any:
     await _seller(ctx, *ASSIGNMENT_ROLES)
-    docs = ctx.docs
-    sender = await docs.require(SENDER_KIND, ctx.param("messageSenderID"), object_type="MessageSender")
+    sender = await message_senders.sender_id(ctx.docs, ctx.param("messageSenderID"))
     parties = _parties(ctx.query("buyerID"), ctx.query("supplierID"), ctx.query("userGroupID"))
-    doc = _assignment_doc(str(sender.doc["ID"]), parties)
-    if not await docs.delete(ASSIGNMENT_KIND, doc["ID"]):
-        raise NotFound("MessageSenderAssignment", str(sender.doc["ID"]))
+    await message_senders.delete_assignment(ctx.docs, sender, _assignment_doc(sender, parties)["ID"])
     return NO_CONTENT, 204
 
 
 @endpoint("GET", "/messagesenders/CCListenerAssignments")
 async def list_cc_listeners(ctx: Ctx) -> Any:
     await _seller(ctx, *ASSIGNMENT_ROLES)
-    docs = ctx.docs
-    page = await docs.page(
-        CC_KIND,
-        ctx.list_options(),
-        CC_SCHEMA,
-        searchable=("BuyerID", "UserGroupID", "UserID", "SupplierID"),
-        default_sort=(),
-    )
-    page.items[:] = [{k: v for k, v in d.items() if k != "ID"} for d in page.items]
-    return page.wire()
+    return await message_senders.cc_listener_page(ctx.docs, ctx.list_options())
 
 
 @endpoint("POST", "/messagesenders/CCListenerAssignments", status=204)
@@ -178,12 +157,8 @@ async def save_cc_listener(ctx: Ctx) -> Any:
             "ValidationFailure",
             {"Field": "MessageSenderAssignment" if assignment is None else "MessageType"},
         )
-    docs = ctx.docs
-    sender = await docs.require(SENDER_KIND, assignment.message_sender_id, object_type="MessageSender")
-    sender_id = str(sender.doc["ID"])
+    sender_id = await message_senders.sender_id(ctx.docs, assignment.message_sender_id)
     of_sender = _parties(assignment.buyer_id, assignment.supplier_id, assignment.user_group_id)
-    if not await docs.exists(ASSIGNMENT_KIND, assignment_id(sender_id, *(of_sender[f] for f in PARTIES))):
-        raise NotFound("MessageSenderAssignment", sender_id)
     listener = {
         **_parties(body.buyer_id, body.supplier_id, body.user_group_id),
         "UserID": optional_id(body.user_id, "UserID"),
@@ -194,7 +169,6 @@ async def save_cc_listener(ctx: Ctx) -> Any:
             "ValidationFailure",
             {"Field": "UserID"},
         )
-    await _check_parties(docs, listener)
     key = assignment_id(
         sender_id,
         *(of_sender[f] for f in PARTIES),
@@ -211,7 +185,8 @@ async def save_cc_listener(ctx: Ctx) -> Any:
         "MessageType": body.message_type,
         **{f: listener[f] for f in (*PARTIES, "UserID")},
     }
-    await upsert(docs, CC_KIND, doc)
+    parties_of_sender = tuple(of_sender[f] for f in PARTIES)
+    await message_senders.save_cc_listener(ctx.docs, sender_id, parties_of_sender, listener, doc)
     return NO_CONTENT, 204
 
 

@@ -43,6 +43,18 @@ async def caller(ctx: Unit, *roles: str) -> Caller:
     return found
 
 
+async def target(
+    ctx: Unit, *, create: bool = False, roles: tuple[str, ...] = (), lock: bool = False
+) -> tuple[Caller, Stored]:
+    """The caller and the cart a `/cart` route acts on: created when missing with `create`
+    (locked), else required (404 without one; locked with `lock`, as writes need)."""
+    found = await caller(ctx, *roles)
+    if create:
+        stored, _ = await current_or_new(ctx, found)
+        return found, stored
+    return found, await require(ctx, found, lock=lock)
+
+
 def is_cart_of(order: dict[str, Any], caller: Caller) -> bool:
     return (
         order.get("FromUserID") == caller.user_id

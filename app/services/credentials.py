@@ -25,11 +25,11 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.auth.grants import client_allows
 from app.auth.passwords import hash_password
 from app.auth.revocation import COMPANY_KINDS, bumped, identity_claims
 from app.auth.users import KIND_TO_TYPE, USER_KINDS, FoundUser, find_user
 from app.notifications.messages import Recipient, send
-from app.routes.oauth import _client_allows as client_allows
 from app.store.repo import Docs
 from app.unit import Unit
 from domain.clock import iso, parse_iso, utcnow
@@ -140,7 +140,7 @@ async def _eligible(docs: Docs, client: dict[str, Any], user: FoundUser) -> bool
         company = await docs.get(company_kind, user.company_id)
         if company is None or not company.doc.get("Active", True):
             return False
-    # The sign-in rule, kept in one place (app.routes.oauth): who may not sign in with this
+    # The sign-in rule, kept in one place (app.auth.grants): who may not sign in with this
     # client gets no code for it either.
     return await client_allows(docs, client, user)
 

@@ -235,3 +235,8 @@ async def rename(docs: Docs, old_id: str, new_id: str) -> None:
     for doc in await docs.all(APPROVAL_KIND, scope=old_id):
         await docs.insert(APPROVAL_KIND, {**doc, "OrderReturnID": new_id}, new_id)
     await docs.delete_where(APPROVAL_KIND, scope=old_id)
+
+
+async def approvable_cond(ctx: Unit, caller: Caller) -> ColumnElement[bool]:
+    """The `approvable=true` list parameter: returns with a Pending approval the caller may decide."""
+    return ctx.docs.id_in(await approvable_ids(ctx, caller))

@@ -67,6 +67,10 @@ def _forbid_anonymous(caller: Caller) -> None:
         )
 
 
+async def exists(ctx: Unit, return_id: str) -> bool:
+    return await ctx.docs.exists(KIND, return_id)
+
+
 async def load(ctx: Unit, caller: Caller, return_id: str, *, write: bool = False) -> tuple[Stored, Stored]:
     """(the order, the return) as `caller` may reach them; a return whose order the caller cannot
     see is 404. Writes lock the order, then the return."""

@@ -16,14 +16,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, or_, select, update
 
 from app.auth.tokens import Caller
+from app.list_options import ListOptions, schema_of
 from app.listing import JsonAccess
 from app.models.fulfilment import ShipmentItem
 from app.resources import public
 from app.services import activities, unified_orders
-from app.services.addresses import Use, saved_address
+from app.services.addresses import Use, resolve, saved_address
 from app.services.forwarding import is_forwarded_elsewhere, outgoing_orders
 from app.services.lineitems import order_lines
 from app.services.order_access import direction_conds, receives
@@ -31,7 +32,7 @@ from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from app.unit import Unit
 from app.wire import check_id, to_doc, validate
-from domain.clock import iso, parse_iso
+from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.fulfilment import (
     add_shipped,
@@ -409,3 +410,101 @@ async def ship_order(
     reloaded = await docs.get("order", order["ID"])
     assert reloaded is not None
     return public(reloaded.doc)
+
+
+# --------------------------------------------------------------------------- what the routes ask
+
+
+ITEM_SCHEMA = schema_of(ShipmentItem)
+ITEM_SORT = ("OrderID", "LineItemID")
+
+
+def visible_conds(ctx: Unit, caller: Caller) -> list[ColumnElement[bool]]:
+    """`shipment_conds` for a request."""
+    return shipment_conds(ctx.docs, caller)
+
+
+def carrying(order_ids: Any) -> ColumnElement[bool]:
+    """Shipments carrying lines of `order_ids` (a list or a subquery)."""
+    return R.id.in_(shipments_of(order_ids))
+
+
+async def find_for_save(ctx: Unit, caller: Caller, shipment_id: str) -> Stored | None:
+    """The shipment a PUT replaces (locked, writable by `caller`), or None when there is none
+    (the PUT creates it); one `caller` may not see is 404."""
+    if not await ctx.docs.exists("shipment", shipment_id):
+        return None
+    return await load_shipment(ctx, caller, shipment_id, write=True)
+
+
+async def after_save(ctx: Unit, current_id: str, new_id: str) -> None:
+    """A saved shipment's items and order links follow a new ID, and a DateShipped it just got
+    may complete the orders it carries."""
+    docs = ctx.docs
+    if new_id != current_id:
+        await ctx.conn.execute(
+            update(resources).where(R.kind == "shipmentitem", R.scope == current_id).values(scope=new_id)
+        )
+        await ctx.conn.execute(
+            update(resources).where(R.kind == "shipmentorder", R.id == current_id).values(id=new_id)
+        )
+    await complete_if_shipped(docs, await linked_orders(docs, new_id), utcnow())
+
+
+async def delete_shipment(ctx: Unit, caller: Caller, shipment: dict[str, Any]) -> None:
+    """What deleting a shipment does first: its items' quantities go back to their lines."""
+    check_may_write(caller, shipment)
+    await delete_items(ctx.docs, shipment["ID"])
+
+
+async def item_page(ctx: Unit, caller: Caller, shipment_id: str, opts: ListOptions) -> dict[str, Any]:
+    """The items of a shipment `caller` may see, as `caller` sees them."""
+    shipment = await load_shipment(ctx, caller, shipment_id)
+    page = await ctx.docs.page(
+        "shipmentitem",
+        opts,
+        ITEM_SCHEMA,
+        conds=item_conds(ctx.docs, caller),
+        scope=shipment.doc["ID"],
+        searchable=("OrderID", "LineItemID"),
+        sortable=ITEM_SORT,
+        default_sort=ITEM_SORT,
+    )
+    page.items[:] = [present_item(caller, d) for d in page.items]
+    return page.wire()
+
+
+async def load_item(
+    ctx: Unit, caller: Caller, shipment_id: str, order_id: str, line_id: str, *, write: bool
+) -> tuple[str, dict[str, Any]]:
+    """The stored ID of the shipment and its item for one line; an item `caller` may not see is 404."""
+    shipment = await load_shipment(ctx, caller, shipment_id, write=write)
+    stored_id = shipment.doc["ID"]
+    key = item_key(order_id, line_id)
+    docs = ctx.docs
+    found = await docs.get("shipmentitem", key, stored_id)
+    conds = item_conds(docs, caller)
+    if found is None or (
+        conds and await docs.count("shipmentitem", R.id == key, *conds, scope=stored_id) == 0
+    ):
+        raise NotFound("ShipmentItem", line_id)
+    return stored_id, found.doc
+
+
+async def remove_item(ctx: Unit, shipment_id: str, item: dict[str, Any]) -> None:
+    await delete_item(ctx.docs, shipment_id, item)
+    await relink(ctx.docs, shipment_id)
+
+
+async def set_address(
+    ctx: Unit, caller: Caller, shipment_id: str, prefix: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """A saved address (by `ID`) of the owner (From) or the buyer (To), or a one-time address."""
+    stored = await load_shipment(ctx, caller, shipment_id, write=True)
+    doc = dict(stored.doc)
+    company = doc.get("OwnerID") if prefix == "From" else doc.get("BuyerID")
+    use = Use(caller, {"FromCompanyID": company or ""})
+    address_id, snapshot = await resolve(ctx.docs, company or "", body, user=use)
+    doc[f"{prefix}AddressID"], doc[f"{prefix}Address"] = address_id, snapshot
+    await ctx.docs.replace("shipment", doc["ID"], doc, version=stored.version)
+    return doc
