@@ -55,7 +55,6 @@ async def test_without_an_event_the_seller_sets_the_refund(world: World) -> None
 
 
 async def test_builtin_calculator_prorates_tax_shipping_and_order_discount(world: World) -> None:
-    api = world.api
     await catalog(world)  # the built-in calculator, shipping refundable
     lines = await open_order(world, "o1", {"pb": 3, "plain": 2})  # 3 x 9.99 + 2 x 12.35 = 54.67
     order = await _charge(world, "o1", TaxCost="1.65", ShippingCost="9.99", PromotionDiscount="5.00")
