@@ -12,7 +12,7 @@ locks the order row first, so returns of one order are checked against each othe
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, select, text
 
@@ -128,7 +128,8 @@ def item_conds(ctx: Ctx, wanted: dict[str, str]) -> list[ColumnElement[bool]]:
                 "EXISTS (SELECT 1 FROM json_each(resources.doc, '$.ItemsToReturn') AS item"
                 f" WHERE json_extract(item.value, '$.{field}') = :{param})"
             )
-        conds.append(text(sql).bindparams(**{param: value}))  # type: ignore[arg-type]
+        # A textual EXISTS (the JSON array functions differ per database); where() takes it as is.
+        conds.append(cast(ColumnElement[bool], text(sql).bindparams(**{param: value})))
     return conds
 
 
