@@ -143,3 +143,24 @@ FROM_FINANCIAL: dict[str, PaymentStatus] = {
 def from_financial(financial_status: str) -> PaymentStatus:
     """A channel's financial status as a PaymentStatus (unknown values: NOT_PAID)."""
     return FROM_FINANCIAL.get(financial_status.lower(), PaymentStatus.NOT_PAID)
+
+
+# The vocabulary as plain names, and imported statuses that may already be in it (the timeline's
+# business events use these: app.services.activities).
+NOT_PAID, PENDING, PARTIALLY_PAID, PAID, PARTIALLY_REFUNDED, FULLY_REFUNDED = (
+    PaymentStatus.NOT_PAID,
+    PaymentStatus.PENDING,
+    PaymentStatus.PARTIALLY_PAID,
+    PaymentStatus.PAID,
+    PaymentStatus.PARTIALLY_REFUNDED,
+    PaymentStatus.FULLY_REFUNDED,
+)
+
+
+def from_financial_status(value: str | None) -> str | None:
+    """`from_financial`, letting values already in this vocabulary (and None) through."""
+    if value is None:
+        return None
+    if value in PAYMENT_STATUSES:
+        return value
+    return from_financial(value).value

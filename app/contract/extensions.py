@@ -13,12 +13,13 @@ from typing import Any
 
 import msgspec
 
+from app.models.activities import EventSubscription, NewNote, OrderActivity
 from app.models.channels import UnifiedOrder
 from app.models.returns import ReturnReason
 from app.routes.channels import CHANNEL_READ_ROLES
 from app.routes.webhooks import READ_ROLES as WEBHOOK_READ_ROLES
 from app.routes.webhooks import WRITE_ROLES as WEBHOOK_WRITE_ROLES
-from app.services.order_access import ORDER_ADMIN_ROLES, ORDER_READ_ROLES
+from app.services.order_access import ORDER_ADMIN_ROLES, ORDER_READ_ROLES, ORDER_WRITE_ROLES
 
 PREFIX = "ordercore."
 JSON = "application/json"
@@ -224,6 +225,103 @@ EXTENSIONS: dict[str, Extension] = {
         _roles(*WEBHOOK_WRITE_ROLES),
         response=DELIVERY,
     ),
+    "GET /v1/orders/{direction}/{orderID}/activities": Extension(
+        "Orders.ListActivities",
+        "Orders",
+        "The order's timeline: what happened to it, and notes (docs/orders.md, Timeline).",
+        _roles(*ORDER_READ_ROLES),
+        description="Oldest first; filters on Type, ActorType, ActorUserID, Date; search on Text.",
+        response=_page_of(_ref("OrderActivity")),
+        query=[
+            *LIST_QUERY,
+            _query("search", "Word or phrase to search for."),
+            _query("sortBy", "Sort fields."),
+        ],
+    ),
+    "POST /v1/orders/{direction}/{orderID}/activities": Extension(
+        "Orders.CreateNote",
+        "Orders",
+        "Write a note on the order's timeline.",
+        _roles(*ORDER_WRITE_ROLES),
+        status=201,
+        response=_ref("OrderActivity"),
+        request=_ref("NewNote"),
+    ),
+    "POST /v1/orders/{direction}/{orderID}/archive": Extension(
+        "Orders.Archive",
+        "Orders",
+        "Archive an order: it leaves the default order lists and stays readable by ID.",
+        _roles(*ORDER_ADMIN_ROLES),
+        description="The company receiving the order only (docs/orders.md, Archived orders).",
+        response={"$ref": "#/components/schemas/Order"},
+    ),
+    "POST /v1/orders/{direction}/{orderID}/unarchive": Extension(
+        "Orders.Unarchive",
+        "Orders",
+        "Bring an archived order back into the default order lists.",
+        _roles(*ORDER_ADMIN_ROLES),
+        response={"$ref": "#/components/schemas/Order"},
+    ),
+    "GET /v1/eventsubscriptions": Extension(
+        "EventSubscriptions.List",
+        "Event Subscriptions",
+        "Business-event subscriptions (docs/events.md).",
+        _roles(*WEBHOOK_READ_ROLES),
+        response=_page_of(_ref("EventSubscription")),
+        query=[
+            *LIST_QUERY,
+            _query("search", "Word or phrase to search for."),
+            _query("sortBy", "Sort fields."),
+        ],
+    ),
+    "POST /v1/eventsubscriptions": Extension(
+        "EventSubscriptions.Create",
+        "Event Subscriptions",
+        "Subscribe a URL to business events; a Secret is generated when none is sent.",
+        _roles(*WEBHOOK_WRITE_ROLES),
+        status=201,
+        response=_ref("EventSubscription"),
+        request=_ref("EventSubscription"),
+    ),
+    "GET /v1/eventsubscriptions/{eventSubscriptionID}": Extension(
+        "EventSubscriptions.Get",
+        "Event Subscriptions",
+        "One business-event subscription (Secret only for WebhookAdmin).",
+        _roles(*WEBHOOK_READ_ROLES),
+        response=_ref("EventSubscription"),
+    ),
+    "PUT /v1/eventsubscriptions/{eventSubscriptionID}": Extension(
+        "EventSubscriptions.Save",
+        "Event Subscriptions",
+        "Create or replace a business-event subscription.",
+        _roles(*WEBHOOK_WRITE_ROLES),
+        response=_ref("EventSubscription"),
+        request=_ref("EventSubscription"),
+    ),
+    "PATCH /v1/eventsubscriptions/{eventSubscriptionID}": Extension(
+        "EventSubscriptions.Patch",
+        "Event Subscriptions",
+        "Change part of a business-event subscription.",
+        _roles(*WEBHOOK_WRITE_ROLES),
+        response=_ref("EventSubscription"),
+        request={"type": "object"},
+    ),
+    "DELETE /v1/eventsubscriptions/{eventSubscriptionID}": Extension(
+        "EventSubscriptions.Delete",
+        "Event Subscriptions",
+        "Delete a business-event subscription (its pending deliveries then fail).",
+        _roles(*WEBHOOK_WRITE_ROLES),
+        status=204,
+    ),
+    "GET /v1/eventsubscriptions/{eventSubscriptionID}/deliveries": Extension(
+        "EventSubscriptions.ListDeliveries",
+        "Event Subscriptions",
+        "The subscription's deliveries, newest first, with the envelope sent (docs/events.md).",
+        _roles(*WEBHOOK_READ_ROLES),
+        description="WebhookID names the subscription; Payload is the Standard Webhooks envelope.",
+        response=_page_of(DELIVERY),
+        query=[*LIST_QUERY, _query("Status", "Pending, Delivered or Failed.")],
+    ),
     "POST /oauth/token": Extension(
         "Auth.Token",
         "Authentication and Authorization",
@@ -294,7 +392,8 @@ EXTENSIONS: dict[str, Extension] = {
 def extension_components() -> dict[str, Any]:
     """Component schemas of ordercore's own models, from their msgspec structs."""
     _, components = msgspec.json.schema_components(
-        [UnifiedOrder, ReturnReason], ref_template=f"#/components/schemas/{PREFIX}{{name}}"
+        [UnifiedOrder, OrderActivity, NewNote, EventSubscription, ReturnReason],
+        ref_template=f"#/components/schemas/{PREFIX}{{name}}",
     )
     return {PREFIX + name: _as_wire(schema) for name, schema in components.items()}
 

@@ -9,7 +9,7 @@ from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import ListOptions, Relation, schema_of
 from app.models.orders import LineItem, Order
 from app.resources import public
-from app.services import orders
+from app.services import activities, orders
 from app.services.order_access import (
     ORDER_ADMIN_ROLES,
     ORDER_LIST_ROLES,
@@ -60,6 +60,8 @@ async def order_page(
     """One page of orders with OrderCloud's submitted/unsubmitted rule and `from`/`to` bounds.
     `own`: the list holds only the caller's own orders (no UnsubmittedOrderReader needed)."""
     docs = ctx.docs
+    # Archived orders (an ordercore extension) leave the company lists unless asked for.
+    conds = [*conds, *activities.archived_conds(docs, opts, default=not own)]
     unsubmitted, status_conds = orders.submitted_conds(docs, opts)
     conds = [*conds, *status_conds, *orders.date_range_conds(docs, opts)]
     if unsubmitted and not own:

@@ -16,6 +16,7 @@ from typing import Any
 from app.auth.tokens import Caller
 from app.http import Ctx
 from app.resources import public
+from app.services import activities
 from app.services.lineitems import order_lines
 from app.services.order_access import load_order
 from app.services.pricing import refresh_totals
@@ -122,6 +123,7 @@ async def create_outgoing(
     if submit:
         apply(order, "submit", now=now)
     await docs.insert("order", order, object_type="Order")
+    await activities.order_created(docs, order, None)  # made by forwarding, on the seller's behalf
     for copy in copies:
         await docs.insert("lineitem", copy, order_id, object_type="LineItem")
     return order
@@ -177,6 +179,7 @@ async def split_order(
     remaining = [
         line["ID"] for line in lines if not line.get("OutgoingOrderID") and line["ID"] not in forwarded
     ]
+    await activities.forwarded(docs, incoming, created, submitted=submit)
     return {
         "OutgoingOrders": [public(s.doc) for s in existing] + [public(o) for o in created],
         "RemainingLineItemIDs": remaining,

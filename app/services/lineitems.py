@@ -11,13 +11,14 @@ from app.auth.tokens import Caller
 from app.http import Ctx
 from app.models.orders import LINE_WRITABLE, LineItem
 from app.resources import public
-from app.services import addresses, on_behalf
+from app.services import activities, addresses, on_behalf
 from app.services.pricing import Offer, offer_for, price_product_lines
 from app.services.promotion_amounts import settle
 from app.store.repo import Docs, Stored
 from app.wire import check_id, id_or, merge_patch, new_id, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from domain.events import LINE_ADDED, LINE_CHANGED, LINE_REMOVED
 from domain.lifecycle import UNSUBMITTED
 
 PRODUCT_SNAPSHOT = (
@@ -317,6 +318,7 @@ async def add_line(ctx: Ctx, caller: Caller, order_stored: Stored, body: dict[st
         )
     lines.append(line)
     await _commit(ctx, order_stored, lines, line, offer, line["ProductID"], now, inserted=True)
+    await activities.line_changed(ctx.docs, order["ID"], LINE_ADDED, line, caller)
     return public(line)
 
 
@@ -356,6 +358,7 @@ async def update_line(
     line, offer = await _build(ctx, caller, order, data, current, now)
     lines = [line if existing is current else existing for existing in lines]
     await _commit(ctx, order_stored, lines, line, offer, line["ProductID"], now, old_id=line_id)
+    await activities.line_changed(ctx.docs, order["ID"], LINE_CHANGED, line, caller)
     return public(line), False
 
 
@@ -375,6 +378,7 @@ async def delete_line(ctx: Ctx, order_stored: Stored, line_id: str) -> None:
         if offer is not None and (offer.schedule is None or not offer.schedule.use_cumulative_quantity):
             offer = None
     await _commit(ctx, order_stored, lines, None, offer, current["ProductID"], utcnow())
+    await activities.line_changed(ctx.docs, order["ID"], LINE_REMOVED, current, await ctx.caller())
 
 
 async def set_line_shipto(

@@ -108,7 +108,7 @@ async def approve_order(ctx: Ctx, caller: Caller, stored: Stored, info: OrderApp
     order["_Reserved"] = await reserve_stock(docs, order, now)
     order["_SpendingDebits"] = await spending.debit(docs, order, now, dry_run=False)
     apply(order, "approve", now=now)
-    result = await write_order(docs, stored, order, now)
+    result = await write_order(docs, stored, order, now, actor=caller)
     await forwarding.auto_forward(ctx, order, await order_lines(docs, order["ID"]))
     event = await checkout.checkout_event(docs, caller)
     checkout.notify_after_commit(ctx, event, order["ID"], "orderapproved")
@@ -128,4 +128,4 @@ async def decline_order(ctx: Ctx, caller: Caller, stored: Stored, info: OrderApp
         if row["Status"] == approvals.PENDING:
             await docs.delete(approvals.APPROVAL_KIND, row["ID"], order["ID"])
     apply(order, "decline", now=now, allow_resubmit=info.allow_resubmit)
-    return await write_order(docs, stored, order, now)
+    return await write_order(docs, stored, order, now, actor=caller)

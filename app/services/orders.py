@@ -21,6 +21,7 @@ from app.listing import JsonAccess
 from app.models.orders import ORDER_WRITABLE, FromUserPatch, Order
 from app.resources import public
 from app.services import (
+    activities,
     addresses,
     approvals,
     checkout,
@@ -52,7 +53,7 @@ from domain.orders import (
 
 DEFAULT_CURRENCY = "USD"
 # Documents scoped to an order: they follow its renames and go with it.
-ORDER_CHILD_KINDS = ("lineitem", "payment", approvals.APPROVAL_KIND, promotion_amounts.KIND)
+ORDER_CHILD_KINDS = ("lineitem", "payment", approvals.APPROVAL_KIND, promotion_amounts.KIND, activities.KIND)
 _STATE_BY_LOWER = {s.lower(): s for s in STATES}
 
 
@@ -155,11 +156,13 @@ async def write_order(
     *,
     lines: list[dict[str, Any]] | None = None,
     payments: list[dict[str, Any]] | None = None,
+    actor: Caller | None = None,
 ) -> dict[str, Any]:
     """`lines`, `payments`: the order's current ones when the caller holds them (the projection
-    then does not read them again)."""
+    then does not read them again). `actor`: who made the change, for the order's timeline."""
     order["LastUpdated"] = iso(now)
     await docs.replace("order", stored.doc["ID"], order, version=stored.version)
+    await activities.order_changed(docs, stored.doc, order, actor)
     stored.doc = order
     await unified_orders.project(docs, order, lines=lines, payments=payments)
     return public(order)
@@ -246,6 +249,7 @@ async def create_order(
     await _apply_writes(ctx, caller, order, data, full=False)
     refresh_totals(order)
     await docs.insert("order", order, object_type="Order")
+    await activities.order_created(docs, order, caller)
     return public(order)
 
 
@@ -440,13 +444,17 @@ async def submit_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
     if approval.awaiting:
         apply(order, "submit_for_approval", now=now)
         await approvals.open_approvals(ctx.docs, order, approval.to_open, now, new_round=True)
-        pending = await write_order(ctx.docs, stored, order, now, lines=check.lines, payments=check.payments)
+        pending = await write_order(
+            ctx.docs, stored, order, now, lines=check.lines, payments=check.payments, actor=await ctx.caller()
+        )
         checkout.notify_after_commit(ctx, check.event, order["ID"], "ordersubmitforapproval")
         return pending
     apply(order, "submit", now=now)
     order["_Reserved"] = check.taken
     order["_SpendingDebits"] = check.debits
-    submitted = await write_order(ctx.docs, stored, order, now, lines=check.lines, payments=check.payments)
+    submitted = await write_order(
+        ctx.docs, stored, order, now, lines=check.lines, payments=check.payments, actor=await ctx.caller()
+    )
     await forwarding.auto_forward(ctx, order, check.lines)
     checkout.notify_after_commit(ctx, check.event, order["ID"], "ordersubmit")
     return submitted
@@ -468,14 +476,14 @@ async def cancel_order(ctx: Ctx, caller: Caller, stored: Stored) -> dict[str, An
         order["_Reserved"] = []
         await spending.credit_back(ctx.docs, order)
         order["_SpendingDebits"] = []
-    return await write_order(ctx.docs, stored, order, now)
+    return await write_order(ctx.docs, stored, order, now, actor=caller)
 
 
 async def complete_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
     order = dict(stored.doc)
     now = utcnow()
     apply(order, "complete", now=now)
-    return await write_order(ctx.docs, stored, order, now)
+    return await write_order(ctx.docs, stored, order, now, actor=await ctx.caller())
 
 
 # --------------------------------------------------------------------------- lists

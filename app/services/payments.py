@@ -21,7 +21,7 @@ from typing import Any
 from app.auth.tokens import Caller
 from app.models.orders import PAYMENT_WRITABLE, Payment, PaymentTransaction
 from app.resources import public
-from app.services import instruments, refunds, unified_orders
+from app.services import activities, instruments, refunds, unified_orders
 from app.store.repo import Docs, Stored
 from app.wire import id_or, id_or_new, merge_patch, to_doc, validate
 from domain.cards import refuse_card_data
@@ -93,6 +93,7 @@ async def create(docs: Docs, caller: Caller, order: dict[str, Any], body: dict[s
             {"ObjectType": "Payment", "ObjectID": payment["ID"]},
         )
     await docs.insert("payment", payment, order["ID"], object_type="Payment")
+    await activities.payment_recorded(docs, order, payment, caller)
     if refunded is not None:
         await refunds.note(docs, order, refunded, payment, utcnow())
     await unified_orders.project(docs, order)

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.auth.tokens import Caller
-from app.services import stock, unified_orders
+from app.services import activities, stock, unified_orders
 from app.services.order_access import receives
 from app.store.repo import Docs, Stored
 from app.wire import new_id
@@ -119,6 +119,7 @@ async def note(
         machine.apply(ret, "complete", now=now)
         await stock.restock(docs, order, ret, now)
     await docs.replace(RETURN_KIND, ret["ID"], ret, version=stored.version)
+    await activities.return_changed(docs, stored.doc, ret, None)  # completed by its last refund
     stored.doc = ret
 
 
@@ -162,6 +163,7 @@ async def record_rest(
         "Transactions": [],
     }
     await docs.insert("payment", payment, order["ID"], object_type="Payment")
+    await activities.payment_recorded(docs, order, payment, None)  # the return's completion records it
     await unified_orders.project(docs, order)
     ret["PaymentIDs"] = [*(ret.get("PaymentIDs") or []), payment["ID"]]
     return payment

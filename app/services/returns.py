@@ -21,7 +21,7 @@ from app.http import Ctx
 from app.listing import JsonAccess
 from app.models.returns import RETURN_WRITABLE, OrderReturn
 from app.resources import public
-from app.services import refunds, return_calc, stock
+from app.services import activities, refunds, return_calc, stock
 from app.services import return_approvals as approvals
 from app.services.checkout import step
 from app.services.lineitems import order_lines
@@ -420,6 +420,7 @@ async def create(ctx: Ctx, caller: Caller, body: dict[str, Any]) -> dict[str, An
                 {"ObjectType": "OrderReturn", "ObjectID": ret["ID"]},
             )
         await ctx.docs.insert(KIND, ret, object_type="OrderReturn")
+        await activities.return_changed(ctx.docs, None, ret, caller)
     return shown(ret)
 
 
@@ -505,6 +506,7 @@ async def delete_item(
 
 async def _save(ctx: Ctx, stored: Stored, ret: dict[str, Any]) -> dict[str, Any]:
     await ctx.docs.replace(KIND, ret["ID"], ret, version=stored.version)
+    await activities.return_changed(ctx.docs, stored.doc, ret, await ctx.caller())
     stored.doc = ret
     return shown(ret)
 

@@ -23,7 +23,7 @@ from app.http import Ctx
 from app.listing import JsonAccess
 from app.models.fulfilment import ShipmentItem
 from app.resources import public
-from app.services import unified_orders
+from app.services import activities, unified_orders
 from app.services.addresses import Use, saved_address
 from app.services.forwarding import is_forwarded_elsewhere, outgoing_orders
 from app.services.lineitems import order_lines
@@ -242,6 +242,7 @@ async def complete_if_shipped(docs: Docs, order_ids: Iterable[str], now: datetim
             apply(order, "complete", now=now)
             order["LastUpdated"] = iso(now)
             await docs.replace("order", order_id, order, version=stored.version)
+            await activities.order_changed(docs, stored.doc, order, None)  # completed by its shipments
             stored.doc = order
         await unified_orders.project(docs, stored.doc)
 
@@ -250,8 +251,10 @@ async def linked_orders(docs: Docs, shipment_id: str) -> list[str]:
     return [d["OrderID"] for d in await docs.all("shipmentorder", R.id == shipment_id)]
 
 
-async def relink(docs: Docs, shipment_id: str) -> list[str]:
-    """Rebuild the shipment's order links from its items; returns the linked order IDs."""
+async def relink(docs: Docs, shipment_id: str, actor: Caller | None = None) -> list[str]:
+    """Rebuild the shipment's order links from its items; returns the linked order IDs. Orders
+    newly linked get a Shipped entry on their timeline (`actor`: who shipped)."""
+    before = await linked_orders(docs, shipment_id)
     await docs.delete_where("shipmentorder", R.id == shipment_id)
     order_ids: dict[str, None] = {}
     for item in await docs.all("shipmentitem", scope=shipment_id):
@@ -260,6 +263,7 @@ async def relink(docs: Docs, shipment_id: str) -> list[str]:
             order_ids[item["_IncomingOrderID"]] = None
     for order_id in order_ids:
         await docs.insert("shipmentorder", {"ID": shipment_id, "OrderID": order_id}, order_id)
+    await activities.shipment_linked(docs, shipment_id, before, order_ids, actor)
     return list(order_ids)
 
 
@@ -345,7 +349,7 @@ async def save_item(
     check_can_ship(order.doc, [found.doc])
     item = await put_item(docs, shipment.doc, order.doc, found.doc, data["QuantityShipped"])
     await _fill_buyer(ctx, shipment, order.doc)
-    await complete_if_shipped(docs, await relink(docs, shipment.doc["ID"]), now)
+    await complete_if_shipped(docs, await relink(docs, shipment.doc["ID"], caller), now)
     return present_item(caller, item)
 
 
@@ -400,7 +404,7 @@ async def ship_order(
     await docs.insert("shipment", shipment, object_type="Shipment")
     for line in lines:
         await put_item(docs, shipment, order, line, int(line.get("Quantity") or 0))
-    await complete_if_shipped(docs, await relink(docs, shipment["ID"]), now)
+    await complete_if_shipped(docs, await relink(docs, shipment["ID"], caller), now)
     reloaded = await docs.get("order", order["ID"])
     assert reloaded is not None
     return public(reloaded.doc)

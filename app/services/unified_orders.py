@@ -8,8 +8,10 @@ which the order use cases call in the same transaction as the change they make.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from app.services import activities
 from app.store.repo import Docs
 from domain.errors import NotFound
 from integrations.channels import ordercloud
@@ -21,9 +23,19 @@ KIND = "unifiedorder"
 TO_COMPANY = "_ToCompanyID"
 
 
-async def put(docs: Docs, doc: dict[str, Any]) -> None:
-    """Insert or overwrite one projected order."""
+async def put(
+    docs: Docs,
+    doc: dict[str, Any],
+    *,
+    order: Mapping[str, Any] | None = None,
+    payments: list[dict[str, Any]] | None = None,
+) -> None:
+    """Insert or overwrite one projected order (`order`, `payments`: the native order it
+    projects; imported orders pass neither). Raises the order's payment and fulfillment status
+    events when they moved (app.services.activities)."""
     scope = doc["Channel"]
+    before = await docs.get(KIND, doc["ID"], scope)
+    await activities.statuses_projected(docs, before.doc if before else None, doc, order or doc, payments)
     try:
         await docs.replace(KIND, doc["ID"], doc, scope)
     except NotFound:
@@ -52,7 +64,7 @@ async def project(
         payments = await docs.all("payment", scope=order["ID"])
     doc = ordercloud.to_unified(order, lines, payments)
     doc[TO_COMPANY] = order.get("ToCompanyID")
-    await put(docs, doc)
+    await put(docs, doc, order=order, payments=payments)
 
 
 async def project_id(docs: Docs, order_id: str) -> None:

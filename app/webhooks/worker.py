@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app import metrics
 from app.config import Settings
 from app.observability import set_request_id
+from app.services import activities
 from app.state import Services
 from app.store.health import log_failure
 from app.store.repo import Docs
@@ -94,7 +95,9 @@ async def _webhooks(services: Services, ids: Iterable[str]) -> dict[str, dict[st
     async with services.db.reader() as conn:
         docs = Docs(conn)
         found = await docs.all("webhook", docs.field_in("ID", sorted(wanted)))
-    return {str(d["ID"]): d for d in found}
+        # Business-event subscriptions' rows (`evs:<ID>`) deliver like webhooks (docs/events.md).
+        subscriptions = await activities.delivery_targets(docs, wanted)
+    return {**{str(d["ID"]): d for d in found}, **subscriptions}
 
 
 @dataclass(frozen=True)

@@ -421,6 +421,16 @@ async def _secrets(api: Api) -> None:
     )
     await api.ok(
         "POST",
+        "/eventsubscriptions",
+        {
+            "ID": "mk-evs",
+            "Url": "https://middleware.example.com/events",
+            "Secret": f"{SECRET}events-0123456789",
+            "EventTypes": ["order.submitted"],
+        },
+    )
+    await api.ok(
+        "POST",
         "/integrationEvents",
         {
             "ID": "mk-ie",

@@ -282,6 +282,18 @@ crud(
     {**HOOK, "ID": "mk-hook"},
     secret="HashKey only to WebhookAdmin",
 )
+EVENTS = {"Url": "https://middleware.example.com/new", "EventTypes": ["order.canceled"]}
+EVS = {"eventSubscriptionID": "mk-evs"}
+EVS_READ = ("WebhookAdmin", "WebhookReader")
+EVS_NOTE = "ordercore: business-event subscriptions are the seller's webhook configuration"
+row("GET", "/eventsubscriptions", seller, roles=EVS_READ, case="Secret only to WebhookAdmin", note=EVS_NOTE)
+row("POST", "/eventsubscriptions", seller, roles=("WebhookAdmin",), body={**EVENTS, "ID": "mk-new"})
+EVS_ITEM = "/eventsubscriptions/{eventSubscriptionID}"
+row("GET", EVS_ITEM, seller, args=EVS, roles=EVS_READ, case="Secret only to WebhookAdmin")
+row("PUT", EVS_ITEM, seller, args=EVS, roles=("WebhookAdmin",), body={**EVENTS, "ID": "mk-evs"})
+row("PATCH", EVS_ITEM, seller, args=EVS, roles=("WebhookAdmin",), body={})
+row("DELETE", EVS_ITEM, seller, args=EVS, roles=("WebhookAdmin",))
+row("GET", EVS_ITEM + "/deliveries", seller, args=EVS, roles=EVS_READ)
 DELIVERIES = {"webhookID": "mk-hook", "deliveryID": "@delivery"}
 row(
     "GET",
@@ -895,6 +907,26 @@ for action in (
         }.get(action, ""),
     )
 row("GET", "/orders/{direction}/{orderID}/eligiblepromotions", a_order, args=ORDER, roles=SHOPPERS)
+# The order timeline and archiving (ordercore extensions; docs/orders.md).
+row("GET", "/orders/{direction}/{orderID}/activities", a_order, args=ORDER, roles=SHOPPERS)
+row(
+    "POST",
+    "/orders/{direction}/{orderID}/activities",
+    a_order,
+    args=ORDER,
+    roles=("OrderAdmin", "Shopper"),
+    body={"Text": "a note"},
+    note="ordercore: a note is a write (OrderAdmin, or the Shopper who placed the order)",
+)
+for action in ("archive", "unarchive"):
+    row(
+        "POST",
+        f"/orders/{{direction}}/{{orderID}}/{action}",
+        seller,
+        args=ORDER,
+        roles=("OrderAdmin",),
+        note="ordercore: only the company receiving the order archives it",
+    )
 for sub in ("approvals", "eligibleapprovers", "worksheet", "shipments", "promotions"):
     row(
         "GET",

@@ -1,0 +1,93 @@
+"""Business-event subscriptions (an ordercore extension; docs/events.md): `/eventsubscriptions`
+CRUD for the marketplace owner's webhook administrators. A subscription names a URL, a Standard
+Webhooks secret and the event types it wants; deliveries go through the webhook outbox."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from typing import Any
+
+from app.auth.tokens import Caller
+from app.http import Ctx, endpoint
+from app.listing import Page
+from app.models.activities import EventSubscription
+from app.resources import Doc, ResourceSpec, crud, load
+from app.routes.access import seller_only
+from app.routes.webhooks import READ_ROLES, WRITE_ROLES, delivery_wire
+from app.services.activities import OUTBOX_PREFIX, SUBSCRIPTION_KIND
+from app.webhooks import store as outbox_store
+from domain.errors import ValidationFailed
+from integrations.outbound import require_url
+from integrations.signing import STANDARD_WEBHOOK_SECRET_PREFIX, standard_webhook_key
+
+SUBSCRIPTION_READ_ROLES = READ_ROLES
+SUBSCRIPTION_WRITE_ROLES = WRITE_ROLES
+
+
+def new_secret() -> str:
+    """A Standard Webhooks secret: `whsec_` and 32 random bytes in base64."""
+    return STANDARD_WEBHOOK_SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+async def _check(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
+    require_url(doc["Url"], "Url", allow_private=ctx.services.settings.outbound_allow_private)
+    if not doc.get("Secret"):
+        # Kept when a save leaves it out; a new subscription gets one.
+        doc["Secret"] = (existing or {}).get("Secret") or new_secret()
+    try:
+        standard_webhook_key(doc["Secret"])
+    except ValueError:
+        raise ValidationFailed(
+            "Secret: a whsec_ secret must be base64", "ValidationFailure", {"Field": "Secret"}
+        ) from None
+    doc["EventTypes"] = list(dict.fromkeys(doc["EventTypes"]))
+    return doc
+
+
+SPEC = ResourceSpec(
+    SUBSCRIPTION_KIND,
+    "EventSubscription",
+    "/eventsubscriptions",
+    "eventSubscriptionID",
+    EventSubscription,
+    SUBSCRIPTION_READ_ROLES,
+    SUBSCRIPTION_WRITE_ROLES,
+    readonly=(),
+    searchable=("ID", "Name", "Url"),
+    scope=seller_only,
+    on_write=_check,
+    secret_fields=("Secret",),
+)
+
+
+@endpoint("GET", "/eventsubscriptions/{eventSubscriptionID}/deliveries")
+async def list_deliveries(ctx: Ctx) -> Any:
+    """The subscription's deliveries, newest first, each with its attempts and the envelope sent;
+    `page`, `pageSize` and a `Status` filter (Pending|Delivered|Failed), as for webhooks."""
+    caller = await ctx.caller(*SUBSCRIPTION_READ_ROLES)
+    await seller_only(ctx, caller)
+    subscription_id = (await load(ctx, SPEC, caller, "", ctx.param("eventSubscriptionID")))["ID"]
+    opts = ctx.list_options()
+    statuses = opts.pop_filter("Status")
+    if opts.filters:
+        raise ValidationFailed(
+            "Deliveries can only be filtered by Status", "ValidationFailure", {"Field": opts.filters[0][0]}
+        )
+    rows, total = await outbox_store.page(
+        ctx.conn,
+        OUTBOX_PREFIX + subscription_id,
+        page=opts.page,
+        page_size=opts.page_size,
+        status=statuses[-1] if statuses else None,
+    )
+    logs = await outbox_store.attempts_of(ctx.conn, [r.delivery_id for r in rows])
+    items = []
+    for row in rows:
+        item = delivery_wire(row, logs[row.delivery_id], with_payload=True)
+        item["WebhookID"] = subscription_id
+        items.append(item)
+    return Page(items, opts.page, opts.page_size, total).wire()
+
+
+ROUTES = [*crud(SPEC), list_deliveries]
