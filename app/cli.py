@@ -1,4 +1,4 @@
-"""The `ordercore` command: serve, init, migrate, worker."""
+"""The `ordercore` command: serve, init, migrate, worker, admin (recovering access: app.admin_cli)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,15 @@ def _prepare(settings: Settings) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.listen import PortUnavailable, bind
+
     settings = _settings(args)
+    # The port first: a busy one fails before the database is touched or "listening" printed.
+    try:
+        sockets = bind(settings.host, settings.port)
+    except PortUnavailable as exc:
+        print(f"ordercore: {exc}", file=sys.stderr, flush=True)
+        return 1
     from app.observability import configure_logging
 
     configure_logging(settings)
@@ -62,7 +70,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.main import create_app
 
     print(f"ordercore listening on {settings.base_url} (API at {settings.base_url}/v1)", flush=True)
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
@@ -71,6 +79,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=False,
         log_config=None,
     )
+    uvicorn.Server(config).run(sockets=sockets)
     return 0
 
 
@@ -82,6 +91,11 @@ def cmd_init(args: argparse.Namespace) -> int:
     created = asyncio.run(_init(settings))
     if created is None:
         print("ordercore is already initialized; nothing changed.")
+        print(
+            "Lost the credentials? `ordercore admin reset-password USERNAME` prints a new password "
+            "for a user (the first admin is `admin`); `ordercore admin new-client` prints a new admin "
+            "API client ID and secret."
+        )
         return 0
     print(json.dumps(created, indent=2))
     return 0
@@ -104,6 +118,36 @@ def cmd_worker(args: argparse.Namespace) -> int:
     settings = _settings(args)
     configure_logging(settings)
     asyncio.run(run_worker_forever(build_services(settings)))
+    return 0
+
+
+def cmd_admin(args: argparse.Namespace) -> int:
+    from app.admin_cli import AdminCommandError, new_admin_client, reset_password
+    from app.main import build_services
+
+    settings = _settings(args)
+
+    async def run() -> dict[str, Any]:
+        services = build_services(settings)
+        try:
+            if args.admin_command == "reset-password":
+                return await reset_password(services, args.username)
+            return await new_admin_client(services, args.user)
+        finally:
+            await services.db.dispose()
+
+    try:
+        created = asyncio.run(run())
+    except AdminCommandError as exc:
+        print(f"ordercore: {exc}", file=sys.stderr)
+        return 1
+    print("keep these credentials, they are shown once:")
+    print(json.dumps(created, indent=2))
+    if args.admin_command == "reset-password":
+        if not created["Active"]:
+            print(f"note: user {created['Username']!r} is not active; it cannot sign in until activated")
+        if settings.database_url.startswith("sqlite"):
+            print("note: restart a running `ordercore serve` on this SQLite file to refuse the old tokens")
     return 0
 
 
@@ -132,6 +176,19 @@ def parser() -> argparse.ArgumentParser:
     mig = sub.add_parser("migrate", help="apply database migrations")
     common(mig)
     mig.set_defaults(func=cmd_migrate)
+
+    admin = sub.add_parser("admin", help="recover access: new password for a user, new admin API client")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
+    reset = admin_sub.add_parser(
+        "reset-password", help="print a new generated password for USERNAME and end its tokens"
+    )
+    common(reset)
+    reset.add_argument("username", metavar="USERNAME", help="the user's Username (admin, buyer or supplier)")
+    reset.set_defaults(func=cmd_admin)
+    client = admin_sub.add_parser("new-client", help="create an admin API client and print its ID and secret")
+    common(client)
+    client.add_argument("--user", help="admin Username its client-credentials tokens act as (default admin)")
+    client.set_defaults(func=cmd_admin)
 
     worker = sub.add_parser("worker", help="deliver webhooks (run several on PostgreSQL to scale)")
     common(worker)

@@ -4,7 +4,7 @@ transaction for writes), the caller's identity, the body, list options, webhooks
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from contextlib import AsyncExitStack
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -16,9 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.auth.tokens import Caller
 from app.list_options import ListOptions, parse_list_options
 from app.observability import note_caller
+from app.state import Services
 from app.store.repo import Docs
+from app.unit import Unit, require_roles, step
+from app.wire import NO_CONTENT as NO_CONTENT
+from app.wire import NoContent as NoContent
 from app.wire import check_text, decode_json, encode, validate
-from domain.errors import Forbidden, Unauthorized, ValidationFailed
+from domain.errors import Unauthorized, ValidationFailed
 
 T = TypeVar("T")
 WRITE_VERBS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -26,10 +30,11 @@ WRITE_VERBS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 @dataclass
 class Ctx:
-    """Everything one request needs; handlers take only this."""
+    """Everything one request needs; handlers take only this. It is an `app.unit.Unit`: the
+    services a handler calls take it as one, and never see the request."""
 
     request: Request[Any, Any, Any]
-    services: Any  # app.state.Services (typed loosely to avoid an import cycle)
+    services: Services
     route: str
     verb: str
     conn: AsyncConnection
@@ -70,13 +75,7 @@ class Ctx:
             # `conn` is None in `before_transaction` hooks (cast in `endpoint`); then a reader opens.
             self._caller = await self.services.authenticate(self.request, self.conn)
             note_caller(self._caller.user_id, self._caller.client_id)
-        if roles and not self._caller.has(*roles):
-            raise Forbidden(
-                "User does not have role(s) required to perform this action",
-                "Auth.InsufficientRoles",
-                {"SufficientRoles": list(roles), "AssignedRoles": sorted(self._caller.roles)},
-            )
-        return self._caller
+        return require_roles(self._caller, roles)
 
     async def optional_caller(self) -> Caller | None:
         try:
@@ -107,16 +106,16 @@ class Ctx:
         It cannot change the answer (already encoded) and must not raise: the write stands."""
         self.post_commit.append(task)
 
+    def read(self) -> AbstractAsyncContextManager[Unit]:
+        """A short read on a connection of its own (handlers that call out hold no transaction)."""
+        return step(self, write=False)
+
+    def write(self) -> AbstractAsyncContextManager[Unit]:
+        """A short transaction of its own, sharing this request's caller and after-commit work."""
+        return step(self, write=True)
+
 
 Handler = Callable[[Ctx], Awaitable[Any]]
-
-
-@dataclass(frozen=True)
-class NoContent:
-    """Return this for 204 answers."""
-
-
-NO_CONTENT = NoContent()
 
 
 def endpoint(

@@ -65,6 +65,8 @@ class ResourceSpec:
     # reader's filters or sort (which would reveal them a character at a time).
     secret_fields: tuple[str, ...] = ()
     operations: tuple[str, ...] = ("list", "create", "get", "save", "patch", "delete")
+    # How Create makes an ID when the body has none (default app.wire.new_id).
+    id_factory: Callable[[], str] | None = None
     _schema: Schema | None = None
 
     @property
@@ -211,7 +213,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
             caller = await ctx.caller(*spec.write_roles)
             scope = await spec.scope(ctx, caller)
             data = await ctx.body_object()
-            data["ID"] = id_or_new(data)
+            data["ID"] = id_or_new(data, spec.id_factory)
             doc = normalize(spec, data, None)
             return await store(ctx, spec, caller, scope, doc, None, None)
 

@@ -1,8 +1,13 @@
 """Specs, their options, and the variants that the variant-defining specs of a product make.
 
-Variant IDs: `{ProductID}-{OptionID}-{OptionID}...`, options taken in spec order (ListOrder, then
-spec ID). Names: the product's Name followed by the option Values, space separated. An ID longer
-than 100 characters is cut to 89 and given a `-` and 10 hex digits of its SHA-1, so it stays unique.
+As OrderCloud makes them (derived from its own exports, the seeding tool's Vercel-B2C template):
+- Variant IDs: `{ProductID}-{OptionID}-{OptionID}...`, the specs taken by ListOrder, then Name,
+  then ID (so `short-sleeve-t-shirt-Aqua-L`: spec "Color" before "Size" at the same ListOrder,
+  whatever their IDs); an ID longer than 100 characters is cut to 89 and given a `-` and 10 hex
+  digits of its SHA-1, so it stays unique.
+- Options (and so the variants' order) by ListOrder, then ID, case-insensitively (`L, M, S, XL`,
+  `Aqua, light-brown, orange, Peach`), as OrderCloud sorts text.
+- A generated variant's `Name` is null, as in OrderCloud.
 """
 
 from __future__ import annotations
@@ -23,8 +28,14 @@ SPEC_ASSIGN_KIND = "specproductassignment"
 MAX_ID = 100
 
 
-def _order(doc: Doc) -> tuple[int, str]:
-    return (doc.get("ListOrder") or 0, doc["ID"])
+def _order(doc: Doc) -> tuple[int, str, str]:
+    """Options: ListOrder, then ID case-insensitively (the exact ID last, so the order is total)."""
+    return (doc.get("ListOrder") or 0, str(doc["ID"]).lower(), str(doc["ID"]))
+
+
+def _spec_order(doc: Doc) -> tuple[int, str, str, str]:
+    """Variant-defining specs: ListOrder, then Name, then ID, case-insensitively."""
+    return (doc.get("ListOrder") or 0, str(doc.get("Name") or "").lower(), *_order(doc)[1:])
 
 
 def sync_options(spec: Doc, options: Sequence[Doc]) -> Doc:
@@ -50,7 +61,7 @@ def variant_id(product_id: str, option_ids: Sequence[str]) -> str:
 
 def variant_specs(specs: Sequence[Doc]) -> list[list[Doc]]:
     """Every combination of options of the variant-defining `specs`, each a list of VariantSpecs."""
-    defining = sorted((s for s in specs if s.get("DefinesVariant") and s.get("Options")), key=_order)
+    defining = sorted((s for s in specs if s.get("DefinesVariant") and s.get("Options")), key=_spec_order)
     choices = [
         [
             {
@@ -71,10 +82,9 @@ def variant_specs(specs: Sequence[Doc]) -> list[list[Doc]]:
 
 
 def new_variant(product: Doc, specs: list[Doc], *, active: bool) -> Doc:
-    values = [str(s["Value"]) for s in specs if s.get("Value")]
     return {
         "ID": variant_id(product["ID"], [s["OptionID"] for s in specs]),
-        "Name": " ".join([product.get("Name") or product["ID"], *values])[:100],
+        "Name": None,
         "Description": None,
         "Active": active,
         "ShipWeight": None,

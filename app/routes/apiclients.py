@@ -11,7 +11,7 @@ from app.listing import schema_of
 from app.models.orgs import ApiClient, ApiClientAssignment
 from app.resources import Doc, ResourceSpec, crud
 from app.routes.access import seller_only
-from app.wire import validate
+from app.wire import new_guid, validate
 from domain.errors import NotFound, ValidationFailed
 
 READ_ROLES = ("ApiClientReader", "ApiClientAdmin")
@@ -72,6 +72,8 @@ SPEC = ResourceSpec(
     on_delete=_on_delete,
     present=_present,
     secret_fields=("ClientSecret",),
+    # OrderCloud's client IDs are lowercase GUIDs (docs/organizations.md, "API clients").
+    id_factory=new_guid,
 )
 ASSIGNMENT_SCHEMA = schema_of(ApiClientAssignment)
 

@@ -10,14 +10,11 @@ from app.http import Ctx, endpoint
 from app.listing import Page, schema_of
 from app.models.approvals import ApprovalRule, OrderApproval, OrderApprovalInfo
 from app.models.orgs import User
+from app.order_paths import order_at_path
 from app.resources import Doc, ResourceSpec, crud, public
 from app.routes.access import buyer_scope
 from app.services import approvals, order_approvals
-from app.services.order_access import (
-    ORDER_READ_ROLES,
-    ORDER_WRITE_ROLES,
-    order_at_path,
-)
+from app.services.order_access import ORDER_READ_ROLES, ORDER_WRITE_ROLES
 from app.wire import validate
 from domain.errors import NotFound, ValidationFailed
 from domain.lifecycle import AWAITING_APPROVAL

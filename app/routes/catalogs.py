@@ -86,6 +86,7 @@ async def list_assignments(ctx: Ctx) -> Any:
     await _admin(ctx, *READ)
     return await assignments.list_page(
         ctx,
+        ctx.list_options,
         ASSIGN_KIND,
         CatalogAssignment,
         params={"catalogID": "CatalogID", "buyerID": "BuyerID"},
@@ -120,6 +121,7 @@ async def list_product_assignments(ctx: Ctx) -> Any:
     await _admin(ctx, *READ)
     return await assignments.list_page(
         ctx,
+        ctx.list_options,
         PRODUCT_KIND,
         ProductCatalogAssignment,
         params={"catalogID": "CatalogID", "productID": "ProductID"},

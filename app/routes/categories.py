@@ -168,6 +168,7 @@ async def list_assignments(ctx: Ctx) -> Any:
     catalog_id = await catalog_scope(ctx, await ctx.caller(*READ))
     return await assignments.list_page(
         ctx,
+        ctx.list_options,
         store.ASSIGN_KIND,
         CategoryAssignment,
         params={"categoryID": "CategoryID", "buyerID": "BuyerID", "userGroupID": "UserGroupID"},
@@ -212,6 +213,7 @@ async def list_product_assignments(ctx: Ctx) -> Any:
     catalog_id = await catalog_scope(ctx, await ctx.caller(*READ))
     return await assignments.list_page(
         ctx,
+        ctx.list_options,
         store.PRODUCT_KIND,
         CategoryProductAssignment,
         params={"categoryID": "CategoryID", "productID": "ProductID"},

@@ -6,10 +6,11 @@ from typing import Any
 
 from app.auth.tokens import Caller
 from app.http import Ctx, endpoint
+from app.order_paths import direction_param
 from app.resources import normalize, shown
 from app.routes.shipments import SPEC, item_page
 from app.services import forwarding, shipping
-from app.services.order_access import ORDER_READ_ROLES, direction_param, load_order
+from app.services.order_access import ORDER_READ_ROLES, load_order
 from app.store.tables import resources
 from app.wire import id_or_new
 from domain.clock import iso, utcnow

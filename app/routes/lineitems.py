@@ -5,17 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from app.http import NO_CONTENT, Ctx, endpoint
+from app.order_paths import direction_param, order_at_path
 from app.routes.orders import LINE_SCHEMA, LIST_PARAMS, ORDER_SCHEMA
 from app.services import lineitem_lists, lineitems
 from app.services.lineitem_lists import LINE_SEARCH, LINE_SORT
-from app.services.order_access import (
-    ORDER_LIST_ROLES,
-    ORDER_READ_ROLES,
-    ORDER_WRITE_ROLES,
-    direction_param,
-    line_view,
-    order_at_path,
-)
+from app.services.order_access import ORDER_LIST_ROLES, ORDER_READ_ROLES, ORDER_WRITE_ROLES, line_view
 
 
 @endpoint("GET", "/orders/{direction}/{orderID}/lineitems")

@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 
-from app.auth.client_secrets import secret_matches
+from app.auth.client_secrets import has_secret, secret_matches
 from app.auth.lockout import clear_failures, locked_for, record_failure
 from app.auth.passwords import verify_password
 from app.auth.revocation import COMPANY_KINDS, identity_claims, token_standing
@@ -254,8 +254,19 @@ async def _client_credentials(
             raise OAuthError("invalid_grant", "Auth.UserNotFound", "The default context user was not found")
         return await issue_for_user(services, docs, client, user, scope)
     if not client.get("IsAnonBuyer") or not context_name:
+        if await has_secret(docs, client):
+            # Most often a forgotten secret (an unset environment variable): say so.
+            raise OAuthError(
+                "invalid_client",
+                "Auth.InvalidClientSecret",
+                f"client_secret is required: API client {client['ID']!r} has a client secret and does "
+                "not allow anonymous shopping (SDK: Auth.ClientCredentials(clientSecret, clientID, roles))",
+            )
         raise OAuthError(
-            "invalid_client", "Auth.AnonUserProhibited", "This API client does not allow anonymous shopping"
+            "invalid_client",
+            "Auth.AnonUserProhibited",
+            f"API client {client['ID']!r} does not allow anonymous shopping (IsAnonBuyer with a "
+            "DefaultContextUserName) and has no client secret to sign in with",
         )
     user = await find_user(docs, context_name, services.marketplace_id)
     if user is None or user.user_type != "buyer":

@@ -8,6 +8,7 @@ from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import ListOptions, Relation, schema_of
 from app.models.orders import LineItem, Order
+from app.order_paths import direction_param, order_at_path
 from app.resources import public
 from app.services import activities, orders
 from app.services.order_access import (
@@ -16,8 +17,6 @@ from app.services.order_access import (
     ORDER_READ_ROLES,
     ORDER_WRITE_ROLES,
     direction_conds,
-    direction_param,
-    order_at_path,
 )
 from domain.lifecycle import STATES
 

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement
 from app.auth.passwords import hash_password
 from app.auth.revocation import IDENTITY, bumped, company_change_revokes, new_identity, user_change_revokes
 from app.auth.tokens import Caller
-from app.auth.users import username_key
+from app.auth.users import RolesOfUsers, username_key
 from app.catalog.rename import SCOPED
 from app.http import Ctx, endpoint
 from app.listing import ListOptions
@@ -66,6 +66,22 @@ def make_user_writer(company: str) -> Any:
         return doc
 
     return on_write
+
+
+def with_available_roles(user_type: str) -> Any:
+    async def present(ctx: Ctx, doc: Doc) -> Doc:
+        """`AvailableRoles` as OrderCloud fills it: what the user's security profiles give now."""
+        resolver = ctx.state.get(ROLES_STATE)
+        if resolver is None:
+            resolver = ctx.state[ROLES_STATE] = RolesOfUsers(ctx.docs)
+        company = doc.get("CompanyID") or ctx.services.marketplace_id
+        doc["AvailableRoles"] = await resolver.of(user_type, str(company), str(doc["ID"]))
+        return doc
+
+    return present
+
+
+ROLES_STATE = "available_roles"
 
 
 def ctx_kind(company: str) -> str:
@@ -228,6 +244,7 @@ SPECS = [
         searchable=USER_SEARCH,
         scope=buyer_scope,
         on_write=make_user_writer("buyer"),
+        present=with_available_roles("buyer"),
         uniq=user_uniq,
         on_delete=_delete_member("usergroupassignment"),
         list_params=("userGroupID",),
@@ -280,6 +297,7 @@ SPECS = [
         searchable=USER_SEARCH,
         scope=supplier_scope,
         on_write=make_user_writer("supplier"),
+        present=with_available_roles("supplier"),
         uniq=user_uniq,
         on_delete=_delete_member("supplierusergroupassignment"),
         list_params=("userGroupID",),
@@ -319,6 +337,7 @@ SPECS = [
         searchable=USER_SEARCH,
         scope=seller_only,
         on_write=make_user_writer("admin"),
+        present=with_available_roles("admin"),
         uniq=user_uniq,
         on_delete=_delete_member("adminusergroupassignment"),
     ),
@@ -357,7 +376,8 @@ async def list_across_buyers(ctx: Ctx) -> Any:
     page = await ctx.docs.page(
         "user", ctx.list_options(), BUYER_USER_SPEC.schema, searchable=USER_SEARCH, default_sort=("ID",)
     )
-    page.items[:] = [public(d) for d in page.items]
+    present = with_available_roles("buyer")
+    page.items[:] = [await present(ctx, public(d)) for d in page.items]
     return page.wire()
 
 

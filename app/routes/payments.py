@@ -8,14 +8,10 @@ from typing import Any
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import schema_of
 from app.models.orders import Payment
+from app.order_paths import order_at_path
 from app.resources import public
 from app.services import payments
-from app.services.order_access import (
-    ORDER_ADMIN_ROLES,
-    ORDER_READ_ROLES,
-    ORDER_WRITE_ROLES,
-    order_at_path,
-)
+from app.services.order_access import ORDER_ADMIN_ROLES, ORDER_READ_ROLES, ORDER_WRITE_ROLES
 
 PAYMENT_SCHEMA = schema_of(Payment)
 PAYMENT_SEARCH = ("ID", "Description")

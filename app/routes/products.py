@@ -208,6 +208,7 @@ async def list_assignments(ctx: Ctx) -> Any:
         conds.append(await buyer_user_reach(ctx.docs, user_id, ctx.query("buyerID")))
     return await assignments.list_page(
         ctx,
+        ctx.list_options,
         ASSIGN_KIND,
         ProductAssignment,
         params={

@@ -114,6 +114,7 @@ async def list_product_assignments(ctx: Ctx) -> Any:
     await seller_only(ctx, caller)
     return await assignments.list_page(
         ctx,
+        ctx.list_options,
         SPEC_ASSIGN_KIND,
         SpecProductAssignment,
         params={"specID": "SpecID", "productID": "ProductID"},

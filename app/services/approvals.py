@@ -20,7 +20,7 @@ from app.services.lineitems import order_lines
 from app.store.repo import Docs
 from domain.clock import iso
 from domain.expressions import Context, Dialect, Expression, evaluate, parse
-from domain.lifecycle import AWAITING_APPROVAL
+from domain.order_status import is_awaiting_approval
 
 RULE_KIND = "approvalrule"
 APPROVAL_KIND = "orderapproval"
@@ -181,7 +181,7 @@ async def pending_for_rule(docs: Docs, buyer_id: str, rule_id: str) -> list[str]
     waiting = []
     for row in rows:
         found = await docs.get("order", row.scope)
-        if found is not None and found.doc.get("Status") == AWAITING_APPROVAL:
+        if found is not None and is_awaiting_approval(found.doc):
             waiting.append(row.scope)
     return sorted(set(waiting))
 

@@ -19,11 +19,11 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from app.auth.tokens import Caller
-from app.http import Ctx
 from app.models.returns import OrderReturnCalculateResponse
 from app.services import checkout
 from app.services.promotion_amounts import order_rows
 from app.store.repo import Docs
+from app.unit import Unit
 from app.wire import validate
 from domain.errors import ValidationFailed
 from domain.money import round_money, to_decimal
@@ -95,7 +95,7 @@ def _amount(result: CalloutResult, value: Decimal | None, field: str) -> None:
 
 
 async def ask(
-    ctx: Ctx, calc: Calc, order: dict[str, Any], lines: list[dict[str, Any]], ret: dict[str, Any]
+    ctx: Unit, calc: Calc, order: dict[str, Any], lines: list[dict[str, Any]], ret: dict[str, Any]
 ) -> Calc:
     """POST `/calculateorderreturn` for the candidate return `ret` and check the answer (502 when
     unusable). Runs outside any write transaction."""

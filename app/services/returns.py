@@ -17,24 +17,24 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, select, text
 
 from app.auth.tokens import Caller
-from app.http import Ctx
 from app.listing import JsonAccess
 from app.models.returns import RETURN_WRITABLE, OrderReturn
 from app.resources import public
 from app.services import activities, refunds, return_calc, stock
 from app.services import return_approvals as approvals
-from app.services.checkout import step
 from app.services.lineitems import order_lines
 from app.services.order_access import direction_conds, load_order, receives
 from app.services.return_calc import Calc
 from app.store.repo import Stored
 from app.store.tables import resources
+from app.unit import Unit
 from app.wire import check_id, id_or_new, merge_patch, to_doc, validate
 from domain import returns as machine
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from domain.lifecycle import AWAITING_APPROVAL, COMPLETED, OPEN, UNSUBMITTED
+from domain.lifecycle import UNSUBMITTED
 from domain.money import round_money, to_decimal
+from domain.order_status import Op, require
 from domain.orders import Direction
 from domain.returns import ITEM_EXTENSIONS, ReturnLine, claims_of, non_negative, price_items
 
@@ -52,7 +52,6 @@ READ_ONLY = (
     "LastUpdated",
 )
 # Statuses in which an OrderAdmin may still settle the refund amounts.
-SETTLING = (UNSUBMITTED, AWAITING_APPROVAL, OPEN)
 
 
 def _refuse_change(ret: dict[str, Any], what: str) -> ValidationFailed:
@@ -71,7 +70,7 @@ def _forbid_anonymous(caller: Caller) -> None:
 
 
 async def load(
-    ctx: Ctx, caller: Caller, return_id: str, *, write: bool = False, lock: bool = True
+    ctx: Unit, caller: Caller, return_id: str, *, write: bool = False, lock: bool = True
 ) -> tuple[Stored, Stored]:
     """(the order, the return) as `caller` may reach them; a return whose order the caller cannot
     see is 404. Writes lock the order, then the return (unless `lock=False`)."""
@@ -93,7 +92,7 @@ async def load(
     return order, found
 
 
-def visible_conds(ctx: Ctx, caller: Caller) -> list[ColumnElement[bool]]:
+def visible_conds(ctx: Unit, caller: Caller) -> list[ColumnElement[bool]]:
     """Returns whose order the caller may see (any direction), as SQL."""
     o = resources.alias("o")
     orders = select(o.c.id).where(
@@ -109,7 +108,7 @@ def visible_conds(ctx: Ctx, caller: Caller) -> list[ColumnElement[bool]]:
 ITEM_FILTERS = ("ReasonCode", "Condition")
 
 
-def item_conds(ctx: Ctx, wanted: dict[str, str]) -> list[ColumnElement[bool]]:
+def item_conds(ctx: Unit, wanted: dict[str, str]) -> list[ColumnElement[bool]]:
     """Returns with an item whose field equals the value, for each (field, value) of `wanted`."""
     conds: list[ColumnElement[bool]] = []
     for n, (field, value) in enumerate(sorted(wanted.items())):
@@ -154,7 +153,7 @@ def _return_lines(lines: list[dict[str, Any]], refundable: dict[str, Decimal]) -
     }
 
 
-async def _check_items(ctx: Ctx, lines: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:
+async def _check_items(ctx: Unit, lines: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:
     """Each item's ReasonCode names an active return reason, its RestockInventoryRecordID an
     inventory record of the line's product (404 otherwise)."""
     product_of = {line["ID"]: line.get("ProductID") for line in lines}
@@ -175,7 +174,7 @@ async def _check_items(ctx: Ctx, lines: list[dict[str, Any]], items: list[dict[s
 
 
 async def _price(
-    ctx: Ctx,
+    ctx: Unit,
     order: dict[str, Any],
     ret: dict[str, Any],
     overrides: dict[str, Any],
@@ -234,13 +233,13 @@ def _settle_items(
         item["Comments"] = new.get("Comments")
         for field in ITEM_EXTENSIONS:
             if new.get(field) != item.get(field):
-                if existing.get("Status") not in SETTLING:
+                if not machine.is_settling(existing):
                     raise _refuse_change(existing, field)
                 item[field] = new.get(field)
         amount = new.get("RefundAmount")
         if amount is None or to_decimal(amount) == to_decimal(item.get("RefundAmount") or 0):
             continue
-        if existing.get("Status") not in SETTLING:
+        if not machine.is_settling(existing):
             raise _refuse_change(existing, "RefundAmount")
         item["RefundAmount"] = round_money(non_negative(amount, item["LineItemID"]), currency)
         ret["_ItemOverrides"] = sorted({*ret["_ItemOverrides"], item["LineItemID"]})
@@ -261,7 +260,7 @@ def _overrides(item: dict[str, Any], before: dict[str, dict[str, Any]], kept: se
 
 
 async def _write(
-    ctx: Ctx,
+    ctx: Unit,
     caller: Caller,
     order: dict[str, Any],
     body: dict[str, Any],
@@ -295,13 +294,16 @@ async def _write(
         ret.update({k: existing.get(k) for k in READ_ONLY})
         ret["_RefundOverride"] = bool(existing.get("_RefundOverride"))
     ret["LastUpdated"] = iso(now)
-    status = ret["Status"]
     sent_items = ret.get("ItemsToReturn") if "ItemsToReturn" in data else None
 
     if admin and "RefundAmount" in data:
         value = data["RefundAmount"]
         before = existing.get("RefundAmount") if existing else None
-        if value is not None and status not in SETTLING and to_decimal(value) != to_decimal(before or 0):
+        if (
+            value is not None
+            and not machine.is_settling(ret)
+            and to_decimal(value) != to_decimal(before or 0)
+        ):
             raise _refuse_change(ret, "RefundAmount")
         # Echoing the stored amount back (the SDK's Save of a fetched return) is not an override.
         echoed = existing is not None and not existing.get("_RefundOverride") and value == before
@@ -311,7 +313,7 @@ async def _write(
     elif existing is not None:
         ret["RefundAmount"] = existing.get("RefundAmount")
 
-    if status == UNSUBMITTED:
+    if machine.is_unsubmitted(ret):
         kept = set((existing or {}).get("_ItemOverrides") or [])
         if sent_items is not None:
             before_items = {i["LineItemID"]: i for i in (existing or {}).get("ItemsToReturn") or []}
@@ -352,18 +354,8 @@ async def _write(
     return ret
 
 
-def _require_returnable(order: dict[str, Any]) -> None:
-    if order.get("Status") not in (OPEN, COMPLETED):
-        raise ValidationFailed(
-            "Cannot create an OrderReturn for an order with this status. "
-            "Order status must be Open or Complete.",
-            "OrderReturn.CannotCreateBadOrderStatus",
-            {"OrderID": order["ID"], "Status": order.get("Status")},
-        )
-
-
 async def _calculation(
-    ctx: Ctx, caller: Caller, body: dict[str, Any], return_id: str | None, *, full: bool
+    ctx: Unit, caller: Caller, body: dict[str, Any], return_id: str | None, *, full: bool
 ) -> tuple[Calc, tuple[int, int | None] | None]:
     """The calculation configured for the caller; with a middleware, its answer for the return as
     it would be written, asked on the handler's read connection (no lock is held while the
@@ -376,7 +368,7 @@ async def _calculation(
         order = await load_order(
             ctx, caller, Direction.ALL, check_id(body.get("OrderID"), "OrderID"), write=True, lock=False
         )
-        _require_returnable(order.doc)
+        require(order.doc, Op.RETURN)
     else:
         order, existing = await load(ctx, caller, return_id, write=True, lock=False)
         if existing.doc.get("Status") != UNSUBMITTED:
@@ -399,7 +391,7 @@ def _check_seen(seen: tuple[int, int | None] | None, order: Stored, stored: Stor
         )
 
 
-async def create(ctx: Ctx, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+async def create(ctx: Unit, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     """Runs in its own transaction (the handler is not transactional: a middleware may be asked
     first)."""
     _forbid_anonymous(caller)
@@ -407,47 +399,47 @@ async def create(ctx: Ctx, caller: Caller, body: dict[str, Any]) -> dict[str, An
     if not order_id:
         raise ValidationFailed("OrderID is required", "ValidationFailure", {"Field": "OrderID"})
     calc, seen = await _calculation(ctx, caller, body, None, full=False)
-    async with step(ctx, write=True):
-        stored = await load_order(ctx, caller, Direction.ALL, check_id(order_id, "OrderID"), write=True)
+    async with ctx.write() as unit:
+        stored = await load_order(unit, caller, Direction.ALL, check_id(order_id, "OrderID"), write=True)
         _check_seen(seen, stored, None)
         order = stored.doc
-        _require_returnable(order)
-        ret = await _write(ctx, caller, order, body, None, full=False, calc=calc)
-        if await ctx.docs.exists(KIND, ret["ID"]):
+        require(order, Op.RETURN)
+        ret = await _write(unit, caller, order, body, None, full=False, calc=calc)
+        if await unit.docs.exists(KIND, ret["ID"]):
             raise Conflict(
                 f"OrderReturn already exists: {ret['ID']}",
                 "IdExists",
                 {"ObjectType": "OrderReturn", "ObjectID": ret["ID"]},
             )
-        await ctx.docs.insert(KIND, ret, object_type="OrderReturn")
-        await activities.return_changed(ctx.docs, None, ret, caller)
+        await unit.docs.insert(KIND, ret, object_type="OrderReturn")
+        await activities.return_changed(unit.docs, None, ret, caller)
     return shown(ret)
 
 
 async def update(
-    ctx: Ctx, caller: Caller, return_id: str, body: dict[str, Any], *, full: bool
+    ctx: Unit, caller: Caller, return_id: str, body: dict[str, Any], *, full: bool
 ) -> dict[str, Any]:
     """PUT/PATCH in its own transaction, like `create`."""
     calc, seen = await _calculation(ctx, caller, body, return_id, full=full)
-    async with step(ctx, write=True):
-        order, stored = await load(ctx, caller, return_id, write=True)
+    async with ctx.write() as unit:
+        order, stored = await load(unit, caller, return_id, write=True)
         _check_seen(seen, order, stored)
         old_id = stored.doc["ID"]
-        ret = await _write(ctx, caller, order.doc, body, stored.doc, full=full, calc=calc)
+        ret = await _write(unit, caller, order.doc, body, stored.doc, full=full, calc=calc)
         new_return_id = ret["ID"] if ret["ID"] != old_id else None
         if new_return_id is not None:
-            if await ctx.docs.exists(KIND, new_return_id):
+            if await unit.docs.exists(KIND, new_return_id):
                 raise Conflict(
                     f"OrderReturn already exists: {new_return_id}",
                     "IdExists",
                     {"ObjectType": "OrderReturn", "ObjectID": new_return_id},
                 )
-            await _rename(ctx, order.doc["ID"], old_id, new_return_id)
-        await ctx.docs.replace(KIND, old_id, ret, version=stored.version, new_id=new_return_id)
+            await _rename(unit, order.doc["ID"], old_id, new_return_id)
+        await unit.docs.replace(KIND, old_id, ret, version=stored.version, new_id=new_return_id)
     return shown(ret)
 
 
-async def _rename(ctx: Ctx, order_id: str, old_id: str, new_return_id: str) -> None:
+async def _rename(ctx: Unit, order_id: str, old_id: str, new_return_id: str) -> None:
     """Refund payments and approvals follow a return whose ID changes."""
     docs = ctx.docs
     for payment in await refunds.refunds_of(docs, order_id):
@@ -458,11 +450,11 @@ async def _rename(ctx: Ctx, order_id: str, old_id: str, new_return_id: str) -> N
     await approvals.rename(docs, old_id, new_return_id)
 
 
-async def delete(ctx: Ctx, caller: Caller, stored: Stored) -> None:
+async def delete(ctx: Unit, caller: Caller, stored: Stored) -> None:
     """Anyone who may change the return deletes it while Unsubmitted; afterwards only an OrderAdmin
     (others cancel it instead). Refund payments stay on the order as the record of money paid."""
     ret = stored.doc
-    if ret.get("Status") != UNSUBMITTED and not caller.has("OrderAdmin"):
+    if not machine.is_unsubmitted(ret) and not caller.has("OrderAdmin"):
         raise Forbidden(
             "Only OrderAdmins may delete a submitted or completed OrderReturn; cancel it instead",
             "OrderReturn.NotAuthorizedToDelete",
@@ -473,13 +465,13 @@ async def delete(ctx: Ctx, caller: Caller, stored: Stored) -> None:
 
 
 async def delete_item(
-    ctx: Ctx, caller: Caller, order: Stored, stored: Stored, line_item_id: str
+    ctx: Unit, caller: Caller, order: Stored, stored: Stored, line_item_id: str
 ) -> dict[str, Any]:
     ret = stored.doc
     items = ret.get("ItemsToReturn") or []
     if not any(i["LineItemID"] == line_item_id for i in items):
         raise NotFound("OrderReturnItem", line_item_id)
-    if ret.get("Status") != UNSUBMITTED:
+    if not machine.is_unsubmitted(ret):
         raise _refuse_change(ret, "ItemsToReturn")
     new = {**ret, "ItemsToReturn": [i for i in items if i["LineItemID"] != line_item_id]}
     new["LastUpdated"] = iso(utcnow())
@@ -504,14 +496,14 @@ async def delete_item(
 # --------------------------------------------------------------------------- status changes
 
 
-async def _save(ctx: Ctx, stored: Stored, ret: dict[str, Any]) -> dict[str, Any]:
+async def _save(ctx: Unit, stored: Stored, ret: dict[str, Any]) -> dict[str, Any]:
     await ctx.docs.replace(KIND, ret["ID"], ret, version=stored.version)
     await activities.return_changed(ctx.docs, stored.doc, ret, await ctx.caller())
     stored.doc = ret
     return shown(ret)
 
 
-async def submit(ctx: Ctx, caller: Caller, order: Stored, stored: Stored) -> dict[str, Any]:
+async def submit(ctx: Unit, caller: Caller, order: Stored, stored: Stored) -> dict[str, Any]:
     """Unsubmitted -> Open, or AwaitingApproval when a seller approval rule matches."""
     ret = dict(stored.doc)
     now = utcnow()
@@ -532,7 +524,7 @@ def _require_receiver(caller: Caller, order: dict[str, Any], code: str = "Auth.I
 
 
 async def decide(
-    ctx: Ctx, caller: Caller, order: Stored, stored: Stored, *, approve: bool, comments: str | None
+    ctx: Unit, caller: Caller, order: Stored, stored: Stored, *, approve: bool, comments: str | None
 ) -> dict[str, Any]:
     """Approve or decline: the caller must belong to the approving group of a pending approval."""
     ret = dict(stored.doc)
@@ -549,14 +541,14 @@ async def decide(
     return await _save(ctx, stored, ret)
 
 
-async def cancel(ctx: Ctx, caller: Caller, stored: Stored) -> dict[str, Any]:
+async def cancel(ctx: Unit, caller: Caller, stored: Stored) -> dict[str, Any]:
     """Releases the quantities the return claimed; refund payments already made stay."""
     ret = dict(stored.doc)
     machine.apply(ret, "cancel", now=utcnow(), may_cancel_completed=caller.has("OrderAdmin"))
     return await _save(ctx, stored, ret)
 
 
-async def complete(ctx: Ctx, caller: Caller, order: Stored, stored: Stored) -> dict[str, Any]:
+async def complete(ctx: Unit, caller: Caller, order: Stored, stored: Stored) -> dict[str, Any]:
     """Open -> Completed, recording whatever refund is still owed as a payment on the order."""
     ret = dict(stored.doc)
     now = utcnow()

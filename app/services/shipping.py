@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 
 from app.auth.tokens import Caller
-from app.http import Ctx
 from app.listing import JsonAccess
 from app.models.fulfilment import ShipmentItem
 from app.resources import public
@@ -30,6 +29,7 @@ from app.services.lineitems import order_lines
 from app.services.order_access import direction_conds, receives
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
+from app.unit import Unit
 from app.wire import check_id, to_doc, validate
 from domain.clock import iso, parse_iso
 from domain.errors import Forbidden, NotFound, ValidationFailed
@@ -40,7 +40,8 @@ from domain.fulfilment import (
     is_fully_shipped,
     remove_shipped,
 )
-from domain.lifecycle import OPEN, apply
+from domain.lifecycle import apply
+from domain.order_status import is_open
 from domain.orders import Direction
 
 SHIPMENT_READ_ROLES = ("ShipmentAdmin", "ShipmentReader", "OrderAdmin", "OrderReader")
@@ -98,7 +99,7 @@ def present_item(caller: Caller, item: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def load_shipment(ctx: Ctx, caller: Caller, shipment_id: str, *, write: bool = False) -> Stored:
+async def load_shipment(ctx: Unit, caller: Caller, shipment_id: str, *, write: bool = False) -> Stored:
     docs = ctx.docs
     found = await docs.get("shipment", shipment_id, lock=write)
     conds = shipment_conds(docs, caller)
@@ -160,7 +161,7 @@ async def _address(
 
 
 async def prepare_shipment(
-    ctx: Ctx, caller: Caller, doc: dict[str, Any], existing: dict[str, Any] | None, body: dict[str, Any]
+    ctx: Unit, caller: Caller, doc: dict[str, Any], existing: dict[str, Any] | None, body: dict[str, Any]
 ) -> dict[str, Any]:
     """Server-side fields of a shipment being written: OwnerID (the creating company; the
     marketplace owner may name a supplier on create), normalized dates, address snapshots."""
@@ -231,7 +232,7 @@ async def complete_if_shipped(docs: Docs, order_ids: Iterable[str], now: datetim
         stored = await docs.get("order", order_id, lock=True)
         if stored is None:
             continue
-        if stored.doc.get("Status") != OPEN:
+        if not is_open(stored.doc):
             await unified_orders.project(docs, stored.doc)
             continue
         lines = await order_lines(docs, order_id)
@@ -278,7 +279,7 @@ def buyer_of(order: dict[str, Any], marketplace_id: str) -> str | None:
     return None
 
 
-async def _shippable(ctx: Ctx, caller: Caller, order_id: str) -> Stored:
+async def _shippable(ctx: Unit, caller: Caller, order_id: str) -> Stored:
     """The order, locked, if the caller may ship it: the seller any order, a supplier the orders
     it receives."""
     found = await ctx.docs.get("order", order_id, lock=True)
@@ -321,7 +322,7 @@ async def put_item(
     return item
 
 
-async def _fill_buyer(ctx: Ctx, shipment: Stored, order: dict[str, Any]) -> None:
+async def _fill_buyer(ctx: Unit, shipment: Stored, order: dict[str, Any]) -> None:
     """A shipment without a BuyerID takes the buyer of its first order."""
     if shipment.doc.get("BuyerID"):
         return
@@ -338,7 +339,7 @@ async def _fill_buyer(ctx: Ctx, shipment: Stored, order: dict[str, Any]) -> None
 
 
 async def save_item(
-    ctx: Ctx, caller: Caller, shipment: Stored, body: dict[str, Any], now: datetime
+    ctx: Unit, caller: Caller, shipment: Stored, body: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
     data: dict[str, Any] = to_doc(validate(body, ShipmentItem))
     docs = ctx.docs
@@ -377,7 +378,7 @@ async def delete_items(docs: Docs, shipment_id: str) -> None:
 
 
 async def ship_order(
-    ctx: Ctx, caller: Caller, stored: Stored, shipment: dict[str, Any], now: datetime
+    ctx: Unit, caller: Caller, stored: Stored, shipment: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
     """One shipment carrying every line the caller ships (a buyer order's forwarded lines are the
     suppliers'), each in full. Returns the order, completed when nothing is left to ship."""

@@ -273,3 +273,13 @@ def test_checker_finds_a_circle_through_a_function_level_import(tmp_path: Path) 
 def test_checker_finds_unreachable_modules() -> None:
     graph = {"p": set(), "p.main": {"p.used"}, "p.used": set(), "p.dead": set()}
     assert reachable(graph, {"p.main"}) == {"p", "p.main", "p.used"}
+
+
+USE_CASE_PACKAGES = ("app.services", "app.catalog", "app.webhooks")
+
+
+@pytest.mark.parametrize("name", sorted(n for n in FULL_GRAPH if n.startswith(USE_CASE_PACKAGES)))
+def test_use_cases_know_nothing_of_http(name: str) -> None:
+    """Services take an `app.unit.Unit`, never the request (issue #12, item 1): no module under
+    app/services, app/catalog or app/webhooks imports `app.http`, not even for a type."""
+    assert "app.http" not in FULL_GRAPH[name], f"{name} imports app.http: take an app.unit.Unit"
