@@ -109,15 +109,27 @@ def admin_client_doc(
     client_id: str, client_secret: str, username: str, *, app_name: str = "ordercore admin"
 ) -> dict[str, Any]:
     """An active API client for seller users whose client-credentials tokens act as `username`."""
+    return seller_client_doc(client_id, app_name, secret=client_secret, context_user=username)
+
+
+def seller_client_doc(
+    client_id: str,
+    app_name: str,
+    *,
+    secret: str | None,
+    context_user: str | None,
+    token_minutes: int = 600,
+) -> dict[str, Any]:
+    """An active API client for seller users only (no buyer, no supplier may use it)."""
     return {
         "ID": client_id,
-        "ClientSecret": client_secret,
-        "AccessTokenDuration": 600,
+        "ClientSecret": secret,
+        "AccessTokenDuration": token_minutes,
         "Active": True,
         "AppName": app_name,
         "RefreshTokenDuration": 0,
         "AnonymousTokenDuration": None,
-        "DefaultContextUserName": username,
+        "DefaultContextUserName": context_user,
         "xp": None,
         "AllowAnyBuyer": False,
         "AllowAnySupplier": False,

@@ -14,6 +14,7 @@ from litestar import Request, Response
 
 from app.auth.grants import OAuthError, token_response
 from app.auth.tokens import Caller
+from app.bootstrap import seller_client_doc
 from app.console.api import api_request
 from app.observability import note_caller
 from app.state import Services
@@ -34,33 +35,9 @@ SESSION_MINUTES = 120
 def console_client_doc() -> dict[str, Any]:
     """The console's API client: seller users only (no buyer, no supplier may use it), no secret
     (the password grant needs none), two-hour tokens without refresh."""
-    return {
-        "ID": CONSOLE_CLIENT_ID,
-        "ClientSecret": None,
-        "AccessTokenDuration": SESSION_MINUTES,
-        "Active": True,
-        "AppName": "ordercore console",
-        "RefreshTokenDuration": 0,
-        "AnonymousTokenDuration": None,
-        "DefaultContextUserName": None,
-        "xp": None,
-        "AllowAnyBuyer": False,
-        "AllowAnySupplier": False,
-        "AllowSeller": True,
-        "IsAnonBuyer": False,
-        "AssignedBuyerCount": 0,
-        "AssignedSupplierCount": 0,
-        "OrderCheckoutIntegrationEventID": None,
-        "OrderCheckoutIntegrationEventName": None,
-        "OrderReturnIntegrationEventID": None,
-        "OrderReturnIntegrationEventName": None,
-        "AddToCartIntegrationEventID": None,
-        "AddToCartIntegrationEventName": None,
-        "MinimumRequiredRoles": None,
-        "MinimumRequiredCustomRoles": None,
-        "MaximumGrantedRoles": None,
-        "MaximumGrantedCustomRoles": None,
-    }
+    return seller_client_doc(
+        CONSOLE_CLIENT_ID, "ordercore console", secret=None, context_user=None, token_minutes=SESSION_MINUTES
+    )
 
 
 async def ensure_console_client(services: Services) -> None:

@@ -24,10 +24,10 @@ def _empty_page(ctx: Ctx) -> dict[str, Any]:
     return Page([], opts.page, opts.page_size, 0).wire()
 
 
-
 async def _target(ctx: Ctx, *, create: bool = False, roles: tuple[str, ...] = ()) -> tuple[Caller, Any]:
     """`cart.target` for this request: the cart is locked on writes."""
     return await cart.target(ctx, create=create, roles=roles, lock=ctx.writable)
+
 
 @endpoint("GET", "/cart")
 async def get_cart(ctx: Ctx) -> Any:
