@@ -12,6 +12,7 @@ from app.services import forwarding, shipping
 from app.services.order_access import ORDER_READ_ROLES, direction_param, load_order
 from app.store.tables import resources
 from app.wire import id_or_new
+from app.incrementors import id_or_next
 from domain.clock import iso, utcnow
 
 SHIP_ROLES = ("OrderAdmin", "ShipmentAdmin")
@@ -44,7 +45,7 @@ async def ship_order(ctx: Ctx) -> Any:
     stored = await load_order(ctx, caller, direction_param(ctx), ctx.param("orderID"), write=True)
     body = await ctx.body_object(required=False)
     data = dict(body)
-    data["ID"] = id_or_new(data)
+    data["ID"] = await id_or_next(ctx.docs, data)
     now = utcnow()
     doc = normalize(SPEC, data, None)
     doc["DateShipped"] = doc.get("DateShipped") or iso(now)

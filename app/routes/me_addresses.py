@@ -20,6 +20,7 @@ from app.resources import Doc, normalize, public
 from app.routes.orgs import ADDRESS_SEARCH, SPECS
 from app.services.addresses import ASSIGNMENT_KIND, assignment_doc, save_assignment
 from app.wire import id_or_new, merge_patch, validate
+from app.incrementors import id_or_next
 from domain.errors import Forbidden, NotFound, ValidationFailed
 
 READ_ROLES = ("MeAddressAdmin", "Shopper")
@@ -144,9 +145,9 @@ async def _store(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, flags
 async def create_address(ctx: Ctx) -> Any:
     caller = await buyer_caller(ctx, WRITE_ROLES)
     data = await ctx.body_object()
+    data["ID"] = await id_or_next(ctx.docs, data)
     validate(data, BuyerAddress)
     flags = _wanted_flags(data, (True, True))
-    data["ID"] = id_or_new(data)
     doc = normalize(ADDRESS_SPEC, data, None)
     return await _store(ctx, caller, doc, None, flags)
 

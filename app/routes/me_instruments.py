@@ -22,6 +22,7 @@ from app.routes.instruments import CREDIT_CARDS, SPECS
 from app.routes.me_addresses import buyer_caller
 from app.services.instruments import assigned
 from app.wire import id_or_new, merge_patch
+from app.incrementors import id_or_next
 from domain.errors import Forbidden, NotFound
 
 CARD_READ_ROLES = ("MeCreditCardAdmin", "Shopper")
@@ -112,7 +113,7 @@ async def create_card(ctx: Ctx) -> Any:
     if caller.anonymous:
         raise Forbidden("Anonymous shoppers cannot save cards", "Auth.InsufficientRoles")
     data = {k: v for k, v in (await ctx.body_object()).items() if k != "Editable"}
-    data["ID"] = id_or_new(data)
+    data["ID"] = await id_or_next(ctx.docs, data)
     doc = normalize(CARD_SPEC, data, None)
     doc["_OwnerUserID"] = caller.user_id
     await store(ctx, CARD_SPEC, caller, caller.company_id, doc, None, None)

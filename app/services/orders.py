@@ -39,6 +39,7 @@ from app.services.pricing import offered_ids, refresh_totals
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from app.wire import check_id, merge_patch, new_id, to_doc, validate
+from app.incrementors import expand, has_token
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.lifecycle import OPEN, STATES, apply, can
@@ -184,8 +185,10 @@ async def _anonymous_order_id(docs: Docs, caller: Caller) -> str | None:
 async def create_order(
     ctx: Ctx, caller: Caller, direction: Direction, body: dict[str, Any]
 ) -> dict[str, Any]:
-    data = _writes(body)
     docs = ctx.docs
+    if has_token(body.get("ID")):
+        body = {**body, "ID": await expand(docs, body["ID"])}
+    data = _writes(body)
     marketplace = ctx.services.marketplace_id
     order_id = data.get("ID") or await _anonymous_order_id(docs, caller) or new_id()
     # A buyer user's Outgoing (or All) order is always its own: FromUserID is ignored for it.

@@ -24,6 +24,7 @@ from app.resources import public
 from app.services import activities, instruments, refunds, unified_orders
 from app.store.repo import Docs, Stored
 from app.wire import id_or, id_or_new, merge_patch, to_doc, validate
+from app.incrementors import id_or_next
 from domain.cards import refuse_card_data
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, NotFound, ValidationFailed
@@ -73,7 +74,7 @@ async def create(docs: Docs, caller: Caller, order: dict[str, Any], body: dict[s
     refuse_card_data(body)
     _require_not_canceled(order)
     data = {k: body[k] for k in PAYMENT_WRITABLE if k in body}
-    data["ID"] = id_or_new(data)
+    data["ID"] = await id_or_next(docs, data)
     payment: dict[str, Any] = to_doc(validate(data, Payment))
     payment.update(
         DateCreated=iso(utcnow()),
