@@ -6,13 +6,12 @@ from typing import Any
 
 from app.auth.tokens import Caller
 from app.http import Ctx, endpoint
+from app.incrementors import id_or_next
 from app.resources import normalize, shown
 from app.routes.shipments import SPEC, item_page
 from app.services import forwarding, shipping
 from app.services.order_access import ORDER_READ_ROLES, direction_param, load_order
 from app.store.tables import resources
-from app.wire import id_or_new
-from app.incrementors import id_or_next
 from domain.clock import iso, utcnow
 
 SHIP_ROLES = ("OrderAdmin", "ShipmentAdmin")

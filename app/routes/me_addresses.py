@@ -14,13 +14,13 @@ from app.assignments import parse_bool, reach_cond
 from app.auth.tokens import Caller
 from app.auth.users import group_ids
 from app.http import NO_CONTENT, Ctx, endpoint
+from app.incrementors import id_or_next
 from app.listing import schema_of
 from app.models.orgs import BuyerAddress
 from app.resources import Doc, normalize, public
 from app.routes.orgs import ADDRESS_SEARCH, SPECS
 from app.services.addresses import ASSIGNMENT_KIND, assignment_doc, save_assignment
-from app.wire import id_or_new, merge_patch, validate
-from app.incrementors import id_or_next
+from app.wire import merge_patch, validate
 from domain.errors import Forbidden, NotFound, ValidationFailed
 
 READ_ROLES = ("MeAddressAdmin", "Shopper")

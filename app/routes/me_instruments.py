@@ -15,14 +15,14 @@ from app.assignments import assignment_id as make_assignment_id
 from app.assignments import parse_bool, upsert
 from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
+from app.incrementors import id_or_next
 from app.listing import ListOptions, schema_of
 from app.models.instruments import BuyerCreditCard
 from app.resources import Doc, normalize, public, store
 from app.routes.instruments import CREDIT_CARDS, SPECS
 from app.routes.me_addresses import buyer_caller
 from app.services.instruments import assigned
-from app.wire import id_or_new, merge_patch
-from app.incrementors import id_or_next
+from app.wire import merge_patch
 from domain.errors import Forbidden, NotFound
 
 CARD_READ_ROLES = ("MeCreditCardAdmin", "Shopper")

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
 from app.http import Ctx
+from app.incrementors import expand, has_token
 from app.list_options import ListOptions, parse_terms
 from app.listing import JsonAccess
 from app.models.orders import ORDER_WRITABLE, FromUserPatch, Order
@@ -34,12 +35,12 @@ from app.services import (
 )
 from app.services import on_behalf as on_behalf_rules
 from app.services.lineitems import order_lines, require_editable
+from app.services.locales import locale_of
 from app.services.order_access import receives
 from app.services.pricing import offered_ids, refresh_totals
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from app.wire import check_id, merge_patch, new_id, to_doc, validate
-from app.incrementors import expand, has_token
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.lifecycle import OPEN, STATES, apply, can
@@ -238,7 +239,10 @@ async def create_order(
         user = await _load_user(docs, caller.user_type, caller.company_id, caller.user_id) or {
             "ID": caller.user_id
         }
-    locale = user.get("Locale") or {}
+    # The buyer's (or the user's group's) locale sets the order's Currency; see app/services/locales.
+    locale = await locale_of(docs, from_company, user["ID"]) if on_behalf or caller.is_buyer else None
+    user = {**user, "Locale": locale}
+    locale = locale or {}
     now = utcnow()
     order = new_order_doc(
         order_id=order_id,

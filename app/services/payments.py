@@ -19,12 +19,12 @@ from __future__ import annotations
 from typing import Any
 
 from app.auth.tokens import Caller
+from app.incrementors import id_or_next
 from app.models.orders import PAYMENT_WRITABLE, Payment, PaymentTransaction
 from app.resources import public
 from app.services import activities, instruments, refunds, unified_orders
 from app.store.repo import Docs, Stored
 from app.wire import id_or, id_or_new, merge_patch, to_doc, validate
-from app.incrementors import id_or_next
 from domain.cards import refuse_card_data
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, NotFound, ValidationFailed
