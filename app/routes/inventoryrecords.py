@@ -12,12 +12,17 @@ from typing import Any
 from sqlalchemy import ColumnElement
 
 from app.auth.tokens import Caller
-from app.http import Ctx
+from app.catalog import assignments
+from app.catalog.inventory_assignments import KEYS as ASSIGN_KEYS
+from app.catalog.inventory_assignments import KIND as ASSIGN_KIND
+from app.http import NO_CONTENT, Ctx, endpoint
 from app.models.catalog import InventoryRecord
+from app.models.config import InventoryRecordAssignment
 from app.resources import Doc, ResourceSpec, crud
 from app.routes.access import seller_only
 from app.services import addresses
 from domain.clock import iso, utcnow
+from domain.errors import NotFound, ValidationFailed
 
 READ = ("ProductReader", "ProductAdmin")
 WRITE = ("ProductAdmin",)
@@ -75,4 +80,97 @@ def _spec(path: str, scope: Any) -> ResourceSpec:
 PRODUCT_LEVEL = _spec("/products/{productID}/inventoryrecords", _product_scope)
 VARIANT_LEVEL = _spec("/products/{productID}/variants/{variantID}/inventoryrecords", _variant_scope)
 
-ROUTES = [*crud(PRODUCT_LEVEL), *crud(VARIANT_LEVEL)]
+
+# ----------------------------------------------------------------------------- assignments
+# Which buyers (or user groups) see a record that is not open to all buyers. An assignment
+# carries the private `_VariantID` of its record's level, so each level lists its own.
+
+
+async def _record(ctx: Ctx, product_id: str, record_id: str | None) -> Doc:
+    variant_id = _variant_id(ctx)
+    found = await ctx.docs.get(KIND, record_id or "", product_id)
+    if found is None or found.doc.get("_VariantID") != variant_id:
+        raise NotFound("InventoryRecord", record_id or "")
+    return found.doc
+
+
+def _assignment_level(ctx: Ctx) -> list[ColumnElement[bool]]:
+    conds = list(ctx.docs.eq(_VariantID=_variant_id(ctx)))
+    level = (ctx.query("level") or "").lower()
+    if level == "group":
+        conds.append(~ctx.docs.json.is_null(["UserGroupID"]))
+    elif level == "company":
+        conds.extend(ctx.docs.eq(UserGroupID=None))
+    elif level:
+        raise ValidationFailed("level must be Group or Company", "ValidationFailure", {"level": level})
+    return conds
+
+
+def _assignment_routes(path: str, scope: Any) -> list[Any]:
+    """List, save and delete the assignments of one level's records (`path` is the level's
+    collection, `/products/{productID}/inventoryrecords` or its variant form)."""
+
+    @endpoint("GET", f"{path}/assignments")
+    async def list_assignments(ctx: Ctx) -> Any:
+        product_id = await scope(ctx, await ctx.caller(*READ))
+        return await assignments.list_page(
+            ctx,
+            ASSIGN_KIND,
+            InventoryRecordAssignment,
+            params={
+                "inventoryRecordID": "InventoryRecordID",
+                "buyerID": "BuyerID",
+                "userGroupID": "UserGroupID",
+            },
+            conds=_assignment_level(ctx),
+            scope=product_id,
+            sort=ASSIGN_KEYS,
+            extra_params=("level",),
+        )
+
+    @endpoint("POST", f"{path}/assignments")
+    async def save_assignment(ctx: Ctx) -> Any:
+        product_id = await scope(ctx, await ctx.caller(*WRITE))
+        doc = assignments.parse(await ctx.body_object(), InventoryRecordAssignment)
+        doc["InventoryRecordID"] = (await _record(ctx, product_id, doc["InventoryRecordID"]))["ID"]
+        docs = ctx.docs
+        doc["BuyerID"] = (await docs.require("buyer", doc["BuyerID"], object_type="Buyer")).doc["ID"]
+        if doc.get("UserGroupID"):
+            group = await docs.require(
+                "usergroup", doc["UserGroupID"], doc["BuyerID"], object_type="UserGroup"
+            )
+            doc["UserGroupID"] = group.doc["ID"]
+        doc["_VariantID"] = _variant_id(ctx)
+        await assignments.upsert(docs, ASSIGN_KIND, doc, ASSIGN_KEYS, scope=product_id)
+        return NO_CONTENT, 204
+
+    @endpoint("DELETE", f"{path}/{{inventoryRecordID}}/assignments")
+    async def delete_assignment(ctx: Ctx) -> Any:
+        product_id = await scope(ctx, await ctx.caller(*WRITE))
+        record = await _record(ctx, product_id, ctx.param("inventoryRecordID"))
+        buyer_id = ctx.query("buyerID")
+        if not buyer_id:
+            raise ValidationFailed("buyerID is required", "ValidationFailure", {"Field": "buyerID"})
+        conds = ctx.docs.eq(
+            InventoryRecordID=record["ID"], BuyerID=buyer_id, UserGroupID=ctx.query("userGroupID") or None
+        )
+        await ctx.docs.delete_where(ASSIGN_KIND, *conds, scope=product_id)
+        return NO_CONTENT, 204
+
+    return [list_assignments, save_assignment, delete_assignment]
+
+
+async def _on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
+    """A deleted record takes its assignments with it."""
+    await ctx.docs.delete_where(ASSIGN_KIND, *ctx.docs.eq(InventoryRecordID=doc["ID"]), scope=scope)
+
+
+PRODUCT_LEVEL.on_delete = VARIANT_LEVEL.on_delete = _on_delete
+
+# The static `.../inventoryrecords/assignments` routes come before `.../{inventoryRecordID}`.
+ROUTES = [
+    *_assignment_routes(PRODUCT_LEVEL.path, _product_scope),
+    *_assignment_routes(VARIANT_LEVEL.path, _variant_scope),
+    *crud(PRODUCT_LEVEL),
+    *crud(VARIANT_LEVEL),
+]

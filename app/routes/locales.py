@@ -109,7 +109,9 @@ async def delete_assignment(ctx: Ctx) -> Any:
     buyer_id = ctx.query("buyerID")
     if not buyer_id:
         raise ValidationFailed("buyerID is required", "ValidationFailure", {"Field": "buyerID"})
-    conds = [*ctx.docs.eq(LocaleID=locale["ID"], BuyerID=buyer_id, UserGroupID=ctx.query("userGroupID") or None)]
+    conds = [
+        *ctx.docs.eq(LocaleID=locale["ID"], BuyerID=buyer_id, UserGroupID=ctx.query("userGroupID") or None)
+    ]
     await ctx.docs.delete_where(ASSIGN_KIND, *conds)
     return NO_CONTENT, 204
 

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement
 from app.auth.tokens import Caller
 from app.catalog import categories as category_store
 from app.catalog.access import BuyerView, buyer_view, schedule_id_for
+from app.catalog.inventory_assignments import visible_records
 from app.catalog.schedules import present_schedule
 from app.catalog.specs import product_spec_ids
 from app.catalog.visibility import catalog_visible, in_catalog, product_visible
@@ -291,15 +292,16 @@ async def get_variant(ctx: Ctx) -> Any:
     return public((await ctx.docs.require("variant", variant_id, product_id, object_type="Variant")).doc)
 
 
-async def _records(ctx: Ctx, product_id: str, variant_id: str | None) -> Any:
-    """Stock records a buyer may draw on: those open to all buyers (record assignments to
-    particular buyers are not implemented yet)."""
+async def _records(ctx: Ctx, view: BuyerView, product_id: str, variant_id: str | None) -> Any:
+    """Stock records a buyer may draw on: those open to all buyers and those assigned to the
+    buyer or one of the user's groups (app.catalog.inventory_assignments)."""
     docs = ctx.docs
+    seen = await visible_records(docs, product_id, view.buyer_id, view.group_ids)
     page = await docs.page(
         "inventoryrecord",
         ctx.list_options(params=("includeAddress",)),
         schema_of(InventoryRecord),
-        conds=[*docs.eq(_VariantID=variant_id), docs.json.is_bool(["AllowAllBuyers"], True)],
+        conds=[*docs.eq(_VariantID=variant_id), seen],
         scope=product_id,
         searchable=("ID", "AddressID"),
         sortable=("ID", "AddressID"),
@@ -313,7 +315,7 @@ async def list_inventory_records(ctx: Ctx) -> Any:
     _, view = await shopper(ctx)
     product_id = ctx.param("productID")
     await visible_product(ctx, view, product_id)
-    return await _records(ctx, product_id, None)
+    return await _records(ctx, view, product_id, None)
 
 
 @endpoint("GET", "/me/products/{productID}/variants/{variantID}/inventoryrecords")
@@ -322,7 +324,7 @@ async def list_variant_inventory_records(ctx: Ctx) -> Any:
     product_id, variant_id = ctx.param("productID"), ctx.param("variantID")
     await visible_product(ctx, view, product_id)
     await ctx.docs.require("variant", variant_id, product_id, object_type="Variant")
-    return await _records(ctx, product_id, variant_id)
+    return await _records(ctx, view, product_id, variant_id)
 
 
 ROUTES = [

@@ -38,7 +38,9 @@ async def test_incrementor_fills_ids_of_products_addresses_and_orders(world: Wor
     assert address["ID"] == "ADDR100"
     order = await world.new_order(body={"ID": "ORD-{ord}"})
     assert order["ID"] == "ORD-101"
-    assert (await api.ok("GET", "/orders/Outgoing/ORD-101", token=await world.token("alice")))["ID"] == "ORD-101"
+    assert (await api.ok("GET", "/orders/Outgoing/ORD-101", token=await world.token("alice")))[
+        "ID"
+    ] == "ORD-101"
     # An unknown incrementor is a 404 naming it, and nothing is created or counted.
     missing = await api.post("/products", {"ID": "X-{nope}", "Name": "x"})
     assert missing.status_code == 404 and missing.json()["Errors"][0]["Data"]["ObjectType"] == "Incrementor"
@@ -79,7 +81,10 @@ async def test_locale_crud_and_assignments(world: World) -> None:
     await api.ok("PATCH", "/locales/CA", {"Language": "fr-CA"})
     assert [i["ID"] for i in (await api.ok("GET", "/locales", params={"Currency": "CAD"}))["Items"]] == ["CA"]
     await api.ok("POST", "/buyers/b1/usergroups", {"ID": "g1", "Name": "Group"})
-    for body in ({"LocaleID": "US", "BuyerID": "b1"}, {"LocaleID": "CA", "BuyerID": "b1", "UserGroupID": "g1"}):
+    for body in (
+        {"LocaleID": "US", "BuyerID": "b1"},
+        {"LocaleID": "CA", "BuyerID": "b1", "UserGroupID": "g1"},
+    ):
         await api.ok("POST", "/locales/assignments", body, status=204)
     listed = await api.ok("GET", "/locales/assignments", params={"buyerID": "b1"})
     assert listed["Items"] == [
@@ -96,7 +101,9 @@ async def test_locale_crud_and_assignments(world: World) -> None:
     assert missing.status_code == 404
     no_buyer = await api.post("/locales/assignments", {"LocaleID": "US"})
     assert no_buyer.status_code == 400
-    await api.ok("DELETE", "/locales/CA/assignments", params={"buyerID": "b1", "userGroupID": "g1"}, status=204)
+    await api.ok(
+        "DELETE", "/locales/CA/assignments", params={"buyerID": "b1", "userGroupID": "g1"}, status=204
+    )
     assert len((await api.ok("GET", "/locales/assignments"))["Items"]) == 1
     # Deleting a locale deletes its assignments.
     assert (await api.delete("/locales/CA")).status_code == 204
@@ -129,10 +136,16 @@ async def test_orders_are_in_the_buyers_currency_and_schedules_must_match(world:
     # A user group's locale wins over its buyer's.
     await api.ok("POST", "/buyers/b1/usergroups", {"ID": "canadians", "Name": "Canadians"})
     await api.ok(
-        "POST", "/buyers/b1/usergroups/assignments", {"UserGroupID": "canadians", "UserID": "carol"}, status=204
+        "POST",
+        "/buyers/b1/usergroups/assignments",
+        {"UserGroupID": "canadians", "UserID": "carol"},
+        status=204,
     )
     await api.ok(
-        "POST", "/locales/assignments", {"LocaleID": "CA", "BuyerID": "b1", "UserGroupID": "canadians"}, status=204
+        "POST",
+        "/locales/assignments",
+        {"LocaleID": "CA", "BuyerID": "b1", "UserGroupID": "canadians"},
+        status=204,
     )
     assert (await world.new_order("carol"))["Currency"] == "CAD"
     assert (await world.new_order("alice"))["Currency"] == "USD"
