@@ -38,7 +38,14 @@ async def _present(ctx: Ctx, doc: Doc) -> Doc:
 
 
 async def _on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
-    """The marketplace must keep one active client its admin users can sign in with."""
+    """The marketplace must keep one active client its admin users can sign in with, and a client
+    an impersonation config names stays until the config goes."""
+    if await ctx.docs.count("impersonationconfig", *ctx.docs.eq(ClientID=doc["ID"])):
+        raise ValidationFailed(
+            "An impersonation config uses this API client; delete the config first",
+            "ApiClient.UsedByImpersonationConfig",
+            {"ApiClientID": doc["ID"]},
+        )
     if doc.get("AllowSeller") and doc.get("Active"):
         others = await ctx.docs.count(KIND, *ctx.docs.eq(AllowSeller=True, Active=True))
         if others <= 1:

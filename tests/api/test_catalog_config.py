@@ -149,3 +149,139 @@ async def test_orders_are_in_the_buyers_currency_and_schedules_must_match(world:
     )
     assert (await world.new_order("carol"))["Currency"] == "CAD"
     assert (await world.new_order("alice"))["Currency"] == "USD"
+
+
+async def test_impersonation_configs(world: World) -> None:
+    api = world.api
+    await api.ok("POST", "/securityprofiles", {"ID": "imp", "Name": "Impersonation", "Roles": ["Shopper"]})
+    body = {
+        "ID": "cfg",
+        "ImpersonationBuyerID": None,
+        "ImpersonationGroupID": None,
+        "ImpersonationUserID": None,
+        "BuyerID": "b1",
+        "GroupID": None,
+        "UserID": "alice",
+        "SecurityProfileID": "imp",
+        "ClientID": "ordercore-admin",
+    }
+    assert await api.ok("POST", "/impersonationconfig", body) == body
+    assert await api.ok("GET", "/impersonationconfig/cfg") == body
+    dup = await api.post("/impersonationconfig", {**body, "ID": "cfg2"})
+    assert (
+        dup.status_code == 409
+        and error_code(dup) == "ImpersonationConfig.ConflictingImpersonationConfigExists"
+    )
+    patched = await api.ok("PATCH", "/impersonationconfig/cfg", {"UserID": None})
+    assert patched["UserID"] is None
+    page = await api.ok("GET", "/impersonationconfig", params={"BuyerID": "b1", "depth": "all"})
+    assert [c["ID"] for c in page["Items"]] == ["cfg"]
+    for bad, missing in (
+        ({**body, "ID": "x", "SecurityProfileID": "nope"}, "SecurityProfile"),
+        ({**body, "ID": "x", "ClientID": "nope"}, "ApiClient"),
+        ({**body, "ID": "x", "UserID": "bob"}, "User"),  # bob is b2's user
+    ):
+        res = await api.post("/impersonationconfig", bad)
+        assert res.status_code == 404 and res.json()["Errors"][0]["Data"]["ObjectType"] == missing
+    no_profile = await api.post("/impersonationconfig", {"ClientID": "ordercore-admin"})
+    assert no_profile.status_code == 400
+    # An API client an impersonation config uses cannot be deleted.
+    used = await api.delete("/apiclients/ordercore-admin")
+    assert used.status_code == 400 and error_code(used) == "ApiClient.UsedByImpersonationConfig"
+    assert (await api.delete("/impersonationconfig/cfg")).status_code == 204
+
+
+async def test_openid_connects_hide_the_secret_from_readers(world: World) -> None:
+    api = world.api
+    body = {
+        "ID": "idp",
+        "OrderCloudApiClientID": "ordercore-admin",
+        "ConnectClientID": "client",
+        "ConnectClientSecret": "s3cret",
+        "AppStartUrl": "https://shop.example/login?token={0}",
+        "AuthorizationEndpoint": "https://idp.example/authorize",
+        "TokenEndpoint": "https://idp.example/token",
+        "UrlEncoded": False,
+        "IntegrationEventID": None,
+        "CallSyncUserIntegrationEvent": False,
+        "IntegrationEventName": "ignored",
+        "AdditionalIdpScopes": ["profile"],
+    }
+    made = await api.ok("POST", "/openidconnects", body)
+    assert made == {**body, "IntegrationEventName": None}
+    reader = await world.seller("OpenIDConnectReader")
+    seen = await api.ok("GET", "/openidconnects/idp", token=reader)
+    assert seen["ConnectClientSecret"] is None and seen["ConnectClientID"] == "client"
+    listed = await api.ok("GET", "/openidconnects", token=reader)
+    assert listed["Items"][0]["ConnectClientSecret"] is None
+    assert (
+        await api.get("/openidconnects", params={"ConnectClientSecret": "s*"}, token=reader)
+    ).status_code == 400
+    assert (await api.post("/openidconnects", body, token=reader)).status_code == 403
+    await api.ok("PATCH", "/openidconnects/idp", {"ConnectClientID": "other"})
+    assert (await api.ok("GET", "/openidconnects/idp"))["ConnectClientSecret"] == "s3cret"
+    unknown = await api.post("/openidconnects", {**body, "ID": "x", "OrderCloudApiClientID": "nope"})
+    assert unknown.status_code == 404
+    missing = await api.post("/openidconnects", {"ID": "x", "OrderCloudApiClientID": "ordercore-admin"})
+    assert missing.status_code == 400
+    assert (await api.delete("/openidconnects/idp")).status_code == 204
+
+
+async def test_inventory_record_assignments_choose_who_sees_a_record(world: World) -> None:
+    api = world.api
+    await cat.product(api, "p1", buyers=("b1", "b2"), variant_count=1)
+    await cat.variant(api, "p1", "v1", [])
+    await api.ok("POST", "/addresses", {**ADDRESS, "ID": "wh"})
+    await api.ok(
+        "POST", "/products/p1/inventoryrecords", {"ID": "open", "AddressID": "wh", "AllowAllBuyers": True}
+    )
+    await api.ok("POST", "/products/p1/inventoryrecords", {"ID": "closed", "AddressID": "wh"})
+    base = "/products/p1/inventoryrecords"
+
+    async def seen(user: str) -> list[str]:
+        page = await api.ok("GET", "/me/products/p1/inventoryrecords", token=await world.token(user))
+        return [r["ID"] for r in page["Items"]]
+
+    assert await seen("alice") == ["open"] and await seen("bob") == ["open"]
+    await api.ok("POST", f"{base}/assignments", {"InventoryRecordID": "closed", "BuyerID": "b1"}, status=204)
+    assert await seen("alice") == ["closed", "open"] and await seen("bob") == ["open"]
+    listed = await api.ok("GET", f"{base}/assignments", params={"buyerID": "b1"})
+    assert listed["Items"] == [{"InventoryRecordID": "closed", "BuyerID": "b1", "UserGroupID": None}]
+    # A group assignment: only the group's members.
+    await api.ok("POST", "/buyers/b2/usergroups", {"ID": "vip", "Name": "VIP"})
+    await api.ok(
+        "POST", "/buyers/b2/usergroups/assignments", {"UserGroupID": "vip", "UserID": "bob"}, status=204
+    )
+    await api.ok(
+        "POST",
+        f"{base}/assignments",
+        {"InventoryRecordID": "closed", "BuyerID": "b2", "UserGroupID": "vip"},
+        status=204,
+    )
+    assert await seen("bob") == ["closed", "open"]
+    group_level = await api.ok("GET", f"{base}/assignments", params={"level": "Group"})
+    assert [a["BuyerID"] for a in group_level["Items"]] == ["b2"]
+    await api.ok("DELETE", f"{base}/closed/assignments", params={"buyerID": "b1"}, status=204)
+    assert await seen("alice") == ["open"] and await seen("bob") == ["closed", "open"]
+    missing = await api.post(f"{base}/assignments", {"InventoryRecordID": "nope", "BuyerID": "b1"})
+    assert missing.status_code == 404
+    # Variant level: its own records and assignments; a product-level record is not one of them.
+    variant = "v1"
+    vbase = f"/products/p1/variants/{variant}/inventoryrecords"
+    await api.ok("POST", vbase, {"ID": "vrec", "AddressID": "wh"})
+    wrong_level = await api.post(f"{vbase}/assignments", {"InventoryRecordID": "closed", "BuyerID": "b1"})
+    assert wrong_level.status_code == 404
+    await api.ok("POST", f"{vbase}/assignments", {"InventoryRecordID": "vrec", "BuyerID": "b1"}, status=204)
+    assert [a["InventoryRecordID"] for a in (await api.ok("GET", f"{vbase}/assignments"))["Items"]] == [
+        "vrec"
+    ]
+    assert [a["InventoryRecordID"] for a in (await api.ok("GET", f"{base}/assignments"))["Items"]] == [
+        "closed"
+    ]
+    vseen = await api.ok(
+        "GET", f"/me/products/p1/variants/{variant}/inventoryrecords", token=await world.token("alice")
+    )
+    assert [r["ID"] for r in vseen["Items"]] == ["vrec"]
+    # Deleting a record deletes its assignments.
+    assert (await api.delete(f"{base}/closed")).status_code == 204
+    assert (await api.ok("GET", f"{base}/assignments"))["Items"] == []
