@@ -104,7 +104,8 @@ async def save_assignment(ctx: Ctx) -> Any:
 
 @endpoint("DELETE", "/locales/{localeID}/assignments")
 async def delete_assignment(ctx: Ctx) -> Any:
-    await seller_only(ctx, await ctx.caller(*WRITE))
+    # OrderCloud's reference lets PromotionAdmin remove locale assignments too.
+    await seller_only(ctx, await ctx.caller(*WRITE, "PromotionAdmin"))
     locale = (await ctx.docs.require(KIND, ctx.param("localeID"), object_type="Locale")).doc
     buyer_id = ctx.query("buyerID")
     if not buyer_id:
