@@ -561,7 +561,9 @@ async def _config(api: Api) -> None:
     await api.ok("POST", "/openidconnects", OIDC)
     for path in ("/products/mk-prod/inventoryrecords", "/products/mk-vprod/variants/mk-var/inventoryrecords"):
         record = "mk-inv" if "variants" not in path else "mk-vinv"
-        await api.ok("POST", f"{path}/assignments", {"InventoryRecordID": record, "BuyerID": "bA"}, status=204)
+        await api.ok(
+            "POST", f"{path}/assignments", {"InventoryRecordID": record, "BuyerID": "bA"}, status=204
+        )
 
 
 OIDC = {

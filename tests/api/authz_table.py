@@ -584,7 +584,9 @@ row(
 )
 # --- Marketplace configuration (issue #14): docs/catalog-config.md -------------------------------
 INCR = {"ID": "mk-newincr", "Name": "n"}
-crud("/incrementors", "{incrementorID}", seller, {"incrementorID": "mk-incr"}, INCR, {**INCR, "ID": "mk-incr"})
+crud(
+    "/incrementors", "{incrementorID}", seller, {"incrementorID": "mk-incr"}, INCR, {**INCR, "ID": "mk-incr"}
+)
 LOCALE = {"ID": "mk-newlocale", "Currency": "EUR", "Language": "de-DE"}
 crud(
     "/locales",
