@@ -39,6 +39,6 @@ async def expand(docs: Docs, value: str) -> str:
 async def id_or_next(docs: Docs, data: dict[str, Any]) -> str:
     """As `app.wire.id_or_new`, with incrementor tokens in the caller's ID expanded first."""
     value = data.get("ID")
-    if has_token(value):
+    if isinstance(value, str) and has_token(value):
         return check_id(await expand(docs, value))
     return id_or_new(data)
