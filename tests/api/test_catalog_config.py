@@ -122,6 +122,7 @@ async def test_orders_are_in_the_buyers_currency_and_schedules_must_match(world:
     await cat.product(api, "pusd", schedule_id="ps-usd", buyers=("b2",))
     canadian = await world.new_order("bob", body={"ID": "ca1"})
     assert canadian["Currency"] == "CAD"
+    assert canadian["FromUser"]["Locale"] == {"ID": "CA", "Currency": "CAD", "Language": "en-CA"}
     line = await world.add_line("ca1", "pa", 2, username="bob")
     assert line["UnitPrice"] == 3 and line["LineSubtotal"] == 6
     assert (await api.ok("GET", "/cart", token=await world.token("bob")))["Currency"] == "CAD"
