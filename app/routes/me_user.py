@@ -11,6 +11,7 @@ from app.listing import schema_of
 from app.models.orgs import UserGroup
 from app.resources import Doc, ResourceSpec, normalize, public, store
 from app.routes.orgs import SPECS
+from app.services.locales import locale_of
 from app.wire import merge_patch
 from domain.errors import Forbidden, NotFound
 
@@ -57,6 +58,8 @@ async def me_wire(ctx: Ctx, caller: Caller, doc: Doc) -> Doc:
         seller = {"ID": ctx.services.marketplace_id}
     out = public(doc)
     out["AvailableRoles"] = sorted(roles) + sorted(custom)
+    # A buyer user's locale: its group's, else its buyer's (docs/catalog-config.md, "Locales").
+    out["Locale"] = await locale_of(docs, caller.company_id, doc["ID"]) if caller.is_buyer else None
     return {"Buyer": buyer, "Supplier": supplier, "Seller": seller, **out}
 
 

@@ -123,6 +123,9 @@ async def test_orders_are_in_the_buyers_currency_and_schedules_must_match(world:
     canadian = await world.new_order("bob", body={"ID": "ca1"})
     assert canadian["Currency"] == "CAD"
     assert canadian["FromUser"]["Locale"] == {"ID": "CA", "Currency": "CAD", "Language": "en-CA"}
+    me = await api.ok("GET", "/me", token=await world.token("bob"))
+    assert me["Locale"] == {"ID": "CA", "Currency": "CAD", "Language": "en-CA"}
+    assert (await api.ok("GET", "/me", token=await world.token("alice")))["Locale"] is None
     line = await world.add_line("ca1", "pa", 2, username="bob")
     assert line["UnitPrice"] == 3 and line["LineSubtotal"] == 6
     assert (await api.ok("GET", "/cart", token=await world.token("bob")))["Currency"] == "CAD"
