@@ -33,9 +33,7 @@ async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, sc
                 "Locale.DuplicateLanguageAndCurrency",
                 {"Currency": doc.get("Currency"), "Language": doc.get("Language")},
             )
-    if existing is not None and existing["ID"] != doc["ID"]:
-        for row in await ctx.docs.all(ASSIGN_KIND, *ctx.docs.eq(LocaleID=existing["ID"])):
-            await ctx.docs.replace(ASSIGN_KIND, row["ID"], {**row, "LocaleID": doc["ID"]})
+    # A renamed locale's assignments follow it (app.catalog.rename).
     return doc
 
 

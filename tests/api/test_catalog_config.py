@@ -105,8 +105,10 @@ async def test_locale_crud_and_assignments(world: World) -> None:
         "DELETE", "/locales/CA/assignments", params={"buyerID": "b1", "userGroupID": "g1"}, status=204
     )
     assert len((await api.ok("GET", "/locales/assignments"))["Items"]) == 1
-    # Deleting a locale deletes its assignments.
-    assert (await api.delete("/locales/CA")).status_code == 204
+    # A renamed locale keeps its assignments; deleting it deletes them.
+    await api.ok("PATCH", "/locales/CA", {"ID": "CAN"})
+    assert [a["LocaleID"] for a in (await api.ok("GET", "/locales/assignments"))["Items"]] == ["CAN"]
+    assert (await api.delete("/locales/CAN")).status_code == 204
     assert (await api.ok("GET", "/locales/assignments"))["Items"] == []
 
 
@@ -286,6 +288,9 @@ async def test_inventory_record_assignments_choose_who_sees_a_record(world: Worl
         "GET", f"/me/products/p1/variants/{variant}/inventoryrecords", token=await world.token("alice")
     )
     assert [r["ID"] for r in vseen["Items"]] == ["vrec"]
-    # Deleting a record deletes its assignments.
+    # A renamed record keeps its assignments; deleting it deletes them.
+    await api.ok("PATCH", f"{base}/closed", {"ID": "shut"})
+    assert [a["InventoryRecordID"] for a in (await api.ok("GET", f"{base}/assignments"))["Items"]] == ["shut"]
+    await api.ok("PATCH", f"{base}/shut", {"ID": "closed"})
     assert (await api.delete(f"{base}/closed")).status_code == 204
     assert (await api.ok("GET", f"{base}/assignments"))["Items"] == []
