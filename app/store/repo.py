@@ -178,10 +178,7 @@ class Docs:
         if not field.isidentifier():
             raise ValueError(field)
         if self.pg:
-            sql = (
-                f"jsonb_set(doc, '{{{field}}}', "
-                f"to_jsonb(COALESCE((doc->>'{field}')::bigint, 0) + 1))"
-            )
+            sql = f"jsonb_set(doc, '{{{field}}}', to_jsonb(COALESCE((doc->>'{field}')::bigint, 0) + 1))"
         else:
             sql = f"json_set(doc, '$.{field}', COALESCE(json_extract(doc, '$.{field}'), 0) + 1)"
         stmt = (
