@@ -19,14 +19,14 @@ Url = Annotated[str, msgspec.Meta(max_length=2000)]
 class Incrementor(Wire, kw_only=True):
     id: WireID | None = None
     name: Str100 | None = None
-    last_number: NonNegativeInt = 0
-    left_padding_count: Padding = 0
+    last_number: NonNegativeInt
+    left_padding_count: Padding
 
 
 class Locale(Wire, kw_only=True):
     id: WireID | None = None
     owner_id: WireID | None = None
-    currency: Str100 | None = None
+    currency: Str100
     language: Str100 | None = None
 
 
@@ -41,7 +41,7 @@ class ImpersonationConfig(Wire, kw_only=True):
     impersonation_buyer_id: WireID | None = None
     impersonation_group_id: WireID | None = None
     impersonation_user_id: WireID | None = None
-    buyer_id: WireID | None = None
+    buyer_id: WireID
     group_id: WireID | None = None
     user_id: WireID | None = None
     security_profile_id: WireID

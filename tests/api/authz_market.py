@@ -550,7 +550,9 @@ async def _orders(api: Api, market: Market) -> None:
 async def _config(api: Api) -> None:
     """Marketplace configuration (issue #14): an incrementor, a locale assigned to buyer A, an
     impersonation config, an OpenID Connect config, inventory record assignments."""
-    await api.ok("POST", "/incrementors", {"ID": "mk-incr", "Name": "Orders"})
+    await api.ok(
+        "POST", "/incrementors", {"ID": "mk-incr", "Name": "Orders", "LastNumber": 0, "LeftPaddingCount": 0}
+    )
     await api.ok("POST", "/locales", {"ID": "mk-locale", "Currency": "USD", "Language": "en-US"})
     await api.ok("POST", "/locales/assignments", {"LocaleID": "mk-locale", "BuyerID": "bA"}, status=204)
     await api.ok(

@@ -583,7 +583,7 @@ row(
     args={"catalogID": "mk-cat", "productID": "mk-prod"},
 )
 # --- Marketplace configuration (issue #14): docs/catalog-config.md -------------------------------
-INCR = {"ID": "mk-newincr", "Name": "n"}
+INCR = {"ID": "mk-newincr", "Name": "n", "LastNumber": 0, "LeftPaddingCount": 0}
 crud(
     "/incrementors", "{incrementorID}", seller, {"incrementorID": "mk-incr"}, INCR, {**INCR, "ID": "mk-incr"}
 )

@@ -12,15 +12,21 @@ from tests.helpers import Api, error_code
 
 
 async def test_incrementor_crud(api: Api) -> None:
-    made = await api.ok("POST", "/incrementors", {"ID": "orders", "Name": "Orders", "LeftPaddingCount": 4})
+    made = await api.ok(
+        "POST", "/incrementors", {"ID": "orders", "Name": "Orders", "LastNumber": 0, "LeftPaddingCount": 4}
+    )
     assert made == {"ID": "orders", "Name": "Orders", "LastNumber": 0, "LeftPaddingCount": 4}
+    # LastNumber and LeftPaddingCount are required, as in OrderCloud's contract.
+    assert (await api.post("/incrementors", {"ID": "bare"})).status_code == 400
     assert (await api.ok("GET", "/incrementors/orders"))["LeftPaddingCount"] == 4
     await api.ok("PATCH", "/incrementors/orders", {"LastNumber": 41})
-    saved = await api.ok("PUT", "/incrementors/orders", {"Name": "Orders", "LastNumber": 41})
+    saved = await api.ok(
+        "PUT", "/incrementors/orders", {"Name": "Orders", "LastNumber": 41, "LeftPaddingCount": 0}
+    )
     assert saved == {"ID": "orders", "Name": "Orders", "LastNumber": 41, "LeftPaddingCount": 0}
     page = await api.ok("GET", "/incrementors", params={"depth": "all", "LastNumber": ">40"})
     assert [i["ID"] for i in page["Items"]] == ["orders"]
-    bad = await api.post("/incrementors", {"ID": "neg", "LastNumber": -1})
+    bad = await api.post("/incrementors", {"ID": "neg", "LastNumber": -1, "LeftPaddingCount": 0})
     assert bad.status_code == 400 and error_code(bad) == "ValidationFailure"
     assert (await api.delete("/incrementors/orders")).status_code == 204
     assert (await api.get("/incrementors/orders")).status_code == 404
@@ -28,8 +34,8 @@ async def test_incrementor_crud(api: Api) -> None:
 
 async def test_incrementor_fills_ids_of_products_addresses_and_orders(world: World) -> None:
     api = world.api
-    await api.ok("POST", "/incrementors", {"ID": "prod", "LeftPaddingCount": 4})
-    await api.ok("POST", "/incrementors", {"ID": "ord", "LastNumber": 99})
+    await api.ok("POST", "/incrementors", {"ID": "prod", "LastNumber": 0, "LeftPaddingCount": 4})
+    await api.ok("POST", "/incrementors", {"ID": "ord", "LastNumber": 99, "LeftPaddingCount": 0})
     first = await api.ok("POST", "/products", {"ID": "P-{prod}", "Name": "one"})
     second = await api.ok("POST", "/products", {"ID": "P-{prod}-{prod}", "Name": "two"})
     assert (first["ID"], second["ID"]) == ("P-0001", "P-0002-0003")
@@ -54,7 +60,7 @@ async def test_incrementor_fills_ids_of_products_addresses_and_orders(world: Wor
 
 async def test_concurrent_creates_never_share_a_number(world: World) -> None:
     api = world.api
-    await api.ok("POST", "/incrementors", {"ID": "seq"})
+    await api.ok("POST", "/incrementors", {"ID": "seq", "LastNumber": 0, "LeftPaddingCount": 0})
     token = await world.token("alice")
     results = await asyncio.gather(
         *(api.post("/products", {"ID": "C-{seq}", "Name": f"n{i}"}) for i in range(12)),
