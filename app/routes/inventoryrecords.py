@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 
 from app.auth.tokens import Caller
-from app.catalog import assignments
+from app.catalog import assignments, inventory_assignments
 from app.catalog.inventory_assignments import KEYS as ASSIGN_KEYS
 from app.catalog.inventory_assignments import KIND as ASSIGN_KIND
 from app.http import NO_CONTENT, Ctx, endpoint
@@ -22,7 +22,6 @@ from app.resources import Doc, ResourceSpec, crud
 from app.routes.access import seller_only
 from app.services import addresses
 from domain.clock import iso, utcnow
-from domain.errors import NotFound, ValidationFailed
 
 READ = ("ProductReader", "ProductAdmin")
 WRITE = ("ProductAdmin",)
@@ -86,26 +85,6 @@ VARIANT_LEVEL = _spec("/products/{productID}/variants/{variantID}/inventoryrecor
 # carries the private `_VariantID` of its record's level, so each level lists its own.
 
 
-async def _record(ctx: Ctx, product_id: str, record_id: str | None) -> Doc:
-    variant_id = _variant_id(ctx)
-    found = await ctx.docs.get(KIND, record_id or "", product_id)
-    if found is None or found.doc.get("_VariantID") != variant_id:
-        raise NotFound("InventoryRecord", record_id or "")
-    return found.doc
-
-
-def _assignment_level(ctx: Ctx) -> list[ColumnElement[bool]]:
-    conds = list(ctx.docs.eq(_VariantID=_variant_id(ctx)))
-    level = (ctx.query("level") or "").lower()
-    if level == "group":
-        conds.append(~ctx.docs.json.is_null(["UserGroupID"]))
-    elif level == "company":
-        conds.extend(ctx.docs.eq(UserGroupID=None))
-    elif level:
-        raise ValidationFailed("level must be Group or Company", "ValidationFailure", {"level": level})
-    return conds
-
-
 def _assignment_routes(path: str, scope: Any) -> list[Any]:
     """List, save and delete the assignments of one level's records (`path` is the level's
     collection, `/products/{productID}/inventoryrecords` or its variant form)."""
@@ -122,7 +101,7 @@ def _assignment_routes(path: str, scope: Any) -> list[Any]:
                 "buyerID": "BuyerID",
                 "userGroupID": "UserGroupID",
             },
-            conds=_assignment_level(ctx),
+            conds=inventory_assignments.level_conds(ctx.docs, _variant_id(ctx), ctx.query("level")),
             scope=product_id,
             sort=ASSIGN_KEYS,
             extra_params=("level",),
@@ -132,29 +111,20 @@ def _assignment_routes(path: str, scope: Any) -> list[Any]:
     async def save_assignment(ctx: Ctx) -> Any:
         product_id = await scope(ctx, await ctx.caller(*WRITE))
         doc = assignments.parse(await ctx.body_object(), InventoryRecordAssignment)
-        doc["InventoryRecordID"] = (await _record(ctx, product_id, doc["InventoryRecordID"]))["ID"]
-        docs = ctx.docs
-        doc["BuyerID"] = (await docs.require("buyer", doc["BuyerID"], object_type="Buyer")).doc["ID"]
-        if doc.get("UserGroupID"):
-            group = await docs.require(
-                "usergroup", doc["UserGroupID"], doc["BuyerID"], object_type="UserGroup"
-            )
-            doc["UserGroupID"] = group.doc["ID"]
-        doc["_VariantID"] = _variant_id(ctx)
-        await assignments.upsert(docs, ASSIGN_KIND, doc, ASSIGN_KEYS, scope=product_id)
+        await inventory_assignments.save(ctx.docs, product_id, _variant_id(ctx), doc)
         return NO_CONTENT, 204
 
     @endpoint("DELETE", f"{path}/{{inventoryRecordID}}/assignments")
     async def delete_assignment(ctx: Ctx) -> Any:
         product_id = await scope(ctx, await ctx.caller(*WRITE))
-        record = await _record(ctx, product_id, ctx.param("inventoryRecordID"))
-        buyer_id = ctx.query("buyerID")
-        if not buyer_id:
-            raise ValidationFailed("buyerID is required", "ValidationFailure", {"Field": "buyerID"})
-        conds = ctx.docs.eq(
-            InventoryRecordID=record["ID"], BuyerID=buyer_id, UserGroupID=ctx.query("userGroupID") or None
+        await inventory_assignments.delete(
+            ctx.docs,
+            product_id,
+            _variant_id(ctx),
+            ctx.param("inventoryRecordID"),
+            ctx.query("buyerID"),
+            ctx.query("userGroupID"),
         )
-        await ctx.docs.delete_where(ASSIGN_KIND, *conds, scope=product_id)
         return NO_CONTENT, 204
 
     return [list_assignments, save_assignment, delete_assignment]
@@ -162,7 +132,7 @@ def _assignment_routes(path: str, scope: Any) -> list[Any]:
 
 async def _on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
     """A deleted record takes its assignments with it."""
-    await ctx.docs.delete_where(ASSIGN_KIND, *ctx.docs.eq(InventoryRecordID=doc["ID"]), scope=scope)
+    await inventory_assignments.delete_for_record(ctx.docs, scope, doc["ID"])
 
 
 PRODUCT_LEVEL.on_delete = VARIANT_LEVEL.on_delete = _on_delete
