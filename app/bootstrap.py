@@ -95,40 +95,44 @@ async def bootstrap(
                 "UserGroupID": None,
             },
         )
-        await docs.insert(
-            "apiclient",
-            {
-                "ID": client_id,
-                "ClientSecret": client_secret,
-                "AccessTokenDuration": 600,
-                "Active": True,
-                "AppName": "ordercore admin",
-                "RefreshTokenDuration": 0,
-                "AnonymousTokenDuration": None,
-                "DefaultContextUserName": username,
-                "xp": None,
-                "AllowAnyBuyer": False,
-                "AllowAnySupplier": False,
-                "AllowSeller": True,
-                "IsAnonBuyer": False,
-                "AssignedBuyerCount": 0,
-                "AssignedSupplierCount": 0,
-                "OrderCheckoutIntegrationEventID": None,
-                "OrderCheckoutIntegrationEventName": None,
-                "OrderReturnIntegrationEventID": None,
-                "OrderReturnIntegrationEventName": None,
-                "AddToCartIntegrationEventID": None,
-                "AddToCartIntegrationEventName": None,
-                "MinimumRequiredRoles": None,
-                "MinimumRequiredCustomRoles": None,
-                "MaximumGrantedRoles": None,
-                "MaximumGrantedCustomRoles": None,
-            },
-        )
+        await docs.insert("apiclient", admin_client_doc(client_id, client_secret, username))
     return {
         "MarketplaceID": services.marketplace_id,
         "Username": username,
         "Password": password,
         "ClientID": client_id,
         "ClientSecret": client_secret,
+    }
+
+
+def admin_client_doc(
+    client_id: str, client_secret: str, username: str, *, app_name: str = "ordercore admin"
+) -> dict[str, Any]:
+    """An active API client for seller users whose client-credentials tokens act as `username`."""
+    return {
+        "ID": client_id,
+        "ClientSecret": client_secret,
+        "AccessTokenDuration": 600,
+        "Active": True,
+        "AppName": app_name,
+        "RefreshTokenDuration": 0,
+        "AnonymousTokenDuration": None,
+        "DefaultContextUserName": username,
+        "xp": None,
+        "AllowAnyBuyer": False,
+        "AllowAnySupplier": False,
+        "AllowSeller": True,
+        "IsAnonBuyer": False,
+        "AssignedBuyerCount": 0,
+        "AssignedSupplierCount": 0,
+        "OrderCheckoutIntegrationEventID": None,
+        "OrderCheckoutIntegrationEventName": None,
+        "OrderReturnIntegrationEventID": None,
+        "OrderReturnIntegrationEventName": None,
+        "AddToCartIntegrationEventID": None,
+        "AddToCartIntegrationEventName": None,
+        "MinimumRequiredRoles": None,
+        "MinimumRequiredCustomRoles": None,
+        "MaximumGrantedRoles": None,
+        "MaximumGrantedCustomRoles": None,
     }

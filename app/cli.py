@@ -1,26 +1,32 @@
-"""The `ordercore` command: serve, init, migrate, worker."""
+"""The `ordercore` command: serve, init, migrate, worker, admin (recovering access: app.admin_cli)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import os
 import sys
 from typing import Any
 
 from app.config import Settings
 
 
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings given on the command line (None: not given, the environment decides)."""
+    return {
+        "database_url": getattr(args, "database_url", None),
+        "database_schema": getattr(args, "database_schema", None),
+        "host": getattr(args, "host", None),
+        "port": getattr(args, "port", None),
+        "public_url": getattr(args, "public_url", None),
+        "demo": True if getattr(args, "demo", False) else None,
+        "webhook_worker": False if getattr(args, "no_worker", False) else None,
+    }
+
+
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(
-        database_url=getattr(args, "database_url", None),
-        database_schema=getattr(args, "database_schema", None),
-        host=getattr(args, "host", None),
-        port=getattr(args, "port", None),
-        public_url=getattr(args, "public_url", None),
-        demo=True if getattr(args, "demo", False) else None,
-        webhook_worker=False if getattr(args, "no_worker", False) else None,
-    )
+    return Settings.from_env(**_overrides(args))
 
 
 async def _init(settings: Settings) -> dict[str, Any] | None:
@@ -51,10 +57,50 @@ def _prepare(settings: Settings) -> None:
         sys.stdout.flush()
 
 
+def serve_worker_app() -> Any:
+    """One API process of `serve --workers N` (a uvicorn app factory): its settings come from
+    the environment, where `cmd_serve` put the command line's."""
+    from app.main import create_app
+    from app.observability import configure_logging
+
+    settings = Settings.from_env()
+    configure_logging(settings)
+    return create_app(settings)
+
+
+def multi_process_refusal(settings: Settings, workers: int) -> str | None:
+    """Why `serve --workers N` cannot run on this database, or None."""
+    from app.store.db import normalize_url
+
+    if workers > 1 and normalize_url(settings.database_url).startswith("sqlite"):
+        return (
+            f"ordercore serve --workers {workers} needs PostgreSQL: a SQLite database is served by "
+            "one process (its caches and its webhook worker are in-process; docs/operations.md, "
+            '"Several API processes"). Use --workers 1, or a postgresql:// --database-url.'
+        )
+    return None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.listen import PortUnavailable, bind
+
     settings = _settings(args)
+    workers = int(getattr(args, "workers", None) or 1)
+    if workers < 1:
+        print("ordercore serve: --workers must be at least 1", file=sys.stderr)
+        return 2
+    refusal = multi_process_refusal(settings, workers)
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
+        return 2
+    # The port first: a busy one fails before the database is touched or "listening" printed.
+    try:
+        sockets = bind(settings.host, settings.port)
+    except PortUnavailable as exc:
+        print(f"ordercore: {exc}", file=sys.stderr, flush=True)
+        return 1
     from app.observability import configure_logging
 
     configure_logging(settings)
@@ -62,7 +108,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.main import create_app
 
     print(f"ordercore listening on {settings.base_url} (API at {settings.base_url}/v1)", flush=True)
-    uvicorn.run(
+    if workers > 1:
+        # uvicorn binds the port once and starts `workers` processes that accept on it; each
+        # builds its app from the environment (`serve_worker_app`), given the command line here.
+        for name, value in _overrides(args).items():
+            if value is not None:
+                text = str(value).lower() if isinstance(value, bool) else str(value)
+                os.environ[f"ORDERCORE_{name.upper()}"] = text
+        # The processes share the socket bound above (uvicorn listens on it and forks).
+        uvicorn.run(
+            "app.cli:serve_worker_app",
+            factory=True,
+            workers=workers,
+            fd=sockets[0].fileno(),
+            log_level=settings.log_level,
+            access_log=False,
+            log_config=None,
+        )
+        return 0
+    config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
@@ -71,6 +135,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=False,
         log_config=None,
     )
+    uvicorn.Server(config).run(sockets=sockets)
     return 0
 
 
@@ -82,6 +147,11 @@ def cmd_init(args: argparse.Namespace) -> int:
     created = asyncio.run(_init(settings))
     if created is None:
         print("ordercore is already initialized; nothing changed.")
+        print(
+            "Lost the credentials? `ordercore admin reset-password USERNAME` prints a new password "
+            "for a user (the first admin is `admin`); `ordercore admin new-client` prints a new admin "
+            "API client ID and secret."
+        )
         return 0
     print(json.dumps(created, indent=2))
     return 0
@@ -107,6 +177,36 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_admin(args: argparse.Namespace) -> int:
+    from app.admin_cli import AdminCommandError, new_admin_client, reset_password
+    from app.main import build_services
+
+    settings = _settings(args)
+
+    async def run() -> dict[str, Any]:
+        services = build_services(settings)
+        try:
+            if args.admin_command == "reset-password":
+                return await reset_password(services, args.username)
+            return await new_admin_client(services, args.user)
+        finally:
+            await services.db.dispose()
+
+    try:
+        created = asyncio.run(run())
+    except AdminCommandError as exc:
+        print(f"ordercore: {exc}", file=sys.stderr)
+        return 1
+    print("keep these credentials, they are shown once:")
+    print(json.dumps(created, indent=2))
+    if args.admin_command == "reset-password":
+        if not created["Active"]:
+            print(f"note: user {created['Username']!r} is not active; it cannot sign in until activated")
+        if settings.database_url.startswith("sqlite"):
+            print("note: restart a running `ordercore serve` on this SQLite file to refuse the old tokens")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ordercore", description="OrderCloud-compatible order orchestration")
     sub = p.add_subparsers(dest="command", required=True)
@@ -122,6 +222,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", help="base URL clients reach (env ORDERCORE_PUBLIC_URL)")
     serve.add_argument("--demo", action="store_true", help="seed a demo marketplace on first run")
     serve.add_argument("--no-worker", action="store_true", help="do not deliver webhooks in-process")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API processes on the one port (PostgreSQL only; default 1; docs/operations.md)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     init = sub.add_parser("init", help="migrate and create the seller, an admin user and an admin client")
@@ -132,6 +238,19 @@ def parser() -> argparse.ArgumentParser:
     mig = sub.add_parser("migrate", help="apply database migrations")
     common(mig)
     mig.set_defaults(func=cmd_migrate)
+
+    admin = sub.add_parser("admin", help="recover access: new password for a user, new admin API client")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
+    reset = admin_sub.add_parser(
+        "reset-password", help="print a new generated password for USERNAME and end its tokens"
+    )
+    common(reset)
+    reset.add_argument("username", metavar="USERNAME", help="the user's Username (admin, buyer or supplier)")
+    reset.set_defaults(func=cmd_admin)
+    client = admin_sub.add_parser("new-client", help="create an admin API client and print its ID and secret")
+    common(client)
+    client.add_argument("--user", help="admin Username its client-credentials tokens act as (default admin)")
+    client.set_defaults(func=cmd_admin)
 
     worker = sub.add_parser("worker", help="deliver webhooks (run several on PostgreSQL to scale)")
     common(worker)

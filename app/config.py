@@ -65,6 +65,22 @@ class Settings:
     # ORDERCORE_CACHES=false reads them from the database on every request instead: for several
     # server processes on one SQLite file, where no process hears another's changes.
     caches: bool = True
+    # Notifications (docs/notifications.md): the SMTP server email goes through
+    # (smtp://user:password@host:port?starttls=true; empty: email cannot be sent), the From
+    # address and name, and a directory of templates overriding the defaults.
+    smtp_url: str = ""
+    smtp_from: str = ""
+    smtp_from_name: str = ""
+    message_templates: str = ""
+    # Forgotten credentials (docs/forgotten-credentials.md): minutes a verification code (and its
+    # reset token) works, and requests allowed per source address and per user within
+    # `token_rate_window` seconds (0: no limit).
+    password_reset_minutes: int = 30
+    password_reset_rate_per_address: int = 10
+    password_reset_rate_per_user: int = 3
+    # Origins (comma-separated, e.g. https://shop.example.com) a reset request's URL may point at;
+    # the emailed link carries the code, so any other URL is refused.
+    password_reset_url_origins: str = ""
 
     @property
     def base_url(self) -> str:

@@ -4,7 +4,7 @@ transaction for writes), the caller's identity, the body, list options, webhooks
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from contextlib import AsyncExitStack
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -16,9 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.auth.tokens import Caller
 from app.list_options import ListOptions, parse_list_options
 from app.observability import note_caller
+from app.state import Services
 from app.store.repo import Docs
+from app.unit import Unit, require_roles, step
+from app.wire import NO_CONTENT as NO_CONTENT
+from app.wire import NoContent as NoContent
 from app.wire import check_text, decode_json, encode, validate
-from domain.errors import Forbidden, Unauthorized, ValidationFailed
+from domain.errors import Unauthorized, ValidationFailed
 
 T = TypeVar("T")
 WRITE_VERBS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -26,10 +30,11 @@ WRITE_VERBS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 @dataclass
 class Ctx:
-    """Everything one request needs; handlers take only this."""
+    """Everything one request needs; handlers take only this. It is an `app.unit.Unit`: the
+    services a handler calls take it as one, and never see the request."""
 
     request: Request[Any, Any, Any]
-    services: Any  # app.state.Services (typed loosely to avoid an import cycle)
+    services: Services
     route: str
     verb: str
     conn: AsyncConnection
@@ -70,13 +75,7 @@ class Ctx:
             # `conn` is None in `before_transaction` hooks (cast in `endpoint`); then a reader opens.
             self._caller = await self.services.authenticate(self.request, self.conn)
             note_caller(self._caller.user_id, self._caller.client_id)
-        if roles and not self._caller.has(*roles):
-            raise Forbidden(
-                "User does not have role(s) required to perform this action",
-                "Auth.InsufficientRoles",
-                {"SufficientRoles": list(roles), "AssignedRoles": sorted(self._caller.roles)},
-            )
-        return self._caller
+        return require_roles(self._caller, roles)
 
     async def optional_caller(self) -> Caller | None:
         try:
@@ -107,16 +106,81 @@ class Ctx:
         It cannot change the answer (already encoded) and must not raise: the write stands."""
         self.post_commit.append(task)
 
+    def read(self) -> AbstractAsyncContextManager[Unit]:
+        """A short read on a connection of its own (handlers that call out hold no transaction)."""
+        return step(self, write=False)
+
+    def write(self) -> AbstractAsyncContextManager[Unit]:
+        """A short transaction of its own, sharing this request's caller and after-commit work."""
+        return step(self, write=True)
+
 
 Handler = Callable[[Ctx], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
-class NoContent:
-    """Return this for 204 answers."""
+class Operation:
+    """One API operation as `endpoint` registered it. `invoke` is the whole way a request is
+    served (identity, transaction, hooks, after-commit work); the API and the seller console
+    (app.console) both go through it, so there is one authorization path."""
+
+    verb: str
+    path: str
+    route: str
+    handler: Handler
+    status: int
+    transactional: bool
+
+    async def invoke(
+        self,
+        request: Request[Any, Any, Any],
+        body: Any = ...,
+        caller: Caller | None = None,
+        reader: AsyncConnection | None = None,
+    ) -> tuple[Any, int, bytes]:
+        """Serve `request`; returns the handler's result, the status and the encoded answer.
+        `body`, when given, stands for the request's JSON body (the console's forms); `caller`,
+        when given, is the caller `services.authenticate` already verified for this very request
+        (its bearer token), so it is not verified again; `reader`, for a read, is an open
+        connection to read on (a page making several reads uses one)."""
+        services = request.app.state.services
+        check_request_text(request)
+        is_write = self.verb in WRITE_VERBS
+        writable = is_write and self.transactional
+        # No connection yet: `before_transaction` hooks run before one is opened.
+        no_conn = cast(AsyncConnection, None)
+        ctx = Ctx(request, services, self.route, self.verb, no_conn, writable=writable)
+        if body is not ...:
+            ctx._body = body
+        if caller is not None:
+            ctx._caller = caller
+        if is_write:
+            await _optional_hook(services.hooks, "before_transaction", ctx)
+        async with AsyncExitStack() as stack:
+            if writable:
+                ctx.conn = await stack.enter_async_context(services.db.transaction())
+            elif reader is not None and not is_write:
+                ctx.conn = reader
+            else:
+                ctx.conn = await stack.enter_async_context(services.db.reader())
+            if is_write:
+                await services.hooks.before(ctx)
+            result = await self.handler(ctx)
+            code = self.status
+            if isinstance(result, tuple):
+                result, code = result
+            payload = b"" if isinstance(result, NoContent) else encode(result)
+            if is_write:
+                await services.hooks.after(ctx, code, result)
+        if is_write:
+            await _optional_hook(services.hooks, "after_commit", ctx)
+        for task in ctx.post_commit:
+            await task()
+        return result, code, payload
 
 
-NO_CONTENT = NoContent()
+# Every operation `endpoint` registered, by "VERB /path" (the OrderCloud path, without /v1).
+OPERATIONS: dict[str, Operation] = {}
 
 
 def endpoint(
@@ -136,34 +200,11 @@ def endpoint(
     route_template = "v1" + path
 
     def decorate(handler: Handler) -> HTTPRouteHandler:
+        operation = Operation(verb, path, route_template, handler, default_status, transactional)
+        OPERATIONS[f"{verb} {path}"] = operation
+
         async def run(request: Request[Any, Any, Any]) -> Response[bytes]:
-            services = request.app.state.services
-            check_request_text(request)
-            is_write = verb in WRITE_VERBS
-            writable = is_write and transactional
-            # No connection yet: `before_transaction` hooks run before one is opened.
-            no_conn = cast(AsyncConnection, None)
-            ctx = Ctx(request, services, route_template, verb, no_conn, writable=writable)
-            if is_write:
-                await _optional_hook(services.hooks, "before_transaction", ctx)
-            async with AsyncExitStack() as stack:
-                if writable:
-                    ctx.conn = await stack.enter_async_context(services.db.transaction())
-                else:
-                    ctx.conn = await stack.enter_async_context(services.db.reader())
-                if is_write:
-                    await services.hooks.before(ctx)
-                result = await handler(ctx)
-                code = default_status
-                if isinstance(result, tuple):
-                    result, code = result
-                payload = b"" if isinstance(result, NoContent) else encode(result)
-                if is_write:
-                    await services.hooks.after(ctx, code, result)
-            if is_write:
-                await _optional_hook(services.hooks, "after_commit", ctx)
-            for task in ctx.post_commit:
-                await task()
+            _, code, payload = await operation.invoke(request)
             return Response(content=payload, status_code=code, media_type="application/json")
 
         run.__name__ = handler.__name__

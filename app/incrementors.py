@@ -5,6 +5,7 @@ replaced by the incrementor's next number, left-padded with zeros to its LeftPad
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from app.store.repo import Docs
@@ -36,9 +37,9 @@ async def expand(docs: Docs, value: str) -> str:
     return "".join(parts)
 
 
-async def id_or_next(docs: Docs, data: dict[str, Any]) -> str:
+async def id_or_next(docs: Docs, data: dict[str, Any], make: Callable[[], str] | None = None) -> str:
     """As `app.wire.id_or_new`, with incrementor tokens in the caller's ID expanded first."""
     value = data.get("ID")
     if isinstance(value, str) and has_token(value):
         return check_id(await expand(docs, value))
-    return id_or_new(data)
+    return id_or_new(data, make)

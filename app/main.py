@@ -11,6 +11,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from app.auth import passwords
 from app.auth.tokens import TokenService
 from app.config import Settings
+from app.console.pages import console_routes
 from app.cors import cors_config
 from app.errors import EXCEPTION_HANDLERS
 from app.observability import Observe
@@ -77,7 +78,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             await services.db.dispose()
 
     app = Litestar(
-        route_handlers=[v1, *OAUTH_ROUTES, *ROOT_ROUTES],
+        route_handlers=[v1, *OAUTH_ROUTES, *ROOT_ROUTES, *console_routes()],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=None,

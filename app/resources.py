@@ -66,6 +66,8 @@ class ResourceSpec:
     # reader's filters or sort (which would reveal them a character at a time).
     secret_fields: tuple[str, ...] = ()
     operations: tuple[str, ...] = ("list", "create", "get", "save", "patch", "delete")
+    # How Create makes an ID when the body has none (default app.wire.new_id).
+    id_factory: Callable[[], str] | None = None
     _schema: Schema | None = None
 
     @property
@@ -174,6 +176,70 @@ async def shown(ctx: Ctx, spec: ResourceSpec, doc: Doc, caller: Caller | None = 
     return await spec.present(ctx, out) if spec.present is not None else out
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A list endpoint that is not a `ResourceSpec`'s List (an order's payments, a return's
+    approvals), described once: what it lists and how callers may search and sort it. Routes
+    declare it; services supply the conditions (who sees what); `listing_page` runs it."""
+
+    kind: str
+    schema: Schema
+    searchable: tuple[str, ...] = ("ID",)
+    sortable: tuple[str, ...] | None = None
+    default_sort: tuple[str, ...] = ("ID",)
+
+
+async def listing_page(
+    ctx: Ctx,
+    listing: Listing,
+    opts: ListOptions,
+    *,
+    conds: Sequence[ColumnElement[bool]] = (),
+    scope: str | None = None,
+    show: Callable[[Doc], Doc] = public,
+) -> dict[str, Any]:
+    """One page of `listing` (`scope` None: any scope), each item as `show` makes it."""
+    page = await ctx.docs.page(
+        listing.kind,
+        opts,
+        listing.schema,
+        conds=conds,
+        scope=scope,
+        searchable=listing.searchable,
+        sortable=listing.sortable,
+        default_sort=listing.default_sort,
+    )
+    page.items[:] = [show(d) for d in page.items]
+    return page.wire()
+
+
+async def page_of(
+    ctx: Ctx,
+    spec: ResourceSpec,
+    caller: Caller,
+    opts: ListOptions,
+    conds: Sequence[ColumnElement[bool]] = (),
+    scope: str = "",
+) -> dict[str, Any]:
+    """One page of `spec` documents matching `conds` (and the spec's own list parameters), as
+    `caller` sees them: the generic List, and lists of the same resource under another path."""
+    conds = list(conds)
+    if spec.list_conds is not None:
+        conds.extend(await spec.list_conds(ctx, caller, scope, opts))
+    page = await ctx.docs.page(
+        spec.kind,
+        opts,
+        spec.schema,
+        conds=conds,
+        scope=scope,
+        searchable=spec.searchable,
+        sortable=spec.sortable,
+        default_sort=spec.default_sort,
+    )
+    page.items[:] = [await shown(ctx, spec, d, caller) for d in page.items]
+    return page.wire()
+
+
 def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
     """The standard endpoints for `spec`, in OrderCloud's shapes and status codes."""
     handlers: list[HTTPRouteHandler] = []
@@ -188,20 +254,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
             conds = list(await spec.visible(ctx, caller, scope)) if spec.visible else []
             opts = ctx.list_options(params=spec.list_params)
             check_secret_options(spec, caller, opts)
-            if spec.list_conds is not None:
-                conds.extend(await spec.list_conds(ctx, caller, scope, opts))
-            page = await ctx.docs.page(
-                spec.kind,
-                opts,
-                spec.schema,
-                conds=conds,
-                scope=scope,
-                searchable=spec.searchable,
-                sortable=spec.sortable,
-                default_sort=spec.default_sort,
-            )
-            page.items[:] = [await shown(ctx, spec, d, caller) for d in page.items]
-            return page.wire()
+            return await page_of(ctx, spec, caller, opts, conds, scope)
 
         handlers.append(list_items)
 
@@ -212,7 +265,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
             caller = await ctx.caller(*spec.write_roles)
             scope = await spec.scope(ctx, caller)
             data = await ctx.body_object()
-            data["ID"] = await id_or_next(ctx.docs, data)
+            data["ID"] = await id_or_next(ctx.docs, data, spec.id_factory)
             doc = normalize(spec, data, None)
             return await store(ctx, spec, caller, scope, doc, None, None)
 

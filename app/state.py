@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -15,8 +15,28 @@ from app.config import Settings
 from app.store.db import Database
 from domain.errors import Unauthorized
 
-if TYPE_CHECKING:
-    from app.http import Ctx
+
+class HookContext(Protocol):
+    """A write request as the hooks around it see it (`app.http.Ctx` is one): what was called,
+    by whom, with what, and where to leave notes for the later hooks."""
+
+    request: Request[Any, Any, Any]
+    route: str
+    verb: str
+    conn: AsyncConnection
+    raw_body: bytes
+    writable: bool
+    state: dict[str, Any]
+
+    @property
+    def services(self) -> Services: ...
+
+    @property
+    def params(self) -> dict[str, Any]: ...
+
+    async def body(self) -> Any: ...
+
+    async def optional_caller(self) -> Caller | None: ...
 
 
 class Hooks(Protocol):
@@ -28,16 +48,16 @@ class Hooks(Protocol):
     once the transaction committed.
     """
 
-    async def before(self, ctx: Ctx) -> None: ...
+    async def before(self, ctx: HookContext) -> None: ...
 
-    async def after(self, ctx: Ctx, status: int, result: Any) -> None: ...
+    async def after(self, ctx: HookContext, status: int, result: Any) -> None: ...
 
 
 class NoHooks:
-    async def before(self, ctx: Ctx) -> None:
+    async def before(self, ctx: HookContext) -> None:
         return None
 
-    async def after(self, ctx: Ctx, status: int, result: Any) -> None:
+    async def after(self, ctx: HookContext, status: int, result: Any) -> None:
         return None
 
 
@@ -48,6 +68,8 @@ class Services:
     tokens: TokenService
     hooks: Hooks = field(default_factory=NoHooks)
     throttle: TokenThrottle = field(default_factory=TokenThrottle)
+    # Forgotten-credential requests, per source address and per username or email.
+    reset_throttle: TokenThrottle = field(default_factory=TokenThrottle)
     extras: dict[str, Any] = field(default_factory=dict)
     # Whether tokens still stand, cached per process (app.auth.revocation, app.store.invalidation).
     standing: StandingCache = field(init=False)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar, get_args, get_origin
@@ -41,6 +42,13 @@ class Wire(msgspec.Struct, rename=oc_name, kw_only=True):
 
 _encoder = msgspec.json.Encoder(decimal_format="number")
 _decoder = msgspec.json.Decoder(float_hook=Decimal)
+
+
+class NoContent(msgspec.Struct, frozen=True):
+    """A handler returns this for 204 answers (`app.http.NO_CONTENT`)."""
+
+
+NO_CONTENT = NoContent()
 
 
 def encode(obj: Any) -> bytes:
@@ -147,11 +155,17 @@ def _absent(value: Any) -> bool:
     return value is None or value == ""
 
 
-def id_or_new(data: dict[str, Any]) -> str:
-    """The ID a caller gave (checked), or a new one when it is absent, null or "" (OrderCloud
-    generates it then). `{}`, `0` or `false` are refused, never silently replaced."""
+def id_or_new(data: dict[str, Any], make: Callable[[], str] | None = None) -> str:
+    """The ID a caller gave (checked), or a new one (`make()`, else `new_id()`) when it is absent,
+    null or "" (OrderCloud generates it then). `{}`, `0` or `false` are refused, never silently
+    replaced."""
     value = data.get("ID")
-    return new_id() if _absent(value) else check_id(value)
+    return (make or new_id)() if _absent(value) else check_id(value)
+
+
+def new_guid() -> str:
+    """A lowercase GUID, the form OrderCloud generates for `ApiClient.ID`."""
+    return str(uuid.uuid4())
 
 
 def id_or(data: dict[str, Any], current: str) -> str:

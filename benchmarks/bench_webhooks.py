@@ -1,6 +1,8 @@
 """Webhook throughput and cost, on a SQLite file and a loopback receiver.
 
 Run: python -m pytest benchmarks/bench_webhooks.py --benchmark-only -q
+ or: python -m benchmarks.bench_webhooks [--db postgresql://...] [--rounds 3]   (the throughput
+     figure alone, on SQLite or a PostgreSQL schema of its own; see `main`)
 - `test_delivery_throughput`: one `BackgroundWorker` (64 chains in flight) draining 2,000
   deliveries spread over 100 ordering keys (ordering kept) to a local receiver; reports
   deliveries/s and the ratio to a baseline measured in the same run: a minimal aiohttp client
@@ -212,3 +214,90 @@ def test_write(benchmark: Any, env: Env, hooked: bool) -> None:
 
     benchmark.group = "write with/without post-hook"
     benchmark.pedantic(write, rounds=300, iterations=1, warmup_rounds=20)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m benchmarks.bench_webhooks [--db postgresql://...] [--rounds 3]`: the delivery
+    throughput figure outside pytest, on SQLite (default) or a PostgreSQL schema of its own,
+    worker and baseline rounds interleaved; prints each round and the medians."""
+    import argparse
+    import tempfile
+    from pathlib import Path
+
+    from sqlalchemy import insert
+
+    from app.store.tables import outbox
+
+    p = argparse.ArgumentParser(prog="python -m benchmarks.bench_webhooks")
+    p.add_argument("--db", help="postgresql://... (default: a SQLite file)")
+    p.add_argument("--rounds", type=int, default=3)
+    args = p.parse_args(argv)
+    settings: dict[str, Any] = {}
+    schema = ""
+    if args.db:
+        from benchmarks.load_checkout import pg_execute
+
+        schema = "whbench_" + uuid.uuid4().hex[:8]
+        asyncio.run(pg_execute(args.db, f'CREATE SCHEMA "{schema}"'))
+        settings = {"database_url": args.db, "database_schema": schema}
+    body = json.dumps({"Route": "v1/buyers", "Payload": "x" * 500})
+    rates: list[float] = []
+    bases: list[float] = []
+    try:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            app_env(Path(tmp), webhook_worker=False, outbound_allow_private=True, **settings) as app,
+        ):
+            receiver = FastReceiver().start()
+            env = Env(app.loop, app.services, app.client, app.token, receiver)
+            _webhook(env, [])
+
+            async def fill() -> None:
+                now = utcnow()
+                rows = [
+                    {
+                        "webhook_id": "bench",
+                        "delivery_id": str(uuid.uuid4()),
+                        "ordering_key": f"order-{i % KEYS}",
+                        "status": outbox_store.PENDING,
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "created_at": now,
+                        "body": body,
+                    }
+                    for i in range(DELIVERIES)
+                ]
+                async with env.services.db.transaction() as conn:
+                    await conn.execute(insert(outbox), rows)
+
+            async def drain() -> float:
+                worker = BackgroundWorker(env.services, concurrency=CONCURRENCY)
+                start = receiver.count
+                await worker.start()
+                started = time.perf_counter()
+                try:
+                    while receiver.count - start < DELIVERIES:
+                        await asyncio.sleep(0.005)
+                    return DELIVERIES / (time.perf_counter() - started)
+                finally:
+                    await worker.stop()
+
+            for n in range(args.rounds):
+                env.run(fill())
+                rates.append(env.run(drain()))
+                bases.append(_baseline(receiver.url, body.encode()))
+                print(f"round {n + 1}: worker {rates[-1]:.0f}/s, baseline {bases[-1]:.0f}/s", flush=True)
+            receiver.stop()
+    finally:
+        if schema:
+            from benchmarks.load_checkout import pg_execute
+
+            asyncio.run(pg_execute(args.db, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    rate, base = statistics.median(rates), statistics.median(bases)
+    kind = "PostgreSQL" if args.db else "SQLite"
+    print(f"webhooks ({kind}): {rate:.0f} deliveries/s, baseline {base:.0f}/s, ratio {rate / base:.3f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

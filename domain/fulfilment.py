@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from domain.errors import InvalidTransition, ValidationFailed
-from domain.lifecycle import OPEN
+from domain.errors import ValidationFailed
+from domain.order_status import Op, require
 
 __all__ = [
     "add_shipped",
@@ -90,12 +90,7 @@ def remove_shipped(line: Line, quantity: int) -> int:
 
 def check_can_ship(order: Mapping[str, Any], lines: Sequence[Line]) -> None:
     """Preconditions of `POST /orders/{d}/{id}/ship`: the order is Open and has line items."""
-    if order.get("Status") != OPEN:
-        raise InvalidTransition(
-            "Only an Open order can be shipped.",
-            "Order.CannotShipBadStatus",
-            {"OrderID": order.get("ID"), "Status": order.get("Status")},
-        )
+    require(order, Op.SHIP)
     if not lines:
         raise ValidationFailed(
             "Cannot ship an order with no line items.",

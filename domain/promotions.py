@@ -201,14 +201,13 @@ def _with_item(ctx: Context, line: Mapping[str, Any]) -> Context:
     return Context({**ctx.scope, "item": line}, ctx.approved, ctx.now)
 
 
-def _sort_key(value: Any) -> tuple[int, Any]:
+def _sort_key(value: Any) -> tuple[int, Any, str]:
+    """Numbers by value, then text case-insensitively (as OrderCloud sorts), then null."""
     if value is None:
-        return (2, 0)
-    if isinstance(value, bool):
-        return (1, str(value))
-    if isinstance(value, int | Decimal):
-        return (0, Decimal(value))
-    return (1, str(value))
+        return (2, 0, "")
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return (0, Decimal(value), "")
+    return (1, str(value).lower(), str(value))
 
 
 def _ordered(lines: list[Mapping[str, Any]], sort_by: str | None) -> list[Mapping[str, Any]]:

@@ -81,6 +81,22 @@ __all__ = [
 
 # Returns in these statuses claim no quantity and no refund any more.
 DEAD_STATUSES: Final = frozenset({CANCELED, DECLINED})
+# While a return is in one of these, an OrderAdmin may still override its refund amounts.
+SETTLING: Final = frozenset({UNSUBMITTED, AWAITING_APPROVAL, OPEN})
+
+
+def is_unsubmitted(ret: Mapping[str, Any]) -> bool:
+    """Its items may change, and anyone who may change it may delete it."""
+    return ret.get("Status") == UNSUBMITTED
+
+
+def is_open(ret: Mapping[str, Any]) -> bool:
+    """Approved and not yet refunded in full: refund payments may be made and changed."""
+    return ret.get("Status") == OPEN
+
+
+def is_settling(ret: Mapping[str, Any]) -> bool:
+    return ret.get("Status") in SETTLING
 _ZERO: Final = Decimal(0)
 
 _REFUSAL: Final[dict[str, tuple[str, str]]] = {

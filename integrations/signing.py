@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import time
@@ -38,7 +39,8 @@ DEFAULT_TIMESTAMP_TOLERANCE_S = 300
 
 
 def _hmac_b64(key: bytes, message: bytes) -> str:
-    return base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode("ascii")
+    # hmac.digest is the one-shot C path (no HMAC object, no Python-level hashing calls).
+    return base64.b64encode(hmac.digest(key, message, hashlib.sha256)).decode("ascii")
 
 
 def oc_hash(hash_key: str, body: bytes) -> str:
@@ -56,6 +58,7 @@ def verify_oc_hash(hash_key: str, body: bytes, header_value: str | None) -> bool
     return hmac.compare_digest(oc_hash(hash_key, body).encode("ascii"), header_value.strip().encode("utf-8"))
 
 
+@functools.lru_cache(maxsize=1024)
 def standard_webhook_key(secret: str) -> bytes:
     """The HMAC key for Standard Webhooks signatures.
 

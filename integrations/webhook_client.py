@@ -105,6 +105,8 @@ class WebhookClient:
             auto_decompress=False,
         )
         self._host_checks: dict[str, str | None] = {}
+        # aiohttp timeouts are immutable: one per deadline value, not one per request.
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
 
     @property
     def is_closed(self) -> bool:
@@ -134,7 +136,12 @@ class WebhookClient:
         reason = self._refusal(url)
         if reason is not None:
             raise TransportFailure(CONNECTION_FAILED, f"outbound call refused: {reason}")
-        limits = aiohttp.ClientTimeout(total=timeout, connect=min(self.connect_timeout, timeout))
+        limits = self._timeouts.get(timeout)
+        if limits is None:
+            if len(self._timeouts) > 64:
+                self._timeouts.clear()
+            limits = aiohttp.ClientTimeout(total=timeout, connect=min(self.connect_timeout, timeout))
+            self._timeouts[timeout] = limits
         try:
             async with asyncio.timeout(timeout):
                 response = await self._session.post(
@@ -168,15 +175,21 @@ async def _read_capped(response: aiohttp.ClientResponse, max_bytes: int) -> tupl
             return b"".join(chunks), False
         chunks.append(chunk)
         size += len(chunk)
+        if response.content.at_eof():  # the whole answer is in: no further read needed
+            return b"".join(chunks), False
     # Exactly max_bytes read: truncated only when more was coming.
     more = await response.content.read(1)
     return b"".join(chunks), bool(more)
 
 
+_NO_HEADERS = httpx.Headers()
+
+
 def _headers(response: aiohttp.ClientResponse) -> httpx.Headers:
-    # Only Retry-After is read from a webhook's answer; keep the shared response type.
+    # Only Retry-After is read from a webhook's answer; keep the shared response type (one
+    # shared empty, never modified, set of headers for the usual answer without it).
     value = response.headers.get("Retry-After")
-    return httpx.Headers({"retry-after": value} if value is not None else {})
+    return httpx.Headers({"retry-after": value}) if value is not None else _NO_HEADERS
 
 
 def classify(exc: BaseException) -> str | None:

@@ -34,3 +34,10 @@ async def secret_matches(docs: Docs, client: dict[str, Any], secret: str) -> boo
         if hmac.compare_digest(doc.get("_Digest", ""), wanted) and not expired(doc):
             return True
     return False
+
+
+async def has_secret(docs: Docs, client: dict[str, Any]) -> bool:
+    """Whether the client has a `ClientSecret` or any unexpired named secret."""
+    if client.get("ClientSecret"):
+        return True
+    return any(not expired(doc) for doc in await docs.all(KIND, scope=client["ID"]))

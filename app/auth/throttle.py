@@ -9,6 +9,9 @@ import math
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
+
+from litestar import Request
 
 # Above this many tracked keys, keys whose requests all left the window are dropped, so a flood
 # from many addresses cannot grow memory without bound.
@@ -60,3 +63,13 @@ class TokenThrottle:
     def clear(self) -> None:
         self.by_address.clear()
         self.by_client.clear()
+
+
+def source_address(request: Request[Any, Any, Any], *, trust_forwarded: bool) -> str:
+    """The address a limit counts against: the first `X-Forwarded-For` hop behind a trusted proxy,
+    else the socket's peer."""
+    if trust_forwarded:
+        first = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
+        if first:
+            return first
+    return request.client.host if request.client else ""

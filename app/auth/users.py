@@ -47,6 +47,14 @@ async def _profiles(docs: Docs, user_type: str, company_id: str, user_id: str) -
     marketplace itself, an assignment with no IDs)."""
     groups = await group_ids(docs, user_type, company_id, user_id)
     assignments = await docs.all("securityprofileassignment")
+    profile_ids = _profile_ids(assignments, user_type, company_id, user_id, groups)
+    found = [await docs.get("securityprofile", pid) for pid in sorted(profile_ids)]
+    return [f.doc for f in found if f is not None]
+
+
+def _profile_ids(
+    assignments: list[dict[str, Any]], user_type: str, company_id: str, user_id: str, groups: list[str]
+) -> set[str]:
     company_field = {"buyer": "BuyerID", "supplier": "SupplierID"}.get(user_type)
     profile_ids: set[str] = set()
     for a in assignments:
@@ -63,8 +71,7 @@ async def _profiles(docs: Docs, user_type: str, company_id: str, user_id: str) -
                 profile_ids.add(a["SecurityProfileID"])
         else:
             profile_ids.add(a["SecurityProfileID"])
-    found = [await docs.get("securityprofile", pid) for pid in sorted(profile_ids)]
-    return [f.doc for f in found if f is not None]
+    return profile_ids
 
 
 async def available_roles(
@@ -77,6 +84,33 @@ async def available_roles(
         roles.update(profile.get("Roles") or [])
         custom.update(profile.get("CustomRoles") or [])
     return roles, custom
+
+
+class RolesOfUsers:
+    """`User.AvailableRoles` for the users one request shows: the roles, then the custom roles,
+    each sorted, that their security profiles give (as `available_roles`). The assignments and
+    profiles are read once per request; each user costs one statement (its group memberships)."""
+
+    def __init__(self, docs: Docs) -> None:
+        self.docs = docs
+        self.assignments: list[dict[str, Any]] | None = None
+        self.profiles: dict[str, dict[str, Any] | None] = {}
+
+    async def of(self, user_type: str, company_id: str, user_id: str) -> list[str]:
+        groups = await group_ids(self.docs, user_type, company_id, user_id)
+        if self.assignments is None:
+            self.assignments = await self.docs.all("securityprofileassignment")
+        roles: set[str] = set()
+        custom: set[str] = set()
+        for profile_id in sorted(_profile_ids(self.assignments, user_type, company_id, user_id, groups)):
+            if profile_id not in self.profiles:
+                found = await self.docs.get("securityprofile", profile_id)
+                self.profiles[profile_id] = found.doc if found else None
+            profile = self.profiles[profile_id]
+            if profile is not None:
+                roles.update(profile.get("Roles") or [])
+                custom.update(profile.get("CustomRoles") or [])
+        return sorted(roles) + sorted(custom)
 
 
 async def lockout_policy(

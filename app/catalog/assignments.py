@@ -5,14 +5,14 @@ OrderCloud's list options, and shown without that `ID`."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement
 
-from app.http import Ctx
-from app.list_options import schema_of
+from app.list_options import ListOptions, schema_of
 from app.store.repo import Docs
+from app.unit import Unit
 from app.wire import Wire, to_doc, validate
 
 Doc = dict[str, Any]
@@ -47,7 +47,8 @@ async def upsert(docs: Docs, kind: str, doc: Doc, key_fields: Sequence[str], sco
 
 
 async def list_page(
-    ctx: Ctx,
+    ctx: Unit,
+    options: Callable[..., ListOptions],
     kind: str,
     struct: type[Wire],
     *,
@@ -59,8 +60,9 @@ async def list_page(
 ) -> dict[str, Any]:
     """One page of assignments. `params` maps query parameters (`productID`) to the field they
     select on (`ProductID`); other query keys are ordinary filters on the assignment's fields,
-    except `extra_params` (endpoint options such as `level`, which the caller turns into `conds`)."""
-    opts = ctx.list_options(params=(*params, *extra_params))
+    except `extra_params` (endpoint options such as `level`, which the caller turns into `conds`).
+    `options(params=...)` parses the request's list options (the route passes `ctx.list_options`)."""
+    opts = options(params=(*params, *extra_params))
     docs = ctx.docs
     where = list(conds)
     for name, field in params.items():

@@ -21,7 +21,7 @@ from app.list_options import ListOptions
 from app.listing import JsonAccess
 from app.store.repo import Docs
 from app.store.tables import resources
-from domain.categories import Grant, Tree, nodes_from_docs, visible_categories
+from domain.categories import Grant, Tree, nodes_from_docs, parse_depth, visible_categories
 
 KIND = "category"
 ASSIGN_KIND = "categoryassignment"
@@ -101,3 +101,16 @@ def products_in_categories(pg: bool, catalog_id: str, category_ids: Sequence[str
             j.text(["CategoryID"]).in_(sorted(category_ids)),
         )
     )
+
+
+async def depth_conds(
+    docs: Docs, catalog_id: str, opts: ListOptions, raw_depth: str | None, known: Tree | None = None
+) -> list[ColumnElement[bool]]:
+    """`depth` (default 1) counted from a plain `ParentID` filter, else from the catalog's top
+    (`known`: the catalog's tree when the caller has it already)."""
+    depth = parse_depth(raw_depth, 1)
+    # An unknown ParentID is a filter that matches nothing (no 404, which would tell a shopper
+    # whether a hidden category exists).
+    root = plain_parent(opts)
+    cond = within_depth(known or await tree(docs, catalog_id), root, depth)
+    return [] if cond is None else [cond]

@@ -208,8 +208,20 @@ def _sdk_operation(verb: str, sdk_path: str, op_id: str) -> Doc:
     if sdk_path.startswith(("/cart", "/me/")):
         # The cart and the /me routes are the signed-in buyer user's.
         op["security"] = [{"OAuth2": ["Shopper"]}]
+    if op_id in PUBLIC_SDK_OPERATIONS:
+        # Open to anyone (no token), answered 204; the SDK sends its list options as the query.
+        op["security"] = [{"OAuth2": []}]
+        op["responses"] = {"204": {"description": ""}}
+        op["parameters"] += [
+            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+            for name in PUBLIC_SDK_OPERATIONS[op_id]
+        ]
     op.setdefault("security", [{"OAuth2": ["FullAccess"]}])
     return op
+
+
+# SDK-only operations that need no token, with the query parameters the SDK sends.
+PUBLIC_SDK_OPERATIONS = {"ForgottenCredentials.RetrieveUsername": ("clientID", "email")}
 
 
 def repaired(node: Any) -> Any:

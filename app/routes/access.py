@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from app.auth.tokens import Caller
 from app.http import Ctx
+from app.services import orgs
 from domain.errors import NotFound
 
 ROUTES: list[object] = []
@@ -22,10 +23,9 @@ async def _company_scope(ctx: Ctx, caller: Caller, kind: str, object_type: str, 
     """The company's stored ID (IDs are case-insensitive, so the path may spell it otherwise)."""
     company_id = ctx.param(f"{kind}ID")
     own = same_type and (caller.company_id or "").lower() == company_id.lower()
-    found = await ctx.docs.get(kind, company_id) if caller.is_seller or own else None
-    if found is None:
+    if not (caller.is_seller or own):
         raise NotFound(object_type, company_id)
-    return str(found.doc["ID"])
+    return await orgs.stored_company_id(ctx.docs, kind, object_type, company_id)
 
 
 async def seller_only(ctx: Ctx, caller: Caller) -> str:

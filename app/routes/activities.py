@@ -8,12 +8,12 @@ from typing import Any
 
 from app.http import Ctx, endpoint
 from app.models.activities import NewNote
+from app.order_paths import order_at_path
 from app.services import activities
 from app.services.order_access import (
     ORDER_ADMIN_ROLES,
     ORDER_READ_ROLES,
     ORDER_WRITE_ROLES,
-    order_at_path,
     receives,
 )
 from domain.errors import Forbidden

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.assignments import assignment_id, level_conds, list_page, optional_id, parse_bool
+from app.assignments import list_page, optional_id
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import schema_of
 from app.models.orgs import AddressAssignment
 from app.routes.access import buyer_scope
 from app.services import addresses
 from app.wire import validate
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import ValidationFailed
 
 KIND = addresses.ASSIGNMENT_KIND
 READ_ROLES = ("AddressReader", "AddressAdmin")
@@ -24,11 +24,7 @@ SCHEMA = schema_of(AddressAssignment)
 async def list_assignments(ctx: Ctx) -> Any:
     buyer_id = await buyer_scope(ctx, await ctx.caller(*READ_ROLES))
     opts = ctx.list_options(params=("addressID", "userID", "userGroupID", "level", "isShipping", "isBilling"))
-    docs = ctx.docs
-    conds = level_conds(docs, opts.params.get("level"))
-    for param, field in (("isShipping", "IsShipping"), ("isBilling", "IsBilling")):
-        if opts.params.get(param):
-            conds.extend(docs.eq(**{field: parse_bool(opts.params[param], param)}))
+    conds = addresses.assignment_conds(ctx.docs, opts.params)
     return await list_page(
         ctx,
         KIND,
@@ -53,23 +49,15 @@ async def save_assignment(ctx: Ctx) -> Any:
             {"Field": "UserGroupID"},
         )
     doc = addresses.assignment_doc(body.address_id, user_id, group_id, body.is_shipping, body.is_billing)
-    docs = ctx.docs
-    await docs.require("address", body.address_id, buyer_id, object_type="Address")
-    if user_id:
-        await docs.require("user", user_id, buyer_id, object_type="User")
-    if group_id:
-        await docs.require("usergroup", group_id, buyer_id, object_type="UserGroup")
-    await addresses.save_assignment(docs, buyer_id, doc)
+    await addresses.assign(ctx.docs, buyer_id, doc)
     return NO_CONTENT, 204
 
 
 @endpoint("DELETE", "/buyers/{buyerID}/addresses/{addressID}/assignments")
 async def delete_assignment(ctx: Ctx) -> Any:
     buyer_id = await buyer_scope(ctx, await ctx.caller(*WRITE_ROLES))
-    address_id = ctx.param("addressID")
-    key = assignment_id(address_id, ctx.query("userID") or None, ctx.query("userGroupID") or None)
-    if not await ctx.docs.delete(KIND, key, buyer_id):
-        raise NotFound("AddressAssignment", address_id)
+    user_id, group_id = ctx.query("userID") or None, ctx.query("userGroupID") or None
+    await addresses.unassign(ctx.docs, buyer_id, ctx.param("addressID"), user_id, group_id)
     return NO_CONTENT, 204
 
 

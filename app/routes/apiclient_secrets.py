@@ -16,19 +16,14 @@ from app.models.instruments import ApiClientSecret
 from app.resources import Doc, ResourceSpec, crud, normalize, store
 from app.routes.access import seller_only
 from app.routes.apiclients import READ_ROLES, WRITE_ROLES
+from app.services import apiclients
 from domain.clock import iso, parse_iso, utcnow
-from domain.errors import NotFound, ValidationFailed
-
-# How many secrets one client may hold (OrderCloud limits them too; its number is not documented).
-MAX_SECRETS = 10
+from domain.errors import ValidationFailed
 
 
 async def _client_scope(ctx: Ctx, caller: Caller) -> str:
     await seller_only(ctx, caller)
-    client_id = ctx.param("apiClientID")
-    if not await ctx.docs.exists("apiclient", client_id):
-        raise NotFound("ApiClient", client_id)
-    return client_id
+    return await apiclients.require_client(ctx.docs, ctx.param("apiClientID"))
 
 
 async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
@@ -69,12 +64,7 @@ SPEC = ResourceSpec(
 async def create_secret(ctx: Ctx) -> Any:
     caller = await ctx.caller(*WRITE_ROLES)
     client_id = await _client_scope(ctx, caller)
-    if await ctx.docs.count(KIND, scope=client_id) >= MAX_SECRETS:
-        raise ValidationFailed(
-            f"An API client holds at most {MAX_SECRETS} secrets",
-            "ApiClientSecret.MaximumClientSecretsReached",
-            {"ApiClientID": client_id},
-        )
+    await apiclients.check_room_for_secret(ctx.docs, client_id)
     data = {k: v for k, v in (await ctx.body_object()).items() if k != "ClientSecret"}
     data["ID"] = await id_or_next(ctx.docs, data)
     doc = normalize(SPEC, data, None)

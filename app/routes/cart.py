@@ -12,27 +12,22 @@ from typing import Any
 from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import Page
-from app.resources import public
-from app.routes.lineitems import LINE_SEARCH, LINE_SORT
-from app.routes.orders import LINE_SCHEMA
+from app.resources import listing_page, public
+from app.routes.lineitems import LINES
 from app.routes.payments import payment_page
 from app.services import cart, lineitems, orders, payments
 from app.services.order_access import ORDER_ADMIN_ROLES
-from app.store.repo import Stored
-
-
-async def _cart(ctx: Ctx, *, create: bool = False, roles: tuple[str, ...] = ()) -> tuple[Caller, Stored]:
-    caller = await cart.caller(ctx, *roles)
-    if create:
-        stored, _ = await cart.current_or_new(ctx, caller)
-        return caller, stored
-    return caller, await cart.require(ctx, caller, lock=ctx.writable)
 
 
 def _empty_page(ctx: Ctx) -> dict[str, Any]:
     opts = ctx.list_options()
     return Page([], opts.page, opts.page_size, 0).wire()
 
+
+
+async def _target(ctx: Ctx, *, create: bool = False, roles: tuple[str, ...] = ()) -> tuple[Caller, Any]:
+    """`cart.target` for this request: the cart is locked on writes."""
+    return await cart.target(ctx, create=create, roles=roles, lock=ctx.writable)
 
 @endpoint("GET", "/cart")
 async def get_cart(ctx: Ctx) -> Any:
@@ -62,7 +57,7 @@ async def patch_cart(ctx: Ctx) -> Any:
 
 @endpoint("DELETE", "/cart")
 async def delete_cart(ctx: Ctx) -> Any:
-    _, stored = await _cart(ctx)
+    _, stored = await _target(ctx)
     await orders.delete_order(ctx, stored)
     return NO_CONTENT, 204
 
@@ -76,31 +71,31 @@ async def set_active_cart(ctx: Ctx) -> Any:
 
 @endpoint("PUT", "/cart/billto")
 async def set_billto(ctx: Ctx) -> Any:
-    caller, stored = await _cart(ctx, create=True)
+    caller, stored = await _target(ctx, create=True)
     return await orders.set_billto(ctx, caller, stored, await ctx.body_object(), patch=False)
 
 
 @endpoint("PATCH", "/cart/billto")
 async def patch_billto(ctx: Ctx) -> Any:
-    caller, stored = await _cart(ctx)
+    caller, stored = await _target(ctx)
     return await orders.set_billto(ctx, caller, stored, await ctx.body_object(), patch=True)
 
 
 @endpoint("PUT", "/cart/shipto")
 async def set_shipto(ctx: Ctx) -> Any:
-    caller, stored = await _cart(ctx, create=True)
+    caller, stored = await _target(ctx, create=True)
     return await orders.set_shipto(ctx, caller, stored, await ctx.body_object(), patch=False)
 
 
 @endpoint("PATCH", "/cart/shipto")
 async def patch_shipto(ctx: Ctx) -> Any:
-    caller, stored = await _cart(ctx)
+    caller, stored = await _target(ctx)
     return await orders.set_shipto(ctx, caller, stored, await ctx.body_object(), patch=True)
 
 
 @endpoint("PATCH", "/cart/fromuser")
 async def patch_from_user(ctx: Ctx) -> Any:
-    _, stored = await _cart(ctx)
+    _, stored = await _target(ctx)
     return await orders.patch_from_user(ctx, stored, await ctx.body_object())
 
 
@@ -110,34 +105,24 @@ async def list_lines(ctx: Ctx) -> Any:
     found = await cart.current(ctx, caller)
     if found is None:
         return _empty_page(ctx)
-    page = await ctx.docs.page(
-        "lineitem",
-        ctx.list_options(),
-        LINE_SCHEMA,
-        scope=found.doc["ID"],
-        searchable=LINE_SEARCH,
-        sortable=LINE_SORT,
-        default_sort=("DateAdded",),
-    )
-    page.items[:] = [public(d) for d in page.items]
-    return page.wire()
+    return await listing_page(ctx, LINES, ctx.list_options(), scope=found.doc["ID"])
 
 
 @endpoint("POST", "/cart/lineitems")
 async def create_line(ctx: Ctx) -> Any:
-    caller, stored = await _cart(ctx, create=True)
+    caller, stored = await _target(ctx, create=True)
     return await lineitems.add_line(ctx, caller, stored, await ctx.body_object())
 
 
 @endpoint("GET", "/cart/lineitems/{lineItemID}")
 async def get_line(ctx: Ctx) -> Any:
-    _, stored = await _cart(ctx)
+    _, stored = await _target(ctx)
     return public(await lineitems.find_line(ctx, stored.doc["ID"], ctx.param("lineItemID")))
 
 
 @endpoint("PUT", "/cart/lineitems/{lineItemID}")
 async def save_line(ctx: Ctx) -> Any:
-    caller, stored = await _cart(ctx, create=True)
+    caller, stored = await _target(ctx, create=True)
     line, _ = await lineitems.update_line(
         ctx, caller, stored, ctx.param("lineItemID"), await ctx.body_object(), replace=True
     )
@@ -146,7 +131,7 @@ async def save_line(ctx: Ctx) -> Any:
 
 @endpoint("PATCH", "/cart/lineitems/{lineItemID}")
 async def patch_line(ctx: Ctx) -> Any:
-    caller, stored = await _cart(ctx)
+    caller, stored = await _target(ctx)
     line, _ = await lineitems.update_line(
         ctx, caller, stored, ctx.param("lineItemID"), await ctx.body_object(), replace=False
     )
@@ -155,7 +140,7 @@ async def patch_line(ctx: Ctx) -> Any:
 
 @endpoint("DELETE", "/cart/lineitems/{lineItemID}")
 async def delete_line(ctx: Ctx) -> Any:
-    _, stored = await _cart(ctx)
+    _, stored = await _target(ctx)
     await lineitems.delete_line(ctx, stored, ctx.param("lineItemID"))
     return NO_CONTENT, 204
 
@@ -171,32 +156,32 @@ async def list_payments(ctx: Ctx) -> Any:
 
 @endpoint("POST", "/cart/payments")
 async def create_payment(ctx: Ctx) -> Any:
-    caller, stored = await _cart(ctx)
+    caller, stored = await _target(ctx)
     return await payments.create(ctx.docs, caller, stored.doc, await ctx.body_object())
 
 
 @endpoint("GET", "/cart/payments/{paymentID}")
 async def get_payment(ctx: Ctx) -> Any:
-    _, stored = await _cart(ctx)
+    _, stored = await _target(ctx)
     return public((await payments.find(ctx.docs, stored.doc["ID"], ctx.param("paymentID"))).doc)
 
 
 @endpoint("PATCH", "/cart/payments/{paymentID}")
 async def patch_payment(ctx: Ctx) -> Any:
-    caller, stored = await _cart(ctx)
+    caller, stored = await _target(ctx)
     return await payments.patch(ctx.docs, caller, stored.doc, ctx.param("paymentID"), await ctx.body_object())
 
 
 @endpoint("DELETE", "/cart/payments/{paymentID}")
 async def delete_payment(ctx: Ctx) -> Any:
-    caller, stored = await _cart(ctx)
+    caller, stored = await _target(ctx)
     await payments.delete(ctx.docs, caller, stored.doc, ctx.param("paymentID"))
     return NO_CONTENT, 204
 
 
 @endpoint("POST", "/cart/payments/{paymentID}/transactions")
 async def create_transaction(ctx: Ctx) -> Any:
-    _, stored = await _cart(ctx, roles=ORDER_ADMIN_ROLES)
+    _, stored = await _target(ctx, roles=ORDER_ADMIN_ROLES)
     return await payments.add_transaction(
         ctx.docs, stored.doc, ctx.param("paymentID"), await ctx.body_object()
     )
@@ -204,7 +189,7 @@ async def create_transaction(ctx: Ctx) -> Any:
 
 @endpoint("DELETE", "/cart/payments/{paymentID}/transactions/{transactionID}")
 async def delete_transaction(ctx: Ctx) -> Any:
-    _, stored = await _cart(ctx, roles=ORDER_ADMIN_ROLES)
+    _, stored = await _target(ctx, roles=ORDER_ADMIN_ROLES)
     await payments.delete_transaction(
         ctx.docs, stored.doc, ctx.param("paymentID"), ctx.param("transactionID")
     )
@@ -213,14 +198,14 @@ async def delete_transaction(ctx: Ctx) -> Any:
 
 @endpoint("POST", "/cart/validate", status=204)
 async def validate_cart(ctx: Ctx) -> Any:
-    _, stored = await _cart(ctx)
+    _, stored = await _target(ctx)
     await orders.validate_order(ctx, stored)
     return NO_CONTENT, 204
 
 
 @endpoint("POST", "/cart/submit")
 async def submit_cart(ctx: Ctx) -> Any:
-    _, stored = await _cart(ctx)
+    _, stored = await _target(ctx)
     return await orders.submit_order(ctx, stored)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from app.http import Ctx, endpoint
 from app.listing import schema_of
 from app.models.channels import UnifiedOrder
-from app.resources import public
+from app.resources import Listing, listing_page
 from app.routes.access import seller_only
 from app.services import channels, unified_orders
 from app.services.order_access import ORDER_ADMIN_ROLES
@@ -34,6 +34,13 @@ SORTABLE = (
     "DateSubmitted",
     "Customer.Email",
     "Customer.LastName",
+)
+UNIFIED_ORDERS = Listing(
+    unified_orders.KIND,
+    UNIFIED_SCHEMA,
+    searchable=SEARCHABLE,
+    sortable=SORTABLE,
+    default_sort=("!DateCreated",),
 )
 
 # The common order list is the seller's back office: Shopper alone does not open it.
@@ -61,18 +68,8 @@ async def import_order(ctx: Ctx) -> Any:
 async def list_orders(ctx: Ctx) -> Any:
     caller = await ctx.caller(*CHANNEL_READ_ROLES)
     await seller_only(ctx, caller)
-    docs = ctx.docs
-    page = await docs.page(
-        unified_orders.KIND,
-        ctx.list_options(),
-        UNIFIED_SCHEMA,
-        conds=docs.eq(**{unified_orders.TO_COMPANY: ctx.services.marketplace_id}),
-        searchable=SEARCHABLE,
-        sortable=SORTABLE,
-        default_sort=("!DateCreated",),
-    )
-    page.items[:] = [public(d) for d in page.items]
-    return page.wire()
+    conds = channels.received_conds(ctx.docs, ctx.services.marketplace_id)
+    return await listing_page(ctx, UNIFIED_ORDERS, ctx.list_options(), conds=conds)
 
 
 @endpoint("GET", "/channels/orders/{channel}/{orderID}")

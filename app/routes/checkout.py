@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from app.http import Ctx, endpoint
+from app.order_paths import direction_param
 from app.services import cart, checkout
 from app.services.checkout import ACTION_ROLES, WORKSHEET_ROLES, Loader
-from app.services.order_access import direction_param, load_order
+from app.services.order_access import load_order
 
 
 def _order_loader(ctx: Ctx) -> Loader:

@@ -10,13 +10,12 @@ from typing import Any
 
 from app.auth.tokens import Caller
 from app.http import Ctx, endpoint
-from app.listing import Page
 from app.models.activities import EventSubscription
 from app.resources import Doc, ResourceSpec, crud, load
 from app.routes.access import seller_only
-from app.routes.webhooks import READ_ROLES, WRITE_ROLES, delivery_wire
+from app.routes.webhooks import READ_ROLES, WRITE_ROLES
 from app.services.activities import OUTBOX_PREFIX, SUBSCRIPTION_KIND
-from app.webhooks import store as outbox_store
+from app.webhooks import deliveries
 from domain.errors import ValidationFailed
 from integrations.outbound import require_url
 from integrations.signing import STANDARD_WEBHOOK_SECRET_PREFIX, standard_webhook_key
@@ -68,26 +67,13 @@ async def list_deliveries(ctx: Ctx) -> Any:
     caller = await ctx.caller(*SUBSCRIPTION_READ_ROLES)
     await seller_only(ctx, caller)
     subscription_id = (await load(ctx, SPEC, caller, "", ctx.param("eventSubscriptionID")))["ID"]
-    opts = ctx.list_options()
-    statuses = opts.pop_filter("Status")
-    if opts.filters:
-        raise ValidationFailed(
-            "Deliveries can only be filtered by Status", "ValidationFailure", {"Field": opts.filters[0][0]}
-        )
-    rows, total = await outbox_store.page(
-        ctx.conn,
-        OUTBOX_PREFIX + subscription_id,
-        page=opts.page,
-        page_size=opts.page_size,
-        status=statuses[-1] if statuses else None,
+    return await deliveries.page(
+        ctx.docs,
+        subscription_id,
+        ctx.list_options(),
+        key=OUTBOX_PREFIX + subscription_id,
+        with_payload=True,
     )
-    logs = await outbox_store.attempts_of(ctx.conn, [r.delivery_id for r in rows])
-    items = []
-    for row in rows:
-        item = delivery_wire(row, logs[row.delivery_id], with_payload=True)
-        item["WebhookID"] = subscription_id
-        items.append(item)
-    return Page(items, opts.page, opts.page_size, total).wire()
 
 
 ROUTES = [*crud(SPEC), list_deliveries]

@@ -7,17 +7,16 @@ from typing import Any
 from app.auth.tokens import Caller
 from app.http import Ctx, endpoint
 from app.incrementors import id_or_next
-from app.resources import normalize, shown
+from app.order_paths import direction_param
+from app.resources import normalize, page_of, shown
 from app.routes.shipments import SPEC, item_page
 from app.services import forwarding, shipping
-from app.services.order_access import ORDER_READ_ROLES, direction_param, load_order
-from app.store.tables import resources
+from app.services.order_access import ORDER_READ_ROLES, load_order
 from domain.clock import iso, utcnow
 
 SHIP_ROLES = ("OrderAdmin", "ShipmentAdmin")
 ORDER_SHIPMENT_READ_ROLES = (*ORDER_READ_ROLES, "ShipmentReader", "ShipmentAdmin")
 ME_SHIPMENT_ROLES = ("Shopper", "MeAdmin", *shipping.SHIPMENT_READ_ROLES)
-R = resources.c
 
 
 async def _split(ctx: Ctx, *, submit: bool) -> Any:
@@ -53,20 +52,7 @@ async def ship_order(ctx: Ctx) -> Any:
 
 
 async def _shipment_page(ctx: Ctx, caller: Caller, conds: list[Any]) -> dict[str, Any]:
-    opts = ctx.list_options(params=SPEC.list_params)
-    conds = [*conds, *await SPEC.list_conds(ctx, caller, "", opts)] if SPEC.list_conds else conds
-    page = await ctx.docs.page(
-        "shipment",
-        opts,
-        SPEC.schema,
-        conds=conds,
-        scope="",
-        searchable=SPEC.searchable,
-        sortable=SPEC.sortable,
-        default_sort=SPEC.default_sort,
-    )
-    page.items[:] = [await shown(ctx, SPEC, d) for d in page.items]
-    return page.wire()
+    return await page_of(ctx, SPEC, caller, ctx.list_options(params=SPEC.list_params), conds)
 
 
 @endpoint("GET", "/orders/{direction}/{orderID}/shipments")
@@ -75,13 +61,13 @@ async def list_order_shipments(ctx: Ctx) -> Any:
     shipped of its forwarded lines."""
     caller = await ctx.caller(*ORDER_SHIPMENT_READ_ROLES)
     stored = await load_order(ctx, caller, direction_param(ctx), ctx.param("orderID"))
-    return await _shipment_page(ctx, caller, [R.id.in_(shipping.shipments_of([stored.doc["ID"]]))])
+    return await _shipment_page(ctx, caller, [shipping.carrying([stored.doc["ID"]])])
 
 
 @endpoint("GET", "/me/shipments")
 async def list_my_shipments(ctx: Ctx) -> Any:
     caller = await ctx.caller(*ME_SHIPMENT_ROLES)
-    return await _shipment_page(ctx, caller, shipping.shipment_conds(ctx.docs, caller))
+    return await _shipment_page(ctx, caller, shipping.visible_conds(ctx, caller))
 
 
 @endpoint("GET", "/me/shipments/{shipmentID}")

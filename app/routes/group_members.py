@@ -12,14 +12,14 @@ from typing import Any
 
 from litestar.handlers import HTTPRouteHandler
 
-from app.assignments import assignment_id, list_page, upsert
+from app.assignments import list_page
 from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import schema_of
 from app.models.orgs import UserGroupAssignment
 from app.routes.access import buyer_scope, seller_only, supplier_scope
+from app.services import orgs
 from app.wire import validate
-from domain.errors import NotFound
 
 SCHEMA = schema_of(UserGroupAssignment)
 
@@ -55,22 +55,15 @@ def routes(m: Membership) -> list[HTTPRouteHandler]:
     async def save_member(ctx: Ctx) -> Any:
         scope = await m.scope(ctx, await ctx.caller(*m.write_roles))
         body = validate(await ctx.body_object(), UserGroupAssignment)
-        await ctx.docs.require(m.group_kind, body.user_group_id, scope, object_type="UserGroup")
-        await ctx.docs.require(m.user_kind, body.user_id, scope, object_type="User")
-        doc = {
-            "ID": assignment_id(body.user_group_id, body.user_id),
-            "UserGroupID": body.user_group_id,
-            "UserID": body.user_id,
-        }
-        await upsert(ctx.docs, m.kind, doc, scope)
+        await orgs.add_member(
+            ctx.docs, m.kind, m.group_kind, m.user_kind, scope, body.user_group_id, body.user_id
+        )
         return NO_CONTENT, 204
 
     @endpoint("DELETE", f"{base}/{{userGroupID}}/assignments/{{userID}}")
     async def delete_member(ctx: Ctx) -> Any:
         scope = await m.scope(ctx, await ctx.caller(*m.write_roles))
-        group_id, user_id = ctx.param("userGroupID"), ctx.param("userID")
-        if not await ctx.docs.delete(m.kind, assignment_id(group_id, user_id), scope):
-            raise NotFound("UserGroupAssignment", f"{group_id}/{user_id}")
+        await orgs.remove_member(ctx.docs, m.kind, scope, ctx.param("userGroupID"), ctx.param("userID"))
         return NO_CONTENT, 204
 
     return [list_members, save_member, delete_member]

@@ -9,7 +9,7 @@ from typing import Any
 
 from litestar.handlers import HTTPRouteHandler
 
-from app.assignments import assignment_id, level_conds, list_page, optional_id, upsert
+from app.assignments import level_conds, list_page, optional_id
 from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import schema_of
@@ -23,9 +23,10 @@ from app.models.instruments import (
 )
 from app.resources import Doc, ResourceSpec, crud
 from app.routes.access import buyer_scope
+from app.services import instruments
 from app.services.instruments import normalize_account, normalize_card
 from app.wire import Wire, to_doc, validate
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,7 @@ ASSIGNMENT_KINDS = tuple(i.assignment_kind for i in INSTRUMENTS)
 
 def _delete_assignments(inst: Instrument) -> Any:
     async def on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
-        await ctx.docs.delete_where(
-            inst.assignment_kind, *ctx.docs.eq(**{inst.id_field: doc["ID"]}), scope=scope
-        )
+        await instruments.forget(ctx.docs, inst.assignment_kind, inst.id_field, doc["ID"], scope)
 
     return on_delete
 
@@ -184,14 +183,17 @@ def assignment_routes(inst: Instrument) -> list[HTTPRouteHandler]:
                 "PartyAssignment.CannotSpecifyGroupAndUser",
                 {"Field": "UserGroupID"},
             )
-        docs = ctx.docs
-        await docs.require(inst.kind, doc[inst.id_field], buyer_id, object_type=inst.object_type)
-        if user_id:
-            await docs.require("user", user_id, buyer_id, object_type="User")
-        if group_id:
-            await docs.require("usergroup", group_id, buyer_id, object_type="UserGroup")
-        doc["ID"] = assignment_id(doc[inst.id_field], user_id, group_id)
-        await upsert(docs, inst.assignment_kind, doc, buyer_id)
+        await instruments.assign(
+            ctx.docs,
+            buyer_id,
+            inst.kind,
+            inst.object_type,
+            inst.assignment_kind,
+            doc,
+            inst.id_field,
+            user_id,
+            group_id,
+        )
         return NO_CONTENT, 204
 
     @endpoint("DELETE", f"{inst.path}/{{{inst.id_param}}}/assignments")
@@ -199,9 +201,10 @@ def assignment_routes(inst: Instrument) -> list[HTTPRouteHandler]:
         buyer_id = await buyer_scope(ctx, await ctx.caller(*inst.write_roles))
         object_id = ctx.param(inst.id_param)
         user_id = (ctx.query("userID") or None) if takes_users else None
-        key = assignment_id(object_id, user_id, ctx.query("userGroupID") or None)
-        if not await ctx.docs.delete(inst.assignment_kind, key, buyer_id):
-            raise NotFound(f"{inst.object_type}Assignment", object_id)
+        group_id = ctx.query("userGroupID") or None
+        await instruments.unassign(
+            ctx.docs, buyer_id, inst.assignment_kind, inst.object_type, object_id, user_id, group_id
+        )
         return NO_CONTENT, 204
 
     return [list_assignments, save_assignment, delete_assignment]

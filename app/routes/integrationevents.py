@@ -15,17 +15,13 @@ from app.http import Ctx
 from app.models.checkout import IntegrationEvent
 from app.resources import Doc, ResourceSpec, crud
 from app.routes.access import seller_only
+from app.services import apiclients
 from app.services.checkout import EVENT_KIND
 from domain.errors import ValidationFailed
 from integrations.outbound import require_url
 
 READ_ROLES = ("IntegrationEventReader", "IntegrationEventAdmin")
 WRITE_ROLES = ("IntegrationEventAdmin",)
-CLIENT_FIELDS = (
-    "OrderCheckoutIntegrationEventID",
-    "OrderReturnIntegrationEventID",
-    "AddToCartIntegrationEventID",
-)
 
 
 async def _check(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
@@ -64,15 +60,7 @@ async def _check(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope
 
 
 async def _in_use(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
-    docs = ctx.docs
-    for field in CLIENT_FIELDS:
-        users = await docs.all("apiclient", *docs.eq(**{field: doc["ID"]}))
-        if users:
-            raise ValidationFailed(
-                f"Integration event {doc['ID']} is used by API client(s); unlink it first",
-                "IntegrationEvent.CannotDeleteInUse",
-                {"IntegrationEventID": doc["ID"], "ApiClientIDs": sorted(c["ID"] for c in users)},
-            )
+    await apiclients.refuse_if_event_used(ctx.docs, doc["ID"])
 
 
 SPEC = ResourceSpec(

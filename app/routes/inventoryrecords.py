@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 
 from app.auth.tokens import Caller
-from app.catalog import assignments, inventory_assignments
+from app.catalog import assignments, inventory_assignments, specs, stock
 from app.catalog.inventory_assignments import KEYS as ASSIGN_KEYS
 from app.catalog.inventory_assignments import KIND as ASSIGN_KIND
 from app.http import NO_CONTENT, Ctx, endpoint
@@ -30,15 +30,12 @@ KIND = "inventoryrecord"
 
 async def _product_scope(ctx: Ctx, caller: Caller) -> str:
     await seller_only(ctx, caller)
-    product_id = ctx.param("productID")
-    await ctx.docs.require("product", product_id, object_type="Product")
-    return product_id
+    return await specs.require_product(ctx.docs, ctx.param("productID"))
 
 
 async def _variant_scope(ctx: Ctx, caller: Caller) -> str:
-    product_id = await _product_scope(ctx, caller)
-    await ctx.docs.require("variant", ctx.param("variantID"), product_id, object_type="Variant")
-    return product_id
+    await seller_only(ctx, caller)
+    return await specs.require_product(ctx.docs, ctx.param("productID"), ctx.param("variantID"))
 
 
 def _variant_id(ctx: Ctx) -> str | None:
@@ -46,7 +43,7 @@ def _variant_id(ctx: Ctx) -> str | None:
 
 
 async def _level(ctx: Ctx, caller: Caller, scope: str) -> Sequence[ColumnElement[bool]]:
-    return ctx.docs.eq(_VariantID=_variant_id(ctx))
+    return stock.records_of_variant(ctx.docs, _variant_id(ctx))
 
 
 async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
@@ -94,6 +91,7 @@ def _assignment_routes(path: str, scope: Any) -> list[Any]:
         product_id = await scope(ctx, await ctx.caller(*READ))
         return await assignments.list_page(
             ctx,
+            ctx.list_options,
             ASSIGN_KIND,
             InventoryRecordAssignment,
             params={

@@ -5,33 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from app.http import NO_CONTENT, Ctx, endpoint
+from app.order_paths import direction_param, order_at_path
+from app.resources import Listing, listing_page
 from app.routes.orders import LINE_SCHEMA, LIST_PARAMS, ORDER_SCHEMA
 from app.services import lineitem_lists, lineitems
 from app.services.lineitem_lists import LINE_SEARCH, LINE_SORT
-from app.services.order_access import (
-    ORDER_LIST_ROLES,
-    ORDER_READ_ROLES,
-    ORDER_WRITE_ROLES,
-    direction_param,
-    line_view,
-    order_at_path,
+from app.services.order_access import ORDER_LIST_ROLES, ORDER_READ_ROLES, ORDER_WRITE_ROLES, line_view
+
+# The lines of one order (here and under /cart).
+LINES = Listing(
+    "lineitem", LINE_SCHEMA, searchable=LINE_SEARCH, sortable=LINE_SORT, default_sort=("DateAdded",)
 )
 
 
 @endpoint("GET", "/orders/{direction}/{orderID}/lineitems")
 async def list_lines(ctx: Ctx) -> Any:
     caller, stored = await order_at_path(ctx, ORDER_READ_ROLES, write=False)
-    page = await ctx.docs.page(
-        "lineitem",
-        ctx.list_options(),
-        LINE_SCHEMA,
-        scope=stored.doc["ID"],
-        searchable=LINE_SEARCH,
-        sortable=LINE_SORT,
-        default_sort=("DateAdded",),
+    return await listing_page(
+        ctx, LINES, ctx.list_options(), scope=stored.doc["ID"], show=lambda line: line_view(caller, line)
     )
-    page.items[:] = [line_view(caller, d) for d in page.items]
-    return page.wire()
 
 
 @endpoint("POST", "/orders/{direction}/{orderID}/lineitems")

@@ -52,6 +52,7 @@ async def list_assignments(ctx: Ctx) -> Any:
     await seller_only(ctx, await ctx.caller(*READ))
     return await assignments.list_page(
         ctx,
+        ctx.list_options,
         ASSIGN_KIND,
         LocaleAssignment,
         params={"localeID": "LocaleID", "buyerID": "BuyerID", "userGroupID": "UserGroupID"},

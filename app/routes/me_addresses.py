@@ -10,26 +10,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.assignments import parse_bool, reach_cond
+from app.assignments import parse_bool
 from app.auth.tokens import Caller
-from app.auth.users import group_ids
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.incrementors import id_or_next
 from app.listing import schema_of
 from app.models.orgs import BuyerAddress
-from app.resources import Doc, normalize, public
+from app.resources import Doc, Listing, listing_page, normalize, public
 from app.routes.orgs import ADDRESS_SEARCH, SPECS
-from app.services.addresses import ASSIGNMENT_KIND, assignment_doc, save_assignment
+from app.services import my_addresses
 from app.wire import merge_patch, validate
-from domain.errors import Forbidden, NotFound, ValidationFailed
+from domain.errors import Forbidden, ValidationFailed
 
 READ_ROLES = ("MeAddressAdmin", "Shopper")
 WRITE_ROLES = ("MeAddressAdmin",)
 ADDRESS_SPEC = next(s for s in SPECS if s.kind == "address")
-SCHEMA = schema_of(BuyerAddress)
+ADDRESSES = Listing("address", schema_of(BuyerAddress), searchable=ADDRESS_SEARCH)
 FLAGS = ("Shipping", "Billing", "Editable")
 
-Flags = dict[str, tuple[bool, bool]]
+Flags = my_addresses.Flags
 
 
 async def buyer_caller(ctx: Ctx, roles: tuple[str, ...]) -> Caller:
@@ -37,18 +36,6 @@ async def buyer_caller(ctx: Ctx, roles: tuple[str, ...]) -> Caller:
     if not caller.is_buyer:
         raise Forbidden("Only buyer users have an address book", "Auth.InsufficientRoles")
     return caller
-
-
-async def assigned(ctx: Ctx, caller: Caller) -> Flags:
-    """Address ID -> (shipping, billing) over every assignment that reaches the caller."""
-    docs = ctx.docs
-    groups = await group_ids(docs, "buyer", caller.company_id, caller.user_id)
-    flags: Flags = {}
-    reach = reach_cond(docs, caller.user_id, groups)
-    for row in await docs.all(ASSIGNMENT_KIND, reach, scope=caller.company_id):
-        shipping, billing = flags.get(row["AddressID"], (False, False))
-        flags[row["AddressID"]] = (shipping or bool(row["IsShipping"]), billing or bool(row["IsBilling"]))
-    return flags
 
 
 def buyer_address(doc: Doc, flags: Flags, caller: Caller) -> Doc:
@@ -67,7 +54,7 @@ def _flag_filter(ids: list[str], values: list[str], name: str, test: Any) -> lis
 @endpoint("GET", "/me/addresses")
 async def list_addresses(ctx: Ctx) -> Any:
     caller = await buyer_caller(ctx, READ_ROLES)
-    flags = await assigned(ctx, caller)
+    flags = await my_addresses.flags(ctx.docs, caller)
     opts = ctx.list_options()
     ids = list(flags)
     # Shipping, Billing and Editable are computed per user, so they filter the ID set here.
@@ -75,42 +62,14 @@ async def list_addresses(ctx: Ctx) -> Any:
     ids = _flag_filter(ids, opts.pop_filter("Billing"), "Billing", lambda i: flags[i][1])
     editable_filter = opts.pop_filter("Editable")
     if editable_filter:
-        owned = {
-            d["ID"]
-            for d in await ctx.docs.all(
-                "address", *ctx.docs.eq(_OwnerUserID=caller.user_id), scope=caller.company_id
-            )
-        }
+        owned = await my_addresses.owned_ids(ctx.docs, caller)
         ids = _flag_filter(ids, editable_filter, "Editable", lambda i: i in owned)
-    page = await ctx.docs.page(
-        "address",
-        opts,
-        SCHEMA,
-        conds=[ctx.docs.id_in(ids)],
-        scope=caller.company_id,
-        searchable=ADDRESS_SEARCH,
-    )
-    page.items[:] = [buyer_address(d, flags, caller) for d in page.items]
-    return page.wire()
+    conds = my_addresses.among(ctx.docs, ids)
 
+    def show(doc: Doc) -> Doc:
+        return buyer_address(doc, flags, caller)
 
-async def _visible(ctx: Ctx, caller: Caller, address_id: str) -> tuple[Doc, Flags]:
-    flags = await assigned(ctx, caller)
-    found = await ctx.docs.get("address", address_id, caller.company_id) if address_id in flags else None
-    if found is None:
-        raise NotFound("Address", address_id)
-    return found.doc, flags
-
-
-async def _own(ctx: Ctx, caller: Caller, address_id: str) -> tuple[Doc, Flags]:
-    doc, flags = await _visible(ctx, caller, address_id)
-    if doc.get("_OwnerUserID") != caller.user_id:
-        raise Forbidden(
-            "Only addresses created through /me/addresses can be changed here",
-            "Address.CannotEditPublic",
-            {"AddressID": address_id},
-        )
-    return doc, flags
+    return await listing_page(ctx, ADDRESSES, opts, conds=conds, scope=caller.company_id, show=show)
 
 
 def _wanted_flags(body: Doc, current: tuple[bool, bool]) -> tuple[bool, bool]:
@@ -129,16 +88,8 @@ def _wanted_flags(body: Doc, current: tuple[bool, bool]) -> tuple[bool, bool]:
     return wanted
 
 
-async def _store(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, flags: tuple[bool, bool]) -> Doc:
-    doc["_OwnerUserID"] = caller.user_id
-    if existing is None:
-        await ctx.docs.insert("address", doc, caller.company_id, object_type="Address")
-    else:
-        await ctx.docs.replace("address", doc["ID"], doc, caller.company_id)
-    await save_assignment(
-        ctx.docs, caller.company_id, assignment_doc(doc["ID"], caller.user_id, None, flags[0], flags[1])
-    )
-    return buyer_address(doc, await assigned(ctx, caller), caller)
+async def _store(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, wanted: tuple[bool, bool]) -> Doc:
+    return buyer_address(doc, await my_addresses.save(ctx.docs, caller, doc, existing, wanted), caller)
 
 
 @endpoint("POST", "/me/addresses")
@@ -155,7 +106,7 @@ async def create_address(ctx: Ctx) -> Any:
 async def _update(ctx: Ctx, *, partial: bool) -> Any:
     caller = await buyer_caller(ctx, WRITE_ROLES)
     address_id = ctx.param("addressID")
-    existing, flags = await _own(ctx, caller, address_id)
+    existing, flags = await my_addresses.own(ctx.docs, caller, address_id)
     body = await ctx.body_object()
     validate({**public(existing), **body} if partial else body, BuyerAddress)
     wanted = _wanted_flags(body, flags.get(address_id, (True, True)))
@@ -169,7 +120,7 @@ async def _update(ctx: Ctx, *, partial: bool) -> Any:
 @endpoint("GET", "/me/addresses/{addressID}")
 async def get_address(ctx: Ctx) -> Any:
     caller = await buyer_caller(ctx, READ_ROLES)
-    doc, flags = await _visible(ctx, caller, ctx.param("addressID"))
+    doc, flags = await my_addresses.visible(ctx.docs, caller, ctx.param("addressID"))
     return buyer_address(doc, flags, caller)
 
 
@@ -186,10 +137,7 @@ async def patch_address(ctx: Ctx) -> Any:
 @endpoint("DELETE", "/me/addresses/{addressID}")
 async def delete_address(ctx: Ctx) -> Any:
     caller = await buyer_caller(ctx, WRITE_ROLES)
-    address_id = ctx.param("addressID")
-    await _own(ctx, caller, address_id)
-    await ctx.docs.delete_where(ASSIGNMENT_KIND, *ctx.docs.eq(AddressID=address_id), scope=caller.company_id)
-    await ctx.docs.delete("address", address_id, caller.company_id)
+    await my_addresses.delete(ctx.docs, caller, ctx.param("addressID"))
     return NO_CONTENT, 204
 
 

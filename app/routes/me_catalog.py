@@ -1,34 +1,56 @@
 """The storefront: the products, catalogs, specs, variants and stock a buyer user may see, each
-product with the price schedule that applies to that user. Visibility is SQL
-(`app.catalog.visibility`), so filters, search, sorting and paging all run in the database."""
+product with the price schedule that applies to that user. What the user may see is decided in
+`app.catalog.storefront` (SQL, so filters, search, sorting and paging all run in the database)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement
-
 from app.auth.tokens import Caller
-from app.catalog import categories as category_store
-from app.catalog.access import BuyerView, buyer_view, schedule_id_for
-from app.catalog.inventory_assignments import visible_records
-from app.catalog.schedules import present_schedule
-from app.catalog.specs import product_spec_ids
-from app.catalog.visibility import catalog_visible, in_catalog, product_visible
+from app.catalog import storefront
+from app.catalog.access import BuyerView, buyer_view
 from app.http import Ctx, endpoint
 from app.listing import Page, schema_of
 from app.models.catalog import InventoryRecord, Variant
-from app.resources import Doc, public
+from app.resources import Doc, Listing, listing_page, public
 from app.routes import catalogs, categories, products, specs
-from app.store.tables import resources
-from domain.categories import Tree, parse_depth
-from domain.errors import Forbidden, NotFound, ValidationFailed
-from domain.pricing import ProductAssignment
+from domain.categories import Tree
+from domain.errors import Forbidden
 
 SHOPPER = ("Shopper",)
-# Product fields a buyer never sees (BuyerProduct has none of them).
-SELLER_ONLY_FIELDS = ("OwnerID", "DefaultPriceScheduleID", "AutoForward")
-R = resources.c
+PRODUCTS = Listing(
+    "product", products.SPEC.schema, searchable=products.PRODUCT_SEARCH, default_sort=("Name",)
+)
+CATALOGS = Listing(
+    "catalog",
+    catalogs.SPEC.schema,
+    searchable=catalogs.SPEC.searchable,
+    sortable=catalogs.SPEC.sortable,
+    default_sort=catalogs.SPEC.default_sort,
+)
+CATEGORIES = Listing(
+    "category",
+    categories.SPEC.schema,
+    searchable=categories.SEARCH,
+    sortable=categories.SORT,
+    default_sort=categories.SORT,
+)
+SPECS = Listing(
+    "spec",
+    specs.SPEC.schema,
+    searchable=specs.SPEC_SEARCH,
+    sortable=specs.SPEC_SORT,
+    default_sort=specs.SPEC.default_sort,
+)
+VARIANTS = Listing(
+    "variant", schema_of(Variant), searchable=("ID", "Name", "Description"), sortable=("ID", "Name")
+)
+RECORDS = Listing(
+    "inventoryrecord",
+    schema_of(InventoryRecord),
+    searchable=("ID", "AddressID"),
+    sortable=("ID", "AddressID"),
+)
 
 
 async def shopper(ctx: Ctx) -> tuple[Caller, BuyerView]:
@@ -40,174 +62,57 @@ async def shopper(ctx: Ctx) -> tuple[Caller, BuyerView]:
     return caller, await buyer_view(ctx.docs, caller)
 
 
-async def buyer_products(ctx: Ctx, view: BuyerView, items: list[Doc]) -> list[Doc]:
-    """BuyerProducts for a page of products: two queries for the whole page (assignments, then
-    schedules), not one per product."""
-    docs = ctx.docs
-    ids = [p["ID"] for p in items]
-    rows = (
-        await docs.all("productassignment", *docs.eq(BuyerID=view.buyer_id), docs.field_in("ProductID", ids))
-        if ids
-        else []
-    )
-    by_product: dict[str, list[ProductAssignment]] = {}
-    for row in rows:
-        by_product.setdefault(row["ProductID"], []).append(ProductAssignment.from_doc(row))
-    chosen = {p["ID"]: schedule_id_for(p, by_product.get(p["ID"], []), view) for p in items}
-    wanted = sorted({s for s in chosen.values() if s})
-    schedules = {
-        d["ID"]: present_schedule(public(d))
-        for d in (await docs.all("priceschedule", R.id.in_(wanted), scope="") if wanted else [])
-    }
-    out = []
-    for product in items:
-        shown = {k: v for k, v in public(product).items() if k not in SELLER_ONLY_FIELDS}
-        schedule_id = chosen[product["ID"]]
-        shown["PriceSchedule"] = schedules.get(schedule_id) if schedule_id else None
-        out.append(shown)
-    return out
-
-
-async def visible_product(ctx: Ctx, view: BuyerView, product_id: str) -> Doc:
-    docs = ctx.docs
-    if await docs.count("product", R.id == product_id, product_visible(docs.pg, view), scope="") == 0:
-        raise NotFound("Product", product_id)
-    return (await docs.require("product", product_id, object_type="Product")).doc
+async def _visible_product(ctx: Ctx) -> tuple[BuyerView, str]:
+    """The shopper's view and the path's product, which the shopper must see."""
+    _, view = await shopper(ctx)
+    product_id = ctx.param("productID")
+    await storefront.visible_product(ctx.docs, view, product_id)
+    return view, product_id
 
 
 @endpoint("GET", "/me/products")
 async def list_products(ctx: Ctx) -> Any:
     _, view = await shopper(ctx)
     opts = ctx.list_options(params=("catalogID", "categoryID", "depth", "sellerID"))
-    conds: list[ColumnElement[bool]] = [product_visible(ctx.docs.pg, view)]
-    catalog_id = opts.params.get("catalogID")
-    category_id = opts.params.get("categoryID")
-    if category_id:
-        # The category's products: no statement is added to the plain list's hot path.
-        in_cat = await _catalog_for(ctx, view, catalog_id, required=True)
-        assert in_cat is not None  # required=True raises instead
-        conds.append(await _in_category(ctx, view, in_cat, category_id))
-    elif catalog_id:
-        await _require_catalog(ctx, view, catalog_id)
-        conds.append(in_catalog(ctx.docs.pg, catalog_id))
-    page = await ctx.docs.page(
-        "product",
-        opts,
-        products.SPEC.schema,
-        conds=conds,
-        scope="",
-        searchable=products.PRODUCT_SEARCH,
-        default_sort=("Name",),
-    )
-    page.items[:] = await buyer_products(ctx, view, page.items)
-    return products.with_facets(page.wire())
-
-
-async def _require_catalog(ctx: Ctx, view: BuyerView, catalog_id: str) -> None:
-    if await ctx.docs.count("catalog", R.id == catalog_id, catalog_visible(ctx.docs.pg, view)) == 0:
-        raise NotFound("Catalog", catalog_id)
-
-
-async def _catalog_for(ctx: Ctx, view: BuyerView, catalog_id: str | None, *, required: bool) -> str | None:
-    """The catalog a category call works in: `catalogID` when given (it must be visible), else
-    the buyer's DefaultCatalogID when visible, else the buyer's only visible catalog. With no
-    visible catalog: None (400 when `required`); with several and no default: 400."""
-    docs = ctx.docs
-    if catalog_id:
-        await _require_catalog(ctx, view, catalog_id)
-        return catalog_id
-    buyer = await docs.get("buyer", view.buyer_id)
-    default = buyer.doc.get("DefaultCatalogID") if buyer else None
-    if default and await docs.count("catalog", R.id == default, catalog_visible(docs.pg, view)) > 0:
-        return str(default)
-    visible = await docs.all("catalog", catalog_visible(docs.pg, view), scope="", limit=2)
-    if len(visible) == 1:
-        return str(visible[0]["ID"])
-    if not visible and not required:
-        return None
-    raise ValidationFailed(
-        "catalogID is required: the buyer has no default catalog",
-        "Product.CategoryFilterRequiresCatalogID" if required else "ValidationFailure",
-        {"Field": "catalogID"},
-    )
-
-
-async def _visible_categories(ctx: Ctx, view: BuyerView, catalog_id: str) -> tuple[Tree, set[str]]:
-    tree = await category_store.tree(ctx.docs, catalog_id)
-    return tree, await category_store.buyer_visible(ctx.docs, catalog_id, view, tree)
-
-
-async def _in_category(ctx: Ctx, view: BuyerView, catalog_id: str, category_id: str) -> ColumnElement[bool]:
-    """Products in a category the user sees and, `depth` (default all) levels down, in its
-    visible descendants: depth 1 is the category alone."""
-    depth = parse_depth(ctx.query("depth"), None)
-    tree, visible = await _visible_categories(ctx, view, catalog_id)
-    if category_id not in visible:
-        raise NotFound("Category", category_id)
-    below = tree.below(category_id, None if depth is None else depth - 1)
-    return category_store.products_in_categories(ctx.docs.pg, catalog_id, [category_id, *(below & visible)])
+    conds = await storefront.product_conds(ctx.docs, view, opts.params)
+    # Stored products as they are: `buyer_products` decides what a buyer sees of them.
+    page = await listing_page(ctx, PRODUCTS, opts, conds=conds, scope="", show=lambda d: d)
+    page["Items"] = await storefront.buyer_products(ctx.docs, view, page["Items"])
+    return products.with_facets(page)
 
 
 @endpoint("GET", "/me/products/{productID}")
 async def get_product(ctx: Ctx) -> Any:
     _, view = await shopper(ctx)
-    product = await visible_product(ctx, view, ctx.param("productID"))
-    return (await buyer_products(ctx, view, [product]))[0]
+    product = await storefront.visible_product(ctx.docs, view, ctx.param("productID"))
+    return (await storefront.buyer_products(ctx.docs, view, [product]))[0]
 
 
 @endpoint("GET", "/me/catalogs")
 async def list_catalogs(ctx: Ctx) -> Any:
     _, view = await shopper(ctx)
-    page = await ctx.docs.page(
-        "catalog",
-        ctx.list_options(),
-        catalogs.SPEC.schema,
-        conds=[catalog_visible(ctx.docs.pg, view)],
-        scope="",
-        searchable=catalogs.SPEC.searchable,
-        sortable=catalogs.SPEC.sortable,
-        default_sort=catalogs.SPEC.default_sort,
-    )
-    page.items[:] = [public(d) for d in page.items]
-    return page.wire()
+    conds = storefront.catalog_conds(ctx.docs, view)
+    return await listing_page(ctx, CATALOGS, ctx.list_options(), conds=conds, scope="")
 
 
 @endpoint("GET", "/me/catalogs/{catalogID}")
 async def get_catalog(ctx: Ctx) -> Any:
     _, view = await shopper(ctx)
-    catalog_id = ctx.param("catalogID")
-    if await ctx.docs.count("catalog", R.id == catalog_id, catalog_visible(ctx.docs.pg, view)) == 0:
-        raise NotFound("Catalog", catalog_id)
-    return public((await ctx.docs.require("catalog", catalog_id, object_type="Catalog")).doc)
+    return public(await storefront.visible_catalog(ctx.docs, view, ctx.param("catalogID")))
 
 
 @endpoint("GET", "/me/categories")
 async def list_categories(ctx: Ctx) -> Any:
     _, view = await shopper(ctx)
     opts = ctx.list_options(params=("catalogID", "productID", "depth"))
-    catalog_id = await _catalog_for(ctx, view, opts.params.get("catalogID"), required=False)
+    catalog_id = await storefront.catalog_for(ctx.docs, view, opts.params.get("catalogID"), required=False)
     if catalog_id is None:
         return Page([], opts.page, opts.page_size, 0).wire()  # no catalog: nothing to browse
-    tree, visible = await _visible_categories(ctx, view, catalog_id)
-    conds: list[ColumnElement[bool]] = [R.id.in_(sorted(visible))]
-    conds.extend(await categories.depth_conds(ctx, catalog_id, opts, tree))
-    product_id = opts.params.get("productID")
-    if product_id:
-        links = ctx.docs.eq(ProductID=product_id)
-        rows = await ctx.docs.all(category_store.PRODUCT_KIND, *links, scope=catalog_id)
-        conds.append(R.id.in_(sorted({r["CategoryID"] for r in rows})))
-    page = await ctx.docs.page(
-        category_store.KIND,
-        opts,
-        categories.SPEC.schema,
-        conds=conds,
-        scope=catalog_id,
-        searchable=categories.SEARCH,
-        sortable=categories.SORT,
-        default_sort=categories.SORT,
+    tree, visible = await storefront.visible_categories(ctx.docs, view, catalog_id)
+    conds = await storefront.category_conds(ctx.docs, catalog_id, tree, visible, opts)
+    return await listing_page(
+        ctx, CATEGORIES, opts, conds=conds, scope=catalog_id, show=lambda d: _shown(d, tree, visible)
     )
-    page.items[:] = [_shown(d, tree, visible) for d in page.items]
-    return page.wire()
 
 
 def _shown(doc: Doc, tree: Tree, visible: set[str]) -> Doc:
@@ -220,111 +125,52 @@ def _shown(doc: Doc, tree: Tree, visible: set[str]) -> Doc:
 async def get_category(ctx: Ctx) -> Any:
     _, view = await shopper(ctx)
     category_id = ctx.param("categoryID")
-    catalog_id = await _catalog_for(ctx, view, ctx.query("catalogID"), required=False)
-    if catalog_id is None:
-        raise NotFound("Category", category_id)
-    tree, visible = await _visible_categories(ctx, view, catalog_id)
-    if category_id not in visible:
-        raise NotFound("Category", category_id)
-    found = await ctx.docs.require(category_store.KIND, category_id, catalog_id, object_type="Category")
-    return _shown(found.doc, tree, visible)
+    catalog_id = await storefront.catalog_for(ctx.docs, view, ctx.query("catalogID"), required=False)
+    doc, tree, visible = await storefront.visible_category(ctx.docs, view, catalog_id, category_id)
+    return _shown(doc, tree, visible)
 
 
 @endpoint("GET", "/me/products/{productID}/specs")
 async def list_specs(ctx: Ctx) -> Any:
-    _, view = await shopper(ctx)
-    product_id = ctx.param("productID")
-    await visible_product(ctx, view, product_id)
-    page = await ctx.docs.page(
-        "spec",
-        ctx.list_options(),
-        specs.SPEC.schema,
-        conds=[R.id.in_(product_spec_ids(ctx.docs.pg, product_id))],
-        scope="",
-        searchable=specs.SPEC_SEARCH,
-        sortable=specs.SPEC_SORT,
-        default_sort=specs.SPEC.default_sort,
-    )
-    page.items[:] = [public(d) for d in page.items]
-    return page.wire()
+    _, product_id = await _visible_product(ctx)
+    conds = storefront.spec_conds(ctx.docs, product_id)
+    return await listing_page(ctx, SPECS, ctx.list_options(), conds=conds, scope="")
 
 
 @endpoint("GET", "/me/products/{productID}/specs/{specID}")
 async def get_spec(ctx: Ctx) -> Any:
-    _, view = await shopper(ctx)
-    product_id, spec_id = ctx.param("productID"), ctx.param("specID")
-    await visible_product(ctx, view, product_id)
-    hit = await ctx.docs.count("spec", R.id == spec_id, R.id.in_(product_spec_ids(ctx.docs.pg, product_id)))
-    if hit == 0:
-        raise NotFound("Spec", spec_id)
-    return public((await ctx.docs.require("spec", spec_id, object_type="Spec")).doc)
-
-
-def _active(ctx: Ctx) -> ColumnElement[bool]:
-    return ctx.docs.json.is_bool(["Active"], True)
+    _, product_id = await _visible_product(ctx)
+    return public(await storefront.product_spec(ctx.docs, product_id, ctx.param("specID")))
 
 
 @endpoint("GET", "/me/products/{productID}/variants")
 async def list_variants(ctx: Ctx) -> Any:
-    _, view = await shopper(ctx)
-    product_id = ctx.param("productID")
-    await visible_product(ctx, view, product_id)
-    page = await ctx.docs.page(
-        "variant",
-        ctx.list_options(),
-        schema_of(Variant),
-        conds=[_active(ctx)],
-        scope=product_id,
-        searchable=("ID", "Name", "Description"),
-        sortable=("ID", "Name"),
-    )
-    page.items[:] = [public(d) for d in page.items]
-    return page.wire()
+    _, product_id = await _visible_product(ctx)
+    conds = storefront.active(ctx.docs)
+    return await listing_page(ctx, VARIANTS, ctx.list_options(), conds=conds, scope=product_id)
 
 
 @endpoint("GET", "/me/products/{productID}/variants/{variantID}")
 async def get_variant(ctx: Ctx) -> Any:
-    _, view = await shopper(ctx)
-    product_id, variant_id = ctx.param("productID"), ctx.param("variantID")
-    await visible_product(ctx, view, product_id)
-    if await ctx.docs.count("variant", R.id == variant_id, _active(ctx), scope=product_id) == 0:
-        raise NotFound("Variant", variant_id)
-    return public((await ctx.docs.require("variant", variant_id, product_id, object_type="Variant")).doc)
+    _, product_id = await _visible_product(ctx)
+    return public(await storefront.active_variant(ctx.docs, product_id, ctx.param("variantID")))
 
 
-async def _records(ctx: Ctx, view: BuyerView, product_id: str, variant_id: str | None) -> Any:
-    """Stock records a buyer may draw on: those open to all buyers and those assigned to the
-    buyer or one of the user's groups (app.catalog.inventory_assignments)."""
-    docs = ctx.docs
-    seen = await visible_records(docs, product_id, view.buyer_id, view.group_ids)
-    page = await docs.page(
-        "inventoryrecord",
-        ctx.list_options(params=("includeAddress",)),
-        schema_of(InventoryRecord),
-        conds=[*docs.eq(_VariantID=variant_id), seen],
-        scope=product_id,
-        searchable=("ID", "AddressID"),
-        sortable=("ID", "AddressID"),
-    )
-    page.items[:] = [public(d) for d in page.items]
-    return page.wire()
+async def _records(ctx: Ctx, variant_id: str | None) -> Any:
+    view, product_id = await _visible_product(ctx)
+    conds = await storefront.record_conds(ctx.docs, view, product_id, variant_id)
+    opts = ctx.list_options(params=("includeAddress",))
+    return await listing_page(ctx, RECORDS, opts, conds=conds, scope=product_id)
 
 
 @endpoint("GET", "/me/products/{productID}/inventoryrecords")
 async def list_inventory_records(ctx: Ctx) -> Any:
-    _, view = await shopper(ctx)
-    product_id = ctx.param("productID")
-    await visible_product(ctx, view, product_id)
-    return await _records(ctx, view, product_id, None)
+    return await _records(ctx, None)
 
 
 @endpoint("GET", "/me/products/{productID}/variants/{variantID}/inventoryrecords")
 async def list_variant_inventory_records(ctx: Ctx) -> Any:
-    _, view = await shopper(ctx)
-    product_id, variant_id = ctx.param("productID"), ctx.param("variantID")
-    await visible_product(ctx, view, product_id)
-    await ctx.docs.require("variant", variant_id, product_id, object_type="Variant")
-    return await _records(ctx, view, product_id, variant_id)
+    return await _records(ctx, ctx.param("variantID"))
 
 
 ROUTES = [

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.assignments import assignment_id as make_assignment_id
-from app.assignments import parse_bool, upsert
+from app.assignments import parse_bool
 from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.incrementors import id_or_next
 from app.listing import ListOptions, schema_of
 from app.models.instruments import BuyerCreditCard
-from app.resources import Doc, normalize, public, store
-from app.routes.instruments import CREDIT_CARDS, SPECS
+from app.resources import Doc, Listing, listing_page, normalize, public, store
+from app.routes.instruments import SPECS
 from app.routes.me_addresses import buyer_caller
-from app.services.instruments import assigned
+from app.services import my_instruments
 from app.wire import merge_patch
-from domain.errors import Forbidden, NotFound
+from domain.errors import Forbidden
 
 CARD_READ_ROLES = ("MeCreditCardAdmin", "Shopper")
 CARD_WRITE_ROLES = ("MeCreditCardAdmin",)
@@ -32,79 +31,37 @@ CARD_SPEC, ACCOUNT_SPEC, COST_CENTER_SPEC = SPECS
 CARD_SCHEMA = schema_of(BuyerCreditCard)
 
 
-async def _ids(ctx: Ctx, caller: Caller, kind: str) -> list[str]:
-    field = {
-        "creditcard": "CreditCardID",
-        "spendingaccount": "SpendingAccountID",
-        "costcenter": "CostCenterID",
-    }
-    rows = await assigned(ctx.docs, kind, caller.company_id, caller.user_id)
-    return sorted({row[field[kind]] for row in rows})
-
-
 def _card(doc: Doc, caller: Caller) -> Doc:
     return {**public(doc), "Editable": doc.get("_OwnerUserID") == caller.user_id}
 
 
 async def _page(ctx: Ctx, caller: Caller, kind: str, opts: ListOptions, ids: list[str], spec: Any) -> Any:
-    page = await ctx.docs.page(
-        kind,
-        opts,
-        spec.schema if kind != "creditcard" else CARD_SCHEMA,
-        conds=[ctx.docs.id_in(ids)],
-        scope=caller.company_id,
-        searchable=spec.searchable,
-        sortable=spec.sortable,
-    )
-    if kind == "creditcard":
-        page.items[:] = [_card(d, caller) for d in page.items]
-    else:
-        page.items[:] = [public(d) for d in page.items]
-    return page.wire()
+    schema = spec.schema if kind != "creditcard" else CARD_SCHEMA
+    listing = Listing(kind, schema, searchable=spec.searchable, sortable=spec.sortable)
+    show = (lambda d: _card(d, caller)) if kind == "creditcard" else public
+    conds = my_instruments.among(ctx.docs, ids)
+    return await listing_page(ctx, listing, opts, conds=conds, scope=caller.company_id, show=show)
 
 
 @endpoint("GET", "/me/creditcards")
 async def list_cards(ctx: Ctx) -> Any:
     caller = await buyer_caller(ctx, CARD_READ_ROLES)
-    ids = await _ids(ctx, caller, "creditcard")
+    ids = await my_instruments.ids(ctx.docs, caller, "creditcard")
     opts = ctx.list_options()
     # Editable is computed per user, so it filters the ID set here.
     for value in opts.pop_filter("Editable"):
         wanted = parse_bool(value, "Editable")
-        owned = {
-            d["ID"]
-            for d in await ctx.docs.all(
-                "creditcard", *ctx.docs.eq(_OwnerUserID=caller.user_id), scope=caller.company_id
-            )
-        }
+        owned = await my_instruments.owned_card_ids(ctx.docs, caller)
         ids = [i for i in ids if (i in owned) == wanted]
     return await _page(ctx, caller, "creditcard", opts, ids, CARD_SPEC)
-
-
-async def _visible_card(ctx: Ctx, caller: Caller, card_id: str, *, lock: bool = False) -> Doc:
-    found = None
-    if card_id in await _ids(ctx, caller, "creditcard"):
-        found = await ctx.docs.get("creditcard", card_id, caller.company_id, lock=lock)
-    if found is None:
-        raise NotFound("CreditCard", card_id)
-    return found.doc
-
-
-async def _own_card(ctx: Ctx, caller: Caller, card_id: str) -> Doc:
-    doc = await _visible_card(ctx, caller, card_id, lock=True)
-    if doc.get("_OwnerUserID") != caller.user_id:
-        raise Forbidden(
-            "Only cards created through /me/creditcards can be changed here",
-            "CreditCard.CannotEditPublic",
-            {"CreditCardID": card_id},
-        )
-    return doc
 
 
 @endpoint("GET", "/me/creditcards/{creditcardID}")
 async def get_card(ctx: Ctx) -> Any:
     caller = await buyer_caller(ctx, CARD_READ_ROLES)
-    return _card(await _visible_card(ctx, caller, ctx.param("creditcardID")), caller)
+    return _card(
+        await my_instruments.visible(ctx.docs, caller, "creditcard", ctx.param("creditcardID")), caller
+    )
 
 
 @endpoint("POST", "/me/creditcards")
@@ -117,20 +74,14 @@ async def create_card(ctx: Ctx) -> Any:
     doc = normalize(CARD_SPEC, data, None)
     doc["_OwnerUserID"] = caller.user_id
     await store(ctx, CARD_SPEC, caller, caller.company_id, doc, None, None)
-    link = {
-        "ID": make_assignment_id(doc["ID"], caller.user_id, None),
-        "CreditCardID": doc["ID"],
-        "UserID": caller.user_id,
-        "UserGroupID": None,
-    }
-    await upsert(ctx.docs, CREDIT_CARDS.assignment_kind, link, caller.company_id)
+    await my_instruments.link_card(ctx.docs, caller, doc["ID"])
     return _card(doc, caller)
 
 
 async def _update_card(ctx: Ctx, *, partial: bool) -> Any:
     caller = await buyer_caller(ctx, CARD_WRITE_ROLES)
     card_id = ctx.param("creditcardID")
-    existing = await _own_card(ctx, caller, card_id)
+    existing = await my_instruments.own_card(ctx.docs, caller, card_id)
     # The ID is fixed here: the user's assignment names it.
     changes = {k: v for k, v in (await ctx.body_object()).items() if k not in ("ID", "Editable")}
     data = merge_patch(public(existing), changes) if partial else changes
@@ -153,39 +104,29 @@ async def patch_card(ctx: Ctx) -> Any:
 @endpoint("DELETE", "/me/creditcards/{creditcardID}")
 async def delete_card(ctx: Ctx) -> Any:
     caller = await buyer_caller(ctx, CARD_WRITE_ROLES)
-    card_id = ctx.param("creditcardID")
-    await _own_card(ctx, caller, card_id)
-    docs = ctx.docs
-    await docs.delete_where(
-        CREDIT_CARDS.assignment_kind, *docs.eq(CreditCardID=card_id), scope=caller.company_id
-    )
-    await docs.delete("creditcard", card_id, caller.company_id)
+    await my_instruments.delete_card(ctx.docs, caller, ctx.param("creditcardID"))
     return NO_CONTENT, 204
 
 
 @endpoint("GET", "/me/spendingAccounts")
 async def list_accounts(ctx: Ctx) -> Any:
     caller = await buyer_caller(ctx, SHOPPER_ROLES)
-    ids = await _ids(ctx, caller, "spendingaccount")
+    ids = await my_instruments.ids(ctx.docs, caller, "spendingaccount")
     return await _page(ctx, caller, "spendingaccount", ctx.list_options(), ids, ACCOUNT_SPEC)
 
 
 @endpoint("GET", "/me/spendingaccounts/{spendingAccountID}")
 async def get_account(ctx: Ctx) -> Any:
     caller = await buyer_caller(ctx, SHOPPER_ROLES)
-    account_id = ctx.param("spendingAccountID")
-    found = None
-    if account_id in await _ids(ctx, caller, "spendingaccount"):
-        found = await ctx.docs.get("spendingaccount", account_id, caller.company_id)
-    if found is None:
-        raise NotFound("SpendingAccount", account_id)
-    return public(found.doc)
+    return public(
+        await my_instruments.visible(ctx.docs, caller, "spendingaccount", ctx.param("spendingAccountID"))
+    )
 
 
 @endpoint("GET", "/me/costcenters")
 async def list_cost_centers(ctx: Ctx) -> Any:
     caller = await buyer_caller(ctx, SHOPPER_ROLES)
-    ids = await _ids(ctx, caller, "costcenter")
+    ids = await my_instruments.ids(ctx.docs, caller, "costcenter")
     return await _page(ctx, caller, "costcenter", ctx.list_options(), ids, COST_CENTER_SPEC)
 
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.auth.grants import issue_for_user
 from app.auth.revocation import revoke
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS, FoundUser
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.incrementors import id_or_next
 from app.resources import normalize, store
-from app.routes.me_user import REGISTER_READONLY, company_scope
-from app.routes.oauth import issue_for_user
+from app.routes.me_user import REGISTER_READONLY
 from app.routes.orgs import BUYER_USER_SPEC
-from app.services import cart
-from domain.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
+from app.services import cart, me
+from domain.errors import Forbidden, Unauthorized, ValidationFailed
 
 
 async def _anonymous(ctx: Ctx, caller: Caller | None) -> Caller:
@@ -46,10 +46,8 @@ async def transfer_anon_user_order(ctx: Ctx) -> Any:
     if caller.anonymous or not caller.is_buyer:
         raise Forbidden("Sign in as a buyer user to take over an anonymous order", "Auth.InsufficientRoles")
     anon = await _anonymous(ctx, None)
-    found = await ctx.docs.get("user", caller.user_id, caller.company_id)
-    if found is None:
-        raise NotFound("User", caller.user_id)
-    await cart.transfer_orders(ctx.docs, anon, found.doc, caller.company_id)
+    user = await me.signed_in_user(ctx.docs, caller)
+    await cart.transfer_orders(ctx.docs, anon, user, caller.company_id)
     return NO_CONTENT, 204
 
 
@@ -61,19 +59,16 @@ async def register(ctx: Ctx) -> Any:
     if caller is not None and not caller.anonymous:
         raise ValidationFailed("Only an anonymous shopper can register", "User.IsNotTemp", None)
     anon = await _anonymous(ctx, caller)
-    docs = ctx.docs
-    client = await docs.get("apiclient", anon.client_id)
-    if client is None:
-        raise NotFound("ApiClient", anon.client_id)
+    client = await me.api_client(ctx.docs, anon.client_id)
     body = await ctx.body_object()
     data = {k: v for k, v in body.items() if k not in REGISTER_READONLY and k not in BUYER_USER_SPEC.readonly}
     data["ID"] = await id_or_next(ctx.docs, body)
     doc = normalize(BUYER_USER_SPEC, data, None)
     await store(ctx, BUYER_USER_SPEC, anon, anon.company_id, doc, None, None)
-    await cart.transfer_orders(docs, anon, doc, anon.company_id)
+    await cart.transfer_orders(ctx.docs, anon, doc, anon.company_id)
     scope = sorted(anon.roles | anon.custom_roles) or None
     issued = await issue_for_user(
-        ctx.services, docs, client.doc, FoundUser("buyer", anon.company_id, doc), scope
+        ctx.services, ctx.docs, client, FoundUser("buyer", anon.company_id, doc), scope
     )
     return {"access_token": issued["access_token"]}, 200
 
@@ -84,7 +79,7 @@ async def revoke_my_tokens(ctx: Ctx) -> Any:
     kind = USER_KINDS.get(caller.user_type)
     if caller.anonymous or kind is None:
         raise Forbidden("Anonymous shoppers have no tokens to revoke", "Auth.InsufficientRoles")
-    await revoke(ctx.docs, kind, caller.user_id, company_scope(caller))
+    await revoke(ctx.docs, kind, caller.user_id, me.company_scope(caller))
     return NO_CONTENT, 204
 
 

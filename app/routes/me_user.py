@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from app.auth.tokens import Caller
-from app.auth.users import GROUP_KINDS, USER_KINDS, available_roles, group_ids
+from app.auth.users import GROUP_KINDS, USER_KINDS
 from app.http import Ctx, endpoint
 from app.listing import schema_of
 from app.models.orgs import UserGroup
-from app.resources import Doc, ResourceSpec, normalize, public, store
+from app.resources import Doc, Listing, ResourceSpec, listing_page, normalize, public, store
 from app.routes.orgs import SPECS
-from app.services.locales import locale_of
+from app.services import me
 from app.wire import merge_patch
-from domain.errors import Forbidden, NotFound
+from domain.errors import Forbidden
 
 READ_ROLES = ("MeAdmin", "MeXpAdmin", "Shopper")
 USER_SPECS = {s.kind: s for s in SPECS if s.kind in USER_KINDS.values()}
@@ -27,40 +27,14 @@ ME_READONLY = ("ID", "Active", "Buyer", "Supplier", "Seller")
 REGISTER_READONLY = tuple(f for f in ME_READONLY if f != "Active")
 
 
-def company_scope(caller: Caller) -> str:
-    return "" if caller.is_seller else caller.company_id
-
-
 async def load_me(ctx: Ctx, caller: Caller, *, lock: bool = False) -> tuple[ResourceSpec, Doc]:
     """The caller's own user document (an anonymous shopper sees its template user)."""
-    kind = USER_KINDS.get(caller.user_type)
-    user_id = str(caller.claims.get("tmpl") or caller.user_id) if caller.anonymous else caller.user_id
-    found = await ctx.docs.get(kind, user_id, company_scope(caller), lock=lock) if kind else None
-    if kind is None or found is None:
-        raise NotFound("User", user_id)
-    return USER_SPECS[kind], found.doc
+    kind, doc = await me.my_user(ctx.docs, caller, lock=lock)
+    return USER_SPECS[kind], doc
 
 
 async def me_wire(ctx: Ctx, caller: Caller, doc: Doc) -> Doc:
-    """A MeUser: the user, the company it belongs to, and the roles its security profiles give."""
-    docs = ctx.docs
-    roles, custom = await available_roles(docs, caller.user_type, caller.company_id, doc["ID"])
-    buyer = supplier = seller = None
-    if caller.is_buyer:
-        found = await docs.get("buyer", caller.company_id)
-        buyer = {
-            "ID": caller.company_id,
-            "DefaultCatalogID": found.doc.get("DefaultCatalogID") if found else None,
-        }
-    elif caller.is_supplier:
-        supplier = {"ID": caller.company_id}
-    else:
-        seller = {"ID": ctx.services.marketplace_id}
-    out = public(doc)
-    out["AvailableRoles"] = sorted(roles) + sorted(custom)
-    # A buyer user's locale: its group's, else its buyer's (docs/catalog-config.md, "Locales").
-    out["Locale"] = await locale_of(docs, caller.company_id, doc["ID"]) if caller.is_buyer else None
-    return {"Buyer": buyer, "Supplier": supplier, "Seller": seller, **out}
+    return await me.me_wire(ctx.docs, caller, doc, ctx.services.marketplace_id)
 
 
 @endpoint("GET", "/me")
@@ -85,7 +59,7 @@ async def _write_me(ctx: Ctx, *, partial: bool) -> Any:
     data["ID"] = existing["ID"]
     data["Active"] = existing.get("Active")
     doc = normalize(spec, data, existing)
-    await store(ctx, spec, caller, company_scope(caller), doc, existing, existing["ID"])
+    await store(ctx, spec, caller, me.company_scope(caller), doc, existing, existing["ID"])
     return await me_wire(ctx, caller, doc)
 
 
@@ -102,19 +76,10 @@ async def patch_me(ctx: Ctx) -> Any:
 @endpoint("GET", "/me/usergroups")
 async def list_my_groups(ctx: Ctx) -> Any:
     caller = await ctx.caller(*READ_ROLES)
-    _, me = await load_me(ctx, caller)
-    docs = ctx.docs
-    groups = await group_ids(docs, caller.user_type, caller.company_id, me["ID"])
-    page = await docs.page(
-        GROUP_KINDS[caller.user_type],
-        ctx.list_options(),
-        GROUP_SCHEMA,
-        conds=[docs.id_in(groups)],
-        scope=company_scope(caller),
-        searchable=("ID", "Name"),
-    )
-    page.items[:] = [public(d) for d in page.items]
-    return page.wire()
+    _, user = await load_me(ctx, caller)
+    conds = await me.group_conds(ctx.docs, caller, user["ID"])
+    groups = Listing(GROUP_KINDS[caller.user_type], GROUP_SCHEMA, searchable=("ID", "Name"))
+    return await listing_page(ctx, groups, ctx.list_options(), conds=conds, scope=me.company_scope(caller))
 
 
 ROUTES = [get_me, save_me, patch_me, list_my_groups]

@@ -8,8 +8,9 @@ from typing import Any
 
 from app.http import Ctx, endpoint
 from app.listing import Page
+from app.order_paths import order_at_path
 from app.services import cart, order_promotions
-from app.services.order_access import ORDER_READ_ROLES, ORDER_WRITE_ROLES, order_at_path
+from app.services.order_access import ORDER_READ_ROLES, ORDER_WRITE_ROLES
 
 BASE = "/orders/{direction}/{orderID}"
 

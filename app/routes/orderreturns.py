@@ -9,31 +9,37 @@ from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import schema_of
 from app.models.orgs import User
 from app.models.returns import ApprovalInfo, OrderReturn, OrderReturnApproval, SellerApprovalRule
-from app.resources import ResourceSpec, crud, public
+from app.resources import Listing, ResourceSpec, crud, listing_page, public
 from app.services import return_approvals as approvals
 from app.services import returns
 from app.services.order_access import ORDER_ADMIN_ROLES, ORDER_READ_ROLES, ORDER_WRITE_ROLES
-from app.store.tables import resources
 from app.wire import id_or
 from domain.errors import ValidationFailed
 
-RETURN_SCHEMA = schema_of(OrderReturn)
-APPROVAL_SCHEMA = schema_of(OrderReturnApproval)
-USER_SCHEMA = schema_of(User)
-RETURN_SEARCH = ("ID", "OrderID")
-RETURN_SORT = (
-    "DateSubmitted",
-    "DateCreated",
-    "ID",
-    "OrderID",
-    "DateApproved",
-    "DateDeclined",
-    "DateCanceled",
-    "DateCompleted",
-    "LastUpdated",
+RETURNS = Listing(
+    returns.KIND,
+    schema_of(OrderReturn),
+    searchable=("ID", "OrderID"),
+    sortable=(
+        "DateSubmitted",
+        "DateCreated",
+        "ID",
+        "OrderID",
+        "DateApproved",
+        "DateDeclined",
+        "DateCanceled",
+        "DateCompleted",
+        "LastUpdated",
+    ),
 )
-APPROVAL_SEARCH = ("ApprovalRuleID", "ApprovingGroupID", "Comments")
-APPROVAL_SORT = ("DateCreated", "ApprovalRuleID", "ApprovingGroupID", "Status", "DateCompleted")
+APPROVALS = Listing(
+    approvals.APPROVAL_KIND,
+    schema_of(OrderReturnApproval),
+    searchable=("ApprovalRuleID", "ApprovingGroupID", "Comments"),
+    sortable=("DateCreated", "ApprovalRuleID", "ApprovingGroupID", "Status", "DateCompleted"),
+    default_sort=("DateCreated",),
+)
+USER_SCHEMA = schema_of(User)
 APPROVER_SEARCH = ("ID", "Username", "LastName", "FirstName", "Email")
 APPROVER_SORT = ("LastName", "FirstName", "Username", "ID", "Email", "DateCreated", "LastActive")
 
@@ -49,19 +55,8 @@ async def list_returns(ctx: Ctx) -> Any:
             "approvable must be true or false", "ValidationFailure", {"approvable": approvable}
         )
     if approvable == "true":
-        conds.append(resources.c.id.in_(await approvals.approvable_ids(ctx, caller)))
-    page = await ctx.docs.page(
-        returns.KIND,
-        opts,
-        RETURN_SCHEMA,
-        conds=conds,
-        scope="",
-        searchable=RETURN_SEARCH,
-        sortable=RETURN_SORT,
-        default_sort=("ID",),
-    )
-    page.items[:] = [returns.shown(d) for d in page.items]
-    return page.wire()
+        conds.append(await approvals.approvable_cond(ctx, caller))
+    return await listing_page(ctx, RETURNS, opts, conds=conds, scope="", show=returns.shown)
 
 
 @endpoint("POST", "/orderreturns")
@@ -83,7 +78,7 @@ async def save_return(ctx: Ctx) -> Any:
     caller = await ctx.caller(*ORDER_WRITE_ROLES)
     body = await ctx.body_object()
     return_id = ctx.param("returnID")
-    if not await ctx.docs.exists(returns.KIND, return_id):
+    if not await returns.exists(ctx, return_id):
         return await returns.create(ctx, caller, {**body, "ID": id_or(body, return_id)}), 200
     order, stored = await returns.load(ctx, caller, return_id, write=True)
     return await returns.update(ctx, caller, order, stored, body, full=True)
@@ -154,17 +149,8 @@ async def complete_return(ctx: Ctx) -> Any:
 async def list_approvals(ctx: Ctx) -> Any:
     caller = await ctx.caller(*ORDER_READ_ROLES)
     _, stored = await returns.load(ctx, caller, ctx.param("returnID"))
-    page = await ctx.docs.page(
-        approvals.APPROVAL_KIND,
-        ctx.list_options(),
-        APPROVAL_SCHEMA,
-        scope=stored.doc["ID"],
-        searchable=APPROVAL_SEARCH,
-        sortable=APPROVAL_SORT,
-        default_sort=("DateCreated",),
-    )
-    page.items[:] = [approvals.shown_approval(d) for d in page.items]
-    return page.wire()
+    opts = ctx.list_options()
+    return await listing_page(ctx, APPROVALS, opts, scope=stored.doc["ID"], show=approvals.shown_approval)
 
 
 @endpoint("GET", "/orderreturns/{returnID}/eligibleapprovers")
@@ -172,18 +158,12 @@ async def list_eligible_approvers(ctx: Ctx) -> Any:
     caller = await ctx.caller(*ORDER_READ_ROLES)
     order, stored = await returns.load(ctx, caller, ctx.param("returnID"))
     kind, scope, conds = await approvals.eligible_approver_conds(ctx, order.doc, stored.doc)
-    page = await ctx.docs.page(
-        kind,
-        ctx.list_options(),
-        USER_SCHEMA,
-        conds=conds,
-        scope=scope,
-        searchable=APPROVER_SEARCH,
-        sortable=APPROVER_SORT,
-        default_sort=("ID",),
-    )
-    page.items[:] = [{k: v for k, v in public(d).items() if k != "Password"} for d in page.items]
-    return page.wire()
+    approvers = Listing(kind, USER_SCHEMA, searchable=APPROVER_SEARCH, sortable=APPROVER_SORT)
+    return await listing_page(ctx, approvers, ctx.list_options(), conds=conds, scope=scope, show=_approver)
+
+
+def _approver(user: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in public(user).items() if k != "Password"}
 
 
 RULES = ResourceSpec(

@@ -8,16 +8,14 @@ from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import ListOptions, Relation, schema_of
 from app.models.orders import LineItem, Order
-from app.resources import public
-from app.services import activities, orders
+from app.order_paths import direction_param, order_at_path
+from app.resources import Listing, listing_page, public
+from app.services import order_lists, orders
 from app.services.order_access import (
     ORDER_ADMIN_ROLES,
     ORDER_LIST_ROLES,
     ORDER_READ_ROLES,
     ORDER_WRITE_ROLES,
-    direction_conds,
-    direction_param,
-    order_at_path,
 )
 from domain.lifecycle import STATES
 
@@ -54,34 +52,15 @@ ORDER_SORT = (
 LIST_PARAMS = ("buyerID", "supplierID", "from", "to")
 
 
+ORDERS = Listing("order", ORDER_SCHEMA, searchable=ORDER_SEARCH, sortable=ORDER_SORT)
+
+
 async def order_page(
-    ctx: Ctx, caller: Caller, conds: list[Any], opts: ListOptions, *, own: bool
+    ctx: Ctx, caller: Caller, whose: list[Any], opts: ListOptions, *, own: bool
 ) -> dict[str, Any]:
-    """One page of orders with OrderCloud's submitted/unsubmitted rule and `from`/`to` bounds.
-    `own`: the list holds only the caller's own orders (no UnsubmittedOrderReader needed)."""
-    docs = ctx.docs
-    # Archived orders (an ordercore extension) leave the company lists unless asked for.
-    conds = [*conds, *activities.archived_conds(docs, opts, default=not own)]
-    unsubmitted, status_conds = orders.submitted_conds(docs, opts)
-    conds = [*conds, *status_conds, *orders.date_range_conds(docs, opts)]
-    if unsubmitted and not own:
-        conds += orders.require_unsubmitted_reader(caller, docs)
-    if opts.params.get("buyerID"):
-        conds += docs.eq(FromCompanyID=opts.params["buyerID"])
-    if opts.params.get("supplierID"):
-        conds += docs.eq(ToCompanyID=opts.params["supplierID"])
-    page = await docs.page(
-        "order",
-        opts,
-        ORDER_SCHEMA,
-        conds=conds,
-        scope="",
-        searchable=ORDER_SEARCH,
-        sortable=ORDER_SORT,
-        default_sort=("ID",),
-    )
-    page.items[:] = [public(d) for d in page.items]
-    return page.wire()
+    """One page of `whose` orders with OrderCloud's list rules (`app.services.order_lists`)."""
+    conds = order_lists.list_conds(ctx.docs, caller, whose, opts, own=own)
+    return await listing_page(ctx, ORDERS, opts, conds=conds, scope="")
 
 
 @endpoint("GET", "/orders/{direction}")
@@ -89,7 +68,9 @@ async def list_orders(ctx: Ctx) -> Any:
     caller = await ctx.caller(*ORDER_LIST_ROLES)
     direction = direction_param(ctx)
     opts = ctx.list_options(params=LIST_PARAMS)
-    return await order_page(ctx, caller, direction_conds(ctx.docs.json, caller, direction), opts, own=False)
+    return await order_page(
+        ctx, caller, order_lists.in_direction(ctx.docs, caller, direction), opts, own=False
+    )
 
 
 @endpoint("POST", "/orders/{direction}")

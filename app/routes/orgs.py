@@ -6,22 +6,17 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
-from app.auth.passwords import hash_password
-from app.auth.revocation import IDENTITY, bumped, company_change_revokes, new_identity, user_change_revokes
+from app.auth.revocation import bumped, company_change_revokes
 from app.auth.tokens import Caller
-from app.auth.users import username_key
-from app.catalog.rename import SCOPED
+from app.auth.users import RolesOfUsers, username_key
+from app.catalog import catalog_admin
 from app.http import Ctx, endpoint
 from app.listing import ListOptions
 from app.models.common import Address
 from app.models.orgs import Buyer, Supplier, User, UserGroup
-from app.resources import Doc, ResourceSpec, crud, public
+from app.resources import Doc, Listing, ResourceSpec, crud, listing_page
 from app.routes.access import buyer_scope, seller_only, supplier_scope
-from app.routes.catalogs import create_default_catalog
-from app.services.approvals import rules_using_group
-from app.store.tables import resources
-from domain.clock import iso, utcnow
-from domain.errors import Conflict, ValidationFailed
+from app.services import orgs
 
 USER_SEARCH = ("ID", "Username", "LastName", "FirstName", "Email")
 ADDRESS_SEARCH = (
@@ -39,33 +34,29 @@ ADDRESS_SEARCH = (
 
 
 def make_user_writer(company: str) -> Any:
+    kind = ctx_kind(company)
+
     async def on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
-        """Usernames are unique across the marketplace; the password is kept only as a hash."""
-        hit = await ctx.docs.by_uniq(username_key(doc["Username"]))
-        if hit is not None and not (
-            existing
-            and hit[1].doc["ID"] == existing["ID"]
-            and hit[1].scope == scope
-            and hit[0] == ctx_kind(company)
-        ):
-            raise Conflict(
-                "Username must be unique", "User.UsernameMustBeUnique", {"Username": doc["Username"]}
-            )
-        password = doc.pop("Password", None)
-        doc["Password"] = None
-        doc["CompanyID"] = scope or ctx.services.marketplace_id
-        doc["AvailableRoles"] = None
-        if password:
-            doc["_PasswordHash"] = await hash_password(password)
-            doc["PasswordLastSetDate"] = iso(utcnow())
-        if existing is None:
-            # The user's immutable identity: tokens are bound to it, never to the ID or Username.
-            doc[IDENTITY] = new_identity()
-        elif user_change_revokes(existing, doc):
-            doc = bumped(doc)
-        return doc
+        company_id = scope or ctx.services.marketplace_id
+        return await orgs.prepare_user(ctx.docs, kind, doc, existing, scope, company_id)
 
     return on_write
+
+
+def with_available_roles(user_type: str) -> Any:
+    async def present(ctx: Ctx, doc: Doc) -> Doc:
+        """`AvailableRoles` as OrderCloud fills it: what the user's security profiles give now."""
+        resolver = ctx.state.get(ROLES_STATE)
+        if resolver is None:
+            resolver = ctx.state[ROLES_STATE] = RolesOfUsers(ctx.docs)
+        company = doc.get("CompanyID") or ctx.services.marketplace_id
+        doc["AvailableRoles"] = await resolver.of(user_type, str(company), str(doc["ID"]))
+        return doc
+
+    return present
+
+
+ROLES_STATE = "available_roles"
 
 
 def ctx_kind(company: str) -> str:
@@ -92,59 +83,17 @@ async def company_writer(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | Non
     return bumped(doc) if company_change_revokes(existing, doc) else doc
 
 
-async def delete_company(
-    ctx: Ctx, caller: Caller, doc: Doc, scope: str, *, field: str, kinds: tuple[str, ...]
-) -> None:
-    """A company takes everything scoped to it, and every assignment naming it, with it."""
-    company_id = doc["ID"]
-    for kind in kinds:
-        await ctx.docs.delete_where(kind, scope=company_id)
-    for kind in (
-        "apiclientassignment",
-        "securityprofileassignment",
-        "catalogassignment",
-        "productassignment",
-        "categoryassignment",
-    ):
-        await ctx.docs.delete_where(kind, *ctx.docs.eq(**{field: company_id}))
-
-
-# What a company's ID files (its scope): deleted with it, moved by a rename (app/catalog/rename.py).
-BUYER_KINDS = SCOPED["buyer"]
-# Assignments of a buyer's cards, spending accounts and cost centers (app/routes/instruments.py).
-INSTRUMENT_ASSIGNMENT_KINDS = ("creditcardassignment", "spendingaccountassignment", "costcenterassignment")
-SUPPLIER_KINDS = SCOPED["supplier"]
-
-
 async def _delete_buyer(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
-    await delete_company(ctx, caller, doc, scope, field="BuyerID", kinds=BUYER_KINDS)
+    await orgs.forget_company(ctx.docs, doc["ID"], field="BuyerID", kinds=orgs.BUYER_KINDS)
 
 
 async def _delete_supplier(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
-    await delete_company(ctx, caller, doc, scope, field="SupplierID", kinds=SUPPLIER_KINDS)
+    await orgs.forget_company(ctx.docs, doc["ID"], field="SupplierID", kinds=orgs.SUPPLIER_KINDS)
 
 
 def _delete_member(assignment_kind: str) -> Any:
     async def on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
-        docs = ctx.docs
-        await docs.delete_where(assignment_kind, *docs.eq(UserID=doc["ID"]), scope=scope)
-        company_field = {"usergroupassignment": "BuyerID", "supplierusergroupassignment": "SupplierID"}
-        field = company_field.get(assignment_kind)
-        owner = docs.eq(**{field: scope}) if field else docs.eq(BuyerID=None, SupplierID=None)
-        await docs.delete_where("securityprofileassignment", *docs.eq(UserID=doc["ID"]), *owner)
-        await docs.delete_where("addressassignment", *docs.eq(UserID=doc["ID"]), scope=scope)
-        if assignment_kind == "usergroupassignment":
-            for kind in INSTRUMENT_ASSIGNMENT_KINDS:
-                await docs.delete_where(kind, *docs.eq(UserID=doc["ID"]), scope=scope)
-            # The user's own cards (created through /me/creditcards) go with it.
-            await docs.delete_where("creditcard", *docs.eq(_OwnerUserID=doc["ID"]), scope=scope)
-            # The user's private addresses (created through /me/addresses) go with it.
-            owned = [
-                a["ID"] for a in await docs.all("address", *docs.eq(_OwnerUserID=doc["ID"]), scope=scope)
-            ]
-            if owned:
-                await docs.delete_where("addressassignment", docs.field_in("AddressID", owned), scope=scope)
-                await docs.delete_where("address", resources.c.id.in_(owned), scope=scope)
+        await orgs.forget_user(ctx.docs, assignment_kind, doc["ID"], scope)
 
     return on_delete
 
@@ -154,47 +103,30 @@ def _group_members(assignment_kind: str) -> Any:
 
     async def conds(ctx: Ctx, caller: Caller, scope: str, opts: ListOptions) -> list[ColumnElement[bool]]:
         group_id = opts.params.get("userGroupID")
-        if not group_id:
-            return []
-        rows = await ctx.docs.all(assignment_kind, *ctx.docs.eq(UserGroupID=group_id), scope=scope)
-        return [resources.c.id.in_([r["UserID"] for r in rows])]
+        return [await orgs.group_members(ctx.docs, assignment_kind, group_id, scope)] if group_id else []
 
     return conds
 
 
 def _delete_group(assignment_kind: str) -> Any:
     async def on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
-        await ctx.docs.delete_where(assignment_kind, *ctx.docs.eq(UserGroupID=doc["ID"]), scope=scope)
-        await ctx.docs.delete_where("securityprofileassignment", *ctx.docs.eq(UserGroupID=doc["ID"]))
+        await orgs.forget_group(ctx.docs, assignment_kind, doc["ID"], scope)
 
     return on_delete
 
 
-async def _delete_buyer_group(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
-    """A group that approves orders under an approval rule stays until the rule goes."""
-    rules = await rules_using_group(ctx.docs, scope, doc["ID"])
-    if rules:
-        raise ValidationFailed(
-            "A user group that is the approving group of an approval rule cannot be deleted",
-            "UserGroup.CannotDeleteApprovingGroup",
-            {"UserGroupID": doc["ID"], "ApprovalRuleIDs": rules},
-        )
-    await _delete_group("usergroupassignment")(ctx, caller, doc, scope)
-    for kind in INSTRUMENT_ASSIGNMENT_KINDS:
-        await ctx.docs.delete_where(kind, *ctx.docs.eq(UserGroupID=doc["ID"]), scope=scope)
-
-
-def _delete_address(assignment_kind: str | None) -> Any:
+def _delete_address(assignment_kind: str) -> Any:
     async def on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
-        if assignment_kind:
-            await ctx.docs.delete_where(assignment_kind, *ctx.docs.eq(AddressID=doc["ID"]), scope=scope)
+        await orgs.forget_address(ctx.docs, assignment_kind, doc["ID"], scope)
 
     return on_delete
 
 
 async def _buyer_default_catalog(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
     if existing is None and not doc.get("DefaultCatalogID"):
-        doc["DefaultCatalogID"] = await create_default_catalog(ctx, doc)
+        doc["DefaultCatalogID"] = await catalog_admin.create_default_catalog(
+            ctx.docs, doc, ctx.services.marketplace_id
+        )
     return doc
 
 
@@ -228,6 +160,7 @@ SPECS = [
         searchable=USER_SEARCH,
         scope=buyer_scope,
         on_write=make_user_writer("buyer"),
+        present=with_available_roles("buyer"),
         uniq=user_uniq,
         on_delete=_delete_member("usergroupassignment"),
         list_params=("userGroupID",),
@@ -242,7 +175,7 @@ SPECS = [
         ("UserGroupReader", "UserGroupAdmin"),
         ("UserGroupAdmin",),
         scope=buyer_scope,
-        on_delete=_delete_buyer_group,
+        on_delete=_delete_group("usergroupassignment"),
     ),
     ResourceSpec(
         "address",
@@ -280,6 +213,7 @@ SPECS = [
         searchable=USER_SEARCH,
         scope=supplier_scope,
         on_write=make_user_writer("supplier"),
+        present=with_available_roles("supplier"),
         uniq=user_uniq,
         on_delete=_delete_member("supplierusergroupassignment"),
         list_params=("userGroupID",),
@@ -319,6 +253,7 @@ SPECS = [
         searchable=USER_SEARCH,
         scope=seller_only,
         on_write=make_user_writer("admin"),
+        present=with_available_roles("admin"),
         uniq=user_uniq,
         on_delete=_delete_member("adminusergroupassignment"),
     ),
@@ -347,6 +282,7 @@ SPECS = [
 ]
 
 BUYER_USER_SPEC = next(s for s in SPECS if s.kind == "user")
+ACROSS_BUYERS = Listing("user", BUYER_USER_SPEC.schema, searchable=USER_SEARCH)
 
 
 @endpoint("GET", "/buyerusers")
@@ -354,11 +290,10 @@ async def list_across_buyers(ctx: Ctx) -> Any:
     """Users.ListAcrossBuyers: every buyer's users, for the marketplace's own users only."""
     caller = await ctx.caller(*BUYER_USER_SPEC.read_roles)
     await seller_only(ctx, caller)
-    page = await ctx.docs.page(
-        "user", ctx.list_options(), BUYER_USER_SPEC.schema, searchable=USER_SEARCH, default_sort=("ID",)
-    )
-    page.items[:] = [public(d) for d in page.items]
-    return page.wire()
+    page = await listing_page(ctx, ACROSS_BUYERS, ctx.list_options())
+    present = with_available_roles("buyer")
+    page["Items"] = [await present(ctx, d) for d in page["Items"]]
+    return page
 
 
 ROUTES = [list_across_buyers, *(h for spec in SPECS for h in crud(spec))]

@@ -8,32 +8,22 @@ from typing import Any
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import schema_of
 from app.models.orders import Payment
-from app.resources import public
+from app.order_paths import order_at_path
+from app.resources import Listing, listing_page, public
 from app.services import payments
-from app.services.order_access import (
-    ORDER_ADMIN_ROLES,
-    ORDER_READ_ROLES,
-    ORDER_WRITE_ROLES,
-    order_at_path,
-)
+from app.services.order_access import ORDER_ADMIN_ROLES, ORDER_READ_ROLES, ORDER_WRITE_ROLES
 
-PAYMENT_SCHEMA = schema_of(Payment)
-PAYMENT_SEARCH = ("ID", "Description")
-PAYMENT_SORT = ("DateCreated", "ID", "Type", "CreditCardID", "SpendingAccountID")
+PAYMENTS = Listing(
+    "payment",
+    schema_of(Payment),
+    searchable=("ID", "Description"),
+    sortable=("DateCreated", "ID", "Type", "CreditCardID", "SpendingAccountID"),
+    default_sort=("DateCreated",),
+)
 
 
 async def payment_page(ctx: Ctx, order_id: str) -> dict[str, Any]:
-    page = await ctx.docs.page(
-        "payment",
-        ctx.list_options(),
-        PAYMENT_SCHEMA,
-        scope=order_id,
-        searchable=PAYMENT_SEARCH,
-        sortable=PAYMENT_SORT,
-        default_sort=("DateCreated",),
-    )
-    page.items[:] = [public(d) for d in page.items]
-    return page.wire()
+    return await listing_page(ctx, PAYMENTS, ctx.list_options(), scope=order_id)
 
 
 @endpoint("GET", "/orders/{direction}/{orderID}/payments")

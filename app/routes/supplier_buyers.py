@@ -7,17 +7,13 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import Any
 
-from sqlalchemy import or_
-
-from app.assignments import assignment_id
 from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import ListOptions, Page, Term, invalid_property, parse_terms
 from app.routes.access import buyer_scope, supplier_scope
-from app.store.tables import resources
-from domain.errors import Forbidden, NotFound
+from app.services import supplier_buyers
+from domain.errors import Forbidden
 
-KIND = "supplierbuyer"
 FIELDS = ("ID", "Name")
 
 
@@ -70,28 +66,15 @@ def small_page(items: list[dict[str, Any]], opts: ListOptions) -> dict[str, Any]
     return Page(kept[start : start + opts.page_size], opts.page, opts.page_size, len(kept)).wire()
 
 
-async def sellers_of(ctx: Ctx, buyer_id: str) -> list[dict[str, Any]]:
-    docs = ctx.docs
-    named = [r["SupplierID"] for r in await docs.all(KIND, *docs.eq(BuyerID=buyer_id))]
-    reach = [docs.eq(AllBuyersCanOrder=True)[0]]
-    if named:
-        reach.append(resources.c.id.in_(named))
-    suppliers = await docs.all("supplier", or_(*reach), *docs.eq(Active=True), scope="")
+async def _sellers_of(ctx: Ctx, buyer_id: str) -> list[dict[str, Any]]:
     marketplace = {"ID": ctx.services.marketplace_id, "Name": ctx.services.settings.marketplace_name}
-    return [marketplace, *({"ID": s["ID"], "Name": s.get("Name")} for s in suppliers)]
+    return await supplier_buyers.sellers_of(ctx.docs, buyer_id, marketplace)
 
 
 @endpoint("GET", "/suppliers/{supplierID}/buyers")
 async def list_buyers(ctx: Ctx) -> Any:
     supplier_id = await supplier_scope(ctx, await ctx.caller("SupplierReader", "SupplierAdmin"))
-    docs = ctx.docs
-    supplier = await docs.require("supplier", supplier_id, object_type="Supplier")
-    if supplier.doc.get("AllBuyersCanOrder"):
-        buyers = await docs.all("buyer", scope="")
-    else:
-        named = [r["BuyerID"] for r in await docs.all(KIND, *docs.eq(SupplierID=supplier_id))]
-        buyers = await docs.all("buyer", resources.c.id.in_(named), scope="") if named else []
-    return small_page([{"ID": b["ID"], "Name": b.get("Name")} for b in buyers], ctx.list_options())
+    return small_page(await supplier_buyers.buyers_of(ctx.docs, supplier_id), ctx.list_options())
 
 
 async def _writer(ctx: Ctx) -> tuple[str, str]:
@@ -100,33 +83,27 @@ async def _writer(ctx: Ctx) -> tuple[str, str]:
         raise Forbidden(
             "Only the marketplace owner decides who buys from a supplier", "Auth.InsufficientRoles"
         )
-    supplier_id = await supplier_scope(ctx, caller)
-    buyer_id = ctx.param("buyerID")
-    await ctx.docs.require("buyer", buyer_id, object_type="Buyer")
-    return supplier_id, buyer_id
+    return await supplier_scope(ctx, caller), ctx.param("buyerID")
 
 
 @endpoint("PUT", "/suppliers/{supplierID}/buyers/{buyerID}", status=204)
 async def save_buyer(ctx: Ctx) -> Any:
     supplier_id, buyer_id = await _writer(ctx)
-    key = assignment_id(supplier_id, buyer_id)
-    if not await ctx.docs.exists(KIND, key):
-        await ctx.docs.insert(KIND, {"ID": key, "SupplierID": supplier_id, "BuyerID": buyer_id})
+    await supplier_buyers.link(ctx.docs, supplier_id, buyer_id)
     return NO_CONTENT, 204
 
 
 @endpoint("DELETE", "/suppliers/{supplierID}/buyers/{buyerID}")
 async def delete_buyer(ctx: Ctx) -> Any:
     supplier_id, buyer_id = await _writer(ctx)
-    if not await ctx.docs.delete(KIND, assignment_id(supplier_id, buyer_id)):
-        raise NotFound("SupplierBuyer", buyer_id)
+    await supplier_buyers.unlink(ctx.docs, supplier_id, buyer_id)
     return NO_CONTENT, 204
 
 
 @endpoint("GET", "/buyers/{buyerID}/sellers")
 async def list_buyer_sellers(ctx: Ctx) -> Any:
     buyer_id = await buyer_scope(ctx, await ctx.caller("BuyerReader", "BuyerAdmin"))
-    return small_page(await sellers_of(ctx, buyer_id), ctx.list_options())
+    return small_page(await _sellers_of(ctx, buyer_id), ctx.list_options())
 
 
 @endpoint("GET", "/me/sellers")
@@ -134,7 +111,7 @@ async def list_my_sellers(ctx: Ctx) -> Any:
     caller = await ctx.caller("Shopper", "MeAdmin")
     if not caller.is_buyer:
         raise Forbidden("Only buyer users have sellers", "Auth.InsufficientRoles")
-    return small_page(await sellers_of(ctx, caller.company_id), ctx.list_options())
+    return small_page(await _sellers_of(ctx, caller.company_id), ctx.list_options())
 
 
 ROUTES = [list_buyers, save_buyer, delete_buyer, list_buyer_sellers, list_my_sellers]

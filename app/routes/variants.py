@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.auth.tokens import Caller
-from app.catalog.counts import refresh_product_counts
-from app.catalog.specs import new_variant, product_spec_ids, variant_specs
+from app.catalog import specs
 from app.catalog.stock import stamp_inventory
 from app.http import Ctx, endpoint
 from app.models.catalog import Variant, VariantOverrides
@@ -20,9 +19,7 @@ WRITE = ("ProductAdmin",)
 
 async def product_scope(ctx: Ctx, caller: Caller) -> str:
     await seller_only(ctx, caller)
-    product_id = ctx.param("productID")
-    await ctx.docs.require("product", product_id, object_type="Product")
-    return product_id
+    return await specs.require_product(ctx.docs, ctx.param("productID"))
 
 
 async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
@@ -70,24 +67,9 @@ async def generate(ctx: Ctx) -> Any:
     product_id = await product_scope(ctx, caller)
     overrides = validate(await ctx.body_object(required=False), VariantOverrides)
     overwrite = (ctx.query("overwriteExisting") or "").lower() == "true"
-    docs = ctx.docs
-    product = (await docs.require("product", product_id, object_type="Product", lock=True)).doc
-    specs = await docs.all("spec", docs.id_in(product_spec_ids(docs.pg, product_id)), scope="")
     active = overrides.active if overrides.active is not None else True
-    wanted = [new_variant(product, combo, active=active) for combo in variant_specs(specs)]
-    current = {d["ID"]: d for d in await docs.all("variant", scope=product_id)}
-    for variant in wanted:
-        before = current.pop(variant["ID"], None)
-        if before is None:
-            await docs.insert("variant", variant, product_id, object_type="Variant")
-        else:
-            kept = variant if overwrite else {**before, "Specs": variant["Specs"]}
-            await docs.replace("variant", variant["ID"], kept, product_id)
-    for stale in current:
-        await docs.delete("variant", stale, product_id)
-        await docs.delete_where("inventoryrecord", *docs.eq(_VariantID=stale), scope=product_id)
-    await refresh_product_counts(docs, product_id)
-    return public((await docs.require("product", product_id, object_type="Product")).doc)
+    product = await specs.generate_variants(ctx.docs, product_id, active=active, overwrite=overwrite)
+    return public(product)
 
 
 ROUTES = [generate, *crud(SPEC), save_variant]

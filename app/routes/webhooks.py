@@ -9,17 +9,12 @@ from typing import Any
 from app.auth.roles import ALL_ROLES
 from app.auth.tokens import Caller
 from app.http import Ctx, endpoint
-from app.listing import Page
 from app.models.webhooks import Webhook
 from app.resources import Doc, ResourceSpec, crud, load
 from app.routes.access import seller_only
-from app.webhooks import store as outbox_store
+from app.webhooks import deliveries
 from app.webhooks.hooks import WAKE_KEY
-from app.webhooks.redact import redacted
-from app.webhooks.store import PENDING, OutboxRow
-from app.wire import decode_json
-from domain.clock import iso, utcnow
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import ValidationFailed
 from integrations.outbound import require_url
 
 READ_ROLES = ("WebhookReader", "WebhookAdmin")
@@ -56,36 +51,6 @@ SPEC = ResourceSpec(
 )
 
 
-def delivery_wire(row: OutboxRow, attempts: list[dict[str, Any]], *, with_payload: bool) -> dict[str, Any]:
-    sent: Any = decode_json(row.body.encode("utf-8"))
-    out: dict[str, Any] = {
-        "ID": row.delivery_id,
-        "WebhookID": row.webhook_id,
-        "Route": sent.get("Route") if isinstance(sent, dict) else None,
-        "Verb": sent.get("Verb") if isinstance(sent, dict) else None,
-        "OrderingKey": row.ordering_key,
-        "Status": row.status,
-        "Attempts": row.attempts,
-        "DateCreated": iso(row.created_at),
-        "NextAttemptDate": iso(row.next_attempt_at) if row.status == PENDING else None,
-        "LastError": row.last_error,
-        "AttemptLog": [
-            {
-                "Date": iso(a["attempted_at"]),
-                "StatusCode": a["status_code"],
-                "DurationMs": a["duration_ms"],
-                "Error": a["error"],
-                "ResponseBody": a["response_body"],
-            }
-            for a in attempts
-        ],
-    }
-    if with_payload:
-        # Stored payloads are redacted already; this also covers rows written before that was so.
-        out["Payload"] = redacted(sent)
-    return out
-
-
 async def _webhook_id(ctx: Ctx, *roles: str) -> str:
     caller = await ctx.caller(*roles)
     await seller_only(ctx, caller)
@@ -94,54 +59,27 @@ async def _webhook_id(ctx: Ctx, *roles: str) -> str:
     return webhook_id
 
 
-async def _delivery(ctx: Ctx, webhook_id: str) -> OutboxRow:
-    delivery_id = ctx.param("deliveryID")
-    row = await outbox_store.get(ctx.conn, webhook_id, delivery_id)
-    if row is None:
-        raise NotFound("WebhookDelivery", delivery_id)
-    return row
-
-
 @endpoint("GET", "/webhooks/{webhookID}/deliveries")
 async def list_deliveries(ctx: Ctx) -> Any:
     """Newest first; `page`, `pageSize` and a `Status` filter (Pending|Delivered|Failed)."""
     webhook_id = await _webhook_id(ctx, *READ_ROLES)
-    opts = ctx.list_options()
-    statuses = opts.pop_filter("Status")
-    if opts.filters:
-        raise ValidationFailed(
-            "Deliveries can only be filtered by Status", "ValidationFailure", {"Field": opts.filters[0][0]}
-        )
-    rows, total = await outbox_store.page(
-        ctx.conn,
-        webhook_id,
-        page=opts.page,
-        page_size=opts.page_size,
-        status=statuses[-1] if statuses else None,
-    )
-    logs = await outbox_store.attempts_of(ctx.conn, [r.delivery_id for r in rows])
-    items = [delivery_wire(r, logs[r.delivery_id], with_payload=False) for r in rows]
-    return Page(items, opts.page, opts.page_size, total).wire()
+    return await deliveries.page(ctx.docs, webhook_id, ctx.list_options())
 
 
 @endpoint("GET", "/webhooks/{webhookID}/deliveries/{deliveryID}")
 async def get_delivery(ctx: Ctx) -> Any:
     """One delivery with its attempt log and the exact payload it carries."""
-    row = await _delivery(ctx, await _webhook_id(ctx, *READ_ROLES))
-    logs = await outbox_store.attempts_of(ctx.conn, [row.delivery_id])
-    return delivery_wire(row, logs[row.delivery_id], with_payload=True)
+    webhook_id = await _webhook_id(ctx, *READ_ROLES)
+    return await deliveries.get(ctx.docs, webhook_id, ctx.param("deliveryID"))
 
 
 @endpoint("POST", "/webhooks/{webhookID}/deliveries/{deliveryID}/retry", status=200)
 async def retry_delivery(ctx: Ctx) -> Any:
     """Make a delivery due now; a Failed (or Delivered) one goes back to Pending."""
     webhook_id = await _webhook_id(ctx, *WRITE_ROLES)
-    row = await _delivery(ctx, webhook_id)
-    await outbox_store.make_due(ctx.conn, row, now=utcnow())
+    out = await deliveries.retry(ctx.docs, webhook_id, ctx.param("deliveryID"))
     ctx.state[WAKE_KEY] = True
-    row = await _delivery(ctx, webhook_id)
-    logs = await outbox_store.attempts_of(ctx.conn, [row.delivery_id])
-    return delivery_wire(row, logs[row.delivery_id], with_payload=False)
+    return out
 
 
 ROUTES = [*crud(SPEC), list_deliveries, get_delivery, retry_delivery]

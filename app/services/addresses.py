@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.assignments import assignment_id, upsert
+from sqlalchemy import ColumnElement
+
+from app.assignments import assignment_id, level_conds, parse_bool, upsert
 from app.auth.tokens import Caller
 from app.models.common import Address
 from app.resources import public
@@ -120,3 +122,29 @@ def assignment_doc(
 async def save_assignment(docs: Docs, buyer_id: str, doc: dict[str, Any]) -> None:
     """Create or replace an address assignment of `buyer_id` (one per address and party)."""
     await upsert(docs, ASSIGNMENT_KIND, doc, buyer_id)
+
+
+def assignment_conds(docs: Docs, params: dict[str, str]) -> list[ColumnElement[bool]]:
+    """The `level`, `isShipping` and `isBilling` parameters of the address assignment list."""
+    conds = level_conds(docs, params.get("level"))
+    for param, field in (("isShipping", "IsShipping"), ("isBilling", "IsBilling")):
+        if params.get(param):
+            conds.extend(docs.eq(**{field: parse_bool(params[param], param)}))
+    return conds
+
+
+async def assign(docs: Docs, buyer_id: str, doc: dict[str, Any]) -> None:
+    """Save an address assignment whose address, user and group exist in the buyer."""
+    await docs.require("address", doc["AddressID"], buyer_id, object_type="Address")
+    if doc.get("UserID"):
+        await docs.require("user", doc["UserID"], buyer_id, object_type="User")
+    if doc.get("UserGroupID"):
+        await docs.require("usergroup", doc["UserGroupID"], buyer_id, object_type="UserGroup")
+    await save_assignment(docs, buyer_id, doc)
+
+
+async def unassign(
+    docs: Docs, buyer_id: str, address_id: str, user_id: str | None, group_id: str | None
+) -> None:
+    if not await docs.delete(ASSIGNMENT_KIND, assignment_id(address_id, user_id, group_id), buyer_id):
+        raise NotFound("AddressAssignment", address_id)

@@ -13,14 +13,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement
+
 from app.auth.tokens import Caller
 from app.auth.users import group_ids
 from app.resources import public
 from app.services.lineitems import order_lines
 from app.store.repo import Docs
 from domain.clock import iso
+from domain.errors import NotFound, ValidationFailed
 from domain.expressions import Context, Dialect, Expression, evaluate, parse
-from domain.lifecycle import AWAITING_APPROVAL
+from domain.order_status import is_awaiting_approval
 
 RULE_KIND = "approvalrule"
 APPROVAL_KIND = "orderapproval"
@@ -181,10 +184,48 @@ async def pending_for_rule(docs: Docs, buyer_id: str, rule_id: str) -> list[str]
     waiting = []
     for row in rows:
         found = await docs.get("order", row.scope)
-        if found is not None and found.doc.get("Status") == AWAITING_APPROVAL:
+        if found is not None and is_awaiting_approval(found.doc):
             waiting.append(row.scope)
     return sorted(set(waiting))
 
 
 async def rules_using_group(docs: Docs, buyer_id: str, group_id: str) -> list[str]:
     return [r["ID"] for r in await docs.all(RULE_KIND, *docs.eq(ApprovingGroupID=group_id), scope=buyer_id)]
+
+
+# --------------------------------------------------------------------------- what the routes ask
+
+
+async def check_rule(docs: Docs, buyer_id: str, rule: dict[str, Any]) -> dict[str, Any]:
+    """The approving group must be one of this buyer's groups; the expression must parse."""
+    if not await docs.exists("usergroup", rule["ApprovingGroupID"], buyer_id):
+        raise NotFound("UserGroup", rule["ApprovingGroupID"])
+    parse_rule(rule["RuleExpression"])
+    return rule
+
+
+async def refuse_if_pending(docs: Docs, buyer_id: str, rule_id: str) -> None:
+    """A rule stays while orders await approval under it."""
+    waiting = await pending_for_rule(docs, buyer_id, rule_id)
+    if waiting:
+        raise ValidationFailed(
+            "An approval rule cannot be deleted while orders await approval under it",
+            "ApprovalRule.CannotDeleteIfPending",
+            {"ApprovalRuleID": rule_id, "OrderIDs": waiting},
+        )
+
+
+async def eligible_approver_conds(docs: Docs, order: dict[str, Any]) -> list[ColumnElement[bool]] | None:
+    """The users (scope: the order's buyer) in the approving groups of the current round's pending
+    approvals; None when there are none (the order awaits no approval, or no group has members)."""
+    _, recorded = await current_round(docs, order["ID"])
+    groups = sorted({a["ApprovingGroupID"] for a in recorded if a["Status"] == PENDING})
+    buyer_id = order.get("FromCompanyID") or ""
+    members = (
+        await docs.all("usergroupassignment", docs.field_in("UserGroupID", groups), scope=buyer_id)
+        if groups and is_awaiting_approval(order)
+        else []
+    )
+    if not members:
+        return None
+    return [docs.id_in(sorted({m["UserID"] for m in members}))]

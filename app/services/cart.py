@@ -14,15 +14,16 @@ from sqlalchemy import select
 
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
-from app.http import Ctx
 from app.resources import public
 from app.services.locales import locale_of
 from app.services.orders import DEFAULT_CURRENCY, create_order
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
+from app.unit import Unit
 from domain.clock import utcnow
 from domain.errors import Forbidden, NotFound
 from domain.lifecycle import UNSUBMITTED
+from domain.order_status import is_unsubmitted
 from domain.orders import Direction, new_order_doc, order_user
 
 POINTER = "cartpointer"
@@ -36,22 +37,34 @@ def require_buyer(caller: Caller) -> None:
         )
 
 
-async def caller(ctx: Ctx, *roles: str) -> Caller:
+async def caller(ctx: Unit, *roles: str) -> Caller:
     """The buyer user whose cart a `/cart` route works on (`roles`: the route's, else CART_ROLES)."""
     found = await ctx.caller(*(roles or CART_ROLES))
     require_buyer(found)
     return found
 
 
+async def target(
+    ctx: Unit, *, create: bool = False, roles: tuple[str, ...] = (), lock: bool = False
+) -> tuple[Caller, Stored]:
+    """The caller and the cart a `/cart` route acts on: created when missing with `create`
+    (locked), else required (404 without one; locked with `lock`, as writes need)."""
+    found = await caller(ctx, *roles)
+    if create:
+        stored, _ = await current_or_new(ctx, found)
+        return found, stored
+    return found, await require(ctx, found, lock=lock)
+
+
 def is_cart_of(order: dict[str, Any], caller: Caller) -> bool:
     return (
         order.get("FromUserID") == caller.user_id
         and order.get("FromCompanyID") == caller.company_id
-        and order.get("Status") == UNSUBMITTED
+        and is_unsubmitted(order)
     )
 
 
-async def current(ctx: Ctx, caller: Caller, *, lock: bool = False) -> Stored | None:
+async def current(ctx: Unit, caller: Caller, *, lock: bool = False) -> Stored | None:
     docs = ctx.docs
     pointer = await docs.get(POINTER, caller.user_id, caller.company_id)
     if pointer is not None:
@@ -82,19 +95,21 @@ async def latest_unsubmitted(
     return Stored(row.doc, row.version, row.scope) if row else None
 
 
-async def require(ctx: Ctx, caller: Caller, *, lock: bool = False) -> Stored:
+async def require(ctx: Unit, caller: Caller, *, lock: bool = False) -> Stored:
     found = await current(ctx, caller, lock=lock)
     if found is None:
         raise NotFound("Order", "cart", "You have no cart (no unsubmitted order)")
     return found
 
 
-async def load_for_checkout(ctx: Ctx, caller: Caller, lock: bool) -> Stored:
+async def load_for_checkout(ctx: Unit, caller: Caller, lock: bool) -> Stored:
     """The cart as a checkout `Loader` (app.services.checkout); a 404 without one."""
     return await require(ctx, caller, lock=lock)
 
 
-async def current_or_new(ctx: Ctx, caller: Caller, body: dict[str, Any] | None = None) -> tuple[Stored, bool]:
+async def current_or_new(
+    ctx: Unit, caller: Caller, body: dict[str, Any] | None = None
+) -> tuple[Stored, bool]:
     """The cart, locked for writing; a new cart order (from `body`) when there is none."""
     found = await current(ctx, caller, lock=True)
     if found is not None:
@@ -119,14 +134,14 @@ async def set_pointer(docs: Docs, caller: Caller, order_id: str) -> None:
         await docs.insert(POINTER, doc, caller.company_id)
 
 
-async def set_active(ctx: Ctx, caller: Caller, order_id: str) -> None:
+async def set_active(ctx: Unit, caller: Caller, order_id: str) -> None:
     found = await ctx.docs.get("order", order_id)
     if found is None or not is_cart_of(found.doc, caller):
         raise NotFound("Order", order_id)
     await set_pointer(ctx.docs, caller, order_id)
 
 
-async def empty_cart(ctx: Ctx, caller: Caller) -> dict[str, Any]:
+async def empty_cart(ctx: Unit, caller: Caller) -> dict[str, Any]:
     """What GET /cart answers without a cart: an Order with every field, ID null, never a 404."""
     user = await ctx.docs.get(USER_KINDS["buyer"], caller.user_id, caller.company_id)
     user_doc: dict[str, Any] = user.doc if user else {"ID": caller.user_id}

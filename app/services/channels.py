@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import ColumnElement
+
 from app.resources import public
 from app.services import unified_orders
 from app.store.repo import Docs
@@ -76,3 +78,8 @@ async def get_order(docs: Docs, channel: str, external_id: str, marketplace_id: 
     if found is None or found.doc.get(unified_orders.TO_COMPANY) != marketplace_id:
         raise NotFound("ChannelOrder", external_id)
     return public(found.doc)
+
+
+def received_conds(docs: Docs, marketplace_id: str) -> list[ColumnElement[bool]]:
+    """The unified orders the marketplace received (the channel order list)."""
+    return docs.eq(**{unified_orders.TO_COMPANY: marketplace_id})

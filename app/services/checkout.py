@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -30,7 +29,6 @@ from app import metrics
 from app.auth.revocation import identity_claims
 from app.auth.tokens import Caller
 from app.auth.users import find_user
-from app.http import Ctx
 from app.models.checkout import (
     HookAnswer,
     OrderCalculateResponseAnswer,
@@ -38,7 +36,7 @@ from app.models.checkout import (
     ShipEstimateResponseAnswer,
 )
 from app.resources import public
-from app.services.lineitems import order_lines, require_editable
+from app.services.lineitems import order_lines
 from app.services.order_access import load_order
 from app.services.pricing import override_unit_price
 from app.services.promotion_amounts import PRINT_KEY, order_rows, set_overrides, settle, wire
@@ -46,11 +44,13 @@ from app.state import Services
 from app.store.health import log_failure
 from app.store.invalidation import HUBS
 from app.store.repo import Docs, Stored
+from app.unit import Unit, WorkUnit
 from app.webhooks.client import outbound_client
 from app.wire import encode, new_id, to_doc, validate
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, DomainError, ValidationFailed
 from domain.money import round_money
+from domain.order_status import CHECKOUT_KEY, require_editable
 from domain.orders import Direction
 from integrations.callouts import (
     ERROR_BAD_RESPONSE,
@@ -63,7 +63,7 @@ from integrations.callouts import (
 
 log = logging.getLogger(__name__)
 
-STATE_KEY = "_Checkout"
+STATE_KEY = CHECKOUT_KEY  # the order's `Bookkeeping.checkout`
 EVENT_KIND = "integrationevent"
 ACTION_ROLES = ("OrderAdmin", "Shopper", "IntegrationEventAdmin")
 WORKSHEET_ROLES = ("OrderAdmin", "OrderReader", "Shopper", "IntegrationEventAdmin")
@@ -79,13 +79,13 @@ DEFAULT_TOKEN_MINUTES = 600
 
 T = TypeVar("T")
 # Finds the order a checkout call is about (by direction and ID, or the cart); the flag locks it.
-Loader = Callable[[Ctx, Caller, bool], Awaitable[Stored]]
+Loader = Callable[[Unit, Caller, bool], Awaitable[Stored]]
 
 
 def order_loader(direction: Direction, order_id: str) -> Loader:
     """The `Loader` of `/orders/{direction}/{orderID}/...`: the order as `caller` may write it."""
 
-    async def load(ctx: Ctx, caller: Caller, lock: bool) -> Stored:
+    async def load(ctx: Unit, caller: Caller, lock: bool) -> Stored:
         return await load_order(ctx, caller, direction, order_id, write=True, lock=lock)
 
     return load
@@ -295,21 +295,8 @@ def _money(result: CalloutResult, value: Decimal | None, field: str, *, signed: 
 # --------------------------------------------------------------------------- short transactions
 
 
-@asynccontextmanager
-async def _step(ctx: Ctx, *, write: bool) -> AsyncIterator[Docs]:
-    """One short connection (a transaction when `write`) for a step of a handler that calls out."""
-    saved = ctx.conn
-    source = ctx.services.db.transaction() if write else ctx.services.db.reader()
-    async with source as conn:
-        ctx.conn = conn
-        try:
-            yield ctx.docs
-        finally:
-            ctx.conn = saved
-
-
 async def _reread(
-    ctx: Ctx, caller: Caller, load: Loader, seen: Stored, seen_print: str
+    ctx: Unit, caller: Caller, load: Loader, seen: Stored, seen_print: str
 ) -> list[dict[str, Any]]:
     """After a callout: the order again, locked; 409 when it changed during the call. Updates
     `seen` to the locked copy and returns the order's lines."""
@@ -330,21 +317,22 @@ async def _reread(
 
 
 async def _prepare(
-    ctx: Ctx, caller: Caller, load: Loader
+    ctx: Unit, caller: Caller, load: Loader
 ) -> tuple[Stored, list[dict[str, Any]], list[dict[str, Any]], dict[str, Any], str]:
     """Read what a callout needs: the order (Unsubmitted), its lines and promotions, the event and
     its token."""
-    async with _step(ctx, write=False) as docs:
-        stored = await load(ctx, caller, False)
+    async with ctx.read() as step:
+        docs = step.docs
+        stored = await load(step, caller, False)
         require_editable(stored.doc)
         event = require_event(await checkout_event(docs, caller), caller)
         lines = await order_lines(docs, stored.doc["ID"])
         promos = await order_rows(docs, stored.doc["ID"])
-        token = await middleware_token(ctx.services, docs, event)
+        token = await middleware_token(step.services, docs, event)
     return stored, lines, promos, event, token
 
 
-async def _save(ctx: Ctx, stored: Stored, order: dict[str, Any]) -> None:
+async def _save(ctx: Unit, stored: Stored, order: dict[str, Any]) -> None:
     order["LastUpdated"] = iso(utcnow())
     await ctx.docs.replace("order", stored.doc["ID"], order, version=stored.version)
     stored.doc = order
@@ -409,7 +397,7 @@ def _estimates(
     return out
 
 
-async def estimate_shipping(ctx: Ctx, caller: Caller, load: Loader) -> dict[str, Any]:
+async def estimate_shipping(ctx: Unit, caller: Caller, load: Loader) -> dict[str, Any]:
     """POST `/shippingrates`; store the ShipEstimateResponse. The calculation is cleared and
     ShippingCost becomes the cost of the methods the middleware preselected (0 when none)."""
     stored, lines, promos, event, token = await _prepare(ctx, caller, load)
@@ -417,8 +405,9 @@ async def estimate_shipping(ctx: Ctx, caller: Caller, load: Loader) -> dict[str,
     result = await _call(ctx.services, event, "shippingrates", worksheet(stored.doc, lines, promos), token)
     raise_for_callout(result)
     answer = _answer(result, ShipEstimateResponseAnswer)
-    async with _step(ctx, write=True) as docs:
-        lines = await _reread(ctx, caller, load, stored, seen_print)
+    async with ctx.write() as step:
+        docs = step.docs
+        lines = await _reread(step, caller, load, stored, seen_print)
         estimates = _estimates(result, answer, lines)
         order = dict(stored.doc)
         state = current_state(order, lines)
@@ -434,12 +423,12 @@ async def estimate_shipping(ctx: Ctx, caller: Caller, load: Loader) -> dict[str,
         order["ShippingCost"] = _selected_cost(estimates, order.get("Currency"))
         await settle(docs, order, lines)
         _store_state(order, lines, state)
-        await _save(ctx, stored, order)
+        await _save(step, stored, order)
         promos = await order_rows(docs, order["ID"])
     return worksheet(stored.doc, lines, promos)
 
 
-async def select_ship_methods(ctx: Ctx, stored: Stored, body: dict[str, Any]) -> dict[str, Any]:
+async def select_ship_methods(ctx: Unit, stored: Stored, body: dict[str, Any]) -> dict[str, Any]:
     """Set SelectedShipMethodID per estimate; ShippingCost = the selected methods' Cost summed.
     A changed selection clears the calculation (shipping cost changed)."""
     selection = validate(body, OrderShipMethodSelection)
@@ -504,7 +493,7 @@ def _check_overrides(
     _money(result, answer.fee_total, "FeeTotal", signed=True)
 
 
-async def calculate(ctx: Ctx, caller: Caller, load: Loader) -> dict[str, Any]:
+async def calculate(ctx: Unit, caller: Caller, load: Loader) -> dict[str, Any]:
     """POST `/ordercalculate` and apply the answer: ShippingTotal -> ShippingCost, TaxTotal ->
     TaxCost, FeeTotal -> Fees, line overrides (UnitPrice, Remove); totals recomputed."""
     stored, lines, promos, event, token = await _prepare(ctx, caller, load)
@@ -512,8 +501,9 @@ async def calculate(ctx: Ctx, caller: Caller, load: Loader) -> dict[str, Any]:
     result = await _call(ctx.services, event, "ordercalculate", worksheet(stored.doc, lines, promos), token)
     raise_for_callout(result)
     answer = _answer(result, OrderCalculateResponseAnswer)
-    async with _step(ctx, write=True) as docs:
-        lines = await _reread(ctx, caller, load, stored, seen_print)
+    async with ctx.write() as step:
+        docs = step.docs
+        lines = await _reread(step, caller, load, stored, seen_print)
         _check_overrides(result, answer, lines)
         order = dict(stored.doc)
         currency = order.get("Currency")
@@ -556,12 +546,12 @@ async def calculate(ctx: Ctx, caller: Caller, load: Loader) -> dict[str, Any]:
             "Succeeded": True,
         }
         _store_state(order, lines, state)
-        await _save(ctx, stored, order)
+        await _save(step, stored, order)
         promos = await order_rows(docs, order["ID"])
     return worksheet(stored.doc, lines, promos)
 
 
-async def get_worksheet(ctx: Ctx, stored: Stored) -> dict[str, Any]:
+async def get_worksheet(ctx: Unit, stored: Stored) -> dict[str, Any]:
     order_id = stored.doc["ID"]
     return worksheet(stored.doc, await order_lines(ctx.docs, order_id), await order_rows(ctx.docs, order_id))
 
@@ -570,7 +560,7 @@ async def get_worksheet(ctx: Ctx, stored: Stored) -> dict[str, Any]:
 
 
 async def require_calculated(
-    ctx: Ctx, order: dict[str, Any], lines: list[dict[str, Any]]
+    ctx: Unit, order: dict[str, Any], lines: list[dict[str, Any]]
 ) -> dict[str, Any] | None:
     """With a checkout event on the caller's client, an order is submitted only when calculated
     since its last change. Returns the event (None without one)."""
@@ -585,7 +575,7 @@ async def require_calculated(
     return event
 
 
-def notify_after_commit(ctx: Ctx, event: dict[str, Any] | None, order_id: str, hook: str) -> None:
+def notify_after_commit(ctx: Unit, event: dict[str, Any] | None, order_id: str, hook: str) -> None:
     """Call `hook` (ordersubmit, ordersubmitforapproval, orderapproved) once the status change
     committed. Its outcome is stored in the worksheet and never undoes the change."""
     if event is None:
@@ -604,8 +594,8 @@ def notify_after_commit(ctx: Ctx, event: dict[str, Any] | None, order_id: str, h
 async def notify(services: Services, event: dict[str, Any], order_id: str, hook: str) -> None:
     field = HOOK_FIELDS[hook]
     try:
-        async with services.db.reader() as conn:
-            docs = Docs(conn)
+        async with WorkUnit.reader(services) as unit:
+            docs = unit.docs
             found = await docs.get("order", order_id)
             if found is None:
                 return
@@ -616,8 +606,8 @@ async def notify(services: Services, event: dict[str, Any], order_id: str, hook:
         response = _hook_response(result)
     except DomainError as exc:  # no AllowSeller client: record why the middleware was not called
         response = {"HttpStatusCode": None, "UnhandledErrorBody": exc.message, "xp": None, "Succeeded": False}
-    async with services.db.transaction() as conn:
-        docs = Docs(conn)
+    async with WorkUnit.transaction(services) as unit:
+        docs = unit.docs
         found = await docs.get("order", order_id, lock=True)
         if found is None:
             return

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from app.auth.tokens import Caller
-from app.http import Ctx
 from app.resources import public
 from app.services import activities
 from app.services.lineitems import order_lines
@@ -22,9 +21,11 @@ from app.services.order_access import load_order
 from app.services.pricing import refresh_totals
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
+from app.unit import Unit
 from domain.clock import utcnow
 from domain.errors import InvalidTransition, ValidationFailed
-from domain.lifecycle import CANCELED, OPEN, UNSUBMITTED, apply
+from domain.lifecycle import apply
+from domain.order_status import Bookkeeping, Op, is_canceled, is_open, is_unsubmitted, require
 from domain.orders import Direction, direction_of, new_order_doc, order_user
 from domain.split import default_supplier_of, outgoing_line, outgoing_order_id, split_lines
 
@@ -43,7 +44,7 @@ def is_forwarded_elsewhere(line: dict[str, Any], order_id: str) -> bool:
     return bool(target) and target != order_id
 
 
-async def load_splittable(ctx: Ctx, caller: Caller, direction: Direction, order_id: str) -> Stored:
+async def load_splittable(ctx: Unit, caller: Caller, direction: Direction, order_id: str) -> Stored:
     """The incoming order the caller may split, with OrderCloud's refusals in this order: a
     non-seller caller, an Outgoing direction, an order not Open."""
     if not caller.is_seller:
@@ -66,12 +67,7 @@ async def load_splittable(ctx: Ctx, caller: Caller, direction: Direction, order_
             "Order.CannotSplitOutgoing",
             {"OrderID": order_id},
         )
-    if order.get("Status") != OPEN:
-        raise ValidationFailed(
-            "Only a submitted (Open) order can be split or forwarded",
-            "Order.AllowedOnSubmittedOnly",
-            {"OrderID": order_id, "Status": order.get("Status")},
-        )
+    require(order, Op.FORWARD)
     return stored
 
 
@@ -113,7 +109,7 @@ async def create_outgoing(
     order["_ShippingAddress"] = incoming.get("_ShippingAddress")
     order["_IncomingOrderID"] = incoming["ID"]
     # The buyer's submit already took the stock; canceling this order must not give it back.
-    order["_Reserved"] = []
+    Bookkeeping().dump(order)
     copies = [outgoing_line(line, order_id, incoming_order_id=incoming["ID"]) for line in lines]
     for copy in copies:
         # The buyer's promotions are the marketplace's; the supplier's order is priced without them.
@@ -130,7 +126,7 @@ async def create_outgoing(
 
 
 async def split_order(
-    ctx: Ctx,
+    ctx: Unit,
     incoming: dict[str, Any],
     user: dict[str, Any],
     *,
@@ -156,10 +152,10 @@ async def split_order(
         return None if int(line.get("QuantityShipped") or 0) > 0 else default_supplier_of(line)
 
     plan = split_lines(incoming_id, pending, supplier_of=supplier_of)
-    existing = [s for s in await outgoing_orders(docs, incoming_id, lock=True) if s.doc["Status"] != CANCELED]
+    existing = [s for s in await outgoing_orders(docs, incoming_id, lock=True) if not is_canceled(s.doc)]
     if submit:
         for stored in existing:
-            if stored.doc["Status"] == UNSUBMITTED:
+            if is_unsubmitted(stored.doc):
                 order = dict(stored.doc)
                 apply(order, "submit", now=now)
                 await docs.replace("order", order["ID"], order, version=stored.version)
@@ -186,7 +182,7 @@ async def split_order(
     }
 
 
-async def seller_user(ctx: Ctx, caller: Caller) -> dict[str, Any]:
+async def seller_user(ctx: Unit, caller: Caller) -> dict[str, Any]:
     found = await ctx.docs.get("adminuser", caller.user_id)
     return found.doc if found else {"ID": caller.user_id, "Username": caller.username}
 
@@ -206,7 +202,7 @@ async def auto_forwarding_user(docs: Docs, marketplace_id: str) -> dict[str, Any
     return found.doc
 
 
-async def auto_forward(ctx: Ctx, order: dict[str, Any], lines: list[dict[str, Any]]) -> None:
+async def auto_forward(ctx: Unit, order: dict[str, Any], lines: list[dict[str, Any]]) -> None:
     """After a submit: forward the lines whose product has AutoForward (and a supplier)."""
     docs = ctx.docs
     product_ids = sorted({line["ProductID"] for line in lines if default_supplier_of(line)})
@@ -228,7 +224,7 @@ async def check_cancel_chain(docs: Docs, order: dict[str, Any], now: datetime) -
     """Before an incoming order is canceled: refused while one of its outgoing orders is Open
     (the supplier may be shipping); outgoing orders never submitted are canceled with it."""
     outs = await outgoing_orders(docs, order["ID"], lock=True)
-    open_ids = [s.doc["ID"] for s in outs if s.doc["Status"] == OPEN]
+    open_ids = [s.doc["ID"] for s in outs if is_open(s.doc)]
     if open_ids:
         raise InvalidTransition(
             "Cannot cancel an order while orders forwarded from it are Open; cancel those first",
@@ -236,7 +232,7 @@ async def check_cancel_chain(docs: Docs, order: dict[str, Any], now: datetime) -
             {"OrderID": order["ID"], "Status": order.get("Status"), "OutgoingOrderIDs": open_ids},
         )
     for stored in outs:
-        if stored.doc["Status"] == UNSUBMITTED:
+        if is_unsubmitted(stored.doc):
             out = dict(stored.doc)
             apply(out, "cancel", now=now)
             await docs.replace("order", out["ID"], out, version=stored.version)

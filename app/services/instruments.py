@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.assignments import reach_cond
+from app.assignments import assignment_id, reach_cond, upsert
 from app.auth.tokens import Caller
 from app.auth.users import group_ids
 from app.services.on_behalf import may_use
@@ -136,3 +136,46 @@ def exceeds(account_id: str, amount: Any, balance: Any) -> ValidationFailed:
         "Payment.ExceedsBalance",
         {"SpendingAccountID": account_id, "Amount": amount, "Balance": balance},
     )
+
+
+# --------------------------------------------------------------------------- assignments
+
+
+async def forget(docs: Docs, assignment_kind: str, id_field: str, object_id: str, buyer_id: str) -> None:
+    """A deleted card (account, cost center) takes its assignments with it."""
+    await docs.delete_where(assignment_kind, *docs.eq(**{id_field: object_id}), scope=buyer_id)
+
+
+async def assign(
+    docs: Docs,
+    buyer_id: str,
+    kind: str,
+    object_type: str,
+    assignment_kind: str,
+    doc: Doc,
+    id_field: str,
+    user_id: str | None,
+    group_id: str | None,
+) -> None:
+    """Assign a buyer's card (account, cost center) to the buyer, a user group or a user; what it
+    names must exist in the buyer."""
+    await docs.require(kind, doc[id_field], buyer_id, object_type=object_type)
+    if user_id:
+        await docs.require("user", user_id, buyer_id, object_type="User")
+    if group_id:
+        await docs.require("usergroup", group_id, buyer_id, object_type="UserGroup")
+    doc["ID"] = assignment_id(doc[id_field], user_id, group_id)
+    await upsert(docs, assignment_kind, doc, buyer_id)
+
+
+async def unassign(
+    docs: Docs,
+    buyer_id: str,
+    assignment_kind: str,
+    object_type: str,
+    object_id: str,
+    user_id: str | None,
+    group_id: str | None,
+) -> None:
+    if not await docs.delete(assignment_kind, assignment_id(object_id, user_id, group_id), buyer_id):
+        raise NotFound(f"{object_type}Assignment", object_id)

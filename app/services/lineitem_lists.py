@@ -10,12 +10,12 @@ from __future__ import annotations
 from sqlalchemy import and_, func, or_, select
 
 from app.auth.tokens import Caller
-from app.http import Ctx
 from app.list_options import ListOptions, Page, Schema, parse_terms
 from app.listing import Compiler, JsonAccess
 from app.services.order_access import direction_conds, line_view
 from app.services.orders import date_range_conds
 from app.store.tables import resources
+from app.unit import Unit
 from domain.orders import SUBMITTED_STATUSES, Direction
 
 LINE_SEARCH = ("ID", "ProductID")
@@ -23,7 +23,7 @@ LINE_SORT = ("DateAdded", "ID", "ProductID")
 
 
 async def across_orders(
-    ctx: Ctx,
+    ctx: Unit,
     caller: Caller,
     direction: Direction,
     opts: ListOptions,

@@ -8,18 +8,18 @@ from datetime import datetime
 from typing import Any
 
 from app.auth.tokens import Caller
-from app.http import Ctx
 from app.models.orders import LINE_WRITABLE, LineItem
 from app.resources import public
 from app.services import activities, addresses, on_behalf
 from app.services.pricing import Offer, offer_for, price_product_lines
 from app.services.promotion_amounts import settle
 from app.store.repo import Docs, Stored
+from app.unit import Unit
 from app.wire import check_id, id_or, merge_patch, new_id, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.events import LINE_ADDED, LINE_CHANGED, LINE_REMOVED
-from domain.lifecycle import UNSUBMITTED
+from domain.order_status import require_editable
 
 PRODUCT_SNAPSHOT = (
     "ID",
@@ -36,15 +36,6 @@ PRODUCT_SNAPSHOT = (
     "xp",
 )
 VARIANT_SNAPSHOT = ("ID", "Name", "Description", "ShipWeight", "ShipHeight", "ShipWidth", "ShipLength", "xp")
-
-
-def require_editable(order: dict[str, Any]) -> None:
-    if order.get("Status") != UNSUBMITTED:
-        raise ValidationFailed(
-            f"Line items can only be changed while the order is Unsubmitted (it is {order.get('Status')})",
-            "Order.CannotModifyBadStatus",
-            {"OrderID": order.get("ID"), "Status": order.get("Status")},
-        )
 
 
 async def order_lines(docs: Docs, order_id: str) -> list[dict[str, Any]]:
@@ -160,7 +151,7 @@ def _unit_price_override(caller: Caller, data: dict[str, Any], existing: dict[st
 
 
 async def _build(
-    ctx: Ctx,
+    ctx: Unit,
     caller: Caller,
     order: dict[str, Any],
     data: dict[str, Any],
@@ -264,7 +255,7 @@ async def _build(
 
 
 async def _commit(
-    ctx: Ctx,
+    ctx: Unit,
     order_stored: Stored,
     lines: list[dict[str, Any]],
     changed: dict[str, Any] | None,
@@ -301,7 +292,7 @@ async def _commit(
     order_stored.doc = order
 
 
-async def add_line(ctx: Ctx, caller: Caller, order_stored: Stored, body: dict[str, Any]) -> dict[str, Any]:
+async def add_line(ctx: Unit, caller: Caller, order_stored: Stored, body: dict[str, Any]) -> dict[str, Any]:
     order = order_stored.doc
     require_editable(order)
     data = _writable(body)
@@ -322,7 +313,7 @@ async def add_line(ctx: Ctx, caller: Caller, order_stored: Stored, body: dict[st
     return public(line)
 
 
-async def find_line(ctx: Ctx, order_id: str, line_id: str) -> dict[str, Any]:
+async def find_line(ctx: Unit, order_id: str, line_id: str) -> dict[str, Any]:
     found = await ctx.docs.get("lineitem", line_id, order_id)
     if found is None:
         raise NotFound("LineItem", line_id)
@@ -330,7 +321,7 @@ async def find_line(ctx: Ctx, order_id: str, line_id: str) -> dict[str, Any]:
 
 
 async def update_line(
-    ctx: Ctx, caller: Caller, order_stored: Stored, line_id: str, body: dict[str, Any], *, replace: bool
+    ctx: Unit, caller: Caller, order_stored: Stored, line_id: str, body: dict[str, Any], *, replace: bool
 ) -> tuple[dict[str, Any], bool]:
     """PUT (replace=True; creates the line when missing) or PATCH. Returns (line, created)."""
     order = order_stored.doc
@@ -362,7 +353,7 @@ async def update_line(
     return public(line), False
 
 
-async def delete_line(ctx: Ctx, order_stored: Stored, line_id: str) -> None:
+async def delete_line(ctx: Unit, order_stored: Stored, line_id: str) -> None:
     order = order_stored.doc
     require_editable(order)
     lines = await order_lines(ctx.docs, order["ID"])
@@ -382,7 +373,7 @@ async def delete_line(ctx: Ctx, order_stored: Stored, line_id: str) -> None:
 
 
 async def set_line_shipto(
-    ctx: Ctx, caller: Caller, order_stored: Stored, line_id: str, body: dict[str, Any], *, patch: bool
+    ctx: Unit, caller: Caller, order_stored: Stored, line_id: str, body: dict[str, Any], *, patch: bool
 ) -> dict[str, Any]:
     order = order_stored.doc
     require_editable(order)
@@ -407,7 +398,7 @@ async def set_line_shipto(
     return public(line)
 
 
-async def _sync_order_shipping_id(ctx: Ctx, order_stored: Stored) -> None:
+async def _sync_order_shipping_id(ctx: Unit, order_stored: Stored) -> None:
     """Order.ShippingAddressID is the lines' common saved address, null when they differ."""
     order = dict(order_stored.doc)
     lines = await order_lines(ctx.docs, order["ID"])

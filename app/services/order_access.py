@@ -21,21 +21,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_
 
 from app.auth.tokens import Caller
-from app.http import Ctx
 from app.listing import JsonAccess
 from app.services.approvals import may_read_as_approver
 from app.store.repo import Stored
+from app.unit import Unit
 from domain.errors import Forbidden, NotFound
-from domain.orders import Direction, parse_direction, sees
+from domain.orders import Direction, sees
 
 ORDER_LIST_ROLES = ("OrderAdmin", "OrderReader", "Shopper")
 ORDER_READ_ROLES = ("OrderAdmin", "OrderReader", "Shopper")
 ORDER_WRITE_ROLES = ("OrderAdmin", "Shopper")
 ORDER_ADMIN_ROLES = ("OrderAdmin",)
-
-
-def direction_param(ctx: Ctx) -> Direction:
-    return parse_direction(ctx.param("direction"))
 
 
 def _own_only(caller: Caller, order: dict[str, Any], *, write: bool) -> bool:
@@ -70,7 +66,7 @@ def direction_conds(json: JsonAccess, caller: Caller, direction: Direction) -> l
 
 
 async def load_order(
-    ctx: Ctx,
+    ctx: Unit,
     caller: Caller,
     direction: Direction,
     order_id: str,
@@ -97,17 +93,6 @@ async def load_order(
             {"SufficientRoles": ["OrderAdmin"], "AssignedRoles": sorted(caller.roles)},
         )
     return found
-
-
-async def order_at_path(
-    ctx: Ctx, roles: tuple[str, ...], *, write: bool = True, lock: bool | None = None
-) -> tuple[Caller, Stored]:
-    """The caller (holding one of `roles`) and the order `/orders/{direction}/{orderID}` names,
-    loaded as `load_order` does: the one way order routes find their order."""
-    caller = await ctx.caller(*roles)
-    return caller, await load_order(
-        ctx, caller, direction_param(ctx), ctx.param("orderID"), write=write, lock=lock
-    )
 
 
 def receives(caller: Caller, order: dict[str, Any]) -> bool:

@@ -14,22 +14,23 @@ from typing import Any
 
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
-from app.http import Ctx
 from app.models.approvals import OrderApprovalInfo
 from app.services import approvals, checkout, forwarding, spending, stock
 from app.services.lineitems import order_lines
 from app.services.orders import write_order
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
+from app.unit import Unit
 from domain.clock import iso, utcnow
 from domain.errors import Forbidden, ValidationFailed
-from domain.lifecycle import AWAITING_APPROVAL, apply
+from domain.lifecycle import apply
+from domain.order_status import Bookkeeping, Reservation, is_awaiting_approval
 from domain.orders import order_user
 
 
-async def _eligible(ctx: Ctx, caller: Caller, order: dict[str, Any]) -> list[dict[str, Any]]:
+async def _eligible(ctx: Unit, caller: Caller, order: dict[str, Any]) -> list[dict[str, Any]]:
     """The caller's pending approvals; refuses in OrderCloud's order: status, then eligibility."""
-    if order.get("Status") != AWAITING_APPROVAL:
+    if not is_awaiting_approval(order):
         apply(dict(order), "approve", now=utcnow())  # raises Order.MustBeAwaitingApproval
     mine = await approvals.approvals_for(ctx.docs, caller, order)
     if not mine:
@@ -73,7 +74,7 @@ async def _decide(
         await docs.replace(approvals.APPROVAL_KIND, row["ID"], decided, order_id)
 
 
-async def reserve_stock(docs: Docs, order: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
+async def reserve_stock(docs: Docs, order: dict[str, Any], now: datetime) -> list[Reservation]:
     """Take the order's inventory as submit would have (same buckets, same lock order); refuses
     with Inventory.Insufficient when stock ran out while the order awaited approval."""
     lines = await order_lines(docs, order["ID"])
@@ -92,7 +93,7 @@ async def reserve_stock(docs: Docs, order: dict[str, Any], now: datetime) -> lis
     return await stock.take(docs, stock.demand(lines, products), products, now, dry_run=False)
 
 
-async def approve_order(ctx: Ctx, caller: Caller, stored: Stored, info: OrderApprovalInfo) -> dict[str, Any]:
+async def approve_order(ctx: Unit, caller: Caller, stored: Stored, info: OrderApprovalInfo) -> dict[str, Any]:
     docs = ctx.docs
     order = dict(stored.doc)
     mine = await _eligible(ctx, caller, order)
@@ -105,8 +106,10 @@ async def approve_order(ctx: Ctx, caller: Caller, stored: Stored, info: OrderApp
     if plan.awaiting:
         return await write_order(docs, stored, order, now)
     # Every approval is in: the order passes to the seller now, as a submit without rules would.
-    order["_Reserved"] = await reserve_stock(docs, order, now)
-    order["_SpendingDebits"] = await spending.debit(docs, order, now, dry_run=False)
+    books = Bookkeeping.load(order)
+    books.reserved = await reserve_stock(docs, order, now)
+    books.debits = await spending.debit(docs, order, now, dry_run=False)
+    books.dump(order)
     apply(order, "approve", now=now)
     result = await write_order(docs, stored, order, now, actor=caller)
     await forwarding.auto_forward(ctx, order, await order_lines(docs, order["ID"]))
@@ -115,7 +118,7 @@ async def approve_order(ctx: Ctx, caller: Caller, stored: Stored, info: OrderApp
     return result
 
 
-async def decline_order(ctx: Ctx, caller: Caller, stored: Stored, info: OrderApprovalInfo) -> dict[str, Any]:
+async def decline_order(ctx: Unit, caller: Caller, stored: Stored, info: OrderApprovalInfo) -> dict[str, Any]:
     """One decline ends the round: the caller's approvals become Declined, the round's other
     pending approvals are dropped (nobody needs to decide them any more)."""
     docs = ctx.docs

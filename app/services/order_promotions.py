@@ -17,7 +17,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from app.http import Ctx
 from app.list_options import ListOptions, schema_of
 from app.models.promotions import OrderPromotion, Promotion
 from app.resources import public
@@ -35,10 +34,11 @@ from app.services.promotion_amounts import (
 )
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
+from app.unit import Unit
 from domain import promotions as rules
 from domain.clock import iso, utcnow
 from domain.errors import DomainError, NotFound, ValidationFailed
-from domain.lifecycle import UNSUBMITTED
+from domain.order_status import Op, allows, require
 
 APPLY_LIMIT = 100  # OrderCloud applies at most 100 promotions in one call
 PROMOTION_SCHEMA = schema_of(Promotion)
@@ -60,12 +60,7 @@ SORTABLE = (
 
 
 def require_unsubmitted(order: dict[str, Any]) -> None:
-    if order.get("Status") != UNSUBMITTED:
-        raise ValidationFailed(
-            f"Promotions can only be changed while the order is Unsubmitted (it is {order.get('Status')})",
-            "Order.CannotApplyPromoBadStatus",
-            {"OrderID": order.get("ID"), "Status": order.get("Status")},
-        )
+    require(order, Op.EDIT_PROMOS)
 
 
 def _definition(promotion: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +74,7 @@ async def _save_order(docs: Docs, stored: Stored, order: dict[str, Any], now: da
 
 
 async def refusal(
-    ctx: Ctx,
+    ctx: Unit,
     promotion: dict[str, Any],
     order: dict[str, Any],
     lines: list[dict[str, Any]],
@@ -135,7 +130,7 @@ def _rows_of(rows: list[dict[str, Any]], promotion_id: str) -> list[dict[str, An
 # --------------------------------------------------------------------------- use cases
 
 
-async def add(ctx: Ctx, stored: Stored, code: str) -> dict[str, Any]:
+async def add(ctx: Unit, stored: Stored, code: str) -> dict[str, Any]:
     """AddPromotion: the new OrderPromotion (a line-level promotion's first line)."""
     docs = ctx.docs
     order = dict(stored.doc)
@@ -163,7 +158,7 @@ async def add(ctx: Ctx, stored: Stored, code: str) -> dict[str, Any]:
     return wire(mine[0]) if mine else wire({**_definition(promotion), "Amount": 0, "LineItemID": None})
 
 
-async def remove(ctx: Ctx, stored: Stored, code: str) -> dict[str, Any]:
+async def remove(ctx: Unit, stored: Stored, code: str) -> dict[str, Any]:
     """RemovePromotion: the order without the promotion (matched by code, ignoring case)."""
     docs = ctx.docs
     order = dict(stored.doc)
@@ -182,7 +177,7 @@ async def remove(ctx: Ctx, stored: Stored, code: str) -> dict[str, Any]:
 
 
 async def _auto_apply(
-    ctx: Ctx, order: dict[str, Any], lines: list[dict[str, Any]], now: datetime
+    ctx: Unit, order: dict[str, Any], lines: list[dict[str, Any]], now: datetime
 ) -> list[str]:
     """Apply the eligible AutoApply promotions by Priority (null last); the IDs added."""
     docs = ctx.docs
@@ -204,7 +199,7 @@ async def _auto_apply(
     return added
 
 
-async def apply_auto(ctx: Ctx, stored: Stored) -> dict[str, Any]:
+async def apply_auto(ctx: Unit, stored: Stored) -> dict[str, Any]:
     """ApplyPromotions: the order with its eligible AutoApply promotions."""
     order = dict(stored.doc)
     require_unsubmitted(order)
@@ -221,7 +216,7 @@ def _promo_entry(row: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {**out, **extra}
 
 
-async def refresh(ctx: Ctx, stored: Stored) -> dict[str, Any]:
+async def refresh(ctx: Unit, stored: Stored) -> dict[str, Any]:
     """RefreshPromotions: promotions that can no longer be used are removed (with the reason),
     the others take the promotion's current definition, then AutoApply promotions are applied."""
     docs = ctx.docs
@@ -261,7 +256,7 @@ async def refresh(ctx: Ctx, stored: Stored) -> dict[str, Any]:
     return {"PromosAdded": added, "PromosRemoved": removed}
 
 
-async def page(ctx: Ctx, order: dict[str, Any], opts: ListOptions) -> dict[str, Any]:
+async def page(ctx: Unit, order: dict[str, Any], opts: ListOptions) -> dict[str, Any]:
     """ListPromotions: the order's OrderPromotions (one per line for line-level promotions)."""
     result = await ctx.docs.page(
         KIND,
@@ -276,7 +271,7 @@ async def page(ctx: Ctx, order: dict[str, Any], opts: ListOptions) -> dict[str, 
     return result.wire()
 
 
-async def eligible_page(ctx: Ctx, order: dict[str, Any], opts: ListOptions) -> dict[str, Any]:
+async def eligible_page(ctx: Unit, order: dict[str, Any], opts: ListOptions) -> dict[str, Any]:
     """ListEligiblePromotions: the promotions the order's user may use that the order meets now,
     each with the Amount it would take off on its own."""
     docs = ctx.docs
@@ -314,7 +309,7 @@ async def eligible_page(ctx: Ctx, order: dict[str, Any], opts: ListOptions) -> d
 
 
 async def check_at_submit(
-    ctx: Ctx, order: dict[str, Any], lines: list[dict[str, Any]]
+    ctx: Unit, order: dict[str, Any], lines: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """Every promotion on the order must still be usable and eligible (the first that is not
     refuses the submit; RefreshPromotions removes such promotions). Returns the order's promotion
@@ -353,7 +348,7 @@ async def drop_from_unsubmitted(docs: Docs, promotion_id: str) -> None:
     rows = await docs.all_stored(KIND, *docs.eq(ID=promotion_id))
     for order_id in sorted({r.scope for r in rows}):
         found = await docs.get("order", order_id, lock=True)
-        if found is None or found.doc.get("Status") != UNSUBMITTED:
+        if found is None or not allows(found.doc, Op.EDIT_PROMOS):
             continue
         for row in await order_rows(docs, order_id):
             if row["ID"] == promotion_id:

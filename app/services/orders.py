@@ -11,11 +11,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import update
-
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
-from app.http import Ctx
+from app.catalog.rename import rescope
 from app.incrementors import expand, has_token
 from app.list_options import ListOptions, parse_terms
 from app.listing import JsonAccess
@@ -34,17 +32,19 @@ from app.services import (
     unified_orders,
 )
 from app.services import on_behalf as on_behalf_rules
-from app.services.lineitems import order_lines, require_editable
+from app.services.lineitems import order_lines
 from app.services.locales import locale_of
 from app.services.order_access import receives
 from app.services.pricing import offered_ids, refresh_totals
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
+from app.unit import Unit
 from app.wire import check_id, merge_patch, new_id, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from domain.lifecycle import OPEN, STATES, apply, can
+from domain.lifecycle import STATES, apply, can
 from domain.money import to_decimal
+from domain.order_status import Bookkeeping, Debit, Reservation, is_open, require_editable
 from domain.orders import (
     SUBMITTED_STATUSES,
     UNSUBMITTED_STATUSES,
@@ -84,7 +84,7 @@ def _writes(body: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _apply_writes(
-    ctx: Ctx, caller: Caller, order: dict[str, Any], data: dict[str, Any], *, full: bool
+    ctx: Unit, caller: Caller, order: dict[str, Any], data: dict[str, Any], *, full: bool
 ) -> None:
     """Apply writable fields to `order` in place. `full` (PUT) resets omitted Comments, xp and
     Gratuity; ShippingCost and TaxCost change only when sent with a different value."""
@@ -184,7 +184,7 @@ async def _anonymous_order_id(docs: Docs, caller: Caller) -> str | None:
 
 
 async def create_order(
-    ctx: Ctx, caller: Caller, direction: Direction, body: dict[str, Any]
+    ctx: Unit, caller: Caller, direction: Direction, body: dict[str, Any]
 ) -> dict[str, Any]:
     docs = ctx.docs
     if has_token(body.get("ID")):
@@ -261,7 +261,7 @@ async def create_order(
 
 
 async def update_order(
-    ctx: Ctx, caller: Caller, stored: Stored, body: dict[str, Any], *, full: bool
+    ctx: Unit, caller: Caller, stored: Stored, body: dict[str, Any], *, full: bool
 ) -> dict[str, Any]:
     """PUT (`full`) or PATCH. FromCompanyID, ToCompanyID and FromUserID are writable on create only
     and ignored here. A new ID renames the order and moves its lines and payments with it."""
@@ -277,11 +277,7 @@ async def update_order(
                 "IdExists",
                 {"ObjectType": "Order", "ObjectID": new_order_id},
             )
-        await ctx.conn.execute(
-            update(resources)
-            .where(resources.c.kind.in_(ORDER_CHILD_KINDS), resources.c.scope == old_id)
-            .values(scope=new_order_id)
-        )
+        await rescope(docs, ORDER_CHILD_KINDS, old_id, new_order_id)
         for pointer in await docs.all_stored("cartpointer", *docs.eq(OrderID=old_id)):
             await docs.replace(
                 "cartpointer", pointer.doc["ID"], {**pointer.doc, "OrderID": new_order_id}, pointer.scope
@@ -304,7 +300,7 @@ async def update_order(
     return public(order)
 
 
-async def delete_order(ctx: Ctx, stored: Stored) -> None:
+async def delete_order(ctx: Unit, stored: Stored) -> None:
     """Only orders that never reached the seller (IsSubmitted false) may be deleted."""
     order = stored.doc
 
@@ -324,7 +320,7 @@ async def delete_order(ctx: Ctx, stored: Stored) -> None:
 
 
 async def set_billto(
-    ctx: Ctx, caller: Caller, stored: Stored, body: dict[str, Any], *, patch: bool
+    ctx: Unit, caller: Caller, stored: Stored, body: dict[str, Any], *, patch: bool
 ) -> dict[str, Any]:
     order = dict(stored.doc)
     require_editable(order)
@@ -340,7 +336,7 @@ async def set_billto(
 
 
 async def set_shipto(
-    ctx: Ctx, caller: Caller, stored: Stored, body: dict[str, Any], *, patch: bool
+    ctx: Unit, caller: Caller, stored: Stored, body: dict[str, Any], *, patch: bool
 ) -> dict[str, Any]:
     order = dict(stored.doc)
     require_editable(order)
@@ -356,7 +352,7 @@ async def set_shipto(
     return await write_order(ctx.docs, stored, order, utcnow())
 
 
-async def patch_from_user(ctx: Ctx, stored: Stored, body: dict[str, Any]) -> dict[str, Any]:
+async def patch_from_user(ctx: Unit, stored: Stored, body: dict[str, Any]) -> dict[str, Any]:
     """Only FirstName, LastName and Email of the order's FromUser snapshot are writable."""
     changes = to_doc(
         validate({k: body[k] for k in ("FirstName", "LastName", "Email") if k in body}, FromUserPatch)
@@ -374,15 +370,15 @@ class SubmitCheck:
     """What the submit checks found: the inventory taken, the lines, the payments, the
     promotion rows, the checkout event, and what the spending accounts paid."""
 
-    taken: list[dict[str, Any]]
+    taken: list[Reservation]
     lines: list[dict[str, Any]]
     payments: list[dict[str, Any]]
     promotion_rows: list[dict[str, Any]]
     event: dict[str, Any] | None
-    debits: list[dict[str, Any]]
+    debits: list[Debit]
 
 
-async def _submit_checks(ctx: Ctx, order: dict[str, Any], *, dry_run: bool) -> SubmitCheck:
+async def _submit_checks(ctx: Unit, order: dict[str, Any], *, dry_run: bool) -> SubmitCheck:
     """The refusals of submit, in OrderCloud's order."""
     if not can(order, "submit"):
         apply(dict(order), "submit", now=utcnow())  # raises Order.CannotSubmitBadStatus
@@ -432,11 +428,11 @@ async def _submit_checks(ctx: Ctx, order: dict[str, Any], *, dry_run: bool) -> S
     return SubmitCheck(taken, lines, payments, promotion_rows, event, debits)
 
 
-async def validate_order(ctx: Ctx, stored: Stored) -> None:
+async def validate_order(ctx: Unit, stored: Stored) -> None:
     await _submit_checks(ctx, stored.doc, dry_run=True)
 
 
-async def submit_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
+async def submit_order(ctx: Unit, stored: Stored) -> dict[str, Any]:
     """Unsubmitted -> Open, taking inventory and forwarding AutoForward lines in the same
     transaction; or, when the buyer's approval rules ask for it, Unsubmitted -> AwaitingApproval
     with Pending approvals and no inventory taken yet (it is taken when the last approval opens
@@ -457,8 +453,9 @@ async def submit_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
         checkout.notify_after_commit(ctx, check.event, order["ID"], "ordersubmitforapproval")
         return pending
     apply(order, "submit", now=now)
-    order["_Reserved"] = check.taken
-    order["_SpendingDebits"] = check.debits
+    books = Bookkeeping.load(order)
+    books.reserved, books.debits = check.taken, check.debits
+    books.dump(order)
     submitted = await write_order(
         ctx.docs, stored, order, now, lines=check.lines, payments=check.payments, actor=await ctx.caller()
     )
@@ -467,11 +464,11 @@ async def submit_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
     return submitted
 
 
-async def cancel_order(ctx: Ctx, caller: Caller, stored: Stored) -> dict[str, Any]:
+async def cancel_order(ctx: Unit, caller: Caller, stored: Stored) -> dict[str, Any]:
     """Buyers cancel before the order is Open; the receiving company's OrderAdmin may cancel an
     Open order, which returns the inventory submit took."""
     order = dict(stored.doc)
-    was_open = order.get("Status") == OPEN
+    was_open = is_open(order)
     now = utcnow()
     # The seller may also cancel the orders it forwarded to suppliers (it placed them).
     may_cancel_open = (receives(caller, order) or caller.is_seller) and caller.has("OrderAdmin")
@@ -479,14 +476,14 @@ async def cancel_order(ctx: Ctx, caller: Caller, stored: Stored) -> dict[str, An
     await forwarding.check_cancel_chain(ctx.docs, order, now)
     await forwarding.return_lines_to_seller(ctx.docs, order)
     if was_open:
-        await stock.give_back(ctx.docs, order.get("_Reserved") or [], now)
-        order["_Reserved"] = []
-        await spending.credit_back(ctx.docs, order)
-        order["_SpendingDebits"] = []
+        books = Bookkeeping.load(order)
+        await stock.give_back(ctx.docs, books.reserved, now)
+        await spending.credit_back(ctx.docs, order, books.debits)
+        books.settled().dump(order)
     return await write_order(ctx.docs, stored, order, now, actor=caller)
 
 
-async def complete_order(ctx: Ctx, stored: Stored) -> dict[str, Any]:
+async def complete_order(ctx: Unit, stored: Stored) -> dict[str, Any]:
     order = dict(stored.doc)
     now = utcnow()
     apply(order, "complete", now=now)

@@ -28,20 +28,15 @@ from app.wire import id_or, id_or_new, merge_patch, to_doc, validate
 from domain.cards import refuse_card_data
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, NotFound, ValidationFailed
-from domain.lifecycle import CANCELED, DECLINED, UNSUBMITTED
 from domain.money import to_decimal
+from domain.order_status import Op, is_submitted, require
 from domain.payments import ACCEPTING_ROLES, accepted_on_create, check_patch
 
 CREATE_ONLY = ("Type", "CreditCardID", "SpendingAccountID", "OrderReturnID")
 
 
 def _require_not_canceled(order: dict[str, Any]) -> None:
-    if order.get("Status") == CANCELED:
-        raise ValidationFailed(
-            "Payments of a canceled order cannot be changed",
-            "Payment.CannotEditCancelled",
-            {"OrderID": order["ID"]},
-        )
+    require(order, Op.EDIT_PAYMENTS)
 
 
 def _check(doc: dict[str, Any]) -> None:
@@ -113,7 +108,7 @@ async def patch(
         current,
         changes,
         may_accept=caller.has(*ACCEPTING_ROLES),
-        submitted=order.get("Status") not in (UNSUBMITTED, DECLINED),  # a declined order is edited again
+        submitted=is_submitted(order),
     )
     fixed = (*CREATE_ONLY, "Amount") if current.get("OrderReturnID") else CREATE_ONLY
     for field in fixed:

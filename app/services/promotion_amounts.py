@@ -27,8 +27,8 @@ from app.resources import public
 from app.services.pricing import refresh_totals
 from app.store.repo import Docs
 from domain.clock import utcnow
-from domain.lifecycle import UNSUBMITTED
 from domain.money import round_money, to_decimal
+from domain.order_status import Op, allows
 from domain.pricing import line_total
 from domain.promotions import Applied, discounts, line_discounts
 
@@ -88,7 +88,7 @@ async def settle(
     """Totals of `order` with its promotions' amounts as the order and `lines` now are. Writes the
     changed promotion rows and lines; the caller writes the order."""
     refresh_totals(order, lines)
-    if order.get("Status") != UNSUBMITTED:
+    if not allows(order, Op.REPRICE):
         return  # a submitted order keeps the amounts it was submitted with
     rows = await order_rows(docs, order["ID"])
     if not rows and not _has_discount(order, lines):

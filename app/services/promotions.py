@@ -21,9 +21,9 @@ from sqlalchemy import ColumnElement, or_
 from app.assignments import assignment_id
 from app.auth.tokens import Caller
 from app.auth.users import group_ids
-from app.http import Ctx
 from app.store.repo import Docs
 from app.store.tables import resources
+from app.unit import Unit
 from domain import promotions as rules
 from domain.errors import DomainError, Forbidden, NotFound, ValidationFailed
 
@@ -41,18 +41,18 @@ def code_key(code: str) -> str:
 # --------------------------------------------------------------------------- /promotions
 
 
-async def promotion_scope(ctx: Ctx, caller: Caller) -> str:
+async def promotion_scope(ctx: Unit, caller: Caller) -> str:
     if caller.is_buyer or caller.anonymous:
         raise Forbidden("Buyer users read promotions through /me/promotions", "Auth.InsufficientRoles", None)
     return ""
 
 
-async def promotion_visible(ctx: Ctx, caller: Caller, scope: str) -> list[ColumnElement[bool]]:
+async def promotion_visible(ctx: Unit, caller: Caller, scope: str) -> list[ColumnElement[bool]]:
     return [] if caller.is_seller else ctx.docs.eq(OwnerID=caller.company_id)
 
 
 async def check_promotion(
-    ctx: Ctx, caller: Caller, doc: dict[str, Any], existing: dict[str, Any] | None, scope: str
+    ctx: Unit, caller: Caller, doc: dict[str, Any], existing: dict[str, Any] | None, scope: str
 ) -> dict[str, Any]:
     """Owner, unique code and a definition that can be applied (`domain.promotions`)."""
     docs = ctx.docs

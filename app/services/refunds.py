@@ -27,7 +27,6 @@ from app.wire import new_id
 from domain import returns as machine
 from domain.clock import iso
 from domain.errors import Forbidden, NotFound, ValidationFailed
-from domain.lifecycle import OPEN
 from domain.money import round_money, to_decimal
 
 RETURN_KIND = "orderreturn"
@@ -87,7 +86,7 @@ async def check_new(docs: Docs, caller: Caller, order: dict[str, Any], payment: 
     found = await docs.get(RETURN_KIND, payment["OrderReturnID"], lock=True)
     if found is None or found.doc.get("OrderID") != order["ID"]:
         raise NotFound("OrderReturn", payment["OrderReturnID"])
-    if found.doc.get("Status") != OPEN:
+    if not machine.is_open(found.doc):
         raise ValidationFailed(
             "Cannot create a payment for an OrderReturn with this status. OrderReturn Status must be Open.",
             "OrderReturn.CannotCreatePaymentBadStatus",
@@ -113,7 +112,7 @@ async def note(
     ret = dict(stored.doc)
     ret["PaymentIDs"] = [*(ret.get("PaymentIDs") or []), payment["ID"]]
     ret["LastUpdated"] = iso(now)
-    if ret.get("Status") == OPEN and await refunded(docs, order["ID"], ret["ID"]) >= to_decimal(
+    if machine.is_open(ret) and await refunded(docs, order["ID"], ret["ID"]) >= to_decimal(
         ret.get("RefundAmount") or 0
     ):
         machine.apply(ret, "complete", now=now)
@@ -174,7 +173,7 @@ async def forget(docs: Docs, caller: Caller, order: dict[str, Any], payment: dic
     found = await docs.get(RETURN_KIND, payment["OrderReturnID"], lock=True)
     if found is None:
         return  # the return was deleted; its payments stay as a record and may go
-    if found.doc.get("Status") != OPEN:
+    if not machine.is_open(found.doc):
         raise ValidationFailed(
             "Refund payments can only change while their OrderReturn is Open",
             "OrderReturn.CannotCreatePaymentBadStatus",

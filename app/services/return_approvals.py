@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import ColumnElement
 
 from app.auth.tokens import Caller
-from app.http import Ctx
 from app.resources import public
 from app.store.repo import Docs
 from app.store.tables import resources
+from app.unit import Unit
 from domain.clock import iso
 from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.expressions import Context, Dialect, Expression, evaluate, parse
@@ -50,14 +50,14 @@ def parse_rule(source: str) -> Expression:
         ) from None
 
 
-def _groups(ctx: Ctx, owner_id: str) -> tuple[str, str, str, str]:
+def _groups(ctx: Unit, owner_id: str) -> tuple[str, str, str, str]:
     """(group kind, membership kind, user kind, scope) of the approving groups of `owner_id`."""
     if owner_id == ctx.services.marketplace_id:
         return "adminusergroup", "adminusergroupassignment", "adminuser", ""
     return "supplierusergroup", "supplierusergroupassignment", "supplieruser", owner_id
 
 
-async def groups_of(ctx: Ctx, caller: Caller) -> set[str]:
+async def groups_of(ctx: Unit, caller: Caller) -> set[str]:
     """The approving groups `caller` belongs to."""
     if not (caller.is_seller or caller.is_supplier):
         return set()
@@ -70,7 +70,7 @@ async def groups_of(ctx: Ctx, caller: Caller) -> set[str]:
 # --------------------------------------------------------------------------- rules
 
 
-async def rule_scope(ctx: Ctx, caller: Caller) -> str:
+async def rule_scope(ctx: Unit, caller: Caller) -> str:
     if caller.is_buyer or caller.anonymous:
         raise Forbidden(
             "Seller approval rules are not available to buyer users", "Auth.InsufficientRoles", None
@@ -78,12 +78,12 @@ async def rule_scope(ctx: Ctx, caller: Caller) -> str:
     return ""
 
 
-async def rule_visible(ctx: Ctx, caller: Caller, scope: str) -> list[ColumnElement[bool]]:
+async def rule_visible(ctx: Unit, caller: Caller, scope: str) -> list[ColumnElement[bool]]:
     return [] if caller.is_seller else ctx.docs.eq(OwnerID=caller.company_id)
 
 
 async def check_rule(
-    ctx: Ctx, caller: Caller, doc: dict[str, Any], existing: dict[str, Any] | None, scope: str
+    ctx: Unit, caller: Caller, doc: dict[str, Any], existing: dict[str, Any] | None, scope: str
 ) -> dict[str, Any]:
     """OwnerID defaults to the caller's company (only the marketplace may name another); the
     expression must parse and the approving group must exist for the owner."""
@@ -103,7 +103,7 @@ async def check_rule(
     return doc
 
 
-async def before_rule_delete(ctx: Ctx, caller: Caller, doc: dict[str, Any], scope: str) -> None:
+async def before_rule_delete(ctx: Unit, caller: Caller, doc: dict[str, Any], scope: str) -> None:
     pending = await ctx.docs.count(APPROVAL_KIND, *ctx.docs.eq(ApprovalRuleID=doc["ID"], Status=PENDING))
     if pending:
         raise ValidationFailed(
@@ -116,7 +116,7 @@ async def before_rule_delete(ctx: Ctx, caller: Caller, doc: dict[str, Any], scop
 # --------------------------------------------------------------------------- approvals
 
 
-async def _approver(ctx: Ctx, caller: Caller) -> dict[str, Any] | None:
+async def _approver(ctx: Unit, caller: Caller) -> dict[str, Any] | None:
     kind = "adminuser" if caller.is_seller else "supplieruser"
     found = await ctx.docs.get(kind, caller.user_id, "" if caller.is_seller else caller.company_id)
     if found is None:
@@ -125,7 +125,7 @@ async def _approver(ctx: Ctx, caller: Caller) -> dict[str, Any] | None:
 
 
 async def open_for(
-    ctx: Ctx, caller: Caller, order: dict[str, Any], ret: dict[str, Any], now: datetime
+    ctx: Unit, caller: Caller, order: dict[str, Any], ret: dict[str, Any], now: datetime
 ) -> bool:
     """Open the approvals of the rules `ret` matches; True when any is left Pending."""
     docs = ctx.docs
@@ -163,7 +163,7 @@ async def open_for(
 
 
 async def decide(
-    ctx: Ctx, caller: Caller, ret: dict[str, Any], *, approve: bool, comments: str | None, now: datetime
+    ctx: Unit, caller: Caller, ret: dict[str, Any], *, approve: bool, comments: str | None, now: datetime
 ) -> bool:
     """Record the caller's decision on its pending approvals; True when the return is settled
     (declined, or approved with nothing left pending)."""
@@ -191,7 +191,7 @@ async def decide(
     return not approve or len(eligible) == len(pending)
 
 
-async def approvable_ids(ctx: Ctx, caller: Caller) -> list[str]:
+async def approvable_ids(ctx: Unit, caller: Caller) -> list[str]:
     """IDs of the returns with a Pending approval the caller may decide."""
     mine = await groups_of(ctx, caller)
     if not mine:
@@ -204,7 +204,7 @@ async def approvable_ids(ctx: Ctx, caller: Caller) -> list[str]:
 
 
 async def eligible_approver_conds(
-    ctx: Ctx, order: dict[str, Any], ret: dict[str, Any]
+    ctx: Unit, order: dict[str, Any], ret: dict[str, Any]
 ) -> tuple[str, str, list[ColumnElement[bool]]]:
     """(user kind, scope, conditions) selecting the members of the pending approvals' groups."""
     docs = ctx.docs
@@ -235,3 +235,8 @@ async def rename(docs: Docs, old_id: str, new_id: str) -> None:
     for doc in await docs.all(APPROVAL_KIND, scope=old_id):
         await docs.insert(APPROVAL_KIND, {**doc, "OrderReturnID": new_id}, new_id)
     await docs.delete_where(APPROVAL_KIND, scope=old_id)
+
+
+async def approvable_cond(ctx: Unit, caller: Caller) -> ColumnElement[bool]:
+    """The `approvable=true` list parameter: returns with a Pending approval the caller may decide."""
+    return ctx.docs.id_in(await approvable_ids(ctx, caller))

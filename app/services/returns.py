@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 
 from app.auth.tokens import Caller
-from app.http import Ctx
 from app.incrementors import id_or_next
 from app.listing import JsonAccess
 from app.models.returns import RETURN_WRITABLE, OrderReturn
@@ -28,12 +27,14 @@ from app.services.lineitems import order_lines
 from app.services.order_access import direction_conds, load_order, receives
 from app.store.repo import Stored
 from app.store.tables import resources
+from app.unit import Unit
 from app.wire import check_id, merge_patch, to_doc, validate
 from domain import returns as machine
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from domain.lifecycle import AWAITING_APPROVAL, COMPLETED, OPEN, UNSUBMITTED
+from domain.lifecycle import UNSUBMITTED
 from domain.money import round_money, to_decimal
+from domain.order_status import Op, require
 from domain.orders import Direction
 from domain.returns import ReturnLine, claims_of, non_negative, price_items
 
@@ -50,7 +51,6 @@ READ_ONLY = (
     "LastUpdated",
 )
 # Statuses in which an OrderAdmin may still settle the refund amounts.
-SETTLING = (UNSUBMITTED, AWAITING_APPROVAL, OPEN)
 
 
 def _refuse_change(ret: dict[str, Any], what: str) -> ValidationFailed:
@@ -68,7 +68,11 @@ def _forbid_anonymous(caller: Caller) -> None:
         )
 
 
-async def load(ctx: Ctx, caller: Caller, return_id: str, *, write: bool = False) -> tuple[Stored, Stored]:
+async def exists(ctx: Unit, return_id: str) -> bool:
+    return await ctx.docs.exists(KIND, return_id)
+
+
+async def load(ctx: Unit, caller: Caller, return_id: str, *, write: bool = False) -> tuple[Stored, Stored]:
     """(the order, the return) as `caller` may reach them; a return whose order the caller cannot
     see is 404. Writes lock the order, then the return."""
     if write:
@@ -87,7 +91,7 @@ async def load(ctx: Ctx, caller: Caller, return_id: str, *, write: bool = False)
     return order, found
 
 
-def visible_conds(ctx: Ctx, caller: Caller) -> list[ColumnElement[bool]]:
+def visible_conds(ctx: Unit, caller: Caller) -> list[ColumnElement[bool]]:
     """Returns whose order the caller may see (any direction), as SQL."""
     o = resources.alias("o")
     orders = select(o.c.id).where(
@@ -119,7 +123,7 @@ def _return_lines(lines: list[dict[str, Any]]) -> dict[str, ReturnLine]:
 
 
 async def _price(
-    ctx: Ctx,
+    ctx: Unit,
     order: dict[str, Any],
     ret: dict[str, Any],
     overrides: dict[str, Any],
@@ -170,7 +174,7 @@ def _settle_items(
         amount = new.get("RefundAmount")
         if amount is None or to_decimal(amount) == to_decimal(item.get("RefundAmount") or 0):
             continue
-        if existing.get("Status") not in SETTLING:
+        if not machine.is_settling(existing):
             raise _refuse_change(existing, "RefundAmount")
         item["RefundAmount"] = round_money(non_negative(amount, item["LineItemID"]), currency)
         ret["_ItemOverrides"] = sorted({*ret["_ItemOverrides"], item["LineItemID"]})
@@ -191,7 +195,7 @@ def _overrides(item: dict[str, Any], before: dict[str, dict[str, Any]], kept: se
 
 
 async def _write(
-    ctx: Ctx,
+    ctx: Unit,
     caller: Caller,
     order: dict[str, Any],
     body: dict[str, Any],
@@ -224,13 +228,16 @@ async def _write(
         ret.update({k: existing.get(k) for k in READ_ONLY})
         ret["_RefundOverride"] = bool(existing.get("_RefundOverride"))
     ret["LastUpdated"] = iso(now)
-    status = ret["Status"]
     sent_items = ret.get("ItemsToReturn") if "ItemsToReturn" in data else None
 
     if admin and "RefundAmount" in data:
         value = data["RefundAmount"]
         before = existing.get("RefundAmount") if existing else None
-        if value is not None and status not in SETTLING and to_decimal(value) != to_decimal(before or 0):
+        if (
+            value is not None
+            and not machine.is_settling(ret)
+            and to_decimal(value) != to_decimal(before or 0)
+        ):
             raise _refuse_change(ret, "RefundAmount")
         # Echoing the stored amount back (the SDK's Save of a fetched return) is not an override.
         echoed = existing is not None and not existing.get("_RefundOverride") and value == before
@@ -240,7 +247,7 @@ async def _write(
     elif existing is not None:
         ret["RefundAmount"] = existing.get("RefundAmount")
 
-    if status == UNSUBMITTED:
+    if machine.is_unsubmitted(ret):
         kept = set((existing or {}).get("_ItemOverrides") or [])
         if sent_items is not None:
             before_items = {i["LineItemID"]: i for i in (existing or {}).get("ItemsToReturn") or []}
@@ -274,19 +281,13 @@ async def _write(
     return ret
 
 
-async def create(ctx: Ctx, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+async def create(ctx: Unit, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     _forbid_anonymous(caller)
     order_id = body.get("OrderID")
     if not order_id:
         raise ValidationFailed("OrderID is required", "ValidationFailure", {"Field": "OrderID"})
     order = (await load_order(ctx, caller, Direction.ALL, check_id(order_id, "OrderID"), write=True)).doc
-    if order.get("Status") not in (OPEN, COMPLETED):
-        raise ValidationFailed(
-            "Cannot create an OrderReturn for an order with this status. "
-            "Order status must be Open or Complete.",
-            "OrderReturn.CannotCreateBadOrderStatus",
-            {"OrderID": order["ID"], "Status": order.get("Status")},
-        )
+    require(order, Op.RETURN)
     ret = await _write(ctx, caller, order, body, None, full=False)
     if await ctx.docs.exists(KIND, ret["ID"]):
         raise Conflict(
@@ -300,7 +301,7 @@ async def create(ctx: Ctx, caller: Caller, body: dict[str, Any]) -> dict[str, An
 
 
 async def update(
-    ctx: Ctx, caller: Caller, order: Stored, stored: Stored, body: dict[str, Any], *, full: bool
+    ctx: Unit, caller: Caller, order: Stored, stored: Stored, body: dict[str, Any], *, full: bool
 ) -> dict[str, Any]:
     old_id = stored.doc["ID"]
     ret = await _write(ctx, caller, order.doc, body, stored.doc, full=full)
@@ -317,7 +318,7 @@ async def update(
     return shown(ret)
 
 
-async def _rename(ctx: Ctx, order_id: str, old_id: str, new_return_id: str) -> None:
+async def _rename(ctx: Unit, order_id: str, old_id: str, new_return_id: str) -> None:
     """Refund payments and approvals follow a return whose ID changes."""
     docs = ctx.docs
     for payment in await refunds.refunds_of(docs, order_id):
@@ -328,11 +329,11 @@ async def _rename(ctx: Ctx, order_id: str, old_id: str, new_return_id: str) -> N
     await approvals.rename(docs, old_id, new_return_id)
 
 
-async def delete(ctx: Ctx, caller: Caller, stored: Stored) -> None:
+async def delete(ctx: Unit, caller: Caller, stored: Stored) -> None:
     """Anyone who may change the return deletes it while Unsubmitted; afterwards only an OrderAdmin
     (others cancel it instead). Refund payments stay on the order as the record of money paid."""
     ret = stored.doc
-    if ret.get("Status") != UNSUBMITTED and not caller.has("OrderAdmin"):
+    if not machine.is_unsubmitted(ret) and not caller.has("OrderAdmin"):
         raise Forbidden(
             "Only OrderAdmins may delete a submitted or completed OrderReturn; cancel it instead",
             "OrderReturn.NotAuthorizedToDelete",
@@ -342,12 +343,12 @@ async def delete(ctx: Ctx, caller: Caller, stored: Stored) -> None:
     await ctx.docs.delete(KIND, ret["ID"])
 
 
-async def delete_item(ctx: Ctx, order: Stored, stored: Stored, line_item_id: str) -> dict[str, Any]:
+async def delete_item(ctx: Unit, order: Stored, stored: Stored, line_item_id: str) -> dict[str, Any]:
     ret = stored.doc
     items = ret.get("ItemsToReturn") or []
     if not any(i["LineItemID"] == line_item_id for i in items):
         raise NotFound("OrderReturnItem", line_item_id)
-    if ret.get("Status") != UNSUBMITTED:
+    if not machine.is_unsubmitted(ret):
         raise _refuse_change(ret, "ItemsToReturn")
     new = {**ret, "ItemsToReturn": [i for i in items if i["LineItemID"] != line_item_id]}
     new["LastUpdated"] = iso(utcnow())
@@ -362,14 +363,14 @@ async def delete_item(ctx: Ctx, order: Stored, stored: Stored, line_item_id: str
 # --------------------------------------------------------------------------- status changes
 
 
-async def _save(ctx: Ctx, stored: Stored, ret: dict[str, Any]) -> dict[str, Any]:
+async def _save(ctx: Unit, stored: Stored, ret: dict[str, Any]) -> dict[str, Any]:
     await ctx.docs.replace(KIND, ret["ID"], ret, version=stored.version)
     await activities.return_changed(ctx.docs, stored.doc, ret, await ctx.caller())
     stored.doc = ret
     return shown(ret)
 
 
-async def submit(ctx: Ctx, caller: Caller, order: Stored, stored: Stored) -> dict[str, Any]:
+async def submit(ctx: Unit, caller: Caller, order: Stored, stored: Stored) -> dict[str, Any]:
     """Unsubmitted -> Open, or AwaitingApproval when a seller approval rule matches."""
     ret = dict(stored.doc)
     now = utcnow()
@@ -390,7 +391,7 @@ def _require_receiver(caller: Caller, order: dict[str, Any], code: str = "Auth.I
 
 
 async def decide(
-    ctx: Ctx, caller: Caller, order: Stored, stored: Stored, *, approve: bool, comments: str | None
+    ctx: Unit, caller: Caller, order: Stored, stored: Stored, *, approve: bool, comments: str | None
 ) -> dict[str, Any]:
     """Approve or decline: the caller must belong to the approving group of a pending approval."""
     ret = dict(stored.doc)
@@ -407,14 +408,14 @@ async def decide(
     return await _save(ctx, stored, ret)
 
 
-async def cancel(ctx: Ctx, caller: Caller, stored: Stored) -> dict[str, Any]:
+async def cancel(ctx: Unit, caller: Caller, stored: Stored) -> dict[str, Any]:
     """Releases the quantities the return claimed; refund payments already made stay."""
     ret = dict(stored.doc)
     machine.apply(ret, "cancel", now=utcnow(), may_cancel_completed=caller.has("OrderAdmin"))
     return await _save(ctx, stored, ret)
 
 
-async def complete(ctx: Ctx, caller: Caller, order: Stored, stored: Stored) -> dict[str, Any]:
+async def complete(ctx: Unit, caller: Caller, order: Stored, stored: Stored) -> dict[str, Any]:
     """Open -> Completed, recording whatever refund is still owed as a payment on the order."""
     ret = dict(stored.doc)
     now = utcnow()

@@ -16,22 +16,23 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, or_, select, update
 
 from app.auth.tokens import Caller
-from app.http import Ctx
+from app.list_options import ListOptions, schema_of
 from app.listing import JsonAccess
 from app.models.fulfilment import ShipmentItem
 from app.resources import public
 from app.services import activities, unified_orders
-from app.services.addresses import Use, saved_address
+from app.services.addresses import Use, resolve, saved_address
 from app.services.forwarding import is_forwarded_elsewhere, outgoing_orders
 from app.services.lineitems import order_lines
 from app.services.order_access import direction_conds, receives
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
+from app.unit import Unit
 from app.wire import check_id, to_doc, validate
-from domain.clock import iso, parse_iso
+from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.fulfilment import (
     add_shipped,
@@ -40,7 +41,8 @@ from domain.fulfilment import (
     is_fully_shipped,
     remove_shipped,
 )
-from domain.lifecycle import OPEN, apply
+from domain.lifecycle import apply
+from domain.order_status import is_open
 from domain.orders import Direction
 
 SHIPMENT_READ_ROLES = ("ShipmentAdmin", "ShipmentReader", "OrderAdmin", "OrderReader")
@@ -98,7 +100,7 @@ def present_item(caller: Caller, item: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def load_shipment(ctx: Ctx, caller: Caller, shipment_id: str, *, write: bool = False) -> Stored:
+async def load_shipment(ctx: Unit, caller: Caller, shipment_id: str, *, write: bool = False) -> Stored:
     docs = ctx.docs
     found = await docs.get("shipment", shipment_id, lock=write)
     conds = shipment_conds(docs, caller)
@@ -160,7 +162,7 @@ async def _address(
 
 
 async def prepare_shipment(
-    ctx: Ctx, caller: Caller, doc: dict[str, Any], existing: dict[str, Any] | None, body: dict[str, Any]
+    ctx: Unit, caller: Caller, doc: dict[str, Any], existing: dict[str, Any] | None, body: dict[str, Any]
 ) -> dict[str, Any]:
     """Server-side fields of a shipment being written: OwnerID (the creating company; the
     marketplace owner may name a supplier on create), normalized dates, address snapshots."""
@@ -231,7 +233,7 @@ async def complete_if_shipped(docs: Docs, order_ids: Iterable[str], now: datetim
         stored = await docs.get("order", order_id, lock=True)
         if stored is None:
             continue
-        if stored.doc.get("Status") != OPEN:
+        if not is_open(stored.doc):
             await unified_orders.project(docs, stored.doc)
             continue
         lines = await order_lines(docs, order_id)
@@ -278,7 +280,7 @@ def buyer_of(order: dict[str, Any], marketplace_id: str) -> str | None:
     return None
 
 
-async def _shippable(ctx: Ctx, caller: Caller, order_id: str) -> Stored:
+async def _shippable(ctx: Unit, caller: Caller, order_id: str) -> Stored:
     """The order, locked, if the caller may ship it: the seller any order, a supplier the orders
     it receives."""
     found = await ctx.docs.get("order", order_id, lock=True)
@@ -321,7 +323,7 @@ async def put_item(
     return item
 
 
-async def _fill_buyer(ctx: Ctx, shipment: Stored, order: dict[str, Any]) -> None:
+async def _fill_buyer(ctx: Unit, shipment: Stored, order: dict[str, Any]) -> None:
     """A shipment without a BuyerID takes the buyer of its first order."""
     if shipment.doc.get("BuyerID"):
         return
@@ -338,7 +340,7 @@ async def _fill_buyer(ctx: Ctx, shipment: Stored, order: dict[str, Any]) -> None
 
 
 async def save_item(
-    ctx: Ctx, caller: Caller, shipment: Stored, body: dict[str, Any], now: datetime
+    ctx: Unit, caller: Caller, shipment: Stored, body: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
     data: dict[str, Any] = to_doc(validate(body, ShipmentItem))
     docs = ctx.docs
@@ -377,7 +379,7 @@ async def delete_items(docs: Docs, shipment_id: str) -> None:
 
 
 async def ship_order(
-    ctx: Ctx, caller: Caller, stored: Stored, shipment: dict[str, Any], now: datetime
+    ctx: Unit, caller: Caller, stored: Stored, shipment: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
     """One shipment carrying every line the caller ships (a buyer order's forwarded lines are the
     suppliers'), each in full. Returns the order, completed when nothing is left to ship."""
@@ -408,3 +410,101 @@ async def ship_order(
     reloaded = await docs.get("order", order["ID"])
     assert reloaded is not None
     return public(reloaded.doc)
+
+
+# --------------------------------------------------------------------------- what the routes ask
+
+
+ITEM_SCHEMA = schema_of(ShipmentItem)
+ITEM_SORT = ("OrderID", "LineItemID")
+
+
+def visible_conds(ctx: Unit, caller: Caller) -> list[ColumnElement[bool]]:
+    """`shipment_conds` for a request."""
+    return shipment_conds(ctx.docs, caller)
+
+
+def carrying(order_ids: Any) -> ColumnElement[bool]:
+    """Shipments carrying lines of `order_ids` (a list or a subquery)."""
+    return R.id.in_(shipments_of(order_ids))
+
+
+async def find_for_save(ctx: Unit, caller: Caller, shipment_id: str) -> Stored | None:
+    """The shipment a PUT replaces (locked, writable by `caller`), or None when there is none
+    (the PUT creates it); one `caller` may not see is 404."""
+    if not await ctx.docs.exists("shipment", shipment_id):
+        return None
+    return await load_shipment(ctx, caller, shipment_id, write=True)
+
+
+async def after_save(ctx: Unit, current_id: str, new_id: str) -> None:
+    """A saved shipment's items and order links follow a new ID, and a DateShipped it just got
+    may complete the orders it carries."""
+    docs = ctx.docs
+    if new_id != current_id:
+        await ctx.conn.execute(
+            update(resources).where(R.kind == "shipmentitem", R.scope == current_id).values(scope=new_id)
+        )
+        await ctx.conn.execute(
+            update(resources).where(R.kind == "shipmentorder", R.id == current_id).values(id=new_id)
+        )
+    await complete_if_shipped(docs, await linked_orders(docs, new_id), utcnow())
+
+
+async def delete_shipment(ctx: Unit, caller: Caller, shipment: dict[str, Any]) -> None:
+    """What deleting a shipment does first: its items' quantities go back to their lines."""
+    check_may_write(caller, shipment)
+    await delete_items(ctx.docs, shipment["ID"])
+
+
+async def item_page(ctx: Unit, caller: Caller, shipment_id: str, opts: ListOptions) -> dict[str, Any]:
+    """The items of a shipment `caller` may see, as `caller` sees them."""
+    shipment = await load_shipment(ctx, caller, shipment_id)
+    page = await ctx.docs.page(
+        "shipmentitem",
+        opts,
+        ITEM_SCHEMA,
+        conds=item_conds(ctx.docs, caller),
+        scope=shipment.doc["ID"],
+        searchable=("OrderID", "LineItemID"),
+        sortable=ITEM_SORT,
+        default_sort=ITEM_SORT,
+    )
+    page.items[:] = [present_item(caller, d) for d in page.items]
+    return page.wire()
+
+
+async def load_item(
+    ctx: Unit, caller: Caller, shipment_id: str, order_id: str, line_id: str, *, write: bool
+) -> tuple[str, dict[str, Any]]:
+    """The stored ID of the shipment and its item for one line; an item `caller` may not see is 404."""
+    shipment = await load_shipment(ctx, caller, shipment_id, write=write)
+    stored_id = shipment.doc["ID"]
+    key = item_key(order_id, line_id)
+    docs = ctx.docs
+    found = await docs.get("shipmentitem", key, stored_id)
+    conds = item_conds(docs, caller)
+    if found is None or (
+        conds and await docs.count("shipmentitem", R.id == key, *conds, scope=stored_id) == 0
+    ):
+        raise NotFound("ShipmentItem", line_id)
+    return stored_id, found.doc
+
+
+async def remove_item(ctx: Unit, shipment_id: str, item: dict[str, Any]) -> None:
+    await delete_item(ctx.docs, shipment_id, item)
+    await relink(ctx.docs, shipment_id)
+
+
+async def set_address(
+    ctx: Unit, caller: Caller, shipment_id: str, prefix: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """A saved address (by `ID`) of the owner (From) or the buyer (To), or a one-time address."""
+    stored = await load_shipment(ctx, caller, shipment_id, write=True)
+    doc = dict(stored.doc)
+    company = doc.get("OwnerID") if prefix == "From" else doc.get("BuyerID")
+    use = Use(caller, {"FromCompanyID": company or ""})
+    address_id, snapshot = await resolve(ctx.docs, company or "", body, user=use)
+    doc[f"{prefix}AddressID"], doc[f"{prefix}Address"] = address_id, snapshot
+    await ctx.docs.replace("shipment", doc["ID"], doc, version=stored.version)
+    return doc

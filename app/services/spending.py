@@ -1,6 +1,6 @@
 """Spending-account balances move with the order: debited when it becomes Open (submit, or the
 last approval), credited back when an Open order is canceled, always inside the transaction that
-changes the order's status. The order remembers what it took (`_SpendingDebits`), so cancel
+changes the order's status. The order remembers what it took (`Bookkeeping.debits`), so cancel
 returns exactly that. See docs/payments.md."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 from app.services.instruments import exceeds, usable_account
 from app.store.repo import Docs
 from domain.money import round_money, to_decimal
+from domain.order_status import Debit
 
 Doc = dict[str, Any]
 
@@ -37,7 +38,7 @@ def amounts(order: Doc, payments: list[Doc]) -> dict[str, Decimal]:
 
 async def debit(
     docs: Docs, order: Doc, now: datetime, *, dry_run: bool, payments: list[Doc] | None = None
-) -> list[Doc]:
+) -> list[Debit]:
     """Check (and unless `dry_run`, take) what the order's spending-account payments owe. Accounts
     are locked in ID order so two submits never deadlock. Refuses `Payment.ExceedsBalance` when an
     account lacks the funds and no assignment reaching the user has AllowExceed. `payments`: the
@@ -45,7 +46,7 @@ async def debit(
     if payments is None:
         payments = await docs.all("payment", scope=order["ID"])
     owed = amounts(order, payments)
-    taken: list[Doc] = []
+    taken: list[Debit] = []
     for account_id in sorted(owed):
         amount = owed[account_id]
         usable = await usable_account(docs, order, account_id, now, lock=not dry_run)
@@ -58,20 +59,20 @@ async def debit(
             await docs.replace(
                 "spendingaccount", account_id, account, order["FromCompanyID"], version=usable.account.version
             )
-        taken.append({"SpendingAccountID": account_id, "Amount": amount})
+        taken.append(Debit(account_id, amount))
     return taken
 
 
-async def credit_back(docs: Docs, order: Doc) -> None:
+async def credit_back(docs: Docs, order: Doc, debits: list[Debit]) -> None:
     """Return what `debit` took (an account deleted since keeps nothing to return to)."""
-    for entry in sorted(order.get("_SpendingDebits") or [], key=lambda e: str(e["SpendingAccountID"])):
+    for entry in sorted(debits, key=lambda e: e.spending_account_id):
         found = await docs.get(
-            "spendingaccount", entry["SpendingAccountID"], order["FromCompanyID"], lock=True
+            "spendingaccount", entry.spending_account_id, order["FromCompanyID"], lock=True
         )
         if found is None:
             continue
         account = dict(found.doc)
-        account["Balance"] = to_decimal(account.get("Balance") or 0) + to_decimal(entry["Amount"])
+        account["Balance"] = to_decimal(account.get("Balance") or 0) + entry.amount
         await docs.replace(
             "spendingaccount", account["ID"], account, order["FromCompanyID"], version=found.version
         )

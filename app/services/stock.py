@@ -19,6 +19,7 @@ from app.store.tables import resources
 from domain.clock import iso
 from domain.errors import NotFound
 from domain.inventory import InventoryState, check_available, release, reserve
+from domain.order_status import Reservation
 
 Bucket = tuple[str, str, str]  # (kind, scope, id)
 
@@ -74,15 +75,15 @@ def demand(lines: Iterable[dict[str, Any]], products: dict[str, dict[str, Any]])
 
 async def take(
     docs: Docs, draws: list[Draw], products: dict[str, dict[str, Any]], now: datetime, *, dry_run: bool
-) -> list[dict[str, Any]]:
+) -> list[Reservation]:
     """Check every draw (refusing with Inventory.Insufficient) and, unless `dry_run`, write the new
-    QuantityAvailable. Returns what was taken, for `_Reserved`.
+    QuantityAvailable. Returns what was taken (the order's `Bookkeeping.reserved`).
 
     `products` are the order's products as read in this transaction, locked unless `dry_run`
     (submit and approval read them so, first): they are the truth for product-level stock, so
     those buckets are not read again; variant and inventory-record buckets are read and locked
     here, in bucket order."""
-    taken: list[dict[str, Any]] = []
+    taken: list[Reservation] = []
     updates: list[tuple[Bucket, dict[str, Any], int]] = []
     for draw in draws:
         kind, scope, obj_id = draw.bucket
@@ -101,7 +102,7 @@ async def take(
             continue
         new_quantity = reserve(state, draw.quantity, object_id=obj_id)
         updates.append((draw.bucket, doc, new_quantity))
-        taken.append({"Kind": kind, "Scope": scope, "ID": obj_id, "Quantity": draw.quantity})
+        taken.append(Reservation(kind, scope, obj_id, draw.quantity))
     if not dry_run:
         # One write per kind and scope (all the products at once), not one per bucket.
         writes: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -112,21 +113,21 @@ async def take(
     return taken
 
 
-async def give_back(docs: Docs, reserved: list[dict[str, Any]], now: datetime) -> None:
+async def give_back(docs: Docs, reserved: list[Reservation], now: datetime) -> None:
     """Return what submit took; buckets deleted since are skipped (nothing to return to).
 
     Locks follow submit's order (the products first, by row, then the buckets sorted) so that a
     cancel and a submit over the same stock cannot deadlock."""
-    product_ids = sorted({r["ID"] if r["Kind"] == "product" else r["Scope"] for r in reserved})
+    product_ids = sorted({r.id if r.kind == "product" else r.scope for r in reserved})
     if product_ids:
         await docs.all_stored("product", resources.c.id.in_(product_ids), scope="", lock=True)
-    for item in sorted(reserved, key=lambda r: (r["Kind"], r["Scope"], r["ID"])):
-        kind, scope, obj_id = item["Kind"], item["Scope"], item["ID"]
+    for item in sorted(reserved, key=lambda r: (r.kind, r.scope, r.id)):
+        kind, scope, obj_id = item.kind, item.scope, item.id
         stored = await docs.get(kind, obj_id, scope, lock=True)
         if stored is None:
             continue
         state = InventoryState.from_doc(_inventory_of(kind, stored.doc))
         # What was taken goes back even if tracking was switched off since.
         state = InventoryState(True, state.quantity_available, state.order_can_exceed)
-        quantity = release(state, int(item["Quantity"]))
+        quantity = release(state, item.quantity)
         await docs.replace(kind, obj_id, _set_available(kind, stored.doc, quantity, now), scope)

@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 # events and API clients (the write path's configuration).
 USER_KINDS = frozenset({"adminuser", "user", "supplieruser"})
 COMPANY_KINDS = frozenset({"buyer", "supplier"})
-CONFIG_KINDS = frozenset({"webhook", "integrationevent", "apiclient"})
+CONFIG_KINDS = frozenset({"webhook", "integrationevent", "apiclient", "messagesenderassignment"})
 WATCHED = USER_KINDS | COMPANY_KINDS | CONFIG_KINDS
 
 # conn.info key: the changes noted in the transaction running on that connection.

@@ -73,6 +73,9 @@ outbox = Table(
     Column("last_error", Text, nullable=True),
     # The X-Request-ID of the request that wrote the row; sent with every attempt.
     Column("request_id", String(128), nullable=True),
+    # What the row is: `webhook` (webhook_id names a webhook), `email` or `message` (a
+    # notification; webhook_id names its message sender). See app/notifications.
+    Column("kind", String(20), nullable=False, server_default="webhook"),
     Index("ix_outbox_due", "status", "next_attempt_at"),
     Index("ix_outbox_webhook", "webhook_id", "pk"),
     Index("ix_outbox_ordering", "ordering_key", "pk"),

@@ -21,20 +21,20 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.tokens import Caller
-from app.http import NoContent
+from app.notifications import events as notification_events
 from app.observability import current_request_id
 from app.store.db import Database
 from app.store.repo import Docs
 from app.webhooks import store as outbox_store
 from app.webhooks.client import outbound_client, wake
 from app.webhooks.redact import USER_TOKEN, redacted
-from app.wire import encode
+from app.wire import NoContent, encode
 from domain.clock import iso, utcnow
 from domain.errors import DomainError, ValidationFailed
 from integrations.webhook_delivery import call_prehook
 
 if TYPE_CHECKING:
-    from app.http import Ctx
+    from app.state import HookContext
 
 STATE_KEY = "webhooks"
 WEBHOOKS_KEY = ("webhooks",)
@@ -100,7 +100,9 @@ class Fired:
     written: bool = False
 
 
-def payload(ctx: Ctx, fired: Fired, webhook: dict[str, Any], token: str, response: Any) -> dict[str, Any]:
+def payload(
+    ctx: HookContext, fired: Fired, webhook: dict[str, Any], token: str, response: Any
+) -> dict[str, Any]:
     """OrderCloud's webhook payload, keys in its order; `response` is None for pre-hooks. Secret
     fields in the request and response are nulled (`app.webhooks.redact`); `token` is the real
     UserToken, which callers that store the payload must take out again."""
@@ -109,7 +111,7 @@ def payload(ctx: Ctx, fired: Fired, webhook: dict[str, Any], token: str, respons
     return body
 
 
-def _payload(ctx: Ctx, fired: Fired, webhook: dict[str, Any], response: Any) -> dict[str, Any]:
+def _payload(ctx: HookContext, fired: Fired, webhook: dict[str, Any], response: Any) -> dict[str, Any]:
     return {
         "Route": ctx.route,
         "RouteParams": fired.route_params,
@@ -142,7 +144,7 @@ async def configured_webhooks(db: Database) -> list[dict[str, Any]]:
 class WebhookHooks:
     """The `app.state.Hooks` implementation that runs webhooks."""
 
-    async def before_transaction(self, ctx: Ctx) -> None:
+    async def before_transaction(self, ctx: HookContext) -> None:
         ctx.state[STATE_KEY] = None
         caller = await ctx.optional_caller()
         if caller is None or not caller.client_id:
@@ -173,11 +175,14 @@ class WebhookHooks:
                 fired.post.append((webhook, token))
         ctx.state[STATE_KEY] = fired
 
-    async def before(self, ctx: Ctx) -> None:
+    async def before(self, ctx: HookContext) -> None:
         # Pre-hooks already ran in before_transaction, outside the write lock.
         return None
 
-    async def after(self, ctx: Ctx, status: int, result: Any) -> None:
+    async def after(self, ctx: HookContext, status: int, result: Any) -> None:
+        # Notifications (message senders) go into the same outbox, in the same transaction.
+        if ctx.writable and await notification_events.record(ctx, status, result):
+            ctx.state[WAKE_KEY] = True
         fired: Fired | None = ctx.state.get(STATE_KEY)
         if fired is None or not fired.post or not 200 <= status < 300:
             return
@@ -189,12 +194,12 @@ class WebhookHooks:
                 await self._enqueue(ctx, fired, response, conn)
             wake(ctx.services)
 
-    async def after_commit(self, ctx: Ctx) -> None:
+    async def after_commit(self, ctx: HookContext) -> None:
         fired: Fired | None = ctx.state.get(STATE_KEY)
         if (fired is not None and fired.written) or ctx.state.get(WAKE_KEY):
             wake(ctx.services)
 
-    async def _enqueue(self, ctx: Ctx, fired: Fired, response: dict[str, Any], conn: Any) -> None:
+    async def _enqueue(self, ctx: HookContext, fired: Fired, response: dict[str, Any], conn: Any) -> None:
         now: datetime = utcnow()
         for webhook, token in fired.post:
             # Stored without the token: the delivery log and the database never hold it in a payload.
@@ -211,7 +216,7 @@ class WebhookHooks:
             )
         fired.written = True
 
-    async def _ask(self, ctx: Ctx, fired: Fired, webhook: dict[str, Any], token: str) -> None:
+    async def _ask(self, ctx: HookContext, fired: Fired, webhook: dict[str, Any], token: str) -> None:
         """Call one pre-hook; raise unless it says proceed."""
         services = ctx.services
         decision = await call_prehook(
@@ -236,7 +241,7 @@ class WebhookHooks:
         if not decision.proceed:
             raise PrehookRejected(f"The request was rejected by webhook {webhook['ID']}", data=decision.body)
 
-    async def _user_token(self, ctx: Ctx, caller: Caller, webhook: dict[str, Any]) -> str:
+    async def _user_token(self, ctx: HookContext, caller: Caller, webhook: dict[str, Any]) -> str:
         """The caller's token, or a copy carrying the webhook's ElevatedRoles as well, valid as
         long as the caller's (at least a minute) so the middleware can make the calls it needs."""
         elevated = [r for r in webhook.get("ElevatedRoles") or [] if r not in caller.roles]

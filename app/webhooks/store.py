@@ -24,6 +24,11 @@ TOKEN_KIND = "outboxtoken"
 PENDING = "Pending"
 DELIVERED = "Delivered"
 FAILED = "Failed"
+# Outbox row kinds: a webhook post-hook, or a notification (app.notifications) sent by email or
+# posted to a message sender's URL. `webhook_id` names the webhook or the message sender.
+WEBHOOK = "webhook"
+EMAIL = "email"
+MESSAGE = "message"
 
 OB = outbox.c
 A = delivery_attempts.c
@@ -49,6 +54,7 @@ class OutboxRow:
     request_id: str | None = None
     # Filled in for claimed rows only (`claim_due`); never shown.
     user_token: str | None = None
+    kind: str = WEBHOOK
 
     @classmethod
     def of(cls, row: Any) -> OutboxRow:
@@ -65,6 +71,7 @@ class OutboxRow:
             body=m["body"],
             last_error=m["last_error"],
             request_id=m["request_id"],
+            kind=m["kind"],
         )
 
 
@@ -78,8 +85,10 @@ async def enqueue(
     now: datetime,
     request_id: str | None = None,
     user_token: str | None = None,
+    kind: str = WEBHOOK,
 ) -> None:
-    """`body` is the payload as stored (already redacted); `user_token` the token to send in it."""
+    """`body` is the payload as stored (already redacted); `user_token` the token (or, for a
+    notification, the secret such as a verification code) to send in it, kept apart until sent."""
     if user_token:
         await Docs(conn).insert(TOKEN_KIND, {"ID": delivery_id, "_UserToken": user_token})
     await conn.execute(
@@ -93,6 +102,7 @@ async def enqueue(
             next_attempt_at=now,
             created_at=now,
             body=body,
+            kind=kind,
         )
     )
 
@@ -300,6 +310,7 @@ async def flush_waiting(
             OB.status == PENDING,
             OB.next_attempt_at > now + beyond,
             OB.webhook_id.in_(sorted(set(webhook_ids))),
+            OB.kind == WEBHOOK,
         )
         .values(next_attempt_at=now)
     )
@@ -307,10 +318,17 @@ async def flush_waiting(
 
 
 async def page(
-    conn: AsyncConnection, webhook_id: str, *, page: int, page_size: int, status: str | None
+    conn: AsyncConnection,
+    webhook_id: str,
+    *,
+    page: int,
+    page_size: int,
+    status: str | None,
+    kind: str | Sequence[str] = WEBHOOK,
 ) -> tuple[list[OutboxRow], int]:
     """Newest first."""
-    where = [OB.webhook_id == webhook_id]
+    kinds = [kind] if isinstance(kind, str) else list(kind)
+    where = [OB.webhook_id == webhook_id, OB.kind.in_(kinds)]
     if status is not None:
         where.append(func.lower(OB.status) == status.lower())
     total = int(
@@ -320,10 +338,12 @@ async def page(
     return [OutboxRow.of(r) for r in await conn.execute(stmt)], total
 
 
-async def get(conn: AsyncConnection, webhook_id: str, delivery_id: str) -> OutboxRow | None:
-    row = (
-        await conn.execute(select(outbox).where(OB.webhook_id == webhook_id, OB.delivery_id == delivery_id))
-    ).first()
+async def get(
+    conn: AsyncConnection, webhook_id: str, delivery_id: str, kind: str | Sequence[str] = WEBHOOK
+) -> OutboxRow | None:
+    kinds = [kind] if isinstance(kind, str) else list(kind)
+    where = (OB.webhook_id == webhook_id, OB.delivery_id == delivery_id, OB.kind.in_(kinds))
+    row = (await conn.execute(select(outbox).where(*where))).first()
     return OutboxRow.of(row) if row else None
 
 
@@ -347,3 +367,31 @@ async def make_due(conn: AsyncConnection, row: OutboxRow, *, now: datetime) -> N
     if row.status != PENDING:
         values.update(status=PENDING, attempts=0)
     await conn.execute(update(outbox).where(OB.pk == row.pk).values(**values))
+
+
+async def recent(
+    conn: AsyncConnection,
+    *,
+    limit: int,
+    ordering_key: str | None = None,
+    status: str | None = None,
+) -> list[OutboxRow]:
+    """The newest deliveries of every webhook (the console's delivery log), optionally those
+    about one order (`ordering_key`) or in one status."""
+    where = []
+    if ordering_key is not None:
+        where.append(OB.ordering_key == ordering_key)
+    if status is not None:
+        where.append(OB.status == status)
+    stmt = select(outbox).where(*where).order_by(OB.pk.desc()).limit(limit)
+    return [OutboxRow.of(r) for r in await conn.execute(stmt)]
+
+
+async def status_counts(
+    conn: AsyncConnection, *, since: datetime | None = None
+) -> dict[tuple[str, str], int]:
+    """How many deliveries each webhook has in each status: {(webhook_id, status): n}."""
+    stmt = select(OB.webhook_id, OB.status, func.count()).group_by(OB.webhook_id, OB.status)
+    if since is not None:
+        stmt = stmt.where(OB.created_at >= since)
+    return {(str(w), str(s)): int(n) for w, s, n in await conn.execute(stmt)}

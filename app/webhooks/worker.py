@@ -27,6 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app import metrics
 from app.config import Settings
+from app.notifications.delivery import deliver_notification
+from app.notifications.messages import SENDER_KIND, secret_values
 from app.observability import set_request_id
 from app.services import activities
 from app.state import Services
@@ -36,7 +38,7 @@ from app.webhooks import store as outbox_store
 from app.webhooks.client import close_clients, webhook_client
 from app.webhooks.hooks import custom_header
 from app.webhooks.redact import scrub_text, with_user_token
-from app.webhooks.store import DELIVERED, FAILED, PENDING, OutboxRow
+from app.webhooks.store import DELIVERED, FAILED, PENDING, WEBHOOK, OutboxRow
 from domain.clock import utcnow
 from domain.retry import next_delay
 from integrations.webhook_client import WebhookClient
@@ -90,14 +92,27 @@ def chains(rows: list[OutboxRow]) -> list[list[OutboxRow]]:
     return out
 
 
-async def _webhooks(services: Services, ids: Iterable[str]) -> dict[str, dict[str, object]]:
-    wanted = set(ids)
+def target_key(row: OutboxRow) -> str:
+    """What a row is sent to: its webhook, or (notifications) its message sender."""
+    return row.webhook_id if row.kind == WEBHOOK else f"{SENDER_KIND}:{row.webhook_id}"
+
+
+async def _webhooks(services: Services, rows: Iterable[OutboxRow]) -> dict[str, dict[str, object]]:
+    """The webhooks and message senders the rows go to, by `target_key`."""
+    claimed = list(rows)
+    hooks = sorted({r.webhook_id for r in claimed if r.kind == WEBHOOK})
+    senders = sorted({r.webhook_id for r in claimed if r.kind != WEBHOOK})
+    found: dict[str, dict[str, object]] = {}
     async with services.db.reader() as conn:
         docs = Docs(conn)
-        found = await docs.all("webhook", docs.field_in("ID", sorted(wanted)))
-        # Business-event subscriptions' rows (`evs:<ID>`) deliver like webhooks (docs/events.md).
-        subscriptions = await activities.delivery_targets(docs, wanted)
-    return {**{str(d["ID"]): d for d in found}, **subscriptions}
+        if hooks:
+            found.update({str(d["ID"]): d for d in await docs.all("webhook", docs.field_in("ID", hooks))})
+            # Business-event subscriptions' rows (`evs:<ID>`) deliver like webhooks (docs/events.md).
+            found.update(await activities.delivery_targets(docs, set(hooks)))
+        if senders:
+            for d in await docs.all(SENDER_KIND, docs.field_in("ID", senders)):
+                found[f"{SENDER_KIND}:{d['ID']}"] = d
+    return found
 
 
 @dataclass(frozen=True)
@@ -113,6 +128,10 @@ class Outcome:
 # for a retry (`outbox_store.flush_waiting`); it exceeds the longest lease (the last row of a
 # chain: lease + CHAIN * webhook_timeout) so claimed and in-flight rows are left alone.
 FLUSH_MARGIN = timedelta(seconds=5)
+# The background worker makes an endpoint's waiting deliveries due at most this often (seconds).
+FLUSH_EVERY = 1.0
+# Retry jitter: one generator per process (seeding one per attempt cost more than signing it).
+_RNG = random.Random()
 
 
 def flush_beyond(settings: Settings) -> timedelta:
@@ -129,21 +148,25 @@ class Recorder:
         self._queue: list[tuple[Outcome | None, list[OutboxRow], asyncio.Future[None]]] = []
         self._flushing = False
         self._flusher: asyncio.Task[None] | None = None
+        # Webhook ID -> monotonic time its waiting deliveries were last made due (`_write_all`).
+        self._flushed: dict[str, float] = {}
 
     async def record(self, outcome: Outcome) -> None:
-        await self._submit(outcome, [])
+        await self.submit(outcome, [])
 
     async def release(self, rows: list[OutboxRow]) -> None:
         if rows:
-            await self._submit(None, rows)
+            await self.submit(None, rows)
 
-    async def _submit(self, outcome: Outcome | None, rows: list[OutboxRow]) -> None:
+    def submit(self, outcome: Outcome | None, rows: list[OutboxRow]) -> asyncio.Future[None]:
+        """Queue an outcome (and rows to give back) for the next group commit; the future is
+        done once it committed. Writes commit in the order they were submitted."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append((outcome, rows, done))
         if not self._flushing:
             self._flushing = True
             self._flusher = asyncio.create_task(self._flush())
-        await done
+        return done
 
     async def _flush(self) -> None:
         try:
@@ -154,7 +177,7 @@ class Recorder:
                 try:
                     async with self.services.db.transaction() as conn:
                         await outbox_store.release(conn, released)
-                        await _write_all(conn, outcomes, self.services.settings)
+                        await _write_all(conn, outcomes, self.services.settings, self._flushed)
                 except Exception as exc:
                     for _, _, done in batch:
                         if not done.done():
@@ -167,14 +190,36 @@ class Recorder:
             self._flushing = False
 
 
-async def _write_all(conn: AsyncConnection, outcomes: list[Outcome], settings: Settings) -> None:
+async def _write_all(
+    conn: AsyncConnection,
+    outcomes: list[Outcome],
+    settings: Settings,
+    flushed: dict[str, float] | None = None,
+) -> None:
     """Record the outcomes; an endpoint that took a delivery gets its waiting ones sent now
-    (after a receiver outage they would otherwise sit out their backoff, up to hours)."""
+    (after a receiver outage they would otherwise sit out their backoff, up to hours).
+
+    With `flushed` (the background worker's `Recorder`), an endpoint's waiting deliveries are
+    made due at most once per `FLUSH_EVERY` seconds while this worker saw none of its
+    deliveries fail: a steady stream of successes to one endpoint then costs one such statement
+    a second rather than one per group commit, and a failure seen here re-arms it at once."""
     await outbox_store.record_attempts(conn, [_attempt(o) for o in outcomes])
-    delivered = [o for o in outcomes if o.status == DELIVERED]
+    if flushed is not None:
+        for o in outcomes:
+            if o.status != DELIVERED:
+                flushed.pop(o.row.webhook_id, None)
+    delivered = [o for o in outcomes if o.status == DELIVERED and o.row.kind == WEBHOOK]
     if delivered:
         now = max(o.at for o in delivered)
-        ids = [o.row.webhook_id for o in delivered]
+        ids = list({o.row.webhook_id for o in delivered})
+        if flushed is not None:
+            clock = time.monotonic()
+            ids = [i for i in ids if clock - flushed.get(i, -FLUSH_EVERY) >= FLUSH_EVERY]
+            if len(flushed) > 4096:
+                flushed.clear()
+            flushed.update(dict.fromkeys(ids, clock))
+            if not ids:
+                return
         moved = await outbox_store.flush_waiting(conn, ids, now=now, beyond=flush_beyond(settings))
         if moved:
             metrics.WEBHOOK_FLUSHES.inc(moved)
@@ -182,14 +227,16 @@ async def _write_all(conn: AsyncConnection, outcomes: list[Outcome], settings: S
 
 
 def _attempt(o: Outcome) -> outbox_store.Attempt:
-    # A receiver that echoes the request must not put the caller's token into the log.
+    # A receiver that echoes the request must not put the caller's token (or a notification's
+    # verification code) into the log.
+    secrets = [o.row.user_token] if o.row.kind == WEBHOOK else secret_values(o.row.user_token)
     return outbox_store.Attempt(
         o.row,
         attempted_at=o.at,
         status_code=o.result.status_code,
         duration_ms=o.result.duration_ms,
-        error=scrub_text(o.result.error, o.row.user_token),
-        response_body=scrub_text(o.result.response_body, o.row.user_token),
+        error=scrub_text(o.result.error, *secrets),
+        response_body=scrub_text(o.result.response_body, *secrets),
         new_status=o.status,
         next_attempt_at=o.next_attempt_at,
     )
@@ -222,14 +269,24 @@ async def attempt(
     timeout: float | None = None,
     rng: random.Random | None = None,
     recorder: Recorder | None = None,
+    written: list[asyncio.Future[None]] | None = None,
 ) -> Outcome:
-    """One attempt at one claimed delivery, recorded (committed when this returns). Signed with
-    the webhook's current HashKey (rotating the key takes effect on the next retry) and the wall
-    clock (the Standard Webhooks timestamp must be real even when tests move `now`)."""
+    """One attempt at one claimed delivery, recorded (committed when this returns; with
+    `written` and a `recorder`, queued for commit and its future added there instead). Signed
+    with the webhook's current HashKey (rotating the key takes effect on the next retry) and
+    the wall clock (the Standard Webhooks timestamp must be real even when tests move `now`)."""
     # Log lines and the outbound call carry the ID of the request that caused the delivery.
     set_request_id(row.request_id)
     url = str(webhook.get("Url") or "") if webhook else ""
-    if webhook is None or not url:
+    if row.kind != WEBHOOK:
+        result = await deliver_notification(
+            services.settings,
+            row,
+            webhook,
+            client=client,
+            timeout=services.settings.webhook_timeout if timeout is None else timeout,
+        )
+    elif webhook is None or not url:
         result = AttemptResult(
             status_code=None,
             duration_ms=0.0,
@@ -251,9 +308,11 @@ async def attempt(
             timeout=services.settings.webhook_timeout if timeout is None else timeout,
             request_id=row.request_id,
         )
-    outcome = decide(row, result, now or utcnow(), rng or random.Random())
+    outcome = decide(row, result, now or utcnow(), rng or _RNG)
     _count(outcome)
-    if recorder is not None:
+    if recorder is not None and written is not None:
+        written.append(recorder.submit(outcome, []))
+    elif recorder is not None:
         await recorder.record(outcome)
     else:
         async with services.db.transaction() as conn:
@@ -290,33 +349,55 @@ async def deliver_chain(
     timeout: float | None = None,
     rng: random.Random | None = None,
 ) -> int:
-    """Send one ordering key's claimed rows strictly one after another, each only once the one
-    before it is recorded Delivered; the rest goes back unsent when one is not (it is retried
-    first) or when a row's lease would run out before its attempt ends. Returns attempts made."""
+    """Send one ordering key's claimed rows strictly one after another, each only once the
+    receiver accepted the one before it (2xx); the rest goes back unsent when one is not
+    accepted (it is retried first) or when a row's lease would run out before its attempt ends.
+    Returns attempts made once every outcome is committed.
+
+    A row may go out before the one before it is committed: if that commit is lost (crash,
+    database error), the earlier row keeps its lease and is sent again later, so a receiver
+    sees it twice (same `webhook-id`), never a later row before an earlier one's first copy."""
     claimed = time.monotonic()
     step = services.settings.webhook_timeout if timeout is None else timeout
     lease = lease_for(services.settings).total_seconds()
-    for i, row in enumerate(rows):
-        # Row i is leased for lease + i * webhook_timeout from the claim (`claim_due`); keep a
-        # full attempt's margin so another worker never takes it while it is being sent.
-        leased_until = lease + i * services.settings.webhook_timeout
-        if i and time.monotonic() - claimed + step + 1.0 > leased_until:
-            await recorder.release(rows[i:])
-            return i
-        outcome = await attempt(
-            services,
-            row,
-            hooks.get(row.webhook_id),
-            client=client,
-            now=now,
-            timeout=timeout,
-            rng=rng,
-            recorder=recorder,
-        )
-        if outcome.status != DELIVERED:
-            await recorder.release(rows[i + 1 :])
-            return i + 1
-    return len(rows)
+    # Each outcome is queued for the group commit and the next row is sent as soon as the
+    # receiver took this one, without waiting for the commit (it would add a commit's latency
+    # to every step of the chain). The chain ends once all of it is committed.
+    writes: list[asyncio.Future[None]] = []
+    made = len(rows)
+    try:
+        for i, row in enumerate(rows):
+            # Row i is leased for lease + i * webhook_timeout from the claim (`claim_due`); keep a
+            # full attempt's margin so another worker never takes it while it is being sent.
+            leased_until = lease + i * services.settings.webhook_timeout
+            if i and time.monotonic() - claimed + step + 1.0 > leased_until:
+                writes.append(recorder.submit(None, rows[i:]))
+                made = i
+                break
+            outcome = await attempt(
+                services,
+                row,
+                hooks.get(target_key(row)),
+                client=client,
+                now=now,
+                timeout=timeout,
+                rng=rng,
+                recorder=recorder,
+                written=writes,
+            )
+            if outcome.status != DELIVERED:
+                if i + 1 < len(rows):
+                    writes.append(recorder.submit(None, rows[i + 1 :]))
+                made = i + 1
+                break
+    finally:
+        # Wait for the writes even when cancelled, so a failure to record is reported; an
+        # unrecorded row keeps its lease and is sent again once the lease runs out.
+        if writes:
+            failed = [r for r in await asyncio.gather(*writes, return_exceptions=True) if r is not None]
+            if failed:
+                raise failed[0]
+    return made
 
 
 async def deliver_due(
@@ -336,7 +417,7 @@ async def deliver_due(
     rows = await claim(services, now=when, limit=limit, chain=min(chain, CHAIN))
     if not rows:
         return 0
-    hooks = await _webhooks(services, (r.webhook_id for r in rows))
+    hooks = await _webhooks(services, rows)
     http = client or webhook_client(services)
     recorder = Recorder(services)
     made = await asyncio.gather(
@@ -415,7 +496,7 @@ class BackgroundWorker:
         rows = await claim(self.services, now=utcnow(), limit=limit, chain=self.chain)
         if not rows:
             return 0
-        hooks = await _webhooks(self.services, (r.webhook_id for r in rows))
+        hooks = await _webhooks(self.services, rows)
         assert self._client is not None, "start() first"
         started = chains(rows)
         for run in started:

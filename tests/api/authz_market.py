@@ -442,6 +442,20 @@ async def _secrets(api: Api) -> None:
             "ElevatedRoles": [],
         },
     )
+    await api.ok(
+        "POST",
+        "/messagesenders",
+        {
+            "ID": "mk-sender",
+            "Name": "notifications",
+            "MessageTypes": ["OrderSubmitted", "ForgottenPassword"],
+            "URL": "https://middleware.example.com/messages",
+            "SharedKey": f"{SECRET}sender",
+        },
+    )
+    await api.ok(
+        "POST", "/messagesenders/assignments", {"MessageSenderID": "mk-sender", "BuyerID": "bA"}, status=204
+    )
 
 
 async def _login(api: Api, market: Market) -> None:
@@ -589,7 +603,11 @@ async def build_market(api: Api) -> Market:
     await _login(api, market)
     await _orders(api, market)
     async with api.services.db.reader() as conn:
-        delivery = (await conn.execute(select(outbox.c.delivery_id))).scalars().first()
+        # A webhook's delivery (mk-sender's notifications share the outbox).
+        webhook_rows = select(outbox.c.delivery_id).where(
+            outbox.c.kind == "webhook", outbox.c.webhook_id == "mk-hook"
+        )
+        delivery = (await conn.execute(webhook_rows)).scalars().first()
     assert delivery, "the webhook on POST /me/addresses queued a delivery"
     market.refs["delivery"] = str(delivery)
     certs = (await api.client.get("/oauth/certs")).json()

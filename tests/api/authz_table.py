@@ -177,6 +177,29 @@ row(
     note="sign-in is open to all; the grant decides (form bodies are tested in test_auth.py)",
 )
 
+# Forgotten credentials: open to all, the same answer whoever asks (docs/forgotten-credentials.md).
+FORGOTTEN = "open to all; 204 whether or not the user exists, rate-limited per address"
+row("POST", "/password/reset", anyone, public=True, ok="auth", body={"ClientID": "zz-nope"}, note=FORGOTTEN)
+row(
+    "PUT",
+    "/password/reset/{verificationCode}",
+    anyone,
+    args={"verificationCode": "zz-not-a-code"},
+    public=True,
+    ok="auth",
+    body={"ClientID": "zz-nope", "Password": "Matrix-pass-1"},
+    note="open to all; only a valid, unexpired code of that client resets a password",
+)
+row(
+    "POST",
+    "/username/retrieve",
+    anyone,
+    public=True,
+    ok="auth",
+    query={"clientID": "zz-nope"},
+    note=FORGOTTEN,
+)
+
 # --- The seller's own configuration --------------------------------------------------------------
 crud("/addresses", "{addressID}", seller, {"addressID": "mk-addr"}, addr("mk-new"), addr("mk-addr"))
 crud("/adminusers", "{userID}", seller, {"userID": "mk-spare"}, user("mk-new"), user("mk-spare"))
@@ -391,6 +414,44 @@ row(
     seller,
     args={"securityProfileID": "mk-profile"},
     query={"userID": "mk-spare"},
+)
+
+SENDER = {
+    "ID": "mk-new",
+    "Name": "n",
+    "MessageTypes": ["OrderSubmitted"],
+    "URL": "mailto:",
+    "SharedKey": "k",
+}
+crud(
+    "/messagesenders",
+    "{messageSenderID}",
+    seller,
+    {"messageSenderID": "mk-sender"},
+    SENDER,
+    {**SENDER, "ID": "mk-sender"},
+    secret="SharedKey only to MessageSenderAdmin",
+)
+row("GET", "/messagesenders/assignments", seller)
+row("POST", "/messagesenders/assignments", seller, body={"MessageSenderID": "mk-sender", "BuyerID": "bB"})
+row(
+    "DELETE",
+    "/messagesenders/{messageSenderID}/assignments",
+    seller,
+    args={"messageSenderID": "mk-sender"},
+    query={"buyerID": "bA"},
+)
+row("GET", "/messagesenders/cclistenerassignments", seller)
+row(
+    "POST",
+    "/messagesenders/cclistenerassignments",
+    seller,
+    body={
+        "MessageSenderAssignment": {"MessageSenderID": "mk-sender", "BuyerID": "bA"},
+        "MessageType": "OrderSubmitted",
+        "BuyerID": "bA",
+        "UserGroupID": "bA-group",
+    },
 )
 
 RULE = {
@@ -1290,6 +1351,14 @@ row("GET", "/me", anyone, roles=ME_ROLES, note=ME_NOTE)
 row("PUT", "/me", anyone, body={"FirstName": "F", "LastName": "L", "Email": "f@example.com"}, ok="auth")
 row("PATCH", "/me", anyone, body={})
 row("GET", "/me/usergroups", anyone, roles=ME_ROLES, note=ME_NOTE)
+row(
+    "POST",
+    "/me/password",
+    anyone,
+    body={"NewPassword": "Matrix-pass-1"},
+    deny=frozenset({"anonshop"}),
+    note="Me.ResetPasswordByToken: a reset token (role PasswordReset) sets its user's password",
+)
 row(
     "DELETE",
     "/me/tokens",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from tests.api.org_setup import buyer, buyer_user, supplier
 from tests.helpers import ADMIN_CLIENT, Api, error_code
 
@@ -132,3 +134,20 @@ async def test_only_the_seller_manages_api_clients(api: Api) -> None:
     no_roles = await buyer_user(api, "b1", "u2", ["Shopper"])
     response = await api.get("/apiclients", token=no_roles)
     assert response.status_code == 403 and error_code(response) == "Auth.InsufficientRoles"
+
+
+async def test_a_new_client_without_an_id_gets_a_lowercase_guid(api: Api) -> None:
+    """OrderCloud generates `ApiClient.ID` as a lowercase GUID; so does ordercore when the body
+    names none (a sent ID is kept: docs/organizations.md, "API clients")."""
+    created = await api.ok("POST", "/apiclients", {"AppName": "Generated", "AccessTokenDuration": 60})
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", created["ID"])
+    assert (await api.ok("GET", f"/apiclients/{created['ID']}"))["AppName"] == "Generated"
+    for blank in (None, ""):
+        other = await api.ok(
+            "POST", "/apiclients", {"ID": blank, "AppName": "Blank", "AccessTokenDuration": 60}
+        )
+        assert re.fullmatch(r"[0-9a-f-]{36}", other["ID"]) and other["ID"] != created["ID"]
+    named = await api.ok(
+        "POST", "/apiclients", {"ID": "my-storefront", "AppName": "Named", "AccessTokenDuration": 60}
+    )
+    assert named["ID"] == "my-storefront"

@@ -291,6 +291,18 @@ async def test_anonymous_sign_in_needs_an_anonymous_client(shop: Api) -> None:
     assert_oauth_error(response, 400, "invalid_client", "Auth.AnonUserProhibited")
 
 
+async def test_client_credentials_without_the_secret_says_it_is_missing(api: Api) -> None:
+    """The bootstrap admin client has a secret: leaving it out (an unset environment variable)
+    is answered as a missing secret, not as an anonymous-shopping refusal."""
+    response = await token_form(api, grant_type="client_credentials", client_id=ADMIN_CLIENT)
+    assert_oauth_error(response, 400, "invalid_client", "Auth.InvalidClientSecret")
+    message = response.json()["Errors"][0]["Message"]
+    assert "client_secret is required" in message and ADMIN_CLIENT in message
+    assert "anonymous shopping" in message
+    blank = await token_form(api, grant_type="client_credentials", client_id=ADMIN_CLIENT, client_secret="")
+    assert_oauth_error(blank, 400, "invalid_client", "Auth.InvalidClientSecret")
+
+
 async def test_unsupported_grant_type(api: Api) -> None:
     response = await token_form(api, grant_type="magic", client_id=ADMIN_CLIENT)
     assert_oauth_error(response, 400, "unsupported_grant_type", "Auth.OauthError")

@@ -76,7 +76,8 @@ async def test_generate_variants(api: Api) -> None:
         "shirt-red-XL",
     ]
     variant = await api.ok("GET", "/products/shirt/variants/shirt-red-XL")
-    assert variant["Name"] == "Shirt Red Extra large" and variant["Active"] is True
+    # OrderCloud leaves a generated variant's Name null.
+    assert variant["Name"] is None and variant["Active"] is True
     assert [(s["SpecID"], s["OptionID"], s["Value"]) for s in variant["Specs"]] == [
         ("color", "red", "Red"),
         ("size", "XL", "Extra large"),
@@ -118,6 +119,53 @@ async def test_generate_variants(api: Api) -> None:
     assert again["VariantCount"] == 2
     gone = await api.get("/products/shirt/variants/shirt-red-S")
     assert gone.status_code == 404
+
+
+# OrderCloud's own export of the seeding tool's Vercel-B2C template: both specs at ListOrder 0,
+# every option at ListOrder 0, the size spec's ID sorting first.
+VERCEL_VARIANTS = [
+    f"short-sleeve-t-shirt-{color}-{size}"
+    for color in ("Aqua", "light-brown", "orange", "Peach")
+    for size in ("L", "M", "S", "XL")
+]
+
+
+async def test_variants_as_ordercloud_makes_them_when_specs_tie(api: Api) -> None:
+    """Specs tied on ListOrder are taken by Name (Color before Size, whatever their IDs), options
+    by ID case-insensitively; the variants' IDs are then OrderCloud's own, their Names null."""
+    await api.ok("POST", "/products", {"ID": "short-sleeve-t-shirt", "Name": "Short Sleeve T-Shirt"})
+    for spec_id, name, options in (
+        ("short-sleeve-t-shirt-color", "Color", ("Peach", "orange", "light-brown", "Aqua")),
+        ("cross-product-size", "Size", ("XL", "S", "M", "L")),
+    ):
+        await api.ok("POST", "/specs", {"ID": spec_id, "Name": name, "DefinesVariant": True, "ListOrder": 0})
+        for option in options:
+            await api.ok("POST", f"/specs/{spec_id}/options", {"ID": option, "Value": option.lower()})
+        assignment = {"SpecID": spec_id, "ProductID": "short-sleeve-t-shirt"}
+        await api.ok("POST", "/specs/productassignments", assignment, status=204)
+
+    size = await api.ok("GET", "/specs/cross-product-size")
+    assert [o["ID"] for o in size["Options"]] == ["L", "M", "S", "XL"]
+    color = await api.ok("GET", "/specs/short-sleeve-t-shirt-color/options")
+    assert [o["ID"] for o in color["Items"]] == ["Aqua", "light-brown", "orange", "Peach"]
+    embedded = await api.ok("GET", "/specs/short-sleeve-t-shirt-color")
+    assert [o["ID"] for o in embedded["Options"]] == ["Aqua", "light-brown", "orange", "Peach"]
+
+    await api.ok("POST", "/products/short-sleeve-t-shirt/variants/generate", status=200)
+    page = await api.ok("GET", "/products/short-sleeve-t-shirt/variants", params={"pageSize": 20})
+    assert [v["ID"] for v in page["Items"]] == VERCEL_VARIANTS
+    assert {v["Name"] for v in page["Items"]} == {None}
+    first = page["Items"][0]
+    assert [(s["SpecID"], s["Name"], s["OptionID"]) for s in first["Specs"]] == [
+        ("short-sleeve-t-shirt-color", "Color", "Aqua"),
+        ("cross-product-size", "Size", "L"),
+    ]
+    # Text sorts ignore case on request too (`L, M, S, XL`, never `L, XL, m, s`).
+    await api.ok("POST", "/specs/cross-product-size/options", {"ID": "m2", "Value": "medium two"})
+    by_id = await api.ok("GET", "/specs/cross-product-size/options", params={"sortBy": "!ID"})
+    assert [o["ID"] for o in by_id["Items"]] == ["XL", "S", "m2", "M", "L"]
+    size = await api.ok("GET", "/specs/cross-product-size")
+    assert [o["ID"] for o in size["Options"]] == ["L", "M", "m2", "S", "XL"]
 
 
 async def test_inventory_records(api: Api) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from integrations.http import create_client
 from tests.integration.receivers import Receiver, ReceiverPool
+from tests.integration.smtp_server import SmtpServer
 
 
 @pytest.fixture
@@ -56,3 +57,23 @@ async def http_client() -> AsyncIterator[httpx.AsyncClient]:
         yield client
     finally:
         await client.aclose()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback (aiosmtpd) keeping what it accepts: `smtp.inbox`."""
+    server = SmtpServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def secure_smtp() -> Iterator[SmtpServer]:
+    """The same, requiring STARTTLS (a self-signed certificate) and AUTH LOGIN/PLAIN."""
+    server = SmtpServer(secure=True).start()
+    try:
+        yield server
+    finally:
+        server.stop()

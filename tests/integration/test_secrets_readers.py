@@ -48,7 +48,16 @@ async def test_readers_get_null_secrets_in_gets_and_lists_and_cannot_probe_them(
         "CustomAuthHeaderValue": HEADER_VALUE,
     }
     await api.ok("POST", "/integrationEvents", event)
+    sender = {
+        "ID": "ms1",
+        "Name": "Mail",
+        "MessageTypes": ["OrderSubmitted"],
+        "URL": "mailto:",
+        "SharedKey": SECRET,
+    }
+    await api.ok("POST", "/messagesenders", sender)
     cases = [
+        ("/messagesenders", "ms1", ("SharedKey",), "MessageSenderReader", "MessageSenderAdmin"),
         ("/apiclients", "app1", ("ClientSecret",), "ApiClientReader", "ApiClientAdmin"),
         ("/webhooks", "wh1", ("HashKey", "CustomAuthHeaderValue"), "WebhookReader", "WebhookAdmin"),
         (

@@ -3,9 +3,10 @@
 Three rules hold it in shape:
 - no import circles: a module never needs, however indirectly, something that needs it;
 - no dead modules: every module is reachable from an entry point;
-- routes reach storage only through services: no `app/routes` module imports `app.store`,
-  except the current offenders listed below. That list may only shrink: a module not on it that
-  imports `app.store` fails, and so does a listed module that no longer does (take it off).
+- routes reach storage only through services: no `app/routes` module imports `app.store`, and
+  no route calls the document store or the connection of its request itself (`ctx.docs.get(...)`,
+  `docs = ctx.docs`, `ctx.conn`); handing `ctx.docs` to a service (`svc.f(ctx.docs, ...)`) is how
+  a route names the storage a service works on.
 
 Imports inside functions count (they are how circles hide). Imports under `if TYPE_CHECKING:`
 count for the routes rule (a route annotated with `Docs` still knows about storage) but not for
@@ -24,24 +25,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("app", "domain", "integrations")
-
-# Route modules that still import app.store directly (issue #12, item 2). Only ever remove names.
-ROUTES_IMPORTING_STORE = frozenset(
-    {
-        "cart",
-        "fulfilment",
-        "me_catalog",
-        "oauth",
-        "orderreturns",
-        "orgs",
-        "products",
-        "promotions",
-        "security_profiles",
-        "shipments",
-        "specs",
-        "supplier_buyers",
-    }
-)
 
 # Where the process starts, and modules loaded by name rather than by an import statement:
 # the CLI (`ordercore = app.cli:main`), Alembic's env and revisions, and the route modules that
@@ -230,17 +213,45 @@ def _route_modules() -> dict[str, str]:
 
 
 @pytest.mark.parametrize("short", sorted(_route_modules()))
-def test_route_reaches_storage_only_through_services(short: str) -> None:
+def test_route_imports_no_storage(short: str) -> None:
     imported = FULL_GRAPH[_route_modules()[short]]
-    uses_store = any(t == "app.store" or t.startswith("app.store.") for t in imported)
-    if short in ROUTES_IMPORTING_STORE:
-        assert uses_store, f"app.routes.{short} no longer imports app.store: take it off the allow-list"
-    else:
-        assert not uses_store, f"app.routes.{short} imports app.store: go through a service in app/services"
+    store = sorted(t for t in imported if t == "app.store" or t.startswith("app.store."))
+    assert store == [], f"app.routes.{short} imports {store}: go through a service in app/services"
 
 
-def test_allow_list_names_real_modules() -> None:
-    assert set(_route_modules()) >= ROUTES_IMPORTING_STORE
+def storage_calls(tree: ast.AST) -> list[int]:
+    """Lines where a route uses its request's storage itself: `ctx.conn` at all, an attribute of
+    `ctx.docs` (a method call such as `ctx.docs.get`, or `ctx.docs.pg`), or `ctx.docs` kept in
+    a name. `ctx.docs` passed as an argument is not counted: the service does the work."""
+
+    def is_ctx(node: ast.AST, attr: str) -> bool:
+        return (
+            isinstance(node, ast.Attribute)
+            and node.attr == attr
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "ctx"
+        )
+
+    def uses_storage(node: ast.AST) -> bool:
+        if isinstance(node, ast.Attribute):
+            return is_ctx(node, "conn") or is_ctx(node.value, "docs")
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            return node.value is not None and is_ctx(node.value, "docs")
+        return False
+
+    lines = [
+        node.lineno for node in ast.walk(tree) if uses_storage(node) and isinstance(node, ast.stmt | ast.expr)
+    ]
+    return sorted(lines)
+
+
+@pytest.mark.parametrize("short", sorted(_route_modules()))
+def test_route_calls_storage_only_through_services(short: str) -> None:
+    path, _ = all_modules()[_route_modules()[short]]
+    lines = storage_calls(ast.parse(path.read_text()))
+    assert lines == [], (
+        f"app.routes.{short} uses ctx.docs/ctx.conn itself on lines {lines}: move it to a service"
+    )
 
 
 # --------------------------------------------------------------------------- the checker itself
@@ -270,6 +281,29 @@ def test_checker_finds_a_circle_through_a_function_level_import(tmp_path: Path) 
     assert graph["d"] == set()  # typing-only imports never run
 
 
+def test_checker_finds_storage_calls_in_routes() -> None:
+    source = (
+        "async def f(ctx):\n"
+        "    a = await ctx.docs.get('x', '1')\n"  # 2: a storage call
+        "    docs = ctx.docs\n"  # 3: an alias
+        "    await ctx.conn.execute(q)\n"  # 4: the connection
+        "    json = ctx.docs.json\n"  # 5: storage details
+        "    await svc.g(ctx.docs, 1)\n"  # handed to a service: fine
+        "    await svc.h(ctx, docs=ctx.docs)\n"  # fine
+    )
+    assert storage_calls(ast.parse(source)) == [2, 3, 4, 5]
+
+
 def test_checker_finds_unreachable_modules() -> None:
     graph = {"p": set(), "p.main": {"p.used"}, "p.used": set(), "p.dead": set()}
     assert reachable(graph, {"p.main"}) == {"p", "p.main", "p.used"}
+
+
+USE_CASE_PACKAGES = ("app.services", "app.catalog", "app.webhooks")
+
+
+@pytest.mark.parametrize("name", sorted(n for n in FULL_GRAPH if n.startswith(USE_CASE_PACKAGES)))
+def test_use_cases_know_nothing_of_http(name: str) -> None:
+    """Services take an `app.unit.Unit`, never the request (issue #12, item 1): no module under
+    app/services, app/catalog or app/webhooks imports `app.http`, not even for a type."""
+    assert "app.http" not in FULL_GRAPH[name], f"{name} imports app.http: take an app.unit.Unit"

@@ -81,6 +81,13 @@ def test_item_limit_takes_lines_in_item_sort_order() -> None:
     assert [line for _, line, _ in amounts(by_total)] == ["l1"]
 
 
+def test_item_sort_by_text_ignores_case() -> None:
+    lines = [{"ID": i, "xp": {"Size": size}} for i, size in (("1", "XL"), ("2", "m"), ("3", "L"), ("4", "s"))]
+    ordered = rules._ordered(lines, "xp.Size")
+    assert [line["xp"]["Size"] for line in ordered] == ["L", "m", "s", "XL"]
+    assert [line["xp"]["Size"] for line in rules._ordered(lines, "!xp.Size")] == ["XL", "s", "m", "L"]
+
+
 def test_quantity_limit_discounts_each_unit_up_to_the_limit() -> None:
     p = promo("q", "item.ProductID = 'a'", "item.UnitPrice * .5", LineItemLevel=True, QuantityLimitPerOrder=3)
     # l1 (3 units) uses the whole limit; l3 gets nothing and is not listed.
