@@ -10,8 +10,9 @@ payment of a submitted order. See docs/payments.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from domain.errors import Forbidden, ValidationFailed
@@ -62,58 +63,104 @@ def check_patch(
 
 
 # --------------------------------------------------------------------------- payment status
-
-# An order's payment status (the Wix vocabulary the common order view uses; issue #17 item 4).
-NOT_PAID, PENDING, PARTIALLY_PAID, PAID, PARTIALLY_REFUNDED, FULLY_REFUNDED = (
-    "NOT_PAID",
-    "PENDING",
-    "PARTIALLY_PAID",
-    "PAID",
-    "PARTIALLY_REFUNDED",
-    "FULLY_REFUNDED",
-)
-PAYMENT_STATUSES = (NOT_PAID, PENDING, PARTIALLY_PAID, PAID, PARTIALLY_REFUNDED, FULLY_REFUNDED)
+#
+# One vocabulary for "how much of this order is paid", used by the common order view
+# (`/v1/channels/orders`, its `PaymentStatus` field and filter) for native orders and for the
+# orders imported from other channels: Wix eCommerce's `paymentStatus` values.
 
 
-def payment_status(total: Decimal, payments: Iterable[dict[str, Any]]) -> str:
-    """An order's payment status from its payments. Accepted payments pay (a payment without
-    Amount covers the whole order); refunds are the payments made for an order return (or with a
-    negative Amount). Unaccepted payments make the order PENDING while nothing is paid. An order
-    with nothing to pay (Total 0) is PAID."""
-    paid = refunded = awaiting = Decimal(0)
+class PaymentStatus(StrEnum):
+    NOT_PAID = "NOT_PAID"
+    PENDING = "PENDING"
+    PARTIALLY_PAID = "PARTIALLY_PAID"
+    PAID = "PAID"
+    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
+    FULLY_REFUNDED = "FULLY_REFUNDED"
+
+
+PAYMENT_STATUSES: tuple[str, ...] = tuple(s.value for s in PaymentStatus)
+_ZERO = Decimal(0)
+
+
+def is_refund(payment: Mapping[str, Any]) -> bool:
+    """A refund is a payment made for an order return or with a negative Amount."""
+    amount = payment.get("Amount")
+    return bool(payment.get("OrderReturnID")) or (amount is not None and to_decimal(amount) < 0)
+
+
+def payment_status(total: Any, payments: Iterable[Mapping[str, Any]]) -> PaymentStatus:
+    """The payment status of an order of `total` with `payments` (OrderCloud Payment documents).
+
+    - charges are the payments that are not refunds; a charge without Amount covers the whole
+      order (OrderCloud's meaning of a null Payment.Amount). Accepted charges are paid; charges
+      not (yet) accepted are pending.
+    - refunds (payments with OrderReturnID or a negative Amount) count when Accepted: the money
+      went back.
+    - Any refund: FULLY_REFUNDED when the refunds reach what was paid (or, with nothing accepted,
+      the order total), else PARTIALLY_REFUNDED.
+    - Else PAID when the accepted charges cover the total (an order of 0 is paid), PARTIALLY_PAID
+      when some money was accepted, PENDING when only unaccepted charges exist, NOT_PAID when
+      there is no charge at all.
+    """
+    order_total = to_decimal(total if total is not None else 0)
+    paid = pending = refunded = _ZERO
     for payment in payments:
         amount = payment.get("Amount")
-        value = total if amount is None else to_decimal(amount)
-        if payment.get("OrderReturnID") or value < 0:
-            if payment.get("Accepted") is True:
-                refunded += abs(value)
-        elif payment.get("Accepted") is True:
+        accepted = payment.get("Accepted") is True
+        if is_refund(payment):
+            if accepted:
+                refunded += abs(to_decimal(amount or 0))
+            continue
+        value = order_total if amount is None else to_decimal(amount)
+        if accepted:
             paid += value
         else:
-            awaiting += value
+            pending += value
     if refunded > 0:
-        return FULLY_REFUNDED if refunded >= paid else PARTIALLY_REFUNDED
-    if total <= 0 or (paid > 0 and paid >= total):
-        return PAID
+        base = paid if paid > 0 else order_total
+        return PaymentStatus.FULLY_REFUNDED if refunded >= base else PaymentStatus.PARTIALLY_REFUNDED
+    if paid >= order_total:
+        return PaymentStatus.PAID  # covered (an order of 0 owes nothing)
     if paid > 0:
-        return PARTIALLY_PAID
-    return PENDING if awaiting > 0 else NOT_PAID
+        return PaymentStatus.PARTIALLY_PAID
+    return PaymentStatus.PENDING if pending > 0 else PaymentStatus.NOT_PAID
 
 
-# The common order view's financial statuses of imported orders (docs/channels.md) in this vocabulary.
-_FROM_FINANCIAL = {
-    "pending": PENDING,
-    "partially_paid": PARTIALLY_PAID,
-    "paid": PAID,
-    "partially_refunded": PARTIALLY_REFUNDED,
-    "refunded": FULLY_REFUNDED,
-    "voided": NOT_PAID,
+# Other channels' financial statuses (Shopify `financial_status`, the common shape's
+# `FinancialStatus`) in this vocabulary.
+FROM_FINANCIAL: dict[str, PaymentStatus] = {
+    "pending": PaymentStatus.PENDING,
+    "authorized": PaymentStatus.PENDING,
+    "partially_paid": PaymentStatus.PARTIALLY_PAID,
+    "paid": PaymentStatus.PAID,
+    "partially_refunded": PaymentStatus.PARTIALLY_REFUNDED,
+    "refunded": PaymentStatus.FULLY_REFUNDED,
+    "voided": PaymentStatus.NOT_PAID,
+    "expired": PaymentStatus.NOT_PAID,
 }
 
 
+def from_financial(financial_status: str) -> PaymentStatus:
+    """A channel's financial status as a PaymentStatus (unknown values: NOT_PAID)."""
+    return FROM_FINANCIAL.get(financial_status.lower(), PaymentStatus.NOT_PAID)
+
+
+# The vocabulary as plain names, and imported statuses that may already be in it (the timeline's
+# business events use these: app.services.activities).
+NOT_PAID, PENDING, PARTIALLY_PAID, PAID, PARTIALLY_REFUNDED, FULLY_REFUNDED = (
+    PaymentStatus.NOT_PAID,
+    PaymentStatus.PENDING,
+    PaymentStatus.PARTIALLY_PAID,
+    PaymentStatus.PAID,
+    PaymentStatus.PARTIALLY_REFUNDED,
+    PaymentStatus.FULLY_REFUNDED,
+)
+
+
 def from_financial_status(value: str | None) -> str | None:
-    """An imported order's payment status from its common-view financial status (values already in
-    this vocabulary pass through)."""
+    """`from_financial`, letting values already in this vocabulary (and None) through."""
     if value is None:
         return None
-    return value if value in PAYMENT_STATUSES else _FROM_FINANCIAL.get(value.lower(), value.upper())
+    if value in PAYMENT_STATUSES:
+        return value
+    return from_financial(value).value

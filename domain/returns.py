@@ -68,15 +68,20 @@ from domain.money import round_money, to_decimal
 __all__ = [
     "DEAD_STATUSES",
     "EVENTS",
+    "ITEM_EXTENSIONS",
     "Claim",
+    "OrderCharges",
     "ReturnLine",
     "apply",
     "can",
     "claims_of",
     "eligible_quantity",
     "item_refund",
+    "line_shares",
     "non_negative",
     "price_items",
+    "refundable_pool",
+    "restock_quantities",
 ]
 
 # Returns in these statuses claim no quantity and no refund any more.
@@ -98,6 +103,10 @@ def is_open(ret: Mapping[str, Any]) -> bool:
 def is_settling(ret: Mapping[str, Any]) -> bool:
     return ret.get("Status") in SETTLING
 _ZERO: Final = Decimal(0)
+# ordercore's extension fields of an OrderReturnItem (docs/returns.md): the seller's reason code,
+# the condition the goods came back in (Damaged ones are not restocked), and where to restock.
+ITEM_EXTENSIONS: Final = ("ReasonCode", "Condition", "RestockInventoryRecordID")
+NOT_RESTOCKABLE: Final = frozenset({"Damaged"})
 
 _REFUSAL: Final[dict[str, tuple[str, str]]] = {
     "submit": ("OrderReturn.CannotSubmitBadStatus", "Only an Unsubmitted order return can be submitted."),
@@ -212,6 +221,13 @@ class ReturnLine:
     quantity_shipped: int
     line_total: Decimal
     returnable: bool
+    # What returning every unit refunds: the line's prorated share of the order (`line_shares`);
+    # None is the LineTotal alone.
+    refundable: Decimal | None = None
+
+    @property
+    def full_refund(self) -> Decimal:
+        return self.line_total if self.refundable is None else self.refundable
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,8 +249,9 @@ def item_refund(line: ReturnLine, returned: int, claim: Claim, currency: str | N
     if returned <= 0 or line.quantity <= 0:
         return round_money(_ZERO, currency)
     units = min(claim.quantity + returned, line.quantity)
-    cumulative = round_money(line.line_total * units / line.quantity, currency)
-    left = line.line_total - claim.refund
+    full = line.full_refund
+    cumulative = round_money(full * units / line.quantity, currency)
+    left = full - claim.refund
     return round_money(max(_ZERO, min(cumulative - claim.refund, left)), currency)
 
 
@@ -275,18 +292,22 @@ def price_items(
     currency: str | None,
     any_product: bool = False,
     overrides: Mapping[str, Any] | None = None,
-) -> tuple[list[dict[str, Any]], Decimal]:
+    calculate: bool = True,
+) -> tuple[list[dict[str, Any]], Decimal | None]:
     """Check `items` (ItemsToReturn as sent) against the order and fill in each RefundAmount.
 
     `any_product`: lines whose product is not Returnable may be returned too (OrderAdmin).
     `overrides`: line ID -> the RefundAmount an OrderAdmin set for that item; every other item gets
-    the computed default (a RefundAmount in `items` itself is ignored). Returns (items, the sum of
-    their refunds).
+    the computed default (a RefundAmount in `items` itself is ignored). Without `calculate` (no
+    return calculation is configured: OrderCloud's behaviour) there is no default: an item's
+    RefundAmount is its override or null. Returns (items, the sum of their refunds, None when no
+    item has one).
     """
     overrides = overrides or {}
     seen: set[str] = set()
     priced: list[dict[str, Any]] = []
     total = _ZERO
+    any_amount = False
     for raw in items:
         line_id = raw["LineItemID"]
         if line_id in seen:
@@ -315,17 +336,95 @@ def price_items(
                 {"LineItemID": line_id, "Quantity": quantity, "QuantityEligible": allowed},
             )
         sent = overrides.get(line_id)
+        refund: Decimal | None
         if sent is not None:
             refund = round_money(non_negative(sent, line_id), currency)
-        else:
+        elif calculate:
             refund = item_refund(line, quantity, claim, currency)
+        else:
+            refund = None
         priced.append(
             {
                 "LineItemID": line_id,
                 "Quantity": raw.get("Quantity"),
                 "RefundAmount": refund,
                 "Comments": raw.get("Comments"),
+                **{k: raw.get(k) for k in ITEM_EXTENSIONS},
             }
         )
-        total += refund
-    return priced, round_money(total, currency)
+        if refund is not None:
+            total += refund
+            any_amount = True
+    return priced, round_money(total, currency) if any_amount or calculate else None
+
+
+# --------------------------------------------------------------------------- the built-in calculator
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCharges:
+    """What an order charged beyond its lines' LineTotals."""
+
+    tax: Decimal = _ZERO
+    shipping: Decimal = _ZERO
+    # Order-level promotions: Order.PromotionDiscount minus the lines' own PromotionDiscounts.
+    order_discount: Decimal = _ZERO
+    # Fees and Gratuity: refunded with the goods, like tax.
+    other: Decimal = _ZERO
+
+
+def refundable_pool(
+    line_totals: Sequence[Decimal], charges: OrderCharges, *, refund_shipping: bool
+) -> Decimal:
+    """What returning the whole order refunds: the Total, less ShippingCost unless shipping is
+    refundable (never below zero)."""
+    pool = sum(line_totals, _ZERO) - charges.order_discount + charges.tax + charges.other
+    if refund_shipping:
+        pool += charges.shipping
+    return max(_ZERO, pool)
+
+
+def line_shares(
+    lines: Sequence[tuple[str, Decimal, int]],
+    charges: OrderCharges,
+    *,
+    refund_shipping: bool,
+    currency: str | None,
+) -> dict[str, Decimal]:
+    """Per line ID, what returning all its units refunds: the refundable pool (`refundable_pool`)
+    prorated across the lines by amount (their LineTotals; by quantity when every LineTotal is 0),
+    so tax, shipping and order-level discounts each fall on the lines in proportion to what they
+    cost. Rounding is cumulative in line order (share of line i = round(pool x C_i / W) -
+    round(pool x C_{i-1} / W), C_i the running weight): every share is >= 0, the shares sum to the
+    pool exactly, and the rounding remainder lands on the last line.
+
+    `lines`: (ID, LineTotal, Quantity) in the order's line order."""
+    weights = [max(_ZERO, total) for _, total, _ in lines]
+    if not any(weights):
+        weights = [Decimal(max(0, quantity)) for _, _, quantity in lines]
+    if not any(weights):
+        weights = [Decimal(1)] * len(lines)
+    whole = sum(weights, _ZERO)
+    pool = round_money(
+        refundable_pool([t for _, t, _ in lines], charges, refund_shipping=refund_shipping), currency
+    )
+    shares: dict[str, Decimal] = {}
+    running = _ZERO
+    before = round_money(_ZERO, currency)
+    for (line_id, _, _), weight in zip(lines, weights, strict=True):
+        running += weight
+        upto = pool if running == whole else round_money(pool * running / whole, currency)
+        shares[line_id] = upto - before
+        before = upto
+    return shares
+
+
+def restock_quantities(ret: Mapping[str, Any]) -> list[tuple[str, int, str | None]]:
+    """(line ID, units, inventory record ID or None) that completing `ret` puts back in stock:
+    every item with a Quantity whose Condition is not Damaged."""
+    out: list[tuple[str, int, str | None]] = []
+    for item in ret.get("ItemsToReturn") or ():
+        units = int(item.get("Quantity") or 0)
+        if units > 0 and item.get("Condition") not in NOT_RESTOCKABLE:
+            out.append((item["LineItemID"], units, item.get("RestockInventoryRecordID") or None))
+    return out

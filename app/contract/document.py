@@ -93,10 +93,13 @@ def _sdk_index() -> dict[tuple[str, str], tuple[str, str]]:
 
 
 def served_operations(app: Litestar) -> list[Served]:
-    """Every (verb, path) the app answers, HEAD/OPTIONS aside, in a stable order."""
+    """Every (verb, path) the app answers, HEAD/OPTIONS aside, in a stable order; pages kept out
+    of the document (`include_in_schema=False`: the seller console) are not API operations."""
     found: set[Served] = set()
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
+            if handler.include_in_schema is False:
+                continue
             for verb in handler.http_methods:
                 if verb in VERBS:
                     found.add(Served(verb, _plain_path(route.path, handler.name, verb)))

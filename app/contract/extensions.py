@@ -15,6 +15,7 @@ import msgspec
 
 from app.models.activities import EventSubscription, NewNote, OrderActivity
 from app.models.channels import UnifiedOrder
+from app.models.returns import ReturnReason
 from app.routes.channels import CHANNEL_READ_ROLES
 from app.routes.webhooks import READ_ROLES as WEBHOOK_READ_ROLES
 from app.routes.webhooks import WRITE_ROLES as WEBHOOK_WRITE_ROLES
@@ -68,6 +69,35 @@ def _query(name: str, description: str, typ: str = "string") -> dict[str, Any]:
         "description": description,
         "schema": {"type": typ},
     }
+
+
+def _crud(
+    base: str,
+    item: str,
+    group: str,
+    model: str,
+    tag: str,
+    what: str,
+    *,
+    read_roles: tuple[str, ...],
+    write_roles: tuple[str, ...],
+) -> dict[str, Extension]:
+    """The six operations of one ordercore resource (list, create, get, save, patch, delete)."""
+    one = _ref(model)
+    path = f"{base}/{item}"
+    return {
+        f"GET {base}": Extension(f"{group}.List", tag, f"List: {what}.", read_roles, response=_page_of(one),
+                                 query=[*LIST_QUERY, _query("search", "Word or phrase to search for."),
+                                        _query("sortBy", "Sort fields.")]),
+        f"POST {base}": Extension(f"{group}.Create", tag, f"Create {what}.", write_roles, status=201,
+                                  response=one, request=one),
+        f"GET {path}": Extension(f"{group}.Get", tag, f"Get {what}.", read_roles, response=one),
+        f"PUT {path}": Extension(f"{group}.Save", tag, f"Create or update {what}.", write_roles,
+                                 response=one, request=one),
+        f"PATCH {path}": Extension(f"{group}.Patch", tag, f"Partially update {what}.", write_roles,
+                                   response=one, request={"type": "object"}),
+        f"DELETE {path}": Extension(f"{group}.Delete", tag, f"Delete {what}.", write_roles, status=204),
+    }  # fmt: skip
 
 
 LIST_QUERY = [
@@ -143,6 +173,16 @@ EXTENSIONS: dict[str, Extension] = {
         status=201,
         response=_ref("UnifiedOrder"),
         request={"type": "object", "description": "The channel's own order payload."},
+    ),
+    **_crud(
+        "/v1/returnreasons",
+        "{returnReasonID}",
+        "ReturnReasons",
+        "ReturnReason",
+        "Return Reasons",
+        "a seller-defined reason code for returned items",
+        read_roles=_roles(*ORDER_READ_ROLES),
+        write_roles=_roles(*ORDER_ADMIN_ROLES),
     ),
     "GET /v1/channels/orders": Extension(
         "Channels.ListOrders",
@@ -352,7 +392,7 @@ EXTENSIONS: dict[str, Extension] = {
 def extension_components() -> dict[str, Any]:
     """Component schemas of ordercore's own models, from their msgspec structs."""
     _, components = msgspec.json.schema_components(
-        [UnifiedOrder, OrderActivity, NewNote, EventSubscription],
+        [UnifiedOrder, OrderActivity, NewNote, EventSubscription, ReturnReason],
         ref_template=f"#/components/schemas/{PREFIX}{{name}}",
     )
     return {PREFIX + name: _as_wire(schema) for name, schema in components.items()}

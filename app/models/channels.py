@@ -19,6 +19,10 @@ FinancialStatus = Literal[
     "pending", "authorized", "partially_paid", "paid", "partially_refunded", "refunded", "voided"
 ]
 FulfillmentStatus = Literal["unfulfilled", "partially_fulfilled", "fulfilled"]
+# domain.payments.PaymentStatus (Wix's vocabulary), the one payment status of every channel.
+PaymentStatus = Literal[
+    "NOT_PAID", "PENDING", "PARTIALLY_PAID", "PAID", "PARTIALLY_REFUNDED", "FULLY_REFUNDED"
+]
 
 
 class UnifiedCustomer(Wire, kw_only=True):
@@ -50,6 +54,7 @@ class UnifiedOrder(Wire, kw_only=True):
     status: Status
     financial_status: FinancialStatus
     fulfillment_status: FulfillmentStatus
+    payment_status: PaymentStatus | None = None
     customer: UnifiedCustomer | None = None
     billing_address: AddressSnapshot | None = None
     shipping_address: AddressSnapshot | None = None

@@ -21,6 +21,12 @@ class OrderReturnItem(Wire, kw_only=True):
     quantity: NonNegativeInt | None = None
     refund_amount: Decimal | None = None
     comments: Str500 | None = None
+    # ordercore extensions (docs/returns.md): a code of the seller's return reasons
+    # (`/returnreasons`), the condition the goods came back in (Damaged: not restocked when the
+    # return completes) and the inventory record to restock into (default: where they came from).
+    reason_code: WireID | None = None
+    condition: Literal["Resellable", "Damaged"] | None = None
+    restock_inventory_record_id: WireID | None = None
 
 
 class OrderReturn(Wire, kw_only=True):
@@ -68,3 +74,29 @@ class SellerApprovalRule(Wire, kw_only=True):
     approving_group_id: WireID
     rule_expression: Str400
     xp: Xp = None
+
+
+class ReturnReason(Wire, kw_only=True):
+    """A seller-defined reason code for returned items (ordercore extension, `/returnreasons`)."""
+
+    id: WireID | None = None
+    name: Str100
+    description: Str2000 | None = None
+    active: bool = True
+    xp: Xp = None
+
+
+# ------------------------------------------------------------------ what middleware answers
+
+
+class LineItemReturnCalculation(Wire, kw_only=True):
+    line_item_id: str
+    refund_amount: Decimal | None = None
+
+
+class OrderReturnCalculateResponse(Wire, kw_only=True):
+    """The answer of `{CustomImplementationUrl}/calculateorderreturn` (SDK 12
+    `OrderReturnCalculateResponse`)."""
+
+    refund_amount: Decimal | None = None
+    items_to_return_calcs: list[LineItemReturnCalculation] | None = None

@@ -17,6 +17,7 @@ from app.resources import Doc, ResourceSpec, crud
 from app.routes.access import seller_only
 from app.services import apiclients
 from app.services.checkout import EVENT_KIND
+from app.services.return_calc import is_builtin
 from domain.errors import ValidationFailed
 from integrations.outbound import require_url
 
@@ -32,11 +33,13 @@ async def _check(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope
             "ValidationFailure",
             {"Field": "ElevatedRoles", "Value": unknown},
         )
-    require_url(
-        doc.get("CustomImplementationUrl"),
-        "CustomImplementationUrl",
-        allow_private=ctx.services.settings.outbound_allow_private,
-    )
+    # ordercore's own return calculator is an OrderReturn event with this URL (docs/returns.md).
+    if not (doc.get("EventType") == "OrderReturn" and is_builtin(doc)):
+        require_url(
+            doc.get("CustomImplementationUrl"),
+            "CustomImplementationUrl",
+            allow_private=ctx.services.settings.outbound_allow_private,
+        )
     name, value = doc.get("CustomAuthHeaderName"), doc.get("CustomAuthHeaderValue")
     if name and not value:
         raise ValidationFailed(

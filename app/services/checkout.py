@@ -177,8 +177,11 @@ def worksheet(
 # --------------------------------------------------------------------------- event and token
 
 
-async def checkout_event(docs: Docs, caller: Caller) -> dict[str, Any] | None:
-    """The OrderCheckout event of the caller's API client, if it has one."""
+async def checkout_event(
+    docs: Docs, caller: Caller, field: str = "OrderCheckoutIntegrationEventID"
+) -> dict[str, Any] | None:
+    """The OrderCheckout event of the caller's API client, if it has one (`field`: another of the
+    client's event links, `OrderReturnIntegrationEventID`)."""
     if not caller.client_id:
         return None
     client_id = caller.client_id
@@ -186,7 +189,7 @@ async def checkout_event(docs: Docs, caller: Caller) -> dict[str, Any] | None:
     async def read(conn: AsyncConnection) -> dict[str, Any] | None:
         found = Docs(conn)
         client = await found.get("apiclient", client_id)
-        event_id = client.doc.get("OrderCheckoutIntegrationEventID") if client else None
+        event_id = client.doc.get(field) if client else None
         event = await found.get(EVENT_KIND, event_id) if event_id else None
         return event.doc if event else None
 
@@ -195,7 +198,7 @@ async def checkout_event(docs: Docs, caller: Caller) -> dict[str, Any] | None:
     hub = HUBS.get(docs.conn.sync_engine)
     if hub is None:
         return await read(docs.conn)
-    return await hub.config.fetch(("checkout_event", client_id.lower()), docs.conn, read)
+    return await hub.config.fetch(("checkout_event", field, client_id.lower()), docs.conn, read)
 
 
 def require_event(event: dict[str, Any] | None, caller: Caller) -> dict[str, Any]:
@@ -246,12 +249,18 @@ async def middleware_token(services: Services, docs: Docs, event: dict[str, Any]
     return await services.tokens.issue(claims, minutes * 60)
 
 
-async def _call(
-    services: Services, event: dict[str, Any], hook: str, sheet: dict[str, Any], token: str
+async def call_event(
+    services: Services,
+    event: dict[str, Any],
+    hook: str,
+    sheet: dict[str, Any],
+    token: str,
+    extra: dict[str, Any] | None = None,
 ) -> CalloutResult:
     settings = services.settings
     body = encode(
         {
+            **(extra or {}),
             "OrderWorksheet": sheet,
             "Environment": settings.environment,
             "OrderCloudAccessToken": token,
@@ -402,7 +411,9 @@ async def estimate_shipping(ctx: Unit, caller: Caller, load: Loader) -> dict[str
     ShippingCost becomes the cost of the methods the middleware preselected (0 when none)."""
     stored, lines, promos, event, token = await _prepare(ctx, caller, load)
     seen_print = fingerprint(stored.doc, lines)
-    result = await _call(ctx.services, event, "shippingrates", worksheet(stored.doc, lines, promos), token)
+    result = await call_event(
+        ctx.services, event, "shippingrates", worksheet(stored.doc, lines, promos), token
+    )
     raise_for_callout(result)
     answer = _answer(result, ShipEstimateResponseAnswer)
     async with ctx.write() as step:
@@ -498,7 +509,9 @@ async def calculate(ctx: Unit, caller: Caller, load: Loader) -> dict[str, Any]:
     TaxCost, FeeTotal -> Fees, line overrides (UnitPrice, Remove); totals recomputed."""
     stored, lines, promos, event, token = await _prepare(ctx, caller, load)
     seen_print = fingerprint(stored.doc, lines)
-    result = await _call(ctx.services, event, "ordercalculate", worksheet(stored.doc, lines, promos), token)
+    result = await call_event(
+        ctx.services, event, "ordercalculate", worksheet(stored.doc, lines, promos), token
+    )
     raise_for_callout(result)
     answer = _answer(result, OrderCalculateResponseAnswer)
     async with ctx.write() as step:
@@ -602,7 +615,7 @@ async def notify(services: Services, event: dict[str, Any], order_id: str, hook:
             lines = await order_lines(docs, order_id)
             promos = await order_rows(docs, order_id)
             token = await middleware_token(services, docs, event)
-        result = await _call(services, event, hook, worksheet(found.doc, lines, promos), token)
+        result = await call_event(services, event, hook, worksheet(found.doc, lines, promos), token)
         response = _hook_response(result)
     except DomainError as exc:  # no AllowSeller client: record why the middleware was not called
         response = {"HttpStatusCode": None, "UnhandledErrorBody": exc.message, "xp": None, "Succeeded": False}

@@ -12,19 +12,20 @@ locks the order row first, so returns of one order are checked against each othe
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, text
 
 from app.auth.tokens import Caller
 from app.incrementors import id_or_next
 from app.listing import JsonAccess
 from app.models.returns import RETURN_WRITABLE, OrderReturn
 from app.resources import public
-from app.services import activities, refunds
+from app.services import activities, refunds, return_calc, stock
 from app.services import return_approvals as approvals
 from app.services.lineitems import order_lines
 from app.services.order_access import direction_conds, load_order, receives
+from app.services.return_calc import Calc
 from app.store.repo import Stored
 from app.store.tables import resources
 from app.unit import Unit
@@ -36,9 +37,10 @@ from domain.lifecycle import UNSUBMITTED
 from domain.money import round_money, to_decimal
 from domain.order_status import Op, require
 from domain.orders import Direction
-from domain.returns import ReturnLine, claims_of, non_negative, price_items
+from domain.returns import ITEM_EXTENSIONS, ReturnLine, claims_of, non_negative, price_items
 
 KIND = refunds.RETURN_KIND
+REASON_KIND = "returnreason"
 READ_ONLY = (
     "PaymentIDs",
     "Status",
@@ -72,19 +74,23 @@ async def exists(ctx: Unit, return_id: str) -> bool:
     return await ctx.docs.exists(KIND, return_id)
 
 
-async def load(ctx: Unit, caller: Caller, return_id: str, *, write: bool = False) -> tuple[Stored, Stored]:
+async def load(
+    ctx: Unit, caller: Caller, return_id: str, *, write: bool = False, lock: bool = True
+) -> tuple[Stored, Stored]:
     """(the order, the return) as `caller` may reach them; a return whose order the caller cannot
-    see is 404. Writes lock the order, then the return."""
+    see is 404. Writes lock the order, then the return (unless `lock=False`)."""
     if write:
         _forbid_anonymous(caller)
     found = await ctx.docs.get(KIND, return_id)
     if found is None:
         raise NotFound("OrderReturn", return_id)
     try:
-        order = await load_order(ctx, caller, Direction.ALL, found.doc["OrderID"], write=write)
+        order = await load_order(
+            ctx, caller, Direction.ALL, found.doc["OrderID"], write=write, lock=write and lock
+        )
     except NotFound:
         raise NotFound("OrderReturn", return_id) from None
-    if write:
+    if write and lock:
         found = await ctx.docs.get(KIND, return_id, lock=True)
         if found is None:
             raise NotFound("OrderReturn", return_id)
@@ -102,6 +108,35 @@ def visible_conds(ctx: Unit, caller: Caller) -> list[ColumnElement[bool]]:
     return [ctx.docs.json.text(["OrderID"]).in_(orders)]
 
 
+# List parameters (ordercore extension) keeping the returns with an item of this ReasonCode or
+# Condition: `?ReasonCode=damaged-in-transit`, `?Condition=Damaged` (exact, case-sensitive).
+ITEM_FILTERS = ("ReasonCode", "Condition")
+
+
+def item_conds(ctx: Unit, wanted: dict[str, str]) -> list[ColumnElement[bool]]:
+    """Returns with an item whose field equals the value, for each (field, value) of `wanted`."""
+    conds: list[ColumnElement[bool]] = []
+    for n, (field, value) in enumerate(sorted(wanted.items())):
+        if field not in ITEM_FILTERS:
+            continue
+        param = f"item_filter_{n}"
+        if ctx.docs.pg:
+            sql = (
+                "EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN"
+                " jsonb_typeof(resources.doc->'ItemsToReturn') = 'array'"
+                " THEN resources.doc->'ItemsToReturn' ELSE '[]'::jsonb END) AS item"
+                f" WHERE item->>'{field}' = :{param})"
+            )
+        else:
+            sql = (
+                "EXISTS (SELECT 1 FROM json_each(resources.doc, '$.ItemsToReturn') AS item"
+                f" WHERE json_extract(item.value, '$.{field}') = :{param})"
+            )
+        # A textual EXISTS (the JSON array functions differ per database); where() takes it as is.
+        conds.append(cast(ColumnElement[bool], text(sql).bindparams(**{param: value})))
+    return conds
+
+
 def shown(ret: dict[str, Any]) -> dict[str, Any]:
     return public(ret)
 
@@ -109,7 +144,7 @@ def shown(ret: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- writes
 
 
-def _return_lines(lines: list[dict[str, Any]]) -> dict[str, ReturnLine]:
+def _return_lines(lines: list[dict[str, Any]], refundable: dict[str, Decimal]) -> dict[str, ReturnLine]:
     return {
         line["ID"]: ReturnLine(
             line["ID"],
@@ -117,9 +152,30 @@ def _return_lines(lines: list[dict[str, Any]]) -> dict[str, ReturnLine]:
             int(line.get("QuantityShipped") or 0),
             to_decimal(line.get("LineTotal") or 0),
             bool((line.get("Product") or {}).get("Returnable")),
+            refundable.get(line["ID"]),
         )
         for line in lines
     }
+
+
+async def _check_items(ctx: Unit, lines: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:
+    """Each item's ReasonCode names an active return reason, its RestockInventoryRecordID an
+    inventory record of the line's product (404 otherwise)."""
+    product_of = {line["ID"]: line.get("ProductID") for line in lines}
+    for item in items:
+        code = item.get("ReasonCode")
+        if code is not None:
+            reason = await ctx.docs.get(REASON_KIND, code)
+            if reason is None or reason.doc.get("Active") is False:
+                raise NotFound("ReturnReason", code)
+            item["ReasonCode"] = reason.doc["ID"]
+        record = item.get("RestockInventoryRecordID")
+        if record is not None:
+            product_id = product_of.get(item["LineItemID"]) or ""
+            found = await ctx.docs.get("inventoryrecord", record, product_id)
+            if found is None:
+                raise NotFound("InventoryRecord", record)
+            item["RestockInventoryRecordID"] = found.doc["ID"]
 
 
 async def _price(
@@ -130,10 +186,15 @@ async def _price(
     *,
     any_product: bool,
     current_id: str | None,
+    calc: Calc,
 ) -> None:
     """Check the items of an Unsubmitted return against the order and its other returns, and
-    compute their refunds (and the return's RefundAmount unless an OrderAdmin set it)."""
-    lines = _return_lines(await order_lines(ctx.docs, order["ID"]))
+    compute their refunds as `calc` says (and the return's RefundAmount unless an OrderAdmin set
+    it)."""
+    order_lines_ = await order_lines(ctx.docs, order["ID"])
+    builtin = calc.mode == "builtin"
+    refundable = return_calc.shares(order, order_lines_, calc) if builtin else {}
+    lines = _return_lines(order_lines_, refundable)
     others = await ctx.docs.all(KIND, *ctx.docs.eq(OrderID=order["ID"]))
     items, total = price_items(
         ret.get("ItemsToReturn") or [],
@@ -143,8 +204,12 @@ async def _price(
         currency=order.get("Currency"),
         any_product=any_product,
         overrides=overrides,
+        calculate=builtin,
     )
+    await _check_items(ctx, order_lines_, items)
     ret["ItemsToReturn"] = items
+    if calc.answer is not None:
+        total = return_calc.apply_answer(ret, calc, overrides, order.get("Currency"))
     ret["_ItemOverrides"] = sorted(overrides)
     if not ret.get("_RefundOverride"):
         ret["RefundAmount"] = total
@@ -171,6 +236,11 @@ def _settle_items(
         return
     for item, new in zip(ret["ItemsToReturn"], sent, strict=True):
         item["Comments"] = new.get("Comments")
+        for field in ITEM_EXTENSIONS:
+            if new.get(field) != item.get(field):
+                if not machine.is_settling(existing):
+                    raise _refuse_change(existing, field)
+                item[field] = new.get(field)
         amount = new.get("RefundAmount")
         if amount is None or to_decimal(amount) == to_decimal(item.get("RefundAmount") or 0):
             continue
@@ -202,6 +272,7 @@ async def _write(
     existing: dict[str, Any] | None,
     *,
     full: bool,
+    calc: Calc,
 ) -> dict[str, Any]:
     data = {k: body[k] for k in RETURN_WRITABLE if k in body}
     if full:
@@ -263,11 +334,18 @@ async def _write(
                 if i["LineItemID"] in kept
             }
         await _price(
-            ctx, order, ret, overrides, any_product=admin, current_id=existing["ID"] if existing else None
+            ctx,
+            order,
+            ret,
+            overrides,
+            any_product=admin,
+            current_id=existing["ID"] if existing else None,
+            calc=calc,
         )
     else:
         assert existing is not None
         _settle_items(caller, ret, existing, sent_items, currency)
+        await _check_items(ctx, await order_lines(ctx.docs, order["ID"]), ret["ItemsToReturn"])
         changed = ret["RefundAmount"] != existing.get("RefundAmount")
         paid = await refunds.refunded(ctx.docs, order["ID"], existing["ID"]) if changed else Decimal(0)
         if paid > to_decimal(ret["RefundAmount"] or 0):
@@ -281,40 +359,88 @@ async def _write(
     return ret
 
 
+async def _calculation(
+    ctx: Unit, caller: Caller, body: dict[str, Any], return_id: str | None, *, full: bool
+) -> tuple[Calc, tuple[int, int | None] | None]:
+    """The calculation configured for the caller; with a middleware, its answer for the return as
+    it would be written, asked on the handler's read connection (no lock is held while the
+    middleware thinks). Also the versions of the order and the return it was asked for."""
+    calc = await return_calc.calc_for(ctx.docs, caller)
+    if calc.mode != "remote":
+        return calc, None
+    existing: Stored | None = None
+    if return_id is None:
+        order = await load_order(
+            ctx, caller, Direction.ALL, check_id(body.get("OrderID"), "OrderID"), write=True, lock=False
+        )
+        require(order.doc, Op.RETURN)
+    else:
+        order, existing = await load(ctx, caller, return_id, write=True, lock=False)
+        if existing.doc.get("Status") != UNSUBMITTED:
+            return calc, None  # amounts of a submitted return are not recalculated
+    candidate = await _write(
+        ctx, caller, order.doc, body, existing.doc if existing else None, full=full, calc=return_calc.NONE
+    )
+    lines = await order_lines(ctx.docs, order.doc["ID"])
+    asked = await return_calc.ask(ctx, calc, order.doc, lines, shown(candidate))
+    return asked, (order.version, existing.version if existing else None)
+
+
+def _check_seen(seen: tuple[int, int | None] | None, order: Stored, stored: Stored | None) -> None:
+    if seen is not None and seen != (order.version, stored.version if stored else None):
+        raise Conflict(
+            "The order return changed while its integration event was running; nothing was applied, "
+            "try again",
+            "Conflict.StaleWrite",
+            {"OrderID": order.doc["ID"]},
+        )
+
+
 async def create(ctx: Unit, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    """Runs in its own transaction (the handler is not transactional: a middleware may be asked
+    first)."""
     _forbid_anonymous(caller)
     order_id = body.get("OrderID")
     if not order_id:
         raise ValidationFailed("OrderID is required", "ValidationFailure", {"Field": "OrderID"})
-    order = (await load_order(ctx, caller, Direction.ALL, check_id(order_id, "OrderID"), write=True)).doc
-    require(order, Op.RETURN)
-    ret = await _write(ctx, caller, order, body, None, full=False)
-    if await ctx.docs.exists(KIND, ret["ID"]):
-        raise Conflict(
-            f"OrderReturn already exists: {ret['ID']}",
-            "IdExists",
-            {"ObjectType": "OrderReturn", "ObjectID": ret["ID"]},
-        )
-    await ctx.docs.insert(KIND, ret, object_type="OrderReturn")
-    await activities.return_changed(ctx.docs, None, ret, caller)
+    calc, seen = await _calculation(ctx, caller, body, None, full=False)
+    async with ctx.write() as unit:
+        stored = await load_order(unit, caller, Direction.ALL, check_id(order_id, "OrderID"), write=True)
+        _check_seen(seen, stored, None)
+        order = stored.doc
+        require(order, Op.RETURN)
+        ret = await _write(unit, caller, order, body, None, full=False, calc=calc)
+        if await unit.docs.exists(KIND, ret["ID"]):
+            raise Conflict(
+                f"OrderReturn already exists: {ret['ID']}",
+                "IdExists",
+                {"ObjectType": "OrderReturn", "ObjectID": ret["ID"]},
+            )
+        await unit.docs.insert(KIND, ret, object_type="OrderReturn")
+        await activities.return_changed(unit.docs, None, ret, caller)
     return shown(ret)
 
 
 async def update(
-    ctx: Unit, caller: Caller, order: Stored, stored: Stored, body: dict[str, Any], *, full: bool
+    ctx: Unit, caller: Caller, return_id: str, body: dict[str, Any], *, full: bool
 ) -> dict[str, Any]:
-    old_id = stored.doc["ID"]
-    ret = await _write(ctx, caller, order.doc, body, stored.doc, full=full)
-    new_return_id = ret["ID"] if ret["ID"] != old_id else None
-    if new_return_id is not None:
-        if await ctx.docs.exists(KIND, new_return_id):
-            raise Conflict(
-                f"OrderReturn already exists: {new_return_id}",
-                "IdExists",
-                {"ObjectType": "OrderReturn", "ObjectID": new_return_id},
-            )
-        await _rename(ctx, order.doc["ID"], old_id, new_return_id)
-    await ctx.docs.replace(KIND, old_id, ret, version=stored.version, new_id=new_return_id)
+    """PUT/PATCH in its own transaction, like `create`."""
+    calc, seen = await _calculation(ctx, caller, body, return_id, full=full)
+    async with ctx.write() as unit:
+        order, stored = await load(unit, caller, return_id, write=True)
+        _check_seen(seen, order, stored)
+        old_id = stored.doc["ID"]
+        ret = await _write(unit, caller, order.doc, body, stored.doc, full=full, calc=calc)
+        new_return_id = ret["ID"] if ret["ID"] != old_id else None
+        if new_return_id is not None:
+            if await unit.docs.exists(KIND, new_return_id):
+                raise Conflict(
+                    f"OrderReturn already exists: {new_return_id}",
+                    "IdExists",
+                    {"ObjectType": "OrderReturn", "ObjectID": new_return_id},
+                )
+            await _rename(unit, order.doc["ID"], old_id, new_return_id)
+        await unit.docs.replace(KIND, old_id, ret, version=stored.version, new_id=new_return_id)
     return shown(ret)
 
 
@@ -343,7 +469,9 @@ async def delete(ctx: Unit, caller: Caller, stored: Stored) -> None:
     await ctx.docs.delete(KIND, ret["ID"])
 
 
-async def delete_item(ctx: Unit, order: Stored, stored: Stored, line_item_id: str) -> dict[str, Any]:
+async def delete_item(
+    ctx: Unit, caller: Caller, order: Stored, stored: Stored, line_item_id: str
+) -> dict[str, Any]:
     ret = stored.doc
     items = ret.get("ItemsToReturn") or []
     if not any(i["LineItemID"] == line_item_id for i in items):
@@ -355,7 +483,17 @@ async def delete_item(ctx: Unit, order: Stored, stored: Stored, line_item_id: st
     # The remaining items keep their OrderAdmin overrides; the others are recomputed.
     kept = set(ret.get("_ItemOverrides") or [])
     overrides = {i["LineItemID"]: i["RefundAmount"] for i in new["ItemsToReturn"] if i["LineItemID"] in kept}
-    await _price(ctx, order.doc, new, overrides, any_product=True, current_id=ret["ID"])
+    calc = await return_calc.calc_for(ctx.docs, caller)
+    if calc.mode == "remote":
+        # [choice] No call: the middleware's amounts of the remaining items stay as they were.
+        calc = return_calc.NONE
+        overrides = {
+            i["LineItemID"]: i["RefundAmount"]
+            for i in new["ItemsToReturn"]
+            if i.get("RefundAmount") is not None
+        }
+    await _price(ctx, order.doc, new, overrides, any_product=True, current_id=ret["ID"], calc=calc)
+    new["_ItemOverrides"] = sorted(kept & {i["LineItemID"] for i in new["ItemsToReturn"]})
     await ctx.docs.replace(KIND, ret["ID"], new, version=stored.version)
     return shown(new)
 
@@ -424,4 +562,5 @@ async def complete(ctx: Unit, caller: Caller, order: Stored, stored: Stored) -> 
     _require_receiver(caller, order.doc)
     await refunds.record_rest(ctx.docs, order.doc, ret, now)
     machine.apply(ret, "complete", now=now)
+    await stock.restock(ctx.docs, order.doc, ret, now)
     return await _save(ctx, stored, ret)

@@ -20,6 +20,7 @@ from domain.clock import iso
 from domain.errors import NotFound
 from domain.inventory import InventoryState, check_available, release, reserve
 from domain.order_status import Reservation
+from domain.returns import restock_quantities
 
 Bucket = tuple[str, str, str]  # (kind, scope, id)
 
@@ -131,3 +132,33 @@ async def give_back(docs: Docs, reserved: list[Reservation], now: datetime) -> N
         state = InventoryState(True, state.quantity_available, state.order_can_exceed)
         quantity = release(state, item.quantity)
         await docs.replace(kind, obj_id, _set_available(kind, stored.doc, quantity, now), scope)
+
+
+async def restock(docs: Docs, order: dict[str, Any], ret: dict[str, Any], now: datetime) -> None:
+    """A completed return puts its goods back (docs/returns.md "Restock"): each item with a
+    Quantity whose Condition is not Damaged goes to its RestockInventoryRecordID, else to the
+    bucket its line drew from (the line's inventory record, the variant or the product when they
+    track inventory; nothing when they do not). Done once per return (`_Restocked`)."""
+    if ret.get("_Restocked"):
+        return
+    ret["_Restocked"] = True
+    wanted = restock_quantities(ret)
+    if not wanted:
+        return
+    lines = {line["ID"]: line for line in await docs.all("lineitem", scope=order["ID"])}
+    product_ids = sorted({lines[line_id]["ProductID"] for line_id, _, _ in wanted if line_id in lines})
+    products = {p["ID"]: p for p in await docs.all("product", resources.c.id.in_(product_ids), scope="")}
+    back: list[Reservation] = []
+    for line_id, units, record in wanted:
+        line = lines.get(line_id)
+        if line is None:
+            continue
+        if record is not None:
+            bucket: Bucket | None = ("inventoryrecord", line["ProductID"], record)
+        else:
+            product = products.get(line["ProductID"])
+            bucket = bucket_of(line, product) if product is not None else None
+        if bucket is not None:
+            back.append(Reservation(bucket[0], bucket[1], bucket[2], units))
+    if back:
+        await give_back(docs, back, now)

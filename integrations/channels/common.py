@@ -15,6 +15,7 @@ from typing import Any
 from domain.clock import iso, parse_iso
 from domain.errors import ValidationFailed
 from domain.money import to_decimal
+from domain.payments import from_financial
 
 # The normalized vocabulary (docs/channels.md has the mapping from each source).
 PENDING, OPEN, PARTIALLY_FULFILLED, FULFILLED, CANCELED, RETURNED = (
@@ -252,6 +253,7 @@ def order_doc(
     status: str,
     financial_status: str,
     fulfillment_status: str,
+    payment_status: str | None = None,
     customer: dict[str, Any] | None,
     billing: dict[str, Any] | None,
     shipping_address: dict[str, Any] | None,
@@ -267,13 +269,17 @@ def order_doc(
     submitted: str | None,
     xp: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """The `UnifiedOrder` document, every field present (nulls included), in the wire order."""
+    """The `UnifiedOrder` document, every field present (nulls included), in the wire order.
+    `payment_status`: a `domain.payments.PaymentStatus` value; None maps `financial_status`."""
     return {
         "ID": unified_id(channel, external_id),
         "Channel": channel,
         "ExternalID": external_id,
         "Status": status,
         "FinancialStatus": financial_status,
+        # One vocabulary for every channel (domain.payments.PaymentStatus); channels that only
+        # report a financial status get it mapped.
+        "PaymentStatus": payment_status or from_financial(financial_status).value,
         "FulfillmentStatus": fulfillment_status,
         "Customer": customer,
         "BillingAddress": billing,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.money import to_decimal
+from domain.payments import PaymentStatus, payment_status
 from integrations.channels.common import (
     CANCELED,
     FULFILLED,
@@ -30,34 +31,33 @@ def _money(value: Any) -> Decimal:
     return ZERO if value is None else to_decimal(value)
 
 
+# PaymentStatus -> the common shape's FinancialStatus (Shopify's words).
+_FINANCIAL = {
+    PaymentStatus.NOT_PAID: "pending",
+    PaymentStatus.PENDING: "pending",
+    PaymentStatus.PARTIALLY_PAID: "partially_paid",
+    PaymentStatus.PAID: "paid",
+    PaymentStatus.PARTIALLY_REFUNDED: "partially_refunded",
+    PaymentStatus.FULLY_REFUNDED: "refunded",
+}
+
+
 def financial_status(order: dict[str, Any], payments: Iterable[dict[str, Any]]) -> str:
-    """From the order's accepted payments: a payment without Amount covers the rest of the order;
-    refunds are the negative payments made for order returns."""
-    total = _money(order.get("Total"))
-    paid = refunded = ZERO
-    for payment in payments:
-        if payment.get("Accepted") is not True:
-            continue
-        amount = payment.get("Amount")
-        if payment.get("OrderReturnID") or (amount is not None and to_decimal(amount) < 0):
-            refunded += abs(_money(amount))
-        else:
-            paid += total if amount is None else to_decimal(amount)
-    if refunded > 0:
-        return "refunded" if refunded >= paid else "partially_refunded"
-    if order.get("Status") == "Canceled" and paid == 0:
+    """FinancialStatus from the PaymentStatus of `domain.payments.payment_status` (the one
+    definition); a canceled order with nothing paid is `voided`."""
+    status = payment_status(order.get("Total"), payments)
+    if order.get("Status") == "Canceled" and status in (PaymentStatus.NOT_PAID, PaymentStatus.PENDING):
         return "voided"
-    if paid >= total and (paid > 0 or total == 0):
-        return "paid"
-    return "partially_paid" if paid > 0 else "pending"
+    return _FINANCIAL[status]
 
 
-def _status(order: dict[str, Any], fulfilment: str, financial: str) -> str:
+def _status(order: dict[str, Any], fulfilment: str, paid: PaymentStatus) -> str:
     status = order.get("Status")
     if status == "Canceled":
         return CANCELED
     if status == "Completed":
-        return RETURNED if financial == "refunded" else FULFILLED
+        # Returned only when everything paid went back; a partial refund leaves it fulfilled.
+        return RETURNED if paid == PaymentStatus.FULLY_REFUNDED else FULFILLED
     if status == "Open":
         # Shipped lines show before OrderCloud completes the order (it waits for dated shipments).
         return fulfilment if fulfilment in (PARTIALLY_FULFILLED, FULFILLED) else OPEN
@@ -89,7 +89,9 @@ def to_unified(
     lines = list(lines)
     line_docs = [_line(line) for line in lines]
     fulfilment = fulfillment_of(line_docs)
+    payments = list(payments)
     financial = financial_status(order, payments)
+    paid_status = payment_status(order.get("Total"), payments)
     user = order.get("FromUser") or {}
     ship_to = order.get("_ShippingAddress") or next(
         (line.get("ShippingAddress") for line in lines if line.get("ShippingAddress")), None
@@ -99,9 +101,10 @@ def to_unified(
     return order_doc(
         channel=CHANNEL,
         external_id=order["ID"],
-        status=_status(order, fulfilment, financial),
+        status=_status(order, fulfilment, paid_status),
         financial_status=financial,
         fulfillment_status=fulfilment,
+        payment_status=paid_status.value,
         customer=customer_doc(
             user.get("ID") or order.get("FromUserID"),
             user.get("Email"),

@@ -263,6 +263,7 @@ async def _orgs(api: Api) -> None:
             "ApprovingGroupID": "mk-agroup",
         },
     )
+    await api.ok("POST", "/returnreasons", {"ID": "mk-reason", "Name": "Too big"})
 
 
 async def _buyer_things(api: Api) -> None:

@@ -1344,6 +1344,27 @@ for sub in ("approvals", "eligibleapprovers"):
         note="the returner sees who may approve its return" if sub == "eligibleapprovers" else "",
     )
 
+# ordercore extension: the seller's return reason codes, read by whoever reads returns.
+REASON_ROLES = ("OrderAdmin", "OrderReader", "Shopper")
+REASON_BODIES = {
+    "POST": {"ID": "zz-reason", "Name": "n"},
+    "PUT": {"ID": "mk-reason", "Name": "n"},
+    "PATCH": {},
+}
+row("GET", "/returnreasons", anyone, roles=REASON_ROLES)
+row(
+    "GET", "/returnreasons/{returnReasonID}", anyone, args={"returnReasonID": "mk-reason"}, roles=REASON_ROLES
+)
+for method in ("POST", "PUT", "PATCH", "DELETE"):
+    row(
+        method,
+        "/returnreasons" if method == "POST" else "/returnreasons/{returnReasonID}",
+        seller,
+        args={"returnReasonID": "mk-reason"},
+        body=REASON_BODIES.get(method),
+        roles=("OrderAdmin",),
+    )
+
 # --- Me: the caller's own things -----------------------------------------------------------------
 ME_ROLES = ("MeAdmin", "MeXpAdmin", "Shopper")
 ME_NOTE = "ordercore: /me needs MeAdmin, MeXpAdmin or Shopper"

@@ -7,14 +7,32 @@ from typing import Any
 
 from tests.api import catalog_fixtures as cat
 from tests.api.order_fixtures import World
+from tests.helpers import ADMIN_CLIENT
 
 RETURNS = "/orderreturns"
 
 
-async def catalog(world: World) -> None:
-    """`pb`: price breaks 1 @ 9.99, 5 @ 8.49; `plain`: 12.35; `final`: not Returnable (Returnable
-    is false unless set, as in OrderCloud)."""
+async def builtin_calculator(world: World, **config: Any) -> None:
+    """ordercore's own return calculator on the API client the test tokens come from."""
     api = world.api
+    event = {
+        "ID": "builtin-returns",
+        "Name": "ordercore's return calculator",
+        "EventType": "OrderReturn",
+        "CustomImplementationUrl": "ordercore:builtin",
+        "HashKey": "unused",
+        "ConfigData": config or None,
+    }
+    await api.ok("PUT", "/integrationEvents/builtin-returns", event)
+    await api.ok("PATCH", f"/apiclients/{ADMIN_CLIENT}", {"OrderReturnIntegrationEventID": "builtin-returns"})
+
+
+async def catalog(world: World, *, calculator: bool = True) -> None:
+    """`pb`: price breaks 1 @ 9.99, 5 @ 8.49; `plain`: 12.35; `final`: not Returnable (Returnable
+    is false unless set, as in OrderCloud). `calculator`: the built-in return calculator is on."""
+    api = world.api
+    if calculator:
+        await builtin_calculator(world)
     await cat.price_schedule(api, "ps-pb", [(1, "9.99"), (5, "8.49")])
     await cat.product(api, "pb", schedule_id="ps-pb")
     await cat.product(api, "plain", price="12.35")
