@@ -13,8 +13,9 @@ from sqlalchemy import ColumnElement
 from app.auth.tokens import Caller
 from app.catalog.rename import propagate_rename
 from app.http import NO_CONTENT, Ctx, endpoint
+from app.incrementors import id_or_next
 from app.list_options import ListOptions, Schema, invalid_property, schema_of
-from app.wire import Wire, check_id, id_or, id_or_new, merge_patch, to_doc, validate
+from app.wire import Wire, check_id, id_or, merge_patch, to_doc, validate
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, NotFound
 
@@ -264,7 +265,7 @@ def crud(spec: ResourceSpec) -> list[HTTPRouteHandler]:
             caller = await ctx.caller(*spec.write_roles)
             scope = await spec.scope(ctx, caller)
             data = await ctx.body_object()
-            data["ID"] = id_or_new(data, spec.id_factory)
+            data["ID"] = await id_or_next(ctx.docs, data, spec.id_factory)
             doc = normalize(spec, data, None)
             return await store(ctx, spec, caller, scope, doc, None, None)
 

@@ -300,6 +300,21 @@ def select_break(schedule: PriceSchedule, quantity: int) -> PriceBreak:
     return schedule.price_breaks[i if i > 0 else 0]
 
 
+def check_currency(schedule: PriceSchedule, order_currency: str | None) -> None:
+    """A schedule priced in one currency never prices an order in another: ordercore converts
+    nothing (docs/catalog-config.md, "Locales"). A schedule without a Currency prices any order."""
+    if schedule.currency and order_currency and schedule.currency.upper() != order_currency.upper():
+        raise ValidationFailed(
+            f"Price schedule {schedule.id} is in {schedule.currency}; the order is in {order_currency}",
+            "PriceSchedule.CurrencyMismatch",
+            {
+                "PriceScheduleID": schedule.id,
+                "PriceScheduleCurrency": schedule.currency,
+                "OrderCurrency": order_currency,
+            },
+        )
+
+
 def check_quantity(schedule: PriceSchedule, quantity: int, *, cumulative_quantity: int | None = None) -> None:
     """Refuse a line quantity the schedule does not allow.
 

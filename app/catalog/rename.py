@@ -104,7 +104,17 @@ REFERENCES: dict[str, tuple[Ref, ...]] = {
         Ref("adminusergroupassignment", "UserGroupID"),
         Ref("securityprofileassignment", "UserGroupID", _marketplace),
     ),
-    "securityprofile": (Ref("securityprofileassignment", "SecurityProfileID", anywhere=True),),
+    "securityprofile": (
+        Ref("securityprofileassignment", "SecurityProfileID", anywhere=True),
+        Ref("impersonationconfig", "SecurityProfileID", anywhere=True),
+    ),
+    "apiclient": (
+        Ref("impersonationconfig", "ClientID", anywhere=True),
+        Ref("openidconnect", "OrderCloudApiClientID", anywhere=True),
+    ),
+    "locale": (Ref("localeassignment", "LocaleID", anywhere=True),),
+    # Inventory record assignments live in the product's scope, as the records do.
+    "inventoryrecord": (Ref("inventoryrecordassignment", "InventoryRecordID"),),
     "address": (Ref("addressassignment", "AddressID"),),
     "creditcard": (Ref("creditcardassignment", "CreditCardID"),),
     "spendingaccount": (Ref("spendingaccountassignment", "SpendingAccountID"),),
@@ -129,7 +139,7 @@ REFERENCES: dict[str, tuple[Ref, ...]] = {
         Ref("product", "DefaultPriceScheduleID", anywhere=True),
     ),
     # A variant's inventory records live in its product's scope, as the variant does.
-    "variant": (Ref("inventoryrecord", "_VariantID"),),
+    "variant": (Ref("inventoryrecord", "_VariantID"), Ref("inventoryrecordassignment", "_VariantID")),
     # Orders keep the company IDs they were placed with (a record, like an invoice).
     "buyer": (
         *(
@@ -142,8 +152,12 @@ REFERENCES: dict[str, tuple[Ref, ...]] = {
                 "securityprofileassignment",
                 "apiclientassignment",
                 "supplierbuyer",
+                "localeassignment",
+                "inventoryrecordassignment",
+                "impersonationconfig",
             )
         ),
+        Ref("impersonationconfig", "ImpersonationBuyerID", anywhere=True),
         Ref("user", "CompanyID", anywhere=True),
     ),
     "supplier": (

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement
 
 from app.catalog import categories
 from app.catalog.access import BuyerView, schedule_id_for
+from app.catalog.inventory_assignments import visible_records
 from app.catalog.schedules import present_schedule
 from app.catalog.specs import product_spec_ids
 from app.catalog.visibility import catalog_visible, in_catalog, product_visible
@@ -181,9 +182,13 @@ async def active_variant(docs: Docs, product_id: str, variant_id: str) -> Doc:
     return (await docs.require("variant", variant_id, product_id, object_type="Variant")).doc
 
 
-async def record_conds(docs: Docs, product_id: str, variant_id: str | None) -> list[ColumnElement[bool]]:
-    """Stock records a buyer may draw on: those open to all buyers (record assignments to
-    particular buyers are not implemented yet); of a variant, which must exist."""
+async def record_conds(
+    docs: Docs, view: BuyerView, product_id: str, variant_id: str | None
+) -> list[ColumnElement[bool]]:
+    """Stock records a buyer may draw on: those open to all buyers and those assigned to the
+    buyer or one of the user's groups (app.catalog.inventory_assignments); of a variant, which
+    must exist."""
     if variant_id is not None:
         await docs.require("variant", variant_id, product_id, object_type="Variant")
-    return [*docs.eq(_VariantID=variant_id), docs.json.is_bool(["AllowAllBuyers"], True)]
+    seen = await visible_records(docs, product_id, view.buyer_id, view.group_ids)
+    return [*docs.eq(_VariantID=variant_id), seen]

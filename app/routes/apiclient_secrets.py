@@ -11,12 +11,12 @@ from typing import Any
 from app.auth.client_secrets import KIND, digest
 from app.auth.tokens import Caller
 from app.http import Ctx, endpoint
+from app.incrementors import id_or_next
 from app.models.instruments import ApiClientSecret
 from app.resources import Doc, ResourceSpec, crud, normalize, store
 from app.routes.access import seller_only
 from app.routes.apiclients import READ_ROLES, WRITE_ROLES
 from app.services import apiclients
-from app.wire import id_or_new
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import ValidationFailed
 
@@ -66,7 +66,7 @@ async def create_secret(ctx: Ctx) -> Any:
     client_id = await _client_scope(ctx, caller)
     await apiclients.check_room_for_secret(ctx.docs, client_id)
     data = {k: v for k, v in (await ctx.body_object()).items() if k != "ClientSecret"}
-    data["ID"] = id_or_new(data)
+    data["ID"] = await id_or_next(ctx.docs, data)
     doc = normalize(SPEC, data, None)
     value = secrets.token_urlsafe(48)
     doc["_Digest"] = digest(value)

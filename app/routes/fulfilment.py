@@ -6,12 +6,12 @@ from typing import Any
 
 from app.auth.tokens import Caller
 from app.http import Ctx, endpoint
+from app.incrementors import id_or_next
 from app.order_paths import direction_param
 from app.resources import normalize, page_of, shown
 from app.routes.shipments import SPEC, item_page
 from app.services import forwarding, shipping
 from app.services.order_access import ORDER_READ_ROLES, load_order
-from app.wire import id_or_new
 from domain.clock import iso, utcnow
 
 SHIP_ROLES = ("OrderAdmin", "ShipmentAdmin")
@@ -43,7 +43,7 @@ async def ship_order(ctx: Ctx) -> Any:
     stored = await load_order(ctx, caller, direction_param(ctx), ctx.param("orderID"), write=True)
     body = await ctx.body_object(required=False)
     data = dict(body)
-    data["ID"] = id_or_new(data)
+    data["ID"] = await id_or_next(ctx.docs, data)
     now = utcnow()
     doc = normalize(SPEC, data, None)
     doc["DateShipped"] = doc.get("DateShipped") or iso(now)

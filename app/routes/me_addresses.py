@@ -13,12 +13,13 @@ from typing import Any
 from app.assignments import parse_bool
 from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
+from app.incrementors import id_or_next
 from app.listing import schema_of
 from app.models.orgs import BuyerAddress
 from app.resources import Doc, Listing, listing_page, normalize, public
 from app.routes.orgs import ADDRESS_SEARCH, SPECS
 from app.services import my_addresses
-from app.wire import id_or_new, merge_patch, validate
+from app.wire import merge_patch, validate
 from domain.errors import Forbidden, ValidationFailed
 
 READ_ROLES = ("MeAddressAdmin", "Shopper")
@@ -95,9 +96,9 @@ async def _store(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, wante
 async def create_address(ctx: Ctx) -> Any:
     caller = await buyer_caller(ctx, WRITE_ROLES)
     data = await ctx.body_object()
+    data["ID"] = await id_or_next(ctx.docs, data)
     validate(data, BuyerAddress)
     flags = _wanted_flags(data, (True, True))
-    data["ID"] = id_or_new(data)
     doc = normalize(ADDRESS_SPEC, data, None)
     return await _store(ctx, caller, doc, None, flags)
 

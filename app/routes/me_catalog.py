@@ -157,8 +157,8 @@ async def get_variant(ctx: Ctx) -> Any:
 
 
 async def _records(ctx: Ctx, variant_id: str | None) -> Any:
-    _, product_id = await _visible_product(ctx)
-    conds = await storefront.record_conds(ctx.docs, product_id, variant_id)
+    view, product_id = await _visible_product(ctx)
+    conds = await storefront.record_conds(ctx.docs, view, product_id, variant_id)
     opts = ctx.list_options(params=("includeAddress",))
     return await listing_page(ctx, RECORDS, opts, conds=conds, scope=product_id)
 

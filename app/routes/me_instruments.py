@@ -14,13 +14,14 @@ from typing import Any
 from app.assignments import parse_bool
 from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
+from app.incrementors import id_or_next
 from app.listing import ListOptions, schema_of
 from app.models.instruments import BuyerCreditCard
 from app.resources import Doc, Listing, listing_page, normalize, public, store
 from app.routes.instruments import SPECS
 from app.routes.me_addresses import buyer_caller
 from app.services import my_instruments
-from app.wire import id_or_new, merge_patch
+from app.wire import merge_patch
 from domain.errors import Forbidden
 
 CARD_READ_ROLES = ("MeCreditCardAdmin", "Shopper")
@@ -69,7 +70,7 @@ async def create_card(ctx: Ctx) -> Any:
     if caller.anonymous:
         raise Forbidden("Anonymous shoppers cannot save cards", "Auth.InsufficientRoles")
     data = {k: v for k, v in (await ctx.body_object()).items() if k != "Editable"}
-    data["ID"] = id_or_new(data)
+    data["ID"] = await id_or_next(ctx.docs, data)
     doc = normalize(CARD_SPEC, data, None)
     doc["_OwnerUserID"] = caller.user_id
     await store(ctx, CARD_SPEC, caller, caller.company_id, doc, None, None)

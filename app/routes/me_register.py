@@ -10,11 +10,11 @@ from app.auth.revocation import revoke
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS, FoundUser
 from app.http import NO_CONTENT, Ctx, endpoint
+from app.incrementors import id_or_next
 from app.resources import normalize, store
 from app.routes.me_user import REGISTER_READONLY
 from app.routes.orgs import BUYER_USER_SPEC
 from app.services import cart, me
-from app.wire import id_or_new
 from domain.errors import Forbidden, Unauthorized, ValidationFailed
 
 
@@ -62,7 +62,7 @@ async def register(ctx: Ctx) -> Any:
     client = await me.api_client(ctx.docs, anon.client_id)
     body = await ctx.body_object()
     data = {k: v for k, v in body.items() if k not in REGISTER_READONLY and k not in BUYER_USER_SPEC.readonly}
-    data["ID"] = id_or_new(body)
+    data["ID"] = await id_or_next(ctx.docs, body)
     doc = normalize(BUYER_USER_SPEC, data, None)
     await store(ctx, BUYER_USER_SPEC, anon, anon.company_id, doc, None, None)
     await cart.transfer_orders(ctx.docs, anon, doc, anon.company_id)

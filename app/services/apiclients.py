@@ -32,8 +32,15 @@ async def present(docs: Docs, doc: Doc) -> Doc:
 
 
 async def forget(docs: Docs, doc: Doc) -> None:
-    """The marketplace must keep one active client its admin users can sign in with; a deleted
-    client's assignments and secrets go with it."""
+    """The marketplace must keep one active client its admin users can sign in with; a client an
+    impersonation config names stays until the config goes; a deleted client's assignments and
+    secrets go with it."""
+    if await docs.count("impersonationconfig", *docs.eq(ClientID=doc["ID"])):
+        raise ValidationFailed(
+            "An impersonation config uses this API client; delete the config first",
+            "ApiClient.UsedByImpersonationConfig",
+            {"ApiClientID": doc["ID"]},
+        )
     if doc.get("AllowSeller") and doc.get("Active"):
         others = await docs.count(KIND, *docs.eq(AllowSeller=True, Active=True))
         if others <= 1:

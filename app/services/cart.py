@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
 from app.resources import public
+from app.services.locales import locale_of
 from app.services.orders import DEFAULT_CURRENCY, create_order
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
@@ -144,6 +145,7 @@ async def empty_cart(ctx: Unit, caller: Caller) -> dict[str, Any]:
     """What GET /cart answers without a cart: an Order with every field, ID null, never a 404."""
     user = await ctx.docs.get(USER_KINDS["buyer"], caller.user_id, caller.company_id)
     user_doc: dict[str, Any] = user.doc if user else {"ID": caller.user_id}
+    user_doc = {**user_doc, "Locale": await locale_of(ctx.docs, caller.company_id, caller.user_id)}
     doc = new_order_doc(
         order_id="",
         from_company_id=caller.company_id,

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS, available_roles, group_ids
 from app.resources import public
+from app.services.locales import locale_of
 from app.store.repo import Docs
 from domain.errors import NotFound
 
@@ -54,6 +55,8 @@ async def me_wire(docs: Docs, caller: Caller, doc: Doc, marketplace_id: str) -> 
         seller = {"ID": marketplace_id}
     out = public(doc)
     out["AvailableRoles"] = sorted(roles) + sorted(custom)
+    # A buyer user's locale: its group's, else its buyer's (docs/catalog-config.md, "Locales").
+    out["Locale"] = await locale_of(docs, caller.company_id, doc["ID"]) if caller.is_buyer else None
     return {"Buyer": buyer, "Supplier": supplier, "Seller": seller, **out}
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
 from app.catalog.rename import rescope
+from app.incrementors import expand, has_token
 from app.list_options import ListOptions, parse_terms
 from app.listing import JsonAccess
 from app.models.orders import ORDER_WRITABLE, FromUserPatch, Order
@@ -32,6 +33,7 @@ from app.services import (
 )
 from app.services import on_behalf as on_behalf_rules
 from app.services.lineitems import order_lines
+from app.services.locales import locale_of
 from app.services.order_access import receives
 from app.services.pricing import offered_ids, refresh_totals
 from app.store.repo import Docs, Stored
@@ -184,8 +186,10 @@ async def _anonymous_order_id(docs: Docs, caller: Caller) -> str | None:
 async def create_order(
     ctx: Unit, caller: Caller, direction: Direction, body: dict[str, Any]
 ) -> dict[str, Any]:
-    data = _writes(body)
     docs = ctx.docs
+    if has_token(body.get("ID")):
+        body = {**body, "ID": await expand(docs, body["ID"])}
+    data = _writes(body)
     marketplace = ctx.services.marketplace_id
     order_id = data.get("ID") or await _anonymous_order_id(docs, caller) or new_id()
     # A buyer user's Outgoing (or All) order is always its own: FromUserID is ignored for it.
@@ -235,7 +239,10 @@ async def create_order(
         user = await _load_user(docs, caller.user_type, caller.company_id, caller.user_id) or {
             "ID": caller.user_id
         }
-    locale = user.get("Locale") or {}
+    # The buyer's (or the user's group's) locale sets the order's Currency; see app/services/locales.
+    locale = await locale_of(docs, from_company, user["ID"]) if on_behalf or caller.is_buyer else None
+    user = {**user, "Locale": locale}
+    locale = locale or {}
     now = utcnow()
     order = new_order_doc(
         order_id=order_id,

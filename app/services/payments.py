@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.auth.tokens import Caller
+from app.incrementors import id_or_next
 from app.models.orders import PAYMENT_WRITABLE, Payment, PaymentTransaction
 from app.resources import public
 from app.services import activities, instruments, refunds, unified_orders
@@ -68,7 +69,7 @@ async def create(docs: Docs, caller: Caller, order: dict[str, Any], body: dict[s
     refuse_card_data(body)
     _require_not_canceled(order)
     data = {k: body[k] for k in PAYMENT_WRITABLE if k in body}
-    data["ID"] = id_or_new(data)
+    data["ID"] = await id_or_next(docs, data)
     payment: dict[str, Any] = to_doc(validate(data, Payment))
     payment.update(
         DateCreated=iso(utcnow()),

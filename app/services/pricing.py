@@ -25,6 +25,7 @@ from domain.money import round_money, to_decimal
 from domain.pricing import (
     PriceSchedule,
     SpecMarkup,
+    check_currency,
     check_quantity,
     line_total,
     order_totals,
@@ -112,6 +113,7 @@ def price_product_lines(
     if schedule is not None and schedule.use_cumulative_quantity:
         cumulative = sum(int(line["Quantity"]) for line in same)
     if schedule is not None and changed is not None:
+        check_currency(schedule, currency)
         check_quantity(schedule, int(changed["Quantity"]), cumulative_quantity=cumulative)
     targets = same if cumulative is not None else [changed] if changed is not None else []
     touched = []

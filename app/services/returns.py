@@ -17,6 +17,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, select, text
 
 from app.auth.tokens import Caller
+from app.incrementors import id_or_next
 from app.listing import JsonAccess
 from app.models.returns import RETURN_WRITABLE, OrderReturn
 from app.resources import public
@@ -28,7 +29,7 @@ from app.services.return_calc import Calc
 from app.store.repo import Stored
 from app.store.tables import resources
 from app.unit import Unit
-from app.wire import check_id, id_or_new, merge_patch, to_doc, validate
+from app.wire import check_id, merge_patch, to_doc, validate
 from domain import returns as machine
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -280,7 +281,7 @@ async def _write(
     merged = {**current, **data} if full else merge_patch(current, data)
     if isinstance(data.get("ItemsToReturn"), list):
         merged["ItemsToReturn"] = data["ItemsToReturn"]
-    merged["ID"] = id_or_new(merged)
+    merged["ID"] = await id_or_next(ctx.docs, merged)
     ret: dict[str, Any] = to_doc(validate(merged, OrderReturn))
     admin = caller.has("OrderAdmin")
     currency = order.get("Currency")

@@ -16,6 +16,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     select,
     update,
 )
@@ -168,6 +169,27 @@ class Docs:
         # asyncpg cannot count the rows of an executemany; SQLite can.
         if result.supports_sane_multi_rowcount() and result.rowcount != len(docs):
             raise NotFound(kind, ", ".join(str(d["ID"]) for d in docs))
+
+    async def next_number(self, kind: str, id: str, field: str) -> dict[str, Any] | None:
+        """Add one to the integer `field` of a document in ONE statement (UPDATE ... RETURNING)
+        and answer the document as written, or None when there is no such document. Concurrent
+        callers queue on the row lock (PostgreSQL) or the database lock (SQLite): no two of them
+        ever get the same number (incrementors, docs/catalog-config.md)."""
+        if not field.isidentifier():
+            raise ValueError(field)
+        if self.pg:
+            sql = f"jsonb_set(doc, '{{{field}}}', to_jsonb(COALESCE((doc->>'{field}')::bigint, 0) + 1))"
+        else:
+            sql = f"json_set(doc, '$.{field}', COALESCE(json_extract(doc, '$.{field}'), 0) + 1)"
+        stmt = (
+            update(resources)
+            .where(R.kind == kind, scope_is(""), id_is(id))
+            .values(doc=literal_column(sql, type_=R.doc.type), version=R.version + 1)
+            .returning(R.doc)
+        )
+        row = (await self.conn.execute(stmt)).first()
+        note(self.conn, kind, "", id)
+        return dict(row.doc) if row else None
 
     async def move_scope(self, kind: str, old: str, new: str) -> None:
         """File every `kind` document scoped to `old` under `new` (a renamed parent), keeping

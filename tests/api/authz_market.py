@@ -562,11 +562,44 @@ async def _orders(api: Api, market: Market) -> None:
     )
 
 
+async def _config(api: Api) -> None:
+    """Marketplace configuration (issue #14): an incrementor, a locale assigned to buyer A, an
+    impersonation config, an OpenID Connect config, inventory record assignments."""
+    await api.ok(
+        "POST", "/incrementors", {"ID": "mk-incr", "Name": "Orders", "LastNumber": 0, "LeftPaddingCount": 0}
+    )
+    await api.ok("POST", "/locales", {"ID": "mk-locale", "Currency": "USD", "Language": "en-US"})
+    await api.ok("POST", "/locales/assignments", {"LocaleID": "mk-locale", "BuyerID": "bA"}, status=204)
+    await api.ok(
+        "POST",
+        "/impersonationconfig",
+        {"ID": "mk-imp", "BuyerID": "bA", "SecurityProfileID": "bA-shopper-profile", "ClientID": STOREFRONT},
+    )
+    await api.ok("POST", "/openidconnects", OIDC)
+    for path in ("/products/mk-prod/inventoryrecords", "/products/mk-vprod/variants/mk-var/inventoryrecords"):
+        record = "mk-inv" if "variants" not in path else "mk-vinv"
+        await api.ok(
+            "POST", f"{path}/assignments", {"InventoryRecordID": record, "BuyerID": "bA"}, status=204
+        )
+
+
+OIDC = {
+    "ID": "mk-oidc",
+    "OrderCloudApiClientID": STOREFRONT,
+    "ConnectClientID": "idp-client",
+    "ConnectClientSecret": "idp-secret",
+    "AppStartUrl": "https://shop.example/login?token={0}",
+    "AuthorizationEndpoint": "https://idp.example/authorize",
+    "TokenEndpoint": "https://idp.example/token",
+}
+
+
 async def build_market(api: Api) -> Market:
     market = Market(api)
     await _orgs(api)
     await _buyer_things(api)
     await _catalog(api)
+    await _config(api)
     await _secrets(api)
     await _login(api, market)
     await _orders(api, market)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.api.authz_market import SHIP_TO, STALE, STOREFRONT, Principal
+from tests.api.authz_market import OIDC, SHIP_TO, STALE, STOREFRONT, Principal
 from tests.api.authz_roles import OPENAPI_ROLES
 from tests.api.org_setup import address_body, user_body
 
@@ -643,6 +643,72 @@ row(
     seller,
     args={"catalogID": "mk-cat", "productID": "mk-prod"},
 )
+# --- Marketplace configuration (issue #14): docs/catalog-config.md -------------------------------
+INCR = {"ID": "mk-newincr", "Name": "n", "LastNumber": 0, "LeftPaddingCount": 0}
+crud(
+    "/incrementors", "{incrementorID}", seller, {"incrementorID": "mk-incr"}, INCR, {**INCR, "ID": "mk-incr"}
+)
+LOCALE = {"ID": "mk-newlocale", "Currency": "EUR", "Language": "de-DE"}
+crud(
+    "/locales",
+    "{localeID}",
+    seller,
+    {"localeID": "mk-locale"},
+    LOCALE,
+    {"ID": "mk-locale", "Currency": "USD", "Language": "en-US"},
+)
+row("GET", "/locales/assignments", seller)
+row("POST", "/locales/assignments", seller, body={"LocaleID": "mk-locale", "BuyerID": "bB"})
+row(
+    "DELETE",
+    "/locales/{localeID}/assignments",
+    seller,
+    args={"localeID": "mk-locale"},
+    query={"buyerID": "bA"},
+    ok="auth",
+)
+IMP = {"BuyerID": "bB", "SecurityProfileID": "bA-shopper-profile", "ClientID": STOREFRONT}
+crud(
+    "/impersonationconfig",
+    "{impersonationConfigID}",
+    seller,
+    {"impersonationConfigID": "mk-imp"},
+    {**IMP, "ID": "mk-newimp"},
+    {**IMP, "BuyerID": "bA", "ID": "mk-imp"},
+)
+crud(
+    "/openidconnects",
+    "{openidconnectID}",
+    seller,
+    {"openidconnectID": "mk-oidc"},
+    {**OIDC, "ID": "mk-newoidc"},
+    OIDC,
+    secret="ConnectClientSecret only to OpenIDConnectAdmin",
+)
+# Not in OrderCloud's OpenAPI document (the SDK has them): the inventory records' own roles.
+INV_READ = ("ProductReader", "ProductAdmin")
+for level, record in (
+    ("/products/{productID}/inventoryrecords", {**INV}),
+    ("/products/{productID}/variants/{variantID}/inventoryrecords", {**VINV}),
+):
+    row("GET", f"{level}/assignments", seller, args=record, roles=INV_READ)
+    row(
+        "POST",
+        f"{level}/assignments",
+        seller,
+        args=record,
+        body={"InventoryRecordID": record["inventoryRecordID"], "BuyerID": "bB"},
+        roles=("ProductAdmin",),
+    )
+    row(
+        "DELETE",
+        f"{level}/{{inventoryRecordID}}/assignments",
+        seller,
+        args=record,
+        query={"buyerID": "bA"},
+        roles=("ProductAdmin",),
+        ok="auth",
+    )
 PROMO = {"ID": "mk-new", "Code": "NEWCODE", "Name": "n", "EligibleExpression": "true", "ValueExpression": "1"}
 crud(
     "/promotions",

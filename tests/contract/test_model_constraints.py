@@ -35,7 +35,8 @@ EXCEPTIONS: dict[tuple[str, str, str], str] = {
         "required",
     ): "UseIntegration promotions take their value from middleware",
     ("PaymentTransaction", "DateExecuted", "required"): "stamped with the time of recording when absent",
-    ("Locale", "Currency", "required"): "no /locales resource yet: Locale is only nested in User",
+    ("Locale", "Currency", "required"): "User.Locale (app.models.orgs) is computed, never sent; "
+    "the /locales struct (app.models.config) requires it",
 }
 
 
