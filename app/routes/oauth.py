@@ -10,6 +10,7 @@ from litestar import Request, Response, get, post
 from app.auth.grants import OAuthError, token_response
 from app.auth.throttle import source_address
 from app.errors import envelope
+from app.routes.openid_signin import SIGNIN_ROUTES
 from app.state import Services
 from app.wire import check_text, encode
 from domain.errors import ValidationFailed
@@ -55,4 +56,5 @@ async def cert_set(request: Request[Any, Any, Any]) -> Response[bytes]:
     return Response(content=encode({"keys": [key.public_jwk]}), media_type="application/json")
 
 
-ROUTES = [token, certs, cert_set]
+# OpenID Connect sign-in lives at the root too (app/routes/openid_signin.py).
+ROUTES = [token, certs, cert_set, *SIGNIN_ROUTES]

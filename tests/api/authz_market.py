@@ -445,6 +445,19 @@ async def _secrets(api: Api) -> None:
     )
     await api.ok(
         "POST",
+        "/openidconnects",
+        {
+            "ID": "mk-oidc",
+            "OrderCloudApiClientID": STOREFRONT,
+            "ConnectClientID": "idp-client",
+            "ConnectClientSecret": f"{SECRET}oidc",
+            "AppStartUrl": "https://shop.example.com/signin?token={0}",
+            "AuthorizationEndpoint": "https://idp.example.com/authorize",
+            "TokenEndpoint": "https://idp.example.com/token",
+        },
+    )
+    await api.ok(
+        "POST",
         "/messagesenders",
         {
             "ID": "mk-sender",

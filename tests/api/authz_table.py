@@ -389,6 +389,45 @@ crud(
     secret="HashKey, CustomAuthHeaderValue only to IntegrationEventAdmin",
 )
 
+OIDC = {
+    "ID": "mk-new",
+    "OrderCloudApiClientID": STOREFRONT,
+    "ConnectClientID": "c",
+    "ConnectClientSecret": "s",
+    "AppStartUrl": "https://shop.example.com/signin?token={0}",
+    "AuthorizationEndpoint": "https://idp.example.com/authorize",
+    "TokenEndpoint": "https://idp.example.com/token",
+}
+crud(
+    "/openidconnects",
+    "{openidconnectID}",
+    seller,
+    {"openidconnectID": "mk-oidc"},
+    OIDC,
+    {**OIDC, "ID": "mk-oidc"},
+    secret="ConnectClientSecret only to OpenIDConnectAdmin",
+)
+# OpenID Connect sign-in (docs/openid-connect.md): open to all, as OrderCloud's; the state token
+# and its cookie decide the callback, the configuration and the IdP's id_token decide who signs in.
+row(
+    "GET",
+    "/ocrplogin",
+    anyone,
+    public=True,
+    ok="auth",
+    query={"id": "mk-oidc"},
+    note="open to all; redirects to the IdP",
+)
+row(
+    "GET",
+    "/ocrpcode",
+    anyone,
+    public=True,
+    ok="auth",
+    query={"code": "zz", "state": "zz"},
+    note="open to all; only a state this server signed, with its cookie, once, reaches the IdP",
+)
+
 PROFILE = {"ID": "mk-new", "Name": "n", "Roles": ["Shopper"]}
 crud(
     "/securityprofiles",

@@ -118,7 +118,7 @@ def _strings(value: Any) -> Iterator[str]:
 async def _send(market: Market, r: Row, principal: str, path: str) -> httpx.Response:
     token = market.token(principal)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    url = path if path.startswith("/oauth") else "/v1" + path
+    url = path if path.startswith(("/oauth", "/ocrp")) else "/v1" + path
     kwargs: dict[str, Any] = {"headers": headers, "params": dict(r.query)}
     if r.body is not None:
         kwargs["json"] = r.body
