@@ -48,21 +48,6 @@ class ImpersonationConfig(Wire, kw_only=True):
     client_id: str
 
 
-class OpenIdConnect(Wire, kw_only=True):
-    id: WireID | None = None
-    order_cloud_api_client_id: str
-    connect_client_id: Str100
-    connect_client_secret: Annotated[str, msgspec.Meta(max_length=1000)]
-    app_start_url: Url
-    authorization_endpoint: Url
-    token_endpoint: Url
-    url_encoded: bool = False
-    integration_event_id: WireID | None = None
-    call_sync_user_integration_event: bool = False
-    integration_event_name: str | None = None
-    additional_idp_scopes: list[Str100] | None = None
-
-
 class InventoryRecordAssignment(Wire, kw_only=True):
     inventory_record_id: WireID
     buyer_id: WireID

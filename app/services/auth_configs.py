@@ -43,15 +43,3 @@ async def check_impersonation(docs: Docs, doc: dict[str, Any], existing: dict[st
             "ImpersonationConfig.ConflictingImpersonationConfigExists",
             {"ClientID": doc["ClientID"]},
         )
-
-
-async def check_openid_connect(docs: Docs, doc: dict[str, Any]) -> None:
-    await docs.require("apiclient", doc["OrderCloudApiClientID"], object_type="ApiClient")
-    if doc.get("IntegrationEventID"):
-        await docs.require("integrationevent", doc["IntegrationEventID"], object_type="IntegrationEvent")
-
-
-async def event_name(docs: Docs, event_id: str | None) -> str | None:
-    event = await docs.get("integrationevent", event_id) if event_id else None
-    name = event.doc.get("Name") if event else None
-    return str(name) if name is not None else None

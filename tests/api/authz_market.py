@@ -588,23 +588,11 @@ async def _config(api: Api) -> None:
         "/impersonationconfig",
         {"ID": "mk-imp", "BuyerID": "bA", "SecurityProfileID": "bA-shopper-profile", "ClientID": STOREFRONT},
     )
-    await api.ok("POST", "/openidconnects", OIDC)
     for path in ("/products/mk-prod/inventoryrecords", "/products/mk-vprod/variants/mk-var/inventoryrecords"):
         record = "mk-inv" if "variants" not in path else "mk-vinv"
         await api.ok(
             "POST", f"{path}/assignments", {"InventoryRecordID": record, "BuyerID": "bA"}, status=204
         )
-
-
-OIDC = {
-    "ID": "mk-oidc",
-    "OrderCloudApiClientID": STOREFRONT,
-    "ConnectClientID": "idp-client",
-    "ConnectClientSecret": "idp-secret",
-    "AppStartUrl": "https://shop.example/login?token={0}",
-    "AuthorizationEndpoint": "https://idp.example/authorize",
-    "TokenEndpoint": "https://idp.example/token",
-}
 
 
 async def build_market(api: Api) -> Market:

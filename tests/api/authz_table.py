@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.api.authz_market import OIDC, SHIP_TO, STALE, STOREFRONT, Principal
+from tests.api.authz_market import SHIP_TO, STALE, STOREFRONT, Principal
 from tests.api.authz_roles import OPENAPI_ROLES
 from tests.api.org_setup import address_body, user_body
 
@@ -714,15 +714,6 @@ crud(
     {"impersonationConfigID": "mk-imp"},
     {**IMP, "ID": "mk-newimp"},
     {**IMP, "BuyerID": "bA", "ID": "mk-imp"},
-)
-crud(
-    "/openidconnects",
-    "{openidconnectID}",
-    seller,
-    {"openidconnectID": "mk-oidc"},
-    {**OIDC, "ID": "mk-newoidc"},
-    OIDC,
-    secret="ConnectClientSecret only to OpenIDConnectAdmin",
 )
 # Not in OrderCloud's OpenAPI document (the SDK has them): the inventory records' own roles.
 INV_READ = ("ProductReader", "ProductAdmin")

@@ -218,6 +218,7 @@ async def test_openid_connects_hide_the_secret_from_readers(world: World) -> Non
         "CallSyncUserIntegrationEvent": False,
         "IntegrationEventName": "ignored",
         "AdditionalIdpScopes": ["profile"],
+        "CustomErrorUrl": None,
     }
     made = await api.ok("POST", "/openidconnects", body)
     assert made == {**body, "IntegrationEventName": None}
