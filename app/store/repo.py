@@ -236,6 +236,15 @@ class Docs:
             stmt = stmt.limit(limit)
         return [row.doc for row in await self.conn.execute(stmt)]
 
+    async def all_kinds(self, kinds: Sequence[str], scope: str) -> dict[str, list[dict[str, Any]]]:
+        """`all(kind, scope=scope)` for several kinds in one statement (the documents under one
+        parent, such as an order's lines, payments and promotions), each in insertion order."""
+        found: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+        stmt = select(R.kind, R.doc).where(R.kind.in_(list(kinds)), scope_is(scope)).order_by(R.pk)
+        for row in await self.conn.execute(stmt):
+            found[row.kind].append(row.doc)
+        return found
+
     async def all_stored(
         self, kind: str, *conds: ColumnElement[bool], scope: str | None = None, lock: bool = False
     ) -> list[Stored]:
