@@ -17,12 +17,13 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.list_options import ListOptions, Page, Schema
-from app.listing import Compiler, JsonAccess
+from app.listing import Compiler, JsonAccess, either_branches
 from app.store.invalidation import note
 from app.store.tables import resources
 from domain.errors import Conflict, NotFound
@@ -286,18 +287,45 @@ class Docs:
         if found is not None:
             where.append(found)
         cond = and_(*where)
-        stmt = (
-            select(R.doc)
-            .where(cond)
-            .order_by(*compiler.order_by(opts.sort_by, sortable, default_sort))
-            .limit(opts.page_size)
-            .offset((opts.page - 1) * opts.page_size)
-        )
-        items = [row.doc for row in await self.conn.execute(stmt)]
+        order = compiler.order_by(opts.sort_by, sortable, default_sort)
         offset = (opts.page - 1) * opts.page_size
+        split = next((b for b in map(either_branches, conds) if b), None) if self.pg else None
+        if split is None:
+            stmt = select(R.doc).where(cond).order_by(*order).limit(opts.page_size).offset(offset)
+        else:
+            stmt = self._union_page(where, split, order, schema, opts, sortable, default_sort)
+        items = [row.doc for row in await self.conn.execute(stmt)]
         if items and len(items) < opts.page_size:
             return Page(items, opts.page, opts.page_size, offset + len(items))  # the last page
         return Page(items, opts.page, opts.page_size, await self._total(cond, offset + len(items)))
+
+    def _union_page(
+        self,
+        where: list[ColumnElement[bool]],
+        branches: list[ColumnElement[bool]],
+        order: list[Any],
+        schema: Schema,
+        opts: ListOptions,
+        sortable: Sequence[str] | None,
+        default_sort: Sequence[str],
+    ) -> Select[Any]:
+        """A page under an `either(...)` condition (PostgreSQL): each branch, made disjoint from
+        the ones before it, reads its first offset + pageSize rows in list order (an index walk
+        that stops early); the page is cut from their merge. Same rows, same order as the OR."""
+        rest = [c for c in where if either_branches(c) is None]
+        limit = opts.page * opts.page_size
+        parts = []
+        for n, branch in enumerate(branches):
+            before = [~func.coalesce(b, False) for b in branches[:n]]
+            parts.append(select(R.doc, R.id).where(*rest, branch, *before).order_by(*order).limit(limit))
+        merged = union_all(*parts).subquery("either")
+        outer = Compiler(self.pg, schema, column=merged.c.doc, id_column=merged.c.id)
+        return (
+            select(merged.c.doc)
+            .order_by(*outer.order_by(opts.sort_by, sortable, default_sort))
+            .limit(opts.page_size)
+            .offset((opts.page - 1) * opts.page_size)
+        )
 
     async def _total(self, cond: ColumnElement[bool], seen: int) -> int:
         """Meta.TotalCount: exact up to EXACT_COUNT_LIMIT matches; above it an estimate
