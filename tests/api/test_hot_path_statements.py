@@ -203,3 +203,21 @@ async def test_add_line_reads_none_of_the_other_lines(world: World) -> None:
     # 5.00 x 1 + 6.00 x 2 + 7.00 x 3, counted without reading the first two lines again.
     assert added["LineSubtotal"] == 21.0
     assert (order["LineItemCount"], order["Subtotal"], order["Total"]) == (3, 38.0, 38.0)
+
+
+async def test_list_pages_run_a_pinned_number_of_statements(world: World) -> None:
+    """Issue #13: each list query's statement count is pinned. A full page runs the page and its
+    bounded count; a page shorter than pageSize is the last one and runs no count (Docs.page)."""
+    for n in range(3):
+        await world.new_order(body={"ID": f"o{n}"})
+    token = await world.token("alice", "Shopper OrderReader")
+
+    async def listing(direction: str, page_size: int) -> Any:
+        params = {"Status": "Unsubmitted", "sortBy": "!DateCreated", "pageSize": str(page_size)}
+        return await world.api.ok("GET", f"/orders/{direction}", params=params, token=token)
+
+    await listing("Outgoing", 2)  # warm: the token's standing
+    for direction in ("Outgoing", "All"):
+        full = await footprint(world, lambda d=direction: listing(d, 2))  # type: ignore[misc]
+        last = await footprint(world, lambda d=direction: listing(d, 20))  # type: ignore[misc]
+        assert (full[1], last[1]) == (2, 1), direction
