@@ -59,6 +59,18 @@ class Stored:
     scope: str = ""
 
 
+def _disjoint(
+    where: list[ColumnElement[bool]], branches: list[ColumnElement[bool]]
+) -> list[list[ColumnElement[bool]]]:
+    """The conditions of `where` with its `either` term replaced by each branch in turn, every
+    branch excluding the rows of the ones before it (so their union has each row once)."""
+    rest = [c for c in where if either_branches(c) is None]
+    return [
+        [*rest, branch, *(~func.coalesce(b, False) for b in branches[:n])]
+        for n, branch in enumerate(branches)
+    ]
+
+
 class Docs:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
@@ -297,7 +309,8 @@ class Docs:
         items = [row.doc for row in await self.conn.execute(stmt)]
         if items and len(items) < opts.page_size:
             return Page(items, opts.page, opts.page_size, offset + len(items))  # the last page
-        return Page(items, opts.page, opts.page_size, await self._total(cond, offset + len(items)))
+        disjoint = None if split is None else _disjoint(where, split)
+        return Page(items, opts.page, opts.page_size, await self._total(cond, offset + len(items), disjoint))
 
     def _union_page(
         self,
@@ -312,12 +325,11 @@ class Docs:
         """A page under an `either(...)` condition (PostgreSQL): each branch, made disjoint from
         the ones before it, reads its first offset + pageSize rows in list order (an index walk
         that stops early); the page is cut from their merge. Same rows, same order as the OR."""
-        rest = [c for c in where if either_branches(c) is None]
         limit = opts.page * opts.page_size
-        parts = []
-        for n, branch in enumerate(branches):
-            before = [~func.coalesce(b, False) for b in branches[:n]]
-            parts.append(select(R.doc, R.id).where(*rest, branch, *before).order_by(*order).limit(limit))
+        parts = [
+            select(R.doc, R.id).where(*part).order_by(*order).limit(limit)
+            for part in _disjoint(where, branches)
+        ]
         merged = union_all(*parts).subquery("either")
         outer = Compiler(self.pg, schema, column=merged.c.doc, id_column=merged.c.id)
         return (
@@ -327,13 +339,22 @@ class Docs:
             .offset((opts.page - 1) * opts.page_size)
         )
 
-    async def _total(self, cond: ColumnElement[bool], seen: int) -> int:
+    async def _total(
+        self, cond: ColumnElement[bool], seen: int, disjoint: list[list[ColumnElement[bool]]] | None = None
+    ) -> int:
         """Meta.TotalCount: exact up to EXACT_COUNT_LIMIT matches; above it an estimate
         (docs/performance.md), so a count never reads more than that many index entries:
         PostgreSQL's planner estimate, never less than what is known to exist (the limit + 1, and
-        every row up to this page), plus one when the page was full so a next page is offered."""
-        bounded = select(literal(1)).select_from(resources).where(cond).limit(EXACT_COUNT_LIMIT + 1)
-        counted = select(func.count()).select_from(bounded.subquery())
+        every row up to this page), plus one when the page was full so a next page is offered.
+        `disjoint`: the condition as disjoint branches (an `either` list): each is counted up to
+        the limit on its own index, as the page reads them."""
+        one = select(literal(1)).select_from(resources)
+        if disjoint:
+            parts = [one.where(*part).limit(EXACT_COUNT_LIMIT + 1) for part in disjoint]
+            bounded = union_all(*parts).subquery()
+        else:
+            bounded = one.where(cond).limit(EXACT_COUNT_LIMIT + 1).subquery()
+        counted = select(func.count()).select_from(bounded)
         total = int((await self.conn.execute(counted)).scalar_one())
         if total <= EXACT_COUNT_LIMIT:
             return total
