@@ -107,6 +107,24 @@ class JsonAccess:
         return jt == ("true" if value else "false")
 
 
+EITHER = "ordercore_either"
+
+
+def either(*branches: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`or_(*branches)`, marked for `Docs.page`: on PostgreSQL a page under it is read as a UNION
+    ALL of one ordered, limited walk per branch (each can follow its own index in list order)
+    instead of a BitmapOr of every match and a sort (docs/performance.md, "Orders.List All")."""
+    cond: ColumnElement[bool] = or_(*branches)._annotate({EITHER: True})
+    return cond
+
+
+def either_branches(cond: ColumnElement[bool]) -> list[ColumnElement[bool]] | None:
+    """The branches of an `either` condition (None for any other condition)."""
+    if not cond._annotations.get(EITHER):
+        return None
+    return list(getattr(cond, "clauses", ()))
+
+
 def _like_pattern(raw: str) -> str:
     out, i = [], 0
     while i < len(raw):

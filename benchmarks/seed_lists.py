@@ -132,7 +132,7 @@ SELECT 'order', '', 'o' || lpad(i::text, 7, '0'), CAST(:template AS jsonb) || js
     'DateSubmitted', to_char(t, 'YYYY-MM-DD"T"HH24:MI:SS.MS"+00:00"'),
     'DateCreated', to_char(t - interval '30 seconds', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+00:00"'),
     'LastUpdated', to_char(t, 'YYYY-MM-DD"T"HH24:MI:SS.MS"+00:00"'),
-    'LineItemCount', 1 + i % 10, 'Subtotal', 20 + i % 180, 'Total', 20 + i % 180)
+    'LineItemCount', 1 + i % 10, 'Subtotal', 20 + i % 180, 'Total', 20 + i % 180), 1
 FROM generate_series(:lo, :hi - 1) AS i,
      LATERAL (SELECT TIMESTAMP '2020-01-01' + i * interval '1 minute' AS t) AS at
 """
@@ -140,13 +140,13 @@ _PG_PRODUCTS = """
 INSERT INTO resources (kind, scope, id, doc, version)
 SELECT 'product', '', 'p' || lpad(i::text, 7, '0'), CAST(:template AS jsonb) || jsonb_build_object(
     'ID', 'p' || lpad(i::text, 7, '0'), 'Name', 'Product ' || lpad(i::text, 7, '0'),
-    'Active', i % 5 <> 0)
+    'Active', i % 5 <> 0), 1
 FROM generate_series(:lo, :hi - 1) AS i
 """
 _PG_ASSIGNMENTS = """
 INSERT INTO resources (kind, scope, id, doc, version)
 SELECT 'productcatalogassignment', '', 'c1:p' || lpad(i::text, 7, '0'),
-    CAST(:template AS jsonb) || jsonb_build_object('ProductID', 'p' || lpad(i::text, 7, '0'))
+    CAST(:template AS jsonb) || jsonb_build_object('ProductID', 'p' || lpad(i::text, 7, '0')), 1
 FROM generate_series(:lo, :hi - 1) AS i
 """
 PG_CHUNK = 100_000
@@ -181,18 +181,12 @@ async def seed(env: AppEnv, rows: int) -> dict[str, float]:
         docs = Docs(conn)
         template = (await docs.require("product", "template", object_type="Product")).doc
         pca = (await docs.all("productcatalogassignment"))[0]
-    marketplace = env.services.marketplace_id
-    took: dict[str, float] = {}
+    postgres = env.services.db.engine.dialect.name == "postgresql"
+    # PostgreSQL: the rows are generated in the database (generate_series, a chunk a statement);
+    # SQLite: executemany batches of BATCH rows.
+    took = await (_seed_pg if postgres else _seed_rows)(env, rows, template, pca)
     began = time.perf_counter()
-    await _bulk(
-        env, ({"kind": "order", "scope": "", "id": d["ID"], "doc": d} for d in order_docs(rows, marketplace))
-    )
-    took["orders"] = time.perf_counter() - began
-    began = time.perf_counter()
-    await _bulk(env, (row for pair in product_rows(rows, template, pca) for row in pair))
-    took["products"] = time.perf_counter() - began
-    began = time.perf_counter()
-    if env.services.db.engine.dialect.name == "postgresql":
+    if postgres:
         # Statistics for the planner, as autovacuum gathers them in production. (Not on SQLite,
         # where nothing gathers them: its per-kind averages would mislead the planner there.)
         async with env.services.db.transaction() as conn:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.store.invalidation import HUBS
 from app.store.repo import Docs
 
 # user type -> (resource kind, company kind)
@@ -37,9 +40,20 @@ async def find_user(docs: Docs, username: str, marketplace_id: str) -> FoundUser
 
 
 async def group_ids(docs: Docs, user_type: str, company_id: str, user_id: str) -> list[str]:
+    """The user's groups, from the per-process configuration cache (app.store.invalidation: dropped
+    on any group assignment write, in every process): visibility asks on every add and submit."""
     scope = company_id if user_type != "admin" else ""
-    rows = await docs.all(f"{GROUP_KINDS[user_type]}assignment", *docs.eq(UserID=user_id), scope=scope)
-    return [r["UserGroupID"] for r in rows]
+    kind = f"{GROUP_KINDS[user_type]}assignment"
+
+    async def read(conn: AsyncConnection) -> list[str]:
+        rows = await Docs(conn).all(kind, *docs.eq(UserID=user_id), scope=scope)
+        return [r["UserGroupID"] for r in rows]
+
+    hub = HUBS.get(docs.conn.sync_engine)
+    if hub is None:
+        return await read(docs.conn)
+    found: list[str] = await hub.config.fetch(("groups", kind, scope.lower(), user_id), docs.conn, read)
+    return list(found)
 
 
 async def _profiles(docs: Docs, user_type: str, company_id: str, user_id: str) -> list[dict[str, Any]]:

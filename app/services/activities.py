@@ -18,11 +18,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, not_, or_
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.tokens import Caller
 from app.list_options import ListOptions, Page, parse_terms, schema_of
 from app.models.activities import OrderActivity
 from app.observability import current_request_id
+from app.store.invalidation import HUBS
 from app.store.repo import Docs, Stored
 from app.webhooks import store as outbox_store
 from app.wire import encode
@@ -194,11 +196,25 @@ def _wants(subscription: Mapping[str, Any], event_type: str) -> bool:
     return subscription.get("Active") is not False and event_type in (subscription.get("EventTypes") or [])
 
 
+async def _subscriptions(docs: Docs) -> list[dict[str, Any]]:
+    """Every event subscription, from the per-process configuration cache
+    (app.store.invalidation: dropped on any event subscription write, in every process)."""
+
+    async def read(conn: AsyncConnection) -> list[dict[str, Any]]:
+        return await Docs(conn).all(SUBSCRIPTION_KIND, scope="")
+
+    hub = HUBS.get(docs.conn.sync_engine)
+    if hub is None:
+        return await read(docs.conn)
+    found: list[dict[str, Any]] = await hub.config.fetch(("eventsubscriptions",), docs.conn, read)
+    return found
+
+
 async def raise_events(docs: Docs, events: Sequence[ev.BusinessEvent]) -> None:
     """One outbox row per (event, active subscription to its type), in this transaction."""
     if not events:
         return
-    subscriptions = await docs.all(SUBSCRIPTION_KIND, scope="")
+    subscriptions = await _subscriptions(docs)
     if not subscriptions:
         return
     now = utcnow()

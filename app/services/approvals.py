@@ -14,11 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.tokens import Caller
 from app.auth.users import group_ids
 from app.resources import public
 from app.services.lineitems import order_lines
+from app.store.invalidation import HUBS
 from app.store.repo import Docs
 from domain.clock import iso
 from domain.errors import NotFound, ValidationFailed
@@ -58,6 +60,20 @@ async def current_round(docs: Docs, order_id: str) -> tuple[int, list[dict[str, 
     return latest, [r for r in rows if int(r.get("_Round") or 0) == latest and latest]
 
 
+async def buyer_rules(docs: Docs, buyer_id: str) -> list[dict[str, Any]]:
+    """The buyer's approval rules, from the per-process configuration cache (app.store.invalidation:
+    dropped on any approval rule write, in every process): submit asks on every order."""
+
+    async def read(conn: AsyncConnection) -> list[dict[str, Any]]:
+        return await Docs(conn).all(RULE_KIND, scope=buyer_id)
+
+    hub = HUBS.get(docs.conn.sync_engine)
+    if hub is None:
+        return await read(docs.conn)
+    rules: list[dict[str, Any]] = await hub.config.fetch(("approvalrules", buyer_id.lower()), docs.conn, read)
+    return list(rules)
+
+
 async def plan(docs: Docs, order: dict[str, Any], recorded: list[dict[str, Any]] | None = None) -> Plan:
     """Evaluate the order's buyer's rules. `recorded`: the approvals of the current round (none at
     submit). Rules whose approving group holds the submitter count as approved without a record
@@ -65,7 +81,7 @@ async def plan(docs: Docs, order: dict[str, Any], recorded: list[dict[str, Any]]
     repeats until nothing changes."""
     recorded = recorded or []
     buyer_id, user_id = submitter_of(order)
-    rules = await docs.all(RULE_KIND, scope=buyer_id) if buyer_id else []
+    rules = await buyer_rules(docs, buyer_id) if buyer_id else []
     if not rules:
         return Plan(awaiting=any(a["Status"] == PENDING for a in recorded))
     lines = await order_lines(docs, order["ID"])

@@ -11,15 +11,16 @@ from app.auth.tokens import Caller
 from app.models.orders import LINE_WRITABLE, LineItem
 from app.resources import public
 from app.services import activities, addresses, on_behalf
-from app.services.pricing import Offer, offer_for, price_product_lines
-from app.services.promotion_amounts import settle
+from app.services.pricing import Offer, offer_for, price_product_lines, refresh_totals
+from app.services.promotion_amounts import PRINT_KEY, order_rows, settle
 from app.store.repo import Docs, Stored
 from app.unit import Unit
 from app.wire import check_id, id_or, merge_patch, new_id, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.events import LINE_ADDED, LINE_CHANGED, LINE_REMOVED
-from domain.order_status import require_editable
+from domain.money import to_decimal
+from domain.order_status import Op, allows, require_editable
 
 PRODUCT_SNAPSHOT = (
     "ID",
@@ -300,17 +301,51 @@ async def add_line(ctx: Unit, caller: Caller, order_stored: Stored, body: dict[s
         check_id(data["ID"])
     now = utcnow()
     line, offer = await _build(ctx, caller, order, data, None, now)
-    lines = await order_lines(ctx.docs, order["ID"])
-    if any(existing["ID"] == line["ID"] for existing in lines):
+    docs = ctx.docs
+    if await docs.exists("lineitem", line["ID"], order["ID"]):
         raise Conflict(
             f"LineItem already exists: {line['ID']}",
             "IdExists",
             {"ObjectType": "LineItem", "ObjectID": line["ID"]},
         )
+    if await _add_alone(ctx, order_stored, line, offer, now):
+        await activities.line_changed(docs, order["ID"], LINE_ADDED, line, caller)
+        return public(line)
+    lines = await order_lines(docs, order["ID"])
     lines.append(line)
     await _commit(ctx, order_stored, lines, line, offer, line["ProductID"], now, inserted=True)
-    await activities.line_changed(ctx.docs, order["ID"], LINE_ADDED, line, caller)
+    await activities.line_changed(docs, order["ID"], LINE_ADDED, line, caller)
     return public(line)
+
+
+async def _add_alone(
+    ctx: Unit, order_stored: Stored, line: dict[str, Any], offer: Offer | None, now: datetime
+) -> bool:
+    """Add `line` touching only itself and the order's totals, without reading the order's other
+    lines, when nothing on the order depends on them: a price schedule without cumulative
+    quantities (the line is priced alone) and no promotion on the order (nothing to settle).
+    The order's Subtotal and LineItemCount move by the line's; `refresh_totals` does the rest,
+    as `_commit` would. False: not such a case, nothing written (the caller takes `_commit`)."""
+    order = dict(order_stored.doc)
+    schedule = offer.schedule if offer else None
+    if schedule is not None and schedule.use_cumulative_quantity:
+        return False
+    if to_decimal(order.get("PromotionDiscount") or 0) or not allows(order, Op.REPRICE):
+        return False
+    docs = ctx.docs
+    scope = order["ID"]
+    if await order_rows(docs, scope):
+        return False
+    price_product_lines([line], line, line["ProductID"], schedule, now, order.get("Currency"))
+    await docs.insert("lineitem", line, scope, object_type="LineItem", absent=True)
+    order["Subtotal"] = to_decimal(order.get("Subtotal") or 0) + to_decimal(line["LineSubtotal"])
+    order["LineItemCount"] = int(order.get("LineItemCount") or 0) + 1
+    refresh_totals(order)
+    order.pop(PRINT_KEY, None)  # as `settle` does for an order without promotions
+    order["LastUpdated"] = iso(now)
+    await docs.replace("order", scope, order, version=order_stored.version)
+    order_stored.doc = order
+    return True
 
 
 async def find_line(ctx: Unit, order_id: str, line_id: str) -> dict[str, Any]:

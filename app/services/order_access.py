@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement
 
 from app.auth.tokens import Caller
-from app.listing import JsonAccess
+from app.listing import JsonAccess, either
 from app.services.approvals import may_read_as_approver
 from app.store.repo import Stored
 from app.unit import Unit
@@ -58,7 +58,7 @@ def direction_conds(json: JsonAccess, caller: Caller, direction: Direction) -> l
         if direction is Direction.OUTGOING
         else to_company
         if direction is Direction.INCOMING
-        else or_(from_company, to_company)
+        else either(from_company, to_company)
     ]
     if caller.is_buyer and not caller.has("OrderAdmin", "OrderReader"):
         conds.append(json.text(["FromUserID"]) == caller.user_id)

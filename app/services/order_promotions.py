@@ -309,14 +309,19 @@ async def eligible_page(ctx: Unit, order: dict[str, Any], opts: ListOptions) -> 
 
 
 async def check_at_submit(
-    ctx: Unit, order: dict[str, Any], lines: list[dict[str, Any]]
+    ctx: Unit,
+    order: dict[str, Any],
+    lines: list[dict[str, Any]],
+    *,
+    rows: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Every promotion on the order must still be usable and eligible (the first that is not
     refuses the submit; RefreshPromotions removes such promotions). Returns the order's promotion
-    rows, for `redeem`."""
+    rows, for `redeem` (`rows`: those rows when the caller read them already)."""
     docs = ctx.docs
     now = utcnow()
-    rows = await order_rows(docs, order["ID"])
+    if rows is None:
+        rows = await order_rows(docs, order["ID"])
     kept: list[dict[str, Any]] = []
     for applied in applied_promotions(rows):
         found = await docs.get(promotions.KIND, applied["ID"])

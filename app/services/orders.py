@@ -139,9 +139,12 @@ async def _ship_all_lines(
     added later)."""
     order["ShippingAddressID"] = address_id
     order["_ShippingAddress"] = address
-    for line in await order_lines(docs, order["ID"]):
-        line = {**line, "ShippingAddressID": address_id, "ShippingAddress": address}
-        await docs.replace("lineitem", line["ID"], line, order["ID"])
+    # One statement for all the lines (executemany), however many the order has.
+    lines = [
+        {**line, "ShippingAddressID": address_id, "ShippingAddress": address}
+        for line in await order_lines(docs, order["ID"])
+    ]
+    await docs.replace_many("lineitem", lines, order["ID"])
 
 
 async def _load_user(docs: Docs, user_type: str, company_id: str, user_id: str) -> dict[str, Any] | None:
@@ -163,10 +166,11 @@ async def write_order(
     """`lines`, `payments`: the order's current ones when the caller holds them (the projection
     then does not read them again). `actor`: who made the change, for the order's timeline."""
     order["LastUpdated"] = iso(now)
+    first = not stored.doc.get("IsSubmitted")
     await docs.replace("order", stored.doc["ID"], order, version=stored.version)
     await activities.order_changed(docs, stored.doc, order, actor)
     stored.doc = order
-    await unified_orders.project(docs, order, lines=lines, payments=payments)
+    await unified_orders.project(docs, order, lines=lines, payments=payments, first=first)
     return public(order)
 
 
@@ -383,7 +387,9 @@ async def _submit_checks(ctx: Unit, order: dict[str, Any], *, dry_run: bool) -> 
     if not can(order, "submit"):
         apply(dict(order), "submit", now=utcnow())  # raises Order.CannotSubmitBadStatus
     docs = ctx.docs
-    lines = await order_lines(docs, order["ID"])
+    # The order's lines, payments and promotion rows in one statement.
+    children = await docs.all_kinds(("lineitem", "payment", promotion_amounts.KIND), order["ID"])
+    lines = children["lineitem"]
     if not lines:
         raise ValidationFailed(
             "An order must have at least one line item to be submitted",
@@ -413,7 +419,7 @@ async def _submit_checks(ctx: Unit, order: dict[str, Any], *, dry_run: bool) -> 
             "Order.CannotSubmitWithInactiveProduct",
             {"ProductIDs": inactive},
         )
-    payments = await docs.all("payment", scope=order["ID"])
+    payments = children["payment"]
     unaccepted = [p["ID"] for p in payments if p.get("Accepted") is not True]
     if unaccepted:
         raise ValidationFailed(
@@ -421,7 +427,9 @@ async def _submit_checks(ctx: Unit, order: dict[str, Any], *, dry_run: bool) -> 
             "Order.CannotSubmitWithUnaccceptedPayments",
             {"PaymentIDs": unaccepted},
         )
-    promotion_rows = await order_promotions.check_at_submit(ctx, order, lines)
+    promotion_rows = await order_promotions.check_at_submit(
+        ctx, order, lines, rows=children[promotion_amounts.KIND]
+    )
     event = await checkout.require_calculated(ctx, order, lines)
     taken = await stock.take(docs, stock.demand(lines, stored), stored, utcnow(), dry_run=dry_run)
     debits = await spending.debit(docs, order, utcnow(), dry_run=dry_run, payments=payments)

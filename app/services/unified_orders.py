@@ -13,7 +13,6 @@ from typing import Any
 
 from app.services import activities
 from app.store.repo import Docs
-from domain.errors import NotFound
 from integrations.channels import ordercloud
 from integrations.channels.common import unified_id
 
@@ -29,17 +28,19 @@ async def put(
     *,
     order: Mapping[str, Any] | None = None,
     payments: list[dict[str, Any]] | None = None,
+    absent: bool = False,
 ) -> None:
     """Insert or overwrite one projected order (`order`, `payments`: the native order it
     projects; imported orders pass neither). Raises the order's payment and fulfillment status
-    events when they moved (app.services.activities)."""
+    events when they moved (app.services.activities). `absent`: the caller knows there is no
+    projection yet (the order's first submit), which skips reading it."""
     scope = doc["Channel"]
-    before = await docs.get(KIND, doc["ID"], scope)
+    before = None if absent else await docs.get(KIND, doc["ID"], scope)
     await activities.statuses_projected(docs, before.doc if before else None, doc, order or doc, payments)
-    try:
+    if before is None:
+        await docs.insert(KIND, doc, scope, absent=True)  # the read just found no row
+    else:
         await docs.replace(KIND, doc["ID"], doc, scope)
-    except NotFound:
-        await docs.insert(KIND, doc, scope, absent=True)  # the replace just found no row
 
 
 async def project(
@@ -49,11 +50,14 @@ async def project(
     previous_id: str | None = None,
     lines: list[dict[str, Any]] | None = None,
     payments: list[dict[str, Any]] | None = None,
+    first: bool = False,
 ) -> None:
     """Refresh the projection of a native order after it changed (status, totals, shipped
     quantities, payments). Carts cost nothing: only submitted orders are projected, and an order
     never goes back to unsubmitted. `previous_id`: the order was renamed from it. `lines`,
-    `payments`: the order's current ones when the caller already holds them (else read)."""
+    `payments`: the order's current ones when the caller already holds them (else read).
+    `first`: the order was a cart before this change, so it has no projection yet (only
+    unsubmitted orders can be deleted, and a rename moves the projection away)."""
     if previous_id is not None and previous_id != order["ID"]:
         await docs.delete(KIND, unified_id(ordercloud.CHANNEL, previous_id), ordercloud.CHANNEL)
     if not order.get("IsSubmitted") or order.get("_IncomingOrderID"):
@@ -64,7 +68,7 @@ async def project(
         payments = await docs.all("payment", scope=order["ID"])
     doc = ordercloud.to_unified(order, lines, payments)
     doc[TO_COMPANY] = order.get("ToCompanyID")
-    await put(docs, doc, order=order, payments=payments)
+    await put(docs, doc, order=order, payments=payments, absent=first and previous_id is None)
 
 
 async def project_id(docs: Docs, order_id: str) -> None:

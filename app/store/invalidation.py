@@ -47,10 +47,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 log = logging.getLogger(__name__)
 
 # The kinds whose writes reach a cache: users and companies (token standing), webhooks, integration
-# events and API clients (the write path's configuration).
+# events, API clients, event subscriptions, approval rules and group memberships (the write path's
+# configuration).
 USER_KINDS = frozenset({"adminuser", "user", "supplieruser"})
 COMPANY_KINDS = frozenset({"buyer", "supplier"})
-CONFIG_KINDS = frozenset({"webhook", "integrationevent", "apiclient", "messagesenderassignment"})
+CONFIG_KINDS = frozenset(
+    {"webhook", "integrationevent", "apiclient", "eventsubscription", "approvalrule"}
+    | {"usergroupassignment", "adminusergroupassignment", "supplierusergroupassignment"}
+    | {"messagesenderassignment"}
+)
 WATCHED = USER_KINDS | COMPANY_KINDS | CONFIG_KINDS
 
 # conn.info key: the changes noted in the transaction running on that connection.

@@ -18,12 +18,13 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.list_options import ListOptions, Page, Schema
-from app.listing import Compiler, JsonAccess
+from app.listing import Compiler, JsonAccess, either_branches
 from app.store.invalidation import note
 from app.store.tables import resources
 from domain.errors import Conflict, NotFound
@@ -57,6 +58,18 @@ class Stored:
     doc: dict[str, Any]
     version: int
     scope: str = ""
+
+
+def _disjoint(
+    where: list[ColumnElement[bool]], branches: list[ColumnElement[bool]]
+) -> list[list[ColumnElement[bool]]]:
+    """The conditions of `where` with its `either` term replaced by each branch in turn, every
+    branch excluding the rows of the ones before it (so their union has each row once)."""
+    rest = [c for c in where if either_branches(c) is None]
+    return [
+        [*rest, branch, *(~func.coalesce(b, False) for b in branches[:n])]
+        for n, branch in enumerate(branches)
+    ]
 
 
 class Docs:
@@ -258,6 +271,15 @@ class Docs:
             stmt = stmt.limit(limit)
         return [row.doc for row in await self.conn.execute(stmt)]
 
+    async def all_kinds(self, kinds: Sequence[str], scope: str) -> dict[str, list[dict[str, Any]]]:
+        """`all(kind, scope=scope)` for several kinds in one statement (the documents under one
+        parent, such as an order's lines, payments and promotions), each in insertion order."""
+        found: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+        stmt = select(R.kind, R.doc).where(R.kind.in_(list(kinds)), scope_is(scope)).order_by(R.pk)
+        for row in await self.conn.execute(stmt):
+            found[row.kind].append(row.doc)
+        return found
+
     async def all_stored(
         self, kind: str, *conds: ColumnElement[bool], scope: str | None = None, lock: bool = False
     ) -> list[Stored]:
@@ -299,26 +321,62 @@ class Docs:
         if found is not None:
             where.append(found)
         cond = and_(*where)
-        stmt = (
-            select(R.doc)
-            .where(cond)
-            .order_by(*compiler.order_by(opts.sort_by, sortable, default_sort))
+        order = compiler.order_by(opts.sort_by, sortable, default_sort)
+        offset = (opts.page - 1) * opts.page_size
+        split = next((b for b in map(either_branches, conds) if b), None) if self.pg else None
+        if split is None:
+            stmt = select(R.doc).where(cond).order_by(*order).limit(opts.page_size).offset(offset)
+        else:
+            stmt = self._union_page(where, split, order, schema, opts, sortable, default_sort)
+        items = [row.doc for row in await self.conn.execute(stmt)]
+        if items and len(items) < opts.page_size:
+            return Page(items, opts.page, opts.page_size, offset + len(items))  # the last page
+        disjoint = None if split is None else _disjoint(where, split)
+        return Page(items, opts.page, opts.page_size, await self._total(cond, offset + len(items), disjoint))
+
+    def _union_page(
+        self,
+        where: list[ColumnElement[bool]],
+        branches: list[ColumnElement[bool]],
+        order: list[Any],
+        schema: Schema,
+        opts: ListOptions,
+        sortable: Sequence[str] | None,
+        default_sort: Sequence[str],
+    ) -> Select[Any]:
+        """A page under an `either(...)` condition (PostgreSQL): each branch, made disjoint from
+        the ones before it, reads its first offset + pageSize rows in list order (an index walk
+        that stops early); the page is cut from their merge. Same rows, same order as the OR."""
+        limit = opts.page * opts.page_size
+        parts = [
+            select(R.doc, R.id).where(*part).order_by(*order).limit(limit)
+            for part in _disjoint(where, branches)
+        ]
+        merged = union_all(*parts).subquery("either")
+        outer = Compiler(self.pg, schema, column=merged.c.doc, id_column=merged.c.id)
+        return (
+            select(merged.c.doc)
+            .order_by(*outer.order_by(opts.sort_by, sortable, default_sort))
             .limit(opts.page_size)
             .offset((opts.page - 1) * opts.page_size)
         )
-        items = [row.doc for row in await self.conn.execute(stmt)]
-        offset = (opts.page - 1) * opts.page_size
-        if items and len(items) < opts.page_size:
-            return Page(items, opts.page, opts.page_size, offset + len(items))  # the last page
-        return Page(items, opts.page, opts.page_size, await self._total(cond, offset + len(items)))
 
-    async def _total(self, cond: ColumnElement[bool], seen: int) -> int:
+    async def _total(
+        self, cond: ColumnElement[bool], seen: int, disjoint: list[list[ColumnElement[bool]]] | None = None
+    ) -> int:
         """Meta.TotalCount: exact up to EXACT_COUNT_LIMIT matches; above it an estimate
         (docs/performance.md), so a count never reads more than that many index entries:
         PostgreSQL's planner estimate, never less than what is known to exist (the limit + 1, and
-        every row up to this page), plus one when the page was full so a next page is offered."""
-        bounded = select(literal(1)).select_from(resources).where(cond).limit(EXACT_COUNT_LIMIT + 1)
-        counted = select(func.count()).select_from(bounded.subquery())
+        every row up to this page), plus one when the page was full so a next page is offered.
+        `disjoint`: the condition as disjoint branches (an `either` list): each is counted up to
+        the limit on its own index, as the page reads them."""
+        one = select(literal(1)).select_from(resources)
+        if disjoint:
+            parts = [one.where(*part).limit(EXACT_COUNT_LIMIT + 1) for part in disjoint]
+            bounded = union_all(*parts).subquery()
+        else:
+            bounded = one.where(cond).limit(EXACT_COUNT_LIMIT + 1).subquery()
+        counted = select(func.count()).select_from(bounded)
         total = int((await self.conn.execute(counted)).scalar_one())
         if total <= EXACT_COUNT_LIMIT:
             return total

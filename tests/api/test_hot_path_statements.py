@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import event
 
 from tests.api import catalog_fixtures as cat
-from tests.api.order_fixtures import World
+from tests.api.order_fixtures import ADDRESS, World
 
 
 @contextmanager
@@ -104,3 +104,120 @@ async def test_warm_authenticated_get_runs_no_auth_statement(world: World) -> No
     with counting(world) as seen:
         await world.api.ok("GET", "/me", token=token)
     assert len([s for s in seen if "resources AS u " in s]) == 1, seen
+
+
+@contextmanager
+def counting_begins(world: World) -> Iterator[list[str]]:
+    """The statements run and, as "BEGIN" entries, the transactions begun (on every connection of
+    the engine, readers included)."""
+    seen: list[str] = []
+
+    def on_begin(_conn: Any) -> None:
+        seen.append("BEGIN")
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.startswith("BEGIN"):  # SQLite's explicit BEGIN [IMMEDIATE]
+            seen.append(statement)
+
+    engine = world.api.services.db.engine.sync_engine
+    event.listen(engine, "begin", on_begin)
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "begin", on_begin)
+        event.remove(engine, "before_cursor_execute", on_execute)
+
+
+async def footprint(world: World, request: Callable[[], Awaitable[Any]]) -> tuple[int, int]:
+    """(transactions begun, SQL statements) of one request."""
+    with counting_begins(world) as seen:
+        await request()
+    begins = seen.count("BEGIN")
+    return begins, len(seen) - begins
+
+
+async def test_checkout_writes_run_one_transaction_and_pinned_statement_counts(world: World) -> None:
+    """Issue #13 item 2: each write is one transaction; submit runs at most 8 statements; adding a
+    line, setting the ship-to address and submitting cost the same on a 1-line and a 5-line order
+    (docs/performance.md, "The write path"). The counts are pinned: a new statement on these
+    paths must be a decision, recorded there."""
+    for n in range(6):
+        await cat.product(world.api, f"p{n}", price=f"{5 + n}.00", inventory=cat.inventory(100))
+    token = await world.token("alice")
+    # Warm the per-process configuration cache (the API client's checkout event, event
+    # subscriptions, approval rules, the user's groups): the counts are those of warm requests.
+    await order_of(world, "warm", 1)
+    await world.submit("warm")
+
+    created = await footprint(world, lambda: world.new_order(body={"ID": "small"}))
+    assert created[0] == 1
+    await world.add_line("small", "p0", 1)
+    await order_of(world, "large", 5)
+
+    def ship(order_id: str) -> Callable[[], Awaitable[Any]]:
+        return lambda: world.api.ok("PUT", f"/orders/Outgoing/{order_id}/shipto", ADDRESS, token=token)
+
+    def bill(order_id: str) -> Callable[[], Awaitable[Any]]:
+        return lambda: world.api.ok("PUT", f"/orders/Outgoing/{order_id}/billto", ADDRESS, token=token)
+
+    for name, small, large in (
+        ("add line", lambda: world.add_line("small", "p5", 2), lambda: world.add_line("large", "p5", 2)),
+        ("ship-to", ship("small"), ship("large")),
+        ("bill-to", bill("small"), bill("large")),
+        ("submit", lambda: world.submit("small"), lambda: world.submit("large")),
+    ):
+        one, five = await footprint(world, small), await footprint(world, large)
+        assert one == five, (name, one, five)
+        assert one[0] == 1, (name, "transactions", one[0])
+        expected = {"add line": 9, "ship-to": 4, "bill-to": 2, "submit": 8}[name]
+        assert one[1] == expected, (name, "statements", one[1])
+    # The orders were written in full: every line ships to the address, the totals add up.
+    order = await world.api.ok("GET", "/orders/Outgoing/large", token=token)
+    assert order["Status"] == "Open" and order["LineItemCount"] == 6
+    lines = (await world.api.ok("GET", "/orders/Outgoing/large/lineitems", token=token))["Items"]
+    assert {line["ShippingAddress"]["Street1"] for line in lines} == {ADDRESS["Street1"]}
+    assert order["Subtotal"] == sum(line["LineSubtotal"] for line in lines)
+
+
+async def test_add_line_reads_none_of_the_other_lines(world: World) -> None:
+    """Adding a line touches only that line and the order's totals (issue #13 item 2): no
+    statement reads the order's lines, so the 1,000th line costs what the first does."""
+    for n in range(3):
+        await cat.product(world.api, f"p{n}", price=f"{5 + n}.00")
+    await order_of(world, "o1", 2)
+    params: list[Any] = []
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT RESOURCES.DOC"):
+            params.append(parameters)
+
+    engine = world.api.services.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        added = await world.add_line("o1", "p2", 3)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert not [p for p in params if "lineitem" in (p.values() if isinstance(p, dict) else p)], params
+    order = await world.api.ok("GET", "/orders/Outgoing/o1", token=await world.token("alice"))
+    # 5.00 x 1 + 6.00 x 2 + 7.00 x 3, counted without reading the first two lines again.
+    assert added["LineSubtotal"] == 21.0
+    assert (order["LineItemCount"], order["Subtotal"], order["Total"]) == (3, 38.0, 38.0)
+
+
+async def test_list_pages_run_a_pinned_number_of_statements(world: World) -> None:
+    """Issue #13: each list query's statement count is pinned. A full page runs the page and its
+    bounded count; a page shorter than pageSize is the last one and runs no count (Docs.page)."""
+    for n in range(3):
+        await world.new_order(body={"ID": f"o{n}"})
+    token = await world.token("alice", "Shopper OrderReader")
+
+    async def listing(direction: str, page_size: int) -> Any:
+        params = {"Status": "Unsubmitted", "sortBy": "!DateCreated", "pageSize": str(page_size)}
+        return await world.api.ok("GET", f"/orders/{direction}", params=params, token=token)
+
+    await listing("Outgoing", 2)  # warm: the token's standing
+    for direction in ("Outgoing", "All"):
+        full = await footprint(world, lambda d=direction: listing(d, 2))  # type: ignore[misc]
+        last = await footprint(world, lambda d=direction: listing(d, 20))  # type: ignore[misc]
+        assert (full[1], last[1]) == (2, 1), direction

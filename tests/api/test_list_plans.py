@@ -6,10 +6,14 @@ priced out, since on a tiny test table a scan would honestly be cheapest)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import event
 
+from app.store.repo import Docs
+from domain.clock import iso, utcnow
+from domain.orders import new_order_doc
 from tests.api import catalog_fixtures as cat
 from tests.api.order_fixtures import World
 from tests.api.storefront_setup import add_buyer, add_shopper, enable_storefront
@@ -28,7 +32,8 @@ async def page_plan(world: World, path: str, token: str) -> str:
         await world.api.ok("GET", path, token=token)
     finally:
         event.remove(engine, "before_cursor_execute", on_execute)
-    pages = [(s, p) for s, p in seen if s.lstrip().startswith("SELECT resources.doc") and "LIMIT" in s]
+    starts = ("SELECT resources.doc", "SELECT either.doc")  # the second: a UNION ALL page (All)
+    pages = [(s, p) for s, p in seen if s.lstrip().startswith(starts) and "LIMIT" in s]
     assert len(pages) == 1, [s for s, _ in seen]
     statement, parameters = pages[0]
     async with world.api.services.db.transaction() as conn:
@@ -60,6 +65,55 @@ async def test_outgoing_orders_by_status_newest_first_walk_the_from_status_date_
     reader = await world.token("alice", "Shopper OrderReader")
     plan = await page_plan(world, "/orders/Outgoing?Status=Open&sortBy=!DateSubmitted", reader)
     assert_walks(plan, "ix_res_from_status_submitted")
+
+
+async def test_all_orders_page_walks_both_company_indexes_on_postgres(world: World) -> None:
+    """Orders.List All is `From = me OR To = me`. On PostgreSQL it is read as a UNION ALL of
+    the two index walks, each stopping after offset + pageSize rows, and only those are sorted
+    (no BitmapOr of every match). SQLite combines the two indexes itself (MULTI-INDEX OR)."""
+    await world.new_order()
+    seller = await world.seller()
+    plan = await page_plan(world, "/orders/All?Status=Open&sortBy=!DateSubmitted", seller)
+    if world.api.services.db.engine.dialect.name != "postgresql":
+        return
+    assert "ix_res_to_status_submitted" in plan and "ix_res_from_status_submitted" in plan, plan
+    assert "BitmapOr" not in plan, plan
+    # One sort, above the merge of the two limited walks; none inside a branch.
+    sorts = plan.count("Sort  (")  # plan nodes, not "Sort Key" lines
+    assert sorts <= 1 and "Append" in plan, plan
+    assert sorts == 0 or plan.index("Sort  (") < plan.index("Append"), plan
+
+
+async def test_all_orders_pages_merge_incoming_and_outgoing_in_list_order(world: World) -> None:
+    """The merged page holds the same orders in the same order as one OR query would, on every
+    page: orders the seller received (from b1) and placed (to supplier s1), interleaved by date."""
+    marketplace = world.api.services.marketplace_id
+    start = utcnow() - timedelta(days=1)
+    async with world.api.services.db.transaction() as conn:
+        docs = Docs(conn)
+        for n in range(11):
+            when = start + timedelta(minutes=n)
+            placed = n % 3 == 0
+            order = new_order_doc(
+                order_id=f"m{n:02d}",
+                from_company_id=marketplace if placed else "b1",
+                to_company_id="s1" if placed else marketplace,
+                now=when,
+                from_user={"ID": "seller" if placed else "alice", "Username": "u"},
+                currency="USD",
+            )
+            order.update(Status="Open", IsSubmitted=True, DateSubmitted=iso(when))
+            await docs.insert("order", order)
+    seller = await world.seller()
+    seen: list[str] = []
+    for page in (1, 2, 3, 4):
+        params = {"Status": "Open", "sortBy": "!DateSubmitted", "pageSize": "3", "page": str(page)}
+        body = await world.api.ok("GET", "/orders/All", params=params, token=seller)
+        seen += [o["ID"] for o in body["Items"]]
+        assert body["Meta"]["TotalCount"] == 11
+    assert seen == [f"m{n:02d}" for n in reversed(range(11))]
+    outgoing = await world.api.ok("GET", "/orders/Outgoing", params={"Status": "Open"}, token=seller)
+    assert [o["ID"] for o in outgoing["Items"]] == ["m00", "m03", "m06", "m09"]
 
 
 async def test_storefront_page_walks_the_name_index_and_probes_assignments_by_product(world: World) -> None:
