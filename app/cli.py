@@ -253,7 +253,9 @@ def parser() -> argparse.ArgumentParser:
     client.add_argument("--user", help="admin Username its client-credentials tokens act as (default admin)")
     client.set_defaults(func=cmd_admin)
 
-    worker = sub.add_parser("worker", help="deliver webhooks and order due subscriptions (run several on PostgreSQL to scale)")
+    worker = sub.add_parser(
+        "worker", help="deliver webhooks and order due subscriptions (run several on PostgreSQL to scale)"
+    )
     common(worker)
     worker.set_defaults(func=cmd_worker)
     return p

@@ -37,7 +37,7 @@ async def _buyer_user(ctx: Ctx, caller: Caller) -> str:
 
 
 async def _mine(ctx: Ctx, caller: Caller, scope: str) -> list[object]:
-    return subscriptions.mine(ctx.docs, caller)  # type: ignore[return-value]
+    return subscriptions.mine(ctx.docs, caller)
 
 
 async def _check_mine(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
@@ -107,6 +107,8 @@ def _item_spec(path: str, read: tuple[str, ...], write: tuple[str, ...], scope: 
 
 
 ITEM_SPEC = _item_spec("/subscriptions/{subscriptionID}/items", READ_ROLES, WRITE_ROLES, _subscription_scope)
-ME_ITEM_SPEC = _item_spec("/me/subscriptions/{subscriptionID}/items", ME_ROLES, ME_ROLES, _my_subscription_scope)
+ME_ITEM_SPEC = _item_spec(
+    "/me/subscriptions/{subscriptionID}/items", ME_ROLES, ME_ROLES, _my_subscription_scope
+)
 
 ROUTES = [*crud(SPEC), *crud(ITEM_SPEC), *crud(ME_SPEC), *crud(ME_ITEM_SPEC)]

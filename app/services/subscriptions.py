@@ -62,7 +62,9 @@ def mine(docs: Docs, user: Caller) -> list[Any]:
     return docs.eq(FromUserID=user.user_id, FromCompanyID=user.company_id)
 
 
-async def check(docs: Docs, doc: dict[str, Any], existing: dict[str, Any] | None, me: Caller | None) -> dict[str, Any]:
+async def check(
+    docs: Docs, doc: dict[str, Any], existing: dict[str, Any] | None, me: Caller | None
+) -> dict[str, Any]:
     """A subscription as it is stored: its buyer user exists, dates are OrderCloud's."""
     if me is not None:
         doc["FromUserID"], doc["FromCompanyID"] = me.user_id, me.company_id
@@ -78,7 +80,11 @@ async def check(docs: Docs, doc: dict[str, Any], existing: dict[str, Any] | None
                 {"Field": "FromUserID"},
             )
         company = doc.get("FromCompanyID")
-        found = await docs.get("user", user_id, company) if company else await docs.find_any_scope("user", user_id)
+        found = (
+            await docs.get("user", user_id, company)
+            if company
+            else await docs.find_any_scope("user", user_id)
+        )
         if found is None:
             raise NotFound("User", user_id)
         doc["FromUserID"], doc["FromCompanyID"] = found.doc["ID"], found.scope
@@ -138,7 +144,11 @@ async def _claim(docs: Docs, subscription_id: str, now: datetime) -> Stored | No
         return None
     doc = row.doc
     end = doc.get("EndDate")
-    if doc.get("Active") is not True or doc["NextOrderDate"] > iso(now) or (end and doc["NextOrderDate"] > end):
+    if (
+        doc.get("Active") is not True
+        or doc["NextOrderDate"] > iso(now)
+        or (end and doc["NextOrderDate"] > end)
+    ):
         return None
     return Stored(doc, row.version)
 
@@ -149,7 +159,9 @@ def _buyer(doc: dict[str, Any], user: dict[str, Any] | None) -> Caller:
     return Caller(user_id, username, "buyer", str(doc["FromCompanyID"]), "", ORDER_ROLES)
 
 
-async def _advance(docs: Docs, stored: Stored, *, order_id: str | None, refusal: dict[str, Any] | None) -> str:
+async def _advance(
+    docs: Docs, stored: Stored, *, order_id: str | None, refusal: dict[str, Any] | None
+) -> str:
     doc = dict(stored.doc)
     period = doc["NextOrderDate"]
     doc["LastOrderDate"] = period
@@ -161,9 +173,16 @@ async def _advance(docs: Docs, stored: Stored, *, order_id: str | None, refusal:
     return period
 
 
-async def _record(docs: Docs, sub_id: str, period: str, order_id: str | None, refusal: dict[str, Any] | None) -> None:
-    run = {"ID": f"{sub_id}-{period[:19].replace(':', '').replace('-', '')}", "SubscriptionID": sub_id,
-           "Period": period, "OrderID": order_id, "Refusal": refusal}
+async def _record(
+    docs: Docs, sub_id: str, period: str, order_id: str | None, refusal: dict[str, Any] | None
+) -> None:
+    run = {
+        "ID": f"{sub_id}-{period[:19].replace(':', '').replace('-', '')}",
+        "SubscriptionID": sub_id,
+        "Period": period,
+        "OrderID": order_id,
+        "Refusal": refusal,
+    }
     await docs.insert(RUN_KIND, run, sub_id, uniq=f"{RUN_KIND}:{sub_id.lower()}:{period}", absent=True)
 
 
@@ -189,7 +208,9 @@ async def _place(unit: WorkUnit, sub: dict[str, Any], period: str) -> str:
     }
     if sub.get("ToCompanyID"):
         body["ToCompanyID"] = sub["ToCompanyID"]
-    order = await orders.create_order(unit, caller, Direction.OUTGOING, {k: v for k, v in body.items() if v is not None})
+    order = await orders.create_order(
+        unit, caller, Direction.OUTGOING, {k: v for k, v in body.items() if v is not None}
+    )
     order_id = str(order["ID"])
     stored = await docs.require("order", order_id, object_type="Order")
     stored.doc["SubscriptionID"] = sub["ID"]

@@ -1412,10 +1412,21 @@ crud(
 SUB_READ = ("SubscriptionReader", "SubscriptionAdmin")
 SUB_WRITE = ("SubscriptionAdmin",)
 ME_SUB = ("MeSubscriptionAdmin",)
-SUB_BODY = {"Frequency": 1, "Interval": "Weeks", "NextOrderDate": "2031-01-01T00:00:00Z", "FromUserID": "bA-shopper"}
+SUB_BODY = {
+    "Frequency": 1,
+    "Interval": "Weeks",
+    "NextOrderDate": "2031-01-01T00:00:00Z",
+    "FromUserID": "bA-shopper",
+}
 SUB_ITEM_ARGS = {"subscriptionID": "bA-sub", "subscriptionItemID": "bA-subitem"}
 for base, item, args, new, put in (
-    ("/subscriptions", "{subscriptionID}", {"subscriptionID": "bA-sub"}, {**SUB_BODY, "ID": "zz-sub"}, SUB_BODY),
+    (
+        "/subscriptions",
+        "{subscriptionID}",
+        {"subscriptionID": "bA-sub"},
+        {**SUB_BODY, "ID": "zz-sub"},
+        SUB_BODY,
+    ),
     (
         "/subscriptions/{subscriptionID}/items",
         "{subscriptionItemID}",
@@ -1454,7 +1465,8 @@ crud(
 )
 for i, r in enumerate(ROWS):
     if r.method == "POST" and r.route in ("/me/addresses", "/me/creditcards", "/me/subscriptions"):
-        ROWS[i] = Row(r.method, r.route, buyers, body=r.body, roles=r.roles, note="every buyer user keeps its own")
+        keeps = "every buyer user keeps its own"
+        ROWS[i] = Row(r.method, r.route, buyers, body=r.body, roles=r.roles, note=keeps)
 
 # --- Tokens that must have died (#10 items 2, 3) ------------------------------------------------
 # shopA is the control: the same calls with a live token of the same kind of user.

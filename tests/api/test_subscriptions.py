@@ -26,7 +26,9 @@ SUB = {
 
 async def _subscription(world: World, body: dict[str, Any] | None = None, qty: int = 2) -> dict[str, Any]:
     sub: dict[str, Any] = await world.api.ok("POST", "/subscriptions", {**SUB, **(body or {})})
-    await world.api.ok("POST", f"/subscriptions/{sub['ID']}/items", {"ID": "i1", "ProductID": "p1", "Quantity": qty})
+    await world.api.ok(
+        "POST", f"/subscriptions/{sub['ID']}/items", {"ID": "i1", "ProductID": "p1", "Quantity": qty}
+    )
     return sub
 
 
@@ -40,7 +42,9 @@ async def test_seller_crud_and_items(world: World) -> None:
     sub = await _subscription(world)
     assert sub["FromCompanyID"] == "b1" and sub["NextOrderDate"] == "2030-01-31T09:00:00.000+00:00"
     assert sub["LastOrderDate"] is None and sub["DateCreated"]
-    patched = await world.api.ok("PATCH", "/subscriptions/weekly", {"Frequency": 2, "LastOrderDate": "2020-01-01"})
+    patched = await world.api.ok(
+        "PATCH", "/subscriptions/weekly", {"Frequency": 2, "LastOrderDate": "2020-01-01"}
+    )
     assert patched["Frequency"] == 2 and patched["LastOrderDate"] is None
     items = await world.api.ok("GET", "/subscriptions/weekly/items")
     assert [(i["ProductID"], i["Quantity"]) for i in items["Items"]] == [("p1", 2)]
@@ -105,7 +109,10 @@ async def test_monthly_schedule_clamps_and_prices_at_the_time(world: World) -> N
     first = await subscriptions.run_due(services, START)
     await world.api.ok("PATCH", "/priceschedules/ps-p1", {"PriceBreaks": [{"Quantity": 1, "Price": 6}]})
     second = await subscriptions.run_due(services, datetime(2030, 3, 1, tzinfo=UTC))
-    assert [r.period for r in first + second] == ["2030-01-31T09:00:00.000+00:00", "2030-02-28T09:00:00.000+00:00"]
+    assert [r.period for r in first + second] == [
+        "2030-01-31T09:00:00.000+00:00",
+        "2030-02-28T09:00:00.000+00:00",
+    ]
     totals = {o["ID"]: o["Subtotal"] for o in await _orders(world)}
     assert float(totals[first[0].order_id or ""]) == 4.5 and float(totals[second[0].order_id or ""]) == 6
 

@@ -38,7 +38,11 @@ def _worker(services: Services, log: Path) -> subprocess.Popen[bytes]:
     }
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "worker"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env
+            [sys.executable, "-m", "app.cli", "worker"],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
         )
 
 
@@ -61,7 +65,13 @@ async def test_a_killed_worker_neither_loses_nor_duplicates_an_order(
     await cat.product(api, "p1", price="2")
     start = utcnow() - timedelta(weeks=PERIODS - 1, hours=1)
     for n in range(SUBS):
-        body = {"ID": f"s{n}", "Frequency": 1, "Interval": "Weeks", "NextOrderDate": iso(start), "FromUserID": "alice"}
+        body = {
+            "ID": f"s{n}",
+            "Frequency": 1,
+            "Interval": "Weeks",
+            "NextOrderDate": iso(start),
+            "FromUserID": "alice",
+        }
         await api.ok("POST", "/subscriptions", body)
         await api.ok("POST", f"/subscriptions/s{n}/items", {"ProductID": "p1", "Quantity": 1})
     log = tmp_path / "worker.log"
