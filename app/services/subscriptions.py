@@ -14,11 +14,12 @@ recorded, in a transaction of its own, on the subscription (`LastOrderRefusal`) 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.tokens import Caller
 from app.services import lineitems, orders
@@ -88,9 +89,9 @@ async def check(
         if found is None:
             raise NotFound("User", user_id)
         doc["FromUserID"], doc["FromCompanyID"] = found.doc["ID"], found.scope
-    for field in ("NextOrderDate", "EndDate"):
-        if doc.get(field):
-            doc[field] = iso(parse_iso(doc[field]))
+    for name in ("NextOrderDate", "EndDate"):
+        if doc.get(name):
+            doc[name] = iso(parse_iso(doc[name]))
     if existing is not None and existing.get("NextOrderDate") != doc.get("NextOrderDate"):
         doc["LastOrderRefusal"] = existing.get("LastOrderRefusal")
     return doc
@@ -219,8 +220,47 @@ async def _place(unit: WorkUnit, sub: dict[str, Any], period: str) -> str:
         await lineitems.add_line(unit, caller, stored, {k: v for k, v in line.items() if v is not None})
         stored = await docs.require("order", order_id, object_type="Order")
     stored.doc["SubscriptionID"] = sub["ID"]
-    await orders.submit_order(unit, stored)
+    submitted = await orders.submit_order(unit, stored)
+    await _after_submit(unit, order_id, submitted)
     return order_id
+
+
+@dataclass
+class _Submitted:
+    """The order's submit as the write hooks see a `POST /orders/Outgoing/{id}/submit` (what the
+    message senders' OrderSubmitted emails are recorded from), without an HTTP request."""
+
+    services: Services
+    conn: AsyncConnection
+    params: dict[str, Any]
+    caller: Caller
+    route: str = "v1/orders/{direction}/{orderID}/submit"
+    verb: str = "POST"
+    raw_body: bytes = b""
+    writable: bool = True
+    request: Any = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+    async def body(self) -> Any:
+        return None
+
+    async def optional_caller(self) -> Caller | None:
+        return self.caller
+
+
+async def _after_submit(unit: WorkUnit, order_id: str, submitted: dict[str, Any]) -> None:
+    """The submit's messages (in this transaction) and, once committed, the outbox worker woken."""
+    assert unit.who is not None
+    context = _Submitted(unit.services, unit.conn, {"direction": "Outgoing", "orderID": order_id}, unit.who)
+    hooks = unit.services.hooks
+    await hooks.after(context, 201, submitted)
+    after_commit = getattr(hooks, "after_commit", None)
+    if after_commit is not None:
+
+        async def wake() -> None:
+            await after_commit(context)
+
+        unit.after_commit(wake)
 
 
 async def run_one(services: Services, subscription_id: str, now: datetime) -> RunResult | None:
