@@ -29,7 +29,7 @@ from app.unit import Unit, WorkUnit
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import DomainError, NotFound, ValidationFailed
 from domain.orders import Direction
-from domain.subscriptions import next_order_date
+from domain.subscriptions import is_due, next_order_date
 
 if TYPE_CHECKING:
     from app.state import Services
@@ -144,12 +144,8 @@ async def _claim(docs: Docs, subscription_id: str, now: datetime) -> Stored | No
     if row is None:
         return None
     doc = row.doc
-    end = doc.get("EndDate")
-    if (
-        doc.get("Active") is not True
-        or doc["NextOrderDate"] > iso(now)
-        or (end and doc["NextOrderDate"] > end)
-    ):
+    end = parse_iso(doc["EndDate"]) if doc.get("EndDate") else None
+    if not is_due(parse_iso(doc["NextOrderDate"]), now, end, doc.get("Active") is True):
         return None
     return Stored(doc, row.version)
 
