@@ -169,11 +169,12 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from app.main import build_services
     from app.observability import configure_logging
+    from app.scheduler import alongside
     from app.webhooks.worker import run_worker_forever
 
     settings = _settings(args)
     configure_logging(settings)
-    asyncio.run(run_worker_forever(build_services(settings)))
+    asyncio.run(alongside(build_services(settings), run_worker_forever))
     return 0
 
 
@@ -252,7 +253,9 @@ def parser() -> argparse.ArgumentParser:
     client.add_argument("--user", help="admin Username its client-credentials tokens act as (default admin)")
     client.set_defaults(func=cmd_admin)
 
-    worker = sub.add_parser("worker", help="deliver webhooks (run several on PostgreSQL to scale)")
+    worker = sub.add_parser(
+        "worker", help="deliver webhooks and order due subscriptions (run several on PostgreSQL to scale)"
+    )
     common(worker)
     worker.set_defaults(func=cmd_worker)
     return p

@@ -34,6 +34,8 @@ class Settings:
     outbound_allow_private: bool = False
     webhook_worker: bool = True
     webhook_poll_interval: float = 0.5
+    # How often the subscription scheduler looks for due subscriptions (docs/subscriptions.md).
+    subscription_poll_interval: float = 30.0
     demo: bool = False
     log_level: str = "info"
     # Browser origins allowed to call the API (comma-separated; `*` any, empty: none): app/cors.py.

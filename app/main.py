@@ -18,6 +18,7 @@ from app.observability import Observe
 from app.routes import all_routes
 from app.routes.meta import ROOT_ROUTES
 from app.routes.oauth import ROUTES as OAUTH_ROUTES
+from app.scheduler import install as install_scheduler
 from app.state import Services
 from app.store.db import Database
 from app.webhooks import install as install_webhooks
@@ -28,6 +29,7 @@ def build_services(settings: Settings) -> Services:
     passwords.configure(workers=settings.password_workers)
     services = Services(settings=settings, db=db, tokens=TokenService(db, settings.base_url))
     install_webhooks(services)
+    install_scheduler(services)
     return services
 
 

@@ -21,7 +21,14 @@ STOREFRONT = "mk-storefront"
 ANON_CLIENT = "mk-anon"
 SECRET = "SECRET-"  # every secret the marketplace holds starts with this
 
-SHOPPER_ROLES = ["Shopper", "MeAdmin", "MeAddressAdmin", "MeCreditCardAdmin", "MeXpAdmin"]
+SHOPPER_ROLES = [
+    "Shopper",
+    "MeAdmin",
+    "MeAddressAdmin",
+    "MeCreditCardAdmin",
+    "MeXpAdmin",
+    "MeSubscriptionAdmin",
+]
 # A buyer user with the buyer-side administration roles OrderCloud lets a buyer user hold.
 BUYER_ADMIN_ROLES = [
     *SHOPPER_ROLES,
@@ -595,6 +602,13 @@ async def _config(api: Api) -> None:
         )
 
 
+async def _subscriptions(api: Api) -> None:
+    """shopA's weekly subscription to mk-prod (made by the seller for the user)."""
+    body = {"ID": "bA-sub", "Frequency": 1, "Interval": "Weeks", "NextOrderDate": "2031-01-01T00:00:00Z"}
+    await api.ok("POST", "/subscriptions", {**body, "FromUserID": "bA-shopper", "FromCompanyID": "bA"})
+    await api.ok("POST", "/subscriptions/bA-sub/items", {"ID": "bA-subitem", "ProductID": "mk-prod"})
+
+
 async def build_market(api: Api) -> Market:
     market = Market(api)
     await _orgs(api)
@@ -604,6 +618,7 @@ async def build_market(api: Api) -> Market:
     await _secrets(api)
     await _login(api, market)
     await _orders(api, market)
+    await _subscriptions(api)
     async with api.services.db.reader() as conn:
         # A webhook's delivery (mk-sender's notifications share the outbox).
         webhook_rows = select(outbox.c.delivery_id).where(

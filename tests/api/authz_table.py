@@ -1525,9 +1525,65 @@ crud(
     {"ID": "bA-mecard", "Token": "t"},
     list_who=buyers,
 )
+# --- Subscriptions (docs/subscriptions.md) ------------------------------------------------------
+SUB_READ = ("SubscriptionReader", "SubscriptionAdmin")
+SUB_WRITE = ("SubscriptionAdmin",)
+ME_SUB = ("MeSubscriptionAdmin",)
+SUB_BODY = {
+    "Frequency": 1,
+    "Interval": "Weeks",
+    "NextOrderDate": "2031-01-01T00:00:00Z",
+    "FromUserID": "bA-shopper",
+}
+SUB_ITEM_ARGS = {"subscriptionID": "bA-sub", "subscriptionItemID": "bA-subitem"}
+for base, item, args, new, put in (
+    (
+        "/subscriptions",
+        "{subscriptionID}",
+        {"subscriptionID": "bA-sub"},
+        {**SUB_BODY, "ID": "zz-sub"},
+        SUB_BODY,
+    ),
+    (
+        "/subscriptions/{subscriptionID}/items",
+        "{subscriptionItemID}",
+        SUB_ITEM_ARGS,
+        {"ID": "zz-subitem", "ProductID": "mk-prod"},
+        {"ProductID": "mk-prod", "Quantity": 2},
+    ),
+):
+    for verb, route, body in (
+        ("GET", base, None),
+        ("POST", base, new),
+        ("GET", f"{base}/{item}", None),
+        ("PUT", f"{base}/{item}", put),
+        ("PATCH", f"{base}/{item}", {}),
+        ("DELETE", f"{base}/{item}", None),
+    ):
+        row(verb, route, seller, args=args, body=body, roles=SUB_READ if verb == "GET" else SUB_WRITE)
+crud(
+    "/me/subscriptions",
+    "{subscriptionID}",
+    only("shopA"),
+    {"subscriptionID": "bA-sub"},
+    {k: v for k, v in SUB_BODY.items() if k != "FromUserID"},
+    {k: v for k, v in SUB_BODY.items() if k != "FromUserID"},
+    list_who=buyers,
+    roles=ME_SUB,
+)
+crud(
+    "/me/subscriptions/{subscriptionID}/items",
+    "{subscriptionItemID}",
+    only("shopA"),
+    SUB_ITEM_ARGS,
+    {"ID": "zz-subitem", "ProductID": "mk-prod"},
+    {"ProductID": "mk-prod", "Quantity": 2},
+    roles=ME_SUB,
+)
 for i, r in enumerate(ROWS):
-    if r.method == "POST" and r.route in ("/me/addresses", "/me/creditcards"):
-        ROWS[i] = Row(r.method, r.route, buyers, body=r.body, note="every buyer user keeps its own")
+    if r.method == "POST" and r.route in ("/me/addresses", "/me/creditcards", "/me/subscriptions"):
+        keeps = "every buyer user keeps its own"
+        ROWS[i] = Row(r.method, r.route, buyers, body=r.body, roles=r.roles, note=keeps)
 
 # --- Tokens that must have died (#10 items 2, 3) ------------------------------------------------
 # shopA is the control: the same calls with a live token of the same kind of user.

@@ -1,0 +1,299 @@
+"""Subscriptions (OrderCloud's recurring orders): their storage rules, and the scheduler that
+turns each due subscription into a submitted order (docs/subscriptions.md).
+
+One run of one subscription is one transaction: the subscription row is locked (`FOR UPDATE
+SKIP LOCKED` on PostgreSQL, so another worker passes it by), a run record keyed by subscription
+and period is inserted (a unique key: the same period can never order twice), the order is
+created with the subscription's items, priced by the price engine, and submitted through the
+same service as `POST /orders/Outgoing/{id}/submit`; then NextOrderDate moves on. A worker
+killed mid-run leaves nothing: the transaction never committed, and the next run places the
+order. A refused submit (out of stock, an inactive product, a spending limit) rolls back and is
+recorded, in a transaction of its own, on the subscription (`LastOrderRefusal`) and the run.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.auth.tokens import Caller
+from app.services import lineitems, orders
+from app.store.repo import Docs, Stored, id_is
+from app.store.tables import resources
+from app.unit import Unit, WorkUnit
+from domain.clock import iso, parse_iso, utcnow
+from domain.errors import DomainError, NotFound, ValidationFailed
+from domain.orders import Direction
+from domain.subscriptions import is_due, next_order_date
+
+if TYPE_CHECKING:
+    from app.state import Services
+
+log = logging.getLogger("ordercore.subscriptions")
+
+KIND = "subscription"
+ITEM_KIND = "subscriptionitem"
+RUN_KIND = "subscriptionrun"
+R = resources.c
+# The roles a subscription's orders are placed with: what a shopper needs to build and submit one.
+ORDER_ROLES = frozenset({"Shopper", "MeAdmin"})
+
+
+# --------------------------------------------------------------------------- storage rules
+
+
+async def stored_id(docs: Docs, subscription_id: str, *, user: Caller | None = None) -> str:
+    """The stored spelling of a subscription's ID; with `user`, only that user's own (else 404)."""
+    found = await docs.get(KIND, subscription_id)
+    if found is None or (user is not None and not owns(found.doc, user)):
+        raise NotFound("Subscription", subscription_id)
+    return str(found.doc["ID"])
+
+
+def owns(doc: dict[str, Any], user: Caller) -> bool:
+    return doc.get("FromUserID") == user.user_id and doc.get("FromCompanyID") == user.company_id
+
+
+def mine(docs: Docs, user: Caller) -> list[Any]:
+    return docs.eq(FromUserID=user.user_id, FromCompanyID=user.company_id)
+
+
+async def check(
+    docs: Docs, doc: dict[str, Any], existing: dict[str, Any] | None, me: Caller | None
+) -> dict[str, Any]:
+    """A subscription as it is stored: its buyer user exists, dates are OrderCloud's."""
+    if me is not None:
+        doc["FromUserID"], doc["FromCompanyID"] = me.user_id, me.company_id
+    elif existing is not None:
+        # Who orders is fixed once the subscription exists (as an order's FromUser is).
+        doc["FromUserID"], doc["FromCompanyID"] = existing["FromUserID"], existing["FromCompanyID"]
+    else:
+        user_id = doc.get("FromUserID")
+        if not user_id:
+            raise ValidationFailed(
+                "A subscription orders for a buyer user: FromUserID is required",
+                "Subscription.CreateRequiresFromUser",
+                {"Field": "FromUserID"},
+            )
+        company = doc.get("FromCompanyID")
+        found = (
+            await docs.get("user", user_id, company)
+            if company
+            else await docs.find_any_scope("user", user_id)
+        )
+        if found is None:
+            raise NotFound("User", user_id)
+        doc["FromUserID"], doc["FromCompanyID"] = found.doc["ID"], found.scope
+    for name in ("NextOrderDate", "EndDate"):
+        if doc.get(name):
+            doc[name] = iso(parse_iso(doc[name]))
+    if existing is not None and existing.get("NextOrderDate") != doc.get("NextOrderDate"):
+        doc["LastOrderRefusal"] = existing.get("LastOrderRefusal")
+    return doc
+
+
+async def forget(docs: Docs, subscription_id: str) -> None:
+    """A deleted subscription's items go with it (its orders stay, naming it in SubscriptionID)."""
+    await docs.delete_where(ITEM_KIND, scope=subscription_id)
+
+
+async def check_item(docs: Docs, item: dict[str, Any]) -> dict[str, Any]:
+    if not await docs.exists("product", item["ProductID"]):
+        raise NotFound("Product", item["ProductID"])
+    item["DateAdded"] = item.get("DateAdded") or iso(utcnow())
+    return item
+
+
+# --------------------------------------------------------------------------- the scheduler
+
+
+@dataclass(frozen=True)
+class RunResult:
+    subscription_id: str
+    period: str
+    order_id: str | None
+    refusal: dict[str, Any] | None
+
+
+async def due(services: Services, now: datetime, limit: int = 100) -> list[str]:
+    """IDs of the active subscriptions whose NextOrderDate has come (ISO strings sort by instant)."""
+    async with services.db.reader() as conn:
+        docs = Docs(conn)
+        rows = await docs.all(
+            KIND,
+            *docs.eq(Active=True),
+            docs.json.text(["NextOrderDate"]) <= iso(now),
+            scope="",
+            limit=limit,
+        )
+    return [str(d["ID"]) for d in rows]
+
+
+async def _claim(docs: Docs, subscription_id: str, now: datetime) -> Stored | None:
+    """The subscription locked for this run, or None when another worker holds it or it is no
+    longer due (that worker ordered it already)."""
+    stmt = select(R.doc, R.version).where(R.kind == KIND, func.lower(R.scope) == "", id_is(subscription_id))
+    if docs.pg:
+        stmt = stmt.with_for_update(skip_locked=True)
+    row = (await docs.conn.execute(stmt)).first()
+    if row is None:
+        return None
+    doc = row.doc
+    end = parse_iso(doc["EndDate"]) if doc.get("EndDate") else None
+    if not is_due(parse_iso(doc["NextOrderDate"]), now, end, doc.get("Active") is True):
+        return None
+    return Stored(doc, row.version)
+
+
+def _buyer(doc: dict[str, Any], user: dict[str, Any] | None) -> Caller:
+    user_id = str(doc["FromUserID"])
+    username = str((user or {}).get("Username") or user_id)
+    return Caller(user_id, username, "buyer", str(doc["FromCompanyID"]), "", ORDER_ROLES)
+
+
+async def _advance(
+    docs: Docs, stored: Stored, *, order_id: str | None, refusal: dict[str, Any] | None
+) -> str:
+    doc = dict(stored.doc)
+    period = doc["NextOrderDate"]
+    doc["LastOrderDate"] = period
+    doc["NextOrderDate"] = iso(next_order_date(parse_iso(period), int(doc["Frequency"]), doc["Interval"]))
+    if order_id is not None:
+        doc["LastOrderID"] = order_id
+    doc["LastOrderRefusal"] = refusal
+    await docs.replace(KIND, doc["ID"], doc, version=stored.version)
+    return period
+
+
+async def _record(
+    docs: Docs, sub_id: str, period: str, order_id: str | None, refusal: dict[str, Any] | None
+) -> None:
+    run = {
+        "ID": f"{sub_id}-{period[:19].replace(':', '').replace('-', '')}",
+        "SubscriptionID": sub_id,
+        "Period": period,
+        "OrderID": order_id,
+        "Refusal": refusal,
+    }
+    await docs.insert(RUN_KIND, run, sub_id, uniq=f"{RUN_KIND}:{sub_id.lower()}:{period}", absent=True)
+
+
+async def _place(unit: WorkUnit, sub: dict[str, Any], period: str) -> str:
+    """The subscription's order, created, filled and submitted as its buyer user would."""
+    docs = unit.docs
+    found = await docs.get("user", sub["FromUserID"], sub["FromCompanyID"])
+    if found is None:
+        raise NotFound("User", sub["FromUserID"])
+    caller = _buyer(sub, found.doc)
+    unit.who = caller
+    items = await docs.all(ITEM_KIND, scope=sub["ID"])
+    if not items:
+        raise ValidationFailed(
+            "A subscription must have at least one item to order",
+            "Order.CannotSubmitWithNoLineItems",
+            {"SubscriptionID": sub["ID"]},
+        )
+    body: dict[str, Any] = {
+        "ShippingAddressID": sub.get("ShippingAddressID"),
+        "BillingAddressID": sub.get("BillingAddressID"),
+        "xp": {"SubscriptionPeriod": period},
+    }
+    if sub.get("ToCompanyID"):
+        body["ToCompanyID"] = sub["ToCompanyID"]
+    order = await orders.create_order(
+        unit, caller, Direction.OUTGOING, {k: v for k, v in body.items() if v is not None}
+    )
+    order_id = str(order["ID"])
+    stored = await docs.require("order", order_id, object_type="Order")
+    stored.doc["SubscriptionID"] = sub["ID"]
+    for item in items:
+        line = {k: item.get(k) for k in ("ProductID", "Quantity", "Specs", "ShippingAddressID", "xp")}
+        await lineitems.add_line(unit, caller, stored, {k: v for k, v in line.items() if v is not None})
+        stored = await docs.require("order", order_id, object_type="Order")
+    stored.doc["SubscriptionID"] = sub["ID"]
+    submitted = await orders.submit_order(unit, stored)
+    await _after_submit(unit, order_id, submitted)
+    return order_id
+
+
+@dataclass
+class _Submitted:
+    """The order's submit as the write hooks see a `POST /orders/Outgoing/{id}/submit` (what the
+    message senders' OrderSubmitted emails are recorded from), without an HTTP request."""
+
+    services: Services
+    conn: AsyncConnection
+    params: dict[str, Any]
+    caller: Caller
+    route: str = "v1/orders/{direction}/{orderID}/submit"
+    verb: str = "POST"
+    raw_body: bytes = b""
+    writable: bool = True
+    request: Any = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+    async def body(self) -> Any:
+        return None
+
+    async def optional_caller(self) -> Caller | None:
+        return self.caller
+
+
+async def _after_submit(unit: WorkUnit, order_id: str, submitted: dict[str, Any]) -> None:
+    """The submit's messages (in this transaction) and, once committed, the outbox worker woken."""
+    assert unit.who is not None
+    context = _Submitted(unit.services, unit.conn, {"direction": "Outgoing", "orderID": order_id}, unit.who)
+    hooks = unit.services.hooks
+    await hooks.after(context, 201, submitted)
+    after_commit = getattr(hooks, "after_commit", None)
+    if after_commit is not None:
+
+        async def wake() -> None:
+            await after_commit(context)
+
+        unit.after_commit(wake)
+
+
+async def run_one(services: Services, subscription_id: str, now: datetime) -> RunResult | None:
+    """Order one due period of one subscription (None: not due, or another worker has it)."""
+    try:
+        async with WorkUnit.transaction(services) as unit:
+            stored = await _claim(unit.docs, subscription_id, now)
+            if stored is None:
+                return None
+            sub = stored.doc
+            period = sub["NextOrderDate"]
+            await _record(unit.docs, sub["ID"], period, None, None)
+            order_id = await _place(unit, sub, period)
+            await _advance(unit.docs, stored, order_id=order_id, refusal=None)
+        return RunResult(sub["ID"], period, order_id, None)
+    except DomainError as refused:
+        refusal = {"ErrorCode": refused.code, "Message": refused.message, "Data": refused.data}
+    async with WorkUnit.transaction(services) as unit:
+        stored = await _claim(unit.docs, subscription_id, now)
+        if stored is None:
+            return None
+        period = await _advance(unit.docs, stored, order_id=None, refusal=refusal)
+        await _record(unit.docs, stored.doc["ID"], period, None, refusal)
+    log.info("subscription %s: order for %s refused: %s", subscription_id, period, refusal["ErrorCode"])
+    return RunResult(stored.doc["ID"], period, None, refusal)
+
+
+async def run_due(services: Services, now: datetime, limit: int = 100) -> list[RunResult]:
+    """One pass: every subscription due at `now` orders its next period (one period per
+    subscription per pass; a subscription behind by several periods catches up one per pass)."""
+    results: list[RunResult] = []
+    for subscription_id in await due(services, now, limit):
+        result = await run_one(services, subscription_id, now)
+        if result is not None:
+            results.append(result)
+    return results
+
+
+async def runs(unit: Unit, subscription_id: str) -> list[dict[str, Any]]:
+    return await unit.docs.all(RUN_KIND, scope=subscription_id)
