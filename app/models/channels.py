@@ -8,7 +8,9 @@ are plain dicts built by the adapters in `integrations/channels/`.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
+
+import msgspec
 
 from app.models.common import AddressSnapshot, Xp
 from app.wire import Wire
@@ -64,3 +66,21 @@ class UnifiedOrder(Wire, kw_only=True):
     date_updated: str | None = None
     date_submitted: str | None = None
     xp: Xp = None
+
+
+class ChannelSettings(Wire, kw_only=True, forbid_unknown_fields=True):
+    """The seller's settings of one channel (docs/channels.md). `WebhookSecret` is write-only."""
+
+    as_order: bool = False
+    buyer_id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
+    webhook_secret: Annotated[str, msgspec.Meta(min_length=8, max_length=500)] | None = None
+
+
+class SkuMapping(Wire, kw_only=True, forbid_unknown_fields=True):
+    """One line of a channel's SKU map: the channel's SKU (or variant ID) -> product / variant."""
+
+    sku: Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[^/\\?#]+$")] = msgspec.field(
+        name="SKU"
+    )
+    product_id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    variant_id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None

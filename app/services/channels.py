@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.auth.tokens import Caller
 from app.resources import public
-from app.services import unified_orders
+from app.services import channel_orders, unified_orders
 from app.store.repo import Docs
 from domain.clock import iso, utcnow
 from domain.errors import NotFound, ValidationFailed
@@ -28,20 +29,34 @@ def channel_name(raw: str) -> str:
     return name
 
 
-async def import_order(
-    docs: Docs, channel: str, body: dict[str, Any], marketplace_id: str
-) -> tuple[dict[str, Any], bool]:
-    """Store the channel's order and its common-shape projection. Returns (the order in the
-    common shape, created?). A second import of the same order updates both documents, unless it
-    is older (DateUpdated) than what is stored: webhooks can arrive out of order."""
-    importer = IMPORTERS.get(channel)
-    if importer is None:
+def importable(channel: str) -> str:
+    """`channel` when orders are imported from it (not the marketplace's own)."""
+    if channel not in IMPORTERS:
         raise ValidationFailed(
             f"Orders of channel {channel} are not imported: they are the marketplace's own",
             "Channels.NotImportable",
             {"Channel": channel, "Importable": sorted(IMPORTERS)},
         )
-    unified = importer(body)  # refuses a malformed payload before anything is written
+    return channel
+
+
+async def import_order(
+    docs: Docs,
+    channel: str,
+    body: dict[str, Any],
+    marketplace_id: str,
+    *,
+    caller: Caller | None = None,
+    as_order: str | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """Store the channel's order and its common-shape projection. Returns (the order in the
+    common shape, created?). A second import of the same order updates both documents, unless it
+    is older (DateUpdated) than what is stored: webhooks can arrive out of order.
+
+    `as_order` (the `asOrder` query value; absent: the channel's `AsOrder` setting): make the
+    order a real OrderCloud order (app.services.channel_orders). An order made real once stays
+    one: its later imports update it whatever `as_order` says."""
+    unified = IMPORTERS[importable(channel)](body)  # refuses a malformed payload before anything is written
     unified[unified_orders.TO_COMPANY] = marketplace_id
     external_id = unified["ExternalID"]
     now = iso(utcnow())
@@ -51,23 +66,42 @@ async def import_order(
         "DateImported": now,
         "LastImported": now,
         "Payload": body,
+        "ChannelDateUpdated": unified.get("DateUpdated"),
     }
     stored = await docs.get(SOURCE_KIND, external_id, channel, lock=True)
+    real = await channel_orders.find(docs, channel, external_id, lock=True)
     if stored is None:
+        if real is None:
+            config = await channel_orders.settings(docs, channel)
+            if channel_orders.wanted(as_order, config):
+                await channel_orders.create(
+                    docs, caller, channel, unified, config.get("BuyerID"), marketplace_id
+                )
+                real = await channel_orders.find(docs, channel, external_id)
         await docs.insert(SOURCE_KIND, source, channel, object_type="ChannelOrder")
-        await unified_orders.put(docs, unified)
-        return public(unified), True
+        if real is None:
+            await unified_orders.put(docs, unified)
+        return await _answer(docs, channel, external_id, unified), True
     current = await docs.get(unified_orders.KIND, unified["ID"], channel)
-    if current is not None and _older(unified, current.doc):
+    # What the channel last said (the projection of an order made real carries its own dates).
+    seen = stored.doc.get("ChannelDateUpdated") or (current.doc.get("DateUpdated") if current else None)
+    if current is not None and _older(unified.get("DateUpdated"), seen):
         return public(current.doc), False
     source["DateImported"] = stored.doc.get("DateImported") or now
     await docs.replace(SOURCE_KIND, external_id, source, channel, version=stored.version)
-    await unified_orders.put(docs, unified)
-    return public(unified), False
+    if real is not None:
+        await channel_orders.update(docs, real, unified)
+    else:
+        await unified_orders.put(docs, unified)
+    return await _answer(docs, channel, external_id, unified), False
 
 
-def _older(new: dict[str, Any], current: dict[str, Any]) -> bool:
-    before, after = current.get("DateUpdated"), new.get("DateUpdated")
+async def _answer(docs: Docs, channel: str, external_id: str, unified: dict[str, Any]) -> dict[str, Any]:
+    found = await docs.get(unified_orders.KIND, unified_id(channel, external_id), channel)
+    return public(found.doc if found else unified)
+
+
+def _older(after: str | None, before: str | None) -> bool:
     return bool(before and after and after < before)
 
 

@@ -21,6 +21,8 @@ KIND = "unifiedorder"
 # Private: which company receives the order. The common list is the seller's view, so it shows
 # only orders addressed to the marketplace (not those forwarded to suppliers).
 TO_COMPANY = "_ToCompanyID"
+# Private on an order imported from another channel: {"Channel", "ExternalID"}.
+CHANNEL_KEY = "_Channel"
 
 
 async def put(
@@ -63,6 +65,11 @@ async def project(
     if payments is None:
         payments = await docs.all("payment", scope=order["ID"])
     doc = ordercloud.to_unified(order, lines, payments)
+    source = order.get(CHANNEL_KEY)
+    if source:
+        # An order imported from another channel (app.services.channel_orders): listed once, under
+        # its channel's name and ID, with the state of its OrderCloud order.
+        doc.update(ID=order["ID"], Channel=source["Channel"], ExternalID=source["ExternalID"])
     doc[TO_COMPANY] = order.get("ToCompanyID")
     await put(docs, doc, order=order, payments=payments)
 

@@ -1,0 +1,173 @@
+"""Imported orders made real (docs/channels.md): SKU map, channel settings, `asOrder`, then the
+order is forwarded, shipped and returned like a native one and read back in the common shape."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tests.api import catalog_fixtures as cat
+from tests.api.fulfilment_fixtures import SELLER_ROLES, setup_market, supplier_token
+from tests.api.order_fixtures import World
+from tests.api.return_fixtures import new_return
+from tests.api.test_channels import shopify_order, woo_order
+from tests.helpers import error_code
+
+NOW = "2024-03-08T10:00:00.000+00:00"
+
+
+def money(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+def unshipped_shopify(**changes: Any) -> dict[str, Any]:
+    order = shopify_order(fulfillment_status=None, **changes)
+    for line in order["line_items"]:
+        line.update(fulfillment_status=None, fulfillable_quantity=line["quantity"])
+    return order
+
+
+async def configure(world: World, seller: str) -> None:
+    """Stock-tracked p1 (s1's) and p3 (the seller's); both channels import into buyer b1."""
+    await setup_market(world)
+    for product_id in ("p1", "p3"):
+        product = await cat.read(world.api, "product", product_id)
+        inventory = {"Enabled": True, "QuantityAvailable": 10, "OrderCanExceed": False}
+        await cat.replace(world.api, "product", {**product, "Inventory": inventory, "Returnable": True})
+    api = world.api
+    for channel in ("shopify", "woocommerce"):
+        saved = await api.ok(
+            "PUT",
+            f"/channels/{channel}/settings",
+            {"BuyerID": "b1", "WebhookSecret": "s3cret-key"},
+            token=seller,
+        )
+        assert saved == {"Channel": channel, "AsOrder": False, "BuyerID": "b1", "WebhookSecretSet": True}
+    # Bulk upload (array), then one more by PUT.
+    uploaded = await api.ok(
+        "POST",
+        "/channels/shopify/skumap",
+        [{"SKU": "IPOD2008GREEN", "ProductID": "p1"}, {"SKU": "IPOD2008RED", "ProductID": "p3"}],
+        token=seller,
+        status=201,
+    )
+    assert [m["SKU"] for m in uploaded] == ["IPOD2008GREEN", "IPOD2008RED"]
+    await api.ok("PUT", "/channels/woocommerce/skumap/WOO-SINGLE-1", {"ProductID": "p1"}, token=seller)
+    await api.ok("PUT", "/channels/woocommerce/skumap/SYI-BLK-M", {"ProductID": "p3"}, token=seller)
+
+
+async def available(world: World, product_id: str) -> int:
+    product = await cat.read(world.api, "product", product_id)
+    return int(product["Inventory"]["QuantityAvailable"])
+
+
+async def test_skumap_crud_and_settings_validation(world: World) -> None:
+    api = world.api
+    seller = await world.seller("OrderAdmin OrderReader")
+    await setup_market(world)
+    await api.ok(
+        "POST", "/channels/shopify/skumap", {"SKU": "A-1", "ProductID": "p1"}, token=seller, status=201
+    )
+    assert (await api.ok("GET", "/channels/shopify/skumap/A-1", token=seller))["ProductID"] == "p1"
+    page = await api.ok("GET", "/channels/shopify/skumap?search=A-1", token=seller)
+    assert [m["SKU"] for m in page["Items"]] == ["A-1"]
+    assert (
+        await api.post("/channels/shopify/skumap", {"SKU": "B", "ProductID": "nope"}, token=seller)
+    ).status_code == 404
+    bad = await api.post("/channels/shopify/skumap", {"SKU": "", "ProductID": "p1"}, token=seller)
+    assert bad.status_code == 400
+    await api.ok("DELETE", "/channels/shopify/skumap/A-1", token=seller, status=204)
+    assert (await api.get("/channels/shopify/skumap/A-1", token=seller)).status_code == 404
+    assert (await api.put("/channels/shopify/settings", {"BuyerID": "zz"}, token=seller)).status_code == 404
+    assert (await api.put("/channels/shopify/settings", {"Bogus": 1}, token=seller)).status_code == 400
+    assert (await api.get("/channels/ordercloud/settings", token=seller)).status_code == 400
+
+
+async def test_imported_orders_are_fulfilled_and_returned_like_native_ones(world: World) -> None:
+    api = world.api
+    seller = await world.token("seller", SELLER_ROLES)
+    await configure(world, seller)
+
+    # Shopify: paid, nothing shipped. Bob is not a b1 user yet: created there.
+    created = await api.ok("POST", "/channels/shopify/orders?asOrder=true", unshipped_shopify(), token=seller)
+    assert created["ID"] == "shopify-450789469" and created["Channel"] == "shopify"
+    assert created["FulfillmentStatus"] == "unfulfilled" and created["FinancialStatus"] == "paid"
+    order = await api.ok("GET", "/orders/Incoming/shopify-450789469", token=seller)
+    assert order["Status"] == "Open" and order["FromCompanyID"] == "b1"
+    assert order["FromUser"]["Email"] == "bob.norman@mail.example.com"
+    assert money(order["Total"]) == Decimal("633.94")
+    assert await available(world, "p1") == 8 and await available(world, "p3") == 9  # reserved like a submit
+    payments = (await api.ok("GET", "/orders/Incoming/shopify-450789469/payments", token=seller))["Items"]
+    assert [(p["Accepted"], money(p["Amount"])) for p in payments] == [(True, Decimal("633.94"))]
+
+    # WooCommerce: processing (paid); John is created in b1 too.
+    woo = await api.ok("POST", "/channels/woocommerce/orders?asOrder=true", woo_order(), token=seller)
+    assert woo["ID"] == "woocommerce-727" and woo["FulfillmentStatus"] == "unfulfilled"
+    assert await available(world, "p1") == 6 and await available(world, "p3") == 8
+
+    # One row per order in the common list (the OrderCloud order is not listed a second time).
+    listed = await api.ok("GET", "/channels/orders", token=seller)
+    assert sorted(o["ID"] for o in listed["Items"]) == ["shopify-450789469", "woocommerce-727"]
+
+    # Forward: s1's line goes to s1; the seller ships its own line.
+    await api.ok("POST", "/orders/Incoming/shopify-450789469/forward", token=seller, status=200)
+    await api.ok("POST", "/shipments", {"ID": "sh1", "DateShipped": None}, token=seller)
+    item = {"OrderID": "shopify-450789469", "LineItemID": "518995019", "QuantityShipped": 1}
+    await api.ok("POST", "/shipments/sh1/items", item, token=seller, status=200)
+    step = await api.ok("GET", "/channels/orders/shopify/450789469", token=seller)
+    assert step["FulfillmentStatus"] == "partially_fulfilled" and step["Status"] == "partially_fulfilled"
+    await api.ok("PATCH", "/shipments/sh1", {"DateShipped": NOW}, token=seller)
+    sam = await supplier_token(world, "sam", "s1")
+    await api.ok("POST", "/shipments", {"ID": "sh2", "DateShipped": NOW}, token=sam)
+    item = {"OrderID": "shopify-450789469-s1", "LineItemID": "466157049", "QuantityShipped": 2}
+    await api.ok("POST", "/shipments/sh2/items", item, token=sam, status=200)
+    step = await api.ok("GET", "/channels/orders/shopify/450789469", token=seller)
+    assert step["FulfillmentStatus"] == "fulfilled" and step["FinancialStatus"] == "paid"
+    assert (await api.ok("GET", "/orders/Incoming/shopify-450789469", token=seller))["Status"] == "Completed"
+
+    # Return part of it: one of the two green iPods, refunded.
+    ret = await new_return(world, "shopify-450789469", [("466157049", 1)], ID="r1", token=seller)
+    await api.ok("POST", "/orderreturns/r1/submit", token=seller)
+    await api.ok("POST", "/orderreturns/r1/complete", token=seller)
+    assert money(ret["RefundAmount"]) > 0
+    step = await api.ok("GET", "/channels/orders/shopify/450789469", token=seller)
+    assert step["FinancialStatus"] == "partially_refunded" and step["FulfillmentStatus"] == "fulfilled"
+
+    # Idempotent: the same Shopify order again (an update) changes the order, never duplicates it.
+    again = await api.post("/channels/shopify/orders", unshipped_shopify(note="gift"), token=seller)
+    assert again.status_code == 200
+    listed = await api.ok("GET", "/channels/orders", token=seller)
+    assert len(listed["Items"]) == 2
+
+    # WooCommerce cancels its order: stock comes back, the order is Canceled.
+    cancelled = woo_order(status="cancelled", date_modified_gmt="2030-01-01T00:00:00")
+    after = await api.ok("POST", "/channels/woocommerce/orders", cancelled, token=seller, status=200)
+    assert after["Status"] == "canceled"
+    assert (await api.ok("GET", "/orders/Incoming/woocommerce-727", token=seller))["Status"] == "Canceled"
+    assert await available(world, "p1") == 8 and await available(world, "p3") == 9
+
+
+async def test_refusals_write_nothing(world: World) -> None:
+    api = world.api
+    seller = await world.token("seller", SELLER_ROLES)
+    await setup_market(world)
+    # No buyer company configured.
+    refused = await api.post("/channels/shopify/orders?asOrder=true", unshipped_shopify(), token=seller)
+    assert refused.status_code == 400 and error_code(refused) == "Channels.BuyerNotConfigured"
+    await api.ok("PUT", "/channels/shopify/settings", {"BuyerID": "b1", "AsOrder": True}, token=seller)
+    # The per-channel setting asks for orders; the second line has no SKU mapping.
+    await api.ok("PUT", "/channels/shopify/skumap/IPOD2008GREEN", {"ProductID": "p1"}, token=seller)
+    refused = await api.post("/channels/shopify/orders", unshipped_shopify(), token=seller)
+    assert refused.status_code == 400 and error_code(refused) == "Channels.UnmappedLine"
+    assert refused.json()["Errors"][0]["Data"]["LineID"] == "518995019"
+    assert (await api.get("/channels/orders/shopify/450789469", token=seller)).status_code == 404
+    assert (await api.get("/orders/Incoming/shopify-450789469", token=seller)).status_code == 404
+    # A user of another company with the same email is never used: a b1 user is created.
+    await api.ok("PUT", "/channels/shopify/skumap/IPOD2008RED", {"ProductID": "p3"}, token=seller)
+    body = unshipped_shopify(email="bob@example.com")  # b2's bob
+    body["customer"]["email"] = "bob@example.com"
+    refused = await api.post("/channels/shopify/orders", body, token=seller)
+    # bob's username is "bob", so the email is free as a username: the user is made in b1.
+    assert refused.status_code == 201, refused.text
+    order = await api.ok("GET", "/orders/Incoming/shopify-450789469", token=seller)
+    assert order["FromCompanyID"] == "b1" and order["FromUser"]["ID"] != "bob"
