@@ -10,8 +10,8 @@ from app.resources import public
 from app.services import channel_orders, unified_orders
 from app.store.repo import Docs
 from domain.clock import iso, utcnow
-from domain.errors import NotFound, ValidationFailed
-from integrations.channels import IMPORTERS
+from domain.errors import NotFound, Unauthorized, ValidationFailed
+from integrations.channels import IMPORTERS, signatures
 from integrations.channels.common import unified_id
 from integrations.channels.ordercloud import CHANNEL as NATIVE
 
@@ -38,6 +38,17 @@ def importable(channel: str) -> str:
             {"Channel": channel, "Importable": sorted(IMPORTERS)},
         )
     return channel
+
+
+async def verify_webhook(docs: Docs, channel: str, raw: bytes, signature: str | None) -> None:
+    """A platform delivery is accepted only when signed with the channel's WebhookSecret."""
+    config = await channel_orders.settings(docs, channel)
+    if not signatures.verify(config.get("WebhookSecret"), raw, signature):
+        raise Unauthorized(
+            f"The {channel} webhook signature is missing or does not match the channel's secret",
+            "Channels.InvalidSignature",
+            {"Channel": channel},
+        )
 
 
 async def import_order(

@@ -3,9 +3,11 @@ order is forwarded, shipped and returned like a native one and read back in the 
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
+from integrations.channels.signatures import sign
 from tests.api import catalog_fixtures as cat
 from tests.api.fulfilment_fixtures import SELLER_ROLES, setup_market, supplier_token
 from tests.api.order_fixtures import World
@@ -171,3 +173,37 @@ async def test_refusals_write_nothing(world: World) -> None:
     assert refused.status_code == 201, refused.text
     order = await api.ok("GET", "/orders/Incoming/shopify-450789469", token=seller)
     assert order["FromCompanyID"] == "b1" and order["FromUser"]["ID"] != "bob"
+
+
+async def test_platform_webhooks_are_verified_by_signature(world: World) -> None:
+    api = world.api
+    seller = await world.token("seller", SELLER_ROLES)
+    await configure(world, seller)
+    await api.ok("PUT", "/channels/shopify/settings", {"BuyerID": "b1", "AsOrder": True}, token=seller)
+    raw = json.dumps(unshipped_shopify()).encode()
+
+    async def deliver(channel: str, body: bytes, headers: dict[str, str]) -> Any:
+        headers = {"Content-Type": "application/json", **headers}
+        return await api.client.request(
+            "POST", f"/v1/channels/{channel}/webhook", content=body, headers=headers
+        )
+
+    good = sign("s3cret-key", raw)
+    for headers in ({}, {"X-Shopify-Hmac-Sha256": sign("wrong-key", raw)}, {"X-WC-Webhook-Signature": good}):
+        refused = await deliver("shopify", raw, headers)
+        assert refused.status_code == 401 and error_code(refused) == "Channels.InvalidSignature"
+    assert (await api.get("/channels/orders/shopify/450789469", token=seller)).status_code == 404
+    # The secret was kept by the settings PUT above (absent = unchanged); a signed delivery imports.
+    made = await deliver("shopify", raw, {"X-Shopify-Hmac-Sha256": good})
+    assert made.status_code == 201, made.text
+    assert (await api.ok("GET", "/orders/Incoming/shopify-450789469", token=seller))["Status"] == "Open"
+    assert (await deliver("shopify", raw, {"X-Shopify-Hmac-Sha256": good})).status_code == 200
+    # WooCommerce: its ping is acknowledged; its order deliveries are signed the same way.
+    ping = b"webhook_id=12"
+    pong = await deliver("woocommerce", ping, {"X-WC-Webhook-Signature": sign("s3cret-key", ping)})
+    assert pong.status_code == 200 and pong.json()["Ignored"] is True
+    woo = json.dumps(woo_order()).encode()
+    made = await deliver("woocommerce", woo, {"X-WC-Webhook-Signature": sign("s3cret-key", woo)})
+    assert made.status_code == 201 and made.json()["ID"] == "woocommerce-727"
+    # Not an OrderCloud order: the woocommerce channel's AsOrder setting is off.
+    assert (await api.get("/orders/Incoming/woocommerce-727", token=seller)).status_code == 404
