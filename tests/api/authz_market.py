@@ -555,6 +555,8 @@ async def build_market(api: Api) -> Market:
     await _secrets(api)
     await _login(api, market)
     await _orders(api, market)
+    # A channel SKU map entry (docs/channels.md), for the /channels/{channel}/skumap/{sku} rows.
+    await api.ok("PUT", "/channels/shopify/skumap/mk-sku", {"ProductID": "mk-prod"})
     async with api.services.db.reader() as conn:
         delivery = (await conn.execute(select(outbox.c.delivery_id))).scalars().first()
     assert delivery, "the webhook on POST /me/addresses queued a delivery"
