@@ -15,7 +15,7 @@ import msgspec
 from app.models.common import AddressSnapshot, Xp
 from app.wire import Wire
 
-Channel = Literal["ordercloud", "shopify", "woocommerce", "bigcommerce"]
+Channel = Literal["ordercloud", "shopify", "woocommerce", "wix", "bigcommerce"]
 Status = Literal["pending", "open", "partially_fulfilled", "fulfilled", "canceled", "returned"]
 FinancialStatus = Literal[
     "pending", "authorized", "partially_paid", "paid", "partially_refunded", "refunded", "voided"
