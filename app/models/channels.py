@@ -73,7 +73,7 @@ class ChannelSettings(Wire, kw_only=True, forbid_unknown_fields=True):
 
     as_order: bool = False
     buyer_id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
-    webhook_secret: Annotated[str, msgspec.Meta(min_length=8, max_length=500)] | None = None
+    webhook_secret: Annotated[str, msgspec.Meta(min_length=8, max_length=5000)] | None = None
 
 
 class SkuMapping(Wire, kw_only=True, forbid_unknown_fields=True):

@@ -14,7 +14,6 @@ from app.services import channel_orders, channels, unified_orders
 from app.services.order_access import ORDER_ADMIN_ROLES
 from app.wire import to_doc, validate
 from domain.errors import ValidationFailed
-from integrations.channels import signatures
 
 UNIFIED_SCHEMA = schema_of(UnifiedOrder)
 SKU_SCHEMA = schema_of(SkuMapping)
@@ -70,14 +69,10 @@ async def webhook(ctx: Ctx) -> Any:
     channel's WebhookSecret authenticates it (401 `Channels.InvalidSignature` otherwise)."""
     channel = channels.importable(channels.channel_name(ctx.param("channel")))
     raw = await ctx.request.body()
-    header = signatures.HEADERS.get(channel)
-    signature = ctx.request.headers.get(header) if header else None
-    await channels.verify_webhook(ctx.docs, channel, raw, signature)
-    if not raw.lstrip().startswith(b"{"):
-        return {"Channel": channel, "Ignored": True}, 200  # a ping (WooCommerce sends `webhook_id=1`)
-    order, created = await channels.import_order(
-        ctx.docs, channel, await ctx.body_object(), ctx.services.marketplace_id
-    )
+    body = await channels.webhook_order(ctx.docs, channel, raw, ctx.request.headers)
+    if body is None:
+        return {"Channel": channel, "Ignored": True}, 200
+    order, created = await channels.import_order(ctx.docs, channel, body, ctx.services.marketplace_id)
     return order, 201 if created else 200
 
 

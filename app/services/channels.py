@@ -3,12 +3,14 @@ idempotently by (channel, external ID), and read every order in the common shape
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from app.auth.tokens import Caller
 from app.resources import public
 from app.services import channel_orders, unified_orders
 from app.store.repo import Docs
+from app.wire import decode_json
 from domain.clock import iso, utcnow
 from domain.errors import NotFound, Unauthorized, ValidationFailed
 from integrations.channels import IMPORTERS, signatures
@@ -40,15 +42,32 @@ def importable(channel: str) -> str:
     return channel
 
 
-async def verify_webhook(docs: Docs, channel: str, raw: bytes, signature: str | None) -> None:
-    """A platform delivery is accepted only when signed with the channel's WebhookSecret."""
-    config = await channel_orders.settings(docs, channel)
-    if not signatures.verify(config.get("WebhookSecret"), raw, signature):
-        raise Unauthorized(
-            f"The {channel} webhook signature is missing or does not match the channel's secret",
-            "Channels.InvalidSignature",
-            {"Channel": channel},
-        )
+async def webhook_order(
+    docs: Docs, channel: str, raw: bytes, headers: Mapping[str, str]
+) -> dict[str, Any] | None:
+    """The order a platform's webhook delivery carries, once its signature checked out under the
+    channel's WebhookSecret (401 `Channels.InvalidSignature` otherwise); None for a delivery that
+    carries no order (a ping, another event)."""
+    secret = (await channel_orders.settings(docs, channel)).get("WebhookSecret")
+    refused = Unauthorized(
+        f"The {channel} webhook signature is missing or does not match the channel's secret",
+        "Channels.InvalidSignature",
+        {"Channel": channel},
+    )
+    if channel == "wix":
+        event = signatures.wix_event(secret, raw)
+        if event is None:
+            raise refused
+        return signatures.wix_order(event)
+    header = signatures.HEADERS.get(channel)
+    if header is None or not signatures.verify(secret, raw, headers.get(header)):
+        raise refused
+    if not raw.lstrip().startswith(b"{"):
+        return None  # WooCommerce's ping: `webhook_id=12`
+    body = decode_json(raw)
+    if not isinstance(body, dict):
+        raise ValidationFailed("Request body must be a JSON object", "ValidationFailure", {"Field": "$"})
+    return body
 
 
 async def import_order(

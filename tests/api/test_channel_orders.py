@@ -12,8 +12,9 @@ from tests.api import catalog_fixtures as cat
 from tests.api.fulfilment_fixtures import SELLER_ROLES, setup_market, supplier_token
 from tests.api.order_fixtures import World
 from tests.api.return_fixtures import new_return
-from tests.api.test_channels import shopify_order, woo_order
+from tests.api.test_channels import SAMPLES, shopify_order, woo_order
 from tests.helpers import error_code
+from tests.unit.test_channel_signatures import _keys, wix_jwt
 
 NOW = "2024-03-08T10:00:00.000+00:00"
 
@@ -207,3 +208,56 @@ async def test_platform_webhooks_are_verified_by_signature(world: World) -> None
     assert made.status_code == 201 and made.json()["ID"] == "woocommerce-727"
     # Not an OrderCloud order: the woocommerce channel's AsOrder setting is off.
     assert (await api.get("/orders/Incoming/woocommerce-727", token=seller)).status_code == 404
+
+
+async def test_wix_order_by_signed_webhook_is_fulfilled_and_returned(world: World) -> None:
+    api = world.api
+    seller = await world.token("seller", SELLER_ROLES)
+    await configure(world, seller)
+    private, public = _keys()
+    await api.ok(
+        "PUT",
+        "/channels/wix/settings",
+        {"BuyerID": "b1", "AsOrder": True, "WebhookSecret": public},
+        token=seller,
+    )
+    await api.ok(
+        "POST",
+        "/channels/wix/skumap",
+        [{"SKU": "SHIRT-LIN-M", "ProductID": "p3"}, {"SKU": "TOTE-CANVAS", "ProductID": "p3"}],
+        token=seller,
+    )
+    wix_sample = json.loads((SAMPLES / "wix_order.json").read_text())
+    event = {"id": "evt-1", "slug": "created", "createdEvent": {"entity": wix_sample}}
+
+    async def deliver(body: bytes) -> Any:
+        return await api.client.request("POST", "/v1/channels/wix/webhook", content=body)
+
+    forged = await deliver(wix_jwt(_keys()[0], event))
+    assert forged.status_code == 401 and error_code(forged) == "Channels.InvalidSignature"
+    made = await deliver(wix_jwt(private, event))
+    assert made.status_code == 201, made.text
+    order_id = "wix-a1b2c3d4-5e6f-4a1b-9c2d-3e4f5a6b7c8d"
+    assert made.json()["ID"] == order_id and made.json()["FinancialStatus"] == "paid"
+    assert await available(world, "p3") == 7  # 2 shirts + 1 tote from p3's 10
+    order = await api.ok("GET", f"/orders/Incoming/{order_id}", token=seller)
+    assert order["Status"] == "Open" and order["FromUser"]["Email"] == "jane.doe@example.com"
+
+    await api.ok("POST", "/shipments", {"ID": "wsh", "DateShipped": NOW}, token=seller)
+    for line_id, quantity in (
+        ("00000000-0000-0000-0000-000000000001", 2),
+        ("00000000-0000-0000-0000-000000000002", 1),
+    ):
+        item = {"OrderID": order_id, "LineItemID": line_id, "QuantityShipped": quantity}
+        await api.ok("POST", "/shipments/wsh/items", item, token=seller, status=200)
+    step = await api.ok("GET", "/channels/orders/wix/a1b2c3d4-5e6f-4a1b-9c2d-3e4f5a6b7c8d", token=seller)
+    assert (step["FulfillmentStatus"], step["FinancialStatus"]) == ("fulfilled", "paid")
+    await new_return(world, order_id, [("00000000-0000-0000-0000-000000000002", 1)], ID="wr1", token=seller)
+    await api.ok("POST", "/orderreturns/wr1/submit", token=seller)
+    await api.ok("POST", "/orderreturns/wr1/complete", token=seller)
+    step = await api.ok("GET", "/channels/orders/wix/a1b2c3d4-5e6f-4a1b-9c2d-3e4f5a6b7c8d", token=seller)
+    assert (step["FulfillmentStatus"], step["FinancialStatus"]) == ("fulfilled", "partially_refunded")
+    # Wix cancels nothing here; an updated event with the same order changes no count.
+    updated = {"id": "evt-2", "slug": "updated", "updatedEvent": {"currentEntity": wix_sample}}
+    assert (await deliver(wix_jwt(private, updated))).status_code == 200
+    assert len((await api.ok("GET", "/channels/orders?Channel=wix", token=seller))["Items"]) == 1
