@@ -48,6 +48,14 @@ async def webhook_order(
     """The order a platform's webhook delivery carries, once its signature checked out under the
     channel's WebhookSecret (401 `Channels.InvalidSignature` otherwise); None for a delivery that
     carries no order (a ping, another event)."""
+    if channel == "bigcommerce":
+        # Its webhooks carry only the order ID: importing needs a call back to the store's API.
+        raise ValidationFailed(
+            "BigCommerce webhooks carry no order: import the order (with its products) through "
+            "POST /v1/channels/bigcommerce/orders",
+            "Channels.WebhookNotSupported",
+            {"Channel": channel},
+        )
     secret = (await channel_orders.settings(docs, channel)).get("WebhookSecret")
     refused = Unauthorized(
         f"The {channel} webhook signature is missing or does not match the channel's secret",

@@ -261,3 +261,43 @@ async def test_wix_order_by_signed_webhook_is_fulfilled_and_returned(world: Worl
     updated = {"id": "evt-2", "slug": "updated", "updatedEvent": {"currentEntity": wix_sample}}
     assert (await deliver(wix_jwt(private, updated))).status_code == 200
     assert len((await api.ok("GET", "/channels/orders?Channel=wix", token=seller))["Items"]) == 1
+
+
+async def test_bigcommerce_order_is_forwarded_shipped_and_returned(world: World) -> None:
+    api = world.api
+    seller = await world.token("seller", SELLER_ROLES)
+    await configure(world, seller)
+    await api.ok("PUT", "/channels/bigcommerce/settings", {"BuyerID": "b1"}, token=seller)
+    mappings = [{"SKU": "TOWEL-BEIGE", "ProductID": "p1"}, {"SKU": "OTS", "ProductID": "p3"}]
+    await api.ok("POST", "/channels/bigcommerce/skumap", mappings, token=seller)
+    body = json.loads((SAMPLES / "bigcommerce_order.json").read_text())
+    made = await api.ok("POST", "/channels/bigcommerce/orders?asOrder=true", body, token=seller)
+    assert (made["ID"], made["FinancialStatus"], made["FulfillmentStatus"]) == (
+        "bigcommerce-118",
+        "paid",
+        "unfulfilled",
+    )
+    assert await available(world, "p1") == 8 and await available(world, "p3") == 9
+    order = await api.ok("GET", "/orders/Incoming/bigcommerce-118", token=seller)
+    assert money(order["Total"]) == Decimal("102.1000") and order["FromUser"]["Email"] == "jane@example.com"
+
+    await api.ok("POST", "/orders/Incoming/bigcommerce-118/forward", token=seller, status=200)
+    sam = await supplier_token(world, "sam", "s1")
+    await api.ok("POST", "/shipments", {"ID": "bsh", "DateShipped": NOW}, token=sam)
+    item = {"OrderID": "bigcommerce-118-s1", "LineItemID": "95", "QuantityShipped": 2}
+    await api.ok("POST", "/shipments/bsh/items", item, token=sam, status=200)
+    step = await api.ok("GET", "/channels/orders/bigcommerce/118", token=seller)
+    assert step["FulfillmentStatus"] == "partially_fulfilled"
+    await api.ok("POST", "/shipments", {"ID": "bsh2", "DateShipped": NOW}, token=seller)
+    item = {"OrderID": "bigcommerce-118", "LineItemID": "96", "QuantityShipped": 1}
+    await api.ok("POST", "/shipments/bsh2/items", item, token=seller, status=200)
+    step = await api.ok("GET", "/channels/orders/bigcommerce/118", token=seller)
+    assert (step["FulfillmentStatus"], step["FinancialStatus"]) == ("fulfilled", "paid")
+    await new_return(world, "bigcommerce-118", [("96", 1)], ID="br1", token=seller)
+    await api.ok("POST", "/orderreturns/br1/submit", token=seller)
+    await api.ok("POST", "/orderreturns/br1/complete", token=seller)
+    step = await api.ok("GET", "/channels/orders/bigcommerce/118", token=seller)
+    assert (step["FulfillmentStatus"], step["FinancialStatus"]) == ("fulfilled", "partially_refunded")
+    # BigCommerce webhooks carry no order: refused with a pointer to the import route.
+    hook = await api.client.request("POST", "/v1/channels/bigcommerce/webhook", content=b"{}")
+    assert hook.status_code == 400 and error_code(hook) == "Channels.WebhookNotSupported"
