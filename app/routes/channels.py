@@ -13,7 +13,7 @@ from app.routes.access import seller_only
 from app.services import channel_orders, channels, unified_orders
 from app.services.order_access import ORDER_ADMIN_ROLES
 from app.wire import to_doc, validate
-from domain.errors import ValidationFailed
+from domain.errors import DomainError, ValidationFailed
 
 UNIFIED_SCHEMA = schema_of(UnifiedOrder)
 SKU_SCHEMA = schema_of(SkuMapping)
@@ -61,6 +61,34 @@ async def import_order(ctx: Ctx) -> Any:
         as_order=as_order,
     )
     return order, 201 if created else 200
+
+
+@endpoint("POST", "/channels/{channel}/orders/bulk", status=200)
+async def import_bulk(ctx: Ctx) -> Any:
+    """Many orders in one call: a JSON array, or NDJSON (one order a line). Each order is imported
+    on its own (a savepoint): one refused order does not undo the others. The answer lists one
+    result per order, in the order sent."""
+    caller = await ctx.caller(*ORDER_ADMIN_ROLES)
+    await seller_only(ctx, caller)
+    channel = channels.importable(channels.channel_name(ctx.param("channel")))
+    items = channels.bulk_items(await ctx.request.body())
+    results = []
+    for index, body in enumerate(items):
+        try:
+            async with ctx.conn.begin_nested():
+                order, created = await channels.import_order(
+                    ctx.docs,
+                    channel,
+                    body,
+                    ctx.services.marketplace_id,
+                    caller=caller,
+                    as_order=ctx.query("asOrder"),
+                )
+        except DomainError as error:
+            results.append(channels.bulk_result(index, None, error.status, error))
+        else:
+            results.append(channels.bulk_result(index, order, 201 if created else 200, None))
+    return {"Channel": channel, "Results": results}
 
 
 @endpoint("POST", "/channels/{channel}/webhook")
@@ -173,6 +201,7 @@ async def get_order(ctx: Ctx) -> Any:
 
 ROUTES = [
     import_order,
+    import_bulk,
     webhook,
     list_orders,
     get_order,

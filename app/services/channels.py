@@ -12,7 +12,7 @@ from app.services import channel_orders, unified_orders
 from app.store.repo import Docs
 from app.wire import decode_json
 from domain.clock import iso, utcnow
-from domain.errors import NotFound, Unauthorized, ValidationFailed
+from domain.errors import DomainError, NotFound, Unauthorized, ValidationFailed
 from integrations.channels import IMPORTERS, signatures
 from integrations.channels.common import unified_id
 from integrations.channels.ordercloud import CHANNEL as NATIVE
@@ -40,6 +40,57 @@ def importable(channel: str) -> str:
             {"Channel": channel, "Importable": sorted(IMPORTERS)},
         )
     return channel
+
+
+BULK_LIMIT = 500
+
+
+def bulk_items(raw: bytes) -> list[Any]:
+    """A bulk import body: a JSON array, or NDJSON (blank lines skipped). A line that is not JSON
+    refuses the whole request (400, naming the line): nothing is imported."""
+    text = raw.strip()
+    if not text:
+        raise ValidationFailed(
+            "Send a JSON array or NDJSON of orders", "Channels.InvalidBulk", {"Field": "$"}
+        )
+    if text.startswith(b"["):
+        items = decode_json(text)
+    else:
+        items = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                items.append(decode_json(line))
+            except DomainError:
+                raise ValidationFailed(
+                    f"NDJSON line {number} is not JSON", "Channels.InvalidBulk", {"Line": number}
+                ) from None
+    if not isinstance(items, list) or not 1 <= len(items) <= BULK_LIMIT:
+        raise ValidationFailed(
+            f"Send 1 to {BULK_LIMIT} orders", "Channels.InvalidBulk", {"Limit": BULK_LIMIT}
+        )
+    return items
+
+
+def bulk_result(
+    index: int, order: dict[str, Any] | None, status: int, error: DomainError | None
+) -> dict[str, Any]:
+    return {
+        "Index": index,
+        "Status": status,
+        "ID": order["ID"] if order else None,
+        "ExternalID": order["ExternalID"] if order else None,
+        "Errors": [{"ErrorCode": error.code, "Message": error.message, "Data": error.data}]
+        if error
+        else None,
+    }
+
+
+def _as_object(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ValidationFailed("An order must be a JSON object", "Channels.InvalidPayload", {"Field": "$"})
+    return body
 
 
 async def webhook_order(
@@ -94,7 +145,9 @@ async def import_order(
     `as_order` (the `asOrder` query value; absent: the channel's `AsOrder` setting): make the
     order a real OrderCloud order (app.services.channel_orders). An order made real once stays
     one: its later imports update it whatever `as_order` says."""
-    unified = IMPORTERS[importable(channel)](body)  # refuses a malformed payload before anything is written
+    unified = IMPORTERS[importable(channel)](
+        _as_object(body)
+    )  # refuses a malformed payload before anything is written
     unified[unified_orders.TO_COMPANY] = marketplace_id
     external_id = unified["ExternalID"]
     now = iso(utcnow())

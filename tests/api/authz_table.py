@@ -1383,6 +1383,15 @@ row(
     ok="auth",
     roles=("OrderAdmin",),
 )
+row(
+    "POST",
+    "/channels/{channel}/orders/bulk",
+    seller,
+    args={"channel": "shopify"},
+    body=[{}],
+    roles=("OrderAdmin",),
+    note="per-order results: the refused order is reported in the 200 answer",
+)
 for verb, body in (("GET", None), ("PUT", {})):
     row(
         verb,

@@ -301,3 +301,46 @@ async def test_bigcommerce_order_is_forwarded_shipped_and_returned(world: World)
     # BigCommerce webhooks carry no order: refused with a pointer to the import route.
     hook = await api.client.request("POST", "/v1/channels/bigcommerce/webhook", content=b"{}")
     assert hook.status_code == 400 and error_code(hook) == "Channels.WebhookNotSupported"
+
+
+async def test_bulk_import_answers_per_order(world: World) -> None:
+    api = world.api
+    seller = await world.token("seller", SELLER_ROLES)
+    await configure(world, seller)
+    good = woo_order(728)
+    bad = woo_order(729)
+    bad["line_items"][0]["total"] = "abc"
+    unmapped = woo_order(730)
+    unmapped["line_items"][0]["sku"] = "NOT-MAPPED"
+    unmapped["line_items"][0]["product_id"] = 999
+    unmapped["line_items"][0]["variation_id"] = 0
+    ndjson = "\n".join(json.dumps(o) for o in (good, bad, unmapped, good)).encode()
+    headers = {"Authorization": f"Bearer {seller}", "Content-Type": "application/x-ndjson"}
+    response = await api.client.request(
+        "POST", "/v1/channels/woocommerce/orders/bulk?asOrder=true", content=ndjson, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    results = response.json()["Results"]
+    assert [(r["Index"], r["Status"], r["ID"]) for r in results] == [
+        (0, 201, "woocommerce-728"),
+        (1, 400, None),
+        (2, 400, None),
+        (3, 200, "woocommerce-728"),
+    ]
+    assert results[1]["Errors"][0]["Data"]["Field"] == "line_items[0].total"
+    assert results[2]["Errors"][0]["ErrorCode"] == "Channels.UnmappedLine"
+    # The refused ones left nothing; the good one is an order, once.
+    listed = await api.ok("GET", "/channels/orders?Channel=woocommerce", token=seller)
+    assert [o["ID"] for o in listed["Items"]] == ["woocommerce-728"]
+    assert (await api.ok("GET", "/orders/Incoming/woocommerce-728", token=seller))["Status"] == "Open"
+    assert await available(world, "p1") == 8  # reserved once, not twice
+    # A JSON array works the same; a line that is not JSON refuses the request.
+    array = await api.ok(
+        "POST", "/channels/woocommerce/orders/bulk", [woo_order(731)], token=seller, status=200
+    )
+    assert array["Results"][0]["Status"] == 201
+    broken = await api.client.request(
+        "POST", "/v1/channels/woocommerce/orders/bulk", content=b'{"id": 1}\n{oops', headers=headers
+    )
+    assert broken.status_code == 400 and error_code(broken) == "Channels.InvalidBulk"
+    assert broken.json()["Errors"][0]["Data"] == {"Line": 2}
