@@ -43,6 +43,8 @@ class UnifiedLineItem(Wire, kw_only=True):
     discount: Decimal
     tax: Decimal
     total: Decimal
+    variant_id: str | None = None
+    unit_cost: Decimal | None = None
 
 
 class UnifiedOrder(Wire, kw_only=True):
@@ -65,6 +67,12 @@ class UnifiedOrder(Wire, kw_only=True):
     date_created: str | None = None
     date_updated: str | None = None
     date_submitted: str | None = None
+    order_number: str | None = None
+    remote_deleted: bool = False
+    shipping_method: str | None = None
+    tracking_numbers: list[str] = msgspec.field(default_factory=list)
+    payment_gateway: str | None = None
+    transaction_id: str | None = None
     xp: Xp = None
 
 

@@ -17,7 +17,15 @@ from domain.errors import DomainError, ValidationFailed
 
 UNIFIED_SCHEMA = schema_of(UnifiedOrder)
 SKU_SCHEMA = schema_of(SkuMapping)
-SEARCHABLE = ("ID", "ExternalID", "Customer.Email", "Customer.LastName", "xp.Name", "xp.Number")
+SEARCHABLE = (
+    "ID",
+    "ExternalID",
+    "OrderNumber",
+    "Customer.Email",
+    "Customer.LastName",
+    "xp.Name",
+    "xp.Number",
+)
 SORTABLE = (
     "ID",
     "Channel",
@@ -36,6 +44,11 @@ SORTABLE = (
     "DateSubmitted",
     "Customer.Email",
     "Customer.LastName",
+    "OrderNumber",
+    "RemoteDeleted",
+    "ShippingMethod",
+    "PaymentGateway",
+    "TransactionID",
 )
 
 # The common order list is the seller's back office: Shopper alone does not open it.

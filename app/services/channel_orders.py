@@ -117,6 +117,22 @@ async def delete_mapping(docs: Docs, channel: str, sku: str) -> None:
 # --------------------------------------------------------------------------- import as an order
 
 
+# Common-shape fields only the channel knows: kept on the order, shown by its projection.
+CHANNEL_FIELDS = (
+    "OrderNumber",
+    "RemoteDeleted",
+    "ShippingMethod",
+    "TrackingNumbers",
+    "PaymentGateway",
+    "TransactionID",
+)
+
+
+def _source(unified: dict[str, Any]) -> dict[str, Any]:
+    fields = {k: unified.get(k) for k in CHANNEL_FIELDS if k in unified}
+    return {"Channel": unified["Channel"], "ExternalID": unified["ExternalID"], "Fields": fields}
+
+
 def wanted(query_value: str | None, channel_settings: dict[str, Any]) -> bool:
     if query_value is not None and query_value != "":
         return query_value.lower() == "true"
@@ -342,7 +358,7 @@ async def create(
         currency=unified.get("Currency"),
         xp=unified.get("xp"),
     )
-    order[CHANNEL_KEY] = {"Channel": channel, "ExternalID": unified["ExternalID"]}
+    order[CHANNEL_KEY] = _source(unified)
     order["_ShippingAddress"] = unified.get("ShippingAddress")
     lines = []
     for line, entry in mapped:
@@ -400,6 +416,7 @@ async def update(docs: Docs, stored: Stored, unified: dict[str, Any]) -> dict[st
         for line in await order_lines(docs, order["ID"]):
             await docs.replace("lineitem", line["ID"], {**line, "ShippingAddress": address}, order["ID"])
     order["xp"] = unified.get("xp")
+    order[CHANNEL_KEY] = _source(unified)
     order["LastUpdated"] = iso(now)
     await docs.replace("order", order["ID"], order, version=stored.version)
     await activities.order_changed(docs, stored.doc, order, None)

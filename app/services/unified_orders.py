@@ -70,6 +70,7 @@ async def project(
         # An order imported from another channel (app.services.channel_orders): listed once, under
         # its channel's name and ID, with the state of its OrderCloud order.
         doc.update(ID=order["ID"], Channel=source["Channel"], ExternalID=source["ExternalID"])
+        doc.update(source.get("Fields") or {})  # order number, shipping method, gateway: the channel's
     doc[TO_COMPANY] = order.get("ToCompanyID")
     await put(docs, doc, order=order, payments=payments)
 

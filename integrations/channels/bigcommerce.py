@@ -91,6 +91,10 @@ def _line(line: Payload) -> dict[str, Any]:
         discount=discount,
         tax=tax,
         total=line.money("total_inc_tax") or subtotal - discount + tax,
+        variant_id=variant if variant and variant != "0" else None,
+        unit_cost=line.money("cost_price_ex_tax")
+        if line.raw("cost_price_ex_tax") not in (None, "")
+        else None,
     )
 
 
@@ -173,4 +177,9 @@ def to_unified(body: dict[str, Any]) -> dict[str, Any]:
         updated=_date(order, "date_modified") or created,
         submitted=created,
         xp=xp or None,
+        order_number=external_id,
+        remote_deleted=order.raw("is_deleted") is True,
+        shipping_method=shipping[0].text("shipping_method") if shipping else None,
+        payment_gateway=order.text("payment_method") or None,
+        transaction_id=order.text("payment_provider_id") or None,
     )

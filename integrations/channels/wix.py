@@ -127,6 +127,7 @@ def _line(line: Payload, shipped: bool) -> dict[str, Any]:
         discount=discount,
         tax=tax,
         total=total,
+        variant_id=variant,
     )
 
 
@@ -218,4 +219,6 @@ def to_unified(body: dict[str, Any]) -> dict[str, Any]:
         updated=order.date("updatedDate") or created,
         submitted=created,
         xp=xp or None,
+        order_number=order.text("number"),
+        shipping_method=shipping_info.text("title") if shipping_info is not None else None,
     )

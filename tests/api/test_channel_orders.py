@@ -344,3 +344,34 @@ async def test_bulk_import_answers_per_order(world: World) -> None:
     )
     assert broken.status_code == 400 and error_code(broken) == "Channels.InvalidBulk"
     assert broken.json()["Errors"][0]["Data"] == {"Line": 2}
+
+
+async def test_common_shape_fields_and_filters(world: World) -> None:
+    api = world.api
+    seller = await world.token("seller", SELLER_ROLES)
+    await configure(world, seller)
+    await api.ok("POST", "/channels/woocommerce/orders?asOrder=true", woo_order(), token=seller)
+    await api.ok("POST", "/channels/shopify/orders", unshipped_shopify(), token=seller)
+    bc = json.loads((SAMPLES / "bigcommerce_order.json").read_text())
+    await api.ok("POST", "/channels/bigcommerce/orders", bc, token=seller)
+    woo = await api.ok("GET", "/channels/orders/woocommerce/727", token=seller)
+    # An order made real keeps the channel's number, shipping method and gateway in its projection.
+    assert (woo["OrderNumber"], woo["ShippingMethod"], woo["PaymentGateway"], woo["RemoteDeleted"]) == (
+        "727",
+        "Flat Rate",
+        "bacs",
+        False,
+    )
+    assert woo["LineItems"][1]["VariantID"] is None  # the OrderCloud line: no variant
+
+    async def ids(query: str) -> list[str]:
+        page = await api.ok("GET", f"/channels/orders?{query}", token=seller)
+        return sorted(o["ID"] for o in page["Items"])
+
+    assert await ids("OrderNumber=1001") == ["shopify-450789469"]
+    assert await ids("TransactionID=ch_3OqA1b2C3d4E5f6G") == ["bigcommerce-118"]
+    assert await ids("PaymentGateway=Credit Card") == ["bigcommerce-118"]
+    assert await ids("ShippingMethod=Flat*") == ["bigcommerce-118", "woocommerce-727"]
+    assert await ids("RemoteDeleted=false&Channel=shopify") == ["shopify-450789469"]
+    assert await ids("search=1001") == ["shopify-450789469"]
+    assert (await api.ok("GET", "/channels/orders?sortBy=OrderNumber", token=seller))["Items"]

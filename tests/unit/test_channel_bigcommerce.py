@@ -62,6 +62,16 @@ def test_bigcommerce_order_maps_to_the_common_shape() -> None:
     assert doc["DateCreated"] == "2024-03-05T14:02:11.000+00:00"
     assert doc["DateUpdated"] == "2024-03-05T14:10:40.000+00:00"
     assert doc["xp"]["PaymentMethod"] == "Credit Card" and doc["xp"]["ShippingMethod"] == "Flat Rate"
+    assert (doc["OrderNumber"], doc["ShippingMethod"], doc["PaymentGateway"], doc["TransactionID"]) == (
+        "118",
+        "Flat Rate",
+        "Credit Card",
+        "ch_3OqA1b2C3d4E5f6G",
+    )
+    assert (towel["VariantID"], terrarium["VariantID"], doc["RemoteDeleted"]) == ("1", None, False)
+    costed = order()
+    costed["products"][0]["cost_price_ex_tax"] = "11.2000"
+    assert bigcommerce.to_unified(costed)["LineItems"][0]["UnitCost"] == Decimal("11.2000")
 
 
 def shipped(doc: dict[str, Any], quantities: tuple[int, int]) -> dict[str, Any]:

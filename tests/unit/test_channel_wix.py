@@ -70,6 +70,12 @@ def test_wix_order_maps_to_the_common_shape() -> None:
         Decimal("80.90"),
     )
     assert doc["DateCreated"] == "2024-03-05T14:02:11.000+00:00"
+    assert (doc["OrderNumber"], doc["ShippingMethod"], shirt["VariantID"], tote["VariantID"]) == (
+        "10001",
+        "Standard Shipping",
+        "00000000-0000-0020-0005-ad9cdc10d3b8",
+        None,
+    )
     assert doc["xp"] == {
         "Number": "10001",
         "ShippingMethod": "Standard Shipping",
