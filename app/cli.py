@@ -1,4 +1,5 @@
-"""The `ordercore` command: serve, init, migrate, worker, admin (recovering access: app.admin_cli)."""
+"""The `ordercore` command: serve, init, migrate, worker, admin (recovering access: app.admin_cli),
+import-channel (app.channel_cli)."""
 
 from __future__ import annotations
 
@@ -208,6 +209,39 @@ def cmd_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_channel(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.channel_cli import ImportCommandError, import_file, stderr_progress
+    from app.main import build_services
+
+    settings = _settings(args)
+
+    async def run() -> list[dict[str, Any]]:
+        services = build_services(settings)
+        try:
+            return await import_file(
+                services,
+                args.channel,
+                Path(args.file),
+                as_order=args.as_order,
+                progress=stderr_progress(sys.stderr),
+            )
+        finally:
+            await services.db.dispose()
+
+    try:
+        results = asyncio.run(run())
+    except ImportCommandError as exc:
+        print(f"ordercore: {exc}", file=sys.stderr)
+        return 1
+    for result in results:
+        print(json.dumps(result, default=str))
+    failed = sum(1 for r in results if r["Errors"])
+    print(f"imported {len(results) - failed} of {len(results)} orders", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ordercore", description="OrderCloud-compatible order orchestration")
     sub = p.add_subparsers(dest="command", required=True)
@@ -252,6 +286,20 @@ def parser() -> argparse.ArgumentParser:
     common(client)
     client.add_argument("--user", help="admin Username its client-credentials tokens act as (default admin)")
     client.set_defaults(func=cmd_admin)
+
+    imp = sub.add_parser(
+        "import-channel", help="import a file of channel orders (JSON array or NDJSON), one result line each"
+    )
+    common(imp)
+    imp.add_argument("file", metavar="FILE", help="the orders, as the channel's API or webhooks send them")
+    imp.add_argument("--channel", required=True, help="shopify, woocommerce, wix or bigcommerce")
+    imp.add_argument(
+        "--as-order",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="make them OrderCloud orders (default: the channel's AsOrder setting)",
+    )
+    imp.set_defaults(func=cmd_import_channel)
 
     worker = sub.add_parser(
         "worker", help="deliver webhooks and order due subscriptions (run several on PostgreSQL to scale)"

@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 
 from app.models.activities import EventSubscription, NewNote, OrderActivity
-from app.models.channels import UnifiedOrder
+from app.models.channels import ChannelSettings, SkuMapping, UnifiedOrder
 from app.models.returns import ReturnReason
 from app.routes.channels import CHANNEL_READ_ROLES
 from app.routes.webhooks import READ_ROLES as WEBHOOK_READ_ROLES
@@ -163,6 +163,34 @@ TOKEN_REQUEST = {
         "scope": {"type": "string", "description": "Space-separated roles."},
     },
 }
+SETTINGS: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "Channel": {"type": "string"},
+        "AsOrder": {"type": "boolean"},
+        "BuyerID": {"type": "string", "nullable": True},
+        "WebhookSecretSet": {"type": "boolean"},
+    },
+}
+BULK_RESULT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "Channel": {"type": "string"},
+        "Results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "Index": {"type": "integer"},
+                    "Status": {"type": "integer"},
+                    "ID": {"type": "string", "nullable": True},
+                    "ExternalID": {"type": "string", "nullable": True},
+                    "Errors": {"type": "array", "nullable": True, "items": {"type": "object"}},
+                },
+            },
+        },
+    },
+}
 EXTENSIONS: dict[str, Extension] = {
     "POST /v1/channels/{channel}/orders": Extension(
         "Channels.ImportOrder",
@@ -183,6 +211,83 @@ EXTENSIONS: dict[str, Extension] = {
         "a seller-defined reason code for returned items",
         read_roles=_roles(*ORDER_READ_ROLES),
         write_roles=_roles(*ORDER_ADMIN_ROLES),
+    ),
+    "POST /v1/channels/{channel}/orders/bulk": Extension(
+        "Channels.ImportOrders",
+        "Channels",
+        "Import many orders of a sales channel (a JSON array or NDJSON), one result per order.",
+        _roles(*ORDER_ADMIN_ROLES),
+        description="Each order in its own savepoint; refused ones are reported (docs/channels.md).",
+        response=BULK_RESULT,
+        request={"type": "array", "items": {"type": "object"}},
+    ),
+    "POST /v1/channels/{channel}/webhook": Extension(
+        "Channels.Webhook",
+        "Channels",
+        "The platform's own webhook delivery, authenticated by its signature, not a token.",
+        None,
+        description="Shopify/WooCommerce HMAC-SHA256 headers, Wix's RS256 JWT body; 401 when unsigned.",
+        status=201,
+        response=_ref("UnifiedOrder"),
+        request={"type": "object"},
+    ),
+    "GET /v1/channels/{channel}/settings": Extension(
+        "Channels.GetSettings",
+        "Channels",
+        "The channel's settings (AsOrder, BuyerID, whether a webhook secret is set).",
+        _roles("OrderAdmin"),
+        response=SETTINGS,
+    ),
+    "PUT /v1/channels/{channel}/settings": Extension(
+        "Channels.SaveSettings",
+        "Channels",
+        "Save the channel's settings; an absent WebhookSecret keeps the stored one.",
+        _roles("OrderAdmin"),
+        response=SETTINGS,
+        request=_ref("ChannelSettings"),
+    ),
+    "GET /v1/channels/{channel}/skumap": Extension(
+        "Channels.ListSkuMap",
+        "Channels",
+        "The channel's SKU map.",
+        _roles(*CHANNEL_READ_ROLES),
+        response=_page_of(_ref("SkuMapping")),
+        query=[
+            *LIST_QUERY,
+            _query("search", "Word or phrase to search for."),
+            _query("sortBy", "Sort fields."),
+        ],
+    ),
+    "POST /v1/channels/{channel}/skumap": Extension(
+        "Channels.UploadSkuMap",
+        "Channels",
+        "Save one SKU mapping (an object) or many (an array).",
+        _roles("OrderAdmin"),
+        status=201,
+        response=_ref("SkuMapping"),
+        request=_ref("SkuMapping"),
+    ),
+    "GET /v1/channels/{channel}/skumap/{sku}": Extension(
+        "Channels.GetSkuMapping",
+        "Channels",
+        "One SKU mapping.",
+        _roles(*CHANNEL_READ_ROLES),
+        response=_ref("SkuMapping"),
+    ),
+    "PUT /v1/channels/{channel}/skumap/{sku}": Extension(
+        "Channels.SaveSkuMapping",
+        "Channels",
+        "Create or replace one SKU mapping.",
+        _roles("OrderAdmin"),
+        response=_ref("SkuMapping"),
+        request=_ref("SkuMapping"),
+    ),
+    "DELETE /v1/channels/{channel}/skumap/{sku}": Extension(
+        "Channels.DeleteSkuMapping",
+        "Channels",
+        "Delete one SKU mapping.",
+        _roles("OrderAdmin"),
+        status=204,
     ),
     "GET /v1/channels/orders": Extension(
         "Channels.ListOrders",
@@ -420,7 +525,7 @@ EXTENSIONS: dict[str, Extension] = {
 def extension_components() -> dict[str, Any]:
     """Component schemas of ordercore's own models, from their msgspec structs."""
     _, components = msgspec.json.schema_components(
-        [UnifiedOrder, OrderActivity, NewNote, EventSubscription, ReturnReason],
+        [UnifiedOrder, ChannelSettings, SkuMapping, OrderActivity, NewNote, EventSubscription, ReturnReason],
         ref_template=f"#/components/schemas/{PREFIX}{{name}}",
     )
     return {PREFIX + name: _as_wire(schema) for name, schema in components.items()}

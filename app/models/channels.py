@@ -8,12 +8,14 @@ are plain dicts built by the adapters in `integrations/channels/`.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
+
+import msgspec
 
 from app.models.common import AddressSnapshot, Xp
 from app.wire import Wire
 
-Channel = Literal["ordercloud", "shopify", "woocommerce", "bigcommerce"]
+Channel = Literal["ordercloud", "shopify", "woocommerce", "wix", "bigcommerce"]
 Status = Literal["pending", "open", "partially_fulfilled", "fulfilled", "canceled", "returned"]
 FinancialStatus = Literal[
     "pending", "authorized", "partially_paid", "paid", "partially_refunded", "refunded", "voided"
@@ -45,6 +47,8 @@ class UnifiedLineItem(Wire, kw_only=True):
     discount: Decimal
     tax: Decimal
     total: Decimal
+    variant_id: str | None = None
+    unit_cost: Decimal | None = None
 
 
 class UnifiedOrder(Wire, kw_only=True):
@@ -68,4 +72,28 @@ class UnifiedOrder(Wire, kw_only=True):
     date_created: str | None = None
     date_updated: str | None = None
     date_submitted: str | None = None
+    order_number: str | None = None
+    remote_deleted: bool = False
+    shipping_method: str | None = None
+    tracking_numbers: list[str] = msgspec.field(default_factory=list)
+    payment_gateway: str | None = None
+    transaction_id: str | None = None
     xp: Xp = None
+
+
+class ChannelSettings(Wire, kw_only=True, forbid_unknown_fields=True):
+    """The seller's settings of one channel (docs/channels.md). `WebhookSecret` is write-only."""
+
+    as_order: bool = False
+    buyer_id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
+    webhook_secret: Annotated[str, msgspec.Meta(min_length=8, max_length=5000)] | None = None
+
+
+class SkuMapping(Wire, kw_only=True, forbid_unknown_fields=True):
+    """One line of a channel's SKU map: the channel's SKU (or variant ID) -> product / variant."""
+
+    sku: Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[^/\\?#]+$")] = msgspec.field(
+        name="SKU"
+    )
+    product_id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    variant_id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None

@@ -3,16 +3,19 @@ idempotently by (channel, external ID), and read every order in the common shape
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement
 
+from app.auth.tokens import Caller
 from app.resources import public
-from app.services import unified_orders
+from app.services import channel_orders, unified_orders
 from app.store.repo import Docs
+from app.wire import decode_json
 from domain.clock import iso, utcnow
-from domain.errors import NotFound, ValidationFailed
-from integrations.channels import IMPORTERS
+from domain.errors import DomainError, NotFound, Unauthorized, ValidationFailed
+from integrations.channels import IMPORTERS, signatures
 from integrations.channels.common import unified_id
 from integrations.channels.ordercloud import CHANNEL as NATIVE
 
@@ -30,20 +33,123 @@ def channel_name(raw: str) -> str:
     return name
 
 
-async def import_order(
-    docs: Docs, channel: str, body: dict[str, Any], marketplace_id: str
-) -> tuple[dict[str, Any], bool]:
-    """Store the channel's order and its common-shape projection. Returns (the order in the
-    common shape, created?). A second import of the same order updates both documents, unless it
-    is older (DateUpdated) than what is stored: webhooks can arrive out of order."""
-    importer = IMPORTERS.get(channel)
-    if importer is None:
+def importable(channel: str) -> str:
+    """`channel` when orders are imported from it (not the marketplace's own)."""
+    if channel not in IMPORTERS:
         raise ValidationFailed(
             f"Orders of channel {channel} are not imported: they are the marketplace's own",
             "Channels.NotImportable",
             {"Channel": channel, "Importable": sorted(IMPORTERS)},
         )
-    unified = importer(body)  # refuses a malformed payload before anything is written
+    return channel
+
+
+BULK_LIMIT = 500
+
+
+def bulk_items(raw: bytes) -> list[Any]:
+    """A bulk import body: a JSON array, or NDJSON (blank lines skipped). A line that is not JSON
+    refuses the whole request (400, naming the line): nothing is imported."""
+    text = raw.strip()
+    if not text:
+        raise ValidationFailed(
+            "Send a JSON array or NDJSON of orders", "Channels.InvalidBulk", {"Field": "$"}
+        )
+    if text.startswith(b"["):
+        items = decode_json(text)
+    else:
+        items = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                items.append(decode_json(line))
+            except DomainError:
+                raise ValidationFailed(
+                    f"NDJSON line {number} is not JSON", "Channels.InvalidBulk", {"Line": number}
+                ) from None
+    if not isinstance(items, list) or not 1 <= len(items) <= BULK_LIMIT:
+        raise ValidationFailed(
+            f"Send 1 to {BULK_LIMIT} orders", "Channels.InvalidBulk", {"Limit": BULK_LIMIT}
+        )
+    return items
+
+
+def bulk_result(
+    index: int, order: dict[str, Any] | None, status: int, error: DomainError | None
+) -> dict[str, Any]:
+    return {
+        "Index": index,
+        "Status": status,
+        "ID": order["ID"] if order else None,
+        "ExternalID": order["ExternalID"] if order else None,
+        "Errors": [{"ErrorCode": error.code, "Message": error.message, "Data": error.data}]
+        if error
+        else None,
+    }
+
+
+def _as_object(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ValidationFailed("An order must be a JSON object", "Channels.InvalidPayload", {"Field": "$"})
+    return body
+
+
+async def webhook_order(
+    docs: Docs, channel: str, raw: bytes, headers: Mapping[str, str]
+) -> dict[str, Any] | None:
+    """The order a platform's webhook delivery carries, once its signature checked out under the
+    channel's WebhookSecret (401 `Channels.InvalidSignature` otherwise); None for a delivery that
+    carries no order (a ping, another event)."""
+    if channel == "bigcommerce":
+        # Its webhooks carry only the order ID: importing needs a call back to the store's API.
+        raise ValidationFailed(
+            "BigCommerce webhooks carry no order: import the order (with its products) through "
+            "POST /v1/channels/bigcommerce/orders",
+            "Channels.WebhookNotSupported",
+            {"Channel": channel},
+        )
+    secret = (await channel_orders.settings(docs, channel)).get("WebhookSecret")
+    refused = Unauthorized(
+        f"The {channel} webhook signature is missing or does not match the channel's secret",
+        "Channels.InvalidSignature",
+        {"Channel": channel},
+    )
+    if channel == "wix":
+        event = signatures.wix_event(secret, raw)
+        if event is None:
+            raise refused
+        return signatures.wix_order(event)
+    header = signatures.HEADERS.get(channel)
+    if header is None or not signatures.verify(secret, raw, headers.get(header)):
+        raise refused
+    if not raw.lstrip().startswith(b"{"):
+        return None  # WooCommerce's ping: `webhook_id=12`
+    body = decode_json(raw)
+    if not isinstance(body, dict):
+        raise ValidationFailed("Request body must be a JSON object", "ValidationFailure", {"Field": "$"})
+    return body
+
+
+async def import_order(
+    docs: Docs,
+    channel: str,
+    body: dict[str, Any],
+    marketplace_id: str,
+    *,
+    caller: Caller | None = None,
+    as_order: str | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """Store the channel's order and its common-shape projection. Returns (the order in the
+    common shape, created?). A second import of the same order updates both documents, unless it
+    is older (DateUpdated) than what is stored: webhooks can arrive out of order.
+
+    `as_order` (the `asOrder` query value; absent: the channel's `AsOrder` setting): make the
+    order a real OrderCloud order (app.services.channel_orders). An order made real once stays
+    one: its later imports update it whatever `as_order` says."""
+    unified = IMPORTERS[importable(channel)](
+        _as_object(body)
+    )  # refuses a malformed payload before anything is written
     unified[unified_orders.TO_COMPANY] = marketplace_id
     external_id = unified["ExternalID"]
     now = iso(utcnow())
@@ -53,23 +159,42 @@ async def import_order(
         "DateImported": now,
         "LastImported": now,
         "Payload": body,
+        "ChannelDateUpdated": unified.get("DateUpdated"),
     }
     stored = await docs.get(SOURCE_KIND, external_id, channel, lock=True)
+    real = await channel_orders.find(docs, channel, external_id, lock=True)
     if stored is None:
+        if real is None:
+            config = await channel_orders.settings(docs, channel)
+            if channel_orders.wanted(as_order, config):
+                await channel_orders.create(
+                    docs, caller, channel, unified, config.get("BuyerID"), marketplace_id
+                )
+                real = await channel_orders.find(docs, channel, external_id)
         await docs.insert(SOURCE_KIND, source, channel, object_type="ChannelOrder")
-        await unified_orders.put(docs, unified)
-        return public(unified), True
+        if real is None:
+            await unified_orders.put(docs, unified)
+        return await _answer(docs, channel, external_id, unified), True
     current = await docs.get(unified_orders.KIND, unified["ID"], channel)
-    if current is not None and _older(unified, current.doc):
+    # What the channel last said (the projection of an order made real carries its own dates).
+    seen = stored.doc.get("ChannelDateUpdated") or (current.doc.get("DateUpdated") if current else None)
+    if current is not None and _older(unified.get("DateUpdated"), seen):
         return public(current.doc), False
     source["DateImported"] = stored.doc.get("DateImported") or now
     await docs.replace(SOURCE_KIND, external_id, source, channel, version=stored.version)
-    await unified_orders.put(docs, unified)
-    return public(unified), False
+    if real is not None:
+        await channel_orders.update(docs, real, unified)
+    else:
+        await unified_orders.put(docs, unified)
+    return await _answer(docs, channel, external_id, unified), False
 
 
-def _older(new: dict[str, Any], current: dict[str, Any]) -> bool:
-    before, after = current.get("DateUpdated"), new.get("DateUpdated")
+async def _answer(docs: Docs, channel: str, external_id: str, unified: dict[str, Any]) -> dict[str, Any]:
+    found = await docs.get(unified_orders.KIND, unified_id(channel, external_id), channel)
+    return public(found.doc if found else unified)
+
+
+def _older(after: str | None, before: str | None) -> bool:
     return bool(before and after and after < before)
 
 

@@ -20,6 +20,8 @@ KIND = "unifiedorder"
 # Private: which company receives the order. The common list is the seller's view, so it shows
 # only orders addressed to the marketplace (not those forwarded to suppliers).
 TO_COMPANY = "_ToCompanyID"
+# Private on an order imported from another channel: {"Channel", "ExternalID"}.
+CHANNEL_KEY = "_Channel"
 
 
 async def put(
@@ -67,6 +69,12 @@ async def project(
     if payments is None:
         payments = await docs.all("payment", scope=order["ID"])
     doc = ordercloud.to_unified(order, lines, payments)
+    source = order.get(CHANNEL_KEY)
+    if source:
+        # An order imported from another channel (app.services.channel_orders): listed once, under
+        # its channel's name and ID, with the state of its OrderCloud order.
+        doc.update(ID=order["ID"], Channel=source["Channel"], ExternalID=source["ExternalID"])
+        doc.update(source.get("Fields") or {})  # order number, shipping method, gateway: the channel's
     doc[TO_COMPANY] = order.get("ToCompanyID")
     await put(docs, doc, order=order, payments=payments, absent=first and previous_id is None)
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from integrations.channels import shopify, woocommerce
+from integrations.channels import bigcommerce, shopify, wix, woocommerce
 
 # Channels whose orders can be imported; `ordercloud` orders are the marketplace's own.
 IMPORTERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     shopify.CHANNEL: shopify.to_unified,
     woocommerce.CHANNEL: woocommerce.to_unified,
+    wix.CHANNEL: wix.to_unified,
+    bigcommerce.CHANNEL: bigcommerce.to_unified,
 }

@@ -230,6 +230,8 @@ def line_doc(
     discount: Decimal,
     tax: Decimal,
     total: Decimal,
+    variant_id: str | None = None,
+    unit_cost: Decimal | None = None,
 ) -> dict[str, Any]:
     return {
         "ID": line_id,
@@ -243,6 +245,8 @@ def line_doc(
         "Discount": discount,
         "Tax": tax,
         "Total": total,
+        "VariantID": variant_id,
+        "UnitCost": unit_cost,
     }
 
 
@@ -268,6 +272,12 @@ def order_doc(
     updated: str | None,
     submitted: str | None,
     xp: dict[str, Any] | None,
+    order_number: str | None = None,
+    remote_deleted: bool = False,
+    shipping_method: str | None = None,
+    tracking_numbers: list[str] | None = None,
+    payment_gateway: str | None = None,
+    transaction_id: str | None = None,
 ) -> dict[str, Any]:
     """The `UnifiedOrder` document, every field present (nulls included), in the wire order.
     `payment_status`: a `domain.payments.PaymentStatus` value; None maps `financial_status`."""
@@ -294,6 +304,12 @@ def order_doc(
         "DateCreated": created,
         "DateUpdated": updated,
         "DateSubmitted": submitted,
+        "OrderNumber": order_number,
+        "RemoteDeleted": remote_deleted,
+        "ShippingMethod": shipping_method,
+        "TrackingNumbers": tracking_numbers or [],
+        "PaymentGateway": payment_gateway,
+        "TransactionID": transaction_id,
         "xp": xp,
     }
 

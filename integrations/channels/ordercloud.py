@@ -80,6 +80,7 @@ def _line(line: dict[str, Any]) -> dict[str, Any]:
         discount=_money(line.get("PromotionDiscount")),
         tax=ZERO,  # OrderCloud line items carry no tax; the order's TaxCost has it
         total=_money(line.get("LineTotal")),
+        variant_id=variant.get("ID"),
     )
 
 
@@ -125,4 +126,5 @@ def to_unified(
         updated=order.get("LastUpdated"),
         submitted=order.get("DateSubmitted"),
         xp=order.get("xp"),
+        order_number=order["ID"],
     )

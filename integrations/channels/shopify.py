@@ -99,6 +99,7 @@ def _line(line: Payload, taxes_included: bool, cancelled: bool) -> dict[str, Any
         discount=discount,
         tax=tax,
         total=total,
+        variant_id=line.text("variant_id"),
     )
 
 
@@ -191,4 +192,19 @@ def to_unified(body: dict[str, Any]) -> dict[str, Any]:
         updated=order.date("updated_at") or created,
         submitted=order.date("processed_at") or created,
         xp=xp or None,
+        order_number=order.text("order_number") or order.text("name"),
+        shipping_method=next((s.text("title") for s in order.objects("shipping_lines")), None),
+        tracking_numbers=_tracking(order),
+        payment_gateway=next((str(g) for g in order.raw("payment_gateway_names") or []), None)
+        or order.text("gateway"),
     )
+
+
+def _tracking(order: Payload) -> list[str]:
+    """Tracking numbers of the order's fulfillments, in order, without repeats."""
+    numbers: list[str] = []
+    for fulfillment in order.objects("fulfillments"):
+        for number in fulfillment.raw("tracking_numbers") or [fulfillment.text("tracking_number")]:
+            if number and str(number) not in numbers:
+                numbers.append(str(number))
+    return numbers

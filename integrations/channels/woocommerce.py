@@ -55,6 +55,7 @@ def _line(line: Payload, shipped: bool, currency: str | None) -> dict[str, Any]:
         line_id=line.ident("id"),
         sku=line.text("sku") or None,
         product_id=variation if variation and variation != "0" else product,
+        variant_id=variation if variation and variation != "0" else None,
         name=line.text("name"),
         quantity=quantity,
         shipped=quantity if shipped else 0,
@@ -136,4 +137,9 @@ def to_unified(body: dict[str, Any]) -> dict[str, Any]:
         updated=order.date("date_modified_gmt") or order.date("date_modified") or created,
         submitted=created,
         xp=xp or None,
+        order_number=order.text("number"),
+        remote_deleted=woo_status == "trash",
+        shipping_method=next((m.text("method_title") for m in order.objects("shipping_lines")), None),
+        payment_gateway=order.text("payment_method") or None,
+        transaction_id=order.text("transaction_id") or None,
     )

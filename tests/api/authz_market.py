@@ -619,6 +619,8 @@ async def build_market(api: Api) -> Market:
     await _login(api, market)
     await _orders(api, market)
     await _subscriptions(api)
+    # A channel SKU map entry (docs/channels.md), for the /channels/{channel}/skumap/{sku} rows.
+    await api.ok("PUT", "/channels/shopify/skumap/mk-sku", {"ProductID": "mk-prod"})
     async with api.services.db.reader() as conn:
         # A webhook's delivery (mk-sender's notifications share the outbox).
         webhook_rows = select(outbox.c.delivery_id).where(

@@ -1625,6 +1625,67 @@ row(
     ok="auth",
     roles=("OrderAdmin",),
 )
+row(
+    "POST",
+    "/channels/{channel}/orders/bulk",
+    seller,
+    args={"channel": "shopify"},
+    body=[{}],
+    roles=("OrderAdmin",),
+    note="per-order results: the refused order is reported in the 200 answer",
+)
+for verb, body in (("GET", None), ("PUT", {})):
+    row(
+        verb,
+        "/channels/{channel}/settings",
+        seller,
+        args={"channel": "shopify"},
+        body=body,
+        roles=("OrderAdmin",),
+    )
+row(
+    "GET",
+    "/channels/{channel}/skumap",
+    seller,
+    args={"channel": "shopify"},
+    roles=("OrderAdmin", "OrderReader"),
+)
+row(
+    "POST",
+    "/channels/{channel}/skumap",
+    seller,
+    args={"channel": "shopify"},
+    body={},
+    ok="auth",
+    roles=("OrderAdmin",),
+)
+row(
+    "GET",
+    "/channels/{channel}/skumap/{sku}",
+    seller,
+    args={"channel": "shopify", "sku": "mk-sku"},
+    ok="auth",
+    roles=("OrderAdmin", "OrderReader"),
+)
+for verb in ("PUT", "DELETE"):
+    row(
+        verb,
+        "/channels/{channel}/skumap/{sku}",
+        seller,
+        args={"channel": "shopify", "sku": "mk-sku"},
+        body={"ProductID": "mk-prod"} if verb == "PUT" else None,
+        ok="auth",
+        roles=("OrderAdmin",),
+    )
+row(
+    "POST",
+    "/channels/{channel}/webhook",
+    only(),
+    args={"channel": "shopify"},
+    body={},
+    roles=(),
+    note="public route authenticated by the platform's signature, not a token: unsigned is 401 for all",
+)
 
 
 COLUMNS = ("anon", "anonshop", "shopA", "badmA", "supS", "reader", "admin", "userB", "supT", *STALE)

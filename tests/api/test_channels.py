@@ -241,7 +241,7 @@ async def test_bad_payloads_store_nothing(world: World) -> None:
     as_order = await api.post(
         "/channels/woocommerce/orders", woo_order(), token=seller, params={"asOrder": "true"}
     )
-    assert as_order.status_code == 400 and error_code(as_order) == "Channels.AsOrderNotSupported"
+    assert as_order.status_code == 400 and error_code(as_order) == "Channels.BuyerNotConfigured"
     for kind in ("channelorder", "unifiedorder"):
         assert await stored_count(world, kind) == 0
     missing = await api.get("/channels/orders/shopify/450789469", token=seller)

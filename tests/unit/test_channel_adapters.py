@@ -90,13 +90,30 @@ def test_shopify_order_maps_to_the_common_shape() -> None:
         "Discount": Decimal("19.90"),
         "Tax": Decimal("29.85"),
         "Total": Decimal("407.95"),
+        "VariantID": "39072856",
+        "UnitCost": None,
     }
+    # Order-level fields of the completed common shape.
+    assert doc["OrderNumber"] == "1001" and doc["ShippingMethod"] == "Free Shipping"
+    assert doc["RemoteDeleted"] is False
     assert (red["QuantityShipped"], red["Tax"], red["Total"]) == (0, Decimal("16.00"), Decimal("215.99"))
     # Dates in OrderCloud's UTC form, whatever offset the shop used.
     assert doc["DateCreated"] == "2024-03-05T19:02:11.000+00:00"
     assert doc["DateUpdated"] == "2024-03-06T14:30:00.000+00:00"
     assert doc["DateSubmitted"] == doc["DateCreated"]
     assert doc["xp"] == {"Name": "#1001", "Tags": "wholesale, vip", "Note": "Please gift wrap the red one"}
+
+
+def test_shopify_tracking_and_gateway() -> None:
+    order = sample("shopify_order.json")
+    order["payment_gateway_names"] = ["shopify_payments"]
+    order["fulfillments"] = [
+        {"id": 1, "tracking_number": "1Z999", "tracking_numbers": ["1Z999", "1Z998"]},
+        {"id": 2, "tracking_number": "1Z997"},
+    ]
+    doc = shopify.to_unified(order)
+    assert doc["TrackingNumbers"] == ["1Z999", "1Z998", "1Z997"]
+    assert doc["PaymentGateway"] == "shopify_payments"
 
 
 def test_shopify_rest_envelope_is_unwrapped() -> None:
@@ -231,8 +248,21 @@ def test_woocommerce_order_maps_to_the_common_shape() -> None:
         "Discount": Decimal("5.00"),
         "Tax": Decimal("2.22"),
         "Total": Decimal("39.22"),
+        "VariantID": None,
+        "UnitCost": None,
     }
     assert (variation["ProductID"], variation["Total"]) == ("23", Decimal("12.84"))
+    assert variation["VariantID"] == "23"
+    assert (doc["OrderNumber"], doc["ShippingMethod"], doc["PaymentGateway"], doc["TransactionID"]) == (
+        "727",
+        "Flat Rate",
+        "bacs",
+        None,
+    )
+    assert (
+        woocommerce.to_unified({**sample("woocommerce_order.json"), "status": "trash"})["RemoteDeleted"]
+        is True
+    )
     assert doc["DateCreated"] == "2024-03-05T15:12:01.000+00:00"
     assert doc["DateUpdated"] == "2024-03-05T15:12:04.000+00:00"
     assert doc["xp"] == {
