@@ -13,10 +13,16 @@ from app.routes.access import seller_only
 from app.services import channel_orders, channels, unified_orders
 from app.services.order_access import ORDER_ADMIN_ROLES
 from app.wire import to_doc, validate
-from domain.errors import DomainError, ValidationFailed
+from domain.errors import ValidationFailed
 
 UNIFIED_SCHEMA = schema_of(UnifiedOrder)
-SKU_SCHEMA = schema_of(SkuMapping)
+SKU_MAP = Listing(
+    channel_orders.SKU_KIND,
+    schema_of(SkuMapping),
+    searchable=("SKU", "ProductID", "VariantID"),
+    sortable=("SKU", "ProductID", "VariantID"),
+    default_sort=("SKU",),
+)
 SEARCHABLE = (
     "ID",
     "ExternalID",
@@ -92,22 +98,9 @@ async def import_bulk(ctx: Ctx) -> Any:
     await seller_only(ctx, caller)
     channel = channels.importable(channels.channel_name(ctx.param("channel")))
     items = channels.bulk_items(await ctx.request.body())
-    results = []
-    for index, body in enumerate(items):
-        try:
-            async with ctx.conn.begin_nested():
-                order, created = await channels.import_order(
-                    ctx.docs,
-                    channel,
-                    body,
-                    ctx.services.marketplace_id,
-                    caller=caller,
-                    as_order=ctx.query("asOrder"),
-                )
-        except DomainError as error:
-            results.append(channels.bulk_result(index, None, error.status, error))
-        else:
-            results.append(channels.bulk_result(index, order, 201 if created else 200, None))
+    results = await channels.import_many(
+        ctx.docs, channel, items, ctx.services.marketplace_id, caller=caller, as_order=ctx.query("asOrder")
+    )
     return {"Channel": channel, "Results": results}
 
 
@@ -146,17 +139,7 @@ async def put_settings(ctx: Ctx) -> Any:
 @endpoint("GET", "/channels/{channel}/skumap")
 async def list_skumap(ctx: Ctx) -> Any:
     channel = await _importable(ctx, *CHANNEL_READ_ROLES)
-    page = await ctx.docs.page(
-        channel_orders.SKU_KIND,
-        ctx.list_options(),
-        SKU_SCHEMA,
-        scope=channel,
-        searchable=("SKU", "ProductID", "VariantID"),
-        sortable=("SKU", "ProductID", "VariantID"),
-        default_sort=("SKU",),
-    )
-    page.items[:] = [public(d) for d in page.items]
-    return page.wire()
+    return await listing_page(ctx, SKU_MAP, ctx.list_options(), scope=channel)
 
 
 @endpoint("POST", "/channels/{channel}/skumap")

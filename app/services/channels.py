@@ -89,6 +89,31 @@ def bulk_result(
     }
 
 
+async def import_many(
+    docs: Docs,
+    channel: str,
+    items: list[Any],
+    marketplace_id: str,
+    *,
+    caller: Caller,
+    as_order: str | None,
+) -> list[dict[str, Any]]:
+    """Import each order on its own (a savepoint): one refused order does not undo the others.
+    One result per order, in the order sent."""
+    results = []
+    for index, body in enumerate(items):
+        try:
+            async with docs.conn.begin_nested():
+                order, created = await import_order(
+                    docs, channel, body, marketplace_id, caller=caller, as_order=as_order
+                )
+        except DomainError as error:
+            results.append(bulk_result(index, None, error.status, error))
+        else:
+            results.append(bulk_result(index, order, 201 if created else 200, None))
+    return results
+
+
 def _as_object(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ValidationFailed("An order must be a JSON object", "Channels.InvalidPayload", {"Field": "$"})
