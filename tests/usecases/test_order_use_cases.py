@@ -44,6 +44,17 @@ async def run(services: Services, who: Caller, use_case: Callable[[Unit], Awaita
         return await use_case(unit)
 
 
+async def run_in_steps(services: Services, who: Caller, use_case: Callable[[Unit], Awaitable[T]]) -> T:
+    """A use case that may call out to middleware (a return's calculation) holds no transaction
+    while it does: it opens its own short steps (`Unit.read()`/`Unit.write()`), as its
+    non-transactional HTTP handler does."""
+    async with WorkUnit.reader(services, who) as unit:
+        result = await use_case(unit)
+    for task in unit.post_commit:
+        await task()
+    return result
+
+
 async def order_for(unit: Unit, direction: Direction, order_id: str) -> Stored:
     return await load_order(unit, await unit.caller(), direction, order_id, write=True)
 
@@ -148,8 +159,15 @@ async def test_add_submit_approve_forward_ship_return(market: Services) -> None:
         body = {"ID": "r1", "OrderID": "o1", "ItemsToReturn": [{"LineItemID": "L-p3", "Quantity": 5}]}
         return await returns.create(unit, await unit.caller(), body)
 
-    asked = await run(services, alice, ask_return)
-    assert asked["Status"] == "Unsubmitted" and Decimal(str(asked["RefundAmount"])) == Decimal("35")
+    asked = await run_in_steps(services, alice, ask_return)
+    # No return integration event: the amount is the seller's to set (OrderCloud's rule).
+    assert asked["Status"] == "Unsubmitted" and asked["RefundAmount"] is None
+
+    async def set_amount(unit: Unit) -> dict[str, Any]:
+        return await returns.update(unit, await unit.caller(), "r1", {"RefundAmount": 35}, full=False)
+
+    priced = await run_in_steps(services, admin, set_amount)
+    assert Decimal(str(priced["RefundAmount"])) == Decimal("35")
 
     async def submit_return(unit: Unit) -> dict[str, Any]:
         caller = await unit.caller()
@@ -166,7 +184,7 @@ async def test_add_submit_approve_forward_ship_return(market: Services) -> None:
     with pytest.raises(Forbidden):  # only the receiving company's OrderAdmin completes a return
         await run(services, alice, complete_return)
     done = await run(services, admin, complete_return)
-    assert done["Status"] == "Completed"
+    assert done["Status"] == "Completed" and Decimal(str(done["RefundAmount"])) == Decimal("35")
 
 
 async def test_a_refused_step_writes_nothing(market: Services) -> None:
@@ -223,7 +241,7 @@ async def test_status_rules_refuse_through_the_service_layer(market: Services) -
         return await returns.create(unit, await unit.caller(), body)
 
     with pytest.raises(DomainError) as no_return:
-        await run(services, alice, ask_return)
+        await run_in_steps(services, alice, ask_return)
     assert no_return.value.code == "OrderReturn.CannotCreateBadOrderStatus"
 
 
