@@ -44,6 +44,14 @@ GROUP_ROUTES = frozenset(
         f"PUT {_LINE}",
         f"PATCH {_LINE}",
         f"DELETE {_LINE}",
+        # The cart routes, which act on the token's group order.
+        "GET /cart",
+        "GET /cart/lineitems",
+        "POST /cart/lineitems",
+        "GET /cart/lineitems/{lineItemID}",
+        "PUT /cart/lineitems/{lineItemID}",
+        "PATCH /cart/lineitems/{lineItemID}",
+        "DELETE /cart/lineitems/{lineItemID}",
     }
 )
 

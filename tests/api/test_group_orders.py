@@ -143,6 +143,29 @@ async def test_a_group_token_reaches_its_order_and_the_catalog_only(world: World
     ] is None
 
 
+async def test_the_cart_of_a_group_token_is_its_group_order(world: World) -> None:
+    _, invitation = await _order_with_invitation(world)
+    await world.new_order("carol", {"ID": "carols-own"})
+    token = await _group_token(world, invitation["ID"], await world.token("carol"))
+    assert (await world.api.ok("GET", "/cart", token=token))["ID"] == "lunch"
+    line = await world.api.ok("POST", "/cart/lineitems", _line("p2"), token=token)
+    assert line["InvitationID"] == invitation["ID"]
+    listed = await world.api.ok("GET", "/cart/lineitems", token=token)
+    assert [li["ID"] for li in listed["Items"]] == [line["ID"]]
+    patched = await world.api.ok("PATCH", f"/cart/lineitems/{line['ID']}", {"Quantity": 3}, token=token)
+    assert patched["Quantity"] == 3
+    owners = await world.api.ok("GET", "/orders/Outgoing/lunch/lineitems", token=await world.token("alice"))
+    alices = next(li["ID"] for li in owners["Items"] if li["InvitationID"] is None)
+    assert (await world.api.get(f"/cart/lineitems/{alices}", token=token)).status_code == 404
+    assert (await world.api.delete(f"/cart/lineitems/{alices}", token=token)).status_code == 403
+    for verb, path in (("POST", "/cart/submit"), ("DELETE", "/cart"), ("PATCH", "/cart")):
+        assert (await world.api.call(verb, path, {}, token=token)).status_code == 403, path
+    await world.api.ok("DELETE", f"/cart/lineitems/{line['ID']}", token=token)
+    # carol's own cart was never touched.
+    own = await world.api.ok("GET", "/orders/Outgoing/carols-own/lineitems", token=await world.token("carol"))
+    assert own["Meta"]["TotalCount"] == 0
+
+
 async def test_expiry_ends_tokens_and_refuses_new_ones(world: World) -> None:
     await _order_with_invitation(world)
     owner = await world.token("alice")
