@@ -263,6 +263,20 @@ async def test_deleting_the_invitation_or_the_order_ends_the_tokens(world: World
     assert (await world.api.get("/me/products", token=token)).status_code == 401
 
 
+async def test_a_renamed_order_keeps_its_invitations_and_ends_their_tokens(world: World) -> None:
+    _, invitation = await _order_with_invitation(world)
+    owner = await world.token("alice")
+    old = await _group_token(world, invitation["ID"], await world.token("carol"))
+    await world.api.ok("PATCH", "/orders/Outgoing/lunch", {"ID": "brunch"}, token=owner)
+    moved = await world.api.ok("GET", f"/me/orderinvitations/{invitation['ID']}", token=owner)
+    assert moved["OrderID"] == "brunch" and moved["OrderStatus"] == "Unsubmitted"
+    dead = await world.api.get("/orders/Outgoing/brunch", token=old)
+    assert dead.status_code == 401 and error_code(dead) == "Auth.TokenRevoked"
+    new = await _group_token(world, invitation["ID"], await world.token("carol"))
+    line = await world.api.ok("POST", "/orders/Outgoing/brunch/lineitems", _line("p2"), token=new)
+    assert line["InvitationID"] == invitation["ID"]
+
+
 async def test_invitation_input_is_checked(world: World) -> None:
     _, invitation = await _order_with_invitation(world)
     owner = await world.token("alice")
