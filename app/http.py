@@ -13,6 +13,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.handlers.http_handlers import route as litestar_route
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.auth.group_tokens import check_route
 from app.auth.tokens import Caller
 from app.list_options import ListOptions, parse_list_options
 from app.observability import note_caller
@@ -75,6 +76,8 @@ class Ctx:
             # `conn` is None in `before_transaction` hooks (cast in `endpoint`); then a reader opens.
             self._caller = await self.services.authenticate(self.request, self.conn)
             note_caller(self._caller.user_id, self._caller.client_id)
+        # A group order token reaches a few routes only (app.auth.group_tokens).
+        check_route(self._caller, self.verb, self.route)
         return require_roles(self._caller, roles)
 
     async def optional_caller(self) -> Caller | None:

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.auth import group_tokens
 from app.auth.revocation import StandingCache
 from app.auth.throttle import TokenThrottle
 from app.auth.tokens import Caller, TokenService
@@ -92,6 +93,13 @@ class Services:
         # No statement while the user is cached; else one indexed statement (user and company
         # together), on the request's own connection when it has one (docs/security-tokens.md).
         problem = await self.standing.problem(caller.claims, conn)
+        if problem is None and group_tokens.INVITATION_CLAIM in caller.claims:
+            # A group order token also dies with its invitation and its order's submit.
+            if conn is not None:
+                problem = await group_tokens.problem(caller.claims, conn)
+            else:
+                async with self.db.reader() as reader:
+                    problem = await group_tokens.problem(caller.claims, reader)
         if problem is not None:
             raise Unauthorized("Access token is no longer valid", problem)
         return caller

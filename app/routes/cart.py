@@ -15,7 +15,7 @@ from app.listing import Page
 from app.resources import listing_page, public
 from app.routes.lineitems import LINES
 from app.routes.payments import payment_page
-from app.services import cart, lineitems, orders, payments
+from app.services import cart, group_access, lineitems, orders, payments
 from app.services.order_access import ORDER_ADMIN_ROLES
 
 
@@ -105,7 +105,8 @@ async def list_lines(ctx: Ctx) -> Any:
     found = await cart.current(ctx, caller)
     if found is None:
         return _empty_page(ctx)
-    return await listing_page(ctx, LINES, ctx.list_options(), scope=found.doc["ID"])
+    conds = group_access.line_conds(ctx.docs, caller)
+    return await listing_page(ctx, LINES, ctx.list_options(), conds=conds, scope=found.doc["ID"])
 
 
 @endpoint("POST", "/cart/lineitems")
@@ -116,8 +117,8 @@ async def create_line(ctx: Ctx) -> Any:
 
 @endpoint("GET", "/cart/lineitems/{lineItemID}")
 async def get_line(ctx: Ctx) -> Any:
-    _, stored = await _target(ctx)
-    return public(await lineitems.find_line(ctx, stored.doc["ID"], ctx.param("lineItemID")))
+    caller, stored = await _target(ctx)
+    return public(await lineitems.find_line(ctx, stored.doc["ID"], ctx.param("lineItemID"), caller))
 
 
 @endpoint("PUT", "/cart/lineitems/{lineItemID}")

@@ -8,7 +8,7 @@ from app.http import NO_CONTENT, Ctx, endpoint
 from app.order_paths import direction_param, order_at_path
 from app.resources import Listing, listing_page
 from app.routes.orders import LINE_SCHEMA, LIST_PARAMS, ORDER_SCHEMA
-from app.services import lineitem_lists, lineitems
+from app.services import group_access, lineitem_lists, lineitems
 from app.services.lineitem_lists import LINE_SEARCH, LINE_SORT
 from app.services.order_access import ORDER_LIST_ROLES, ORDER_READ_ROLES, ORDER_WRITE_ROLES, line_view
 
@@ -22,7 +22,12 @@ LINES = Listing(
 async def list_lines(ctx: Ctx) -> Any:
     caller, stored = await order_at_path(ctx, ORDER_READ_ROLES, write=False)
     return await listing_page(
-        ctx, LINES, ctx.list_options(), scope=stored.doc["ID"], show=lambda line: line_view(caller, line)
+        ctx,
+        LINES,
+        ctx.list_options(),
+        conds=group_access.line_conds(ctx.docs, caller),
+        scope=stored.doc["ID"],
+        show=lambda line: line_view(caller, line),
     )
 
 
@@ -35,7 +40,8 @@ async def create_line(ctx: Ctx) -> Any:
 @endpoint("GET", "/orders/{direction}/{orderID}/lineitems/{lineItemID}")
 async def get_line(ctx: Ctx) -> Any:
     caller, stored = await order_at_path(ctx, ORDER_READ_ROLES, write=False)
-    return line_view(caller, await lineitems.find_line(ctx, stored.doc["ID"], ctx.param("lineItemID")))
+    line = await lineitems.find_line(ctx, stored.doc["ID"], ctx.param("lineItemID"), caller)
+    return line_view(caller, line)
 
 
 @endpoint("PUT", "/orders/{direction}/{orderID}/lineitems/{lineItemID}")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
 from app.resources import public
+from app.services import group_access
 from app.services.locales import locale_of
 from app.services.orders import DEFAULT_CURRENCY, create_order
 from app.store.repo import Docs, Stored
@@ -66,6 +67,10 @@ def is_cart_of(order: dict[str, Any], caller: Caller) -> bool:
 
 async def current(ctx: Unit, caller: Caller, *, lock: bool = False) -> Stored | None:
     docs = ctx.docs
+    if group_access.invitation_of(caller) is not None:
+        # A group order token's cart is its group order (docs/group-orders.md).
+        group = await docs.get("order", str(caller.claims.get(group_access.ORDER_CLAIM)), lock=lock)
+        return group if group is not None and group_access.reaches(caller, group.doc) else None
     pointer = await docs.get(POINTER, caller.user_id, caller.company_id)
     if pointer is not None:
         chosen = await docs.get("order", pointer.doc["OrderID"], lock=lock)
@@ -114,6 +119,8 @@ async def current_or_new(
     found = await current(ctx, caller, lock=True)
     if found is not None:
         return found, False
+    if group_access.invitation_of(caller) is not None:
+        raise NotFound("Order", "cart", "The group order is gone")
     docs = ctx.docs
     await docs.get(USER_KINDS["buyer"], caller.user_id, caller.company_id, lock=True)
     found = await current(ctx, caller, lock=True)

@@ -10,7 +10,7 @@ from typing import Any
 from app.auth.tokens import Caller
 from app.models.orders import LINE_WRITABLE, LineItem
 from app.resources import public
-from app.services import activities, addresses, on_behalf
+from app.services import activities, addresses, group_access, on_behalf
 from app.services.pricing import Offer, offer_for, price_product_lines, refresh_totals
 from app.services.promotion_amounts import PRINT_KEY, order_rows, settle
 from app.store.repo import Docs, Stored
@@ -249,7 +249,8 @@ async def _build(
         # Links made by split/forward survive later edits of the line.
         "IncomingOrderID": (existing or {}).get("IncomingOrderID"),
         "OutgoingOrderID": (existing or {}).get("OutgoingOrderID"),
-        "InvitationID": None,
+        # Set when a group order token adds the line (docs/group-orders.md); kept by later edits.
+        "InvitationID": existing.get("InvitationID") if existing else group_access.invitation_of(caller),
         "xp": validated.get("xp"),
     }
     return line, offer
@@ -348,10 +349,12 @@ async def _add_alone(
     return True
 
 
-async def find_line(ctx: Unit, order_id: str, line_id: str) -> dict[str, Any]:
+async def find_line(ctx: Unit, order_id: str, line_id: str, caller: Caller | None = None) -> dict[str, Any]:
     found = await ctx.docs.get("lineitem", line_id, order_id)
     if found is None:
         raise NotFound("LineItem", line_id)
+    if caller is not None:
+        group_access.check_line_read(caller, found.doc)
     return found.doc
 
 
@@ -367,6 +370,7 @@ async def update_line(
         if not replace:
             raise NotFound("LineItem", line_id)
         return await add_line(ctx, caller, order_stored, {**body, "ID": body.get("ID") or line_id}), True
+    group_access.check_line_write(caller, current)
     if replace:
         data = _writable(body)
     else:
@@ -395,6 +399,7 @@ async def delete_line(ctx: Unit, order_stored: Stored, line_id: str) -> None:
     current = next((line for line in lines if line["ID"] == line_id), None)
     if current is None:
         raise NotFound("LineItem", line_id)
+    group_access.check_line_write(await ctx.caller(), current)
     await ctx.docs.delete("lineitem", line_id, order["ID"])
     lines = [line for line in lines if line is not current]
     offer = None

@@ -11,6 +11,8 @@ Rules (docs/orders.md, "Visibility"):
 - Lists show another company's unsubmitted orders (the seller looking at buyers' carts) only to
   callers with UnsubmittedOrderReader; single-order endpoints do not need it, so that the seller
   can build an order on behalf of a buyer user.
+- A group order token (docs/group-orders.md) sees and adds lines to its one order, whoever
+  placed it, and no other order.
 An order the caller may not see answers 404, never 403, so its existence is not confirmed.
 """
 
@@ -22,6 +24,7 @@ from sqlalchemy import ColumnElement
 
 from app.auth.tokens import Caller
 from app.listing import JsonAccess, either
+from app.services import group_access
 from app.services.approvals import may_read_as_approver
 from app.store.repo import Stored
 from app.unit import Unit
@@ -44,6 +47,8 @@ def _own_only(caller: Caller, order: dict[str, Any], *, write: bool) -> bool:
 def may_see(caller: Caller, order: dict[str, Any], direction: Direction) -> bool:
     if not sees(order, caller.company_id, direction):
         return False
+    if group_access.invitation_of(caller) is not None:
+        return group_access.reaches(caller, order)
     return not (_own_only(caller, order, write=False) and order.get("FromUserID") != caller.user_id)
 
 
@@ -81,12 +86,18 @@ async def load_order(
     if found is None or not (
         may_see(caller, found.doc, direction)
         or (
-            sees(found.doc, caller.company_id, direction)
+            group_access.invitation_of(caller) is None
+            and sees(found.doc, caller.company_id, direction)
             and await may_read_as_approver(ctx.docs, caller, found.doc)
         )
     ):
         raise NotFound("Order", order_id)
-    if write and _own_only(caller, found.doc, write=True) and found.doc.get("FromUserID") != caller.user_id:
+    if (
+        write
+        and _own_only(caller, found.doc, write=True)
+        and found.doc.get("FromUserID") != caller.user_id
+        and not group_access.reaches(caller, found.doc)
+    ):
         raise Forbidden(
             "Only the user who placed this order, or an OrderAdmin, may change it",
             "Auth.InsufficientRoles",

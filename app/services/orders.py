@@ -25,6 +25,7 @@ from app.services import (
     approvals,
     checkout,
     forwarding,
+    group_orders,
     order_promotions,
     promotion_amounts,
     spending,
@@ -287,6 +288,7 @@ async def update_order(
                 "cartpointer", pointer.doc["ID"], {**pointer.doc, "OrderID": new_order_id}, pointer.scope
             )
         await forwarding.rename_links(docs, order, old_id, new_order_id)
+        await group_orders.follow_rename(docs, old_id, new_order_id)
         order["ID"] = new_order_id
     await _apply_writes(ctx, caller, order, data, full=full)
     # Promotion amounts may read any order field (order.xp, order.ShippingCost, ...).
@@ -319,6 +321,7 @@ async def delete_order(ctx: Unit, stored: Stored) -> None:
     for kind in ORDER_CHILD_KINDS:
         await docs.delete_where(kind, scope=order["ID"])
     await docs.delete_where("cartpointer", *docs.eq(OrderID=order["ID"]))
+    await group_orders.forget_order(docs, order["ID"])
     await docs.delete("order", order["ID"])
     await forwarding.return_lines_to_seller(docs, order)
 

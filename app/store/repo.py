@@ -213,9 +213,7 @@ class Docs:
         note(self.conn, kind, old)
 
     async def delete(self, kind: str, id: str, scope: str = "") -> bool:
-        result = await self.conn.execute(
-            delete(resources).where(R.kind == kind, scope_is(scope), id_is(id))
-        )
+        result = await self.conn.execute(delete(resources).where(R.kind == kind, scope_is(scope), id_is(id)))
         note(self.conn, kind, scope, id)
         return bool(result.rowcount)
 
@@ -391,4 +389,3 @@ class Docs:
         plan = (await self.conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}")).scalar_one()
         plan = json.loads(plan) if isinstance(plan, str) else plan
         return int(plan[0]["Plan"]["Plan Rows"])
-

@@ -609,6 +609,13 @@ async def _subscriptions(api: Api) -> None:
     await api.ok("POST", "/subscriptions/bA-sub/items", {"ID": "bA-subitem", "ProductID": "mk-prod"})
 
 
+async def _group_orders(api: Api, market: Market) -> None:
+    """shopA invites others to its cart (docs/group-orders.md); the server chose the ID."""
+    body = {"OrderID": "bA-cart", "ExpirationDate": "2031-01-01T00:00:00Z", "Name": "bA-invitation"}
+    invitation = await api.ok("POST", "/me/orderinvitations", body, token=market.tokens["shopA"])
+    market.refs["invitation"] = invitation["ID"]
+
+
 async def build_market(api: Api) -> Market:
     market = Market(api)
     await _orgs(api)
@@ -619,6 +626,7 @@ async def build_market(api: Api) -> Market:
     await _login(api, market)
     await _orders(api, market)
     await _subscriptions(api)
+    await _group_orders(api, market)
     # A channel SKU map entry (docs/channels.md), for the /channels/{channel}/skumap/{sku} rows.
     await api.ok("PUT", "/channels/shopify/skumap/mk-sku", {"ProductID": "mk-prod"})
     async with api.services.db.reader() as conn:

@@ -1585,6 +1585,38 @@ for i, r in enumerate(ROWS):
         keeps = "every buyer user keeps its own"
         ROWS[i] = Row(r.method, r.route, buyers, body=r.body, roles=r.roles, note=keeps)
 
+# --- Group orders (docs/group-orders.md) ---------------------------------------------------------
+GROUP_NOTE = "the order's creator only: another user's invitations answer as missing ones"
+INVITATION = {"invitationID": "@invitation"}
+row("GET", "/me/orderinvitations", buyers, roles=("Shopper",), note="every buyer user lists its own")
+row(
+    "POST",
+    "/me/orderinvitations",
+    only("shopA"),
+    body={"OrderID": "bA-cart", "ExpirationDate": "2031-01-01T00:00:00Z"},
+    roles=("Shopper",),
+    note="on an unsubmitted order the caller placed; anyone else's order answers 404",
+)
+for verb, body in (("GET", None), ("PATCH", {}), ("DELETE", None)):
+    row(
+        verb,
+        "/me/orderinvitations/{invitationID}",
+        only("shopA"),
+        args=INVITATION,
+        body=body,
+        roles=("Shopper",),
+        note=GROUP_NOTE,
+    )
+row(
+    "POST",
+    "/grouporders/{invitationID}/token",
+    lambda p: p.kind == "buyer" and p.company == "bA",
+    args=INVITATION,
+    roles=("Shopper",),
+    tokens_ok=True,
+    note="buyer users (anonymous ones too) of the order's company; another company's invitation is 404",
+)
+
 # --- Tokens that must have died (#10 items 2, 3) ------------------------------------------------
 # shopA is the control: the same calls with a live token of the same kind of user.
 STALE_CALLS: tuple[tuple[str, str, Any], ...] = (
