@@ -104,17 +104,14 @@ async def import_bulk(ctx: Ctx) -> Any:
     return {"Channel": channel, "Results": results}
 
 
-@endpoint("POST", "/channels/{channel}/webhook")
+@endpoint("POST", "/channels/{channel}/webhook", transactional=False)
 async def webhook(ctx: Ctx) -> Any:
     """The platform's own webhook delivery: no bearer token, the body's signature under the
-    channel's WebhookSecret authenticates it (401 `Channels.InvalidSignature` otherwise)."""
+    channel's WebhookSecret authenticates it (401 `Channels.InvalidSignature` otherwise). Not one
+    transaction: a BigCommerce delivery calls the store's API back (the service steps)."""
     channel = channels.importable(channels.channel_name(ctx.param("channel")))
     raw = await ctx.request.body()
-    body = await channels.webhook_order(ctx.docs, channel, raw, ctx.request.headers)
-    if body is None:
-        return {"Channel": channel, "Ignored": True}, 200
-    order, created = await channels.import_order(ctx.docs, channel, body, ctx.services.marketplace_id)
-    return order, 201 if created else 200
+    return await channels.receive_webhook(ctx, channel, raw, ctx.request.headers)
 
 
 async def _importable(ctx: Ctx, *roles: str) -> str:
@@ -133,7 +130,9 @@ async def get_settings(ctx: Ctx) -> Any:
 async def put_settings(ctx: Ctx) -> Any:
     channel = await _importable(ctx, "OrderAdmin")
     data = to_doc(await ctx.body_as(ChannelSettings))
-    return await channel_orders.save_settings(ctx.docs, channel, data)
+    return await channel_orders.save_settings(
+        ctx.docs, channel, data, allow_private=ctx.services.settings.outbound_allow_private
+    )
 
 
 @endpoint("GET", "/channels/{channel}/skumap")
