@@ -37,7 +37,7 @@ class UnifiedCustomer(Wire, kw_only=True):
 
 class UnifiedLineItem(Wire, kw_only=True):
     id: str
-    sku: str | None = None
+    sku: str | None = msgspec.field(name="SKU", default=None)
     product_id: str | None = None
     name: str | None = None
     quantity: int

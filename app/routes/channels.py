@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.http import NO_CONTENT, Ctx, endpoint
-from app.listing import schema_of
-from app.models.channels import ChannelSettings, SkuMapping, UnifiedOrder
+from app.listing import Elements, schema_of
+from app.models.channels import ChannelSettings, SkuMapping, UnifiedLineItem, UnifiedOrder
 from app.resources import Listing, listing_page, public
 from app.routes.access import seller_only
 from app.services import channel_orders, channels, unified_orders
@@ -15,7 +15,10 @@ from app.services.order_access import ORDER_ADMIN_ROLES
 from app.wire import to_doc, validate
 from domain.errors import ValidationFailed
 
-UNIFIED_SCHEMA = schema_of(UnifiedOrder)
+# `LineItems.SKU=abc`: orders with at least one such line (docs/channels.md, "Lists").
+UNIFIED_SCHEMA = schema_of(
+    UnifiedOrder, relations={"LineItems": Elements("LineItems", schema_of(UnifiedLineItem))}
+)
 SKU_MAP = Listing(
     channel_orders.SKU_KIND,
     schema_of(SkuMapping),

@@ -379,3 +379,18 @@ async def test_common_shape_fields_and_filters(world: World) -> None:
     assert await ids("RemoteDeleted=false&Channel=shopify") == ["shopify-450789469"]
     assert await ids("search=1001") == ["shopify-450789469"]
     assert (await api.ok("GET", "/channels/orders?sortBy=OrderNumber", token=seller))["Items"]
+
+    # Line filters: orders with at least one matching line (each filter may match another line).
+    assert await ids("LineItems.SKU=IPOD2008GREEN") == ["shopify-450789469"]
+    assert await ids("LineItems.SKU=ipod*") == ["shopify-450789469"]  # any case, wildcard
+    assert await ids("LineItems.SKU=IPOD2008GREEN|OTS") == ["bigcommerce-118", "shopify-450789469"]
+    # The order made real lists its OrderCloud lines: SKU map product IDs.
+    assert await ids("LineItems.ProductID=p3") == ["woocommerce-727"]
+    assert await ids("LineItems.VariantID=39072856") == ["shopify-450789469"]
+    assert await ids("LineItems.SKU=TOWEL-BEIGE&LineItems.Quantity=1") == ["bigcommerce-118"]
+    assert await ids("LineItems.SKU=TOWEL-BEIGE&LineItems.Quantity=>2") == []
+    assert await ids("LineItems.SKU=!TOWEL-BEIGE&Channel=bigcommerce") == ["bigcommerce-118"]  # OTS
+    bad = await api.get("/channels/orders?LineItems.Bogus=1", token=seller)
+    assert bad.status_code == 400 and error_code(bad) == "List.InvalidProperty"
+    bad = await api.get("/channels/orders?LineItems.Quantity=many", token=seller)
+    assert bad.status_code == 400 and error_code(bad) == "List.InvalidType"
