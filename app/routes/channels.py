@@ -42,6 +42,7 @@ SORTABLE = (
     "Status",
     "FinancialStatus",
     "FulfillmentStatus",
+    "PaymentStatus",
     "Currency",
     "Subtotal",
     "Discount",

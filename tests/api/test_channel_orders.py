@@ -448,3 +448,5 @@ async def test_common_shape_fields_and_filters(world: World) -> None:
     assert bad.status_code == 400 and error_code(bad) == "List.InvalidProperty"
     bad = await api.get("/channels/orders?LineItems.Quantity=many", token=seller)
     assert bad.status_code == 400 and error_code(bad) == "List.InvalidType"
+    by_payment = await api.ok("GET", "/channels/orders?sortBy=PaymentStatus", token=seller)
+    assert len(by_payment["Items"]) == 3
