@@ -348,6 +348,9 @@ async def test_each_channel_order_is_forwarded_shipped_and_returned(world: World
     await api.ok("POST", "/shipments/ship-a/items", item, token=sam, status=200)
     assert await common() == ("fulfilled", "fulfilled", "PAID", ["TRK-B", "TRK-A"])
     assert (await api.ok("GET", f"/orders/Incoming/{order_id}", token=seller))["Status"] == "Completed"
+    # A tracking number corrected on its shipment follows.
+    await api.ok("PATCH", "/shipments/ship-b", {"TrackingNumber": "TRK-B2"}, token=seller)
+    assert (await common())[3] == ["TRK-B2", "TRK-A"]
 
     # Return one of line A's two units, refunded: partly refunded, still fulfilled.
     await new_return(world, order_id, [(line_a, 1)], ID=f"r-{name}", token=seller)
@@ -355,7 +358,7 @@ async def test_each_channel_order_is_forwarded_shipped_and_returned(world: World
     await api.ok("PATCH", f"/orderreturns/r-{name}", {"RefundAmount": 5}, token=seller)
     await api.ok("POST", f"/orderreturns/r-{name}/submit", token=seller)
     await api.ok("POST", f"/orderreturns/r-{name}/complete", token=seller)
-    assert await common() == ("fulfilled", "fulfilled", "PARTIALLY_REFUNDED", ["TRK-B", "TRK-A"])
+    assert await common() == ("fulfilled", "fulfilled", "PARTIALLY_REFUNDED", ["TRK-B2", "TRK-A"])
     row = await api.ok("GET", f"/channels/orders/{name}/{channel.external_id}", token=seller)
     assert row["FinancialStatus"] == "partially_refunded" and row["Channel"] == name
     assert await available(world, "p1") == 9  # the returned unit is back in stock
