@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -148,7 +149,10 @@ async def test_webhook_fetches_the_order_and_imports_it(world: World, store: Sto
     assert len((await api.ok("GET", "/channels/orders?Channel=bigcommerce", token=seller))["Items"]) == 1
 
 
-async def test_upstream_failure_is_a_502_and_writes_nothing(world: World, store: Store) -> None:
+async def test_upstream_failure_is_a_502_and_writes_nothing(
+    world: World, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     api = world.api
     seller = await world.token("seller", SELLER_ROLES)
     await configure(world, store, seller)
@@ -174,6 +178,12 @@ async def test_upstream_failure_is_a_502_and_writes_nothing(world: World, store:
     await api.ok("PUT", "/channels/bigcommerce/settings", down_store, token=seller)
     down = await deliver(world, event(118))
     assert down.status_code == 502 and error_code(down) == "Channels.UpstreamFailed"
+    # Whatever was logged on the way (requests, outbound calls down to httpcore's debug trace,
+    # failures) never holds the token. (aiosqlite's own DEBUG trace echoes every statement's
+    # parameters, so every stored secret: a driver setting no deployment runs with.)
+    logged = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("aiosqlite"))
+    assert "HTTP Request: GET" in logged
+    assert TOKEN not in logged and "stale-token" not in logged
 
 
 async def test_webhook_needs_the_api_settings(world: World) -> None:
