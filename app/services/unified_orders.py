@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.services import activities
 from app.store.repo import Docs
@@ -88,7 +88,9 @@ async def _shipments(docs: Docs, order_id: str, lines: list[dict[str, Any]]) -> 
     if not any(line.get("QuantityShipped") for line in lines):
         return []
     link = resources.alias("link")
-    carrying = select(link.c.id).where(link.c.kind == "shipmentorder", link.c.scope == order_id)
+    carrying = select(link.c.id).where(
+        link.c.kind == "shipmentorder", func.lower(link.c.scope) == order_id.lower()
+    )
     return await docs.all("shipment", resources.c.id.in_(carrying), scope="")
 
 
