@@ -5,6 +5,7 @@ served on loopback by the test."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -201,3 +202,18 @@ async def test_webhook_needs_the_api_settings(world: World) -> None:
         "POST", "/v1/channels/bigcommerce/webhook", content=b"[1]", headers=headers
     )
     assert broken.status_code == 400
+
+
+async def test_a_saved_url_the_policy_now_refuses_is_not_called(
+    world: World, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seller = await world.token("seller", SELLER_ROLES)
+    await configure(world, store, seller)
+    store.orders[118] = sample_order(118)
+    # The operator turns private addresses off after the (loopback) URL was saved.
+    strict = dataclasses.replace(world.api.services.settings, outbound_allow_private=False)
+    monkeypatch.setattr(world.api.services, "settings", strict)
+    refused = await deliver(world, event())
+    assert refused.status_code == 502 and error_code(refused) == "Channels.UpstreamFailed"
+    assert refused.json()["Errors"][0]["Data"] == {"Channel": "bigcommerce", "Field": "ApiUrl"}
+    assert store.requests == []
