@@ -57,7 +57,7 @@ class Schema:
     # Enumerated text fields: name -> the values OrderCloud allows (a filter on another is a 400).
     enums: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # Filters on documents related to this one (`LineItems.ProductID` on orders), run as EXISTS.
-    relations: Mapping[str, Relation] = field(default_factory=dict)
+    relations: Mapping[str, Relation | Elements] = field(default_factory=dict)
 
     def enum_of(self, parts: Sequence[str]) -> frozenset[str] | None:
         schema: Schema | None = self
@@ -65,7 +65,7 @@ class Schema:
             schema = schema.nested.get(name) if schema is not None else None
         return schema.enums.get(parts[-1]) if schema is not None else None
 
-    def relation(self, path: str) -> tuple[Relation, str] | None:
+    def relation(self, path: str) -> tuple[Relation | Elements, str] | None:
         """`LineItems.Product.ID` -> (the line-item relation, `Product.ID`)."""
         head, _, rest = path.partition(".")
         found = self.relations.get(head.lower())
@@ -105,6 +105,15 @@ class Relation:
     them keeps the parents with at least one matching child, through the (kind, scope, id) key."""
 
     kind: str
+    schema: Schema
+
+
+@dataclass(frozen=True)
+class Elements:
+    """The objects of an array field of the document itself (a common-shape order's
+    `LineItems`): a filter on them keeps the documents with at least one matching element."""
+
+    path: str
     schema: Schema
 
 
@@ -151,7 +160,7 @@ def schema_of(
     *,
     extra: Mapping[str, FieldType] | None = None,
     enums: Mapping[str, Iterable[str]] | None = None,
-    relations: Mapping[str, Relation] | None = None,
+    relations: Mapping[str, Relation | Elements] | None = None,
 ) -> Schema:
     """Derive a Schema from a wire struct; dates are strings in documents, marked by name.
     `Literal` fields are enums; `enums` names others (a free-text field the server sets)."""

@@ -28,6 +28,7 @@ from sqlalchemy import (
 
 from app.list_options import (
     MAX_FILTER_NUMBER,
+    Elements,
     FieldType,
     ListOptions,
     Page,
@@ -48,6 +49,7 @@ from domain.errors import ValidationFailed
 # The parsing names are defined in app.list_options and re-exported here.
 __all__ = [
     "Compiler",
+    "Elements",
     "FieldType",
     "JsonAccess",
     "ListOptions",
@@ -82,6 +84,15 @@ class JsonAccess:
         if self.pg:
             return self.col.op("#>>", return_type=String())(self._pg_path(parts)).collate("C")
         return func.json_extract(self.col, self._sqlite_path(parts))
+
+    def elements(self, parts: Sequence[str]) -> Any:
+        """A table of the array at `parts` (one row per element, column `value`); a missing or
+        non-array value gives no rows."""
+        if self.pg:
+            found = self.col.op("#>")(self._pg_path(parts))
+            array = case((func.jsonb_typeof(found) == "array", found), else_=literal_column("'[]'::jsonb"))
+            return func.jsonb_array_elements(array).table_valued("value")
+        return func.json_each(self.col, self._sqlite_path(parts)).table_valued("value")
 
     def jtype(self, parts: Sequence[str]) -> ColumnElement[Any]:
         if self.pg:
@@ -167,8 +178,10 @@ class Compiler:
             raise invalid_property(key)
         return or_(*(self._term(parts, ftype, t, raw) for t in parse_terms(raw)))
 
-    def _related(self, relation: Relation, key: str, raw: str) -> ColumnElement[bool]:
+    def _related(self, relation: Relation | Elements, key: str, raw: str) -> ColumnElement[bool]:
         """EXISTS over the children's (kind, scope) index: no scan of every child per parent."""
+        if isinstance(relation, Elements):
+            return self._element(relation, key, raw)
         child = resources.alias(f"rel_{relation.kind}")
         inner = Compiler(self.pg, relation.schema, column=child.c.doc, id_column=child.c.id)
         return (
@@ -176,6 +189,14 @@ class Compiler:
             .where(child.c.kind == relation.kind, child.c.scope == self.id_column, inner.filter(key, raw))
             .exists()
         )
+
+    def _element(self, elements: Elements, key: str, raw: str) -> ColumnElement[bool]:
+        """EXISTS over the elements of an array in the document (json_each / jsonb_array_elements):
+        read from the row already found, no index involved."""
+        item = self.json.elements([elements.path]).alias(f"el_{elements.path.lower()}")
+        value = JsonAccess(self.pg, item.c.value)
+        inner = Compiler(self.pg, elements.schema, column=item.c.value, id_column=value.text(["ID"]))
+        return select(literal(1)).select_from(item).where(inner.filter(key, raw)).exists()
 
     def _term(self, parts: list[str], ftype: FieldType, term: Term, raw: str) -> ColumnElement[bool]:
         check_term(self.schema, parts, ftype, term, raw)

@@ -37,7 +37,7 @@ class UnifiedCustomer(Wire, kw_only=True):
 
 class UnifiedLineItem(Wire, kw_only=True):
     id: str
-    sku: str | None = None
+    sku: str | None = msgspec.field(name="SKU", default=None)
     product_id: str | None = None
     name: str | None = None
     quantity: int
@@ -87,6 +87,12 @@ class ChannelSettings(Wire, kw_only=True, forbid_unknown_fields=True):
     as_order: bool = False
     buyer_id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
     webhook_secret: Annotated[str, msgspec.Meta(min_length=8, max_length=5000)] | None = None
+    # BigCommerce only (its webhooks carry no order: ordercore calls the store's API back).
+    # `ApiToken` is write-only like the secret; `WebhookHeader` names the custom header the
+    # webhook was registered with, whose value must be `WebhookSecret`.
+    api_url: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)] | None = None
+    api_token: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)] | None = None
+    webhook_header: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9-]{1,100}$")] | None = None
 
 
 class SkuMapping(Wire, kw_only=True, forbid_unknown_fields=True):

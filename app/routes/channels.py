@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.http import NO_CONTENT, Ctx, endpoint
-from app.listing import schema_of
-from app.models.channels import ChannelSettings, SkuMapping, UnifiedOrder
+from app.listing import Elements, schema_of
+from app.models.channels import ChannelSettings, SkuMapping, UnifiedLineItem, UnifiedOrder
 from app.resources import Listing, listing_page, public
 from app.routes.access import seller_only
 from app.services import channel_orders, channels, unified_orders
@@ -15,7 +15,10 @@ from app.services.order_access import ORDER_ADMIN_ROLES
 from app.wire import to_doc, validate
 from domain.errors import ValidationFailed
 
-UNIFIED_SCHEMA = schema_of(UnifiedOrder)
+# `LineItems.SKU=abc`: orders with at least one such line (docs/channels.md, "Lists").
+UNIFIED_SCHEMA = schema_of(
+    UnifiedOrder, relations={"LineItems": Elements("LineItems", schema_of(UnifiedLineItem))}
+)
 SKU_MAP = Listing(
     channel_orders.SKU_KIND,
     schema_of(SkuMapping),
@@ -39,6 +42,7 @@ SORTABLE = (
     "Status",
     "FinancialStatus",
     "FulfillmentStatus",
+    "PaymentStatus",
     "Currency",
     "Subtotal",
     "Discount",
@@ -104,17 +108,14 @@ async def import_bulk(ctx: Ctx) -> Any:
     return {"Channel": channel, "Results": results}
 
 
-@endpoint("POST", "/channels/{channel}/webhook")
+@endpoint("POST", "/channels/{channel}/webhook", transactional=False)
 async def webhook(ctx: Ctx) -> Any:
     """The platform's own webhook delivery: no bearer token, the body's signature under the
-    channel's WebhookSecret authenticates it (401 `Channels.InvalidSignature` otherwise)."""
+    channel's WebhookSecret authenticates it (401 `Channels.InvalidSignature` otherwise). Not one
+    transaction: a BigCommerce delivery calls the store's API back (the service steps)."""
     channel = channels.importable(channels.channel_name(ctx.param("channel")))
     raw = await ctx.request.body()
-    body = await channels.webhook_order(ctx.docs, channel, raw, ctx.request.headers)
-    if body is None:
-        return {"Channel": channel, "Ignored": True}, 200
-    order, created = await channels.import_order(ctx.docs, channel, body, ctx.services.marketplace_id)
-    return order, 201 if created else 200
+    return await channels.receive_webhook(ctx, channel, raw, ctx.request.headers)
 
 
 async def _importable(ctx: Ctx, *roles: str) -> str:
@@ -133,7 +134,9 @@ async def get_settings(ctx: Ctx) -> Any:
 async def put_settings(ctx: Ctx) -> Any:
     channel = await _importable(ctx, "OrderAdmin")
     data = to_doc(await ctx.body_as(ChannelSettings))
-    return await channel_orders.save_settings(ctx.docs, channel, data)
+    return await channel_orders.save_settings(
+        ctx.docs, channel, data, allow_private=ctx.services.settings.outbound_allow_private
+    )
 
 
 @endpoint("GET", "/channels/{channel}/skumap")

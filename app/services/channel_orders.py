@@ -30,6 +30,7 @@ from domain.orders import new_order_doc, order_user
 from domain.payments import FULLY_REFUNDED, PARTIALLY_REFUNDED, from_financial_status
 from domain.pricing import line_total
 from integrations.channels.common import CANCELED, FULFILLED, RETURNED, unified_id
+from integrations.outbound import require_url
 
 SETTINGS_KIND = "channelsetting"
 SKU_KIND = "channelsku"
@@ -40,34 +41,71 @@ PAYMENT_PREFIX = "channel-"
 # --------------------------------------------------------------------------- settings and SKU map
 
 
+# Settings only BigCommerce has: its webhooks carry no order, so ordercore calls its API back.
+CALLBACK_CHANNEL = "bigcommerce"
+CALLBACK_FIELDS = ("ApiUrl", "ApiToken", "WebhookHeader")
+# The custom header a BigCommerce webhook carries its secret in when the seller names none.
+DEFAULT_WEBHOOK_HEADER = "X-Webhook-Secret"
+
+
 async def settings(docs: Docs, channel: str) -> dict[str, Any]:
     found = await docs.get(SETTINGS_KIND, channel)
     base = {"Channel": channel, "AsOrder": False, "BuyerID": None, "WebhookSecret": None}
     return {**base, **found.doc} if found else base
 
 
+def webhook_header(doc: dict[str, Any]) -> str:
+    return str(doc.get("WebhookHeader") or DEFAULT_WEBHOOK_HEADER)
+
+
 def public_settings(doc: dict[str, Any]) -> dict[str, Any]:
-    """The secret never leaves: the answer says whether one is set."""
-    return {
+    """Secrets never leave: the answer says whether one is set."""
+    shown = {
         "Channel": doc["Channel"],
         "AsOrder": bool(doc.get("AsOrder")),
         "BuyerID": doc.get("BuyerID"),
         "WebhookSecretSet": bool(doc.get("WebhookSecret")),
     }
+    if doc["Channel"] == CALLBACK_CHANNEL:
+        shown.update(
+            ApiUrl=doc.get("ApiUrl"),
+            ApiTokenSet=bool(doc.get("ApiToken")),
+            WebhookHeader=webhook_header(doc),
+        )
+    return shown
 
 
-async def save_settings(docs: Docs, channel: str, data: dict[str, Any]) -> dict[str, Any]:
-    """PUT semantics, except that an absent WebhookSecret keeps the stored one."""
+async def save_settings(
+    docs: Docs, channel: str, data: dict[str, Any], *, allow_private: bool
+) -> dict[str, Any]:
+    """PUT semantics, except that an absent WebhookSecret (or ApiToken) keeps the stored one."""
+    if channel != CALLBACK_CHANNEL:
+        for name in CALLBACK_FIELDS:
+            if data.get(name) is not None:
+                raise ValidationFailed(
+                    f"{name} is a setting of the {CALLBACK_CHANNEL} channel only",
+                    "ValidationFailure",
+                    {"Field": name},
+                )
+    if data.get("ApiUrl") is not None:
+        require_url(data["ApiUrl"], "ApiUrl", allow_private=allow_private)
     current = await docs.get(SETTINGS_KIND, channel, lock=True)
     if data.get("BuyerID") and not await docs.exists("buyer", data["BuyerID"]):
         raise NotFound("Buyer", data["BuyerID"])
+    kept = current.doc if current else {}
     doc = {
         "ID": channel,
         "Channel": channel,
         "AsOrder": bool(data.get("AsOrder")),
         "BuyerID": data.get("BuyerID"),
-        "WebhookSecret": data.get("WebhookSecret") or (current.doc.get("WebhookSecret") if current else None),
+        "WebhookSecret": data.get("WebhookSecret") or kept.get("WebhookSecret"),
     }
+    if channel == CALLBACK_CHANNEL:
+        doc.update(
+            ApiUrl=data.get("ApiUrl"),
+            ApiToken=data.get("ApiToken") or kept.get("ApiToken"),
+            WebhookHeader=data.get("WebhookHeader"),
+        )
     if current is None:
         await docs.insert(SETTINGS_KIND, doc, object_type="ChannelSettings")
     else:

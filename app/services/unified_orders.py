@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import func, select
+
 from app.services import activities
 from app.store.repo import Docs
+from app.store.tables import resources
 from integrations.channels import ordercloud
 from integrations.channels.common import unified_id
 
@@ -68,15 +71,37 @@ async def project(
         lines = await docs.all("lineitem", scope=order["ID"])
     if payments is None:
         payments = await docs.all("payment", scope=order["ID"])
-    doc = ordercloud.to_unified(order, lines, payments)
+    doc = ordercloud.to_unified(order, lines, payments, await _shipments(docs, order["ID"], lines))
     source = order.get(CHANNEL_KEY)
     if source:
         # An order imported from another channel (app.services.channel_orders): listed once, under
         # its channel's name and ID, with the state of its OrderCloud order.
         doc.update(ID=order["ID"], Channel=source["Channel"], ExternalID=source["ExternalID"])
-        doc.update(source.get("Fields") or {})  # order number, shipping method, gateway: the channel's
+        _channel_fields(doc, source.get("Fields") or {})
     doc[TO_COMPANY] = order.get("ToCompanyID")
     await put(docs, doc, order=order, payments=payments, absent=first and previous_id is None)
+
+
+async def _shipments(docs: Docs, order_id: str, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The shipments carrying the order's lines (its own, or its suppliers' for lines forwarded to
+    them: both link the order). Nothing shipped yet: no shipment, and no query."""
+    if not any(line.get("QuantityShipped") for line in lines):
+        return []
+    link = resources.alias("link")
+    carrying = select(link.c.id).where(
+        link.c.kind == "shipmentorder", func.lower(link.c.scope) == order_id.lower()
+    )
+    return await docs.all("shipment", resources.c.id.in_(carrying), scope="")
+
+
+def _channel_fields(doc: dict[str, Any], fields: Mapping[str, Any]) -> None:
+    """The channel's order number, shipping method and payment data where it gave them; tracking
+    numbers are the channel's and then those of the shipments made here, without repeats."""
+    for name, value in fields.items():
+        if name == "TrackingNumbers":
+            doc[name] = list(dict.fromkeys([*(value or []), *doc.get(name, [])]))
+        elif value is not None or name not in ("PaymentGateway", "TransactionID"):
+            doc[name] = value
 
 
 async def project_id(docs: Docs, order_id: str) -> None:

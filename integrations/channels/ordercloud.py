@@ -84,8 +84,55 @@ def _line(line: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+def tracking_numbers(shipments: Iterable[dict[str, Any]]) -> list[str]:
+    """The shipments' tracking numbers, in shipping order (dated first, by DateShipped, then by
+    ID), without repeats or blanks."""
+    ordered = sorted(
+        shipments, key=lambda s: (s.get("DateShipped") is None, s.get("DateShipped") or "", s["ID"])
+    )
+    numbers = (str(s.get("TrackingNumber") or "").strip() for s in ordered)
+    return list(dict.fromkeys(n for n in numbers if n))
+
+
+def _collected(payments: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
+    """The payment that collected the order: the first accepted one that is no refund."""
+    for payment in payments:
+        amount = payment.get("Amount")
+        refund = payment.get("OrderReturnID") or (amount is not None and to_decimal(amount) < 0)
+        if payment.get("Accepted") and not refund:
+            return payment
+    return None
+
+
+def _xp(doc: dict[str, Any]) -> dict[str, Any]:
+    xp = doc.get("xp")
+    return xp if isinstance(xp, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def gateway_and_transaction(payments: Iterable[dict[str, Any]]) -> tuple[str | None, str | None]:
+    """PaymentGateway and TransactionID of a native order (docs/channels.md): from the payment
+    that collected it, its `xp.Gateway` (else its Type), and of its succeeded transactions the
+    last one's `xp.TransactionID` (else its ResultCode)."""
+    payment = _collected(payments)
+    if payment is None:
+        return None, None
+    gateway = _text(_xp(payment).get("Gateway")) or _text(payment.get("Type"))
+    succeeded = [t for t in payment.get("Transactions") or [] if t.get("Succeeded")]
+    if not succeeded:
+        return gateway, None
+    last = succeeded[-1]
+    return gateway, _text(_xp(last).get("TransactionID")) or _text(last.get("ResultCode"))
+
+
 def to_unified(
-    order: dict[str, Any], lines: Iterable[dict[str, Any]], payments: Iterable[dict[str, Any]] = ()
+    order: dict[str, Any],
+    lines: Iterable[dict[str, Any]],
+    payments: Iterable[dict[str, Any]] = (),
+    shipments: Iterable[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     lines = list(lines)
     line_docs = [_line(line) for line in lines]
@@ -99,6 +146,7 @@ def to_unified(
     )
     if order.get("Status") == "Completed":
         fulfilment = FULFILLED  # completed by hand or by shipments: either way, done
+    gateway, transaction = gateway_and_transaction(payments)
     return order_doc(
         channel=CHANNEL,
         external_id=order["ID"],
@@ -127,4 +175,7 @@ def to_unified(
         submitted=order.get("DateSubmitted"),
         xp=order.get("xp"),
         order_number=order["ID"],
+        tracking_numbers=tracking_numbers(shipments),
+        payment_gateway=gateway,
+        transaction_id=transaction,
     )

@@ -33,6 +33,14 @@ def verify(secret: str | None, body: bytes, signature: str | None) -> bool:
     return hmac.compare_digest(sign(secret, body), signature.strip())
 
 
+def same_secret(secret: str | None, presented: str | None) -> bool:
+    """True only for a configured secret presented exactly (constant time): BigCommerce sends no
+    signature, only the custom header its webhook was registered with."""
+    if not secret or not presented:
+        return False
+    return hmac.compare_digest(secret.encode(), presented.encode())
+
+
 def wix_event(public_key: str | None, raw: bytes) -> dict[str, Any] | None:
     """A Wix webhook: the whole body is a JWT signed RS256 by Wix, checked with the app's public
     key (PEM). Returns the decoded event envelope `{eventType, instanceId, data}` with its `data`

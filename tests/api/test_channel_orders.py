@@ -4,15 +4,19 @@ order is forwarded, shipped and returned like a native one and read back in the 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+import pytest
 
 from integrations.channels.signatures import sign
 from tests.api import catalog_fixtures as cat
 from tests.api.fulfilment_fixtures import SELLER_ROLES, setup_market, supplier_token
 from tests.api.order_fixtures import World
 from tests.api.return_fixtures import new_return
-from tests.api.test_channels import SAMPLES, shopify_order, woo_order
+from tests.api.test_channels import SAMPLES, sample, shopify_order, woo_order
 from tests.helpers import error_code
 from tests.unit.test_channel_signatures import _keys, wix_jwt
 
@@ -268,46 +272,96 @@ async def test_wix_order_by_signed_webhook_is_fulfilled_and_returned(world: Worl
     assert len((await api.ok("GET", "/channels/orders?Channel=wix", token=seller))["Items"]) == 1
 
 
-async def test_bigcommerce_order_is_forwarded_shipped_and_returned(world: World) -> None:
+@dataclass(frozen=True)
+class Channel:
+    """One order of a channel: its line A (2 units, mapped to s1's p1, so forwarded to s1) and
+    line B (1 unit, mapped to the seller's own p3)."""
+
+    name: str
+    external_id: str
+    body: Callable[[], dict[str, Any]]
+    skus: tuple[str, str]
+    lines: tuple[str, str]
+
+
+CHANNELS = [
+    Channel(
+        "shopify",
+        "450789469",
+        unshipped_shopify,
+        ("IPOD2008GREEN", "IPOD2008RED"),
+        ("466157049", "518995019"),
+    ),
+    Channel("woocommerce", "727", woo_order, ("WOO-SINGLE-1", "SYI-BLK-M"), ("315", "316")),
+    Channel(
+        "wix",
+        "a1b2c3d4-5e6f-4a1b-9c2d-3e4f5a6b7c8d",
+        lambda: sample("wix_order.json"),
+        ("SHIRT-LIN-M", "TOTE-CANVAS"),
+        ("00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002"),
+    ),
+    Channel(
+        "bigcommerce", "118", lambda: sample("bigcommerce_order.json"), ("TOWEL-BEIGE", "OTS"), ("95", "96")
+    ),
+]
+
+
+@pytest.mark.parametrize("channel", CHANNELS, ids=[c.name for c in CHANNELS])
+async def test_each_channel_order_is_forwarded_shipped_and_returned(world: World, channel: Channel) -> None:
     api = world.api
     seller = await world.token("seller", SELLER_ROLES)
     await configure(world, seller)
-    await api.ok("PUT", "/channels/bigcommerce/settings", {"BuyerID": "b1"}, token=seller)
-    mappings = [{"SKU": "TOWEL-BEIGE", "ProductID": "p1"}, {"SKU": "OTS", "ProductID": "p3"}]
-    await api.ok("POST", "/channels/bigcommerce/skumap", mappings, token=seller)
-    body = json.loads((SAMPLES / "bigcommerce_order.json").read_text())
-    made = await api.ok("POST", "/channels/bigcommerce/orders?asOrder=true", body, token=seller)
-    assert (made["ID"], made["FinancialStatus"], made["FulfillmentStatus"]) == (
-        "bigcommerce-118",
-        "paid",
-        "unfulfilled",
-    )
-    assert await available(world, "p1") == 8 and await available(world, "p3") == 9
-    order = await api.ok("GET", "/orders/Incoming/bigcommerce-118", token=seller)
-    assert money(order["Total"]) == Decimal("102.1000") and order["FromUser"]["Email"] == "jane@example.com"
+    name = channel.name
+    await api.ok("PUT", f"/channels/{name}/settings", {"BuyerID": "b1"}, token=seller)
+    mappings = [{"SKU": channel.skus[0], "ProductID": "p1"}, {"SKU": channel.skus[1], "ProductID": "p3"}]
+    await api.ok("POST", f"/channels/{name}/skumap", mappings, token=seller, status=201)
+    order_id = f"{name}-{channel.external_id}"
+    line_a, line_b = channel.lines
 
-    await api.ok("POST", "/orders/Incoming/bigcommerce-118/forward", token=seller, status=200)
+    async def common() -> tuple[str, str, str, list[str]]:
+        row = await api.ok("GET", f"/channels/orders/{name}/{channel.external_id}", token=seller)
+        return row["Status"], row["FulfillmentStatus"], row["PaymentStatus"], row["TrackingNumbers"]
+
+    made = await api.ok(
+        "POST", f"/channels/{name}/orders?asOrder=true", channel.body(), token=seller, status=201
+    )
+    assert made["ID"] == order_id
+    assert await common() == ("open", "unfulfilled", "PAID", [])
+    assert await available(world, "p1") == 8 and await available(world, "p3") == 9
+
+    # Forward: line A goes to s1 on its own order; the seller keeps line B.
+    await api.ok("POST", f"/orders/Incoming/{order_id}/forward", token=seller, status=200)
+    # Partial: the seller ships line B.
+    await api.ok(
+        "POST", "/shipments", {"ID": "ship-b", "DateShipped": NOW, "TrackingNumber": "TRK-B"}, token=seller
+    )
+    item = {"OrderID": order_id, "LineItemID": line_b, "QuantityShipped": 1}
+    await api.ok("POST", "/shipments/ship-b/items", item, token=seller, status=200)
+    assert await common() == ("partially_fulfilled", "partially_fulfilled", "PAID", ["TRK-B"])
+    # Full: s1 ships line A from the forwarded order; the order completes.
     sam = await supplier_token(world, "sam", "s1")
-    await api.ok("POST", "/shipments", {"ID": "bsh", "DateShipped": NOW}, token=sam)
-    item = {"OrderID": "bigcommerce-118-s1", "LineItemID": "95", "QuantityShipped": 2}
-    await api.ok("POST", "/shipments/bsh/items", item, token=sam, status=200)
-    step = await api.ok("GET", "/channels/orders/bigcommerce/118", token=seller)
-    assert step["FulfillmentStatus"] == "partially_fulfilled"
-    await api.ok("POST", "/shipments", {"ID": "bsh2", "DateShipped": NOW}, token=seller)
-    item = {"OrderID": "bigcommerce-118", "LineItemID": "96", "QuantityShipped": 1}
-    await api.ok("POST", "/shipments/bsh2/items", item, token=seller, status=200)
-    step = await api.ok("GET", "/channels/orders/bigcommerce/118", token=seller)
-    assert (step["FulfillmentStatus"], step["FinancialStatus"]) == ("fulfilled", "paid")
-    await new_return(world, "bigcommerce-118", [("96", 1)], ID="br1", token=seller)
+    later = "2024-03-09T10:00:00.000+00:00"
+    await api.ok(
+        "POST", "/shipments", {"ID": "ship-a", "DateShipped": later, "TrackingNumber": "TRK-A"}, token=sam
+    )
+    item = {"OrderID": f"{order_id}-s1", "LineItemID": line_a, "QuantityShipped": 2}
+    await api.ok("POST", "/shipments/ship-a/items", item, token=sam, status=200)
+    assert await common() == ("fulfilled", "fulfilled", "PAID", ["TRK-B", "TRK-A"])
+    assert (await api.ok("GET", f"/orders/Incoming/{order_id}", token=seller))["Status"] == "Completed"
+    # A tracking number corrected on its shipment follows.
+    await api.ok("PATCH", "/shipments/ship-b", {"TrackingNumber": "TRK-B2"}, token=seller)
+    assert (await common())[3] == ["TRK-B2", "TRK-A"]
+
+    # Return one of line A's two units, refunded: partly refunded, still fulfilled.
+    await new_return(world, order_id, [(line_a, 1)], ID=f"r-{name}", token=seller)
     # Without a return integration event the seller sets the amount, as in OrderCloud.
-    await api.ok("PATCH", "/orderreturns/br1", {"RefundAmount": 5}, token=seller)
-    await api.ok("POST", "/orderreturns/br1/submit", token=seller)
-    await api.ok("POST", "/orderreturns/br1/complete", token=seller)
-    step = await api.ok("GET", "/channels/orders/bigcommerce/118", token=seller)
-    assert (step["FulfillmentStatus"], step["FinancialStatus"]) == ("fulfilled", "partially_refunded")
-    # BigCommerce webhooks carry no order: refused with a pointer to the import route.
-    hook = await api.client.request("POST", "/v1/channels/bigcommerce/webhook", content=b"{}")
-    assert hook.status_code == 400 and error_code(hook) == "Channels.WebhookNotSupported"
+    await api.ok("PATCH", f"/orderreturns/r-{name}", {"RefundAmount": 5}, token=seller)
+    await api.ok("POST", f"/orderreturns/r-{name}/submit", token=seller)
+    await api.ok("POST", f"/orderreturns/r-{name}/complete", token=seller)
+    assert await common() == ("fulfilled", "fulfilled", "PARTIALLY_REFUNDED", ["TRK-B2", "TRK-A"])
+    row = await api.ok("GET", f"/channels/orders/{name}/{channel.external_id}", token=seller)
+    assert row["FinancialStatus"] == "partially_refunded" and row["Channel"] == name
+    assert await available(world, "p1") == 9  # the returned unit is back in stock
 
 
 async def test_bulk_import_answers_per_order(world: World) -> None:
@@ -382,3 +436,20 @@ async def test_common_shape_fields_and_filters(world: World) -> None:
     assert await ids("RemoteDeleted=false&Channel=shopify") == ["shopify-450789469"]
     assert await ids("search=1001") == ["shopify-450789469"]
     assert (await api.ok("GET", "/channels/orders?sortBy=OrderNumber", token=seller))["Items"]
+
+    # Line filters: orders with at least one matching line (each filter may match another line).
+    assert await ids("LineItems.SKU=IPOD2008GREEN") == ["shopify-450789469"]
+    assert await ids("LineItems.SKU=ipod*") == ["shopify-450789469"]  # any case, wildcard
+    assert await ids("LineItems.SKU=IPOD2008GREEN|OTS") == ["bigcommerce-118", "shopify-450789469"]
+    # The order made real lists its OrderCloud lines: SKU map product IDs.
+    assert await ids("LineItems.ProductID=p3") == ["woocommerce-727"]
+    assert await ids("LineItems.VariantID=39072856") == ["shopify-450789469"]
+    assert await ids("LineItems.SKU=TOWEL-BEIGE&LineItems.Quantity=1") == ["bigcommerce-118"]
+    assert await ids("LineItems.SKU=TOWEL-BEIGE&LineItems.Quantity=>2") == []
+    assert await ids("LineItems.SKU=!TOWEL-BEIGE&Channel=bigcommerce") == ["bigcommerce-118"]  # OTS
+    bad = await api.get("/channels/orders?LineItems.Bogus=1", token=seller)
+    assert bad.status_code == 400 and error_code(bad) == "List.InvalidProperty"
+    bad = await api.get("/channels/orders?LineItems.Quantity=many", token=seller)
+    assert bad.status_code == 400 and error_code(bad) == "List.InvalidType"
+    by_payment = await api.ok("GET", "/channels/orders?sortBy=PaymentStatus", token=seller)
+    assert len(by_payment["Items"]) == 3

@@ -466,3 +466,50 @@ def test_ordercloud_status_mapping(
 ) -> None:
     doc = ordercloud.to_unified(native(status), native_lines(shipped), copy.deepcopy(payments))
     assert (doc["Status"], doc["FinancialStatus"], doc["FulfillmentStatus"]) == expected
+
+
+def test_ordercloud_tracking_numbers_follow_the_shipments_in_shipping_order() -> None:
+    shipments = [
+        {"ID": "s3", "DateShipped": None, "TrackingNumber": "1Z-LATE"},
+        {"ID": "s2", "DateShipped": "2024-01-05T00:00:00.000+00:00", "TrackingNumber": "1Z-B"},
+        {"ID": "s1", "DateShipped": "2024-01-04T00:00:00.000+00:00", "TrackingNumber": "1Z-A"},
+        {"ID": "s4", "DateShipped": "2024-01-06T00:00:00.000+00:00", "TrackingNumber": "1Z-A"},
+        {"ID": "s5", "DateShipped": "2024-01-06T00:00:00.000+00:00", "TrackingNumber": " "},
+    ]
+    doc = ordercloud.to_unified(native(), native_lines((1, 0)), [], shipments)
+    assert doc["TrackingNumbers"] == ["1Z-A", "1Z-B", "1Z-LATE"]  # no repeats, no blanks
+    assert ordercloud.to_unified(native(), native_lines())["TrackingNumbers"] == []
+
+
+def test_ordercloud_gateway_and_transaction_come_from_the_collecting_payment() -> None:
+    pending = {"ID": "p0", "Type": "CreditCard", "Amount": None, "Accepted": False, "Transactions": []}
+    card = {
+        "ID": "p1",
+        "Type": "CreditCard",
+        "Amount": None,
+        "Accepted": True,
+        "xp": {"Gateway": "stripe"},
+        "Transactions": [
+            {"ID": "t1", "Type": "authorize", "Succeeded": True, "ResultCode": "auth_1"},
+            {"ID": "t2", "Type": "capture", "Succeeded": True, "ResultCode": "ch_9", "xp": None},
+            {"ID": "t3", "Type": "capture", "Succeeded": False, "ResultCode": "failed"},
+        ],
+    }
+    refund = {
+        "ID": "r",
+        "Type": "CreditCard",
+        "Amount": Decimal("-5"),
+        "Accepted": True,
+        "OrderReturnID": "r1",
+    }
+    doc = ordercloud.to_unified(native(), native_lines(), [pending, refund, card])
+    assert (doc["PaymentGateway"], doc["TransactionID"]) == ("stripe", "ch_9")
+    # xp.TransactionID wins over the ResultCode; without xp.Gateway the payment's Type is the gateway.
+    card["Transactions"] = [
+        {"ID": "t4", "Succeeded": True, "ResultCode": "00", "xp": {"TransactionID": "pi_1"}}
+    ]
+    card["xp"] = None
+    doc = ordercloud.to_unified(native(), native_lines(), [card])
+    assert (doc["PaymentGateway"], doc["TransactionID"]) == ("CreditCard", "pi_1")
+    # Nothing accepted: no gateway, no transaction.
+    assert ordercloud.to_unified(native(), native_lines(), [pending])["PaymentGateway"] is None

@@ -3,15 +3,18 @@ Wix's RS256-signed JWT bodies."""
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from typing import Any
 
 import jwt
+import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from integrations.channels.signatures import sign, verify, wix_event, wix_order
+from integrations.channels import bigcommerce_api
+from integrations.channels.signatures import same_secret, sign, verify, wix_event, wix_order
 
 # Computed independently: printf '{"id":1}' | openssl dgst -sha256 -hmac hush -binary | base64
 VECTOR = (b'{"id":1}', "hush", "VnKUjZsLuN5iZWjn5EntcBVCF9kMN43LglzCE1/GSeY=")
@@ -21,6 +24,56 @@ def test_signature_matches_an_independent_computation() -> None:
     body, secret, expected = VECTOR
     assert sign(secret, body) == expected
     assert verify(secret, body, expected)
+
+
+# Shopify's documentation illustrates its HMAC-SHA256 with a published example (secret "hush",
+# the OAuth query string without its `hmac`, digest shown in hex); webhooks use the same HMAC over
+# the raw body, base64-encoded. WooCommerce publishes no example.
+SHOPIFY_DOC = (
+    b"code=0907a61c0c8d55e99db179b68161bc00&shop=some-shop.myshopify.com&timestamp=1337178173",
+    "hush",
+    "4712bf92ffc2917d15a2f5a273e39f0116667419aa4b6ac0b3baaf26fa3c4d20",
+)
+# RFC 4231, test case 2: HMAC-SHA256 itself.
+RFC_4231 = (
+    b"what do ya want for nothing?",
+    "Jefe",
+    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+)
+
+
+@pytest.mark.parametrize("vector", [SHOPIFY_DOC, RFC_4231], ids=["shopify-docs", "rfc4231-2"])
+def test_signature_reproduces_published_vectors(vector: tuple[bytes, str, str]) -> None:
+    body, secret, hex_digest = vector
+    expected = base64.b64encode(bytes.fromhex(hex_digest)).decode()
+    assert sign(secret, body) == expected
+    assert verify(secret, body, expected) and not verify(secret, body, hex_digest)
+
+
+def test_bigcommerce_header_secret_is_compared_exactly() -> None:
+    assert same_secret("bc-hook-secret", "bc-hook-secret")
+    assert not same_secret("bc-hook-secret", "bc-hook-secreT")
+    assert not same_secret("bc-hook-secret", "bc-hook-secret ")
+    assert not same_secret(None, "anything") and not same_secret("bc-hook-secret", None)
+    assert not same_secret("", "")
+
+
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    [
+        ({"scope": "store/order/created", "data": {"type": "order", "id": 250}}, 250),
+        ({"scope": "store/order/statusUpdated", "data": {"type": "order", "id": "251"}}, 251),
+        ({"scope": "store/order/updated", "data": {"id": 252}}, 252),
+        ({"scope": "store/order/archived", "data": {"id": 253}}, None),
+        ({"scope": "store/product/updated", "data": {"id": 254}}, None),
+        ({"scope": "store/order/created", "data": {"id": True}}, None),
+        ({"scope": "store/order/created", "data": {"id": "1; DROP"}}, None),
+        ({"scope": "store/order/created", "data": {"id": 0}}, None),
+        ({"scope": "store/order/created"}, None),
+    ],
+)
+def test_bigcommerce_order_events_name_their_order(event: dict[str, Any], expected: int | None) -> None:
+    assert bigcommerce_api.order_id(event) == expected
 
 
 def test_anything_else_is_refused() -> None:
