@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -138,6 +138,19 @@ async def due(services: Services, now: datetime, limit: int = 100) -> list[str]:
             limit=limit,
         )
     return [str(d["ID"]) for d in rows]
+
+
+def due_for_reminder(doc: dict[str, Any], now: datetime, days: int) -> bool:
+    """Whether a SubscriptionReminder is due: the subscription orders again within `days` days
+    (and will: active, not past its EndDate), and was not reminded of that order date yet."""
+    if not doc.get("Active") or not doc.get("NextOrderDate"):
+        return False
+    next_order = parse_iso(doc["NextOrderDate"])
+    window = next_order - timedelta(days=days)
+    if not window <= now < next_order or (doc.get("EndDate") and next_order > parse_iso(doc["EndDate"])):
+        return False
+    noted = doc.get("NotificationDate")
+    return noted is None or parse_iso(noted) < window
 
 
 def _due(doc: dict[str, Any], now: datetime) -> bool:

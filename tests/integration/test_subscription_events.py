@@ -1,20 +1,23 @@
 """What a scheduled order tells the outside (docs/subscriptions.md): the subscription integration
 (`/integrations/subscription`) posted the order's worksheet, signed, by a real loopback receiver
 that submits it with the token it was given; a failed call recorded as the period's refusal; and
-the submit route's webhooks, pre and post, around the orders the scheduler submits itself."""
+the submit route's webhooks, pre and post, around the orders the scheduler submits itself; and
+the SubscriptionReminder email `NotificationDays` before each order date (aiosmtpd)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app.services import subscriptions
+from app.services import subscription_reminders, subscriptions
 from app.state import Services
 from app.webhooks.worker import deliver_due
 from tests.api import catalog_fixtures as cat
 from tests.api.order_fixtures import World, make_world
 from tests.helpers import Api, error_code
 from tests.integration.receivers import HASH_KEY, ReceiverPool, json_reply
+from tests.integration.smtp_server import SmtpServer
+from tests.integration.test_notifications import email_sender, use_smtp
 from tests.integration.webhooks_support import make_webhook
 
 NOW = datetime(2030, 1, 31, 9, 0, tzinfo=UTC)
@@ -167,3 +170,35 @@ async def test_an_integration_client_that_cannot_serve_the_buyer_is_refused(
     [run] = await subscriptions.run_due(services, NOW)
     assert run.refusal is not None
     assert run.refusal["ErrorCode"] == "SubscriptionIntegration.CannotUseApiClient"
+
+
+async def test_a_reminder_email_notification_days_before_each_order(
+    api: Api, services: Services, smtp: SmtpServer
+) -> None:
+    await _setup(api)
+    use_smtp(services, smtp)
+    await email_sender(api, ["SubscriptionReminder"])
+    await cat.product(api, "p2", price="1")
+    await api.ok("POST", "/subscriptions/weekly/items", {"ID": "i2", "ProductID": "p2"})
+    await api.ok("PATCH", "/products/p2", {"Active": False})
+    # Without NotificationDays nobody is reminded.
+    await _integration(api)
+    assert await subscription_reminders.remind_due(services, NOW - timedelta(days=1)) == 0
+    await api.ok("PATCH", "/integrations/subscription", {"NotificationDays": 2})
+    assert await subscription_reminders.remind_due(services, NOW - timedelta(days=3)) == 0  # too early
+    before = NOW - timedelta(days=2)
+    assert await subscription_reminders.remind_due(services, before) == 1
+    assert await subscription_reminders.remind_due(services, NOW - timedelta(hours=1)) == 0  # once per date
+    sub = await api.ok("GET", "/subscriptions/weekly")
+    assert sub["NotificationDate"] == "2030-01-29T09:00:00.000+00:00"
+
+    assert await deliver_due(services) == 1
+    [mail] = smtp.inbox.wait(1)
+    assert mail.message["To"] == "alice@example.com"
+    assert mail.subject == "Your subscription orders again on 2030-01-31T09:00:00.000+00:00"
+    text = mail.part("plain")
+    assert "Hello Alice" in text and "subscription weekly" in text and "left out of the order: p2" in text
+
+    # The next order date gets its own reminder.
+    await subscriptions.run_due(services, NOW)
+    assert await subscription_reminders.remind_due(services, NOW + timedelta(days=5)) == 1
