@@ -112,14 +112,12 @@ async def run_caller(
             {"ApiClientID": client_id, "UserID": user.doc["ID"]},
         )
     answer = await issue_for_user(services, docs, client, user, None)
-    token = str(answer["access_token"])
-    caller = await services.tokens.caller(token)
+    caller = await services.tokens.caller(str(answer["access_token"]))
     elevated = set(config.get("ElevatedRoles") or [])
     if elevated - caller.roles:
-        claims = {**caller.claims, "role": sorted(caller.roles | elevated)}
-        claims = {k: v for k, v in claims.items() if k not in ("iss", "aud", "nbf", "iat", "exp", "jti")}
-        token = str(await services.tokens.issue(claims, int(answer["expires_in"])))
-        caller = await services.tokens.caller(token)
+        roles = {"role": sorted(caller.roles | caller.custom_roles | elevated)}
+        answer = await issue_for_user(services, docs, client, user, None, extra_claims=roles)
+        caller = await services.tokens.caller(str(answer["access_token"]))
     return dataclasses.replace(caller, roles=order_roles, custom_roles=frozenset())
 
 
