@@ -1,11 +1,13 @@
 """`/integrations/subscription`: OrderCloud's SubscriptionIntegrations (Get, Save, Patch, Delete),
 the marketplace's one subscription integration (app.services.subscription_integration;
-docs/subscriptions.md). Seller users only: SubscriptionAdmin writes, SubscriptionReader reads."""
+docs/subscriptions.md). Seller users only: SubscriptionAdmin writes, SubscriptionReader reads
+(HashKey and CustomAuthHeaderValue null for readers)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from app.auth.tokens import Caller
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.routes.access import seller_only
 from app.routes.subscriptions import READ_ROLES, WRITE_ROLES
@@ -14,14 +16,16 @@ from app.services import subscription_integration
 PATH = "/integrations/subscription"
 
 
-async def _seller(ctx: Ctx, *roles: str) -> None:
-    await seller_only(ctx, await ctx.caller(*roles))
+async def _seller(ctx: Ctx, *roles: str) -> Caller:
+    caller = await ctx.caller(*roles)
+    await seller_only(ctx, caller)
+    return caller
 
 
 @endpoint("GET", PATH)
 async def get_integration(ctx: Ctx) -> Any:
-    await _seller(ctx, *READ_ROLES)
-    return await subscription_integration.require(ctx.docs)
+    caller = await _seller(ctx, *READ_ROLES)
+    return await subscription_integration.require(ctx.docs, secrets=caller.has(*WRITE_ROLES))
 
 
 async def _save(ctx: Ctx, *, patch: bool) -> Any:

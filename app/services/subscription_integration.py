@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 KIND = "subscriptionintegration"
 KEY = "subscription"
 CANNOT_USE_CLIENT = "SubscriptionIntegration.CannotUseApiClient"
+# Shown to writers only (null for readers), as an integration event's.
+SECRET_FIELDS = ("HashKey", "CustomAuthHeaderValue")
 
 
 async def current(docs: Docs) -> dict[str, Any] | None:
@@ -36,11 +38,12 @@ async def current(docs: Docs) -> dict[str, Any] | None:
     return found.doc if found else None
 
 
-async def require(docs: Docs) -> dict[str, Any]:
+async def require(docs: Docs, *, secrets: bool) -> dict[str, Any]:
+    """The configuration as a caller sees it: `secrets` false nulls the SECRET_FIELDS."""
     doc = await current(docs)
     if doc is None:
         raise NotFound("SubscriptionIntegration", KEY)
-    return doc
+    return doc if secrets else {**doc, **{f: None for f in SECRET_FIELDS}}
 
 
 async def save(docs: Docs, body: dict[str, Any], *, patch: bool, allow_private: bool) -> dict[str, Any]:

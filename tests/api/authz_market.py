@@ -468,7 +468,7 @@ async def _secrets(api: Api) -> None:
         "/integrations/subscription",
         {
             "ApiClientID": STOREFRONT,
-            "HashKey": "mk-subscription-hash",
+            "HashKey": f"{SECRET}subscription",
             "Url": "https://middleware.example.com/sub",
         },
     )

@@ -46,11 +46,15 @@ async def _integration(api: Api, **fields: Any) -> dict[str, Any]:
 
 
 async def test_the_integration_is_one_configuration_of_the_seller(api: Api) -> None:
-    await _setup(api)
+    world = await _setup(api)
     assert (await api.get("/integrations/subscription")).status_code == 404
     saved = await _integration(api, Url="http://127.0.0.1:9/sub", NotificationDays=3)
     assert saved["ApiClientID"] == CLIENT and saved["Active"] is True and saved["NotificationDays"] == 3
     assert (await api.ok("GET", "/integrations/subscription"))["Url"] == "http://127.0.0.1:9/sub"
+    # A reader sees the configuration, never its HashKey.
+    reader = await world.seller("SubscriptionReader")
+    seen = await api.ok("GET", "/integrations/subscription", token=reader)
+    assert seen["HashKey"] is None and seen["ApiClientID"] == CLIENT
     patched = await api.ok("PATCH", "/integrations/subscription", {"Active": False, "xp": {"a": 1}})
     assert (
         patched["Active"] is False
