@@ -30,7 +30,7 @@ from app.auth.users import FoundUser, find_user
 from app.state import Services
 from app.store.repo import Docs
 from app.webhooks.client import outbound_client
-from domain.errors import Conflict, NotFound, Unauthorized
+from domain.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from integrations.http import ResponseTooLarge, send_capped
 from integrations.outbound import url_refusal
 
@@ -69,12 +69,21 @@ async def _config(docs: Docs, config_id: str) -> dict[str, Any]:
 
 
 async def event_name(docs: Docs, event_id: str | None) -> str | None:
-    """The Name of the configuration's integration event (404 for an unknown ID)."""
+    """The Name of the configuration's integration event (404 for an unknown ID, 400 for one
+    that is not an OpenIDConnect event)."""
     if not event_id:
         return None
     found = await docs.get("integrationevent", event_id)
     if found is None:
         raise NotFound("IntegrationEvent", event_id)
+    event_type = found.doc.get("EventType")
+    if event_type not in (None, "OpenIDConnect"):
+        # It is called at /createuser and /syncuser: another kind of event has neither.
+        raise ValidationFailed(
+            f"Integration event {event_id} is an {event_type} event, not an OpenIDConnect one",
+            "IntegrationEvent.IncompatibleEventType",
+            {"IntegrationEventID": event_id, "EventType": event_type},
+        )
     return found.doc.get("Name")
 
 

@@ -147,3 +147,12 @@ async def test_what_the_middleware_refuses_the_sign_in_refuses(
     assert answers == []
     first = middleware.calls[0][1]
     assert first["ExistingUser"] is None
+
+
+async def test_only_an_openidconnect_event_may_be_named(api: Api, idp: IdP, middleware: Middleware) -> None:
+    await _with_event(api, idp, middleware)
+    checkout = {"ID": "co", "Name": "Checkout", "EventType": "OrderCheckout", "HashKey": HASH}
+    await api.ok("POST", "/integrationEvents", {**checkout, "CustomImplementationUrl": middleware.base})
+    refused = await api.patch("/openidconnects/idp", {"IntegrationEventID": "co"})
+    assert refused.status_code == 400 and error_code(refused) == "IntegrationEvent.IncompatibleEventType"
+    assert (await api.ok("GET", "/openidconnects/idp"))["IntegrationEventID"] == "sso"
