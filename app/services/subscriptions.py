@@ -9,6 +9,12 @@ same service as `POST /orders/Outgoing/{id}/submit`; then NextOrderDate moves on
 killed mid-run leaves nothing: the transaction never committed, and the next run places the
 order. A refused submit (out of stock, an inactive product, a spending limit) rolls back and is
 recorded, in a transaction of its own, on the subscription (`LastOrderRefusal`) and the run.
+
+With a subscription integration (app.services.subscription_integration) the run acts through its
+API client: the submit route's pre-hooks are asked before the transaction and its post-hooks
+recorded inside it (the same code as for HTTP requests, app.webhooks.hooks); or, when the
+integration has a Url, the order is committed unsubmitted and handed to the middleware, whose
+answer is stored on the order (a failed call is the period's refusal).
 """
 
 from __future__ import annotations
