@@ -1,6 +1,7 @@
 """The subscription scheduler's loop: every `settings.subscription_poll_interval` seconds (at
 once again after a pass that ordered something, to catch up), the subscriptions due at the
-clock's time order their next period (app.services.subscriptions.run_due). It runs in-process
+clock's time order their next period (app.services.subscriptions.run_due) and those whose order
+date is near are reminded (app.services.subscription_reminders). It runs in-process
 with the webhook worker (`serve`, unless `--no-worker`) and in `ordercore worker`; on PostgreSQL
 any number of them share one database (docs/subscriptions.md)."""
 
@@ -13,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from app.services import subscriptions
+from app.services import subscription_reminders, subscriptions
 from app.store.health import log_failure
 from domain.clock import utcnow
 
@@ -48,7 +49,9 @@ class Scheduler:
         while not self._stop.is_set():
             placed = 0
             try:
-                placed = len(await subscriptions.run_due(self.services, self.clock()))
+                now = self.clock()
+                placed = len(await subscriptions.run_due(self.services, now))
+                await subscription_reminders.remind_due(self.services, now)
             except Exception as exc:  # the database may be briefly unavailable; try again later
                 log_failure(log, "subscription scheduler: a pass failed", exc)
             if placed:

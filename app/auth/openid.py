@@ -24,12 +24,13 @@ from urllib.parse import quote, urlencode, urlsplit
 import httpx
 import jwt
 
+from app.auth import user_sync
 from app.auth.grants import OAuthError, client_allows, issue_for_user
 from app.auth.users import FoundUser, find_user
 from app.state import Services
 from app.store.repo import Docs
 from app.webhooks.client import outbound_client
-from domain.errors import Conflict, NotFound, Unauthorized
+from domain.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from integrations.http import ResponseTooLarge, send_capped
 from integrations.outbound import url_refusal
 
@@ -68,12 +69,21 @@ async def _config(docs: Docs, config_id: str) -> dict[str, Any]:
 
 
 async def event_name(docs: Docs, event_id: str | None) -> str | None:
-    """The Name of the configuration's integration event (404 for an unknown ID)."""
+    """The Name of the configuration's integration event (404 for an unknown ID, 400 for one
+    that is not an OpenIDConnect event)."""
     if not event_id:
         return None
     found = await docs.get("integrationevent", event_id)
     if found is None:
         raise NotFound("IntegrationEvent", event_id)
+    event_type = found.doc.get("EventType")
+    if event_type not in (None, "OpenIDConnect"):
+        # It is called at /createuser and /syncuser: another kind of event has neither.
+        raise ValidationFailed(
+            f"Integration event {event_id} is an {event_type} event, not an OpenIDConnect one",
+            "IntegrationEvent.IncompatibleEventType",
+            {"IntegrationEventID": event_id, "EventType": event_type},
+        )
     return found.doc.get("Name")
 
 
@@ -138,7 +148,7 @@ async def finish(
             raise _fail("The identity provider sent no code", "OpenIdConnect.IdpError")
         answer = await _exchange(services, config, code)
         identity = await _verify_id_token(services, config, answer, str(claims["nonce"]))
-        tokens = await _sign_in(services, config, identity, claims.get("roles") or "")
+        tokens = await _sign_in(services, config, identity, claims.get("roles") or "", answer)
     except OAuthError as exc:
         error_url = config.get("CustomErrorUrl")
         if not error_url:
@@ -263,20 +273,34 @@ async def _verify_id_token(
 
 
 async def _sign_in(
-    services: Services, config: dict[str, Any], identity: dict[str, Any], roles: str
+    services: Services, config: dict[str, Any], identity: dict[str, Any], roles: str, idp: dict[str, Any]
 ) -> dict[str, Any]:
-    """The existing buyer user the identity names (docs/openid-connect.md, "Which user"), linked
-    to it on first sign-in; its token for the configuration's API client."""
+    """The buyer user the identity names (docs/openid-connect.md, "Which user"): the built-in
+    match, or the one the configuration's integration event names (`/createuser` when there is
+    no match, `/syncuser` for a match when `CallSyncUserIntegrationEvent`); linked to the identity
+    on first sign-in; its token for the configuration's API client. `idp`: the IdP's token answer."""
     link = {"iss": identity["iss"], "sub": str(identity["sub"])}
+    async with services.db.reader() as conn:
+        user = await _match(Docs(conn), services, identity, link)
+    if config.get("IntegrationEventID") and (user is None or config.get("CallSyncUserIntegrationEvent")):
+        username = await user_sync.ask(services, config, user.doc if user else None, idp)
+        async with services.db.reader() as conn:
+            user = await find_user(Docs(conn), username, services.marketplace_id)
+        if user is None or user.user_type != "buyer":
+            raise _fail(f"The integration event named no buyer user ({username!r})", "Auth.UserNotFound")
+        linked = user.doc.get(LINK_FIELD)
+        if linked is not None and linked != link:
+            raise _fail("This user is linked to another identity", "Auth.UserNotFound")
     async with services.db.transaction() as conn:
         docs = Docs(conn)
         found = await docs.get("apiclient", str(config["OrderCloudApiClientID"]))
         if found is None or not found.doc.get("Active", True):
             raise _fail("The configuration's API client is missing or inactive", "Auth.ClientNotActive")
         client = found.doc
-        user = await _match(docs, services, identity, link)
         if user is None:
             raise _fail("No user matches this identity; create the user first", "Auth.UserNotFound")
+        # Read again in this transaction: the integration event may just have created or changed it.
+        user = await find_user(docs, str(user.doc["Username"]), services.marketplace_id) or user
         if not user.doc.get("Active"):
             raise _fail("User account is not active", "Auth.UserNotActive")
         # Only users the API client serves: never a user of a company the client is not for.

@@ -30,6 +30,7 @@ MessageType = Literal[
     "OrderReturnSubmittedForYourApprovalHasBeenApproved",
     "OrderReturnSubmittedForYourApprovalHasBeenDeclined",
     "OrderReturnCompleted",
+    "SubscriptionReminder",
 ]
 MESSAGE_TYPES: tuple[str, ...] = MessageType.__args__  # type: ignore[attr-defined]
 SharedKey = Annotated[str, msgspec.Meta(max_length=200)]

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from app.models.common import DateTime, Xp
+from app.models.common import DateTime, Str50, Xp
 from app.models.orders import LineItemSpec
 from app.wire import Wire, WireID
 
@@ -53,3 +53,18 @@ class SubscriptionItem(Wire, kw_only=True):
     shipping_address_id: WireID | None = None
     date_added: str | None = None
     xp: Xp = None
+
+
+class SubscriptionIntegration(Wire, kw_only=True):
+    """The marketplace's one subscription integration (`/integrations/subscription`): the API
+    client scheduled orders are placed through, and the middleware told of each one."""
+
+    api_client_id: WireID
+    hash_key: Str50
+    elevated_roles: list[str] | None = None
+    active: bool = True
+    notification_days: Annotated[int, msgspec.Meta(ge=0, le=365)] | None = None
+    url: str | None = None
+    xp: Xp = None
+    custom_auth_header_name: str | None = None
+    custom_auth_header_value: str | None = None

@@ -53,6 +53,7 @@ def template_values(payload: dict[str, Any], settings: Settings) -> dict[str, An
     shipment = body.get("Shipment") or {}
     ret = body.get("OrderReturn") or {}
     approval = body.get("Approval") or {}
+    subscription = body.get("Subscription") or {}
     return {
         "MarketplaceName": settings.marketplace_name,
         "MessageType": payload.get("MessageType"),
@@ -76,7 +77,16 @@ def template_values(payload: dict[str, Any], settings: Settings) -> dict[str, An
         "ResetUrl": body.get("PasswordRenewalUrl"),
         "ResetToken": body.get("PasswordRenewalAccessToken"),
         "Usernames": ", ".join(body.get("Usernames") or []),
+        "SubscriptionID": subscription.get("ID"),
+        "NextOrderDate": subscription.get("NextOrderDate"),
+        "UnavailableProducts": _unavailable(body.get("UnavailableProductIDs")),
     }
+
+
+def _unavailable(product_ids: Any) -> str:
+    if not product_ids:
+        return ""
+    return "No longer available, left out of the order: " + ", ".join(str(p) for p in product_ids) + "."
 
 
 def sender_address(settings: Settings) -> str:

@@ -8,7 +8,8 @@ keeps the default. The default HTML body is the plain-text one, escaped, in para
 
 Placeholders: MarketplaceName, MessageType, FirstName, LastName, Username, Email, OrderID,
 OrderStatus, OrderTotal, Currency, DateSubmitted, Comments, ShipmentID, Shipper, TrackingNumber,
-ReturnID, ReturnStatus, RefundAmount, VerificationCode, ResetUrl, ResetToken, Usernames.
+ReturnID, ReturnStatus, RefundAmount, VerificationCode, ResetUrl, ResetToken, Usernames,
+SubscriptionID, NextOrderDate, UnavailableProducts.
 """
 
 from __future__ import annotations
@@ -95,6 +96,11 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "OrderReturnSubmittedForYourApprovalHasBeenDeclined": (
         "Return ${ReturnID} declined",
         "Return ${ReturnID} for order ${OrderID}, which awaited your approval, was declined." + _SIGN,
+    ),
+    "SubscriptionReminder": (
+        "Your subscription orders again on ${NextOrderDate}",
+        "Hello ${FirstName},\n\nYour subscription ${SubscriptionID} places its next order on"
+        " ${NextOrderDate}.\n\n${UnavailableProducts}" + _SIGN,
     ),
     "OrderReturnCompleted": (
         "Return ${ReturnID} completed",

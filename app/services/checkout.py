@@ -157,8 +157,8 @@ def _store_state(order: dict[str, Any], lines: list[dict[str, Any]], state: dict
 def worksheet(
     order: dict[str, Any], lines: list[dict[str, Any]], promotions: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    """OrderCloud's OrderWorksheet (`promotions`: the order's promotion rows). Subscriptions do
-    not exist here yet."""
+    """OrderCloud's OrderWorksheet (`promotions`: the order's promotion rows). `Subscription` is
+    filled by the subscription run that posts it (app.services.subscriptions)."""
     state = current_state(order, lines)
     return {
         "Order": public(order),
@@ -170,7 +170,7 @@ def worksheet(
         "OrderSubmitResponse": state.get("OrderSubmitResponse"),
         "OrderSubmitForApprovalResponse": state.get("OrderSubmitForApprovalResponse"),
         "OrderApprovedResponse": state.get("OrderApprovedResponse"),
-        "SubscriptionIntegrationResponse": None,
+        "SubscriptionIntegrationResponse": state.get("SubscriptionIntegrationResponse"),
     }
 
 

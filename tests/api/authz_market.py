@@ -464,6 +464,15 @@ async def _secrets(api: Api) -> None:
         },
     )
     await api.ok(
+        "PUT",
+        "/integrations/subscription",
+        {
+            "ApiClientID": STOREFRONT,
+            "HashKey": f"{SECRET}subscription",
+            "Url": "https://middleware.example.com/sub",
+        },
+    )
+    await api.ok(
         "POST",
         "/messagesenders",
         {

@@ -1580,6 +1580,9 @@ crud(
     {"ProductID": "mk-prod", "Quantity": 2},
     roles=ME_SUB,
 )
+SUB_INTEGRATION = {"ApiClientID": "mk-client", "HashKey": "k", "Url": "https://middleware.example.com/s"}
+for verb, body in (("GET", None), ("PUT", SUB_INTEGRATION), ("PATCH", {"Active": False}), ("DELETE", None)):
+    row(verb, "/integrations/subscription", seller, body=body, roles=SUB_READ if verb == "GET" else SUB_WRITE)
 for i, r in enumerate(ROWS):
     if r.method == "POST" and r.route in ("/me/addresses", "/me/creditcards", "/me/subscriptions"):
         keeps = "every buyer user keeps its own"

@@ -1,6 +1,7 @@
 """A subscription with the official SDK (js/subscriptions.mjs) produces an order on a server of
 its own, whose scheduler polls often and whose email goes to an SMTP server in this process: the
-OrderSubmitted email for the subscription's order arrives there."""
+OrderSubmitted email for the subscription's order arrives there. The subscription integration's
+SDK methods (SubscriptionIntegrations.*) round-trip on the same server."""
 
 from __future__ import annotations
 
@@ -55,6 +56,8 @@ def test_a_subscription_orders_and_the_buyer_is_emailed(own_server: Server, smtp
     order = result["orders"][0]
     assert order["Status"] == "Open" and float(order["Subtotal"]) == 15.0
     assert result["lastOrderID"] == order["ID"] and result["advanced"] is True
+    client_id, active, days, patched_days, gone = result["integration"]
+    assert client_id and active is False and days == patched_days == 3 and gone == 404
     arrived = [m for m in smtp.inbox.wait(1, timeout=20) if result["email"] in m.rcpt_tos]
     assert arrived, [m.rcpt_tos for m in smtp.inbox.messages]
     assert order["ID"] in arrived[0].part("plain")

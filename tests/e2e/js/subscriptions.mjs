@@ -2,8 +2,10 @@
 // product, a `mailto:` message sender for OrderSubmitted, and a weekly subscription already due;
 // the server's scheduler places and submits its order (found by SubscriptionID), and the buyer's
 // Me.ListSubscriptions shows it ordered. The email is read by the Python side from its SMTP server.
+// Then the subscription integration's SDK methods (Save, Get, Patch, Delete) once the order is in.
 import {
-  Auth, Buyers, Catalogs, MessageSenders, Orders, PriceSchedules, Products, SubscriptionItems, Subscriptions, Users,
+  Auth, Buyers, Catalogs, MessageSenders, Orders, PriceSchedules, Products, SubscriptionIntegrations, SubscriptionItems,
+  Subscriptions, Users,
 } from 'ordercloud-javascript-sdk';
 import { ADMIN, configure, id, run, use } from './lib.mjs';
 
@@ -39,7 +41,18 @@ run(async () => {
   }
   const after = await Subscriptions.Get(subscription.ID);
   const items = await SubscriptionItems.List(subscription.ID);
+  await SubscriptionIntegrations.Save({ ApiClientID: ADMIN.clientID, HashKey: 'k', Active: false, NotificationDays: 2 });
+  const patched = await SubscriptionIntegrations.Patch({ NotificationDays: 3 });
+  const integration = await SubscriptionIntegrations.Get();
+  await SubscriptionIntegrations.Delete();
+  let gone = 0;
+  try {
+    await SubscriptionIntegrations.Get();
+  } catch (e) {
+    gone = e.status;
+  }
   return {
+    integration: [integration.ApiClientID, integration.Active, integration.NotificationDays, patched.NotificationDays, gone],
     email: `${userID}@example.com`,
     orders: orders.Items.map((o) => ({ ID: o.ID, Status: o.Status, Subtotal: o.Subtotal, FromUserID: o.FromUser?.ID })),
     items: items.Items.map((item) => [item.ProductID, item.Quantity]),
