@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
-from app.resources import public
 from app.services.locales import locale_of
 from app.services.orders import DEFAULT_CURRENCY, create_order
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from app.unit import Unit
+from app.wire import public
 from domain.clock import utcnow
 from domain.errors import Forbidden, NotFound
 from domain.lifecycle import UNSUBMITTED

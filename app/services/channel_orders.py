@@ -17,7 +17,7 @@ from typing import Any
 
 from app.auth.tokens import Caller
 from app.auth.users import username_key
-from app.services import activities, stock, unified_orders
+from app.services import activities, reservations, unified_orders
 from app.services.lineitems import PRODUCT_SNAPSHOT, VARIANT_SNAPSHOT, order_lines
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
@@ -379,7 +379,9 @@ async def create(
         apply(order, "submit", now=now_dt)
         apply(order, "cancel", now=now_dt, may_cancel_open=True)
     else:
-        taken = await stock.take(docs, stock.demand(lines, products), products, now_dt, dry_run=False)
+        taken = await reservations.take(
+            docs, reservations.demand(lines, products), products, now_dt, dry_run=False
+        )
         apply(order, "submit", now=now_dt)
         books = Bookkeeping.load(order)
         books.reserved = taken
@@ -405,7 +407,7 @@ async def update(docs: Docs, stored: Stored, unified: dict[str, Any]) -> dict[st
         apply(order, "cancel", now=now, may_cancel_open=True)
         if was_open:
             books = Bookkeeping.load(order)
-            await stock.give_back(docs, books.reserved, now)
+            await reservations.give_back(docs, books.reserved, now)
             books.settled().dump(order)
     elif unified["Status"] in (FULFILLED, RETURNED) and can(order, "complete"):
         apply(order, "complete", now=now)

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from app.auth.tokens import Caller
-from app.resources import public
 from app.services import activities
 from app.services.lineitems import order_lines
 from app.services.order_access import load_order
@@ -22,6 +21,7 @@ from app.services.pricing import refresh_totals
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from app.unit import Unit
+from app.wire import public
 from domain.clock import utcnow
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.lifecycle import apply

@@ -15,7 +15,7 @@ from typing import Any
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
 from app.models.approvals import OrderApprovalInfo
-from app.services import approvals, checkout, forwarding, spending, stock
+from app.services import approvals, checkout, forwarding, reservations
 from app.services.lineitems import order_lines
 from app.services.orders import write_order
 from app.store.repo import Docs, Stored
@@ -90,7 +90,7 @@ async def reserve_stock(docs: Docs, order: dict[str, Any], now: datetime) -> lis
             "Order.ProductsNotFound",
             {"ProductIDs": missing},
         )
-    return await stock.take(docs, stock.demand(lines, products), products, now, dry_run=False)
+    return await reservations.take(docs, reservations.demand(lines, products), products, now, dry_run=False)
 
 
 async def approve_order(ctx: Unit, caller: Caller, stored: Stored, info: OrderApprovalInfo) -> dict[str, Any]:
@@ -108,7 +108,7 @@ async def approve_order(ctx: Unit, caller: Caller, stored: Stored, info: OrderAp
     # Every approval is in: the order passes to the seller now, as a submit without rules would.
     books = Bookkeeping.load(order)
     books.reserved = await reserve_stock(docs, order, now)
-    books.debits = await spending.debit(docs, order, now, dry_run=False)
+    books.debits = await reservations.debit(docs, order, now, dry_run=False)
     books.dump(order)
     apply(order, "approve", now=now)
     result = await write_order(docs, stored, order, now, actor=caller)

@@ -18,7 +18,6 @@ from app.incrementors import expand, has_token
 from app.list_options import ListOptions, parse_terms
 from app.listing import JsonAccess
 from app.models.orders import ORDER_WRITABLE, FromUserPatch, Order
-from app.resources import public
 from app.services import (
     activities,
     addresses,
@@ -27,8 +26,7 @@ from app.services import (
     forwarding,
     order_promotions,
     promotion_amounts,
-    spending,
-    stock,
+    reservations,
     unified_orders,
 )
 from app.services import on_behalf as on_behalf_rules
@@ -39,7 +37,7 @@ from app.services.pricing import offered_ids, refresh_totals
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from app.unit import Unit
-from app.wire import check_id, merge_patch, new_id, to_doc, validate
+from app.wire import check_id, merge_patch, new_id, public, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.lifecycle import STATES, apply, can
@@ -431,8 +429,10 @@ async def _submit_checks(ctx: Unit, order: dict[str, Any], *, dry_run: bool) -> 
         ctx, order, lines, rows=children[promotion_amounts.KIND]
     )
     event = await checkout.require_calculated(ctx, order, lines)
-    taken = await stock.take(docs, stock.demand(lines, stored), stored, utcnow(), dry_run=dry_run)
-    debits = await spending.debit(docs, order, utcnow(), dry_run=dry_run, payments=payments)
+    taken = await reservations.take(
+        docs, reservations.demand(lines, stored), stored, utcnow(), dry_run=dry_run
+    )
+    debits = await reservations.debit(docs, order, utcnow(), dry_run=dry_run, payments=payments)
     return SubmitCheck(taken, lines, payments, promotion_rows, event, debits)
 
 
@@ -485,8 +485,8 @@ async def cancel_order(ctx: Unit, caller: Caller, stored: Stored) -> dict[str, A
     await forwarding.return_lines_to_seller(ctx.docs, order)
     if was_open:
         books = Bookkeeping.load(order)
-        await stock.give_back(ctx.docs, books.reserved, now)
-        await spending.credit_back(ctx.docs, order, books.debits)
+        await reservations.give_back(ctx.docs, books.reserved, now)
+        await reservations.credit_back(ctx.docs, order, books.debits)
         books.settled().dump(order)
     return await write_order(ctx.docs, stored, order, now, actor=caller)
 

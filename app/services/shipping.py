@@ -22,7 +22,6 @@ from app.auth.tokens import Caller
 from app.list_options import ListOptions, schema_of
 from app.listing import JsonAccess
 from app.models.fulfilment import ShipmentItem
-from app.resources import public
 from app.services import activities, unified_orders
 from app.services.addresses import Use, resolve, saved_address
 from app.services.forwarding import is_forwarded_elsewhere, outgoing_orders
@@ -31,7 +30,7 @@ from app.services.order_access import direction_conds, receives
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from app.unit import Unit
-from app.wire import check_id, to_doc, validate
+from app.wire import check_id, public, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.fulfilment import (

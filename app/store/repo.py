@@ -76,7 +76,14 @@ class Docs:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
         self.pg = conn.dialect.name == "postgresql"
-        self.json = JsonAccess(self.pg)
+        self._json: JsonAccess | None = None
+
+    @property
+    def json(self) -> JsonAccess:
+        """JSON path access for SQL conditions, built on first use (most writes never filter)."""
+        if self._json is None:
+            self._json = JsonAccess(self.pg)
+        return self._json
 
     # ------------------------------------------------------------------ single documents
 
@@ -213,9 +220,7 @@ class Docs:
         note(self.conn, kind, old)
 
     async def delete(self, kind: str, id: str, scope: str = "") -> bool:
-        result = await self.conn.execute(
-            delete(resources).where(R.kind == kind, scope_is(scope), id_is(id))
-        )
+        result = await self.conn.execute(delete(resources).where(R.kind == kind, scope_is(scope), id_is(id)))
         note(self.conn, kind, scope, id)
         return bool(result.rowcount)
 
@@ -391,4 +396,3 @@ class Docs:
         plan = (await self.conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}")).scalar_one()
         plan = json.loads(plan) if isinstance(plan, str) else plan
         return int(plan[0]["Plan"]["Plan Rows"])
-
