@@ -45,7 +45,7 @@ in a throwaway `StatusRef` whose `state` reads and writes `doc["Status"]`, and e
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from datetime import datetime
 from typing import Any, Final, cast
 
@@ -65,6 +65,7 @@ __all__ = [
     "UNSUBMITTED",
     "apply",
     "can",
+    "refusal",
     "refusal_code",
 ]
 
@@ -235,7 +236,7 @@ def apply(
     `order` untouched when the current status does not allow the event. An unknown event name is a
     programming error and raises ValueError.
     """
-    code = refusal_code(event)
+    refusal_code(event)  # an unknown event is a ValueError, whatever the status
     status = order.get("Status")
     if status in STATES:
         try:
@@ -250,8 +251,12 @@ def apply(
             done = False
         if done:
             return
-    raise InvalidTransition(
-        _REFUSAL[event][1],
-        code,
-        {"OrderID": order.get("ID"), "Status": status, "Event": event},
+    raise refusal(order, event)
+
+
+def refusal(order: Mapping[str, Any], event: str) -> InvalidTransition:
+    """The error `apply` raises when the order's status does not allow `event`."""
+    message, code = _REFUSAL[event][1], refusal_code(event)
+    return InvalidTransition(
+        message, code, {"OrderID": order.get("ID"), "Status": order.get("Status"), "Event": event}
     )

@@ -26,19 +26,29 @@ The order's private bookkeeping (what submit took from inventory and spending ac
 checkout worksheet's stored responses) is `Bookkeeping`: typed here, stored as the order
 document's `_Reserved`, `_SpendingDebits` and `_Checkout` keys as before (`load`/`dump` are the
 storage edge), so stored orders need no migration.
+
+`OrderAggregate` is the order as the use cases that change its status or its money speak it:
+status, the dates a status change stamps, the money fields and the bookkeeping are typed; every
+other field rides along untouched in `fields`. Its guards are the table above (`require`,
+`allows`) and the machine (`can`, `transition`); `refresh_totals` is the order's Total rule.
+`OrderAggregate.load(doc)` / `.dump()` are the storage edge: a load and a dump give back the same
+JSON document (same keys, same order), so nothing is migrated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Final
 
+from domain import lifecycle
 from domain.errors import DomainError, InvalidTransition, ValidationFailed
 from domain.lifecycle import AWAITING_APPROVAL, CANCELED, COMPLETED, DECLINED, OPEN, STATES, UNSUBMITTED
-from domain.money import to_decimal
+from domain.money import to_decimal, to_decimal_or_none
+from domain.pricing import order_totals
 
 Order = Mapping[str, Any]
 
@@ -110,13 +120,16 @@ def allows(order: Order, op: Op) -> bool:
 
 def require(order: Order, op: Op) -> None:
     """Refuse `op` with OrderCloud's error unless the order's status allows it."""
-    if allows(order, op):
-        return
+    if not allows(order, op):
+        raise _refusal(order.get("ID"), order.get("Status"), op)
+
+
+def _refusal(order_id: Any, current: Any, op: Op) -> DomainError:
     rule = RULES[op]
-    data: dict[str, Any] = {"OrderID": order.get("ID")}
+    data: dict[str, Any] = {"OrderID": order_id}
     if rule.with_status:
-        data["Status"] = order.get("Status")
-    raise rule.error(rule.message.format(status=order.get("Status")), rule.code, data)
+        data["Status"] = current
+    return rule.error(rule.message.format(status=current), rule.code, data)
 
 
 def require_editable(order: Order) -> None:
@@ -211,3 +224,197 @@ class Bookkeeping:
     def settled(self) -> Bookkeeping:
         """After what submit took went back (cancel): nothing reserved, nothing debited."""
         return Bookkeeping([], [], self.checkout)
+
+
+# --------------------------------------------------------------------------- the aggregate
+
+# Document keys the aggregate types, by attribute. Money is Decimal (None where the document has
+# null); the dates are the ISO strings `domain.lifecycle` stamps.
+_MONEY: Final = (
+    ("subtotal", "Subtotal"),
+    ("shipping_cost", "ShippingCost"),
+    ("tax_cost", "TaxCost"),
+    ("gratuity", "Gratuity"),
+    ("fees", "Fees"),
+    ("promotion_discount", "PromotionDiscount"),
+    ("total", "Total"),
+)
+_DATES: Final = (
+    ("date_submitted", "DateSubmitted"),
+    ("date_approved", "DateApproved"),
+    ("date_declined", "DateDeclined"),
+    ("date_canceled", "DateCanceled"),
+    ("date_completed", "DateCompleted"),
+    ("last_updated", "LastUpdated"),
+)
+_TYPED_KEYS: Final = frozenset(
+    {"ID", "Status", "IsSubmitted", "FromCompanyID", "ToCompanyID", "Currency", "LineItemCount"}
+    | {key for _, key in _MONEY + _DATES}
+)
+_BOOK_KEYS: Final = (RESERVED_KEY, DEBITS_KEY, CHECKOUT_KEY)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass
+class OrderAggregate:
+    """One order, typed where its status and money rules read it (see the module doc)."""
+
+    id: str
+    status: str
+    is_submitted: bool
+    from_company_id: str | None
+    to_company_id: str | None
+    currency: str | None
+    line_item_count: int
+    subtotal: Decimal | None
+    shipping_cost: Decimal | None
+    tax_cost: Decimal | None
+    gratuity: Decimal | None
+    fees: Decimal | None
+    promotion_discount: Decimal | None
+    total: Decimal | None
+    date_submitted: str | None
+    date_approved: str | None
+    date_declined: str | None
+    date_canceled: str | None
+    date_completed: str | None
+    last_updated: str | None
+    books: Bookkeeping
+    fields: dict[str, Any]  # every other key of the document (wire fields, other private keys)
+    keys: tuple[str, ...] = ()  # the stored document's keys, in order (dump keeps them so)
+    books_changed: bool = False  # dump then writes the bookkeeping even where it was absent
+
+    # ------------------------------------------------------------------ the storage edge
+
+    @classmethod
+    def load(cls, doc: Mapping[str, Any]) -> OrderAggregate:
+        def money(key: str) -> Decimal | None:
+            return to_decimal_or_none(doc.get(key))
+
+        def date(key: str) -> str | None:
+            return _text(doc.get(key))
+
+        return cls(
+            id=str(doc["ID"]),
+            status=str(doc.get("Status") or UNSUBMITTED),
+            is_submitted=bool(doc.get("IsSubmitted")),
+            from_company_id=_text(doc.get("FromCompanyID")),
+            to_company_id=_text(doc.get("ToCompanyID")),
+            currency=_text(doc.get("Currency")),
+            line_item_count=int(doc.get("LineItemCount") or 0),
+            subtotal=money("Subtotal"),
+            shipping_cost=money("ShippingCost"),
+            tax_cost=money("TaxCost"),
+            gratuity=money("Gratuity"),
+            fees=money("Fees"),
+            promotion_discount=money("PromotionDiscount"),
+            total=money("Total"),
+            date_submitted=date("DateSubmitted"),
+            date_approved=date("DateApproved"),
+            date_declined=date("DateDeclined"),
+            date_canceled=date("DateCanceled"),
+            date_completed=date("DateCompleted"),
+            last_updated=date("LastUpdated"),
+            books=Bookkeeping.load(doc),
+            fields={k: v for k, v in doc.items() if k not in _TYPED_KEYS and k not in _BOOK_KEYS},
+            keys=tuple(doc),
+        )
+
+    def dump(self) -> dict[str, Any]:
+        """The order document, as stored: the loaded keys in their order, then new ones. A typed
+        field the document did not have is written only once it has a value."""
+        typed: dict[str, Any] = {
+            "ID": self.id,
+            "Status": self.status,
+            "IsSubmitted": self.is_submitted,
+            "FromCompanyID": self.from_company_id,
+            "ToCompanyID": self.to_company_id,
+            "Currency": self.currency,
+            "LineItemCount": self.line_item_count,
+        }
+        typed.update({key: getattr(self, attr) for attr, key in _MONEY + _DATES})
+        loaded = set(self.keys)
+        values = {k: v for k, v in typed.items() if k in loaded or v not in (None, False, 0)}
+        books: dict[str, Any] = {}
+        self.books.dump(books)
+        values.update({k: v for k, v in books.items() if k in loaded or self.books_changed})
+        values.update(self.fields)
+        ordered = {k: values.pop(k) for k in self.keys if k in values}
+        return {**ordered, **values}
+
+    def public(self) -> dict[str, Any]:
+        """What callers see: no server-private (`_`) key."""
+        return {k: v for k, v in self.dump().items() if not k.startswith("_")}
+
+    # ------------------------------------------------------------------ status
+
+    def allows(self, op: Op) -> bool:
+        return self.status in RULES[op].statuses
+
+    def require(self, op: Op) -> None:
+        if not self.allows(op):
+            raise _refusal(self.id, self.status, op)
+
+    def is_open(self) -> bool:
+        return self.status == OPEN
+
+    def _status_view(self) -> dict[str, Any]:
+        view: dict[str, Any] = {"ID": self.id, "Status": self.status, "IsSubmitted": self.is_submitted}
+        view.update({key: getattr(self, attr) for attr, key in _DATES})
+        return view
+
+    def can(self, event: str, *, allow_resubmit: bool = False, may_cancel_open: bool = False) -> bool:
+        return lifecycle.can(
+            self._status_view(), event, allow_resubmit=allow_resubmit, may_cancel_open=may_cancel_open
+        )
+
+    def check(self, event: str, *, allow_resubmit: bool = False, may_cancel_open: bool = False) -> None:
+        """Refuse `event` with the machine's own error unless the status allows it; changes nothing."""
+        if not self.can(event, allow_resubmit=allow_resubmit, may_cancel_open=may_cancel_open):
+            raise lifecycle.refusal(self._status_view(), event)
+
+    def transition(
+        self, event: str, *, now: datetime, allow_resubmit: bool = False, may_cancel_open: bool = False
+    ) -> None:
+        """Fire `event` through the machine (`domain.lifecycle`): the status and the dates it
+        stamps change, or `InvalidTransition` is raised and nothing changed."""
+        view = self._status_view()
+        lifecycle.apply(view, event, now=now, allow_resubmit=allow_resubmit, may_cancel_open=may_cancel_open)
+        self.status = str(view["Status"])
+        self.is_submitted = bool(view["IsSubmitted"])
+        for attr, key in _DATES:
+            setattr(self, attr, view[key])
+
+    # ------------------------------------------------------------------ money and bookkeeping
+
+    def refresh_totals(
+        self, line_subtotals: Iterable[Decimal] | None = None, *, line_count: int | None = None
+    ) -> None:
+        """Subtotal from the lines' LineSubtotal (when given; else the order's own), and Total
+        from the parts: Subtotal + TaxCost + ShippingCost + Gratuity + Fees - PromotionDiscount."""
+        if line_count is not None:
+            self.line_item_count = line_count
+        subtotals = list(line_subtotals) if line_subtotals is not None else [self.subtotal or Decimal(0)]
+        totals = order_totals(
+            subtotals,
+            tax_cost=self.tax_cost,
+            shipping_cost=self.shipping_cost,
+            gratuity=self.gratuity,
+            fees=self.fees,
+            promotion_discount=self.promotion_discount,
+            currency=self.currency,
+        )
+        self.subtotal, self.total = totals.subtotal, totals.total
+
+    def took(self, reserved: list[Reservation], debits: list[Debit]) -> None:
+        """What becoming Open took from inventory and spending accounts (submit, last approval)."""
+        self.books.reserved, self.books.debits = reserved, debits
+        self.books_changed = True
+
+    def settle_books(self) -> None:
+        """What it took went back (cancel) or was never its own (an order forwarded to a supplier)."""
+        self.books = self.books.settled()
+        self.books_changed = True

@@ -102,6 +102,8 @@ def is_open(ret: Mapping[str, Any]) -> bool:
 
 def is_settling(ret: Mapping[str, Any]) -> bool:
     return ret.get("Status") in SETTLING
+
+
 _ZERO: Final = Decimal(0)
 # ordercore's extension fields of an OrderReturnItem (docs/returns.md): the seller's reason code,
 # the condition the goods came back in (Damaged ones are not restocked), and where to restock.

@@ -18,6 +18,8 @@ READ = ("PriceScheduleReader", "PriceScheduleAdmin")
 
 async def _present(ctx: Ctx, doc: Doc) -> Doc:
     return present_schedule(doc)
+
+
 WRITE = ("PriceScheduleAdmin",)
 
 
