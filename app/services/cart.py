@@ -22,8 +22,7 @@ from app.unit import Unit
 from app.wire import public
 from domain.clock import utcnow
 from domain.errors import Forbidden, NotFound
-from domain.lifecycle import UNSUBMITTED
-from domain.order_status import is_unsubmitted
+from domain.order_status import UNSUBMITTED, is_unsubmitted
 from domain.orders import Direction, new_order_doc, order_user
 
 POINTER = "cartpointer"

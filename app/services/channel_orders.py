@@ -22,7 +22,7 @@ from app.services.lineitems import PRODUCT_SNAPSHOT, VARIANT_SNAPSHOT, order_lin
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from app.wire import new_id
-from domain import lifecycle
+from domain import order_status
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.order_status import OrderAggregate
@@ -402,7 +402,7 @@ async def update(docs: Docs, stored: Stored, unified: dict[str, Any]) -> dict[st
     addresses and payments follow the channel; lines stay as imported (they are being fulfilled)."""
     real = OrderAggregate.load(stored.doc)
     now = utcnow()
-    if unified["Status"] == CANCELED and real.status != lifecycle.CANCELED:
+    if unified["Status"] == CANCELED and real.status != order_status.CANCELED:
         was_open = real.is_open()
         real.transition("cancel", now=now, may_cancel_open=True)
         if was_open:

@@ -1,5 +1,5 @@
 """Order use cases: create, change, delete, addresses, and the status changes (submit, validate,
-cancel, complete) through `domain.lifecycle.apply` only.
+cancel, complete) through `domain.order_status.apply` only.
 
 Rules chosen where OrderCloud's behaviour is not documented are listed in docs/orders.md.
 """
@@ -40,9 +40,8 @@ from app.unit import Unit
 from app.wire import check_id, merge_patch, new_id, public, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from domain.lifecycle import STATES
 from domain.money import to_decimal
-from domain.order_status import Debit, OrderAggregate, Reservation, require_editable
+from domain.order_status import STATES, Debit, OrderAggregate, Reservation, require_editable
 from domain.orders import (
     SUBMITTED_STATUSES,
     UNSUBMITTED_STATUSES,

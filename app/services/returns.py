@@ -32,9 +32,8 @@ from app.wire import check_id, merge_patch, public, to_doc, validate
 from domain import returns as machine
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from domain.lifecycle import UNSUBMITTED
 from domain.money import round_money, to_decimal
-from domain.order_status import Op, require
+from domain.order_status import UNSUBMITTED, Op, require
 from domain.orders import Direction
 from domain.returns import ITEM_EXTENSIONS, ReturnLine, claims_of, non_negative, price_items
 

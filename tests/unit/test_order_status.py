@@ -11,9 +11,9 @@ import pytest
 
 from domain.clock import iso
 from domain.errors import InvalidTransition, ValidationFailed
-from domain.lifecycle import STATES
 from domain.order_status import (
     RULES,
+    STATES,
     Bookkeeping,
     Debit,
     Op,
