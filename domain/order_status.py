@@ -538,7 +538,7 @@ class OrderAggregate:
             return _text(doc.get(key))
 
         return cls(
-            id=str(doc["ID"]),
+            id=str(doc.get("ID") or ""),
             status=str(doc.get("Status") or UNSUBMITTED),
             is_submitted=bool(doc.get("IsSubmitted")),
             from_company_id=_text(doc.get("FromCompanyID")),
