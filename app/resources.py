@@ -15,7 +15,7 @@ from app.catalog.rename import propagate_rename
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.incrementors import id_or_next
 from app.list_options import ListOptions, Schema, invalid_property, schema_of
-from app.wire import Wire, check_id, id_or, merge_patch, to_doc, validate
+from app.wire import Wire, check_id, id_or, merge_patch, public, to_doc, validate
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, NotFound
 
@@ -26,11 +26,6 @@ DeleteHook = Callable[[Ctx, Caller, Doc, str], Awaitable[None]]
 Visible = Callable[[Ctx, Caller, str], Awaitable[Sequence[ColumnElement[bool]]]]
 Present = Callable[[Ctx, Doc], Awaitable[Doc]]
 ListConds = Callable[[Ctx, Caller, str, ListOptions], Awaitable[Sequence[ColumnElement[bool]]]]
-
-
-def public(doc: Doc) -> Doc:
-    """What callers see of a stored document: keys starting with `_` are server-private."""
-    return {k: v for k, v in doc.items() if not k.startswith("_")}
 
 
 async def top_level(ctx: Ctx, caller: Caller) -> str:

@@ -251,3 +251,8 @@ def merge_patch(target: Mapping[str, Any] | None, patch: Mapping[str, Any]) -> d
         else:
             out[key] = value
     return out
+
+
+def public(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """What callers see of a stored document: keys starting with `_` are server-private."""
+    return {k: v for k, v in doc.items() if not k.startswith("_")}

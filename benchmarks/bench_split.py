@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from domain import lifecycle
+from domain import order_status
 from domain.orders import new_order_doc
 from domain.split import outgoing_line, outgoing_order_id, split_lines
 
@@ -134,7 +134,7 @@ TEMPLATE = new_order_doc(order_id="o1", from_company_id="buyer1", to_company_id=
 def test_bench_lifecycle_submit(benchmark: Any) -> None:
     def submit_fresh() -> dict[str, Any]:
         doc = dict(TEMPLATE)
-        lifecycle.apply(doc, "submit", now=NOW)
+        order_status.apply(doc, "submit", now=NOW)
         return doc
 
     doc = benchmark(submit_fresh)

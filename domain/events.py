@@ -1,6 +1,6 @@
 """Business events and order timeline entries: what the domain says happened (pure; no I/O).
 
-A status change decided by `domain.lifecycle` (orders) or `domain.returns` (order returns) is
+A status change decided by `domain.order_status` (orders) or `domain.returns` (order returns) is
 turned here into the timeline entry it leaves on the order (`Change.activity`) and the semantic
 business events it raises (`Change.events`); the services collect both and write them in the
 transaction that makes the change (app/services/activities.py). docs/events.md lists the events
@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from domain.clock import iso
-from domain.lifecycle import AWAITING_APPROVAL, CANCELED, COMPLETED, DECLINED, OPEN, UNSUBMITTED
+from domain.order_status import AWAITING_APPROVAL, CANCELED, COMPLETED, DECLINED, OPEN, UNSUBMITTED
 
 # --------------------------------------------------------------------------- business events
 

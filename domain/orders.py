@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from domain.clock import iso
 from domain.errors import ValidationFailed
-from domain.lifecycle import (
+from domain.order_status import (
     AWAITING_APPROVAL,
     CANCELED,
     COMPLETED,

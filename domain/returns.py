@@ -22,7 +22,7 @@ nothing (OrderCloud: DateSubmitted "will be null until the order return passes f
 seller, including when Status is PendingApproval"); approve `DateApproved` and `DateSubmitted`;
 decline `DateDeclined`; complete `DateCompleted`; cancel `DateCanceled`.
 
-Like `domain.lifecycle`, one module-level Machine serves every return; returns are wrapped in a
+Like `domain.order_status`, one module-level Machine serves every return; returns are wrapped in a
 throwaway `StatusRef` whose `state` is `doc["Status"]`.
 
 Refunds
@@ -53,7 +53,8 @@ from transitions import EventData, Machine, MachineError
 
 from domain.clock import iso
 from domain.errors import InvalidTransition, NotFound, ValidationFailed
-from domain.lifecycle import (
+from domain.money import round_money, to_decimal
+from domain.order_status import (
     AWAITING_APPROVAL,
     CANCELED,
     COMPLETED,
@@ -63,7 +64,6 @@ from domain.lifecycle import (
     UNSUBMITTED,
     StatusRef,
 )
-from domain.money import round_money, to_decimal
 
 __all__ = [
     "DEAD_STATUSES",

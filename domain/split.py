@@ -4,7 +4,7 @@
 `FromCompanyID` = marketplace owner and `ToCompanyID` = the supplier; lines with no supplier stay on
 the incoming order and are reported as `RemainingLineItemIDs`. This module only decides the grouping,
 the outgoing IDs and the outgoing line documents; the service persists them (and, for forward,
-submits the outgoing orders through `domain.lifecycle`).
+submits the outgoing orders through `domain.order_status`).
 
 Outgoing order IDs follow Headstart's `{incomingID}-{supplierID}` convention, since the platform's own
 format is unconfirmed. OrderCloud IDs are capped at 100 characters of `A-Za-z0-9-_`, so when that

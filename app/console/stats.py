@@ -19,7 +19,7 @@ from app.services.order_access import ORDER_LIST_ROLES, direction_conds
 from app.store.tables import resources
 from app.webhooks import store as outbox_store
 from domain.clock import utcnow
-from domain.lifecycle import STATES
+from domain.order_status import STATES
 from domain.orders import Direction
 
 R = resources.c

@@ -73,27 +73,28 @@ async def _order_message(docs: Docs, message_type: str, order: dict[str, Any], *
     return await send(docs.conn, message_type, to, {"Order": order, **extra}, ordering_key=str(order["ID"]))
 
 
+# Whether any message sender is assigned at all: the per-process configuration cache's key
+# (app.store.invalidation) and its reader. The webhook hooks ask it before calling `record`, so a
+# marketplace without notifications pays no statement, and no call into this module, per write.
 SENDERS_KEY = ("messagesenderassignments",)
 
 
-async def _assigned(conn: AsyncConnection) -> bool:
+async def senders_assigned(conn: AsyncConnection) -> bool:
     return await Docs(conn).count(ASSIGNMENT_KIND) > 0
 
 
-async def senders_assigned(ctx: HookContext) -> bool:
-    """Whether any message sender is assigned at all, from the per-process configuration cache
-    (app.store.invalidation): a marketplace without notifications pays no statement per write."""
-    return bool(await ctx.services.db.changes.config.fetch(SENDERS_KEY, ctx.conn, _assigned))
+def may_send(verb: str, route: str) -> bool:
+    """Whether a write to `route` sends any message (the table above)."""
+    return verb == "POST" and (route in SUBMITS or route.startswith((_ORDER, _RETURN)))
 
 
 async def record(ctx: HookContext, status: int, result: Any) -> int:
-    """Record the messages of this write (in `ctx.conn`'s transaction); returns the rows written."""
+    """Record the messages of this write (in `ctx.conn`'s transaction); returns the rows written.
+    Called only when a message sender is assigned (`senders_assigned`)."""
     if not 200 <= status < 300 or isinstance(result, NoContent) or not isinstance(result, dict):
         return 0
     route, docs = ctx.route, Docs(ctx.conn)
-    if ctx.verb != "POST" or not (route in SUBMITS or route.startswith((_ORDER, _RETURN))):
-        return 0
-    if not await senders_assigned(ctx):
+    if not may_send(ctx.verb, route):
         return 0
     if route in SUBMITS:
         if result.get("Status") != AWAITING:

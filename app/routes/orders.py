@@ -17,7 +17,7 @@ from app.services.order_access import (
     ORDER_READ_ROLES,
     ORDER_WRITE_ROLES,
 )
-from domain.lifecycle import STATES
+from domain.order_status import STATES
 
 LINE_SCHEMA = schema_of(LineItem)
 # `Status` is set by the server, so the struct types it as text; filters still know its values.

@@ -11,10 +11,9 @@ from sqlalchemy import ColumnElement
 from app.assignments import assignment_id, level_conds, parse_bool, upsert
 from app.auth.tokens import Caller
 from app.models.common import Address
-from app.resources import public
 from app.services.on_behalf import may_use
 from app.store.repo import Docs
-from app.wire import to_doc, validate
+from app.wire import public, to_doc, validate
 from domain.errors import NotFound, ValidationFailed
 
 REQUIRED = ("Street1", "City", "Country")

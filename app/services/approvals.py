@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.tokens import Caller
 from app.auth.users import group_ids
-from app.resources import public
 from app.services.lineitems import order_lines
 from app.store.invalidation import HUBS
 from app.store.repo import Docs
+from app.wire import public
 from domain.clock import iso
 from domain.errors import NotFound, ValidationFailed
 from domain.expressions import Context, Dialect, Expression, evaluate, parse

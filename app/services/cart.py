@@ -14,17 +14,16 @@ from sqlalchemy import select
 
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
-from app.resources import public
 from app.services import group_access
 from app.services.locales import locale_of
 from app.services.orders import DEFAULT_CURRENCY, create_order
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from app.unit import Unit
+from app.wire import public
 from domain.clock import utcnow
 from domain.errors import Forbidden, NotFound
-from domain.lifecycle import UNSUBMITTED
-from domain.order_status import is_unsubmitted
+from domain.order_status import UNSUBMITTED, is_unsubmitted
 from domain.orders import Direction, new_order_doc, order_user
 
 POINTER = "cartpointer"

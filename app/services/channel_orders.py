@@ -17,15 +17,15 @@ from typing import Any
 
 from app.auth.tokens import Caller
 from app.auth.users import username_key
-from app.services import activities, stock, unified_orders
+from app.services import activities, reservations, unified_orders
 from app.services.lineitems import PRODUCT_SNAPSHOT, VARIANT_SNAPSHOT, order_lines
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from app.wire import new_id
+from domain import order_status
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, NotFound, ValidationFailed
-from domain.lifecycle import apply, can
-from domain.order_status import Bookkeeping, is_open
+from domain.order_status import OrderAggregate
 from domain.orders import new_order_doc, order_user
 from domain.payments import FULLY_REFUNDED, PARTIALLY_REFUNDED, from_financial_status
 from domain.pricing import line_total
@@ -407,23 +407,25 @@ async def create(
         lines.append(
             _line_doc(line, entry, products[entry["ProductID"]], variant, unified.get("ShippingAddress"), now)
         )
-    order["LineItemCount"] = len(lines)
-    order["Subtotal"] = sum((Decimal(line["LineSubtotal"]) for line in lines), Decimal(0))
-    order["PromotionDiscount"] = Decimal(unified["Discount"])
-    order["ShippingCost"] = Decimal(unified["Shipping"])
-    order["TaxCost"] = Decimal(unified["Tax"])
-    order["Total"] = Decimal(unified["Total"])  # the channel's total (tips, duties, fees included)
+    real = OrderAggregate.load(order)
+    real.line_item_count = len(lines)
+    real.subtotal = sum((Decimal(line["LineSubtotal"]) for line in lines), Decimal(0))
+    real.promotion_discount = Decimal(unified["Discount"])
+    real.shipping_cost = Decimal(unified["Shipping"])
+    real.tax_cost = Decimal(unified["Tax"])
+    real.total = Decimal(unified["Total"])  # the channel's total (tips, duties, fees included)
     if unified["Status"] == CANCELED:
-        apply(order, "submit", now=now_dt)
-        apply(order, "cancel", now=now_dt, may_cancel_open=True)
+        real.transition("submit", now=now_dt)
+        real.transition("cancel", now=now_dt, may_cancel_open=True)
     else:
-        taken = await stock.take(docs, stock.demand(lines, products), products, now_dt, dry_run=False)
-        apply(order, "submit", now=now_dt)
-        books = Bookkeeping.load(order)
-        books.reserved = taken
-        books.dump(order)
+        taken = await reservations.take(
+            docs, reservations.demand(lines, products), products, now_dt, dry_run=False
+        )
+        real.transition("submit", now=now_dt)
+        real.took(taken, real.books.debits)
         if unified["Status"] in (FULFILLED, RETURNED):
-            apply(order, "complete", now=now_dt)
+            real.transition("complete", now=now_dt)
+    order = real.dump()
     await docs.insert("order", order, object_type="Order")
     for line in lines:
         await docs.insert("lineitem", line, order["ID"], object_type="LineItem")
@@ -436,17 +438,17 @@ async def create(
 async def update(docs: Docs, stored: Stored, unified: dict[str, Any]) -> dict[str, Any]:
     """A newer state of an order already made real: cancellation (stock goes back), completion,
     addresses and payments follow the channel; lines stay as imported (they are being fulfilled)."""
-    order = dict(stored.doc)
+    real = OrderAggregate.load(stored.doc)
     now = utcnow()
-    if unified["Status"] == CANCELED and order["Status"] != "Canceled":
-        was_open = is_open(order)
-        apply(order, "cancel", now=now, may_cancel_open=True)
+    if unified["Status"] == CANCELED and real.status != order_status.CANCELED:
+        was_open = real.is_open()
+        real.transition("cancel", now=now, may_cancel_open=True)
         if was_open:
-            books = Bookkeeping.load(order)
-            await stock.give_back(docs, books.reserved, now)
-            books.settled().dump(order)
-    elif unified["Status"] in (FULFILLED, RETURNED) and can(order, "complete"):
-        apply(order, "complete", now=now)
+            await reservations.give_back(docs, real.books.reserved, now)
+            real.settle_books()
+    elif unified["Status"] in (FULFILLED, RETURNED) and real.can("complete"):
+        real.transition("complete", now=now)
+    order = real.dump()
     order["BillingAddress"] = unified.get("BillingAddress")
     address = unified.get("ShippingAddress")
     if address != order.get("_ShippingAddress"):

@@ -9,12 +9,11 @@ from typing import Any
 from sqlalchemy import ColumnElement
 
 from app.auth.tokens import Caller
-from app.resources import public
 from app.services import channel_orders, unified_orders
 from app.store.repo import Docs
 from app.unit import Unit
 from app.webhooks.client import outbound_client
-from app.wire import decode_json
+from app.wire import decode_json, public
 from domain.clock import iso, utcnow
 from domain.errors import DomainError, NotFound, Unauthorized, ValidationFailed
 from integrations.channels import IMPORTERS, bigcommerce_api, signatures

@@ -35,7 +35,6 @@ from app.models.checkout import (
     OrderShipMethodSelection,
     ShipEstimateResponseAnswer,
 )
-from app.resources import public
 from app.services.lineitems import order_lines
 from app.services.order_access import load_order
 from app.services.pricing import override_unit_price
@@ -46,7 +45,7 @@ from app.store.invalidation import HUBS
 from app.store.repo import Docs, Stored
 from app.unit import Unit, WorkUnit
 from app.webhooks.client import outbound_client
-from app.wire import encode, new_id, to_doc, validate
+from app.wire import encode, new_id, public, to_doc, validate
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, DomainError, ValidationFailed
 from domain.money import round_money

@@ -14,18 +14,17 @@ from datetime import datetime
 from typing import Any
 
 from app.auth.tokens import Caller
-from app.resources import public
 from app.services import activities
 from app.services.lineitems import order_lines
 from app.services.order_access import load_order
-from app.services.pricing import refresh_totals
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from app.unit import Unit
+from app.wire import public
 from domain.clock import utcnow
 from domain.errors import InvalidTransition, ValidationFailed
-from domain.lifecycle import apply
-from domain.order_status import Bookkeeping, Op, is_canceled, is_open, is_unsubmitted, require
+from domain.money import to_decimal
+from domain.order_status import Op, OrderAggregate, is_canceled, is_open, is_unsubmitted, require
 from domain.orders import Direction, direction_of, new_order_doc, order_user
 from domain.split import default_supplier_of, outgoing_line, outgoing_order_id, split_lines
 
@@ -108,16 +107,18 @@ async def create_outgoing(
     )
     order["_ShippingAddress"] = incoming.get("_ShippingAddress")
     order["_IncomingOrderID"] = incoming["ID"]
+    outgoing = OrderAggregate.load(order)
     # The buyer's submit already took the stock; canceling this order must not give it back.
-    Bookkeeping().dump(order)
+    outgoing.settle_books()
     copies = [outgoing_line(line, order_id, incoming_order_id=incoming["ID"]) for line in lines]
     for copy in copies:
         # The buyer's promotions are the marketplace's; the supplier's order is priced without them.
         copy["PromotionDiscount"] = 0
         copy["LineTotal"] = copy["LineSubtotal"]
-    refresh_totals(order, copies)
+    outgoing.refresh_totals([to_decimal(c["LineSubtotal"]) for c in copies], line_count=len(copies))
     if submit:
-        apply(order, "submit", now=now)
+        outgoing.transition("submit", now=now)
+    order = outgoing.dump()
     await docs.insert("order", order, object_type="Order")
     await activities.order_created(docs, order, None)  # made by forwarding, on the seller's behalf
     for copy in copies:
@@ -156,10 +157,11 @@ async def split_order(
     if submit:
         for stored in existing:
             if is_unsubmitted(stored.doc):
-                order = dict(stored.doc)
-                apply(order, "submit", now=now)
-                await docs.replace("order", order["ID"], order, version=stored.version)
-                stored.doc = order
+                order = OrderAggregate.load(stored.doc)
+                order.transition("submit", now=now)
+                submitted = order.dump()
+                await docs.replace("order", order.id, submitted, version=stored.version)
+                stored.doc = submitted
     created = []
     for supplier_id, group in plan.groups.items():
         order_id = await _free_order_id(docs, incoming_id, supplier_id)
@@ -233,9 +235,9 @@ async def check_cancel_chain(docs: Docs, order: dict[str, Any], now: datetime) -
         )
     for stored in outs:
         if is_unsubmitted(stored.doc):
-            out = dict(stored.doc)
-            apply(out, "cancel", now=now)
-            await docs.replace("order", out["ID"], out, version=stored.version)
+            out = OrderAggregate.load(stored.doc)
+            out.transition("cancel", now=now)
+            await docs.replace("order", out.id, out.dump(), version=stored.version)
 
 
 async def return_lines_to_seller(docs: Docs, outgoing: dict[str, Any]) -> None:

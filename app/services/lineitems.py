@@ -9,13 +9,12 @@ from typing import Any
 
 from app.auth.tokens import Caller
 from app.models.orders import LINE_WRITABLE, LineItem
-from app.resources import public
 from app.services import activities, addresses, group_access, on_behalf
 from app.services.pricing import Offer, offer_for, price_product_lines, refresh_totals
 from app.services.promotion_amounts import PRINT_KEY, order_rows, settle
 from app.store.repo import Docs, Stored
 from app.unit import Unit
-from app.wire import check_id, id_or, merge_patch, new_id, to_doc, validate
+from app.wire import check_id, id_or, merge_patch, new_id, public, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from domain.events import LINE_ADDED, LINE_CHANGED, LINE_REMOVED

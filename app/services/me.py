@@ -9,9 +9,9 @@ from sqlalchemy import ColumnElement
 
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS, available_roles, group_ids
-from app.resources import public
 from app.services.locales import locale_of
 from app.store.repo import Docs
+from app.wire import public
 from domain.errors import NotFound
 
 Doc = dict[str, Any]

@@ -2,7 +2,7 @@
 
 Approve marks the caller's pending approvals Approved, opens approvals for rules that the approval
 unlocked (`order.approved('ruleID')` chains), and when nothing is pending any more moves the order
-to Open through `domain.lifecycle.apply(order, "approve")`, taking its inventory then (stock is not
+to Open through the order aggregate's `approve` transition, taking its inventory then (stock is not
 held while an order awaits approval) and auto-forwarding its AutoForward lines as submit does.
 Decline ends the round.
 """
@@ -15,7 +15,7 @@ from typing import Any
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
 from app.models.approvals import OrderApprovalInfo
-from app.services import approvals, checkout, forwarding, spending, stock
+from app.services import approvals, checkout, forwarding, reservations
 from app.services.lineitems import order_lines
 from app.services.orders import write_order
 from app.store.repo import Docs, Stored
@@ -23,21 +23,19 @@ from app.store.tables import resources
 from app.unit import Unit
 from domain.clock import iso, utcnow
 from domain.errors import Forbidden, ValidationFailed
-from domain.lifecycle import apply
-from domain.order_status import Bookkeeping, Reservation, is_awaiting_approval
+from domain.order_status import OrderAggregate, Reservation
 from domain.orders import order_user
 
 
-async def _eligible(ctx: Unit, caller: Caller, order: dict[str, Any]) -> list[dict[str, Any]]:
+async def _eligible(ctx: Unit, caller: Caller, stored: Stored) -> list[dict[str, Any]]:
     """The caller's pending approvals; refuses in OrderCloud's order: status, then eligibility."""
-    if not is_awaiting_approval(order):
-        apply(dict(order), "approve", now=utcnow())  # raises Order.MustBeAwaitingApproval
-    mine = await approvals.approvals_for(ctx.docs, caller, order)
+    OrderAggregate.load(stored.doc).check("approve")  # Order.MustBeAwaitingApproval
+    mine = await approvals.approvals_for(ctx.docs, caller, stored.doc)
     if not mine:
         raise Forbidden(
             "You are not in an approving group of this order's pending approvals",
             "Order.NotEligibleToApprove",
-            {"OrderID": order["ID"]},
+            {"OrderID": stored.doc["ID"]},
         )
     return mine
 
@@ -90,31 +88,29 @@ async def reserve_stock(docs: Docs, order: dict[str, Any], now: datetime) -> lis
             "Order.ProductsNotFound",
             {"ProductIDs": missing},
         )
-    return await stock.take(docs, stock.demand(lines, products), products, now, dry_run=False)
+    return await reservations.take(docs, reservations.demand(lines, products), products, now, dry_run=False)
 
 
 async def approve_order(ctx: Unit, caller: Caller, stored: Stored, info: OrderApprovalInfo) -> dict[str, Any]:
     docs = ctx.docs
-    order = dict(stored.doc)
-    mine = await _eligible(ctx, caller, order)
+    mine = await _eligible(ctx, caller, stored)
+    doc, order = stored.doc, OrderAggregate.load(stored.doc)
     now = utcnow()
-    await _decide(docs, caller, order["ID"], mine, approvals.APPROVED, info, now)
-    _, recorded = await approvals.current_round(docs, order["ID"])
-    plan = await approvals.plan(docs, order, recorded)
+    await _decide(docs, caller, order.id, mine, approvals.APPROVED, info, now)
+    _, recorded = await approvals.current_round(docs, order.id)
+    plan = await approvals.plan(docs, doc, recorded)
     if plan.to_open:
-        await approvals.open_approvals(docs, order, plan.to_open, now, new_round=False)
+        await approvals.open_approvals(docs, doc, plan.to_open, now, new_round=False)
     if plan.awaiting:
         return await write_order(docs, stored, order, now)
     # Every approval is in: the order passes to the seller now, as a submit without rules would.
-    books = Bookkeeping.load(order)
-    books.reserved = await reserve_stock(docs, order, now)
-    books.debits = await spending.debit(docs, order, now, dry_run=False)
-    books.dump(order)
-    apply(order, "approve", now=now)
+    reserved = await reserve_stock(docs, doc, now)
+    order.took(reserved, await reservations.debit(docs, doc, now, dry_run=False))
+    order.transition("approve", now=now)
     result = await write_order(docs, stored, order, now, actor=caller)
-    await forwarding.auto_forward(ctx, order, await order_lines(docs, order["ID"]))
+    await forwarding.auto_forward(ctx, stored.doc, await order_lines(docs, order.id))
     event = await checkout.checkout_event(docs, caller)
-    checkout.notify_after_commit(ctx, event, order["ID"], "orderapproved")
+    checkout.notify_after_commit(ctx, event, order.id, "orderapproved")
     return result
 
 
@@ -122,13 +118,13 @@ async def decline_order(ctx: Unit, caller: Caller, stored: Stored, info: OrderAp
     """One decline ends the round: the caller's approvals become Declined, the round's other
     pending approvals are dropped (nobody needs to decide them any more)."""
     docs = ctx.docs
-    order = dict(stored.doc)
-    mine = await _eligible(ctx, caller, order)
+    mine = await _eligible(ctx, caller, stored)
+    order = OrderAggregate.load(stored.doc)
     now = utcnow()
-    await _decide(docs, caller, order["ID"], mine, approvals.DECLINED, info, now)
-    _, recorded = await approvals.current_round(docs, order["ID"])
+    await _decide(docs, caller, order.id, mine, approvals.DECLINED, info, now)
+    _, recorded = await approvals.current_round(docs, order.id)
     for row in recorded:
         if row["Status"] == approvals.PENDING:
-            await docs.delete(approvals.APPROVAL_KIND, row["ID"], order["ID"])
-    apply(order, "decline", now=now, allow_resubmit=info.allow_resubmit)
+            await docs.delete(approvals.APPROVAL_KIND, row["ID"], order.id)
+    order.transition("decline", now=now, allow_resubmit=info.allow_resubmit)
     return await write_order(docs, stored, order, now, actor=caller)

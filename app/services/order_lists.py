@@ -12,7 +12,7 @@ from app.services import activities, orders
 from app.services.approvals import approvable_order_ids
 from app.services.order_access import direction_conds
 from app.store.repo import Docs
-from domain.lifecycle import AWAITING_APPROVAL
+from domain.order_status import AWAITING_APPROVAL
 from domain.orders import Direction
 
 

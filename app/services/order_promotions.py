@@ -19,7 +19,6 @@ from typing import Any
 
 from app.list_options import ListOptions, schema_of
 from app.models.promotions import OrderPromotion, Promotion
-from app.resources import public
 from app.services import promotions
 from app.services.lineitems import order_lines
 from app.services.promotion_amounts import (
@@ -35,6 +34,7 @@ from app.services.promotion_amounts import (
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from app.unit import Unit
+from app.wire import public
 from domain import promotions as rules
 from domain.clock import iso, utcnow
 from domain.errors import DomainError, NotFound, ValidationFailed
@@ -322,6 +322,8 @@ async def check_at_submit(
     now = utcnow()
     if rows is None:
         rows = await order_rows(docs, order["ID"])
+    if not rows:
+        return rows  # most orders carry no promotion
     kept: list[dict[str, Any]] = []
     for applied in applied_promotions(rows):
         found = await docs.get(promotions.KIND, applied["ID"])
@@ -339,7 +341,7 @@ async def check_at_submit(
 async def redeem(docs: Docs, order: dict[str, Any], rows: list[dict[str, Any]]) -> None:
     """Count the order once for each of its promotions (a resubmit after a decline does not
     count again). `rows`: the order's promotion rows, as `check_at_submit` returned them."""
-    if order.get("_PromosRedeemed"):
+    if not rows or order.get("_PromosRedeemed"):
         return
     applied = applied_promotions(rows)
     for promotion in applied:

@@ -1,5 +1,5 @@
 """Order use cases: create, change, delete, addresses, and the status changes (submit, validate,
-cancel, complete) through `domain.lifecycle.apply` only.
+cancel, complete) through `domain.order_status.apply` only.
 
 Rules chosen where OrderCloud's behaviour is not documented are listed in docs/orders.md.
 """
@@ -18,7 +18,6 @@ from app.incrementors import expand, has_token
 from app.list_options import ListOptions, parse_terms
 from app.listing import JsonAccess
 from app.models.orders import ORDER_WRITABLE, FromUserPatch, Order
-from app.resources import public
 from app.services import (
     activities,
     addresses,
@@ -28,8 +27,7 @@ from app.services import (
     group_orders,
     order_promotions,
     promotion_amounts,
-    spending,
-    stock,
+    reservations,
     unified_orders,
 )
 from app.services import on_behalf as on_behalf_rules
@@ -40,12 +38,11 @@ from app.services.pricing import offered_ids, refresh_totals
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from app.unit import Unit
-from app.wire import check_id, merge_patch, new_id, to_doc, validate
+from app.wire import check_id, merge_patch, new_id, public, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from domain.lifecycle import STATES, apply, can
 from domain.money import to_decimal
-from domain.order_status import Bookkeeping, Debit, Reservation, is_open, require_editable
+from domain.order_status import STATES, Debit, OrderAggregate, Reservation, require_editable
 from domain.orders import (
     SUBMITTED_STATUSES,
     UNSUBMITTED_STATUSES,
@@ -157,22 +154,25 @@ async def _load_user(docs: Docs, user_type: str, company_id: str, user_id: str) 
 async def write_order(
     docs: Docs,
     stored: Stored,
-    order: dict[str, Any],
+    order: OrderAggregate,
     now: datetime,
     *,
     lines: list[dict[str, Any]] | None = None,
     payments: list[dict[str, Any]] | None = None,
     actor: Caller | None = None,
 ) -> dict[str, Any]:
-    """`lines`, `payments`: the order's current ones when the caller holds them (the projection
-    then does not read them again). `actor`: who made the change, for the order's timeline."""
-    order["LastUpdated"] = iso(now)
+    """Store the changed order (the aggregate is dumped here, the storage edge) with its timeline
+    entry and projection; `stored.doc` becomes the new document. `lines`, `payments`: the order's
+    current ones when the caller holds them (the projection then does not read them again).
+    `actor`: who made the change, for the order's timeline."""
+    order.last_updated = iso(now)
+    doc = order.dump()
     first = not stored.doc.get("IsSubmitted")
-    await docs.replace("order", stored.doc["ID"], order, version=stored.version)
-    await activities.order_changed(docs, stored.doc, order, actor)
-    stored.doc = order
-    await unified_orders.project(docs, order, lines=lines, payments=payments, first=first)
-    return public(order)
+    await docs.replace("order", stored.doc["ID"], doc, version=stored.version)
+    await activities.order_changed(docs, stored.doc, doc, actor)
+    stored.doc = doc
+    await unified_orders.project(docs, doc, lines=lines, payments=payments, first=first)
+    return public(doc)
 
 
 # --------------------------------------------------------------------------- create / change / delete
@@ -339,7 +339,7 @@ async def set_billto(
         order["BillingAddressID"], order["BillingAddress"] = await addresses.resolve(
             ctx.docs, order["FromCompanyID"], body, user=addresses.Use(caller, order)
         )
-    return await write_order(ctx.docs, stored, order, utcnow())
+    return await write_order(ctx.docs, stored, OrderAggregate.load(order), utcnow())
 
 
 async def set_shipto(
@@ -356,7 +356,7 @@ async def set_shipto(
             ctx.docs, order["FromCompanyID"], body, user=addresses.Use(caller, order)
         )
     await _ship_all_lines(ctx.docs, order, address_id, snapshot)
-    return await write_order(ctx.docs, stored, order, utcnow())
+    return await write_order(ctx.docs, stored, OrderAggregate.load(order), utcnow())
 
 
 async def patch_from_user(ctx: Unit, stored: Stored, body: dict[str, Any]) -> dict[str, Any]:
@@ -366,7 +366,7 @@ async def patch_from_user(ctx: Unit, stored: Stored, body: dict[str, Any]) -> di
     )
     order = dict(stored.doc)
     order["FromUser"] = {**(order.get("FromUser") or {}), **{k: v for k, v in changes.items() if k in body}}
-    return await write_order(ctx.docs, stored, order, utcnow())
+    return await write_order(ctx.docs, stored, OrderAggregate.load(order), utcnow())
 
 
 # --------------------------------------------------------------------------- status changes
@@ -386,9 +386,8 @@ class SubmitCheck:
 
 
 async def _submit_checks(ctx: Unit, order: dict[str, Any], *, dry_run: bool) -> SubmitCheck:
-    """The refusals of submit, in OrderCloud's order."""
-    if not can(order, "submit"):
-        apply(dict(order), "submit", now=utcnow())  # raises Order.CannotSubmitBadStatus
+    """The refusals of submit, in OrderCloud's order (`order`: the stored document, read only)."""
+    OrderAggregate.load(order).check("submit")  # Order.CannotSubmitBadStatus
     docs = ctx.docs
     # The order's lines, payments and promotion rows in one statement.
     children = await docs.all_kinds(("lineitem", "payment", promotion_amounts.KIND), order["ID"])
@@ -434,8 +433,10 @@ async def _submit_checks(ctx: Unit, order: dict[str, Any], *, dry_run: bool) -> 
         ctx, order, lines, rows=children[promotion_amounts.KIND]
     )
     event = await checkout.require_calculated(ctx, order, lines)
-    taken = await stock.take(docs, stock.demand(lines, stored), stored, utcnow(), dry_run=dry_run)
-    debits = await spending.debit(docs, order, utcnow(), dry_run=dry_run, payments=payments)
+    taken = await reservations.take(
+        docs, reservations.demand(lines, stored), stored, utcnow(), dry_run=dry_run
+    )
+    debits = await reservations.debit(docs, order, utcnow(), dry_run=dry_run, payments=payments)
     return SubmitCheck(taken, lines, payments, promotion_rows, event, debits)
 
 
@@ -451,53 +452,52 @@ async def submit_order(ctx: Unit, stored: Stored) -> dict[str, Any]:
     `/ordersubmitforapproval` is called once the change committed."""
     approval = await approvals.plan(ctx.docs, stored.doc)
     check = await _submit_checks(ctx, stored.doc, dry_run=approval.awaiting)
-    order = dict(stored.doc)
+    redeemed = dict(stored.doc)
+    await order_promotions.redeem(ctx.docs, redeemed, check.promotion_rows)
+    order = OrderAggregate.load(redeemed)
     now = utcnow()
-    await order_promotions.redeem(ctx.docs, order, check.promotion_rows)
     # Nothing since the checks changed the lines or payments: the projection reuses them.
     if approval.awaiting:
-        apply(order, "submit_for_approval", now=now)
-        await approvals.open_approvals(ctx.docs, order, approval.to_open, now, new_round=True)
+        order.transition("submit_for_approval", now=now)
+        await approvals.open_approvals(ctx.docs, redeemed, approval.to_open, now, new_round=True)
         pending = await write_order(
             ctx.docs, stored, order, now, lines=check.lines, payments=check.payments, actor=await ctx.caller()
         )
-        checkout.notify_after_commit(ctx, check.event, order["ID"], "ordersubmitforapproval")
+        checkout.notify_after_commit(ctx, check.event, order.id, "ordersubmitforapproval")
         return pending
-    apply(order, "submit", now=now)
-    books = Bookkeeping.load(order)
-    books.reserved, books.debits = check.taken, check.debits
-    books.dump(order)
+    order.transition("submit", now=now)
+    order.took(check.taken, check.debits)
     submitted = await write_order(
         ctx.docs, stored, order, now, lines=check.lines, payments=check.payments, actor=await ctx.caller()
     )
-    await forwarding.auto_forward(ctx, order, check.lines)
-    checkout.notify_after_commit(ctx, check.event, order["ID"], "ordersubmit")
+    await forwarding.auto_forward(ctx, stored.doc, check.lines)
+    checkout.notify_after_commit(ctx, check.event, order.id, "ordersubmit")
     return submitted
 
 
 async def cancel_order(ctx: Unit, caller: Caller, stored: Stored) -> dict[str, Any]:
     """Buyers cancel before the order is Open; the receiving company's OrderAdmin may cancel an
     Open order, which returns the inventory submit took."""
-    order = dict(stored.doc)
-    was_open = is_open(order)
+    order = OrderAggregate.load(stored.doc)
+    was_open = order.is_open()
     now = utcnow()
     # The seller may also cancel the orders it forwarded to suppliers (it placed them).
-    may_cancel_open = (receives(caller, order) or caller.is_seller) and caller.has("OrderAdmin")
-    apply(order, "cancel", now=now, may_cancel_open=may_cancel_open)
-    await forwarding.check_cancel_chain(ctx.docs, order, now)
-    await forwarding.return_lines_to_seller(ctx.docs, order)
+    may_cancel_open = (receives(caller, stored.doc) or caller.is_seller) and caller.has("OrderAdmin")
+    order.transition("cancel", now=now, may_cancel_open=may_cancel_open)
+    canceled = order.dump()  # what the forwarding checks read (their refusals name the status)
+    await forwarding.check_cancel_chain(ctx.docs, canceled, now)
+    await forwarding.return_lines_to_seller(ctx.docs, canceled)
     if was_open:
-        books = Bookkeeping.load(order)
-        await stock.give_back(ctx.docs, books.reserved, now)
-        await spending.credit_back(ctx.docs, order, books.debits)
-        books.settled().dump(order)
+        await reservations.give_back(ctx.docs, order.books.reserved, now)
+        await reservations.credit_back(ctx.docs, canceled, order.books.debits)
+        order.settle_books()
     return await write_order(ctx.docs, stored, order, now, actor=caller)
 
 
 async def complete_order(ctx: Unit, stored: Stored) -> dict[str, Any]:
-    order = dict(stored.doc)
+    order = OrderAggregate.load(stored.doc)
     now = utcnow()
-    apply(order, "complete", now=now)
+    order.transition("complete", now=now)
     return await write_order(ctx.docs, stored, order, now, actor=await ctx.caller())
 
 

@@ -4,7 +4,7 @@
   CreditCardID only: ordercore never accepts card numbers or security codes (a body carrying
   such a field, or a card number in any string, is refused, so a client bug cannot store one).
 - The card or spending account must be one the order's user may use (`app.services.instruments`);
-  spending-account balances move at submit and cancel (`app.services.spending`).
+  spending-account balances move at submit and cancel (`app.services.reservations`).
 - Amount null means "the rest of the order" and is stored and returned as null.
 - Accepted: purchase-order and spending-account payments are accepted when created, card
   payments wait for an OrderAdmin; only an OrderAdmin sets anything else (`domain.payments`).
@@ -21,10 +21,9 @@ from typing import Any
 from app.auth.tokens import Caller
 from app.incrementors import id_or_next
 from app.models.orders import PAYMENT_WRITABLE, Payment, PaymentTransaction
-from app.resources import public
 from app.services import activities, instruments, refunds, unified_orders
 from app.store.repo import Docs, Stored
-from app.wire import id_or, id_or_new, merge_patch, to_doc, validate
+from app.wire import id_or, id_or_new, merge_patch, public, to_doc, validate
 from domain.cards import refuse_card_data
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Conflict, NotFound, ValidationFailed

@@ -22,13 +22,13 @@ from app.catalog.access import BuyerView, purchasables, schedules_by_id, visible
 from app.store.repo import Docs
 from app.store.tables import resources
 from domain.money import round_money, to_decimal
+from domain.order_status import OrderAggregate
 from domain.pricing import (
     PriceSchedule,
     SpecMarkup,
     check_currency,
     check_quantity,
     line_total,
-    order_totals,
     price_line,
 )
 
@@ -175,27 +175,15 @@ def override_unit_price(line: dict[str, Any], unit_price: Decimal, currency: str
     line["LineTotal"] = line_total(subtotal, to_decimal(discount) if discount is not None else None)
 
 
-def _money(order: dict[str, Any], name: str) -> Decimal | None:
-    value = order.get(name)
-    return None if value is None else to_decimal(value)
-
-
 def refresh_totals(order: dict[str, Any], lines: list[dict[str, Any]] | None = None) -> None:
-    """Subtotal and LineItemCount from `lines` (when given), and Total from the order's parts:
-    Subtotal + TaxCost + ShippingCost + Gratuity + Fees - PromotionDiscount."""
-    if lines is not None:
-        order["LineItemCount"] = len(lines)
-        subtotals = [to_decimal(line["LineSubtotal"]) for line in lines]
+    """Subtotal and LineItemCount from `lines` (when given), and Total from the order's parts,
+    for the paths that still hold the order as a document (line edits, promotions, create): the
+    rule is the aggregate's (`OrderAggregate.refresh_totals`)."""
+    aggregate = OrderAggregate.load(order)
+    if lines is None:
+        aggregate.refresh_totals()
     else:
-        subtotals = [_money(order, "Subtotal") or ZERO]
-    totals = order_totals(
-        subtotals,
-        tax_cost=_money(order, "TaxCost"),
-        shipping_cost=_money(order, "ShippingCost"),
-        gratuity=_money(order, "Gratuity"),
-        fees=_money(order, "Fees"),
-        promotion_discount=_money(order, "PromotionDiscount"),
-        currency=order.get("Currency"),
-    )
-    order["Subtotal"] = totals.subtotal
-    order["Total"] = totals.total
+        aggregate.refresh_totals([to_decimal(line["LineSubtotal"]) for line in lines], line_count=len(lines))
+        order["LineItemCount"] = aggregate.line_item_count
+    order["Subtotal"] = aggregate.subtotal
+    order["Total"] = aggregate.total

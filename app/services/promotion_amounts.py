@@ -23,9 +23,9 @@ from decimal import Decimal
 from typing import Any
 
 from app.assignments import assignment_id
-from app.resources import public
 from app.services.pricing import refresh_totals
 from app.store.repo import Docs
+from app.wire import public
 from domain.clock import utcnow
 from domain.money import round_money, to_decimal
 from domain.order_status import Op, allows

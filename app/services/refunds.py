@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.auth.tokens import Caller
-from app.services import activities, stock, unified_orders
+from app.services import activities, reservations, unified_orders
 from app.services.order_access import receives
 from app.store.repo import Docs, Stored
 from app.wire import new_id
@@ -116,7 +116,7 @@ async def note(
         ret.get("RefundAmount") or 0
     ):
         machine.apply(ret, "complete", now=now)
-        await stock.restock(docs, order, ret, now)
+        await reservations.restock(docs, order, ret, now)
     await docs.replace(RETURN_KIND, ret["ID"], ret, version=stored.version)
     await activities.return_changed(docs, stored.doc, ret, None)  # completed by its last refund
     stored.doc = ret

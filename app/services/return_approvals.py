@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import ColumnElement
 
 from app.auth.tokens import Caller
-from app.resources import public
 from app.store.repo import Docs
 from app.store.tables import resources
 from app.unit import Unit
+from app.wire import public
 from domain.clock import iso
 from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.expressions import Context, Dialect, Expression, evaluate, parse

@@ -20,8 +20,7 @@ from app.auth.tokens import Caller
 from app.incrementors import id_or_next
 from app.listing import JsonAccess
 from app.models.returns import RETURN_WRITABLE, OrderReturn
-from app.resources import public
-from app.services import activities, refunds, return_calc, stock
+from app.services import activities, refunds, reservations, return_calc
 from app.services import return_approvals as approvals
 from app.services.lineitems import order_lines
 from app.services.order_access import direction_conds, load_order, receives
@@ -29,13 +28,12 @@ from app.services.return_calc import Calc
 from app.store.repo import Stored
 from app.store.tables import resources
 from app.unit import Unit
-from app.wire import check_id, merge_patch, to_doc, validate
+from app.wire import check_id, merge_patch, public, to_doc, validate
 from domain import returns as machine
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from domain.lifecycle import UNSUBMITTED
 from domain.money import round_money, to_decimal
-from domain.order_status import Op, require
+from domain.order_status import UNSUBMITTED, Op, require
 from domain.orders import Direction
 from domain.returns import ITEM_EXTENSIONS, ReturnLine, claims_of, non_negative, price_items
 
@@ -562,5 +560,5 @@ async def complete(ctx: Unit, caller: Caller, order: Stored, stored: Stored) -> 
     _require_receiver(caller, order.doc)
     await refunds.record_rest(ctx.docs, order.doc, ret, now)
     machine.apply(ret, "complete", now=now)
-    await stock.restock(ctx.docs, order.doc, ret, now)
+    await reservations.restock(ctx.docs, order.doc, ret, now)
     return await _save(ctx, stored, ret)

@@ -22,7 +22,6 @@ from app.auth.tokens import Caller
 from app.list_options import ListOptions, schema_of
 from app.listing import JsonAccess
 from app.models.fulfilment import ShipmentItem
-from app.resources import public
 from app.services import activities, unified_orders
 from app.services.addresses import Use, resolve, saved_address
 from app.services.forwarding import is_forwarded_elsewhere, outgoing_orders
@@ -31,7 +30,7 @@ from app.services.order_access import direction_conds, receives
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from app.unit import Unit
-from app.wire import check_id, to_doc, validate
+from app.wire import check_id, public, to_doc, validate
 from domain.clock import iso, parse_iso, utcnow
 from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.fulfilment import (
@@ -41,8 +40,7 @@ from domain.fulfilment import (
     is_fully_shipped,
     remove_shipped,
 )
-from domain.lifecycle import apply
-from domain.order_status import is_open
+from domain.order_status import OrderAggregate, is_open
 from domain.orders import Direction
 
 SHIPMENT_READ_ROLES = ("ShipmentAdmin", "ShipmentReader", "OrderAdmin", "OrderReader")
@@ -240,9 +238,10 @@ async def complete_if_shipped(docs: Docs, order_ids: Iterable[str], now: datetim
         sources = [order_id, *(s.doc["ID"] for s in await outgoing_orders(docs, order_id))]
         dated = await dated_quantities(docs, sources)
         if is_fully_shipped([{**line, "QuantityShipped": dated.get(line["ID"], 0)} for line in lines]):
-            order = dict(stored.doc)
-            apply(order, "complete", now=now)
-            order["LastUpdated"] = iso(now)
+            completed = OrderAggregate.load(stored.doc)
+            completed.transition("complete", now=now)
+            completed.last_updated = iso(now)
+            order = completed.dump()
             await docs.replace("order", order_id, order, version=stored.version)
             await activities.order_changed(docs, stored.doc, order, None)  # completed by its shipments
             stored.doc = order

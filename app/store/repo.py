@@ -76,7 +76,14 @@ class Docs:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
         self.pg = conn.dialect.name == "postgresql"
-        self.json = JsonAccess(self.pg)
+        self._json: JsonAccess | None = None
+
+    @property
+    def json(self) -> JsonAccess:
+        """JSON path access for SQL conditions, built on first use (most writes never filter)."""
+        if self._json is None:
+            self._json = JsonAccess(self.pg)
+        return self._json
 
     # ------------------------------------------------------------------ single documents
 

@@ -181,7 +181,7 @@ class WebhookHooks:
 
     async def after(self, ctx: HookContext, status: int, result: Any) -> None:
         # Notifications (message senders) go into the same outbox, in the same transaction.
-        if ctx.writable and await notification_events.record(ctx, status, result):
+        if await self._notifying(ctx) and await notification_events.record(ctx, status, result):
             ctx.state[WAKE_KEY] = True
         fired: Fired | None = ctx.state.get(STATE_KEY)
         if fired is None or not fired.post or not 200 <= status < 300:
@@ -193,6 +193,16 @@ class WebhookHooks:
             async with ctx.services.db.transaction() as conn:
                 await self._enqueue(ctx, fired, response, conn)
             wake(ctx.services)
+
+    async def _notifying(self, ctx: HookContext) -> bool:
+        """Whether any message sender is assigned, from the per-process configuration cache: a
+        marketplace without notifications never enters `app.notifications` on a write."""
+        if not ctx.writable or ctx.verb != "POST":  # every message comes from a POST
+            return False
+        cache = ctx.services.db.changes.config
+        return bool(
+            await cache.fetch(notification_events.SENDERS_KEY, ctx.conn, notification_events.senders_assigned)
+        )
 
     async def after_commit(self, ctx: HookContext) -> None:
         fired: Fired | None = ctx.state.get(STATE_KEY)

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 import transitions
 
-from domain import lifecycle
+from domain import order_status
 from domain.clock import iso
 from domain.errors import InvalidTransition
-from domain.lifecycle import (
+from domain.order_status import (
     AWAITING_APPROVAL,
     CANCELED,
     COMPLETED,
@@ -243,8 +243,8 @@ def test_one_machine_serves_every_order_and_holds_no_models() -> None:
         transitions.Machine.__init__ = original_init  # type: ignore[method-assign]
     gc.collect()
     assert created == []
-    assert lifecycle._MACHINE.models == []
-    assert lifecycle._MACHINE.auto_transitions is False
+    assert order_status._MACHINE.models == []
+    assert order_status._MACHINE.auto_transitions is False
 
 
 def test_plain_mutable_mapping_works() -> None:

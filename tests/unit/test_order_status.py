@@ -3,24 +3,28 @@ bookkeeping round-tripping the stored JSON unchanged."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from domain.clock import iso
 from domain.errors import InvalidTransition, ValidationFailed
-from domain.lifecycle import STATES
 from domain.order_status import (
     RULES,
+    STATES,
     Bookkeeping,
     Debit,
     Op,
+    OrderAggregate,
     Reservation,
     allows,
     is_submitted,
     require,
     require_editable,
 )
+from domain.orders import new_order_doc
 
 ALLOWED = {
     Op.EDIT_LINES: {"Unsubmitted"},
@@ -103,3 +107,90 @@ def test_an_order_without_bookkeeping_loads_empty_and_gains_no_checkout_key() ->
     assert books == Bookkeeping()
     books.dump(order)
     assert order == {"ID": "o1", "_Reserved": [], "_SpendingDebits": []}
+
+
+# --------------------------------------------------------------------------- the aggregate
+
+
+def _stored_order(**extra: Any) -> dict[str, Any]:
+    order = new_order_doc(
+        order_id="o1",
+        from_company_id="b1",
+        to_company_id="ordercore",
+        now=datetime(2024, 3, 1, 12, 0, tzinfo=UTC),
+        from_user={"ID": "alice"},
+        currency="USD",
+    )
+    order.update(ShippingCost=Decimal("5.00"), xp={"Note": "keep"}, _ShippingAddress=None, **extra)
+    return order
+
+
+def test_an_order_loaded_and_dumped_is_the_same_document_key_for_key() -> None:
+    stored = _stored_order(
+        _Reserved=[{"Kind": "product", "Scope": "", "ID": "p1", "Quantity": 2}],
+        _SpendingDebits=[],
+        _PromosRedeemed=True,
+    )
+    dumped = OrderAggregate.load(stored).dump()
+    assert dumped == stored
+    assert list(dumped) == list(stored)  # the stored JSON keeps its key order too
+
+
+def test_the_aggregate_types_status_money_and_bookkeeping() -> None:
+    order = OrderAggregate.load(
+        _stored_order(_Reserved=[{"Kind": "product", "Scope": "", "ID": "p1", "Quantity": 2}])
+    )
+    assert (order.id, order.status, order.is_submitted) == ("o1", "Unsubmitted", False)
+    assert (order.shipping_cost, order.tax_cost, order.total) == (Decimal("5.00"), Decimal(0), Decimal(0))
+    assert order.books.reserved == [Reservation("product", "", "p1", 2)]
+    assert "Status" not in order.fields and "_Reserved" not in order.fields
+    assert order.fields["xp"] == {"Note": "keep"}
+
+
+def test_a_transition_stamps_its_dates_and_a_refused_one_changes_nothing() -> None:
+    order = OrderAggregate.load(_stored_order())
+    now = datetime(2024, 3, 2, 8, 30, tzinfo=UTC)
+    order.transition("submit", now=now)
+    doc = order.dump()
+    assert (doc["Status"], doc["IsSubmitted"]) == ("Open", True)
+    assert doc["DateSubmitted"] == doc["LastUpdated"] == iso(now)
+    before = order.dump()
+    with pytest.raises(InvalidTransition) as refused:
+        order.transition("approve", now=now)
+    assert refused.value.code == "Order.MustBeAwaitingApproval"
+    assert refused.value.data == {"OrderID": "o1", "Status": "Open", "Event": "approve"}
+    assert order.dump() == before
+
+
+def test_check_refuses_with_the_machines_error_and_guards_read_the_status_table() -> None:
+    order = OrderAggregate.load(_stored_order(Status="Completed"))
+    with pytest.raises(InvalidTransition) as refused:
+        order.check("cancel", may_cancel_open=True)
+    assert refused.value.code == "Order.CannotCancelInCurrentStatus"
+    assert not order.can("cancel")
+    assert order.allows(Op.RETURN) and not order.allows(Op.SHIP)
+    with pytest.raises(InvalidTransition) as ship:
+        order.require(Op.SHIP)
+    assert ship.value.data == {"OrderID": "o1", "Status": "Completed"}
+
+
+def test_totals_are_refreshed_from_the_parts() -> None:
+    order = OrderAggregate.load(_stored_order(Gratuity=Decimal("1.50"), PromotionDiscount=Decimal("2")))
+    order.refresh_totals([Decimal("10.00"), Decimal("4.255")], line_count=2)
+    assert (order.line_item_count, order.subtotal, order.total) == (2, Decimal("14.26"), Decimal("18.76"))
+    order.refresh_totals()  # no lines: the order's own Subtotal stands
+    assert order.total == Decimal("18.76")
+
+
+def test_bookkeeping_is_written_only_once_it_changed_or_where_it_was() -> None:
+    untouched = OrderAggregate.load(_stored_order()).dump()
+    assert "_Reserved" not in untouched and "_SpendingDebits" not in untouched
+    order = OrderAggregate.load(_stored_order())
+    order.took([Reservation("product", "", "p1", 2)], [Debit("sa1", Decimal("3"))])
+    doc = order.dump()
+    assert doc["_Reserved"] == [{"Kind": "product", "Scope": "", "ID": "p1", "Quantity": 2}]
+    assert doc["_SpendingDebits"] == [{"SpendingAccountID": "sa1", "Amount": Decimal("3")}]
+    again = OrderAggregate.load(doc)
+    again.settle_books()
+    assert (again.dump()["_Reserved"], again.dump()["_SpendingDebits"]) == ([], [])
+    assert "_Reserved" not in again.public()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from domain import lifecycle
+from domain import order_status
 from domain.errors import ValidationFailed
 from domain.orders import (
     ORDER_FIELDS,
@@ -94,7 +94,7 @@ def test_sees(doc: dict[str, str], company: str, incoming: bool, outgoing: bool,
 def test_status_partitions() -> None:
     assert {"Unsubmitted", "AwaitingApproval", "Declined"} == UNSUBMITTED_STATUSES
     assert {"Open", "Completed", "Canceled"} == SUBMITTED_STATUSES
-    assert set(lifecycle.STATES) == SUBMITTED_STATUSES | UNSUBMITTED_STATUSES
+    assert set(order_status.STATES) == SUBMITTED_STATUSES | UNSUBMITTED_STATUSES
     assert not SUBMITTED_STATUSES & UNSUBMITTED_STATUSES
 
 
@@ -171,6 +171,6 @@ def test_new_order_doc_rejects_negative_gratuity() -> None:
 
 def test_new_order_doc_goes_through_the_lifecycle() -> None:
     doc = new_order_doc(order_id="o1", from_company_id="buyer1", to_company_id="mpo", now=NOW)
-    lifecycle.apply(doc, "submit", now=NOW)
+    order_status.apply(doc, "submit", now=NOW)
     assert doc["Status"] in SUBMITTED_STATUSES
     assert doc["IsSubmitted"] is True

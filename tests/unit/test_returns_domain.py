@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from domain import returns
 from domain.clock import iso
 from domain.errors import InvalidTransition, NotFound, ValidationFailed
-from domain.lifecycle import AWAITING_APPROVAL, CANCELED, COMPLETED, DECLINED, OPEN, STATES, UNSUBMITTED
+from domain.order_status import AWAITING_APPROVAL, CANCELED, COMPLETED, DECLINED, OPEN, STATES, UNSUBMITTED
 from domain.returns import Claim, ReturnLine, claims_of, eligible_quantity, item_refund, price_items
 
 NOW = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
