@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.revocation import REVOKED
-from app.auth.tokens import Caller
-from app.services.group_access import INVITATION_CLAIM, INVITATION_KIND, ORDER_CLAIM, invitation_of
+from app.auth.tokens import INVITATION_CLAIM, Caller
+from app.services.group_access import INVITATION_KIND, ORDER_CLAIM, invitation_of
 from app.store.repo import Docs
 from domain.clock import parse_iso, utcnow
 from domain.group_orders import EXPIRED, SUBMITTED, is_expired, refuse_outside_scope, token_lifetime

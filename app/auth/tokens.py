@@ -21,6 +21,10 @@ from domain.errors import Unauthorized
 KEY_KIND = "signingkey"
 
 
+# The claim naming a group token's invitation (app.auth.group_tokens mints it).
+INVITATION_CLAIM = "goi"
+
+
 @dataclass
 class SigningKey:
     kid: str
@@ -72,6 +76,13 @@ class Caller:
 
     def has(self, *roles: str) -> bool:
         return "FullAccess" in self.roles or any(r in self.roles for r in roles)
+
+    @property
+    def invitation_id(self) -> str | None:
+        """The group order invitation a group token acts under (docs/group-orders.md); None for
+        every other token, so the common path never reaches the group order modules."""
+        value = self.claims.get(INVITATION_CLAIM)
+        return str(value) if value else None
 
 
 class TokenService:

@@ -66,7 +66,7 @@ def is_cart_of(order: dict[str, Any], caller: Caller) -> bool:
 
 async def current(ctx: Unit, caller: Caller, *, lock: bool = False) -> Stored | None:
     docs = ctx.docs
-    if group_access.invitation_of(caller) is not None:
+    if caller.invitation_id is not None:
         # A group order token's cart is its group order (docs/group-orders.md).
         group = await docs.get("order", str(caller.claims.get(group_access.ORDER_CLAIM)), lock=lock)
         return group if group is not None and group_access.reaches(caller, group.doc) else None
@@ -118,7 +118,7 @@ async def current_or_new(
     found = await current(ctx, caller, lock=True)
     if found is not None:
         return found, False
-    if group_access.invitation_of(caller) is not None:
+    if caller.invitation_id is not None:
         raise NotFound("Order", "cart", "The group order is gone")
     docs = ctx.docs
     await docs.get(USER_KINDS["buyer"], caller.user_id, caller.company_id, lock=True)

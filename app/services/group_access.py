@@ -16,16 +16,12 @@ from domain.group_orders import owns_line, require_own_line
 # Where invitations are stored (app.services.group_orders).
 INVITATION_KIND = "orderinvitation"
 # The token's claims: the invitation it was granted for and (OrderCloud's claim) its order.
-INVITATION_CLAIM = "goi"
 ORDER_CLAIM = "orderid"
 
 
 def invitation_of(caller: Caller | None) -> str | None:
     """The invitation a group token acts under; None for every other token."""
-    if caller is None:
-        return None
-    value = caller.claims.get(INVITATION_CLAIM)
-    return str(value) if value else None
+    return None if caller is None else caller.invitation_id
 
 
 def reaches(caller: Caller, order: dict[str, Any]) -> bool:

@@ -47,7 +47,7 @@ def _own_only(caller: Caller, order: dict[str, Any], *, write: bool) -> bool:
 def may_see(caller: Caller, order: dict[str, Any], direction: Direction) -> bool:
     if not sees(order, caller.company_id, direction):
         return False
-    if group_access.invitation_of(caller) is not None:
+    if caller.invitation_id is not None:
         return group_access.reaches(caller, order)
     return not (_own_only(caller, order, write=False) and order.get("FromUserID") != caller.user_id)
 
@@ -86,7 +86,7 @@ async def load_order(
     if found is None or not (
         may_see(caller, found.doc, direction)
         or (
-            group_access.invitation_of(caller) is None
+            caller.invitation_id is None
             and sees(found.doc, caller.company_id, direction)
             and await may_read_as_approver(ctx.docs, caller, found.doc)
         )
