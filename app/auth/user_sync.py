@@ -12,13 +12,10 @@ from typing import Any
 
 from app.auth.grants import OAuthError
 from app.resources import public
-from app.services.checkout import EVENT_KIND, middleware_token
+from app.services.checkout import EVENT_KIND, call_event, middleware_token
 from app.state import Services
 from app.store.repo import Docs
-from app.webhooks.client import outbound_client
-from app.wire import encode
 from domain.errors import DomainError
-from integrations.callouts import call_integration_event
 
 REFUSED = "IntegrationEvent.BadRequest"
 
@@ -41,27 +38,13 @@ async def ask(
             token = await middleware_token(services, docs, event)
         except DomainError as exc:
             raise _fail(exc.message, exc.code) from exc
-    body = encode(
-        {
-            "ExistingUser": public(existing) if existing is not None else None,
-            "OpenIdConnect": {**public(config), "ConnectClientSecret": None},
-            "TokenResponse": {"id_token": idp.get("id_token"), "access_token": idp.get("access_token")},
-            "Environment": services.settings.environment,
-            "OrderCloudAccessToken": token,
-            "ConfigData": event.get("ConfigData"),
-        }
-    )
-    name, value = event.get("CustomAuthHeaderName"), event.get("CustomAuthHeaderValue")
-    result = await call_integration_event(
-        outbound_client(services),
-        base_url=str(event.get("CustomImplementationUrl") or ""),
-        path="/syncuser" if existing is not None else "/createuser",
-        hash_key=str(event.get("HashKey") or ""),
-        body=body,
-        custom_auth_header=(name, value) if name and value else None,
-        timeout=None,
-        max_bytes=services.settings.integration_max_response_bytes,
-    )
+    payload = {
+        "ExistingUser": public(existing) if existing is not None else None,
+        "OpenIdConnect": {**public(config), "ConnectClientSecret": None},
+        "TokenResponse": {"id_token": idp.get("id_token"), "access_token": idp.get("access_token")},
+    }
+    hook = "syncuser" if existing is not None else "createuser"
+    result = await call_event(services, event, hook, payload, token)
     if not result.ok:
         raise _fail(result.message or "The integration event could not be called", str(result.error_code))
     answer = result.json

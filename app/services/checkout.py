@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -250,17 +250,22 @@ async def middleware_token(services: Services, docs: Docs, event: dict[str, Any]
 
 async def call_event(
     services: Services,
-    event: dict[str, Any],
+    event: Mapping[str, Any],
     hook: str,
-    sheet: dict[str, Any],
+    payload: dict[str, Any],
     token: str,
-    extra: dict[str, Any] | None = None,
+    *,
+    label: str | None = None,
 ) -> CalloutResult:
+    """POST `payload` to `{CustomImplementationUrl}/{hook}` with the fields every OrderCloud
+    integration event carries (Environment, OrderCloudAccessToken, ConfigData), signed with the
+    event's HashKey and sent with its custom auth header; `label` names it in the metrics (the
+    hook by default). Every integration event (checkout, returns, subscriptions, OpenID Connect)
+    goes out through here."""
     settings = services.settings
     body = encode(
         {
-            **(extra or {}),
-            "OrderWorksheet": sheet,
+            **payload,
             "Environment": settings.environment,
             "OrderCloudAccessToken": token,
             "ConfigData": event.get("ConfigData"),
@@ -278,7 +283,7 @@ async def call_event(
         timeout=None,
         max_bytes=settings.integration_max_response_bytes,
     )
-    metrics.observe_integration_event(hook, result.duration_ms / 1000.0, result.error_code)
+    metrics.observe_integration_event(label or hook, result.duration_ms / 1000.0, result.error_code)
     return result
 
 
@@ -411,7 +416,7 @@ async def estimate_shipping(ctx: Unit, caller: Caller, load: Loader) -> dict[str
     stored, lines, promos, event, token = await _prepare(ctx, caller, load)
     seen_print = fingerprint(stored.doc, lines)
     result = await call_event(
-        ctx.services, event, "shippingrates", worksheet(stored.doc, lines, promos), token
+        ctx.services, event, "shippingrates", {"OrderWorksheet": worksheet(stored.doc, lines, promos)}, token
     )
     raise_for_callout(result)
     answer = _answer(result, ShipEstimateResponseAnswer)
@@ -509,7 +514,7 @@ async def calculate(ctx: Unit, caller: Caller, load: Loader) -> dict[str, Any]:
     stored, lines, promos, event, token = await _prepare(ctx, caller, load)
     seen_print = fingerprint(stored.doc, lines)
     result = await call_event(
-        ctx.services, event, "ordercalculate", worksheet(stored.doc, lines, promos), token
+        ctx.services, event, "ordercalculate", {"OrderWorksheet": worksheet(stored.doc, lines, promos)}, token
     )
     raise_for_callout(result)
     answer = _answer(result, OrderCalculateResponseAnswer)
@@ -614,7 +619,9 @@ async def notify(services: Services, event: dict[str, Any], order_id: str, hook:
             lines = await order_lines(docs, order_id)
             promos = await order_rows(docs, order_id)
             token = await middleware_token(services, docs, event)
-        result = await call_event(services, event, hook, worksheet(found.doc, lines, promos), token)
+        result = await call_event(
+            services, event, hook, {"OrderWorksheet": worksheet(found.doc, lines, promos)}, token
+        )
         response = _hook_response(result)
     except DomainError as exc:  # no AllowSeller client: record why the middleware was not called
         response = {"HttpStatusCode": None, "UnhandledErrorBody": exc.message, "xp": None, "Succeeded": False}

@@ -103,7 +103,9 @@ async def ask(
     docs = ctx.docs
     sheet = checkout.worksheet(order, lines, await order_rows(docs, order["ID"]))
     token = await checkout.middleware_token(ctx.services, docs, calc.event)
-    result = await checkout.call_event(ctx.services, calc.event, HOOK, sheet, token, {"OrderReturn": ret})
+    result = await checkout.call_event(
+        ctx.services, calc.event, HOOK, {"OrderReturn": ret, "OrderWorksheet": sheet}, token
+    )
     raise_for_callout(result)
     try:
         answer = validate(result.json, OrderReturnCalculateResponse)

@@ -10,17 +10,16 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from app import metrics
 from app.auth.grants import client_allows, issue_for_user
 from app.auth.roles import ALL_ROLES
 from app.auth.tokens import Caller
 from app.auth.users import FoundUser
 from app.models.subscriptions import SubscriptionIntegration
+from app.services.checkout import call_event
 from app.store.repo import Docs
-from app.webhooks.client import outbound_client
-from app.wire import encode, merge_patch, to_doc, validate
+from app.wire import merge_patch, to_doc, validate
 from domain.errors import NotFound, ValidationFailed
-from integrations.callouts import CalloutResult, call_integration_event
+from integrations.callouts import CalloutResult
 from integrations.outbound import require_url
 
 if TYPE_CHECKING:
@@ -140,30 +139,16 @@ async def call(
     services: Services, config: dict[str, Any], sheet: dict[str, Any], token: str
 ) -> CalloutResult:
     """POST the scheduled order's worksheet to `Url`, signed (`X-oc-hash`) with `HashKey`, in the
-    shape of the checkout event's payload."""
-    settings = services.settings
-    body = encode(
-        {
-            "OrderWorksheet": sheet,
-            "Environment": settings.environment,
-            "OrderCloudAccessToken": token,
-            "ConfigData": config.get("xp"),
-        }
-    )
-    name, value = config.get("CustomAuthHeaderName"), config.get("CustomAuthHeaderValue")
+    shape of the checkout event's payload (`xp` is its ConfigData)."""
     base, path = _split(str(config.get("Url") or ""))
-    result = await call_integration_event(
-        outbound_client(services),
-        base_url=base,
-        path=path,
-        hash_key=str(config.get("HashKey") or ""),
-        body=body,
-        custom_auth_header=(name, value) if name and value else None,
-        timeout=None,
-        max_bytes=settings.integration_max_response_bytes,
-    )
-    metrics.observe_integration_event("subscription", result.duration_ms / 1000.0, result.error_code)
-    return result
+    event = {
+        "CustomImplementationUrl": base,
+        "HashKey": config.get("HashKey"),
+        "ConfigData": config.get("xp"),
+        "CustomAuthHeaderName": config.get("CustomAuthHeaderName"),
+        "CustomAuthHeaderValue": config.get("CustomAuthHeaderValue"),
+    }
+    return await call_event(services, event, path, {"OrderWorksheet": sheet}, token, label="subscription")
 
 
 def response_of(result: CalloutResult) -> dict[str, Any]:
