@@ -11,9 +11,10 @@ from app.catalog.access import buyer_view
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.list_options import ListOptions
 from app.models.catalog import ProductCollection
-from app.resources import Doc, ResourceSpec, crud
+from app.resources import Doc, ResourceSpec, crud, load, normalize, store
 from app.routes.access import buyer_scope
 from app.services import product_collections as collections
+from app.wire import id_or
 
 SHOPPER = ("Shopper",)
 READER = ("ProductCollectionReader",)
@@ -57,6 +58,7 @@ MINE = ResourceSpec(
     list_conds=_listed,
     on_write=_on_write,
     on_delete=_on_delete,
+    operations=("list", "create", "get", "patch", "delete"),
 )
 
 BUYERS = ResourceSpec(
@@ -74,6 +76,19 @@ BUYERS = ResourceSpec(
     scope=buyer_scope,
     operations=("list", "get"),
 )
+
+
+@endpoint("PUT", "/me/productcollections/{productCollectionID}")
+async def save_mine(ctx: Ctx) -> Any:
+    """Replace one of the user's collections. As with `/me/addresses`, PUT does not create: an
+    ID that is not one of the caller's collections answers 404 (create with POST)."""
+    caller = await ctx.caller(*SHOPPER)
+    scope = await _my_buyer(ctx, caller)
+    existing = await load(ctx, MINE, caller, scope, ctx.param("productCollectionID"), lock=True)
+    data = await ctx.body_object()
+    data["ID"] = id_or(data, existing["ID"])
+    doc = normalize(MINE, data, existing)
+    return await store(ctx, MINE, caller, scope, doc, existing, existing["ID"])
 
 
 @endpoint("GET", "/me/productcollections/{productCollectionID}/products")
@@ -124,4 +139,13 @@ async def list_entries(ctx: Ctx) -> Any:
     return await collections.entry_page(ctx.docs, ctx.list_options(), buyer_id, conds, view)
 
 
-ROUTES = [list_my_entries, save_entry, create_entry, delete_entry, list_entries, *crud(MINE), *crud(BUYERS)]
+ROUTES = [
+    save_mine,
+    list_my_entries,
+    save_entry,
+    create_entry,
+    delete_entry,
+    list_entries,
+    *crud(MINE),
+    *crud(BUYERS),
+]

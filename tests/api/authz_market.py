@@ -376,6 +376,21 @@ async def _catalog(api: Api) -> None:
         {"CategoryID": "mk-categ", "ProductID": "mk-prod"},
         status=204,
     )
+    # A bundle of its own product for both buyers, in the catalog and its category (a product a
+    # bundle holds cannot be deleted, and DELETE /products/mk-prod is a cell of its own).
+    await cat.product(api, "mk-bprod", price="4.00", buyers=("bA", "bB"))
+    await api.ok("POST", "/bundles", {"ID": "mk-bundle", "Name": "Bundle", "Active": True})
+    for path, body in (
+        ("/bundles/productassignments", {"BundleID": "mk-bundle", "ProductID": "mk-bprod", "Required": False}),
+        ("/bundles/assignments", {"BundleID": "mk-bundle", "BuyerID": "bA"}),
+        ("/bundles/assignments", {"BundleID": "mk-bundle", "BuyerID": "bB"}),
+        ("/catalogs/bundleassignments", {"CatalogID": "mk-cat", "BundleID": "mk-bundle"}),
+        (
+            "/catalogs/mk-cat/categories/bundleassignments",
+            {"CategoryID": "mk-categ", "BundleID": "mk-bundle"},
+        ),
+    ):
+        await api.ok("POST", path, body, status=204)
     await api.ok(
         "POST",
         "/promotions",
@@ -550,6 +565,16 @@ async def _orders(api: Api, market: Market) -> None:
         "POST", "/cart/lineitems", {"ProductID": "mk-prod", "Quantity": 1}, token=market.tokens["anonshop"]
     )
     badm = market.tokens["badmA"]
+    await api.ok(
+        "POST",
+        "/orders/Outgoing/bA-cart/bundles/mk-bundle",
+        {"LineItems": [{"ID": "bA-cartbundle", "ProductID": "mk-bprod", "Quantity": 1}]},
+        token=shop,
+    )
+    # shopA's saved list (and buyer B's user's), through /me: each belongs to its user alone.
+    for token, buyer in ((shop, "bA"), (user_b, "bB")):
+        await api.ok("POST", "/me/productcollections", {"ID": f"{buyer}-wish", "Name": "Wish"}, token=token)
+        await api.ok("PUT", f"/me/productcollections/{buyer}-wish/mk-prod", token=token, status=204)
     await api.ok("POST", "/orders/Outgoing", {"ID": "bA-admcart"}, token=badm)
     await api.ok("POST", "/orders/Outgoing", {"ID": "bB-cart"}, token=user_b)
     await api.ok(

@@ -319,3 +319,15 @@ async def test_the_seller_adds_and_removes_a_bundle_on_a_buyers_order(world: Wor
     # Another buyer's user reaches neither.
     bob = await api.post("/orders/Outgoing/o1/bundles/kit", {}, token=await world.token("bob"))
     assert bob.status_code == 404
+
+
+async def test_bundle_lists_sort_text_case_insensitively(world: World) -> None:
+    """OrderCloud sorts `L, m, s, XL`, not `L, XL, m, s` (issue #14), on both databases."""
+    api = world.api
+    token = await world.seller(ADMIN)
+    for name in ("s", "XL", "m", "L"):
+        await api.ok("POST", "/bundles", {"ID": f"size-{name}", "Name": name}, token=token)
+    page = await api.ok("GET", "/bundles", params={"sortBy": "Name"}, token=token)
+    assert [b["Name"] for b in page["Items"]] == ["L", "m", "s", "XL"]
+    page = await api.ok("GET", "/bundles", params={"sortBy": "!ID"}, token=token)
+    assert ids(page) == ["size-XL", "size-s", "size-m", "size-L"]
