@@ -380,8 +380,9 @@ async def _catalog(api: Api) -> None:
     # bundle holds cannot be deleted, and DELETE /products/mk-prod is a cell of its own).
     await cat.product(api, "mk-bprod", price="4.00", buyers=("bA", "bB"))
     await api.ok("POST", "/bundles", {"ID": "mk-bundle", "Name": "Bundle", "Active": True})
+    in_bundle = {"BundleID": "mk-bundle", "ProductID": "mk-bprod", "Required": False}
     for path, body in (
-        ("/bundles/productassignments", {"BundleID": "mk-bundle", "ProductID": "mk-bprod", "Required": False}),
+        ("/bundles/productassignments", in_bundle),
         ("/bundles/assignments", {"BundleID": "mk-bundle", "BuyerID": "bA"}),
         ("/bundles/assignments", {"BundleID": "mk-bundle", "BuyerID": "bB"}),
         ("/catalogs/bundleassignments", {"CatalogID": "mk-cat", "BundleID": "mk-bundle"}),
