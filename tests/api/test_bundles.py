@@ -331,3 +331,20 @@ async def test_bundle_lists_sort_text_case_insensitively(world: World) -> None:
     assert [b["Name"] for b in page["Items"]] == ["L", "m", "s", "XL"]
     page = await api.ok("GET", "/bundles", params={"sortBy": "!ID"}, token=token)
     assert ids(page) == ["size-XL", "size-s", "size-m", "size-L"]
+
+
+async def test_a_bundles_line_takes_its_schedules_bundle_price(world: World) -> None:
+    api = world.api
+    await kit(world)
+    schedule = await cat.read(api, "priceschedule", "ps-p1")
+    breaks = [{**schedule["PriceBreaks"][0], "BundlePrice": Decimal("4.25")}]
+    await cat.replace(api, "priceschedule", {**schedule, "PriceBreaks": breaks})
+    token = await world.token("alice")
+    bundled = await api.ok("POST", "/cart/bundles/kit", {}, token=token)
+    alone = await api.ok("POST", "/cart/lineitems", {"ProductID": "p1", "Quantity": 2}, token=token)
+    assert money(bundled["UnitPrice"]) == Decimal("4.25") and money(bundled["LineSubtotal"]) == Decimal(
+        "8.50"
+    )
+    assert money(alone["UnitPrice"]) == 5
+    cart = await api.ok("GET", "/cart", token=token)
+    assert money(cart["Subtotal"]) == Decimal("18.50")
