@@ -83,6 +83,7 @@ REFERENCES: dict[str, tuple[Ref, ...]] = {
         Ref("address", "_OwnerUserID"),
         Ref("creditcard", "_OwnerUserID"),
         Ref("productcollection", "_OwnerUserID"),
+        Ref("productcollectioninvitation", "_AcceptedBy"),
     ),
     "supplieruser": (
         Ref("supplierusergroupassignment", "UserID"),
@@ -119,7 +120,10 @@ REFERENCES: dict[str, tuple[Ref, ...]] = {
         Ref("impersonationconfig", "ClientID", anywhere=True),
         Ref("openidconnect", "OrderCloudApiClientID", anywhere=True),
     ),
-    "productcollection": (Ref("productcollectionentry", "ProductCollectionID"),),
+    "productcollection": (
+        Ref("productcollectionentry", "ProductCollectionID"),
+        Ref("productcollectioninvitation", "ProductCollectionID"),
+    ),
     "locale": (Ref("localeassignment", "LocaleID", anywhere=True),),
     # Inventory record assignments live in the product's scope, as the records do.
     "inventoryrecord": (Ref("inventoryrecordassignment", "InventoryRecordID"),),
@@ -219,6 +223,7 @@ SCOPED: dict[str, tuple[str, ...]] = {
         # A buyer user's product collections and their entries (docs/catalog.md).
         "productcollection",
         "productcollectionentry",
+        "productcollectioninvitation",
     ),
     "supplier": ("supplieruser", "supplierusergroup", "supplierusergroupassignment", "supplieraddress"),
 }

@@ -267,3 +267,12 @@ class ProductCollection(Wire, kw_only=True):
 class ProductCollectionEntry(Wire, kw_only=True):
     product_id: WireID
     list_order: NonNegative | None = None
+
+
+class ProductCollectionInvitation(Wire, kw_only=True):
+    id: WireID | None = None
+    name: Str100 | None = None
+    admin: bool = False
+    accepted: bool | None = None
+    expiration_date: str | None = None
+    xp: Xp = None

@@ -13,6 +13,7 @@ from app.list_options import ListOptions
 from app.models.catalog import ProductCollection
 from app.resources import Doc, ResourceSpec, crud, load, normalize, store
 from app.routes.access import buyer_scope
+from app.services import collection_invitations as invitations
 from app.services import product_collections as collections
 from app.wire import id_or
 
@@ -26,15 +27,15 @@ async def _my_buyer(ctx: Ctx, caller: Caller) -> str:
 
 
 async def _readable(ctx: Ctx, caller: Caller, scope: str) -> list[Any]:
-    return collections.readable(ctx.docs, caller)
+    return await collections.readable(ctx.docs, caller)
 
 
 async def _listed(ctx: Ctx, caller: Caller, scope: str, opts: ListOptions) -> list[Any]:
-    return collections.listed(ctx.docs, caller)
+    return await collections.listed(ctx.docs, caller)
 
 
 async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
-    return collections.prepare(caller, doc, existing)
+    return await collections.prepare(ctx.docs, caller, doc, existing)
 
 
 async def _on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
@@ -128,6 +129,65 @@ async def delete_entry(ctx: Ctx) -> Any:
     return NO_CONTENT, 204
 
 
+# --------------------------------------------------------------------------- invitations
+INVITES = "/me/productcollections/{productCollectionID}/invitations"
+
+
+async def _invitee(ctx: Ctx) -> Caller:
+    caller = await ctx.caller(*SHOPPER)
+    collections.require_buyer(caller)
+    return caller
+
+
+@endpoint("GET", INVITES)
+async def list_invitations(ctx: Ctx) -> Any:
+    caller = await _invitee(ctx)
+    return await invitations.page(ctx.docs, caller, ctx.param("productCollectionID"), ctx.list_options())
+
+
+@endpoint("POST", INVITES)
+async def create_invitation(ctx: Ctx) -> Any:
+    caller = await _invitee(ctx)
+    body = await ctx.body_object()
+    return await invitations.create(ctx.docs, caller, ctx.param("productCollectionID"), body)
+
+
+@endpoint("POST", INVITES + "/accept/{invitationID}")
+async def accept_invitation(ctx: Ctx) -> Any:
+    caller = await _invitee(ctx)
+    await invitations.accept(ctx.docs, caller, ctx.param("productCollectionID"), ctx.param("invitationID"))
+    return NO_CONTENT, 204
+
+
+@endpoint("POST", INVITES + "/decline/{invitationID}")
+async def decline_invitation(ctx: Ctx) -> Any:
+    caller = await _invitee(ctx)
+    await invitations.decline(ctx.docs, caller, ctx.param("productCollectionID"), ctx.param("invitationID"))
+    return NO_CONTENT, 204
+
+
+@endpoint("GET", INVITES + "/{invitationID}")
+async def get_invitation(ctx: Ctx) -> Any:
+    caller = await _invitee(ctx)
+    return await invitations.get(
+        ctx.docs, caller, ctx.param("productCollectionID"), ctx.param("invitationID")
+    )
+
+
+@endpoint("PATCH", INVITES + "/{invitationID}")
+async def patch_invitation(ctx: Ctx) -> Any:
+    caller = await _invitee(ctx)
+    collection_id, invitation_id = ctx.param("productCollectionID"), ctx.param("invitationID")
+    return await invitations.patch(ctx.docs, caller, collection_id, invitation_id, await ctx.body_object())
+
+
+@endpoint("DELETE", INVITES + "/{invitationID}")
+async def delete_invitation(ctx: Ctx) -> Any:
+    caller = await _invitee(ctx)
+    await invitations.delete(ctx.docs, caller, ctx.param("productCollectionID"), ctx.param("invitationID"))
+    return NO_CONTENT, 204
+
+
 @endpoint("GET", "/buyers/{buyerID}/productcollections/{productCollectionID}/products")
 async def list_entries(ctx: Ctx) -> Any:
     caller = await ctx.caller(*READER)
@@ -140,6 +200,13 @@ async def list_entries(ctx: Ctx) -> Any:
 
 
 ROUTES = [
+    list_invitations,
+    create_invitation,
+    accept_invitation,
+    decline_invitation,
+    get_invitation,
+    patch_invitation,
+    delete_invitation,
     save_mine,
     list_my_entries,
     save_entry,

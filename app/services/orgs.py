@@ -96,8 +96,9 @@ async def _forget_collections(docs: Docs, user_id: str, buyer_id: str) -> None:
     mine = docs.eq(_OwnerUserID=user_id)
     lists = [c["ID"] for c in await docs.all("productcollection", *mine, scope=buyer_id)]
     if lists:
-        entries = docs.field_in("ProductCollectionID", lists)
-        await docs.delete_where("productcollectionentry", entries, scope=buyer_id)
+        hanging = docs.field_in("ProductCollectionID", lists)
+        for kind in ("productcollectionentry", "productcollectioninvitation"):
+            await docs.delete_where(kind, hanging, scope=buyer_id)
         await docs.delete_where("productcollection", docs.id_in(lists), scope=buyer_id)
 
 

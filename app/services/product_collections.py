@@ -6,8 +6,13 @@ Storage contract (kinds in the `resources` table, both scoped to the buyer):
   it; IDs are unique within the buyer).
 - `productcollectionentry` {ProductCollectionID, ProductID, ListOrder, DateAdded}, keyed by
   collection and product (a product is in a collection once).
+- `productcollectioninvitation` {ID, ProductCollectionID, Name, Admin, Accepted,
+  ExpirationDate, xp} plus `_AcceptedBy` (the user who accepted it).
 Who sees a collection: its owner; every user of the buyer when its AccessLevel is `Public`
-(listed) or `Shareable` (read by ID, not listed). Only the owner changes it."""
+(listed) or `Shareable` (read by ID, not listed); a user of the buyer who accepted one of its
+invitations (listed). Its owner changes it, and so does an invitee whose invitation is `Admin`;
+only the owner renames or deletes it and manages its invitations
+(`app.services.collection_invitations`)."""
 
 from __future__ import annotations
 
@@ -30,7 +35,9 @@ Doc = dict[str, Any]
 KIND = "productcollection"
 ENTRY_KIND = "productcollectionentry"
 ENTRY_KEYS = ("ProductCollectionID", "ProductID")
+INVITE_KIND = "productcollectioninvitation"
 OWNER = "_OwnerUserID"
+ACCEPTED_BY = "_AcceptedBy"
 # OrderCloud: "ProductCollections have a limit of 500 products each".
 MAX_ENTRIES = 500
 ENTRY_SORT = ("ListOrder", "DateAdded", "ProductID")
@@ -47,51 +54,88 @@ def require_buyer(caller: Caller) -> str:
     return caller.company_id
 
 
-def readable(docs: Docs, caller: Caller) -> list[ColumnElement[bool]]:
-    """Collections of the caller's buyer the caller may read by ID."""
-    return [or_(*docs.eq(**{OWNER: caller.user_id}), docs.field_in("AccessLevel", ["Public", "Shareable"]))]
-
-
-def listed(docs: Docs, caller: Caller) -> list[ColumnElement[bool]]:
-    """Collections the caller's list shows: its own and the buyer's Public ones."""
-    return [or_(*docs.eq(**{OWNER: caller.user_id}), *docs.eq(AccessLevel="Public"))]
-
-
-def _require_owner(caller: Caller, doc: Doc) -> None:
-    if doc.get(OWNER) != caller.user_id:
-        raise Forbidden(
-            "Only the user who made a product collection may change it",
-            "ProductCollection.CannotModify",
-            {"ProductCollectionID": doc["ID"]},
+async def grants(docs: Docs, caller: Caller) -> dict[str, bool]:
+    """The collections others shared with the caller by an invitation it accepted: collection
+    ID -> whether the invitation lets it administer the collection (`Admin`)."""
+    rows = await docs.all(INVITE_KIND, *docs.eq(**{ACCEPTED_BY: caller.user_id}), scope=caller.company_id)
+    shared: dict[str, bool] = {}
+    for row in rows:
+        shared[row["ProductCollectionID"]] = shared.get(row["ProductCollectionID"], False) or bool(
+            row.get("Admin")
         )
+    return shared
 
 
-def prepare(caller: Caller, doc: Doc, existing: Doc | None) -> Doc:
-    """A collection being written: a new one is the caller's; another's cannot be changed."""
+async def readable(docs: Docs, caller: Caller) -> list[ColumnElement[bool]]:
+    """Collections of the caller's buyer the caller may read by ID."""
+    shared = sorted(await grants(docs, caller))
+    return [
+        or_(
+            *docs.eq(**{OWNER: caller.user_id}),
+            docs.field_in("AccessLevel", ["Public", "Shareable"]),
+            docs.id_in(shared),
+        )
+    ]
+
+
+async def listed(docs: Docs, caller: Caller) -> list[ColumnElement[bool]]:
+    """Collections the caller's list shows: its own, the buyer's Public ones, and those shared
+    with it by an accepted invitation."""
+    shared = sorted(await grants(docs, caller))
+    return [or_(*docs.eq(**{OWNER: caller.user_id}), *docs.eq(AccessLevel="Public"), docs.id_in(shared))]
+
+
+def _cannot_modify(doc: Doc) -> Forbidden:
+    return Forbidden(
+        "Only the user who made a product collection (or one it invited as an admin) may change it",
+        "ProductCollection.CannotModify",
+        {"ProductCollectionID": doc["ID"]},
+    )
+
+
+def require_owner(caller: Caller, doc: Doc) -> None:
+    if doc.get(OWNER) != caller.user_id:
+        raise _cannot_modify(doc)
+
+
+async def _require_editor(docs: Docs, caller: Caller, doc: Doc) -> None:
+    """The owner, or a user whose accepted invitation has `Admin: true`."""
+    if doc.get(OWNER) != caller.user_id and not (await grants(docs, caller)).get(doc["ID"]):
+        raise _cannot_modify(doc)
+
+
+async def prepare(docs: Docs, caller: Caller, doc: Doc, existing: Doc | None) -> Doc:
+    """A collection being written: a new one is the caller's; another's only its owner or an
+    admin invitee changes, and only its owner renames (its invitations name the ID)."""
     if existing is not None:
-        _require_owner(caller, existing)
+        await _require_editor(docs, caller, existing)
+        if doc["ID"] != existing["ID"]:
+            require_owner(caller, existing)
     doc[OWNER] = existing[OWNER] if existing is not None else caller.user_id
     return doc
 
 
 async def forget(docs: Docs, caller: Caller, doc: Doc, buyer_id: str) -> None:
-    """A deleted collection takes its entries with it."""
-    _require_owner(caller, doc)
-    await docs.delete_where(ENTRY_KIND, *docs.eq(ProductCollectionID=doc["ID"]), scope=buyer_id)
+    """A deleted collection (only its owner deletes it) takes its entries and invitations along."""
+    require_owner(caller, doc)
+    for kind in (ENTRY_KIND, INVITE_KIND):
+        await docs.delete_where(kind, *docs.eq(ProductCollectionID=doc["ID"]), scope=buyer_id)
 
 
-async def _readable_collection(docs: Docs, caller: Caller, buyer_id: str, collection_id: str) -> Doc:
+async def readable_collection(docs: Docs, caller: Caller, buyer_id: str, collection_id: str) -> Doc:
     found = await docs.get(KIND, collection_id, buyer_id)
     if found is None or not (
-        found.doc.get(OWNER) == caller.user_id or found.doc.get("AccessLevel") in ("Public", "Shareable")
+        found.doc.get(OWNER) == caller.user_id
+        or found.doc.get("AccessLevel") in ("Public", "Shareable")
+        or found.doc["ID"] in await grants(docs, caller)
     ):
         raise NotFound("ProductCollection", collection_id)
     return found.doc
 
 
-async def _own_collection(docs: Docs, caller: Caller, collection_id: str) -> Doc:
-    doc = await _readable_collection(docs, caller, require_buyer(caller), collection_id)
-    _require_owner(caller, doc)
+async def _editable_collection(docs: Docs, caller: Caller, collection_id: str) -> Doc:
+    doc = await readable_collection(docs, caller, require_buyer(caller), collection_id)
+    await _require_editor(docs, caller, doc)
     return doc
 
 
@@ -102,7 +146,7 @@ async def add_entry(docs: Docs, caller: Caller, view: BuyerView, collection_id: 
     """Put a product the user sees in the user's collection (again: its ListOrder changes, its
     DateAdded stays); at most MAX_ENTRIES products per collection."""
     entry: Doc = assignments.parse(data, ProductCollectionEntry)
-    collection = await _own_collection(docs, caller, collection_id)
+    collection = await _editable_collection(docs, caller, collection_id)
     product = await visible_product(docs, view, entry["ProductID"])
     key = assignments.synthetic_id(collection["ID"], product["ID"])
     found = await docs.get(ENTRY_KIND, key, view.buyer_id)
@@ -126,7 +170,7 @@ async def add_entry(docs: Docs, caller: Caller, view: BuyerView, collection_id: 
 
 
 async def remove_entry(docs: Docs, caller: Caller, collection_id: str, product_id: str) -> None:
-    collection = await _own_collection(docs, caller, collection_id)
+    collection = await _editable_collection(docs, caller, collection_id)
     await docs.delete(ENTRY_KIND, assignments.synthetic_id(collection["ID"], product_id), caller.company_id)
 
 
@@ -146,7 +190,7 @@ async def entry_conds(
     if reader:
         collection = (await docs.require(KIND, collection_id, buyer_id, object_type="ProductCollection")).doc
     else:
-        collection = await _readable_collection(docs, caller, buyer_id, collection_id)
+        collection = await readable_collection(docs, caller, buyer_id, collection_id)
     mine = docs.eq(ProductCollectionID=collection["ID"])
     if view is None:
         return list(mine)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.auth.roles import ALL_ROLES
+from app.store.repo import Docs
 from app.store.tables import outbox
 from tests.api import catalog_fixtures as cat
 from tests.api.org_setup import PASSWORD, address_body, user_body
@@ -576,6 +577,10 @@ async def _orders(api: Api, market: Market) -> None:
     for token, buyer in ((shop, "bA"), (user_b, "bB")):
         await api.ok("POST", "/me/productcollections", {"ID": f"{buyer}-wish", "Name": "Wish"}, token=token)
         await api.ok("PUT", f"/me/productcollections/{buyer}-wish/mk-prod", token=token, status=204)
+    await api.ok(
+        "POST", "/me/productcollections/bA-wish/invitations", {"Name": "Invite"}, token=shop, status=201
+    )
+    await _rename_invitation(api, "bA-wish", "bA-invite")
     await api.ok("POST", "/orders/Outgoing", {"ID": "bA-admcart"}, token=badm)
     await api.ok("POST", "/orders/Outgoing", {"ID": "bB-cart"}, token=user_b)
     await api.ok(
@@ -633,6 +638,18 @@ async def _subscriptions(api: Api) -> None:
     body = {"ID": "bA-sub", "Frequency": 1, "Interval": "Weeks", "NextOrderDate": "2031-01-01T00:00:00Z"}
     await api.ok("POST", "/subscriptions", {**body, "FromUserID": "bA-shopper", "FromCompanyID": "bA"})
     await api.ok("POST", "/subscriptions/bA-sub/items", {"ID": "bA-subitem", "ProductID": "mk-prod"})
+
+
+async def _rename_invitation(api: Api, collection_id: str, new_id: str) -> None:
+    """Invitation IDs are the server's to make; the matrix needs a known one."""
+    async with api.services.db.transaction() as conn:
+        docs = Docs(conn)
+        (found,) = await docs.all_stored(
+            "productcollectioninvitation", *docs.eq(ProductCollectionID=collection_id), scope="bA"
+        )
+        await docs.replace(
+            "productcollectioninvitation", found.doc["ID"], {**found.doc, "ID": new_id}, "bA", new_id=new_id
+        )
 
 
 async def build_market(api: Api) -> Market:

@@ -1657,6 +1657,23 @@ for verb in ("PUT", "DELETE"):
     row(
         verb, "/me/productcollections/{productCollectionID}/{productID}", only("shopA"), args=WISH, roles=SHOP
     )
+INVITES = "/me/productcollections/{productCollectionID}/invitations"
+INVITE = {**WISH, "invitationID": "bA-invite"}
+row("GET", INVITES, only("shopA"), args=WISH, roles=SHOP)
+row("POST", INVITES, only("shopA"), args=WISH, body={"Name": "n"}, roles=SHOP)
+row("GET", INVITES + "/{invitationID}", only("shopA"), args=INVITE, roles=SHOP)
+row("PATCH", INVITES + "/{invitationID}", only("shopA"), args=INVITE, body={"Admin": True}, roles=SHOP)
+row("DELETE", INVITES + "/{invitationID}", only("shopA"), args=INVITE, roles=SHOP)
+for action in ("accept", "decline"):
+    row(
+        "POST",
+        INVITES + f"/{action}/{{invitationID}}",
+        only("badmA", "anonshop"),
+        args=INVITE,
+        roles=SHOP,
+        deny_codes=frozenset({"ProductCollection.CannotAcceptOrDeclineOwnInvitation"}),
+        note="another user of the collection's buyer who has the invitation's ID",
+    )
 PC_READ = ("ProductCollectionReader",)
 row("GET", "/buyers/{buyerID}/productcollections", of("bA"), args=WISH, roles=PC_READ)
 row("GET", "/buyers/{buyerID}/productcollections/{productCollectionID}", of("bA"), args=WISH, roles=PC_READ)

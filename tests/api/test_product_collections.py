@@ -139,3 +139,52 @@ async def test_put_replaces_the_users_own_collection_and_creates_none(world: Wor
     assert replaced == {"ID": "wish", "Name": "Wishes", "xp": None, "AccessLevel": "Private"}
     assert (await api.put(f"{MINE}/new", {"Name": "New"}, token=alice)).status_code == 404
     assert (await api.put(f"{MINE}/wish", {"Name": "Carol's"}, token=carol)).status_code == 404
+
+
+async def test_invitations_share_a_private_collection_within_the_buyer(world: World) -> None:
+    api = world.api
+    await cat.product(api, "p1", buyers=("b1", "b2"))
+    await cat.product(api, "p2", buyers=("b1",))
+    alice, carol, bob = [await world.token(u) for u in ("alice", "carol", "bob")]
+    await api.ok("POST", MINE, {"ID": "gifts", "Name": "Gifts"}, token=alice)
+    await api.ok("PUT", f"{MINE}/gifts/p1", token=alice, status=204)
+    invites = f"{MINE}/gifts/invitations"
+    made = await api.ok("POST", invites, {"ID": "mine", "Name": "For Carol", "Accepted": True}, token=alice)
+    assert made["ID"] != "mine" and made["Accepted"] is False and made["Admin"] is False
+    assert ids(await api.ok("GET", invites, token=alice)) == [made["ID"]]
+    # Only the owner manages invitations; a user who cannot read the collection gets 404.
+    assert (await api.get(invites, token=carol)).status_code == 404
+    assert (await api.post(invites, {"Name": "x"}, token=bob)).status_code == 404
+    own = await api.post(f"{invites}/accept/{made['ID']}", token=alice)
+    assert (
+        own.status_code == 400 and error_code(own) == "ProductCollection.CannotAcceptOrDeclineOwnInvitation"
+    )
+    assert (await api.post(f"{invites}/accept/{made['ID']}", token=bob)).status_code == 404
+
+    await api.ok("POST", f"{invites}/accept/{made['ID']}", token=carol, status=204)
+    assert (await api.ok("GET", f"{invites}/{made['ID']}", token=alice))["Accepted"] is True
+    again = await api.post(f"{invites}/accept/{made['ID']}", token=carol)
+    assert error_code(again) == "ProductCollection.AlreadyAcceptedInvitation"
+    # Carol now lists and reads it, but may not change it (her invitation is not Admin).
+    assert ids(await api.ok("GET", MINE, token=carol)) == ["gifts"]
+    assert ids(await api.ok("GET", f"{MINE}/gifts/products", token=carol)) == ["p1"]
+    refused = await api.put(f"{MINE}/gifts/p2", token=carol)
+    assert refused.status_code == 403 and error_code(refused) == "ProductCollection.CannotModify"
+    # Made Admin, she changes its entries and name, but neither renames nor deletes it.
+    await api.ok("PATCH", f"{invites}/{made['ID']}", {"Admin": True}, token=alice)
+    await api.ok("PUT", f"{MINE}/gifts/p2", token=carol, status=204)
+    assert (await api.ok("PATCH", f"{MINE}/gifts", {"Name": "Presents"}, token=carol))["Name"] == "Presents"
+    for method, path, body in (("PATCH", f"{MINE}/gifts", {"ID": "x"}), ("DELETE", f"{MINE}/gifts", None)):
+        assert (await api.call(method, path, body, token=carol)).status_code == 403
+    # Declining gives the access back; a deleted invitation is gone.
+    await api.ok("POST", f"{invites}/decline/{made['ID']}", token=carol, status=204)
+    assert (await api.get(f"{MINE}/gifts", token=carol)).status_code == 404
+    assert (await api.get(f"{invites}/{made['ID']}", token=alice)).status_code == 404
+    late = await api.ok(
+        "POST", invites, {"Name": "Late", "ExpirationDate": "2020-01-01T00:00:00Z"}, token=alice
+    )
+    assert (await api.post(f"{invites}/accept/{late['ID']}", token=carol)).status_code == 404
+    await api.ok("DELETE", f"{invites}/{late['ID']}", token=alice, status=204)
+    assert (await api.ok("GET", invites, token=alice))["Items"] == []
+    bad = await api.post(invites, {"ExpirationDate": "soon"}, token=alice)
+    assert bad.status_code == 400
