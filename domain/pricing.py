@@ -363,9 +363,12 @@ def price_line(
     markups: Sequence[SpecMarkup] = (),
     now: datetime,
     override_unit_price: Decimal | None = None,
+    in_bundle: bool = False,
 ) -> LinePrice:
     """Price one line. Min/Max/Restricted are the caller's job (:func:`check_quantity`); only a
-    non-positive quantity is refused here because AmountTotal divides by it."""
+    non-positive quantity is refused here because AmountTotal divides by it. A line bought in a
+    bundle (`in_bundle`) takes the break's BundlePrice when it has one, before any sale price
+    (OrderCloud's order: BundlePrice, SubscriptionPrice, SalePrice, Price)."""
     if quantity < 1:
         raise ValidationFailed(
             "Quantity must be greater than 0", "LineItem.QuantityMustBePositive", {"Quantity": quantity}
@@ -379,7 +382,9 @@ def price_line(
 
     on_sale = False
     base = brk.price
-    if brk.sale_price is not None and schedule.has_sale_window:
+    if in_bundle and brk.bundle_price is not None:
+        base = brk.bundle_price
+    elif brk.sale_price is not None and schedule.has_sale_window:
         if now.tzinfo is None:
             now = now.replace(tzinfo=UTC)
         start, end = schedule.sale_start, schedule.sale_end

@@ -26,7 +26,8 @@ from domain.categories import Grant, Tree, nodes_from_docs, parse_depth, visible
 KIND = "category"
 ASSIGN_KIND = "categoryassignment"
 PRODUCT_KIND = "categoryproductassignment"
-KINDS = (KIND, ASSIGN_KIND, PRODUCT_KIND)
+BUNDLE_KIND = "categorybundleassignment"  # app.catalog.bundles: a bundle in a category
+KINDS = (KIND, ASSIGN_KIND, PRODUCT_KIND, BUNDLE_KIND)
 R = resources.c
 _OPERATORS = ("!", "<", ">", "*", "|")
 

@@ -48,7 +48,7 @@ async def prepare(docs: Docs, catalog_id: str, doc: Doc, existing: Doc | None) -
         await _set_category_count(docs, catalog_id, 1)
     elif existing["ID"] != doc["ID"]:
         await repoint(docs, store.KIND, "ParentID", existing["ID"], doc["ID"], scope=catalog_id)
-        for kind in (store.ASSIGN_KIND, store.PRODUCT_KIND):
+        for kind in (store.ASSIGN_KIND, store.PRODUCT_KIND, store.BUNDLE_KIND):
             await repoint(docs, kind, "CategoryID", existing["ID"], doc["ID"], scope=catalog_id)
     doc["ChildCount"] = None  # counted when shown
     return doc
@@ -59,7 +59,7 @@ async def forget(docs: Docs, catalog_id: str, category_id: str) -> None:
     and with them their assignments. The category itself is deleted by the caller."""
     below = sorted((await store.tree(docs, catalog_id)).below(category_id, None))
     gone = [category_id, *below]
-    for kind in (store.ASSIGN_KIND, store.PRODUCT_KIND):
+    for kind in (store.ASSIGN_KIND, store.PRODUCT_KIND, store.BUNDLE_KIND):
         await docs.delete_where(kind, docs.field_in("CategoryID", gone), scope=catalog_id)
     if below:
         await docs.delete_where(store.KIND, docs.id_in(below), scope=catalog_id)

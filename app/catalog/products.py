@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement
 
 from app.assignments import buyer_user_reach
 from app.catalog import assignments, categories
+from app.catalog.bundles import refuse_if_in_bundle
 from app.catalog.counts import product_counts
 from app.catalog.stock import stamp_inventory
 from app.catalog.visibility import in_catalog
@@ -27,6 +28,7 @@ NAMING_PRODUCT = (
     "productcatalogassignment",
     "specproductassignment",
     "categoryproductassignment",
+    "productcollectionentry",
 )
 
 
@@ -54,7 +56,9 @@ async def prepare(docs: Docs, doc: Doc, existing: Doc | None, marketplace_id: st
 
 
 async def forget(docs: Docs, product_id: str) -> None:
-    """What a deleted product takes with it: everything scoped to it, every assignment naming it."""
+    """What a deleted product takes with it: everything scoped to it, every assignment naming it
+    (and buyers' saved entries of it); a product a bundle holds is not deleted."""
+    await refuse_if_in_bundle(docs, product_id)
     for kind in PRODUCT_SCOPED:
         await docs.delete_where(kind, scope=product_id)
     for kind in NAMING_PRODUCT:

@@ -37,6 +37,11 @@ ASSIGNMENT_KEYS: dict[str, tuple[str, ...]] = {
     "productsupplier": ("SupplierID",),
     "categoryassignment": ("CategoryID", "BuyerID", "UserGroupID"),
     "categoryproductassignment": ("CategoryID", "ProductID"),
+    "bundleproductassignment": ("BundleID", "ProductID"),
+    "bundleassignment": ("BundleID", "BuyerID", "UserGroupID"),
+    "bundlecatalogassignment": ("CatalogID", "BundleID"),
+    "categorybundleassignment": ("CategoryID", "BundleID"),
+    "productcollectionentry": ("ProductCollectionID", "ProductID"),
 }
 
 # Which rows of a marketplace-wide kind belong to the company (scope) of the renamed document.
@@ -77,6 +82,8 @@ REFERENCES: dict[str, tuple[Ref, ...]] = {
         # What the user created through /me (private addresses and cards) stays the user's.
         Ref("address", "_OwnerUserID"),
         Ref("creditcard", "_OwnerUserID"),
+        Ref("productcollection", "_OwnerUserID"),
+        Ref("productcollectioninvitation", "_AcceptedBy"),
     ),
     "supplieruser": (
         Ref("supplierusergroupassignment", "UserID"),
@@ -94,6 +101,7 @@ REFERENCES: dict[str, tuple[Ref, ...]] = {
         Ref("productassignment", "UserGroupID", _buyer),
         Ref("promotionassignment", "UserGroupID", _buyer),
         Ref("categoryassignment", "UserGroupID", _buyer),
+        Ref("bundleassignment", "UserGroupID", _buyer),
         Ref("approvalrule", "ApprovingGroupID"),
     ),
     "supplierusergroup": (
@@ -112,6 +120,10 @@ REFERENCES: dict[str, tuple[Ref, ...]] = {
         Ref("impersonationconfig", "ClientID", anywhere=True),
         Ref("openidconnect", "OrderCloudApiClientID", anywhere=True),
     ),
+    "productcollection": (
+        Ref("productcollectionentry", "ProductCollectionID"),
+        Ref("productcollectioninvitation", "ProductCollectionID"),
+    ),
     "locale": (Ref("localeassignment", "LocaleID", anywhere=True),),
     # Inventory record assignments live in the product's scope, as the records do.
     "inventoryrecord": (Ref("inventoryrecordassignment", "InventoryRecordID"),),
@@ -127,11 +139,23 @@ REFERENCES: dict[str, tuple[Ref, ...]] = {
             "productcatalogassignment",
             "specproductassignment",
             "categoryproductassignment",
+            "bundleproductassignment",
+            "productcollectionentry",
+        )
+    ),
+    "bundle": tuple(
+        Ref(kind, "BundleID", anywhere=True)
+        for kind in (
+            "bundleproductassignment",
+            "bundleassignment",
+            "bundlecatalogassignment",
+            "categorybundleassignment",
         )
     ),
     "catalog": (
         Ref("catalogassignment", "CatalogID", anywhere=True),
         Ref("productcatalogassignment", "CatalogID", anywhere=True),
+        Ref("bundlecatalogassignment", "CatalogID", anywhere=True),
     ),
     "spec": (Ref("specproductassignment", "SpecID", anywhere=True),),
     "priceschedule": (
@@ -148,6 +172,7 @@ REFERENCES: dict[str, tuple[Ref, ...]] = {
                 "catalogassignment",
                 "categoryassignment",
                 "productassignment",
+                "bundleassignment",
                 "promotionassignment",
                 "securityprofileassignment",
                 "apiclientassignment",
@@ -181,7 +206,7 @@ SCOPED: dict[str, tuple[str, ...]] = {
     "spec": ("specoption",),
     # Categories and their assignments are scoped to their catalog (a category ID is unique only
     # within it): they move with a renamed catalog.
-    "catalog": ("category", "categoryassignment", "categoryproductassignment"),
+    "catalog": ("category", "categoryassignment", "categoryproductassignment", "categorybundleassignment"),
     "buyer": (
         "user",
         "usergroup",
@@ -195,6 +220,10 @@ SCOPED: dict[str, tuple[str, ...]] = {
         "creditcardassignment",
         "spendingaccountassignment",
         "costcenterassignment",
+        # A buyer user's product collections and their entries (docs/catalog.md).
+        "productcollection",
+        "productcollectionentry",
+        "productcollectioninvitation",
     ),
     "supplier": ("supplieruser", "supplierusergroup", "supplierusergroupassignment", "supplieraddress"),
 }

@@ -213,3 +213,66 @@ class ProductSupplier(Wire, kw_only=True):
     date_created: str | None = None
     all_buyers_can_order: bool = False
     xp: Xp = None
+
+
+# --------------------------------------------------------------------------- bundles
+
+
+class Bundle(Wire, kw_only=True):
+    id: WireID | None = None
+    owner_id: WireID | None = None
+    name: Str100
+    description: Str2000 | None = None
+    active: bool = False
+    xp: Xp = None
+
+
+class BundleAssignment(Wire, kw_only=True):
+    seller_id: WireID | None = None
+    bundle_id: WireID
+    buyer_id: WireID
+    user_group_id: WireID | None = None
+
+
+class BundleProductAssignment(Wire, kw_only=True):
+    product_id: WireID
+    bundle_id: WireID
+    required: bool
+    default_quantity: Annotated[int, msgspec.Meta(ge=1)] | None = None
+
+
+class BundleCatalogAssignment(Wire, kw_only=True):
+    catalog_id: WireID
+    bundle_id: WireID
+
+
+class CategoryBundleAssignment(Wire, kw_only=True):
+    category_id: WireID
+    bundle_id: WireID
+    list_order: NonNegative | None = None
+
+
+# --------------------------------------------------------------------------- product collections
+
+AccessLevel = Literal["Private", "Public", "Shareable"]
+
+
+class ProductCollection(Wire, kw_only=True):
+    id: WireID | None = None
+    name: Str100 | None = None
+    xp: Xp = None
+    access_level: AccessLevel = "Private"
+
+
+class ProductCollectionEntry(Wire, kw_only=True):
+    product_id: WireID
+    list_order: NonNegative | None = None
+
+
+class ProductCollectionInvitation(Wire, kw_only=True):
+    id: WireID | None = None
+    name: Str100 | None = None
+    admin: bool = False
+    accepted: bool | None = None
+    expiration_date: str | None = None
+    xp: Xp = None

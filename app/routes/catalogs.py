@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from app.auth.tokens import Caller
-from app.catalog import assignments, catalog_admin
+from app.catalog import assignments, bundles, catalog_admin
 from app.http import NO_CONTENT, Ctx, endpoint
-from app.models.catalog import Catalog, CatalogAssignment, ProductCatalogAssignment
+from app.models.catalog import BundleCatalogAssignment, Catalog, CatalogAssignment, ProductCatalogAssignment
 from app.resources import Doc, ResourceSpec, crud
 from app.routes.access import seller_only
 
@@ -105,6 +105,34 @@ async def delete_product_assignment(ctx: Ctx) -> Any:
     return NO_CONTENT, 204
 
 
+@endpoint("GET", "/catalogs/bundleassignments")
+async def list_bundle_assignments(ctx: Ctx) -> Any:
+    await _admin(ctx, *READ)
+    return await assignments.list_page(
+        ctx,
+        ctx.list_options,
+        bundles.CATALOG_KIND,
+        BundleCatalogAssignment,
+        params={"catalogID": "CatalogID", "bundleID": "BundleID"},
+        sort=bundles.CATALOG_KEYS,
+    )
+
+
+@endpoint("POST", "/catalogs/bundleassignments")
+async def save_bundle_assignment(ctx: Ctx) -> Any:
+    await _admin(ctx, *WRITE)
+    doc = assignments.parse(await ctx.body_object(), BundleCatalogAssignment)
+    await bundles.assign_catalog(ctx.docs, doc)
+    return NO_CONTENT, 204
+
+
+@endpoint("DELETE", "/catalogs/{catalogID}/bundleassignments/{bundleID}")
+async def delete_bundle_assignment(ctx: Ctx) -> Any:
+    await _admin(ctx, *WRITE)
+    await bundles.unassign_catalog(ctx.docs, ctx.param("catalogID"), ctx.param("bundleID"))
+    return NO_CONTENT, 204
+
+
 # Static `/catalogs/assignments` routes are registered before `/catalogs/{catalogID}`.
 ROUTES = [
     list_assignments,
@@ -113,5 +141,8 @@ ROUTES = [
     list_product_assignments,
     save_product_assignment,
     delete_product_assignment,
+    list_bundle_assignments,
+    save_bundle_assignment,
+    delete_bundle_assignment,
     *crud(SPEC),
 ]

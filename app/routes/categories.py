@@ -6,10 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from app.auth.tokens import Caller
-from app.catalog import assignments, category_admin
+from app.catalog import assignments, bundles, category_admin
 from app.catalog import categories as store
 from app.http import NO_CONTENT, Ctx, endpoint
-from app.models.catalog import Category, CategoryAssignment, CategoryProductAssignment
+from app.models.catalog import (
+    Category,
+    CategoryAssignment,
+    CategoryBundleAssignment,
+    CategoryProductAssignment,
+)
 from app.resources import Doc, Listing, ResourceSpec, crud, listing_page
 from app.routes.access import seller_only
 
@@ -136,6 +141,35 @@ async def delete_product_assignment(ctx: Ctx) -> Any:
     return NO_CONTENT, 204
 
 
+@endpoint("GET", "/catalogs/{catalogID}/categories/bundleassignments")
+async def list_bundle_assignments(ctx: Ctx) -> Any:
+    catalog_id = await catalog_scope(ctx, await ctx.caller(*READ))
+    return await assignments.list_page(
+        ctx,
+        ctx.list_options,
+        bundles.CATEGORY_KIND,
+        CategoryBundleAssignment,
+        params={"categoryID": "CategoryID", "bundleID": "BundleID"},
+        scope=catalog_id,
+        sort=("ListOrder", *bundles.CATEGORY_KEYS),
+    )
+
+
+@endpoint("POST", "/catalogs/{catalogID}/categories/bundleassignments")
+async def save_bundle_assignment(ctx: Ctx) -> Any:
+    catalog_id = await catalog_scope(ctx, await ctx.caller(*WRITE))
+    doc = assignments.parse(await ctx.body_object(), CategoryBundleAssignment)
+    await bundles.assign_category(ctx.docs, catalog_id, doc)
+    return NO_CONTENT, 204
+
+
+@endpoint("DELETE", "/catalogs/{catalogID}/categories/{categoryID}/bundleassignments/{bundleID}")
+async def delete_bundle_assignment(ctx: Ctx) -> Any:
+    catalog_id = await catalog_scope(ctx, await ctx.caller(*WRITE))
+    await bundles.unassign_category(ctx.docs, catalog_id, ctx.param("categoryID"), ctx.param("bundleID"))
+    return NO_CONTENT, 204
+
+
 # Static `.../categories/assignments` routes are registered before `.../categories/{categoryID}`.
 ROUTES = [
     list_assignments,
@@ -144,6 +178,9 @@ ROUTES = [
     list_product_assignments,
     save_product_assignment,
     delete_product_assignment,
+    list_bundle_assignments,
+    save_bundle_assignment,
+    delete_bundle_assignment,
     list_categories,
     *crud(SPEC),
 ]

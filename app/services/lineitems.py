@@ -252,6 +252,9 @@ async def _build(
         "InvitationID": existing.get("InvitationID") if existing else group_access.invitation_of(caller),
         "xp": validated.get("xp"),
     }
+    if existing is not None:
+        # A line bought in a bundle stays in it through later edits.
+        line.update({k: v for k, v in existing.items() if k == "BundleItemID" or k.startswith("_Bundle")})
     return line, offer
 
 
@@ -290,10 +293,21 @@ async def _commit(
     await settle(docs, order, lines, now=now)
     order["LastUpdated"] = iso(now)
     await docs.replace("order", scope, order, version=order_stored.version)
-    order_stored.doc = order
+    # The Stored now stands for what was written, so a further change in this request (the next
+    # line of a bundle) checks against this version, not the one first read.
+    order_stored.doc, order_stored.version = order, order_stored.version + 1
 
 
-async def add_line(ctx: Unit, caller: Caller, order_stored: Stored, body: dict[str, Any]) -> dict[str, Any]:
+async def add_line(
+    ctx: Unit,
+    caller: Caller,
+    order_stored: Stored,
+    body: dict[str, Any],
+    *,
+    bundle: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Add one line. `bundle`: the fields linking it to a bundle it is bought in (BundleItemID
+    and the private bundle keys, `services.bundle_lines`); the line is priced as any other."""
     order = order_stored.doc
     require_editable(order)
     data = _writable(body)
@@ -301,6 +315,8 @@ async def add_line(ctx: Unit, caller: Caller, order_stored: Stored, body: dict[s
         check_id(data["ID"])
     now = utcnow()
     line, offer = await _build(ctx, caller, order, data, None, now)
+    if bundle is not None:
+        line.update(bundle)
     docs = ctx.docs
     if await docs.exists("lineitem", line["ID"], order["ID"]):
         raise Conflict(
@@ -344,7 +360,9 @@ async def _add_alone(
     order.pop(PRINT_KEY, None)  # as `settle` does for an order without promotions
     order["LastUpdated"] = iso(now)
     await docs.replace("order", scope, order, version=order_stored.version)
-    order_stored.doc = order
+    # The Stored now stands for what was written, so a further change in this request (the next
+    # line of a bundle) checks against this version, not the one first read.
+    order_stored.doc, order_stored.version = order, order_stored.version + 1
     return True
 
 
@@ -391,7 +409,8 @@ async def update_line(
     return public(line), False
 
 
-async def delete_line(ctx: Unit, order_stored: Stored, line_id: str) -> None:
+async def delete_line(ctx: Unit, order_stored: Stored, line_id: str, *, with_bundle: bool = False) -> None:
+    """Remove a line (`with_bundle`: as part of removing its whole bundle)."""
     order = order_stored.doc
     require_editable(order)
     lines = await order_lines(ctx.docs, order["ID"])
@@ -399,6 +418,8 @@ async def delete_line(ctx: Unit, order_stored: Stored, line_id: str) -> None:
     if current is None:
         raise NotFound("LineItem", line_id)
     group_access.check_line_write(await ctx.caller(), current)
+    if not with_bundle:
+        refuse_required_bundle_line(current)
     await ctx.docs.delete("lineitem", line_id, order["ID"])
     lines = [line for line in lines if line is not current]
     offer = None
@@ -409,6 +430,17 @@ async def delete_line(ctx: Unit, order_stored: Stored, line_id: str) -> None:
             offer = None
     await _commit(ctx, order_stored, lines, None, offer, current["ProductID"], utcnow())
     await activities.line_changed(ctx.docs, order["ID"], LINE_REMOVED, current, await ctx.caller())
+
+
+def refuse_required_bundle_line(line: dict[str, Any]) -> None:
+    """A line a bundle requires goes only with its bundle (DELETE .../bundles/{id}/{itemID});
+    an optional product of a bundle may be removed alone."""
+    if line.get("BundleItemID") and line.get("_BundleRequired"):
+        raise ValidationFailed(
+            "This line is a required item of a bundle; remove the bundle instead",
+            "LineItem.CannotRemoveRequiredBundleItem",
+            {"LineItemID": line["ID"], "BundleItemID": line["BundleItemID"]},
+        )
 
 
 async def set_line_shipto(
@@ -447,4 +479,4 @@ async def _sync_order_shipping_id(ctx: Unit, order_stored: Stored) -> None:
         order["ShippingAddressID"] = common
         order["LastUpdated"] = iso(utcnow())
         await ctx.docs.replace("order", order["ID"], order, version=order_stored.version)
-        order_stored.doc = order
+        order_stored.doc, order_stored.version = order, order_stored.version + 1

@@ -67,6 +67,7 @@ async def forget_company(docs: Docs, company_id: str, *, field: str, kinds: tupl
         "catalogassignment",
         "productassignment",
         "categoryassignment",
+        "bundleassignment",
     ):
         await docs.delete_where(kind, *docs.eq(**{field: company_id}))
 
@@ -83,10 +84,22 @@ async def forget_user(docs: Docs, assignment_kind: str, user_id: str, scope: str
         for kind in INSTRUMENT_ASSIGNMENT_KINDS:
             await docs.delete_where(kind, *docs.eq(UserID=user_id), scope=scope)
         await docs.delete_where("creditcard", *docs.eq(_OwnerUserID=user_id), scope=scope)
+        await _forget_collections(docs, user_id, scope)
         owned = [a["ID"] for a in await docs.all("address", *docs.eq(_OwnerUserID=user_id), scope=scope)]
         if owned:
             await docs.delete_where("addressassignment", docs.field_in("AddressID", owned), scope=scope)
             await docs.delete_where("address", docs.id_in(owned), scope=scope)
+
+
+async def _forget_collections(docs: Docs, user_id: str, buyer_id: str) -> None:
+    """A buyer user's product collections (saved lists) and their entries."""
+    mine = docs.eq(_OwnerUserID=user_id)
+    lists = [c["ID"] for c in await docs.all("productcollection", *mine, scope=buyer_id)]
+    if lists:
+        hanging = docs.field_in("ProductCollectionID", lists)
+        for kind in ("productcollectionentry", "productcollectioninvitation"):
+            await docs.delete_where(kind, hanging, scope=buyer_id)
+        await docs.delete_where("productcollection", docs.id_in(lists), scope=buyer_id)
 
 
 async def group_members(docs: Docs, assignment_kind: str, group_id: str, scope: str) -> ColumnElement[bool]:

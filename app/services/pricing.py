@@ -146,6 +146,7 @@ def _price(
             markups=_markups(line),
             now=now,
             override_unit_price=override,
+            in_bundle=bool(line.get("BundleItemID")),
         )
         unit: Decimal | None = priced.unit_price
         subtotal = priced.line_subtotal

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.auth.roles import ALL_ROLES
+from app.store.repo import Docs
 from app.store.tables import outbox
 from tests.api import catalog_fixtures as cat
 from tests.api.org_setup import PASSWORD, address_body, user_body
@@ -376,6 +377,22 @@ async def _catalog(api: Api) -> None:
         {"CategoryID": "mk-categ", "ProductID": "mk-prod"},
         status=204,
     )
+    # A bundle of its own product for both buyers, in the catalog and its category (a product a
+    # bundle holds cannot be deleted, and DELETE /products/mk-prod is a cell of its own).
+    await cat.product(api, "mk-bprod", price="4.00", buyers=("bA", "bB"))
+    await api.ok("POST", "/bundles", {"ID": "mk-bundle", "Name": "Bundle", "Active": True})
+    in_bundle = {"BundleID": "mk-bundle", "ProductID": "mk-bprod", "Required": False}
+    for path, body in (
+        ("/bundles/productassignments", in_bundle),
+        ("/bundles/assignments", {"BundleID": "mk-bundle", "BuyerID": "bA"}),
+        ("/bundles/assignments", {"BundleID": "mk-bundle", "BuyerID": "bB"}),
+        ("/catalogs/bundleassignments", {"CatalogID": "mk-cat", "BundleID": "mk-bundle"}),
+        (
+            "/catalogs/mk-cat/categories/bundleassignments",
+            {"CategoryID": "mk-categ", "BundleID": "mk-bundle"},
+        ),
+    ):
+        await api.ok("POST", path, body, status=204)
     await api.ok(
         "POST",
         "/promotions",
@@ -559,6 +576,20 @@ async def _orders(api: Api, market: Market) -> None:
         "POST", "/cart/lineitems", {"ProductID": "mk-prod", "Quantity": 1}, token=market.tokens["anonshop"]
     )
     badm = market.tokens["badmA"]
+    await api.ok(
+        "POST",
+        "/orders/Outgoing/bA-cart/bundles/mk-bundle",
+        {"LineItems": [{"ID": "bA-cartbundle", "ProductID": "mk-bprod", "Quantity": 1}]},
+        token=shop,
+    )
+    # shopA's saved list (and buyer B's user's), through /me: each belongs to its user alone.
+    for token, buyer in ((shop, "bA"), (user_b, "bB")):
+        await api.ok("POST", "/me/productcollections", {"ID": f"{buyer}-wish", "Name": "Wish"}, token=token)
+        await api.ok("PUT", f"/me/productcollections/{buyer}-wish/mk-prod", token=token, status=204)
+    await api.ok(
+        "POST", "/me/productcollections/bA-wish/invitations", {"Name": "Invite"}, token=shop, status=201
+    )
+    await _rename_invitation(api, "bA-wish", "bA-invite")
     await api.ok("POST", "/orders/Outgoing", {"ID": "bA-admcart"}, token=badm)
     await api.ok("POST", "/orders/Outgoing", {"ID": "bB-cart"}, token=user_b)
     await api.ok(
@@ -623,6 +654,18 @@ async def _group_orders(api: Api, market: Market) -> None:
     body = {"OrderID": "bA-cart", "ExpirationDate": "2031-01-01T00:00:00Z", "Name": "bA-invitation"}
     invitation = await api.ok("POST", "/me/orderinvitations", body, token=market.tokens["shopA"])
     market.refs["invitation"] = invitation["ID"]
+
+
+async def _rename_invitation(api: Api, collection_id: str, new_id: str) -> None:
+    """Invitation IDs are the server's to make; the matrix needs a known one."""
+    async with api.services.db.transaction() as conn:
+        docs = Docs(conn)
+        (found,) = await docs.all_stored(
+            "productcollectioninvitation", *docs.eq(ProductCollectionID=collection_id), scope="bA"
+        )
+        await docs.replace(
+            "productcollectioninvitation", found.doc["ID"], {**found.doc, "ID": new_id}, "bA", new_id=new_id
+        )
 
 
 async def build_market(api: Api) -> Market:

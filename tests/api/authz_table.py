@@ -682,6 +682,80 @@ row(
     seller,
     args={"catalogID": "mk-cat", "productID": "mk-prod"},
 )
+# --- Bundles (issue #14): docs/catalog.md, "Bundles" --------------------------------------------
+BUNDLE_READ = ("BundleReader", "BundleAdmin", "ProductReader", "ProductAdmin")
+BUNDLE_WRITE = ("BundleAdmin", "ProductAdmin")
+BUNDLE_ASSIGN = ("BundleAssignmentAdmin", "ProductAssignmentAdmin")
+BUNDLE = {"bundleID": "mk-bundle", "buyerID": "bA", "productID": "mk-bprod"}
+BUNDLE_BODY = {"ID": "mk-bundle", "Name": "Bundle", "Active": True}
+row("GET", "/bundles", seller, roles=BUNDLE_READ)
+row("POST", "/bundles", seller, body={"ID": "mk-newbundle", "Name": "n"}, roles=BUNDLE_WRITE)
+row("GET", "/bundles/{bundleID}", seller, args=BUNDLE, roles=BUNDLE_READ)
+row("PUT", "/bundles/{bundleID}", seller, args=BUNDLE, body=BUNDLE_BODY, roles=BUNDLE_WRITE)
+row("PATCH", "/bundles/{bundleID}", seller, args=BUNDLE, body={}, roles=BUNDLE_WRITE)
+row("DELETE", "/bundles/{bundleID}", seller, args=BUNDLE, roles=BUNDLE_WRITE)
+row("GET", "/bundles/assignments", seller, roles=(*BUNDLE_READ, *BUNDLE_ASSIGN))
+row(
+    "POST",
+    "/bundles/assignments",
+    seller,
+    body={"BundleID": "mk-bundle", "BuyerID": "bB"},
+    roles=BUNDLE_ASSIGN,
+)
+row("DELETE", "/bundles/{bundleID}/assignments/{buyerID}", seller, args=BUNDLE, roles=BUNDLE_ASSIGN)
+row("GET", "/bundles/productassignments", seller, roles=BUNDLE_READ)
+row(
+    "POST",
+    "/bundles/productassignments",
+    seller,
+    body={"BundleID": "mk-bundle", "ProductID": "mk-vprod", "Required": False},
+    roles=BUNDLE_WRITE,
+)
+row(
+    "DELETE",
+    "/bundles/{bundleID}/productassignments/{productID}",
+    seller,
+    args=BUNDLE,
+    roles=BUNDLE_WRITE,
+)
+row("GET", "/catalogs/bundleassignments", seller, roles=("CatalogReader", "CatalogAdmin"))
+row(
+    "POST",
+    "/catalogs/bundleassignments",
+    seller,
+    body={"CatalogID": "mk-cat", "BundleID": "mk-bundle"},
+    roles=("CatalogAdmin",),
+)
+row(
+    "DELETE",
+    "/catalogs/{catalogID}/bundleassignments/{bundleID}",
+    seller,
+    args={"catalogID": "mk-cat", "bundleID": "mk-bundle"},
+    roles=("CatalogAdmin",),
+)
+IN_CATEGORY = {**IN_CATALOG, "bundleID": "mk-bundle"}
+row(
+    "GET",
+    "/catalogs/{catalogID}/categories/bundleassignments",
+    seller,
+    args=IN_CATEGORY,
+    roles=("CategoryReader", "CategoryAdmin"),
+)
+row(
+    "POST",
+    "/catalogs/{catalogID}/categories/bundleassignments",
+    seller,
+    args=IN_CATEGORY,
+    body={"CategoryID": "mk-categ", "BundleID": "mk-bundle", "ListOrder": 1},
+    roles=("CategoryAdmin",),
+)
+row(
+    "DELETE",
+    "/catalogs/{catalogID}/categories/{categoryID}/bundleassignments/{bundleID}",
+    seller,
+    args=IN_CATEGORY,
+    roles=("CategoryAdmin",),
+)
 # --- Marketplace configuration (issue #14): docs/catalog-config.md -------------------------------
 INCR = {"ID": "mk-newincr", "Name": "n", "LastNumber": 0, "LeftPaddingCount": 0}
 crud(
@@ -1118,6 +1192,22 @@ row(
     args={**CART, "promoCode": "MKPROMO"},
     ok="auth",
 )
+BUNDLE_LINE = {**CART, "bundleID": "mk-bundle", "bundleItemID": "bA-cartbundle"}
+row(
+    "POST",
+    "/orders/{direction}/{orderID}/bundles/{bundleID}",
+    a_order,
+    args=BUNDLE_LINE,
+    body={"LineItems": [{"ID": "zz-bundle", "ProductID": "mk-bprod", "Quantity": 1}]},
+    roles=("OrderAdmin", "Shopper"),
+)
+row(
+    "DELETE",
+    "/orders/{direction}/{orderID}/bundles/{bundleID}/{bundleItemID}",
+    a_order,
+    args=BUNDLE_LINE,
+    roles=("OrderAdmin", "Shopper"),
+)
 LINE = {**CART, "lineItemID": "bA-cartline"}
 row("GET", "/orders/{direction}/{orderID}/lineitems", a_order, args=ORDER)
 row(
@@ -1231,6 +1321,23 @@ row(
     roles=SHOP,
     body={"ProductID": "mk-prod", "Quantity": 2},
     note="PUT creates the line in the caller's own cart",
+)
+row(
+    "POST",
+    "/cart/bundles/{bundleID}",
+    buyers,
+    args={"bundleID": "mk-bundle"},
+    roles=SHOP,
+    body={"LineItems": []},
+    ok="auth",
+    note="the bundle's lines go to the caller's own cart",
+)
+row(
+    "DELETE",
+    "/cart/bundles/{bundleID}/{bundleItemID}",
+    only("shopA"),
+    args={"bundleID": "mk-bundle", "bundleItemID": "bA-cartbundle"},
+    roles=SHOP,
 )
 CART_LINE = {"lineItemID": "bA-cartline"}
 for verb in ("GET", "PATCH", "DELETE"):
@@ -1525,6 +1632,58 @@ crud(
     {"ID": "bA-mecard", "Token": "t"},
     list_who=buyers,
 )
+# Product collections (docs/catalog.md): each user's own lists; the seller's readers read them.
+WISH = {"productCollectionID": "bA-wish", "productID": "mk-prod", "buyerID": "bA"}
+crud(
+    "/me/productcollections",
+    "{productCollectionID}",
+    only("shopA"),
+    WISH,
+    {"ID": "zz-wish", "Name": "n"},
+    {"ID": "bA-wish", "Name": "n"},
+    list_who=buyers,
+    roles=SHOP,
+)
+row("GET", "/me/productcollections/{productCollectionID}/products", only("shopA"), args=WISH, roles=SHOP)
+row(
+    "POST",
+    "/me/productcollections/{productCollectionID}/products",
+    only("shopA"),
+    args=WISH,
+    body={"ProductID": "mk-prod", "ListOrder": 2},
+    roles=SHOP,
+)
+for verb in ("PUT", "DELETE"):
+    row(
+        verb, "/me/productcollections/{productCollectionID}/{productID}", only("shopA"), args=WISH, roles=SHOP
+    )
+INVITES = "/me/productcollections/{productCollectionID}/invitations"
+INVITE = {**WISH, "invitationID": "bA-invite"}
+row("GET", INVITES, only("shopA"), args=WISH, roles=SHOP)
+row("POST", INVITES, only("shopA"), args=WISH, body={"Name": "n"}, roles=SHOP)
+row("GET", INVITES + "/{invitationID}", only("shopA"), args=INVITE, roles=SHOP)
+row("PATCH", INVITES + "/{invitationID}", only("shopA"), args=INVITE, body={"Admin": True}, roles=SHOP)
+row("DELETE", INVITES + "/{invitationID}", only("shopA"), args=INVITE, roles=SHOP)
+for action in ("accept", "decline"):
+    row(
+        "POST",
+        INVITES + f"/{action}/{{invitationID}}",
+        only("badmA", "anonshop"),
+        args=INVITE,
+        roles=SHOP,
+        deny_codes=frozenset({"ProductCollection.CannotAcceptOrDeclineOwnInvitation"}),
+        note="another user of the collection's buyer who has the invitation's ID",
+    )
+PC_READ = ("ProductCollectionReader",)
+row("GET", "/buyers/{buyerID}/productcollections", of("bA"), args=WISH, roles=PC_READ)
+row("GET", "/buyers/{buyerID}/productcollections/{productCollectionID}", of("bA"), args=WISH, roles=PC_READ)
+row(
+    "GET",
+    "/buyers/{buyerID}/productcollections/{productCollectionID}/products",
+    of("bA"),
+    args=WISH,
+    roles=PC_READ,
+)
 # --- Subscriptions (docs/subscriptions.md) ------------------------------------------------------
 SUB_READ = ("SubscriptionReader", "SubscriptionAdmin")
 SUB_WRITE = ("SubscriptionAdmin",)
@@ -1584,7 +1743,12 @@ SUB_INTEGRATION = {"ApiClientID": "mk-client", "HashKey": "k", "Url": "https://m
 for verb, body in (("GET", None), ("PUT", SUB_INTEGRATION), ("PATCH", {"Active": False}), ("DELETE", None)):
     row(verb, "/integrations/subscription", seller, body=body, roles=SUB_READ if verb == "GET" else SUB_WRITE)
 for i, r in enumerate(ROWS):
-    if r.method == "POST" and r.route in ("/me/addresses", "/me/creditcards", "/me/subscriptions"):
+    if r.method == "POST" and r.route in (
+        "/me/addresses",
+        "/me/creditcards",
+        "/me/subscriptions",
+        "/me/productcollections",
+    ):
         keeps = "every buyer user keeps its own"
         ROWS[i] = Row(r.method, r.route, buyers, body=r.body, roles=r.roles, note=keeps)
 

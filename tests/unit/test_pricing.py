@@ -500,3 +500,17 @@ def test_line_prices_are_exact_decimals_in_currency_units(
         assert value.as_tuple().exponent == exponent
     if not any(m.markup_type == "AmountTotal" and m.amount for m in markups):
         assert lp.line_subtotal == lp.unit_price * qty
+
+
+def test_a_line_bought_in_a_bundle_takes_the_bundle_price_before_a_sale() -> None:
+    breaks = [
+        {"Quantity": 1, "Price": 10, "SalePrice": 7, "BundlePrice": "8.50"},
+        {"Quantity": 5, "Price": 9},
+    ]
+    schedule = PriceSchedule.from_doc(schedule_doc(PriceBreaks=breaks, SaleStart="2026-01-01T00:00:00Z"))
+    bundled = price_line(schedule, 2, now=NOW, in_bundle=True)
+    assert (bundled.unit_price, bundled.line_subtotal, bundled.is_on_sale) == (D("8.50"), D("17.00"), False)
+    alone = price_line(schedule, 2, now=NOW)
+    assert (alone.unit_price, alone.is_on_sale) == (D("7.00"), True)
+    # A break without a BundlePrice prices a bundle's line as any other.
+    assert price_line(schedule, 5, now=NOW, in_bundle=True).unit_price == D("9.00")
