@@ -706,6 +706,15 @@ row(
     query={"buyerID": "bA"},
     ok="auth",
 )
+FACET = {"ID": "mk-newfacet", "Name": "Size", "XpPath": "Size"}
+crud(
+    "/productfacets",
+    "{productFacetID}",
+    seller,
+    {"productFacetID": "mk-facet"},
+    FACET,
+    {"ID": "mk-facet", "Name": "Color", "XpPath": "Facets.Color"},
+)
 IMP = {"BuyerID": "bB", "SecurityProfileID": "bA-shopper-profile", "ClientID": STOREFRONT}
 crud(
     "/impersonationconfig",
