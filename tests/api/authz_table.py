@@ -715,6 +715,9 @@ crud(
     FACET,
     {"ID": "mk-facet", "Name": "Color", "XpPath": "Facets.Color"},
 )
+row("GET", "/xpindices", seller)
+row("PUT", "/xpindices", seller, body={"ThingType": "Order", "Key": "Channel"})
+row("DELETE", "/xpindices/{thingType}/{key}", seller, args={"thingType": "Order", "key": "Region"})
 IMP = {"BuyerID": "bB", "SecurityProfileID": "bA-shopper-profile", "ClientID": STOREFRONT}
 crud(
     "/impersonationconfig",
