@@ -69,6 +69,10 @@ class JsonAccess:
         self.pg = pg
         self.col = resources.c.doc if column is None else column
 
+    def path_literal(self, parts: Sequence[str]) -> Any:
+        """The path as PostgreSQL's `#>` takes it (segments validated as below)."""
+        return self._pg_path(parts)
+
     def _pg_path(self, parts: Sequence[str]) -> Any:
         # Segments are validated against [A-Za-z0-9_-], so inlining the path literal is safe.
         return literal_column("'{" + ",".join(parts) + "}'")

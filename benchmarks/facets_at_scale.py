@@ -129,11 +129,15 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="postgres")
     parser.add_argument("--sizes", default="100000")
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--reuse", default="", help="measure a seeded PostgreSQL schema (kept) again")
+    parser.add_argument("--keep", action="store_true", help="print the PostgreSQL schema and keep it")
     args = parser.parse_args()
     for size in [int(s) for s in args.sizes.split(",")]:
-        with store_env(args.backend) as env:
-            took = env.run(seed(env, size))
-            took["facets"] = env.run(seed_facets(env, size))
+        with store_env(args.backend, args.reuse, keep=args.keep) as env:
+            took = {}
+            if not args.reuse:
+                took = env.run(seed(env, size))
+                took["facets"] = env.run(seed_facets(env, size))
             print(
                 f"{args.backend} {size:,} products: seeded in "
                 + ", ".join(f"{k} {v:.0f} s" for k, v in took.items()),

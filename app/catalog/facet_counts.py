@@ -44,31 +44,39 @@ async def list_facets(
     conds: Sequence[ColumnElement[bool]],
     searchable: Sequence[str],
 ) -> list[Doc]:
-    """Meta.Facets for a product list with `opts` over the products meeting `conds`: one count
-    per facet (none at all without facets)."""
-    out: list[Doc] = []
-    for facet in await all_facets(docs):
-        path = xp_path(facet)
-        parts = ["xp", *path.split(".")]
-        others = [(k, v) for k, v in opts.filters if not _own_filter(schema, k, parts)]
-        where = docs.list_where(
-            PRODUCT, opts, schema, conds=conds, scope="", searchable=searchable, filters=others
-        )
-        counts = await docs.value_counts(where, parts)
-        stored = facet.get("MinCount")
-        min_count = 1 if stored is None else int(stored)
-        if min_count <= 0:
-            # Zero-count values: those the caller's products hold before search and filters.
-            unfiltered = await docs.value_counts(
-                docs.list_where(PRODUCT, ListOptions(), schema, conds=conds, scope=""), parts
-            )
-            counts = {**dict.fromkeys(unfiltered, 0), **counts}
-        out.append(
-            {
-                "Name": facet.get("Name"),
-                "XpPath": path,
-                "Values": _values(counts, min_count),
-                "xp": facet.get("xp"),
-            }
-        )
-    return out
+    """Meta.Facets for a product list with `opts` over the products meeting `conds` (none at
+    all without facets): every facet counted in one statement, over one read of the products."""
+    facets = await all_facets(docs)
+    if not facets:
+        return []
+    paths = [["xp", *xp_path(f).split(".")] for f in facets]
+    # Filters on a facet's path are columns of the read, applied to every other facet's count.
+    owned = [i for i, (key, _) in enumerate(opts.filters) if any(_own_filter(schema, key, p) for p in paths)]
+    flags = [opts.filters[i] for i in owned]
+    skip = [frozenset(n for n, (key, _) in enumerate(flags) if _own_filter(schema, key, p)) for p in paths]
+    shared = [f for i, f in enumerate(opts.filters) if i not in owned]
+    where = docs.list_where(
+        PRODUCT, opts, schema, conds=conds, scope="", searchable=searchable, filters=shared
+    )
+    counts = await docs.value_counts(where, paths, schema, flags, skip)
+    zero_paths = [n for n, f in enumerate(facets) if _min_count(f) <= 0]
+    if zero_paths:
+        # Zero-count values: those the caller's products hold before search and filters.
+        base = docs.list_where(PRODUCT, ListOptions(), schema, conds=conds, scope="")
+        unfiltered = await docs.value_counts(base, [paths[n] for n in zero_paths], schema)
+        for n, values in zip(zero_paths, unfiltered, strict=True):
+            counts[n] = {**dict.fromkeys(values, 0), **counts[n]}
+    return [
+        {
+            "Name": facet.get("Name"),
+            "XpPath": xp_path(facet),
+            "Values": _values(counts[n], _min_count(facet)),
+            "xp": facet.get("xp"),
+        }
+        for n, facet in enumerate(facets)
+    ]
+
+
+def _min_count(facet: Doc) -> int:
+    stored = facet.get("MinCount")
+    return 1 if stored is None else int(stored)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    false,
     func,
     insert,
     literal,
@@ -351,20 +352,55 @@ class Docs:
         return where
 
     async def value_counts(
-        self, where: Sequence[ColumnElement[bool]], parts: Sequence[str]
-    ) -> dict[str, int]:
-        """How many documents meeting `where` hold each value at `parts` (a scalar, or any
-        element of an array; a document counts once per value): one GROUP BY over the matches.
-        Values that differ only in case are one value, as a filter on either matches both; it is
-        shown in its first spelling (binary order)."""
-        rows, text, keep = self.json.values(parts)
-        stmt = (
-            select(func.min(text).label("value"), func.count(func.distinct(R.pk)).label("n"))
-            .select_from(resources.join(rows, true()))
-            .where(*where, keep)
-            .group_by(func.lower(text))
-        )
-        return {str(r.value): int(r.n) for r in await self.conn.execute(stmt)}
+        self,
+        where: Sequence[ColumnElement[bool]],
+        paths: Sequence[Sequence[str]],
+        schema: Schema,
+        flags: Sequence[tuple[str, str]] = (),
+        skip: Sequence[frozenset[int]] = (),
+    ) -> list[dict[str, int]]:
+        """For each path, how many documents meeting `where` (and every filter of `flags` but
+        those `skip[n]` names for path n) hold each value at it: a scalar, or any element of an
+        array; a document counts once per value. Values that differ only in case are one value
+        (a filter on either matches both), shown in its first spelling (binary order).
+
+        One statement: the matching documents are read once (`where`, with each flag filter as a
+        column), and every path is counted over them (on PostgreSQL the documents' values at the
+        paths are all that is kept of them)."""
+        compiler = Compiler(self.pg, schema)
+        flag_cols = [
+            func.coalesce(compiler.filter(k, v), false()).label(f"f{i}") for i, (k, v) in enumerate(flags)
+        ]
+        if self.pg:
+            access = JsonAccess(True)
+            kept: list[Any] = [
+                R.doc.op("#>")(access.path_literal(p)).label(f"v{n}") for n, p in enumerate(paths)
+            ]
+        else:
+            kept = [R.doc]  # SQLite: the paths are read from the document
+        matched = select(R.pk, *kept, *flag_cols).where(*where).cte("matched")
+        parts: list[Any] = []
+        for n, path in enumerate(paths):
+            if self.pg:
+                rows, text, keep = JsonAccess(True, matched.c[f"v{n}"]).values([])
+            else:
+                rows, text, keep = JsonAccess(False, matched.c.doc).values(path)
+            others = [matched.c[f"f{i}"] for i in range(len(flags)) if not (skip and i in skip[n])]
+            parts.append(
+                select(
+                    literal_column(str(n)).label("path"),
+                    func.min(text).label("value"),
+                    func.count(func.distinct(matched.c.pk)).label("n"),
+                )
+                .select_from(matched.join(rows, true()))
+                .where(keep, *others)
+                .group_by(func.lower(text))
+            )
+        out: list[dict[str, int]] = [{} for _ in paths]
+        stmt: Any = union_all(*parts) if len(parts) > 1 else parts[0]
+        for row in await self.conn.execute(stmt):
+            out[int(row.path)][str(row.value)] = int(row.n)
+        return out
 
     def _union_page(
         self,
