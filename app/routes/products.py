@@ -61,7 +61,7 @@ async def with_facets(
     ctx: Ctx, page: dict[str, Any], opts: ListOptions, conds: Sequence[ColumnElement[bool]]
 ) -> dict[str, Any]:
     """Product lists are `ListPageWithFacets`: Meta.Facets counts the values of every product
-    facet over the products the list matches (app/catalog/facet_counts.py)."""
+    facet over the products meeting `conds` and the list's options (app/catalog/facet_counts.py)."""
     page["Meta"]["Facets"] = await facet_counts.list_facets(
         ctx.docs, opts, SPEC.schema, conds=conds, searchable=PRODUCT_SEARCH
     )
