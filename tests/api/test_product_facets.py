@@ -166,3 +166,31 @@ async def test_admin_product_list_counts_every_product(api: Api) -> None:
     # A product's own xp filter on an array works on the admin list as well.
     page = await api.ok("GET", "/products", params={"xp.Facets.Color": "green"})
     assert [p["ID"] for p in page["Items"]] == ["hidden"]
+
+
+async def test_counts_follow_the_shoppers_groups_and_catalogs(api: Api) -> None:
+    """The counts read products with the visibility rule in its set form: a product assigned to
+    a group counts for its members only; one in a ViewAllProducts catalog for the catalog's buyer."""
+    token = await shop(api)
+    vip = await add_shopper(api, "buyerA", "victor", groups=("vip",))
+    await api.ok("POST", "/productfacets", COLOR)
+    await api.ok(
+        "POST",
+        "/products",
+        {"ID": "gold", "Name": "Gold", "Active": True, "xp": {"Facets": {"Color": "gold"}}},
+    )
+    group = {"ProductID": "gold", "BuyerID": "buyerA", "UserGroupID": "vip"}
+    await api.ok("POST", "/products/assignments", group, status=204)
+    assert "gold" not in (await facets(api, "/me/products", token))[0]["Values"]
+    assert (await facets(api, "/me/products", vip))[0]["Values"]["gold"] == 1
+    # Through a catalog the buyer sees all of: the hidden product's green now counts.
+    await api.ok("POST", "/catalogs", {"ID": "cat-a", "Name": "A", "Active": True})
+    await api.ok(
+        "POST", "/catalogs/productassignments", {"CatalogID": "cat-a", "ProductID": "hidden"}, status=204
+    )
+    link = {"CatalogID": "cat-a", "BuyerID": "buyerA", "ViewAllProducts": True}
+    await api.ok("POST", "/catalogs/assignments", link, status=204)
+    assert (await facets(api, "/me/products", token))[0]["Values"]["green"] == 1
+    # An inactive product never counts.
+    await api.ok("PATCH", "/products/hidden", {"Active": False})
+    assert "green" not in (await facets(api, "/me/products", token))[0]["Values"]
