@@ -14,7 +14,7 @@ from app.catalog.access import BuyerView, schedule_id_for
 from app.catalog.inventory_assignments import visible_records
 from app.catalog.schedules import present_schedule
 from app.catalog.specs import product_spec_ids
-from app.catalog.visibility import catalog_visible, in_catalog, product_visible
+from app.catalog.visibility import catalog_visible, in_catalog, product_visible, product_visible_in_bulk
 from app.list_options import ListOptions
 from app.store.repo import Docs
 from domain.categories import Tree, parse_depth
@@ -77,6 +77,13 @@ async def product_conds(docs: Docs, view: BuyerView, params: dict[str, str]) -> 
         await _require_catalog(docs, view, catalog_id)
         conds.append(in_catalog(docs.pg, catalog_id))
     return conds
+
+
+def bulk_conds(docs: Docs, view: BuyerView, conds: list[ColumnElement[bool]]) -> list[ColumnElement[bool]]:
+    """`product_conds` for reading every matching product in one statement (facet counts): the
+    visibility rule in its set form (`visibility.product_visible_in_bulk`), the rest as is."""
+    paged = product_visible(docs.pg, view)  # the same object product_conds used (cached)
+    return [product_visible_in_bulk(docs.pg, view) if c is paged else c for c in conds]
 
 
 async def _require_catalog(docs: Docs, view: BuyerView, catalog_id: str) -> None:

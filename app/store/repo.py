@@ -13,11 +13,13 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    false,
     func,
     insert,
     literal,
     literal_column,
     select,
+    true,
     union_all,
     update,
 )
@@ -318,13 +320,7 @@ class Docs:
     ) -> Page:
         """One page of a caller-facing list with OrderCloud list options, all in SQL."""
         compiler = Compiler(self.pg, schema)
-        where: list[ColumnElement[bool]] = [R.kind == kind, *conds]
-        if scope is not None:
-            where.append(scope_is(scope))
-        where.extend(compiler.filter(k, v) for k, v in opts.filters)
-        found = compiler.search(opts, searchable)
-        if found is not None:
-            where.append(found)
+        where = self.list_where(kind, opts, schema, conds=conds, scope=scope, searchable=searchable)
         cond = and_(*where)
         order = compiler.order_by(opts.sort_by, sortable, default_sort)
         offset = (opts.page - 1) * opts.page_size
@@ -338,6 +334,80 @@ class Docs:
             return Page(items, opts.page, opts.page_size, offset + len(items))  # the last page
         disjoint = None if split is None else _disjoint(where, split)
         return Page(items, opts.page, opts.page_size, await self._total(cond, offset + len(items), disjoint))
+
+    def list_where(
+        self,
+        kind: str,
+        opts: ListOptions,
+        schema: Schema,
+        *,
+        conds: Sequence[ColumnElement[bool]] = (),
+        scope: str | None = None,
+        searchable: Sequence[str] = ("ID",),
+        filters: Sequence[tuple[str, str]] | None = None,
+    ) -> list[ColumnElement[bool]]:
+        """What a list's documents must meet: `conds`, the scope, the caller's filters (`filters`
+        in their place when given) and search."""
+        compiler = Compiler(self.pg, schema)
+        where: list[ColumnElement[bool]] = [R.kind == kind, *conds]
+        if scope is not None:
+            where.append(scope_is(scope))
+        where.extend(compiler.filter(k, v) for k, v in (opts.filters if filters is None else filters))
+        found = compiler.search(opts, searchable)
+        if found is not None:
+            where.append(found)
+        return where
+
+    async def value_counts(
+        self,
+        where: Sequence[ColumnElement[bool]],
+        paths: Sequence[Sequence[str]],
+        schema: Schema,
+        flags: Sequence[tuple[str, str]] = (),
+        skip: Sequence[frozenset[int]] = (),
+    ) -> list[dict[str, int]]:
+        """For each path, how many documents meeting `where` (and every filter of `flags` but
+        those `skip[n]` names for path n) hold each value at it: a scalar, or any element of an
+        array; a document counts once per value. Values that differ only in case are one value
+        (a filter on either matches both), shown in its first spelling (binary order).
+
+        One statement: the matching documents are read once (`where`, with each flag filter as a
+        column), and every path is counted over them (on PostgreSQL the documents' values at the
+        paths are all that is kept of them)."""
+        compiler = Compiler(self.pg, schema)
+        flag_cols = [
+            func.coalesce(compiler.filter(k, v), false()).label(f"f{i}") for i, (k, v) in enumerate(flags)
+        ]
+        if self.pg:
+            access = JsonAccess(True)
+            kept: list[Any] = [
+                R.doc.op("#>")(access.path_literal(p)).label(f"v{n}") for n, p in enumerate(paths)
+            ]
+        else:
+            kept = [R.doc]  # SQLite: the paths are read from the document
+        matched = select(R.pk, *kept, *flag_cols).where(*where).cte("matched")
+        parts: list[Any] = []
+        for n, path in enumerate(paths):
+            if self.pg:
+                rows, text, keep = JsonAccess(True, matched.c[f"v{n}"]).values([])
+            else:
+                rows, text, keep = JsonAccess(False, matched.c.doc).values(path)
+            others = [matched.c[f"f{i}"] for i in range(len(flags)) if not (skip and i in skip[n])]
+            parts.append(
+                select(
+                    literal_column(str(n)).label("path"),
+                    func.min(text).label("value"),
+                    func.count(func.distinct(matched.c.pk)).label("n"),
+                )
+                .select_from(matched.join(rows, true()))
+                .where(keep, *others)
+                .group_by(func.lower(text))
+            )
+        out: list[dict[str, int]] = [{} for _ in paths]
+        stmt: Any = union_all(*parts) if len(parts) > 1 else parts[0]
+        for row in await self.conn.execute(stmt):
+            out[int(row.path)][str(row.value)] = int(row.n)
+        return out
 
     def _union_page(
         self,
