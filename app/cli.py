@@ -368,7 +368,9 @@ def parser() -> argparse.ArgumentParser:
         "import", help="import a marketplace from a seeding file (OrderCloud's @ordercloud/seeding format)"
     )
     common(seed_in)
-    seed_in.add_argument("file", metavar="FILE.yml", help="a file written by the seeding tool or `ordercore export`")
+    seed_in.add_argument(
+        "file", metavar="FILE.yml", help="a file written by the seeding tool or `ordercore export`"
+    )
     seed_in.set_defaults(func=cmd_import)
 
     seed_out = sub.add_parser("export", help="write the whole marketplace as a seeding file")

@@ -30,7 +30,9 @@ async def _seller(services: Services, conn: Any) -> tuple[str, str]:
     docs = Docs(conn)
     found = await docs.get("adminuser", "admin")
     if found is None:
-        raise SeedCommandError("ordercore is not initialized yet: run `ordercore init` (or `ordercore serve`)")
+        raise SeedCommandError(
+            "ordercore is not initialized yet: run `ordercore init` (or `ordercore serve`)"
+        )
     return str(found.doc["ID"]), str(found.doc["Username"])
 
 
@@ -45,9 +47,7 @@ def read_file(path: Path) -> Any:
         raise SeedCommandError(f"{path}: not valid YAML: {error}") from None
 
 
-async def import_data(
-    services: Services, data: Any, file: str, progress: Progress | None = None
-) -> Outcome:
+async def import_data(services: Services, data: Any, file: str, progress: Progress | None = None) -> Outcome:
     """Import `data` (a parsed seeding file) in one transaction: committed when no record
     failed, else rolled back (the outcome still tells what would have happened)."""
     outcome: Outcome | None = None

@@ -10,13 +10,19 @@ with the file it came from.
 - A secret the tool redacted (`<Redacted. Leave unchanged.>`) equals any stored value.
 - Server stamps (`DateCreated`, `LastUpdated`, `PasswordLastSetDate`, ...) are the server's:
   they are never compared.
+- Fields that are not properties of the section's OpenAPI model (`Variants` inside a product,
+  `BuyerID` inside a user: the tool's parent reference) are not compared: OrderCloud ignores them.
+- To decide whether an import changes a record, read-only properties (`VariantCount`,
+  `AvailableRoles`, ...) are not compared either: no write can change them.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
+from app.contract.document import official
 from app.seeding.sections import REDACTED
 
 # Set by the server when a record is written, whatever the request said.
@@ -49,6 +55,31 @@ def same_value(wanted: Any, stored: Any, *, exact: bool = False) -> bool:
     return bool(wanted == stored) and type(wanted) is type(stored)
 
 
-def same_record(wanted: dict[str, Any], stored: dict[str, Any]) -> bool:
-    """`stored` has every field of `wanted` with the same value (the rules above)."""
-    return same_value(wanted, stored)
+@cache
+def model_properties(model: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """(writable, read-only) properties of an OpenAPI model; None for a model it lacks."""
+    schema = official()["components"]["schemas"].get(model)
+    if schema is None:
+        return None
+    props = schema.get("properties", {})
+    read_only = frozenset(k for k, v in props.items() if v.get("readOnly"))
+    return frozenset(props) - read_only, read_only
+
+
+def _fields(model: str, record: dict[str, Any], *, read_only: bool) -> dict[str, Any]:
+    known = model_properties(model)
+    if known is None:
+        return record
+    writable, readonly = known
+    keep = writable | readonly if read_only else writable
+    return {k: v for k, v in record.items() if k in keep}
+
+
+def unchanged(model: str, wanted: dict[str, Any], stored: dict[str, Any]) -> bool:
+    """Import's rule: writing `wanted` would not change `stored`."""
+    return same_value(_fields(model, wanted, read_only=False), stored)
+
+
+def equivalent(model: str, wanted: dict[str, Any], stored: dict[str, Any]) -> bool:
+    """Round trip's rule: `stored` reads back as `wanted` (read-only properties included)."""
+    return same_value(_fields(model, wanted, read_only=True), stored)

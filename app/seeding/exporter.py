@@ -13,7 +13,14 @@ from app.bootstrap import ADMIN_PROFILE_ID
 from app.console.session import CONSOLE_CLIENT_ID
 from app.seeding.inprocess import InProcessApi
 from app.seeding.reading import Record, read_section
-from app.seeding.sections import ASSIGNMENTS, MARKETPLACE_PLACEHOLDER, OBJECTS, REDACTED, Section, export_order
+from app.seeding.sections import (
+    ASSIGNMENTS,
+    MARKETPLACE_PLACEHOLDER,
+    OBJECTS,
+    REDACTED,
+    Section,
+    export_order,
+)
 
 BOOTSTRAP_CLIENT_ID = "ordercore-admin"
 BOOTSTRAP_ADMIN_ID = "admin"
@@ -40,7 +47,9 @@ def _written(section: Section, record: Record, marketplace_id: str) -> Record:
     return record
 
 
-async def export_marketplace(api: InProcessApi, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+async def export_marketplace(
+    api: InProcessApi, progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
     marketplace_id = api.services.marketplace_id
     out: dict[str, Any] = {OBJECTS: {}, ASSIGNMENTS: {}}
     sections = export_order()

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.seeding.compare import same_record
+from app.seeding.compare import unchanged
 from app.seeding.inprocess import InProcessApi
 from app.seeding.reading import Record, read_section
 from app.seeding.sections import (
@@ -76,7 +76,7 @@ def sections_of(data: Any, file: str) -> dict[str, list[Record]]:
         if not isinstance(sections, dict):
             raise FileError(f"{file}: {group} must be a mapping of section names to lists")
         for raw_name, records in sections.items():
-            name = ALIASES.get(raw_name, raw_name)
+            name = ALIASES.get(str(raw_name), str(raw_name))
             section = BY_NAME.get(name)
             if section is None or section.group != group:
                 raise FileError(f"{file}: {group}.{raw_name} is not a section of the seeding format")
@@ -100,7 +100,11 @@ def _params(section: Section, rec: Record) -> dict[str, str]:
     for name, fld in section.parents:
         value = rec.get(fld)
         if value is None or value == "":
-            raise DomainError(f"{fld} is required (the parent of a {section.name} record)", "ValidationFailure", {"Field": fld})
+            raise DomainError(
+                f"{fld} is required (the parent of a {section.name} record)",
+                "ValidationFailure",
+                {"Field": fld},
+            )
         params[name] = str(value)
     return params
 
@@ -193,10 +197,12 @@ class Importer:
             rec = {**rec, "DefaultOptionID": match.get("DefaultOptionID") if match else None}
         if match is not None:
             taken.add(id(match))
-            if same_record(rec, match):
+            if unchanged(section.model, rec, match):
                 return SKIPPED
             body = _with_secrets(section, rec, match)
-            await self.api.call("PUT", section.item_path, {**params, section.id_param or "": str(match["ID"])}, body=body)
+            await self.api.call(
+                "PUT", section.item_path, {**params, section.id_param or "": str(match["ID"])}, body=body
+            )
             return UPDATED
         body = _with_secrets(section, rec, None)
         if section.name == "Variants":
@@ -212,7 +218,7 @@ class Importer:
 
     async def _assignment(self, section: Section, rec: Record, stored: list[Record], taken: set[int]) -> str:
         for candidate in stored:
-            if id(candidate) not in taken and same_record(rec, candidate):
+            if id(candidate) not in taken and unchanged(section.model, rec, candidate):
                 taken.add(id(candidate))
                 return SKIPPED
         params = _params(section, rec)
@@ -240,7 +246,9 @@ class Importer:
                     pid = str(product["ID"])
                     current = await self.api.call("GET", "/products/{productID}", {"productID": pid})
                     if not current.get("VariantCount"):
-                        await self.api.call("POST", "/products/{productID}/variants/generate", {"productID": pid}, body=None)
+                        await self.api.call(
+                            "POST", "/products/{productID}/variants/generate", {"productID": pid}, body=None
+                        )
             except DomainError as error:
                 self._fail("Products", index, error)
 
@@ -280,7 +288,7 @@ def _find(section: Section, rec: Record, stored: list[Record], taken: set[int]) 
                 str(candidate.get(f)) == str(rec.get(f)) for f in parents
             ):
                 return candidate
-        elif same_record(rec, candidate):
+        elif unchanged(section.model, rec, candidate):
             return candidate
     return None
 

@@ -58,7 +58,11 @@ async def read_section(api: InProcessApi, section: Section) -> list[Record]:
     for parent in parents:
         if section.name == "Variants" and not parent.get("VariantCount"):
             continue
-        values = [str(parent["ID"])] if len(section.parents) == 1 else [str(parent["ProductID"]), str(parent["ID"])]
+        values = (
+            [str(parent["ID"])]
+            if len(section.parents) == 1
+            else [str(parent["ProductID"]), str(parent["ID"])]
+        )
         params = {name: value for (name, _), value in zip(section.parents, values, strict=True)}
         for item in await list_all(api, section, params):
             record = _reshape(section, item)

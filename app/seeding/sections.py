@@ -82,7 +82,9 @@ def _supplier_child(name: str, sub: str, id_param: str | None, priority: int, mo
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("SecurityProfiles", OBJECTS, 2, "/securityprofiles", "securityProfileID", model="SecurityProfile"),
+    Section(
+        "SecurityProfiles", OBJECTS, 2, "/securityprofiles", "securityProfileID", model="SecurityProfile"
+    ),
     Section(
         "ImpersonationConfigs",
         OBJECTS,
@@ -222,7 +224,9 @@ SECTIONS: tuple[Section, ...] = (
         "/securityprofiles/assignments",
         model="SecurityProfileAssignment",
     ),
-    Section("AdminUserGroupAssignments", ASSIGNMENTS, 3, "/usergroups/assignments", model="UserGroupAssignment"),
+    Section(
+        "AdminUserGroupAssignments", ASSIGNMENTS, 3, "/usergroups/assignments", model="UserGroupAssignment"
+    ),
     Section("ApiClientAssignments", ASSIGNMENTS, 7, "/apiclients/assignments", model="ApiClientAssignment"),
     Section("LocaleAssignments", ASSIGNMENTS, 6, "/locales/assignments", model="LocaleAssignment"),
     _buyer_child("UserGroupAssignments", "usergroups/assignments", None, 6, "UserGroupAssignment"),
@@ -232,7 +236,9 @@ SECTIONS: tuple[Section, ...] = (
     _buyer_child(
         "SpendingAccountAssignments", "spendingaccounts/assignments", None, 6, "SpendingAccountAssignment"
     ),
-    _supplier_child("SupplierUserGroupsAssignments", "usergroups/assignments", None, 4, "UserGroupAssignment"),
+    _supplier_child(
+        "SupplierUserGroupsAssignments", "usergroups/assignments", None, 4, "UserGroupAssignment"
+    ),
     Section(
         "ProductAssignments",
         ASSIGNMENTS,
