@@ -26,7 +26,7 @@ BOOTSTRAP_CLIENT_ID = "ordercore-admin"
 BOOTSTRAP_ADMIN_ID = "admin"
 
 
-def _own_access(section: Section, record: Record) -> bool:
+def own_access(section: Section, record: Record) -> bool:
     if section.name == "AdminUsers":
         return record.get("ID") == BOOTSTRAP_ADMIN_ID
     if section.name == "SecurityProfiles":
@@ -56,7 +56,7 @@ async def export_marketplace(
     for done, section in enumerate(sections, start=1):
         records = await read_section(api, section)
         out[section.group][section.name] = [
-            _written(section, r, marketplace_id) for r in records if not _own_access(section, r)
+            _written(section, r, marketplace_id) for r in records if not own_access(section, r)
         ]
         if progress is not None:
             progress(done, len(sections))
