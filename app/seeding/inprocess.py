@@ -23,6 +23,7 @@ from app.routes import all_routes
 from app.state import Services
 from app.store.db import Database
 from app.wire import decode_json
+from domain.errors import DomainError
 
 # Every role, as a FullAccess token of the marketplace's first admin user carries.
 SELLER_ROLES = frozenset({"FullAccess"})
@@ -83,7 +84,9 @@ class InProcessApi:
     ) -> Any:
         """Run `VERB path` (as registered) and return its JSON answer as plain data (None for
         204). A refusal raises the API's own `DomainError`."""
-        op = OPERATIONS[f"{verb} {path}"]
+        op = OPERATIONS.get(f"{verb} {path}")
+        if op is None:
+            raise DomainError(f"ordercore has no {verb} {path} yet", "NotSupported", None)
         concrete = path
         for name, value in (params or {}).items():
             concrete = concrete.replace("{" + name + "}", value)

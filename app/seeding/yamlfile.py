@@ -20,7 +20,13 @@ def _decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     return Decimal(text)
 
 
+def _text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    # An unquoted date stays the text it was (OrderCloud's dates are strings).
+    return loader.construct_scalar(node)
+
+
 _Loader.add_constructor("tag:yaml.org,2002:float", _decimal)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _text)
 
 
 class _Dumper(yaml.SafeDumper):
