@@ -58,6 +58,9 @@ class Schema:
     enums: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # Filters on documents related to this one (`LineItems.ProductID` on orders), run as EXISTS.
     relations: Mapping[str, Relation] = field(default_factory=dict)
+    # An xp filter's value also matches an element of an array at its path (product lists, as
+    # OrderCloud's product search does: a facet's values may be an array). docs/facets.md.
+    xp_arrays: bool = False
 
     def enum_of(self, parts: Sequence[str]) -> frozenset[str] | None:
         schema: Schema | None = self
@@ -152,6 +155,7 @@ def schema_of(
     extra: Mapping[str, FieldType] | None = None,
     enums: Mapping[str, Iterable[str]] | None = None,
     relations: Mapping[str, Relation] | None = None,
+    xp_arrays: bool = False,
 ) -> Schema:
     """Derive a Schema from a wire struct; dates are strings in documents, marked by name.
     `Literal` fields are enums; `enums` names others (a free-text field the server sets)."""
@@ -176,6 +180,7 @@ def schema_of(
         {k.lower(): k for k in fields},
         enum_values,
         {k.lower(): v for k, v in (relations or {}).items()},
+        xp_arrays,
     )
 
 

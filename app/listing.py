@@ -6,7 +6,7 @@ after loading. The parsing names are re-exported so `from app.listing import ...
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -89,14 +89,54 @@ class JsonAccess:
         return func.json_type(self.col, self._sqlite_path(parts))
 
     def num(self, parts: Sequence[str]) -> ColumnElement[Any]:
+        # The type names are inlined, not bound, so the whole expression is literal text an
+        # expression index can be built on (xp indices, app/store/xp_indexes.py).
         jt = self.jtype(parts)
         if self.pg:
             raw = self.col.op("#>>")(self._pg_path(parts))
-            return case((jt == "number", cast(raw, Numeric)), else_=None)
-        return case((jt.in_(("integer", "real")), func.json_extract(self.col, self._sqlite_path(parts))))
+            return case((jt == literal_column("'number'"), cast(raw, Numeric)), else_=None)
+        numeric = jt.in_([literal_column("'integer'"), literal_column("'real'")])
+        return case((numeric, func.json_extract(self.col, self._sqlite_path(parts))))
 
     def is_null(self, parts: Sequence[str]) -> ColumnElement[bool]:
         return func.coalesce(self.jtype(parts), "null") == "null"
+
+    def values(self, parts: Sequence[str]) -> tuple[Any, ColumnElement[Any], ColumnElement[bool]]:
+        """The values at `parts` as rows: a scalar is one row, an array one row per scalar
+        element; absent, null, objects and nested arrays none. Returns (a table-valued function
+        to join to the documents' table, each row's value as text, the condition keeping the
+        scalar rows)."""
+        if self.pg:
+            at = self.col.op("#>")(self._pg_path(parts))
+            listed = case((func.jsonb_typeof(at) == "array", at), else_=func.jsonb_build_array(at))
+            rows = func.jsonb_array_elements(listed).table_valued("value").alias("xp_value")
+            scalar: ColumnElement[bool] = func.jsonb_typeof(rows.c.value).in_(("string", "number", "boolean"))
+            return rows, rows.c.value.op("#>>", return_type=String())(literal_column("'{}'")), scalar
+        path = self._sqlite_path(parts)
+        rows = func.json_each(self.col, path).table_valued("value", "type").alias("xp_value")
+        # json_each walks an object's members too: only a scalar or an array's elements count.
+        keep = and_(
+            func.json_type(self.col, path) != "object",
+            rows.c.type.notin_(("object", "array", "null")),
+        )
+        text = case(
+            (rows.c.type == "true", literal("true")),
+            (rows.c.type == "false", literal("false")),
+            else_=cast(rows.c.value, String()),
+        )
+        return rows, text, keep
+
+    def array_has(
+        self, parts: Sequence[str], match: Callable[[Any], ColumnElement[bool]]
+    ) -> ColumnElement[bool]:
+        """True when the value at `parts` is an array with a scalar element (as text) `match`es."""
+        rows, text, keep = self.values(parts)
+        return (
+            select(literal(1))
+            .select_from(rows)
+            .where(self.jtype(parts) == "array", keep, match(text))
+            .exists()
+        )
 
     def is_bool(self, parts: Sequence[str], value: bool) -> ColumnElement[bool]:
         jt = self.jtype(parts)
@@ -180,6 +220,8 @@ class Compiler:
     def _term(self, parts: list[str], ftype: FieldType, term: Term, raw: str) -> ColumnElement[bool]:
         check_term(self.schema, parts, ftype, term, raw)
         pred = self._positive(parts, ftype, term)
+        if self.schema.xp_arrays and ftype == "dyn" and parts[0] == "xp" and term.op in ("=", "like"):
+            pred = or_(pred, self._array_term(parts, term))
         if term.op == "null":
             return pred if not term.negate else not_(pred)
         if not term.negate:
@@ -187,6 +229,15 @@ class Compiler:
             # as false would, since a filter is only ever AND-ed or OR-ed, never negated whole.
             return pred
         return not_(func.coalesce(pred, false()))
+
+    def _array_term(self, parts: list[str], term: Term) -> ColumnElement[bool]:
+        """`term` matched against the elements of an array at `parts`, case-insensitively as a
+        text value is (`xp.Colors=red` keeps `["Red", "Blue"]`)."""
+        if term.op == "like":
+            pattern = _like_pattern(term.value)
+            return self.json.array_has(parts, lambda text: func.lower(text).like(pattern, escape="\\"))
+        wanted = term.value.lower()
+        return self.json.array_has(parts, lambda text: func.lower(text) == wanted)
 
     def _positive(self, parts: list[str], ftype: FieldType, term: Term) -> ColumnElement[bool]:
         j = self.json

@@ -68,12 +68,14 @@ class ResourceSpec:
     operations: tuple[str, ...] = ("list", "create", "get", "save", "patch", "delete")
     # How Create makes an ID when the body has none (default app.wire.new_id).
     id_factory: Callable[[], str] | None = None
+    # xp filters also match array elements (app.list_options.Schema.xp_arrays).
+    xp_arrays: bool = False
     _schema: Schema | None = None
 
     @property
     def schema(self) -> Schema:
         if self._schema is None:
-            self._schema = schema_of(self.struct, extra=self.extra_filters or None)
+            self._schema = schema_of(self.struct, extra=self.extra_filters or None, xp_arrays=self.xp_arrays)
         return self._schema
 
     def item_path(self) -> str:

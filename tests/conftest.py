@@ -28,6 +28,7 @@ from app.config import Settings
 from app.main import build_services, create_app
 from app.migrate import migrate
 from app.state import Services
+from app.store import xp_indexes
 from app.store.db import Database
 from app.store.invalidation import note_everything
 from app.store.tables import delivery_attempts, outbox, resources
@@ -77,6 +78,7 @@ class Backend:
         async with db.transaction() as conn:
             for table in (delivery_attempts, outbox, resources):
                 await conn.execute(delete(table))
+            await xp_indexes.drop_all(conn)  # indexes a test's /xpindices declared
             await conn.execute(insert(resources), self.snapshot)
             # Raw SQL behind the repository's back: every process's caches drop everything.
             note_everything(conn)

@@ -78,7 +78,7 @@ async def list_products(ctx: Ctx) -> Any:
     # Stored products as they are: `buyer_products` decides what a buyer sees of them.
     page = await listing_page(ctx, PRODUCTS, opts, conds=conds, scope="", show=lambda d: d)
     page["Items"] = await storefront.buyer_products(ctx.docs, view, page["Items"])
-    return products.with_facets(page)
+    return await products.with_facets(ctx, page, opts, conds)
 
 
 @endpoint("GET", "/me/products/{productID}")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import ColumnElement
+
 from app.auth.tokens import Caller
-from app.catalog import assignments, products
+from app.catalog import assignments, facet_counts, products
 from app.http import NO_CONTENT, Ctx, endpoint
-from app.listing import schema_of
+from app.listing import ListOptions, schema_of
 from app.models.catalog import Product, ProductAssignment
 from app.models.orgs import Supplier
 from app.resources import Doc, Listing, ResourceSpec, crud, listing_page, page_of, public
@@ -41,6 +44,7 @@ SPEC = ResourceSpec(
     on_write=_on_write,
     on_delete=_on_delete,
     operations=("create", "get", "save", "patch", "delete"),
+    xp_arrays=True,
 )
 
 
@@ -53,9 +57,14 @@ SUPPLIERS = Listing(
 )
 
 
-def with_facets(page: dict[str, Any]) -> dict[str, Any]:
-    """Product lists are `ListPageWithFacets`; ordercore has no facets, so the list is empty."""
-    page["Meta"]["Facets"] = []
+async def with_facets(
+    ctx: Ctx, page: dict[str, Any], opts: ListOptions, conds: Sequence[ColumnElement[bool]]
+) -> dict[str, Any]:
+    """Product lists are `ListPageWithFacets`: Meta.Facets counts the values of every product
+    facet over the products the list matches (app/catalog/facet_counts.py)."""
+    page["Meta"]["Facets"] = await facet_counts.list_facets(
+        ctx.docs, opts, SPEC.schema, conds=conds, searchable=PRODUCT_SEARCH
+    )
     return page
 
 
@@ -65,7 +74,7 @@ async def list_products(ctx: Ctx) -> Any:
     await seller_only(ctx, caller)
     opts = ctx.list_options(params=("catalogID", "categoryID", "supplierID", "depth"))
     conds = await products.list_conds(ctx.docs, opts.params)
-    return with_facets(await page_of(ctx, SPEC, caller, opts, conds))
+    return await with_facets(ctx, await page_of(ctx, SPEC, caller, opts, conds), opts, conds)
 
 
 # --------------------------------------------------------------------------- suppliers

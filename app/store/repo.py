@@ -18,6 +18,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
+    true,
     union_all,
     update,
 )
@@ -213,9 +214,7 @@ class Docs:
         note(self.conn, kind, old)
 
     async def delete(self, kind: str, id: str, scope: str = "") -> bool:
-        result = await self.conn.execute(
-            delete(resources).where(R.kind == kind, scope_is(scope), id_is(id))
-        )
+        result = await self.conn.execute(delete(resources).where(R.kind == kind, scope_is(scope), id_is(id)))
         note(self.conn, kind, scope, id)
         return bool(result.rowcount)
 
@@ -313,13 +312,7 @@ class Docs:
     ) -> Page:
         """One page of a caller-facing list with OrderCloud list options, all in SQL."""
         compiler = Compiler(self.pg, schema)
-        where: list[ColumnElement[bool]] = [R.kind == kind, *conds]
-        if scope is not None:
-            where.append(scope_is(scope))
-        where.extend(compiler.filter(k, v) for k, v in opts.filters)
-        found = compiler.search(opts, searchable)
-        if found is not None:
-            where.append(found)
+        where = self.list_where(kind, opts, schema, conds=conds, scope=scope, searchable=searchable)
         cond = and_(*where)
         order = compiler.order_by(opts.sort_by, sortable, default_sort)
         offset = (opts.page - 1) * opts.page_size
@@ -333,6 +326,45 @@ class Docs:
             return Page(items, opts.page, opts.page_size, offset + len(items))  # the last page
         disjoint = None if split is None else _disjoint(where, split)
         return Page(items, opts.page, opts.page_size, await self._total(cond, offset + len(items), disjoint))
+
+    def list_where(
+        self,
+        kind: str,
+        opts: ListOptions,
+        schema: Schema,
+        *,
+        conds: Sequence[ColumnElement[bool]] = (),
+        scope: str | None = None,
+        searchable: Sequence[str] = ("ID",),
+        filters: Sequence[tuple[str, str]] | None = None,
+    ) -> list[ColumnElement[bool]]:
+        """What a list's documents must meet: `conds`, the scope, the caller's filters (`filters`
+        in their place when given) and search."""
+        compiler = Compiler(self.pg, schema)
+        where: list[ColumnElement[bool]] = [R.kind == kind, *conds]
+        if scope is not None:
+            where.append(scope_is(scope))
+        where.extend(compiler.filter(k, v) for k, v in (opts.filters if filters is None else filters))
+        found = compiler.search(opts, searchable)
+        if found is not None:
+            where.append(found)
+        return where
+
+    async def value_counts(
+        self, where: Sequence[ColumnElement[bool]], parts: Sequence[str]
+    ) -> dict[str, int]:
+        """How many documents meeting `where` hold each value at `parts` (a scalar, or any
+        element of an array; a document counts once per value): one GROUP BY over the matches.
+        Values that differ only in case are one value, as a filter on either matches both; it is
+        shown in its first spelling (binary order)."""
+        rows, text, keep = self.json.values(parts)
+        stmt = (
+            select(func.min(text).label("value"), func.count(func.distinct(R.pk)).label("n"))
+            .select_from(resources.join(rows, true()))
+            .where(*where, keep)
+            .group_by(func.lower(text))
+        )
+        return {str(r.value): int(r.n) for r in await self.conn.execute(stmt)}
 
     def _union_page(
         self,
@@ -391,4 +423,3 @@ class Docs:
         plan = (await self.conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}")).scalar_one()
         plan = json.loads(plan) if isinstance(plan, str) else plan
         return int(plan[0]["Plan"]["Plan Rows"])
-

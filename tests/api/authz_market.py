@@ -588,6 +588,8 @@ async def _config(api: Api) -> None:
     await api.ok(
         "POST", "/incrementors", {"ID": "mk-incr", "Name": "Orders", "LastNumber": 0, "LeftPaddingCount": 0}
     )
+    await api.ok("POST", "/productfacets", {"ID": "mk-facet", "Name": "Color", "XpPath": "Facets.Color"})
+    await api.ok("PUT", "/xpindices", {"ThingType": "Order", "Key": "Region"}, status=204)
     await api.ok("POST", "/locales", {"ID": "mk-locale", "Currency": "USD", "Language": "en-US"})
     await api.ok("POST", "/locales/assignments", {"LocaleID": "mk-locale", "BuyerID": "bA"}, status=204)
     await api.ok(

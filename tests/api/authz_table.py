@@ -706,6 +706,18 @@ row(
     query={"buyerID": "bA"},
     ok="auth",
 )
+FACET = {"ID": "mk-newfacet", "Name": "Size", "XpPath": "Size"}
+crud(
+    "/productfacets",
+    "{productFacetID}",
+    seller,
+    {"productFacetID": "mk-facet"},
+    FACET,
+    {"ID": "mk-facet", "Name": "Color", "XpPath": "Facets.Color"},
+)
+row("GET", "/xpindices", seller)
+row("PUT", "/xpindices", seller, body={"ThingType": "Order", "Key": "Channel"})
+row("DELETE", "/xpindices/{thingType}/{key}", seller, args={"thingType": "Order", "key": "Region"})
 IMP = {"BuyerID": "bB", "SecurityProfileID": "bA-shopper-profile", "ClientID": STOREFRONT}
 crud(
     "/impersonationconfig",

@@ -19,8 +19,14 @@ from tests.api.order_fixtures import World
 from tests.api.storefront_setup import add_buyer, add_shopper, enable_storefront
 
 
-async def page_plan(world: World, path: str, token: str) -> str:
-    """The plan of the list's page statement (the one that orders and limits documents)."""
+async def page_plan(
+    world: World,
+    path: str,
+    token: str,
+    priced_out: tuple[str, ...] = ("enable_seqscan", "enable_bitmapscan", "enable_sort"),
+) -> str:
+    """The plan of the list's page statement (the one that orders and limits documents);
+    `priced_out`: the PostgreSQL plan kinds made unattractive."""
     seen: list[tuple[str, Any]] = []
 
     def on_execute(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -40,7 +46,7 @@ async def page_plan(world: World, path: str, token: str) -> str:
         if conn.dialect.name == "postgresql":
             # Whatever statistics the test tables have gathered: a sort left in the plan with
             # sorting priced out means no index can give the list's order.
-            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            for setting in priced_out:
                 await conn.exec_driver_sql(f"SET LOCAL {setting} = off")
             rows = (await conn.exec_driver_sql("EXPLAIN " + statement, parameters)).all()
             return "\n".join(r[0] for r in rows)
