@@ -213,7 +213,7 @@ class Importer:
                 "NotFound",
                 {"Field": "Specs"},
             )
-        await self.api.call("POST", section.path, params, body=body)
+        await self.api.call(section.create_verb, section.path, params, body=body)
         return CREATED
 
     async def _assignment(self, section: Section, rec: Record, stored: list[Record], taken: set[int]) -> str:

@@ -43,6 +43,8 @@ class Section:
     model: str = ""
     # Assignments the API saves with PUT on one item path instead of POST on `path`.
     put_path: str | None = None
+    # How a new record is created on `path` (xp indices are PUT there, as the tool does).
+    create_verb: str = "POST"
 
     @property
     def is_child(self) -> bool:
@@ -129,7 +131,7 @@ SECTIONS: tuple[Section, ...] = (
         secrets=("HashKey",),
         model="IntegrationEvent",
     ),
-    Section("XpIndices", OBJECTS, 1, "/xpindices", None, model="XpIndex"),
+    Section("XpIndices", OBJECTS, 1, "/xpindices", None, model="XpIndex", create_verb="PUT"),
     Section("Buyers", OBJECTS, 4, "/buyers", "buyerID", model="Buyer"),
     _buyer_child("Users", "users", "userID", 5, "User"),
     _buyer_child("UserGroups", "usergroups", "userGroupID", 5, "UserGroup"),

@@ -14,8 +14,6 @@ from typing import Any
 import pytest
 
 from app.contract.document import OFFICIAL_FILE
-from app.http import OPERATIONS
-from app.main import create_app
 from app.seeding.commands import read_file
 from app.seeding.exporter import own_access
 from app.seeding.sections import BY_NAME
@@ -25,10 +23,6 @@ from tests.integration.test_admin_cli import cli
 from tests.integration.test_seed_import_export import KNOWN_UNEQUAL, NAMES, TEMPLATES
 
 pytestmark = pytest.mark.e2e
-
-create_app()  # registers every operation, so OPERATIONS says what ordercore serves
-# `download` lists every resource the tool knows; these are not served yet (issue #14).
-MISSING_FOR_DOWNLOAD = [p for p in ("GET /xpindices", "GET /productfacets") if p not in OPERATIONS]
 
 
 @pytest.fixture(scope="module", params=NAMES)
@@ -77,8 +71,6 @@ TOOL_BUG = "A job with the same id already exists"
 
 def _expected_failures(seeded: dict[str, Any]) -> None:
     name = seeded["name"]
-    if name == "Simple-B2C" and "POST /productfacets" not in OPERATIONS:
-        pytest.xfail("Simple-B2C has a product facet; ordercore has no /productfacets yet (branch facets)")
     if name == "Inventory-Records-Example":
         assert TOOL_BUG in str(seeded["summary"].get("seedError"))
         assert seeded["summary"]["seedFailedCalls"] == []  # every call it made before went through
@@ -103,9 +95,6 @@ def test_the_seeded_marketplace_reads_back_as_the_template(seeded: dict[str, Any
 
 def test_the_tools_download_equals_the_template(seeded: dict[str, Any]) -> None:
     _expected_failures(seeded)
-    if MISSING_FOR_DOWNLOAD:
-        assert "/xpindices" in str(seeded["summary"].get("downloadError"))
-        pytest.xfail(f"the tool's download lists routes ordercore does not serve yet: {MISSING_FOR_DOWNLOAD}")
     name = seeded["name"]
     download = seeded["download"]
     assert download is not None, seeded["summary"].get("downloadError")

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from app.http import OPERATIONS
 from app.seeding.commands import export_data, import_data, read_file
 from app.seeding.compare import STAMPS
 from app.state import Services
@@ -37,15 +36,8 @@ def _records(data: Any) -> int:
     return sum(len(v or []) for group in data.values() for v in group.values())
 
 
-def _needs_facets(name: str) -> None:
-    # Simple-B2C has one product facet; /productfacets comes with the `facets` branch.
-    if name == "Simple-B2C" and "POST /productfacets" not in OPERATIONS:
-        pytest.xfail("ordercore has no /productfacets yet (branch facets)")
-
-
 @pytest.mark.parametrize("name", NAMES)
 async def test_template_imports_then_reimport_skips_everything(services: Services, name: str) -> None:
-    _needs_facets(name)
     data = _template(name)
     first = await import_data(services, data, name)
     assert [str(f) for f in first.failures] == []
@@ -64,7 +56,6 @@ KNOWN_UNEQUAL = {"Vercel-B2C": {"Users": {"AvailableRoles"}}}
 
 @pytest.mark.parametrize("name", NAMES)
 async def test_export_reads_back_as_the_template(services: Services, name: str) -> None:
-    _needs_facets(name)
     outcome = await import_data(services, _template(name), name)
     assert outcome.failures == []
     exported = await export_data(services)
