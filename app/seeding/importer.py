@@ -169,39 +169,36 @@ class Importer:
                 self._fail(section.name, index, missing)
                 self._tick()
             return
-        stored = await read_section(self.api, section)
-        taken: set[int] = set()
+        stored = Stored(section, await read_section(self.api, section))
         for index in order:
             rec = _prepared(section, records[index], marketplace_id)
             try:
                 async with self.api.services.db.transaction():
                     if section.group == ASSIGNMENTS:
-                        result = await self._assignment(section, rec, stored, taken)
+                        result = await self._assignment(section, rec, stored)
                     else:
-                        result = await self._object(section, index, rec, stored, taken)
+                        result = await self._object(section, index, rec, stored)
             except DomainError as error:
                 self._fail(section.name, index, error)
             else:
                 self.outcome.note(section.name, result)
             self._tick()
 
-    async def _object(
-        self, section: Section, index: int, rec: Record, stored: list[Record], taken: set[int]
-    ) -> str:
+    async def _object(self, section: Section, index: int, rec: Record, stored: Stored) -> str:
         params = _params(section, rec)
-        match = _find(section, rec, stored, taken)
+        match = stored.find(rec)
         if section.name == "Variants" and match is None:
-            match = _variant_by_specs(rec, stored, taken)
+            match = _variant_by_specs(rec, stored)
         if section.name == "Specs" and rec.get("DefaultOptionID") is not None:
             self.default_options.append((index, rec))
             rec = {**rec, "DefaultOptionID": match.get("DefaultOptionID") if match else None}
         if match is not None:
-            taken.add(id(match))
-            if unchanged(section.model, rec, match):
+            stored.take(match)
+            if unchanged(section.model, rec, match) or section.id_param is None:
                 return SKIPPED
             body = _with_secrets(section, rec, match)
             await self.api.call(
-                "PUT", section.item_path, {**params, section.id_param or "": str(match["ID"])}, body=body
+                "PUT", section.item_path, {**params, section.id_param: str(match["ID"])}, body=body
             )
             return UPDATED
         body = _with_secrets(section, rec, None)
@@ -216,11 +213,11 @@ class Importer:
         await self.api.call(section.create_verb, section.path, params, body=body)
         return CREATED
 
-    async def _assignment(self, section: Section, rec: Record, stored: list[Record], taken: set[int]) -> str:
-        for candidate in stored:
-            if id(candidate) not in taken and unchanged(section.model, rec, candidate):
-                taken.add(id(candidate))
-                return SKIPPED
+    async def _assignment(self, section: Section, rec: Record, stored: Stored) -> str:
+        match = stored.same(rec)
+        if match is not None:
+            stored.take(match)
+            return SKIPPED
         params = _params(section, rec)
         if section.put_path is not None:
             query: list[tuple[str, str]] = []
@@ -277,26 +274,53 @@ def _required(rec: Record, name: str) -> str:
     return str(value)
 
 
-def _find(section: Section, rec: Record, stored: list[Record], taken: set[int]) -> Record | None:
-    """The stored record this one stands for: same ID and parents, or (no ID) the same fields."""
-    parents = [fld for _, fld in section.parents]
-    for candidate in stored:
-        if id(candidate) in taken:
-            continue
+class Stored:
+    """A section's stored records, found by ID and parents in one step (a file of thousands of
+    records is matched in linear time); records already matched are not matched again."""
+
+    def __init__(self, section: Section, records: list[Record]) -> None:
+        self.section = section
+        self.records = records
+        self.taken: set[int] = set()
+        self.by_key = {self._key(r): r for r in records if r.get("ID") is not None}
+        self.indexes: dict[tuple[str, ...], dict[tuple[str, ...], list[Record]]] = {}
+
+    def _key(self, record: Record) -> tuple[str, ...]:
+        return (*(str(record.get(f)) for _, f in self.section.parents), str(record.get("ID")))
+
+    def take(self, record: Record) -> None:
+        self.taken.add(id(record))
+
+    def free(self) -> list[Record]:
+        return [r for r in self.records if id(r) not in self.taken]
+
+    def same(self, rec: Record) -> Record | None:
+        """A stored record not matched yet with every field of `rec` (app.seeding.compare). The
+        candidates are first narrowed to those with the same `...ID` values as `rec` (an index
+        per set of ID fields), so an assignment is found without scanning them all."""
+        names = tuple(sorted(k for k, v in rec.items() if k.endswith("ID") and isinstance(v, str)))
+        index = self.indexes.get(names)
+        if index is None:
+            index = self.indexes[names] = {}
+            for r in self.records:
+                index.setdefault(tuple(str(r.get(n)) for n in names), []).append(r)
+        candidates = index.get(tuple(str(rec[n]) for n in names), [])
+        return next(
+            (c for c in candidates if id(c) not in self.taken and unchanged(self.section.model, rec, c)), None
+        )
+
+    def find(self, rec: Record) -> Record | None:
+        """The stored record `rec` stands for: same ID and parents, or (no ID) the same fields."""
         if rec.get("ID") is not None:
-            if str(candidate.get("ID")) == str(rec["ID"]) and all(
-                str(candidate.get(f)) == str(rec.get(f)) for f in parents
-            ):
-                return candidate
-        elif unchanged(section.model, rec, candidate):
-            return candidate
-    return None
+            found = self.by_key.get(self._key(rec))
+            return found if found is not None and id(found) not in self.taken else None
+        return self.same(rec)
 
 
-def _variant_by_specs(rec: Record, stored: list[Record], taken: set[int]) -> Record | None:
+def _variant_by_specs(rec: Record, stored: Stored) -> Record | None:
     wanted = {(s.get("SpecID"), s.get("OptionID")) for s in rec.get("Specs") or []}
-    for candidate in stored:
-        if id(candidate) in taken or str(candidate.get("ProductID")) != str(rec.get("ProductID")):
+    for candidate in stored.free():
+        if str(candidate.get("ProductID")) != str(rec.get("ProductID")):
             continue
         options = {(s.get("SpecID"), s.get("OptionID")) for s in candidate.get("Specs") or []}
         if wanted and options == wanted:
