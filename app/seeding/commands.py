@@ -26,14 +26,17 @@ class _RolledBack(Exception):
 
 
 async def _seller(services: Services, conn: Any) -> tuple[str, str]:
-    """The admin user the import acts as: the first one `ordercore init` made, else any."""
+    """The admin user the commands act as: the first one `ordercore init` made, else the oldest."""
     docs = Docs(conn)
-    found = await docs.get("adminuser", "admin")
-    if found is None:
+    if not await docs.exists("seller", services.marketplace_id):
         raise SeedCommandError(
             "ordercore is not initialized yet: run `ordercore init` (or `ordercore serve`)"
         )
-    return str(found.doc["ID"]), str(found.doc["Username"])
+    found = await docs.get("adminuser", "admin")
+    user = found.doc if found is not None else next(iter(await docs.all("adminuser", limit=1)), None)
+    if user is None:
+        raise SeedCommandError("the marketplace has no admin user for the import to act as")
+    return str(user["ID"]), str(user["Username"])
 
 
 def read_file(path: Path) -> Any:
