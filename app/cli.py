@@ -1,5 +1,6 @@
 """The `ordercore` command: serve, init, migrate, worker, admin (recovering access: app.admin_cli),
-import-channel (app.channel_cli)."""
+import-channel (app.channel_cli), import and export (a marketplace in the format of OrderCloud's
+seeding tool: app.seeding)."""
 
 from __future__ import annotations
 
@@ -242,6 +243,68 @@ def cmd_import_channel(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.channel_cli import stderr_progress
+    from app.main import build_services
+    from app.seeding.commands import SeedCommandError, import_file
+    from app.seeding.importer import Outcome
+
+    settings = _settings(args)
+    _prepare(settings)
+
+    async def run() -> Outcome:
+        services = build_services(settings)
+        try:
+            return await import_file(services, Path(args.file), progress=stderr_progress(sys.stderr))
+        finally:
+            await services.db.dispose()
+
+    try:
+        outcome = asyncio.run(run())
+    except SeedCommandError as exc:
+        print(f"ordercore: {exc}", file=sys.stderr)
+        return 1
+    for failure in outcome.failures:
+        print(str(failure), file=sys.stderr)
+    counts = outcome.counts
+    print(
+        f"created {counts['created']}, updated {counts['updated']}, skipped {counts['skipped']}, "
+        f"failed {counts['failed']}",
+        file=sys.stderr,
+    )
+    if outcome.failures:
+        print("nothing was imported: the file is one transaction (docs/migration.md)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.channel_cli import stderr_progress
+    from app.main import build_services
+    from app.seeding.commands import SeedCommandError, export_file
+
+    settings = _settings(args)
+
+    async def run() -> int:
+        services = build_services(settings)
+        try:
+            return await export_file(services, Path(args.file), progress=stderr_progress(sys.stderr))
+        finally:
+            await services.db.dispose()
+
+    try:
+        written = asyncio.run(run())
+    except SeedCommandError as exc:
+        print(f"ordercore: {exc}", file=sys.stderr)
+        return 1
+    print(f"exported {written} records to {args.file}", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ordercore", description="OrderCloud-compatible order orchestration")
     sub = p.add_subparsers(dest="command", required=True)
@@ -300,6 +363,20 @@ def parser() -> argparse.ArgumentParser:
         help="make them OrderCloud orders (default: the channel's AsOrder setting)",
     )
     imp.set_defaults(func=cmd_import_channel)
+
+    seed_in = sub.add_parser(
+        "import", help="import a marketplace from a seeding file (OrderCloud's @ordercloud/seeding format)"
+    )
+    common(seed_in)
+    seed_in.add_argument(
+        "file", metavar="FILE.yml", help="a file written by the seeding tool or `ordercore export`"
+    )
+    seed_in.set_defaults(func=cmd_import)
+
+    seed_out = sub.add_parser("export", help="write the whole marketplace as a seeding file")
+    common(seed_out)
+    seed_out.add_argument("file", metavar="FILE.yml", help="where to write it")
+    seed_out.set_defaults(func=cmd_export)
 
     worker = sub.add_parser(
         "worker", help="deliver webhooks and order due subscriptions (run several on PostgreSQL to scale)"
