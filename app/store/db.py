@@ -19,6 +19,9 @@ from app.store.health import HEALTH
 from app.store.invalidation import HUBS, PENDING, Change, Changes
 
 CONNECT_TIMEOUT_SECONDS = 5
+# Connections per process and database (PostgreSQL's default max_connections is 100: mind
+# `serve --workers N` and `ordercore worker` processes).
+POOL_SIZE = 30
 # Execution option of SQLite reader connections: `_on_begin` sends no BEGIN for them.
 READ_ONLY = "ordercore_reader"
 _json_encoder = msgspec.json.Encoder(decimal_format="number")
@@ -61,16 +64,17 @@ class Database:
             if path and path != ":memory:" and not path.startswith("file::memory:"):
                 # One hand-off to the driver thread per statement (app.store.sqlite_driver).
                 kwargs["async_creator"] = sqlite_driver.connector(path)
-                # As for PostgreSQL below: enough kept connections (each is a thread) that
+                # As for PostgreSQL below: every connection kept (each is a thread), so
                 # concurrent requests do not open and close one each.
-                kwargs.update(pool_size=20, max_overflow=10)
+                kwargs.update(pool_size=POOL_SIZE, max_overflow=0)
         else:
-            # 20 kept, 10 more under bursts: connections above `pool_size` are closed when given
-            # back, and at 32 concurrent requests a pool of 10 opened and closed a connection
-            # (TLS attempt, startup, settings) for most requests (docs/performance.md).
+            # At most POOL_SIZE, all kept: connections above `pool_size` are closed when given
+            # back, and at 32 concurrent requests a pool of 10 (+20 overflow) opened and closed a
+            # connection (TLS attempt, startup, statement preparation) for most requests
+            # (docs/performance.md, "GET one order"). The maximum is unchanged (was 10 + 20).
             # pool_timeout / connect timeout: while the server is unreachable a request waits at
             # most this long before it is answered 503 (app.errors), instead of asyncpg's 60 s.
-            kwargs.update(pool_size=20, max_overflow=10, pool_pre_ping=False, pool_timeout=10)
+            kwargs.update(pool_size=POOL_SIZE, max_overflow=0, pool_pre_ping=False, pool_timeout=10)
             # No JIT: list pages that stop after 20 rows carry the cost estimate of a walk of the
             # whole index, above `jit_above_cost`, and PostgreSQL then spends ~1 s compiling a
             # query that runs in under 1 ms (docs/performance.md, "Large lists").
