@@ -5,7 +5,8 @@ per statement (cursor, execute, fetchall, close), each a queue put, a thread wak
 callback into the event loop, about 0.3 ms together on this machine whatever the statement
 does (docs/performance.md). `OneHopConnection.cursor()` hands out a cursor whose `execute`
 creates the sqlite3 cursor, runs the statement, fetches every row and closes the cursor in one
-call on the same thread; the other calls answer from what it kept. Same thread, same sqlite3
+call on the same thread; the other calls answer from what it kept; a rollback or commit outside
+a transaction (an autocommit reader given back) makes none. Same thread, same sqlite3
 connection, same statements: only the number of hand-offs changes.
 """
 
@@ -86,6 +87,18 @@ class OneHopCursor:
 class OneHopConnection(aiosqlite.Connection):
     def cursor(self) -> OneHopCursor:  # type: ignore[override]
         return OneHopCursor(self)
+
+    # SQLAlchemy ends every connection's use with a rollback (and a write with a commit). Outside
+    # a transaction (readers are autocommit, app.store.db.Database.reader) sqlite3 does nothing
+    # for either, so there is nothing to hand to the driver's thread. `in_transaction` is read
+    # while no call is running on the connection (SQLAlchemy awaits each one).
+    async def rollback(self) -> None:
+        if self._conn.in_transaction:
+            await super().rollback()
+
+    async def commit(self) -> None:
+        if self._conn.in_transaction:
+            await super().commit()
 
 
 def connector(path: str) -> Any:
