@@ -9,9 +9,29 @@ import asyncio
 import json
 import os
 import sys
-from typing import Any
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from app.config import Settings
+
+T = TypeVar("T")
+
+# uvloop and httptools (dependencies; docs/performance.md "GET one order"); "auto" would fall back
+# to asyncio and h11 silently where they are missing, uvicorn fails at start here instead.
+SPEEDUPS: dict[str, Any] = (
+    {"loop": "uvloop", "http": "httptools"} if sys.platform != "win32" else {"http": "httptools"}
+)
+
+
+def run_on_fast_loop(main: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` on uvloop, the loop `serve` runs on (and so its in-process webhook worker):
+    `ordercore worker` delivers on the same loop (docs/performance.md, "Webhook delivery")."""
+    try:
+        import uvloop
+    except ImportError:  # Windows: no uvloop
+        return asyncio.run(main)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -126,6 +146,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_level=settings.log_level,
             access_log=False,
             log_config=None,
+            **SPEEDUPS,
         )
         return 0
     config = uvicorn.Config(
@@ -136,6 +157,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # ordercore writes its own access line (app.observability) and configures logging.
         access_log=False,
         log_config=None,
+        **SPEEDUPS,
     )
     uvicorn.Server(config).run(sockets=sockets)
     return 0
@@ -176,7 +198,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     configure_logging(settings)
-    asyncio.run(alongside(build_services(settings), run_worker_forever))
+    run_on_fast_loop(alongside(build_services(settings), run_worker_forever))
     return 0
 
 

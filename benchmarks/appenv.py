@@ -5,7 +5,7 @@ times plain functions, so async calls go through `AppEnv.run`)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,13 +50,19 @@ class AppEnv:
 
 
 @contextmanager
-def app_env(directory: Path, **settings: Any) -> Iterator[AppEnv]:
+def app_env(
+    directory: Path,
+    *,
+    loop_factory: Callable[[], asyncio.AbstractEventLoop] = asyncio.new_event_loop,
+    **settings: Any,
+) -> Iterator[AppEnv]:
     """`settings` may name another database (`database_url`, `database_schema`); by default a
-    fresh SQLite file in `directory`."""
+    fresh SQLite file in `directory`. `loop_factory`: the event loop to drive it on (uvloop's,
+    as `ordercore serve` and `ordercore worker` run)."""
     settings.setdefault("database_url", f"sqlite+aiosqlite:///{directory / 'bench.db'}")
     config = Settings(public_url="http://bench", **settings)
     migrate(config.database_url, config.database_schema or None)
-    loop = asyncio.new_event_loop()
+    loop = loop_factory()
     services = build_services(config)
     loop.run_until_complete(bootstrap(services, password=PASSWORD))
     app = create_app(config, services)

@@ -19,7 +19,7 @@ import statistics
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,7 +128,9 @@ def _webhook(env: Env, routes: list[dict[str, str]]) -> None:
     env.run(env.call("PUT", "/webhooks/bench", hook))
 
 
-def _baseline(url: str, body: bytes) -> float:
+def _baseline(
+    url: str, body: bytes, loop_factory: Callable[[], asyncio.AbstractEventLoop] = asyncio.new_event_loop
+) -> float:
     """Deliveries/s of a minimal client: the same bodies, receiver and concurrency, no database."""
 
     async def run() -> float:
@@ -149,7 +151,8 @@ def _baseline(url: str, body: bytes) -> float:
             await asyncio.gather(*(one() for _ in range(CONCURRENCY)))
             return DELIVERIES / (time.perf_counter() - started)
 
-    return asyncio.run(run())
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        return runner.run(run())
 
 
 def test_delivery_throughput(benchmark: Any, env: Env) -> None:
@@ -231,7 +234,18 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench_webhooks")
     p.add_argument("--db", help="postgresql://... (default: a SQLite file)")
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument(
+        "--loop",
+        choices=("uvloop", "asyncio"),
+        default="uvloop",
+        help="event loop of the worker and of the baseline (default uvloop, what serve and worker run)",
+    )
     args = p.parse_args(argv)
+    loop_factory = asyncio.new_event_loop
+    if args.loop == "uvloop":
+        import uvloop
+
+        loop_factory = uvloop.new_event_loop
     settings: dict[str, Any] = {}
     schema = ""
     if args.db:
@@ -243,10 +257,19 @@ def main(argv: list[str] | None = None) -> int:
     body = json.dumps({"Route": "v1/buyers", "Payload": "x" * 500})
     rates: list[float] = []
     bases: list[float] = []
+    # Process CPU per delivery (the in-process receiver's thread included, for both).
+    cpus: list[float] = []
+    base_cpus: list[float] = []
     try:
         with (
             tempfile.TemporaryDirectory() as tmp,
-            app_env(Path(tmp), webhook_worker=False, outbound_allow_private=True, **settings) as app,
+            app_env(
+                Path(tmp),
+                loop_factory=loop_factory,
+                webhook_worker=False,
+                outbound_allow_private=True,
+                **settings,
+            ) as app,
         ):
             receiver = FastReceiver().start()
             env = Env(app.loop, app.services, app.client, app.token, receiver)
@@ -274,10 +297,11 @@ def main(argv: list[str] | None = None) -> int:
                 worker = BackgroundWorker(env.services, concurrency=CONCURRENCY)
                 start = receiver.count
                 await worker.start()
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 try:
                     while receiver.count - start < DELIVERIES:
                         await asyncio.sleep(0.005)
+                    cpus.append((time.process_time() - cpu) / DELIVERIES * 1e6)
                     return DELIVERIES / (time.perf_counter() - started)
                 finally:
                     await worker.stop()
@@ -285,8 +309,14 @@ def main(argv: list[str] | None = None) -> int:
             for n in range(args.rounds):
                 env.run(fill())
                 rates.append(env.run(drain()))
-                bases.append(_baseline(receiver.url, body.encode()))
-                print(f"round {n + 1}: worker {rates[-1]:.0f}/s, baseline {bases[-1]:.0f}/s", flush=True)
+                cpu = time.process_time()
+                bases.append(_baseline(receiver.url, body.encode(), loop_factory))
+                base_cpus.append((time.process_time() - cpu) / DELIVERIES * 1e6)
+                print(
+                    f"round {n + 1}: worker {rates[-1]:.0f}/s ({cpus[-1]:.0f} us CPU each), "
+                    f"baseline {bases[-1]:.0f}/s ({base_cpus[-1]:.0f} us CPU each)",
+                    flush=True,
+                )
             receiver.stop()
     finally:
         if schema:
@@ -295,7 +325,11 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(pg_execute(args.db, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     rate, base = statistics.median(rates), statistics.median(bases)
     kind = "PostgreSQL" if args.db else "SQLite"
-    print(f"webhooks ({kind}): {rate:.0f} deliveries/s, baseline {base:.0f}/s, ratio {rate / base:.3f}x")
+    print(
+        f"webhooks ({kind}, {args.loop}): {rate:.0f} deliveries/s, baseline {base:.0f}/s, "
+        f"ratio {rate / base:.3f}x; CPU per delivery {statistics.median(cpus):.0f} us, "
+        f"baseline {statistics.median(base_cpus):.0f} us"
+    )
     return 0
 
 

@@ -19,6 +19,8 @@ from app.wire import new_id
 from domain.errors import Unauthorized
 
 KEY_KIND = "signingkey"
+# How many verified access tokens a process remembers (an admin token is ~4 KB).
+VERIFIED_TOKENS = 4096
 
 
 # The claim naming a group token's invitation (app.auth.group_tokens mints it).
@@ -47,9 +49,10 @@ def generate_key() -> SigningKey:
     return SigningKey(kid, pem, jwk)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Caller:
-    """Who is calling, as the verified token says."""
+    """Who is calling, as the verified token says. Frozen: one is shared by every request that
+    presents the same token (`TokenService.caller`)."""
 
     user_id: str
     username: str
@@ -95,6 +98,8 @@ class TokenService:
         # Keys are never changed under a kid, so entries need no invalidation.
         self._verifiers: dict[str, Any] = {}
         self._signer: Any = None
+        # Access tokens already verified, by token text (see `caller`).
+        self._verified: dict[str, Caller] = {}
 
     async def ensure_key(self, docs: Docs) -> SigningKey:
         """The active signing key, created on first use (inside the caller's transaction)."""
@@ -175,7 +180,27 @@ class TokenService:
         return claims
 
     async def caller(self, token: str) -> Caller:
-        claims = await self.verify(token)
+        """The caller an access token names. A token's signature and claims are checked once per
+        process: a token is immutable text and our keys never change under a kid, so the only
+        part of the verdict that changes with time is expiry, checked on every use. Whether the
+        token still *stands* (revocation, deactivation) is not decided here but per request by
+        `Services.authenticate` (app.auth.revocation). Callers must not mutate the result."""
+        known = self._verified.get(token)
+        if known is not None:
+            if known.claims["exp"] > time.time():
+                return known
+            del self._verified[token]
+        caller = self._caller_from(token, await self.verify(token))
+        if isinstance(caller.claims.get("exp"), int | float):
+            if len(self._verified) >= VERIFIED_TOKENS:
+                # Oldest first (dicts keep insertion order); a cache, so dropping one only costs
+                # a verification later.
+                del self._verified[next(iter(self._verified))]
+            self._verified[token] = caller
+        return caller
+
+    @staticmethod
+    def _caller_from(token: str, claims: dict[str, Any]) -> Caller:
         roles = claims.get("role") or []
         if isinstance(roles, str):
             roles = [roles]

@@ -11,13 +11,19 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from app.store import sqlite_driver
 from app.store.health import HEALTH
 from app.store.invalidation import HUBS, PENDING, Change, Changes
 
 CONNECT_TIMEOUT_SECONDS = 5
+# Connections per process and database (PostgreSQL's default max_connections is 100: mind
+# `serve --workers N` and `ordercore worker` processes).
+POOL_SIZE = 30
+# Execution option of SQLite reader connections: `_on_begin` sends no BEGIN for them.
+READ_ONLY = "ordercore_reader"
 _json_encoder = msgspec.json.Encoder(decimal_format="number")
 _json_decoder = msgspec.json.Decoder(float_hook=Decimal)
 
@@ -53,10 +59,22 @@ class Database:
             # exception's text, so never in a log line, whatever fails.
             "hide_parameters": True,
         }
-        if not self.is_sqlite:
+        if self.is_sqlite:
+            path = make_url(self.url).database or ""
+            if path and path != ":memory:" and not path.startswith("file::memory:"):
+                # One hand-off to the driver thread per statement (app.store.sqlite_driver).
+                kwargs["async_creator"] = sqlite_driver.connector(path)
+                # As for PostgreSQL below: every connection kept (each is a thread), so
+                # concurrent requests do not open and close one each.
+                kwargs.update(pool_size=POOL_SIZE, max_overflow=0)
+        else:
+            # At most POOL_SIZE, all kept: connections above `pool_size` are closed when given
+            # back, and at 32 concurrent requests a pool of 10 (+20 overflow) opened and closed a
+            # connection (TLS attempt, startup, statement preparation) for most requests
+            # (docs/performance.md, "GET one order"). The maximum is unchanged (was 10 + 20).
             # pool_timeout / connect timeout: while the server is unreachable a request waits at
             # most this long before it is answered 503 (app.errors), instead of asyncpg's 60 s.
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=False, pool_timeout=10)
+            kwargs.update(pool_size=POOL_SIZE, max_overflow=0, pool_pre_ping=False, pool_timeout=10)
             # No JIT: list pages that stop after 20 rows carry the cost estimate of a walk of the
             # whole index, above `jit_above_cost`, and PostgreSQL then spends ~1 s compiling a
             # query that runs in under 1 ms (docs/performance.md, "Large lists").
@@ -118,7 +136,16 @@ class Database:
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reads, in autocommit: no BEGIN and ROLLBACK around them (two of a
+        keyed GET's three round trips on PostgreSQL, a BEGIN through the driver thread on
+        SQLite). Each statement then reads its own snapshot, which is what PostgreSQL's READ
+        COMMITTED transactions gave already, so no read relied on more."""
         async with self.engine.connect() as conn:
+            if self.is_sqlite:
+                # The driver is already in autocommit (`_on_connect`); only our BEGIN is skipped.
+                await conn.execution_options(**{READ_ONLY: True})
+            else:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
             yield conn
 
     async def dispose(self) -> None:
@@ -151,5 +178,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # Writers lock the file up front: a deferred transaction upgraded later can deadlock.
-        immediate = conn.get_execution_options().get("sqlite_immediate")
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get(READ_ONLY):
+            return
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_immediate") else "BEGIN")

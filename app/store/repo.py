@@ -74,6 +74,17 @@ def _disjoint(
     ]
 
 
+# The keyed read of `Docs.get`, built once: building and cache-keying a select costs more than
+# running it (docs/performance.md, "GET one order"). Values are bound per execution; `scope` and
+# `id` are passed lower-cased, as `scope_is`/`id_is` compare.
+_GET = select(R.doc, R.version, R.scope).where(
+    R.kind == bindparam("kind"),
+    func.lower(R.scope) == bindparam("scope"),
+    func.lower(R.id) == bindparam("id"),
+)
+_GET_LOCKED = _GET.with_for_update()
+
+
 class Docs:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
@@ -90,10 +101,9 @@ class Docs:
     # ------------------------------------------------------------------ single documents
 
     async def get(self, kind: str, id: str, scope: str = "", *, lock: bool = False) -> Stored | None:
-        stmt = select(R.doc, R.version, R.scope).where(R.kind == kind, scope_is(scope), id_is(id))
-        if lock and self.pg:
-            stmt = stmt.with_for_update()
-        row = (await self.conn.execute(stmt)).first()
+        stmt = _GET_LOCKED if lock and self.pg else _GET
+        params = {"kind": kind, "scope": scope.lower(), "id": id.lower()}
+        row = (await self.conn.execute(stmt, params)).first()
         return Stored(row.doc, row.version, row.scope) if row else None
 
     async def require(

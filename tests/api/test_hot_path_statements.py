@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import event
 
+from app.store.repo import Docs
 from tests.api import catalog_fixtures as cat
 from tests.api.order_fixtures import ADDRESS, World
 
@@ -221,3 +222,22 @@ async def test_list_pages_run_a_pinned_number_of_statements(world: World) -> Non
         full = await footprint(world, lambda d=direction: listing(d, 2))  # type: ignore[misc]
         last = await footprint(world, lambda d=direction: listing(d, 20))  # type: ignore[misc]
         assert (full[1], last[1]) == (2, 1), direction
+
+
+async def test_warm_get_of_an_order_is_its_read_alone_outside_a_transaction(world: World) -> None:
+    """A warm GET of an order sends one statement: no BEGIN and ROLLBACK around it (readers are
+    autocommit, app.store.db.Database.reader) and nothing for the token (verified and standing
+    cached per process)."""
+    await cat.product(world.api, "p0")
+    await order_of(world, "g1", 1)
+    token = await world.token("alice")
+    await world.api.ok("GET", "/orders/Outgoing/g1", token=token)
+    with counting(world) as seen:
+        assert (await world.api.ok("GET", "/orders/Outgoing/g1", token=token))["ID"] == "g1"
+    # SQLite's BEGIN would be a statement here; PostgreSQL's is asserted on the driver below.
+    assert len(seen) == 1, seen
+    async with world.api.services.db.reader() as conn:
+        assert await Docs(conn).get("order", "g1") is not None
+        driver = (await conn.get_raw_connection()).driver_connection
+        pg = world.api.services.db.is_sqlite is False
+        assert not (driver.is_in_transaction() if pg else driver._conn.in_transaction)
