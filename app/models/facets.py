@@ -44,7 +44,7 @@ XpThingType = Literal[
 
 class ProductFacet(Wire, kw_only=True):
     id: WireID | None = None
-    name: Str100 | None = None
+    name: Str100
     # Named explicitly: the wire-name rule keeps an `xp` segment lower-case (`xpPath`).
     xp_path: XpPath | None = msgspec.field(default=None, name="XpPath")
     list_order: Int32 | None = None

@@ -40,18 +40,19 @@ async def test_facet_crud(api: Api) -> None:
 
 async def test_facet_paths_are_unique_and_valid(api: Api) -> None:
     await api.ok("POST", "/productfacets", COLOR)
-    taken = await api.post("/productfacets", {"ID": "colour", "XpPath": "facets.color"})
+    taken = await api.post("/productfacets", {"ID": "colour", "Name": "Colour", "XpPath": "facets.color"})
     assert taken.status_code == 409 and error_code(taken) == "ProductFacet.XpPathInUse"
     # A facet whose derived path (its ID) is another's XpPath is refused the same way.
-    await api.ok("POST", "/productfacets", {"ID": "brand"})
-    clash = await api.post("/productfacets", {"ID": "maker", "XpPath": "Brand"})
+    await api.ok("POST", "/productfacets", {"ID": "brand", "Name": "Brand"})
+    clash = await api.post("/productfacets", {"ID": "maker", "Name": "Maker", "XpPath": "Brand"})
     assert clash.status_code == 409 and error_code(clash) == "ProductFacet.XpPathInUse"
     # Saving a facet with its own path is no clash.
     await api.ok("PUT", "/productfacets/color", {**COLOR, "Name": "Colour"})
     for bad in ("Facets..Color", "Facets.Co lor", "a" * 201, ".x"):
-        refused = await api.post("/productfacets", {"ID": "bad", "XpPath": bad})
+        refused = await api.post("/productfacets", {"ID": "bad", "Name": "Bad", "XpPath": bad})
         assert refused.status_code == 400, bad
-    assert (await api.post("/productfacets", {"ID": "n", "MinCount": 2**31})).status_code == 400
+    assert (await api.post("/productfacets", {"ID": "n", "Name": "N", "MinCount": 2**31})).status_code == 400
+    assert (await api.post("/productfacets", {"ID": "nameless"})).status_code == 400  # Name is required
     assert [f["ID"] for f in (await api.ok("GET", "/productfacets"))["Items"]] == ["brand", "color"]
 
 

@@ -81,6 +81,14 @@ async def test_declared_path_is_read_through_its_index(world: World) -> None:
     await api.call("PUT", "/xpindices", {"ThingType": "Company", "Key": "Region"})
     await api.call("PUT", "/xpindices", {"ThingType": "Company", "Key": "Rank"})
     names = sorted(await xp_index_names(api))
+    if world.api.services.db.engine.dialect.name == "sqlite":
+        # SQLite plans by `sqlite_stat1`, written when the table was nearly empty (migration 0005)
+        # and kept across the per-test reset; with two indexes matching two equalities each it
+        # may take either. Statistics of the new indexes only (dropped with them) make the choice
+        # the one a marketplace whose database was analysed would see.
+        async with api.services.db.transaction() as conn:
+            for name in names:
+                await conn.exec_driver_sql(f'ANALYZE "{name}"')
     # On PostgreSQL only scans are priced out: a filter's index is read as a bitmap, or walked.
     plan = await page_plan(world, "/buyers?xp.Region=south", seller, ("enable_seqscan",))
     assert any(name in plan for name in names if name.startswith("ix_xp_f_")), plan

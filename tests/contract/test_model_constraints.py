@@ -25,6 +25,7 @@ EXCEPTIONS: dict[tuple[str, str, str], str] = {
     ("SellerApprovalRule", "ApprovalType", "enum"): "seller approval is implemented for returns only",
     ("CategoryAssignment", "BuyerID", "required"): _DOMAIN + " (Category.NoBuyer)",
     ("LineItem", "Quantity", "required"): "Cart.CreateLineItem without Quantity adds one",
+    ("ProductFacet", "MinCount", "required"): "OrderCloud's documented default (1) when omitted",
     ("LineItem", "Quantity", "min"): _DOMAIN + " (LineItem.QuantityMustBePositive)",
     ("PriceSchedule", "MinQuantity", "min"): _DOMAIN + " (PriceSchedule.MinQtyMustBePositive)",
     ("PriceSchedule", "SaleStart", "date-time"): _DOMAIN + " (PriceSchedule.InvalidSaleStartOrSaleEnd)",
