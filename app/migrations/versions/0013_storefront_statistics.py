@@ -1,5 +1,5 @@
-"""Statistics on what the storefront filters on (issue #13, docs/performance.md "Storefront page
-at scale"): PostgreSQL keeps no statistics on a JSON expression unless told to, so it priced
+"""Statistics on what the storefront filters on (issue #13, docs/performance.md "The storefront
+page at scale"): PostgreSQL keeps no statistics on a JSON expression unless told to, so it priced
 `Active = true` at its default selectivity (0.5 % per predicate, two predicates), estimated a
 couple of visible products out of 100,000, and chose to read and sort every product instead of
 walking the Name index for a page of 20. Extended statistics on the expressions exactly as
