@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.store.repo import Docs
+from tests.api.catalog_fixtures import price_schedule, product
 from tests.helpers import Api
 
 STOREFRONT = "storefront"
@@ -85,3 +86,20 @@ async def add_shopper(api: Api, buyer_id: str, user_id: str, groups: tuple[str, 
             ),
         )
     return await api.login(user_id, PASSWORD, client_id=STOREFRONT)
+
+
+async def viewall_storefront(api: Api, products: int) -> str:
+    """A shopper of buyer `sb`, which sees every product of its ViewAllProducts catalog `cat-b`:
+    `products` products there, every fifth inactive (as in benchmarks/seed_lists.py)."""
+    await enable_storefront(api)
+    await add_buyer(api, "sb")
+    token = await add_shopper(api, "sb", "shopper1")
+    await api.ok("POST", "/catalogs", {"ID": "cat-b", "Name": "B's catalog", "Active": True})
+    body = {"CatalogID": "cat-b", "BuyerID": "sb", "ViewAllProducts": True}
+    await api.ok("POST", "/catalogs/assignments", body, status=204)
+    await price_schedule(api, "ps", [(1, "10.00")])
+    for n in range(products):
+        await product(api, f"p{n:03d}", schedule_id="ps", buyers=(), active=n % 5 != 0)
+        body = {"CatalogID": "cat-b", "ProductID": f"p{n:03d}"}
+        await api.ok("POST", "/catalogs/productassignments", body, status=204)
+    return token

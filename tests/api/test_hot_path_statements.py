@@ -12,6 +12,7 @@ from sqlalchemy import event
 from app.store.repo import Docs
 from tests.api import catalog_fixtures as cat
 from tests.api.order_fixtures import ADDRESS, World
+from tests.api.storefront_setup import viewall_storefront
 
 
 @contextmanager
@@ -241,3 +242,20 @@ async def test_warm_get_of_an_order_is_its_read_alone_outside_a_transaction(worl
         driver = (await conn.get_raw_connection()).driver_connection
         pg = world.api.services.db.is_sqlite is False
         assert not (driver.is_in_transaction() if pg else driver._conn.in_transaction)
+
+
+async def test_storefront_page_runs_a_pinned_number_of_statements(world: World) -> None:
+    """Issue #13: `/me/products` runs a fixed number of statements whatever the page holds: the
+    page, its bounded count (none on the last page), the page's product assignments, their price
+    schedules and the facet definitions (docs/performance.md, "The storefront page at scale")."""
+    token = await viewall_storefront(world.api, 30)  # 24 active: a full first page of 20
+
+    async def listing(page_size: int) -> Any:
+        return await world.api.ok("GET", "/me/products", params={"pageSize": str(page_size)}, token=token)
+
+    await listing(20)  # warm: the token's standing
+    full = await footprint(world, lambda: listing(20))
+    last = await footprint(world, lambda: listing(30))
+    assert (full, last) == ((1, 5), (1, 4))
+    page = await listing(20)
+    assert len(page["Items"]) == 20 and page["Meta"]["TotalCount"] == 24
