@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
+from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app import metrics
@@ -115,7 +116,7 @@ async def _webhooks(services: Services, rows: Iterable[OutboxRow]) -> dict[str, 
     return found
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     row: OutboxRow
     result: AttemptResult
@@ -254,9 +255,16 @@ def decide(row: OutboxRow, result: AttemptResult, at: datetime, rng: random.Rand
     return Outcome(row, result, at, FAILED, None)
 
 
+# The counter's child per outcome label, looked up once (`labels()` hashes and locks on every call).
+_COUNTERS: dict[str, Counter] = {}
+
+
 def _count(outcome: Outcome) -> None:
     label = "Retry" if outcome.status == PENDING else outcome.status
-    metrics.WEBHOOK_DELIVERIES.labels(label).inc()
+    counter = _COUNTERS.get(label)
+    if counter is None:
+        counter = _COUNTERS[label] = metrics.WEBHOOK_DELIVERIES.labels(label)
+    counter.inc()
 
 
 async def attempt(
