@@ -18,7 +18,6 @@ The same guarantees as the httpx client:
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from urllib.parse import urlsplit
 
@@ -144,23 +143,23 @@ class WebhookClient:
         if limits is None:
             if len(self._timeouts) > 64:
                 self._timeouts.clear()
-            # The whole exchange's deadline is the `asyncio.timeout` below (one timer, not two).
-            limits = aiohttp.ClientTimeout(total=None, connect=min(self.connect_timeout, timeout))
+            # `total` is the whole exchange's deadline: aiohttp keeps its timer running until the
+            # answer is read and the connection released (no second, asyncio, timer per request).
+            limits = aiohttp.ClientTimeout(total=timeout, connect=min(self.connect_timeout, timeout))
             self._timeouts[timeout] = limits
         try:
-            async with asyncio.timeout(timeout):
-                response = await self._session.post(
-                    url, data=content, headers=headers, timeout=limits, allow_redirects=False
-                )
-                try:
-                    body, truncated = await _read_capped(response, max_bytes)
-                except BaseException:
-                    response.close()
-                    raise
-                if truncated:
-                    response.close()  # drop the connection rather than drain a huge answer
-                else:
-                    response.release()
+            response = await self._session.post(
+                url, data=content, headers=headers, timeout=limits, allow_redirects=False
+            )
+            try:
+                body, truncated = await _read_capped(response, max_bytes)
+            except BaseException:
+                response.close()
+                raise
+            if truncated:
+                response.close()  # drop the connection rather than drain a huge answer
+            else:
+                response.release()
         except TransportFailure:
             raise
         except Exception as exc:

@@ -146,7 +146,10 @@ class Recorder:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self._queue: list[tuple[Outcome | None, list[OutboxRow], asyncio.Future[None]]] = []
+        self._queue: list[tuple[Outcome | None, list[OutboxRow]]] = []
+        # Done once the queued writes committed: one future for everything queued for the same
+        # group commit (not one per delivery).
+        self._next: asyncio.Future[None] | None = None
         self._flushing = False
         self._flusher: asyncio.Task[None] | None = None
         # Webhook ID -> monotonic time its waiting deliveries were last made due (`_write_all`).
@@ -161,9 +164,12 @@ class Recorder:
 
     def submit(self, outcome: Outcome | None, rows: list[OutboxRow]) -> asyncio.Future[None]:
         """Queue an outcome (and rows to give back) for the next group commit; the future is
-        done once it committed. Writes commit in the order they were submitted."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.append((outcome, rows, done))
+        done once it committed (it is shared by everything in that commit). Writes commit in
+        the order they were submitted."""
+        self._queue.append((outcome, rows))
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+        done = self._next
         if not self._flushing:
             self._flushing = True
             self._flusher = asyncio.create_task(self._flush())
@@ -173,20 +179,19 @@ class Recorder:
         try:
             while self._queue:
                 batch, self._queue = self._queue, []
-                outcomes = [o for o, _, _ in batch if o is not None]
-                released = [r for _, rows, _ in batch for r in rows]
+                done, self._next = self._next, None
+                outcomes = [o for o, _ in batch if o is not None]
+                released = [r for _, rows in batch for r in rows]
                 try:
                     async with self.services.db.transaction() as conn:
                         await outbox_store.release(conn, released)
                         await _write_all(conn, outcomes, self.services.settings, self._flushed)
                 except Exception as exc:
-                    for _, _, done in batch:
-                        if not done.done():
-                            done.set_exception(exc)
+                    if done is not None and not done.done():
+                        done.set_exception(exc)
                 else:
-                    for _, _, done in batch:
-                        if not done.done():
-                            done.set_result(None)
+                    if done is not None and not done.done():
+                        done.set_result(None)
         finally:
             self._flushing = False
 
@@ -402,7 +407,9 @@ async def deliver_chain(
         # Wait for the writes even when cancelled, so a failure to record is reported; an
         # unrecorded row keeps its lease and is sent again once the lease runs out.
         if writes:
-            failed = [r for r in await asyncio.gather(*writes, return_exceptions=True) if r is not None]
+            # Rows recorded in the same group commit share one future: wait for each once.
+            unique = list(dict.fromkeys(writes))
+            failed = [r for r in await asyncio.gather(*unique, return_exceptions=True) if r is not None]
             if failed:
                 raise failed[0]
     return made
