@@ -12,8 +12,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, exists, func, insert, select, update
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    String,
+    all_,
+    and_,
+    any_,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.store.repo import Docs
 from app.store.tables import delivery_attempts, outbox, resources
@@ -32,6 +47,19 @@ MESSAGE = "message"
 
 OB = outbox.c
 A = delivery_attempts.c
+
+
+def among(
+    conn: AsyncConnection, column: Any, values: Sequence[Any], *, negate: bool = False
+) -> ColumnElement[bool]:
+    """`column IN values` (NOT IN with `negate`). On PostgreSQL `= ANY(array)`: one bound array
+    keeps the statement's text the same whatever the number of values, so asyncpg prepares it
+    once instead of once per batch size (the worker's claims and outcomes vary in size)."""
+    if conn.dialect.name != "postgresql":
+        return column.not_in(values) if negate else column.in_(values)
+    kind = BigInteger() if values and isinstance(values[0], int) else String()
+    array = bindparam(None, list(values), type_=ARRAY(kind))
+    return column != all_(array) if negate else column == any_(array)
 
 
 def aware(dt: datetime) -> datetime:
@@ -159,7 +187,7 @@ async def claim_due(
     await _lease(conn, rows, now=now, lease=lease, step=step or timedelta(0))
     tokens = {
         d["ID"]: d.get("_UserToken")
-        for d in await Docs(conn).all(TOKEN_KIND, resources.c.id.in_([r.delivery_id for r in rows]))
+        for d in await Docs(conn).all(TOKEN_KIND, among(conn, resources.c.id, [r.delivery_id for r in rows]))
     }
     if not tokens:  # the usual case: no delivery of this claim carries a caller's token
         return rows
@@ -199,7 +227,11 @@ async def _with_followers(
             OB.pk,
             func.row_number().over(partition_by=OB.ordering_key, order_by=OB.pk).label("n"),
         )
-        .where(OB.status == PENDING, OB.ordering_key.in_(sorted(keyed)), OB.pk.not_in([r.pk for r in heads]))
+        .where(
+            OB.status == PENDING,
+            among(conn, OB.ordering_key, sorted(keyed)),
+            among(conn, OB.pk, [r.pk for r in heads], negate=True),
+        )
         .subquery()
     )
     pks = select(ranked.c.pk).where(ranked.c.n < chain)
@@ -242,8 +274,12 @@ async def _lease(
     if len(by_place) == 1:
         value: Any = next(iter(ends.values()))
     else:
-        value = case(*((OB.pk.in_(pks), ends[n]) for n, pks in by_place.items()), else_=OB.next_attempt_at)
-    await conn.execute(update(outbox).where(OB.pk.in_([r.pk for r in rows])).values(next_attempt_at=value))
+        value = case(
+            *((among(conn, OB.pk, pks), ends[n]) for n, pks in by_place.items()), else_=OB.next_attempt_at
+        )
+    await conn.execute(
+        update(outbox).where(among(conn, OB.pk, [r.pk for r in rows])).values(next_attempt_at=value)
+    )
 
 
 @dataclass(frozen=True)
@@ -285,7 +321,7 @@ async def record_attempts(conn: AsyncConnection, attempts: Sequence[Attempt]) ->
     if delivered:
         await conn.execute(
             update(outbox)
-            .where(OB.pk.in_(delivered), OB.status == PENDING)
+            .where(among(conn, OB.pk, delivered), OB.status == PENDING)
             .values(status=DELIVERED, attempts=OB.attempts + 1, last_error=None)
         )
     groups: dict[tuple[bool, bool], list[dict[str, Any]]] = {}
@@ -313,7 +349,7 @@ async def record_attempts(conn: AsyncConnection, attempts: Sequence[Attempt]) ->
     # Only claimed rows that carried one have one (`claim_due` reads them all).
     done = [a.row.delivery_id for a in attempts if a.new_status != PENDING and a.row.user_token]
     if done:
-        await Docs(conn).delete_where(TOKEN_KIND, resources.c.id.in_(done))
+        await Docs(conn).delete_where(TOKEN_KIND, among(conn, resources.c.id, done))
 
 
 async def release(conn: AsyncConnection, rows: Sequence[OutboxRow]) -> None:
@@ -346,7 +382,7 @@ async def flush_waiting(
         .where(
             OB.status == PENDING,
             OB.next_attempt_at > now + beyond,
-            OB.webhook_id.in_(sorted(set(webhook_ids))),
+            among(conn, OB.webhook_id, sorted(set(webhook_ids))),
             OB.kind == WEBHOOK,
         )
         .values(next_attempt_at=now)
