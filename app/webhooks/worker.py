@@ -210,6 +210,7 @@ async def _write_all(
     deliveries fail: a steady stream of successes to one endpoint then costs one such statement
     a second rather than one per group commit, and a failure seen here re-arms it at once."""
     await outbox_store.record_attempts(conn, [_attempt(o) for o in outcomes])
+    _count(outcomes)
     if flushed is not None:
         for o in outcomes:
             if o.status != DELIVERED:
@@ -264,12 +265,18 @@ def decide(row: OutboxRow, result: AttemptResult, at: datetime, rng: random.Rand
 _COUNTERS: dict[str, Counter] = {}
 
 
-def _count(outcome: Outcome) -> None:
-    label = "Retry" if outcome.status == PENDING else outcome.status
-    counter = _COUNTERS.get(label)
-    if counter is None:
-        counter = _COUNTERS[label] = metrics.WEBHOOK_DELIVERIES.labels(label)
-    counter.inc()
+def _count(outcomes: list[Outcome]) -> None:
+    """The outcomes in the deliveries metric: one increment per label per batch (each takes
+    the metric's lock), not one per delivery."""
+    labels: dict[str, int] = {}
+    for o in outcomes:
+        label = "Retry" if o.status == PENDING else o.status
+        labels[label] = labels.get(label, 0) + 1
+    for label, n in labels.items():
+        counter = _COUNTERS.get(label)
+        if counter is None:
+            counter = _COUNTERS[label] = metrics.WEBHOOK_DELIVERIES.labels(label)
+        counter.inc(n)
 
 
 async def attempt(
@@ -322,7 +329,6 @@ async def attempt(
             request_id=row.request_id,
         )
     outcome = decide(row, result, now or utcnow(), rng or _RNG)
-    _count(outcome)
     if recorder is not None and written is not None:
         written.append(recorder.submit(outcome, []))
     elif recorder is not None:
