@@ -18,7 +18,6 @@ The same guarantees as the httpx client:
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from urllib.parse import urlsplit
 
@@ -99,6 +98,8 @@ class WebhookClient:
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
+            # Receivers' cookies are never sent back: no jar to filter and update per request.
+            cookie_jar=aiohttp.DummyCookieJar(),
             trust_env=False,
             headers={"User-Agent": USER_AGENT},
             skip_auto_headers=("Accept-Encoding",),
@@ -116,17 +117,19 @@ class WebhookClient:
         await self._session.close()
 
     def _refusal(self, url: str) -> str | None:
-        """The policy's answer for the URL's host before any lookup (cached: it depends only on
-        the host text); IP literals are checked only here."""
+        """The policy's answer for the URL's host before any lookup (cached by URL: it depends
+        only on the host text, and a worker posts to the same few URLs over and over); IP
+        literals are checked only here."""
+        if url in self._host_checks:
+            return self._host_checks[url]
         try:
             host = urlsplit(url).hostname or ""
         except ValueError:
             return None  # aiohttp refuses the URL itself
-        if host not in self._host_checks:
-            if len(self._host_checks) > 1024:
-                self._host_checks.clear()
-            self._host_checks[host] = outbound._host_refusal(host, allow_private=self.allow_private)
-        return self._host_checks[host]
+        if len(self._host_checks) > 1024:
+            self._host_checks.clear()
+        self._host_checks[url] = outbound._host_refusal(host, allow_private=self.allow_private)
+        return self._host_checks[url]
 
     async def post_capped(
         self, url: str, *, content: bytes, headers: dict[str, str], timeout: float, max_bytes: int
@@ -140,22 +143,23 @@ class WebhookClient:
         if limits is None:
             if len(self._timeouts) > 64:
                 self._timeouts.clear()
+            # `total` is the whole exchange's deadline: aiohttp keeps its timer running until the
+            # answer is read and the connection released (no second, asyncio, timer per request).
             limits = aiohttp.ClientTimeout(total=timeout, connect=min(self.connect_timeout, timeout))
             self._timeouts[timeout] = limits
         try:
-            async with asyncio.timeout(timeout):
-                response = await self._session.post(
-                    url, data=content, headers=headers, timeout=limits, allow_redirects=False
-                )
-                try:
-                    body, truncated = await _read_capped(response, max_bytes)
-                except BaseException:
-                    response.close()
-                    raise
-                if truncated:
-                    response.close()  # drop the connection rather than drain a huge answer
-                else:
-                    response.release()
+            response = await self._session.post(
+                url, data=content, headers=headers, timeout=limits, allow_redirects=False
+            )
+            try:
+                body, truncated = await _read_capped(response, max_bytes)
+            except BaseException:
+                response.close()
+                raise
+            if truncated:
+                response.close()  # drop the connection rather than drain a huge answer
+            else:
+                response.release()
         except TransportFailure:
             raise
         except Exception as exc:
@@ -167,6 +171,9 @@ class WebhookClient:
 
 
 async def _read_capped(response: aiohttp.ClientResponse, max_bytes: int) -> tuple[bytes, bool]:
+    if response.content_length is not None and response.content_length <= max_bytes:
+        # The usual short answer of announced length: read whole, in one call.
+        return await response.read(), False
     chunks: list[bytes] = []
     size = 0
     while size < max_bytes:

@@ -171,7 +171,8 @@ async def send_webhook(
         status_code=status,
         duration_ms=_elapsed_ms(started),
         error=None,
-        retry_after=parse_retry_after(response.headers.get("retry-after")),
+        # Most answers carry no headers worth a look (the worker's client keeps only Retry-After).
+        retry_after=parse_retry_after(response.headers.get("retry-after")) if response.headers else None,
         response_body=response.body.decode("utf-8", errors="replace"),
         succeeded=200 <= status < 300,
         retryable=is_retryable(status, None),

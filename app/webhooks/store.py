@@ -8,12 +8,27 @@ being attempted under a lease), `Delivered`, `Failed`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, insert, select, update
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    String,
+    all_,
+    and_,
+    any_,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.store.repo import Docs
 from app.store.tables import delivery_attempts, outbox, resources
@@ -34,12 +49,25 @@ OB = outbox.c
 A = delivery_attempts.c
 
 
+def among(
+    conn: AsyncConnection, column: Any, values: Sequence[Any], *, negate: bool = False
+) -> ColumnElement[bool]:
+    """`column IN values` (NOT IN with `negate`). On PostgreSQL `= ANY(array)`: one bound array
+    keeps the statement's text the same whatever the number of values, so asyncpg prepares it
+    once instead of once per batch size (the worker's claims and outcomes vary in size)."""
+    if conn.dialect.name != "postgresql":
+        return column.not_in(values) if negate else column.in_(values)
+    kind = BigInteger() if values and isinstance(values[0], int) else String()
+    array = bindparam(None, list(values), type_=ARRAY(kind))
+    return column != all_(array) if negate else column == any_(array)
+
+
 def aware(dt: datetime) -> datetime:
     """SQLite hands datetimes back naive; every stored time is UTC."""
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OutboxRow:
     pk: int
     webhook_id: str
@@ -57,21 +85,24 @@ class OutboxRow:
     kind: str = WEBHOOK
 
     @classmethod
-    def of(cls, row: Any) -> OutboxRow:
-        m = row._mapping
+    def of(cls, row: Any, user_token: str | None = None) -> OutboxRow:
+        # Positional, in `outbox`'s column order (`select(outbox)`): the worker builds one per
+        # claimed delivery, and reading through `row._mapping` cost more than the rest of it.
+        pk, webhook_id, delivery_id, key, status, attempts, next_at, created, body, error, rid, kind = row
         return cls(
-            pk=m["pk"],
-            webhook_id=m["webhook_id"],
-            delivery_id=m["delivery_id"],
-            ordering_key=m["ordering_key"],
-            status=m["status"],
-            attempts=m["attempts"],
-            next_attempt_at=aware(m["next_attempt_at"]),
-            created_at=aware(m["created_at"]),
-            body=m["body"],
-            last_error=m["last_error"],
-            request_id=m["request_id"],
-            kind=m["kind"],
+            pk,
+            webhook_id,
+            delivery_id,
+            key,
+            status,
+            attempts,
+            aware(next_at),
+            aware(created),
+            body,
+            error,
+            rid,
+            user_token,
+            kind,
         )
 
 
@@ -156,9 +187,31 @@ async def claim_due(
     await _lease(conn, rows, now=now, lease=lease, step=step or timedelta(0))
     tokens = {
         d["ID"]: d.get("_UserToken")
-        for d in await Docs(conn).all(TOKEN_KIND, resources.c.id.in_([r.delivery_id for r in rows]))
+        for d in await Docs(conn).all(TOKEN_KIND, among(conn, resources.c.id, [r.delivery_id for r in rows]))
     }
-    return [replace(r, user_token=tokens.get(r.delivery_id)) for r in rows]
+    if not tokens:  # the usual case: no delivery of this claim carries a caller's token
+        return rows
+    return [_with_token(r, tokens.get(r.delivery_id)) for r in rows]
+
+
+def _with_token(row: OutboxRow, token: str | None) -> OutboxRow:
+    if token is None:
+        return row
+    return OutboxRow(
+        row.pk,
+        row.webhook_id,
+        row.delivery_id,
+        row.ordering_key,
+        row.status,
+        row.attempts,
+        row.next_attempt_at,
+        row.created_at,
+        row.body,
+        row.last_error,
+        row.request_id,
+        token,
+        row.kind,
+    )
 
 
 async def _with_followers(
@@ -174,7 +227,11 @@ async def _with_followers(
             OB.pk,
             func.row_number().over(partition_by=OB.ordering_key, order_by=OB.pk).label("n"),
         )
-        .where(OB.status == PENDING, OB.ordering_key.in_(sorted(keyed)), OB.pk.not_in([r.pk for r in heads]))
+        .where(
+            OB.status == PENDING,
+            among(conn, OB.ordering_key, sorted(keyed)),
+            among(conn, OB.pk, [r.pk for r in heads], negate=True),
+        )
         .subquery()
     )
     pks = select(ranked.c.pk).where(ranked.c.n < chain)
@@ -202,19 +259,26 @@ async def _with_followers(
 async def _lease(
     conn: AsyncConnection, rows: list[OutboxRow], *, now: datetime, lease: timedelta, step: timedelta
 ) -> None:
+    # One UPDATE whatever the number of rows: the rows grouped by their place in their chain
+    # (at most `chain` groups, one lease end each), rather than an executemany of one row each.
     position: dict[str, int] = {}
-    params = []
+    by_place: dict[int, list[int]] = {}
     for r in rows:
         n = 0
         if r.ordering_key is not None:
             n = position.get(r.ordering_key, 0)
             position[r.ordering_key] = n + 1
-        params.append({"b_pk": r.pk, "b_until": now + lease + n * step})
+        by_place.setdefault(n, []).append(r.pk)
+    until = OB.next_attempt_at.type
+    ends = {n: bindparam(f"b_until_{n}", now + lease + n * step, type_=until) for n in by_place}
+    if len(by_place) == 1:
+        value: Any = next(iter(ends.values()))
+    else:
+        value = case(
+            *((among(conn, OB.pk, pks), ends[n]) for n, pks in by_place.items()), else_=OB.next_attempt_at
+        )
     await conn.execute(
-        update(outbox)
-        .where(OB.pk == bindparam("b_pk"))
-        .values(next_attempt_at=bindparam("b_until", type_=OB.next_attempt_at.type)),
-        params,
+        update(outbox).where(among(conn, OB.pk, [r.pk for r in rows])).values(next_attempt_at=value)
     )
 
 
@@ -251,17 +315,25 @@ async def record_attempts(conn: AsyncConnection, attempts: Sequence[Attempt]) ->
             for a in attempts
         ],
     )
+    # Deliveries that succeeded all move the same way: one UPDATE over their keys, no
+    # per-row parameters (the common case, and the one a busy worker records most).
+    delivered = [a.row.pk for a in attempts if a.new_status == DELIVERED]
+    if delivered:
+        await conn.execute(
+            update(outbox)
+            .where(among(conn, OB.pk, delivered), OB.status == PENDING)
+            .values(status=DELIVERED, attempts=OB.attempts + 1, last_error=None)
+        )
     groups: dict[tuple[bool, bool], list[dict[str, Any]]] = {}
     for a in attempts:
-        last_error: str | None = None
-        sets_error = a.new_status == DELIVERED or a.error is not None or a.status_code is not None
-        if a.new_status != DELIVERED and sets_error:
-            last_error = a.error or f"HTTP {a.status_code}"
+        if a.new_status == DELIVERED:
+            continue
+        sets_error = a.error is not None or a.status_code is not None
         one: dict[str, Any] = {
             "b_pk": a.row.pk,
             "b_status": a.new_status,
             "b_next": a.next_attempt_at,
-            "b_error": last_error,
+            "b_error": (a.error or f"HTTP {a.status_code}") if sets_error else None,
         }
         groups.setdefault((a.next_attempt_at is not None, sets_error), []).append(one)
     for (moves, sets_error), params in groups.items():
@@ -273,10 +345,11 @@ async def record_attempts(conn: AsyncConnection, attempts: Sequence[Attempt]) ->
         # Only a row still pending is ours to move: a manual retry may have reset it meanwhile.
         stmt = update(outbox).where(OB.pk == bindparam("b_pk"), OB.status == PENDING).values(**values)
         await conn.execute(stmt, params)
-    done = [a.row.delivery_id for a in attempts if a.new_status != PENDING]
+    # Sent or given up: the token is no longer needed, so it no longer rests in the database.
+    # Only claimed rows that carried one have one (`claim_due` reads them all).
+    done = [a.row.delivery_id for a in attempts if a.new_status != PENDING and a.row.user_token]
     if done:
-        # Sent or given up: the token is no longer needed, so it no longer rests in the database.
-        await Docs(conn).delete_where(TOKEN_KIND, resources.c.id.in_(done))
+        await Docs(conn).delete_where(TOKEN_KIND, among(conn, resources.c.id, done))
 
 
 async def release(conn: AsyncConnection, rows: Sequence[OutboxRow]) -> None:
@@ -309,7 +382,7 @@ async def flush_waiting(
         .where(
             OB.status == PENDING,
             OB.next_attempt_at > now + beyond,
-            OB.webhook_id.in_(sorted(set(webhook_ids))),
+            among(conn, OB.webhook_id, sorted(set(webhook_ids))),
             OB.kind == WEBHOOK,
         )
         .values(next_attempt_at=now)

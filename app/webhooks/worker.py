@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
+from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app import metrics
@@ -115,7 +116,7 @@ async def _webhooks(services: Services, rows: Iterable[OutboxRow]) -> dict[str, 
     return found
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     row: OutboxRow
     result: AttemptResult
@@ -145,7 +146,10 @@ class Recorder:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self._queue: list[tuple[Outcome | None, list[OutboxRow], asyncio.Future[None]]] = []
+        self._queue: list[tuple[Outcome | None, list[OutboxRow]]] = []
+        # Done once the queued writes committed: one future for everything queued for the same
+        # group commit (not one per delivery).
+        self._next: asyncio.Future[None] | None = None
         self._flushing = False
         self._flusher: asyncio.Task[None] | None = None
         # Webhook ID -> monotonic time its waiting deliveries were last made due (`_write_all`).
@@ -160,9 +164,12 @@ class Recorder:
 
     def submit(self, outcome: Outcome | None, rows: list[OutboxRow]) -> asyncio.Future[None]:
         """Queue an outcome (and rows to give back) for the next group commit; the future is
-        done once it committed. Writes commit in the order they were submitted."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.append((outcome, rows, done))
+        done once it committed (it is shared by everything in that commit). Writes commit in
+        the order they were submitted."""
+        self._queue.append((outcome, rows))
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+        done = self._next
         if not self._flushing:
             self._flushing = True
             self._flusher = asyncio.create_task(self._flush())
@@ -172,20 +179,19 @@ class Recorder:
         try:
             while self._queue:
                 batch, self._queue = self._queue, []
-                outcomes = [o for o, _, _ in batch if o is not None]
-                released = [r for _, rows, _ in batch for r in rows]
+                done, self._next = self._next, None
+                outcomes = [o for o, _ in batch if o is not None]
+                released = [r for _, rows in batch for r in rows]
                 try:
                     async with self.services.db.transaction() as conn:
                         await outbox_store.release(conn, released)
                         await _write_all(conn, outcomes, self.services.settings, self._flushed)
                 except Exception as exc:
-                    for _, _, done in batch:
-                        if not done.done():
-                            done.set_exception(exc)
+                    if done is not None and not done.done():
+                        done.set_exception(exc)
                 else:
-                    for _, _, done in batch:
-                        if not done.done():
-                            done.set_result(None)
+                    if done is not None and not done.done():
+                        done.set_result(None)
         finally:
             self._flushing = False
 
@@ -204,6 +210,7 @@ async def _write_all(
     deliveries fail: a steady stream of successes to one endpoint then costs one such statement
     a second rather than one per group commit, and a failure seen here re-arms it at once."""
     await outbox_store.record_attempts(conn, [_attempt(o) for o in outcomes])
+    _count(outcomes)
     if flushed is not None:
         for o in outcomes:
             if o.status != DELIVERED:
@@ -254,9 +261,22 @@ def decide(row: OutboxRow, result: AttemptResult, at: datetime, rng: random.Rand
     return Outcome(row, result, at, FAILED, None)
 
 
-def _count(outcome: Outcome) -> None:
-    label = "Retry" if outcome.status == PENDING else outcome.status
-    metrics.WEBHOOK_DELIVERIES.labels(label).inc()
+# The counter's child per outcome label, looked up once (`labels()` hashes and locks on every call).
+_COUNTERS: dict[str, Counter] = {}
+
+
+def _count(outcomes: list[Outcome]) -> None:
+    """The outcomes in the deliveries metric: one increment per label per batch (each takes
+    the metric's lock), not one per delivery."""
+    labels: dict[str, int] = {}
+    for o in outcomes:
+        label = "Retry" if o.status == PENDING else o.status
+        labels[label] = labels.get(label, 0) + 1
+    for label, n in labels.items():
+        counter = _COUNTERS.get(label)
+        if counter is None:
+            counter = _COUNTERS[label] = metrics.WEBHOOK_DELIVERIES.labels(label)
+        counter.inc(n)
 
 
 async def attempt(
@@ -309,7 +329,6 @@ async def attempt(
             request_id=row.request_id,
         )
     outcome = decide(row, result, now or utcnow(), rng or _RNG)
-    _count(outcome)
     if recorder is not None and written is not None:
         written.append(recorder.submit(outcome, []))
     elif recorder is not None:
@@ -394,7 +413,9 @@ async def deliver_chain(
         # Wait for the writes even when cancelled, so a failure to record is reported; an
         # unrecorded row keeps its lease and is sent again once the lease runs out.
         if writes:
-            failed = [r for r in await asyncio.gather(*writes, return_exceptions=True) if r is not None]
+            # Rows recorded in the same group commit share one future: wait for each once.
+            unique = list(dict.fromkeys(writes))
+            failed = [r for r in await asyncio.gather(*unique, return_exceptions=True) if r is not None]
             if failed:
                 raise failed[0]
     return made

@@ -3,9 +3,14 @@ shared httpx client (integrations/webhook_client.py)."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+
 import pytest
 
 from integrations import outbound
+from integrations.http import TIMEOUT
 from integrations.webhook_client import TransportFailure, WebhookClient
 from integrations.webhook_delivery import RESPONSE_EXCERPT_BYTES
 from tests.integration.receivers import ReceiverPool
@@ -73,3 +78,41 @@ async def test_only_an_excerpt_of_a_huge_answer_is_read(receivers: ReceiverPool)
     finally:
         await client.aclose()
     assert answer.status_code == 200 and answer.truncated and len(answer.body) == RESPONSE_EXCERPT_BYTES
+
+
+class StallingReceiver:
+    """Answers 200 with the head and the first bytes of an announced body, then goes silent
+    (a receiver that keeps the worker's connection without ever finishing its answer)."""
+
+    def __init__(self, silence: float) -> None:
+        self.silence = silence
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}/hook"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        conn, _ = self._server.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789")
+            time.sleep(self.silence)
+
+    def close(self) -> None:
+        self._server.close()
+
+
+async def test_the_deadline_covers_reading_the_answer() -> None:
+    # The deadline is for the whole exchange: an answer whose body never completes is a
+    # Timeout once it passes, not a worker slot held for as long as the receiver likes.
+    receiver = StallingReceiver(silence=5.0)
+    client = WebhookClient(concurrency=4, allow_private=True)
+    started = time.monotonic()
+    try:
+        with pytest.raises(TransportFailure) as failure:
+            await client.post_capped(receiver.url, content=b"{}", headers={}, timeout=0.5, max_bytes=2048)
+    finally:
+        await client.aclose()
+        receiver.close()
+    assert failure.value.name == TIMEOUT
+    assert time.monotonic() - started < 2.5

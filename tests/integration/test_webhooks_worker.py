@@ -291,3 +291,46 @@ async def test_delivery_survives_a_killed_server(tmp_path: Path, receivers: Rece
     assert len(unique) == 1 and len(rx.requests) == 1
     assert rx.requests[0].oc_hash_valid is True
     assert rx.requests[0].json()["Response"]["Body"]["ID"] == "b1"
+
+
+async def _claim_and_record_statements(services: Services, keys: int, t0: datetime) -> tuple[int, int]:
+    """(statements of one claim, of recording its outcomes as delivered) for `keys` chains of 3."""
+    from sqlalchemy import event
+
+    from app.webhooks.worker import Outcome, _write_all
+    from integrations.webhook_delivery import AttemptResult
+
+    for i in range(3 * keys):
+        await enqueue(services, f"{i}", f"order-{keys}-{i % keys}", t0 + timedelta(microseconds=i))
+    seen: list[str] = []
+
+    def on_execute(_c: Any, _cur: Any, statement: str, *_rest: Any) -> None:
+        seen.append(statement)
+
+    engine = services.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        rows = await claim(services, now=t0 + timedelta(seconds=1), limit=keys, chain=3)
+        claimed = len(seen)
+        ok = AttemptResult(200, 1.0, None, None, "{}", True, False)
+        at = t0 + timedelta(seconds=2)
+        async with services.db.transaction() as conn:
+            await _write_all(
+                conn, [Outcome(r, ok, at, outbox_store.DELIVERED, None) for r in rows], services.settings
+            )
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert len(rows) == 3 * keys
+    return claimed, len(seen) - claimed
+
+
+async def test_claims_and_outcomes_cost_the_same_statements_for_any_batch(
+    api: Api, services: Services
+) -> None:
+    # The worker claims and records in batches: a batch of 30 chains must not cost more SQL
+    # statements than one of 2 (no statement per row, on either database).
+    await make_webhook(api, "http://127.0.0.1:9/hook")
+    t0 = utcnow()
+    small = await _claim_and_record_statements(services, 2, t0)
+    large = await _claim_and_record_statements(services, 30, t0 + timedelta(seconds=10))
+    assert large == small
