@@ -26,6 +26,7 @@ async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, sc
 
 
 async def _on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
+    products.refuse_if_bundle(doc)
     await products.forget(ctx.docs, doc["ID"])
 
 
