@@ -61,9 +61,15 @@ async def test_a_bundle_whose_products_the_user_does_not_all_see_is_not_listed(w
 async def test_a_bundle_follows_its_renames_and_deletes_in_the_list(world: World) -> None:
     api = world.api
     await kit(world)
+    alice = await world.token("alice")
+    wish = "/me/productcollections"
+    await api.ok("POST", wish, {"ID": "wish", "Name": "Wish list"}, token=alice)
+    await api.ok("PUT", f"{wish}/wish/kit", token=alice, status=204)
     await api.ok("PATCH", "/bundles/kit", {"ID": "kit2", "Name": "Renamed"})
     page = await listed(world)
     assert ids(page) == ["kit2", "p1", "p2"] and page["Items"][0]["Name"] == "Renamed"
+    # A saved bundle follows its rename, as a saved product does.
+    assert ids(await api.ok("GET", f"{wish}/wish/products", token=alice)) == ["kit2"]
     await api.ok("DELETE", "/bundles/kit2", status=204)
     assert ids(await listed(world)) == ["p1", "p2"]
     assert (await api.get("/products/kit2")).status_code == 404
