@@ -4,6 +4,8 @@ may see (and so buy) a bundle. docs/catalog.md, "Bundles".
 
 Storage contract (kinds in the `resources` table):
 - `bundle`: the Bundle wire shape, top-level.
+- `product` {..., IsBundle: true}: the product standing for the bundle in product lists, with
+  the bundle's ID (`as_product`), written and deleted with the bundle.
 - `bundleproductassignment` {BundleID, ProductID, Required, DefaultQuantity}.
 - `bundleassignment` {SellerID, BundleID, BuyerID, UserGroupID}.
 - `bundlecatalogassignment` {CatalogID, BundleID}.
