@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 
 from app.auth.tokens import Caller
 from app.auth.users import FoundUser
+from app.catalog.bundles import refuse_bundle_product
 from app.resources import public
 from app.services import bundle_lines, bundle_subscription_items, lineitems, orders, subscription_integration
 from app.services.checkout import worksheet
@@ -115,8 +116,11 @@ async def forget(docs: Docs, subscription_id: str) -> None:
 
 
 async def check_item(docs: Docs, item: dict[str, Any]) -> dict[str, Any]:
-    if not await docs.exists("product", item["ProductID"]):
+    found = await docs.get("product", item["ProductID"])
+    if found is None:
         raise NotFound("Product", item["ProductID"])
+    message = "A bundle is subscribed to through BundleSubscriptionItems"
+    refuse_bundle_product(found.doc, message, "LineItem.ProductIsBundle")
     item["DateAdded"] = item.get("DateAdded") or iso(utcnow())
     return item
 

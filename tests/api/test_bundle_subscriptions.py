@@ -50,6 +50,8 @@ async def test_the_seller_adds_a_bundle_to_a_subscription_and_removes_it(world: 
     assert bad.status_code == 400 and error_code(bad) == "Bundle.ProductNotAssigned"
     assert (await api.post("/subscriptions/monthly/bundles/nope", {})).status_code == 404
     assert (await api.post("/subscriptions/nope/bundles/kit", {})).status_code == 404
+    alone = await api.post("/subscriptions/monthly/items", {"ProductID": "kit", "Quantity": 1})
+    assert alone.status_code == 400 and error_code(alone) == "LineItem.ProductIsBundle"
     assert len(await _items(world)) == 2
     assert (await api.delete(f"/subscriptions/monthly/bundles/other/{first['ID']}")).status_code == 404
     await api.ok("DELETE", f"/subscriptions/monthly/bundles/KIT/{first['ID']}", status=204)
