@@ -17,15 +17,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, select
 
 from app.catalog import assignments
 from app.catalog import categories as category_store
 from app.catalog.access import visible_product_ids
 from app.catalog.rename import propagate_rename
 from app.catalog.visibility import BuyerView
+from app.list_options import ListOptions
+from app.listing import JsonAccess
 from app.models.catalog import Product
 from app.store.repo import Docs
+from app.store.tables import resources
 from app.wire import to_doc, validate
 from domain.clock import iso, utcnow
 from domain.errors import Conflict, NotFound, ValidationFailed
@@ -229,6 +232,22 @@ async def list_conds(docs: Docs, params: dict[str, str]) -> list[ColumnElement[b
         conds.append(docs.id_in([r["BundleID"] for r in rows]))
     if params.get("supplierID"):
         conds.extend(docs.eq(OwnerID=params["supplierID"]))
+    return conds
+
+
+def products_of_bundles(docs: Docs, opts: ListOptions) -> list[ColumnElement[bool]]:
+    """OrderCloud's `BundleID={id}` filter of product lists ("you can get all of the products
+    assigned to a given bundle by filtering on BundleID"): taken out of the list's filters (a
+    product has no BundleID field) and made a condition on `product` rows. `a|b` is either
+    bundle; the value is an exact ID, no wildcards or negation **[choice]**."""
+    conds: list[ColumnElement[bool]] = []
+    for raw in opts.pop_filter("BundleID"):
+        bpa = resources.alias("bfp")
+        j = JsonAccess(docs.pg, bpa.c.doc)
+        wanted = select(j.text(["ProductID"])).where(
+            bpa.c.kind == PRODUCT_KIND, j.text(["BundleID"]).in_(raw.split("|"))
+        )
+        conds.append(resources.c.id.in_(wanted))
     return conds
 
 

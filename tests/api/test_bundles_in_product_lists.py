@@ -139,3 +139,16 @@ async def test_facets_count_bundles_as_the_products_they_are_listed_as(world: Wo
     # bob does not see the bundle: it adds nothing to his counts.
     [facet] = (await listed(world, "bob"))["Meta"]["Facets"]
     assert facet["Values"] == [{"Value": "red", "Count": 1}]
+
+
+async def test_the_bundleid_filter_lists_a_bundles_products(world: World) -> None:
+    api = world.api
+    await kit(world)
+    await cat.product(api, "p3", buyers=("b1",))
+    page = await listed(world, BundleID="kit")
+    assert ids(page) == ["p1", "p2"] and page["Meta"]["TotalCount"] == 2
+    assert ids(await listed(world, BundleID="nope")) == []
+    seller = await api.ok("GET", "/products", params={"BundleID": "kit", "sortBy": "ID"})
+    assert [p["ID"] for p in seller["Items"]] == ["p1", "p2"]
+    # With other filters, as any filter.
+    assert ids(await listed(world, BundleID="kit", ID="p2")) == ["p2"]
