@@ -4,6 +4,8 @@ may see (and so buy) a bundle. docs/catalog.md, "Bundles".
 
 Storage contract (kinds in the `resources` table):
 - `bundle`: the Bundle wire shape, top-level.
+- `product` {..., IsBundle: true}: the product standing for the bundle in product lists, with
+  the bundle's ID (`as_product`), written and deleted with the bundle.
 - `bundleproductassignment` {BundleID, ProductID, Required, DefaultQuantity}.
 - `bundleassignment` {SellerID, BundleID, BuyerID, UserGroupID}.
 - `bundlecatalogassignment` {CatalogID, BundleID}.
@@ -15,14 +17,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, select
 
 from app.catalog import assignments
 from app.catalog import categories as category_store
 from app.catalog.access import visible_product_ids
+from app.catalog.rename import propagate_rename
 from app.catalog.visibility import BuyerView
+from app.list_options import ListOptions
+from app.listing import JsonAccess
+from app.models.catalog import Product
 from app.store.repo import Docs
-from domain.errors import NotFound, ValidationFailed
+from app.store.tables import resources
+from app.wire import to_doc, validate
+from domain.clock import iso, utcnow
+from domain.errors import Conflict, NotFound, ValidationFailed
 
 Doc = dict[str, Any]
 KIND = "bundle"
@@ -40,17 +49,62 @@ async def require_bundle(docs: Docs, bundle_id: str | None) -> Doc:
     return (await docs.require(KIND, bundle_id or "", object_type="Bundle")).doc
 
 
-async def prepare(doc: Doc, existing: Doc | None, marketplace_id: str) -> Doc:
-    """A bundle being written: OwnerID kept once set (default: the marketplace), as products'."""
+async def prepare(docs: Docs, doc: Doc, existing: Doc | None, marketplace_id: str) -> Doc:
+    """A bundle being written: OwnerID kept once set (default: the marketplace), as products';
+    the product standing for it in product lists written with it."""
     doc["OwnerID"] = (existing or {}).get("OwnerID") or doc.get("OwnerID") or marketplace_id
+    await _stand_in(docs, doc, existing)
     return doc
 
 
+def as_product(bundle: Doc) -> Doc:
+    """The product that stands for a bundle in product lists (OrderCloud creates one "alongside
+    the bundle"): the bundle's ID, Name, Description, Active, xp and owner, `IsBundle: true`,
+    no price schedule (each product of the bundle is priced on its own)."""
+    fields = {k: bundle.get(k) for k in ("ID", "Name", "Description", "Active", "xp", "OwnerID")}
+    doc: Doc = to_doc(validate(fields, Product))
+    doc.update(IsBundle=True, SpecCount=0, VariantCount=0, DateCreated=iso(utcnow()))
+    return doc
+
+
+async def _stand_in(docs: Docs, bundle: Doc, existing: Doc | None) -> None:
+    """Write the bundle's product. A bundle and a product share one ID space (the bundle is also
+    a product): an ID a product already has is 409 IdExists."""
+    old_id = existing["ID"] if existing is not None else None
+    taken = await docs.get("product", bundle["ID"])
+    if taken is not None and not (taken.doc.get("IsBundle") and taken.doc["ID"] == old_id):
+        raise Conflict(
+            f"Product already exists: {bundle['ID']}",
+            "IdExists",
+            {"ObjectType": "Product", "ObjectID": bundle["ID"]},
+        )
+    shown = as_product(bundle)
+    if old_id is not None:
+        before = await docs.get("product", old_id)
+        if before is not None and before.doc.get("IsBundle"):
+            shown["DateCreated"] = before.doc.get("DateCreated")
+            await docs.delete("product", old_id)
+            if old_id != bundle["ID"]:
+                # What names the bundle's product (a wish-list entry of it) follows the rename.
+                await propagate_rename(docs, "product", "", old_id, bundle["ID"])
+    await docs.insert("product", shown)
+
+
 async def forget(docs: Docs, bundle_id: str) -> None:
-    """A deleted bundle takes every assignment naming it with it (order lines bought through it
-    stay: they are a record of the sale)."""
+    """A deleted bundle takes every assignment naming it, and its product, with it (order lines
+    bought through it stay: they are a record of the sale)."""
     for kind in (PRODUCT_KIND, ASSIGN_KIND, CATALOG_KIND, CATEGORY_KIND):
         await docs.delete_where(kind, *docs.eq(BundleID=bundle_id))
+    found = await docs.get("product", bundle_id)
+    if found is not None and found.doc.get("IsBundle"):
+        await docs.delete("product", found.doc["ID"])
+
+
+def refuse_bundle_product(product: Doc, message: str, code: str) -> None:
+    """The product standing for a bundle is the bundle's: it is written, assigned and bought
+    through the bundle, never as a product of its own."""
+    if product.get("IsBundle"):
+        raise ValidationFailed(message, code, {"ProductID": product["ID"], "BundleID": product["ID"]})
 
 
 # --------------------------------------------------------------------------- product assignments
@@ -61,6 +115,7 @@ async def assign_product(docs: Docs, doc: Doc, marketplace_id: str) -> None:
     child product cannot, and the bundle's owner must own the product."""
     bundle = await require_bundle(docs, doc["BundleID"])
     product = (await docs.require("product", doc["ProductID"], object_type="Product")).doc
+    refuse_bundle_product(product, "A bundle cannot be assigned to a bundle", "Bundle.BundleAssigned")
     if product.get("IsParent"):
         raise ValidationFailed(
             "A parent product cannot be assigned to a bundle",
@@ -180,48 +235,33 @@ async def list_conds(docs: Docs, params: dict[str, str]) -> list[ColumnElement[b
     return conds
 
 
+def products_of_bundles(docs: Docs, opts: ListOptions) -> list[ColumnElement[bool]]:
+    """OrderCloud's `BundleID={id}` filter of product lists ("you can get all of the products
+    assigned to a given bundle by filtering on BundleID"): taken out of the list's filters (a
+    product has no BundleID field) and made a condition on `product` rows. `a|b` is either
+    bundle; the value is an exact ID, no wildcards or negation **[choice]**."""
+    conds: list[ColumnElement[bool]] = []
+    for raw in opts.pop_filter("BundleID"):
+        bpa = resources.alias("bfp")
+        j = JsonAccess(docs.pg, bpa.c.doc)
+        wanted = select(j.text(["ProductID"])).where(
+            bpa.c.kind == PRODUCT_KIND, j.text(["BundleID"]).in_(raw.split("|"))
+        )
+        conds.append(resources.c.id.in_(wanted))
+    return conds
+
+
 # --------------------------------------------------------------------------- what a buyer sees
 
 
-async def _reaches(docs: Docs, view: BuyerView, bundle_id: str) -> bool:
-    """Whether an assignment brings the bundle to the user: one to the buyer (or one of the
-    user's groups), to an active catalog assigned to the buyer with ViewAllProducts, or to a
-    category the user sees (in a catalog the user sees)."""
-    for row in await docs.all(ASSIGN_KIND, *docs.eq(BundleID=bundle_id, BuyerID=view.buyer_id)):
-        if not row.get("UserGroupID") or row["UserGroupID"] in view.group_ids:
-            return True
-    catalogs = {
-        c["CatalogID"]: c
-        for c in await docs.all("catalogassignment", *docs.eq(BuyerID=view.buyer_id))
-        if await _active_catalog(docs, c["CatalogID"])
-    }
-    for row in await docs.all(CATALOG_KIND, *docs.eq(BundleID=bundle_id)):
-        link = catalogs.get(row["CatalogID"])
-        if link is not None and link.get("ViewAllProducts"):
-            return True
-    for stored in await docs.all_stored(CATEGORY_KIND, *docs.eq(BundleID=bundle_id), scope=None):
-        if stored.scope in catalogs:
-            seen = await category_store.buyer_visible(docs, stored.scope, view)
-            if stored.doc["CategoryID"] in seen:
-                return True
-    return False
-
-
-async def _active_catalog(docs: Docs, catalog_id: str) -> bool:
-    found = await docs.get("catalog", catalog_id)
-    return found is not None and found.doc.get("Active") is True
-
-
 async def visible_bundle(docs: Docs, view: BuyerView, bundle_id: str) -> tuple[Doc, list[Doc]]:
-    """The bundle and its product assignments, when the buyer user may buy it: it is active, an
-    assignment brings it to the user, and the user sees every product in it (OrderCloud: a
-    bundle whose products the user does not all see is not shown). Else 404 Bundle."""
+    """The bundle and its product assignments, when the buyer user may buy it: the product
+    standing for it is visible (`app.catalog.visibility`: active, the bundle's assignments bring
+    it to the user, and the user sees every product in it). Else 404 Bundle."""
     found = await docs.get(KIND, bundle_id)
     if found is None or found.doc.get("Active") is not True:
         raise NotFound("Bundle", bundle_id)
     bundle = found.doc
-    items = await bundle_products(docs, bundle["ID"])
-    ids = [r["ProductID"] for r in items]
-    if not await _reaches(docs, view, bundle["ID"]) or await visible_product_ids(docs, view, ids) != set(ids):
+    if not await visible_product_ids(docs, view, [bundle["ID"]]):
         raise NotFound("Bundle", bundle_id)
-    return bundle, items
+    return bundle, await bundle_products(docs, bundle["ID"])

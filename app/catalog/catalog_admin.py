@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.catalog import assignments, categories
+from app.catalog.bundles import refuse_bundle_product
 from app.models.catalog import Catalog
 from app.store.repo import Docs
 from app.wire import new_id, to_doc, validate
@@ -72,7 +73,10 @@ async def unassign(docs: Docs, catalog_id: str, buyer_id: str | None) -> None:
 
 async def assign_product(docs: Docs, doc: Doc) -> None:
     await require(docs, "catalog", "Catalog", doc["CatalogID"])
-    await require(docs, "product", "Product", doc["ProductID"])
+    product = await require(docs, "product", "Product", doc["ProductID"])
+    refuse_bundle_product(
+        product, "A bundle's product is assigned through Catalogs.SaveBundleAssignment", "Product.IsBundle"
+    )
     await assignments.upsert(docs, PRODUCT_KIND, doc, ("CatalogID", "ProductID"))
 
 

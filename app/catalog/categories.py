@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, union_all
 
 from app.catalog.visibility import BuyerView
 from app.list_options import ListOptions
@@ -92,16 +92,19 @@ async def buyer_visible(docs: Docs, catalog_id: str, view: BuyerView, t: Tree | 
 
 
 def products_in_categories(pg: bool, catalog_id: str, category_ids: Sequence[str]) -> ColumnElement[bool]:
-    """Condition on `product` rows: assigned to one of these categories of the catalog."""
+    """Condition on `product` rows: assigned to one of these categories of the catalog (a
+    bundle's product: the bundle is, through its category bundle assignments)."""
     cp = resources.alias("cpa")
     j = JsonAccess(pg, cp.c.doc)
-    return R.id.in_(
-        select(j.text(["ProductID"])).where(
-            cp.c.kind == PRODUCT_KIND,
+    placed = [
+        select(j.text([field])).where(
+            cp.c.kind == kind,
             cp.c.scope == catalog_id,
             j.text(["CategoryID"]).in_(sorted(category_ids)),
         )
-    )
+        for kind, field in ((PRODUCT_KIND, "ProductID"), ("categorybundleassignment", "BundleID"))
+    ]
+    return R.id.in_(union_all(*placed))
 
 
 async def depth_conds(

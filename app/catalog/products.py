@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement
 
 from app.assignments import buyer_user_reach
 from app.catalog import assignments, categories
-from app.catalog.bundles import refuse_if_in_bundle
+from app.catalog.bundles import refuse_bundle_product, refuse_if_in_bundle
 from app.catalog.counts import product_counts
 from app.catalog.stock import stamp_inventory
 from app.catalog.visibility import in_catalog
@@ -32,6 +32,10 @@ NAMING_PRODUCT = (
 )
 
 
+ASSIGN_VIA_BUNDLE = "A bundle's product is assigned through the bundle's assignments"
+EDIT_VIA_BUNDLE = "A bundle's product is written and deleted through /bundles"
+
+
 async def require(docs: Docs, kind: str, object_type: str, id: str | None, scope: str = "") -> Doc:
     return (await docs.require(kind, id or "", scope, object_type=object_type)).doc
 
@@ -47,12 +51,19 @@ async def prepare(docs: Docs, doc: Doc, existing: Doc | None, marketplace_id: st
         raise ValidationFailed(
             "AutoForward requires a DefaultSupplierID", "ValidationFailure", {"Field": "DefaultSupplierID"}
         )
+    if existing is not None:
+        refuse_bundle_product(existing, EDIT_VIA_BUNDLE, "Product.IsBundle")
     old = existing or {}
     doc["OwnerID"] = old.get("OwnerID") or doc.get("OwnerID") or marketplace_id
     doc["IsBundle"] = False
     stamp_inventory(doc, existing)
     doc.update(await product_counts(docs, doc["ID"]))
     return doc
+
+
+def refuse_if_bundle(doc: Doc) -> None:
+    """Products.Delete of a bundle's product: delete the bundle instead."""
+    refuse_bundle_product(doc, EDIT_VIA_BUNDLE, "Product.IsBundle")
 
 
 async def forget(docs: Docs, product_id: str) -> None:
@@ -144,7 +155,8 @@ async def assignment_conds(
 
 async def assign(docs: Docs, doc: Doc) -> None:
     """Save a product assignment (what it names must exist)."""
-    await require(docs, "product", "Product", doc["ProductID"])
+    product = await require(docs, "product", "Product", doc["ProductID"])
+    refuse_bundle_product(product, ASSIGN_VIA_BUNDLE, "Product.IsBundle")
     await require(docs, "buyer", "Buyer", doc["BuyerID"])
     if doc.get("UserGroupID"):
         await require(docs, "usergroup", "UserGroup", doc["UserGroupID"], doc["BuyerID"])

@@ -143,14 +143,20 @@ REFERENCES: dict[str, tuple[Ref, ...]] = {
             "productcollectionentry",
         )
     ),
-    "bundle": tuple(
-        Ref(kind, "BundleID", anywhere=True)
-        for kind in (
-            "bundleproductassignment",
-            "bundleassignment",
-            "bundlecatalogassignment",
-            "categorybundleassignment",
-        )
+    "bundle": (
+        *(
+            Ref(kind, "BundleID", anywhere=True)
+            for kind in (
+                "bundleproductassignment",
+                "bundleassignment",
+                "bundlecatalogassignment",
+                "categorybundleassignment",
+            )
+        ),
+        # Lines bought in the bundle and subscription items added in it stay removable together
+        # under the new ID (services.bundle_lines, services.bundle_subscription_items).
+        Ref("lineitem", "_BundleID", anywhere=True),
+        Ref("subscriptionitem", "_BundleID", anywhere=True),
     ),
     "catalog": (
         Ref("catalogassignment", "CatalogID", anywhere=True),

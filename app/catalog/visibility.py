@@ -4,6 +4,11 @@ storefront lists filter, sort and page in the database and single reads use the 
 A buyer user sees an *active* product when either
 - a product assignment names the user's buyer with no user group, or one of the user's groups; or
 - the product is in an *active* catalog assigned to the buyer with `ViewAllProducts` true.
+
+A bundle is listed as the product that stands for it (`IsBundle: true`, the bundle's ID; kept by
+`app.catalog.bundles`), under the same rule with the bundle's own assignments (to the buyer or a
+group, to a ViewAllProducts catalog), and only while the user sees every product in the bundle
+(OrderCloud: a bundle whose products the user does not all see is not shown).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, any_, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, any_, exists, func, literal, or_, select, union_all
 
 from app.auth.tokens import Caller
 from app.auth.users import group_ids
@@ -50,11 +55,11 @@ def assigned_catalog_ids(pg: bool, buyer_id: str, *, all_products_only: bool = F
     return select(j.text(["CatalogID"])).where(*conds)
 
 
-def _outer_id(pg: bool) -> ColumnElement[Any]:
+def _outer_id(pg: bool, outer: Any = resources) -> ColumnElement[Any]:
     """The listed product's ID as the assignment probes compare it. On SQLite `id || ''`: the
     bare column would lend its TEXT affinity to the comparison, and SQLite then will not use the
     (affinity-less) `json_extract` index on the assignment's ProductID."""
-    return resources.c.id if pg else resources.c.id.concat("")
+    return outer.c.id if pg else outer.c.id.concat("")
 
 
 def _probe(pg: bool, *conds: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -65,30 +70,42 @@ def _probe(pg: bool, *conds: ColumnElement[bool]) -> ColumnElement[bool]:
     return exists(probe.offset(0) if pg else probe)
 
 
-def _assigned_to_product(pg: bool, buyer_id: str, groups: Sequence[str]) -> ColumnElement[bool]:
-    """EXISTS a product assignment of this product to the buyer (or one of the user's groups).
-    Correlated on ProductID, through the (kind, ProductID, BuyerID) index (migration 0005):
-    a page of 20 probes the index 20 times instead of reading every assignment of the buyer."""
-    pa = resources.alias("pa")
+def _in_groups(j: JsonAccess, groups: Sequence[str]) -> ColumnElement[bool]:
+    return or_(j.is_null(["UserGroupID"]), j.text(["UserGroupID"]).in_(list(groups)))
+
+
+def _assigned(
+    pg: bool, buyer_id: str, groups: Sequence[str], outer: Any = resources, *, kind: str = "productassignment"
+) -> ColumnElement[bool]:
+    """EXISTS an assignment of this product (or bundle: `kind` bundleassignment) to the buyer (or
+    one of the user's groups). Correlated on ProductID, through the (kind, ProductID, BuyerID)
+    index (migration 0005): a page of 20 probes the index 20 times instead of reading every
+    assignment of the buyer."""
+    pa = resources.alias("pa" if kind == "productassignment" else "ba")
     j = JsonAccess(pg, pa.c.doc)
+    field = "ProductID" if kind == "productassignment" else "BundleID"
     return _probe(
         pg,
-        pa.c.kind == "productassignment",
-        j.text(["ProductID"]) == _outer_id(pg),
+        pa.c.kind == kind,
+        j.text([field]) == _outer_id(pg, outer),
         j.text(["BuyerID"]) == buyer_id,
-        or_(j.is_null(["UserGroupID"]), j.text(["UserGroupID"]).in_(list(groups))),
+        _in_groups(j, groups),
     )
 
 
-def _in_viewall_catalog(pg: bool, buyer_id: str) -> ColumnElement[bool]:
-    """EXISTS an assignment of this product to an active ViewAllProducts catalog of the buyer,
-    probed by ProductID like the above; the (few) catalog IDs are computed once per statement."""
-    pc = resources.alias("pc")
+def _in_viewall_catalog(
+    pg: bool, buyer_id: str, outer: Any = resources, *, kind: str = "productcatalogassignment"
+) -> ColumnElement[bool]:
+    """EXISTS an assignment of this product (or bundle) to an active ViewAllProducts catalog of
+    the buyer, probed by ProductID like the above; the (few) catalog IDs are computed once per
+    statement."""
+    pc = resources.alias("pc" if kind == "productcatalogassignment" else "bc")
     j = JsonAccess(pg, pc.c.doc)
+    field = "ProductID" if kind == "productcatalogassignment" else "BundleID"
     return _probe(
         pg,
-        pc.c.kind == "productcatalogassignment",
-        j.text(["ProductID"]) == _outer_id(pg),
+        pc.c.kind == kind,
+        j.text([field]) == _outer_id(pg, outer),
         _one_of_viewall_catalogs(pg, j.text(["CatalogID"]), buyer_id),
     )
 
@@ -103,6 +120,56 @@ def _one_of_viewall_catalogs(pg: bool, catalog_id: ColumnElement[Any], buyer_id:
     if pg:
         return catalog_id == any_(func.array(ids.scalar_subquery()))
     return catalog_id.in_(ids)
+
+
+def _bundle_reached(
+    pg: bool, buyer_id: str, groups: Sequence[str], *, bulk: bool = False
+) -> ColumnElement[bool]:
+    """On the product standing for a bundle: the bundle's own assignments bring it to the user,
+    and the user sees every product in it. Evaluated only for `IsBundle` rows (the cheap test
+    first), so an ordinary product pays one JSON test for it; `bulk` (a statement reading every
+    visible product): the reached bundles as a set, computed once, so an ordinary product pays
+    one hash probe instead."""
+    component = resources.alias("bcp")
+    jc = JsonAccess(pg, component.c.doc)
+    bpa = resources.alias("bpa")
+    jb = JsonAccess(pg, bpa.c.doc)
+    component_seen = _probe(
+        pg,
+        component.c.kind == "product",
+        component.c.scope == "",
+        component.c.id == jb.text(["ProductID"]),
+        jc.is_bool(["Active"], True),
+        or_(_assigned(pg, buyer_id, groups, component), _in_viewall_catalog(pg, buyer_id, component)),
+    )
+    hidden_component = _probe(
+        pg,
+        bpa.c.kind == "bundleproductassignment",
+        jb.text(["BundleID"]) == resources.c.id,
+        ~component_seen,
+    )
+    if bulk:
+        ba = resources.alias("bab")
+        ja = JsonAccess(pg, ba.c.doc)
+        assigned = select(ja.text(["BundleID"])).where(
+            ba.c.kind == "bundleassignment", ja.text(["BuyerID"]) == buyer_id, _in_groups(ja, groups)
+        )
+        bc = resources.alias("bcb")
+        jc2 = JsonAccess(pg, bc.c.doc)
+        in_catalogs = select(jc2.text(["BundleID"])).where(
+            bc.c.kind == "bundlecatalogassignment",
+            jc2.text(["CatalogID"]).in_(assigned_catalog_ids(pg, buyer_id, all_products_only=True)),
+        )
+        reached = resources.c.id.in_(union_all(assigned, in_catalogs))
+        return and_(reached, JsonAccess(pg).is_bool(["IsBundle"], True), ~hidden_component)
+    return and_(
+        JsonAccess(pg).is_bool(["IsBundle"], True),
+        or_(
+            _assigned(pg, buyer_id, groups, kind="bundleassignment"),
+            _in_viewall_catalog(pg, buyer_id, kind="bundlecatalogassignment"),
+        ),
+        ~hidden_component,
+    )
 
 
 def product_visible(pg: bool, view: BuyerView, *, active_only: bool = True) -> ColumnElement[bool]:
@@ -121,7 +188,11 @@ def _product_visible(
     # reads every assignment of the buyer (100k rows for a 100k-product catalog) on every page.
     # The catalog probe first: in a large storefront most visible products come from a
     # ViewAllProducts catalog, and OR stops at the first probe that finds a row.
-    reachable = or_(_in_viewall_catalog(pg, buyer_id), _assigned_to_product(pg, buyer_id, groups))
+    reachable = or_(
+        _in_viewall_catalog(pg, buyer_id),
+        _assigned(pg, buyer_id, groups),
+        _bundle_reached(pg, buyer_id, groups),
+    )
     if not active_only:
         return reachable
     return and_(JsonAccess(pg).is_bool(["Active"], True), reachable)
@@ -152,7 +223,11 @@ def _product_visible_in_bulk(pg: bool, buyer_id: str, groups: tuple[str, ...]) -
     )
     return and_(
         JsonAccess(pg).is_bool(["Active"], True),
-        or_(resources.c.id.in_(assigned), resources.c.id.in_(in_catalogs)),
+        or_(
+            resources.c.id.in_(assigned),
+            resources.c.id.in_(in_catalogs),
+            _bundle_reached(pg, buyer_id, groups, bulk=True),
+        ),
     )
 
 

@@ -52,6 +52,8 @@ class SubscriptionItem(Wire, kw_only=True):
     specs: list[LineItemSpec] | None = None
     shipping_address_id: WireID | None = None
     date_added: str | None = None
+    # Read-only: the subscription bundle the item was added in (BundleSubscriptionItems).
+    bundle_item_id: WireID | None = None
     xp: Xp = None
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.auth.tokens import Caller
-from app.catalog import assignments, bundles
+from app.catalog import assignments, bundles, products
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.list_options import ListOptions
 from app.models.catalog import Bundle, BundleAssignment, BundleProductAssignment
@@ -22,11 +22,12 @@ LIST_PARAMS = ("catalogID", "categoryID", "supplierID")
 
 
 async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, scope: str) -> Doc:
-    return await bundles.prepare(doc, existing, ctx.services.marketplace_id)
+    return await bundles.prepare(ctx.docs, doc, existing, ctx.services.marketplace_id)
 
 
 async def _on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
     await bundles.forget(ctx.docs, doc["ID"])
+    await products.forget(ctx.docs, doc["ID"])  # what names its product (wish-list entries, ...)
 
 
 async def _list_conds(ctx: Ctx, caller: Caller, scope: str, opts: ListOptions) -> list[Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.auth.tokens import Caller
-from app.catalog import storefront
+from app.catalog import bundles, storefront
 from app.catalog.access import BuyerView, buyer_view
 from app.http import Ctx, endpoint
 from app.listing import Page, schema_of
@@ -74,7 +74,10 @@ async def _visible_product(ctx: Ctx) -> tuple[BuyerView, str]:
 async def list_products(ctx: Ctx) -> Any:
     _, view = await shopper(ctx)
     opts = ctx.list_options(params=("catalogID", "categoryID", "depth", "sellerID"))
-    conds = await storefront.product_conds(ctx.docs, view, opts.params)
+    conds = [
+        *await storefront.product_conds(ctx.docs, view, opts.params),
+        *bundles.products_of_bundles(ctx.docs, opts),
+    ]
     # Stored products as they are: `buyer_products` decides what a buyer sees of them.
     page = await listing_page(ctx, PRODUCTS, opts, conds=conds, scope="", show=lambda d: d)
     page["Items"] = await storefront.buyer_products(ctx.docs, view, page["Items"])

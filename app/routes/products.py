@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 
 from app.auth.tokens import Caller
-from app.catalog import assignments, facet_counts, products
+from app.catalog import assignments, bundles, facet_counts, products
 from app.http import NO_CONTENT, Ctx, endpoint
 from app.listing import ListOptions, schema_of
 from app.models.catalog import Product, ProductAssignment
@@ -26,6 +26,7 @@ async def _on_write(ctx: Ctx, caller: Caller, doc: Doc, existing: Doc | None, sc
 
 
 async def _on_delete(ctx: Ctx, caller: Caller, doc: Doc, scope: str) -> None:
+    products.refuse_if_bundle(doc)
     await products.forget(ctx.docs, doc["ID"])
 
 
@@ -73,7 +74,7 @@ async def list_products(ctx: Ctx) -> Any:
     caller = await ctx.caller(*READ)
     await seller_only(ctx, caller)
     opts = ctx.list_options(params=("catalogID", "categoryID", "supplierID", "depth"))
-    conds = await products.list_conds(ctx.docs, opts.params)
+    conds = [*await products.list_conds(ctx.docs, opts.params), *bundles.products_of_bundles(ctx.docs, opts)]
     return await with_facets(ctx, await page_of(ctx, SPEC, caller, opts, conds), opts, conds)
 
 

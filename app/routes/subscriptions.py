@@ -76,12 +76,12 @@ ME_SPEC = ResourceSpec(
 )
 
 
-async def _subscription_scope(ctx: Ctx, caller: Caller) -> str:
+async def subscription_scope(ctx: Ctx, caller: Caller) -> str:
     await seller_only(ctx, caller)
     return await subscriptions.stored_id(ctx.docs, ctx.param("subscriptionID"))
 
 
-async def _my_subscription_scope(ctx: Ctx, caller: Caller) -> str:
+async def my_subscription_scope(ctx: Ctx, caller: Caller) -> str:
     await _buyer_user(ctx, caller)
     return await subscriptions.stored_id(ctx.docs, ctx.param("subscriptionID"), user=caller)
 
@@ -99,16 +99,16 @@ def _item_spec(path: str, read: tuple[str, ...], write: tuple[str, ...], scope: 
         SubscriptionItem,
         read,
         write,
-        readonly=("DateAdded",),
+        readonly=("DateAdded", "BundleItemID"),
         searchable=("ID", "ProductID"),
         scope=scope,  # type: ignore[arg-type]
         on_write=_check_item,
     )
 
 
-ITEM_SPEC = _item_spec("/subscriptions/{subscriptionID}/items", READ_ROLES, WRITE_ROLES, _subscription_scope)
+ITEM_SPEC = _item_spec("/subscriptions/{subscriptionID}/items", READ_ROLES, WRITE_ROLES, subscription_scope)
 ME_ITEM_SPEC = _item_spec(
-    "/me/subscriptions/{subscriptionID}/items", ME_ROLES, ME_ROLES, _my_subscription_scope
+    "/me/subscriptions/{subscriptionID}/items", ME_ROLES, ME_ROLES, my_subscription_scope
 )
 
 ROUTES = [*crud(SPEC), *crud(ITEM_SPEC), *crud(ME_SPEC), *crud(ME_ITEM_SPEC)]

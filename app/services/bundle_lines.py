@@ -27,16 +27,19 @@ Doc = dict[str, Any]
 
 
 async def _bundle_for(ctx: Unit, order: Doc, bundle_id: str) -> tuple[Doc, list[Doc]]:
-    """The bundle and its products, as the order's user may buy them (404 Bundle otherwise).
+    """The bundle and its products, as the order's user may buy them (404 Bundle otherwise)."""
+    return await bundle_for(ctx, order.get("FromCompanyID") or "", order.get("FromUserID"), bundle_id)
+
+
+async def bundle_for(ctx: Unit, company: str, user_id: str | None, bundle_id: str) -> tuple[Doc, list[Doc]]:
+    """The bundle and its products, as the company's user may buy them (404 Bundle otherwise).
     The seller's own orders (no buyer user) only need the bundle to exist and be active."""
     docs = ctx.docs
-    company = order.get("FromCompanyID") or ""
     if company == ctx.services.marketplace_id:
         found = await docs.get("bundle", bundle_id)
         if found is None or found.doc.get("Active") is not True:
             raise NotFound("Bundle", bundle_id)
         return found.doc, await bundle_products(docs, found.doc["ID"])
-    user_id = order.get("FromUserID")
     groups = await group_ids(docs, "buyer", company, user_id) if user_id else []
     return await visible_bundle(docs, BuyerView(company, groups), bundle_id)
 

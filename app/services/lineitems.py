@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from app.auth.tokens import Caller
+from app.catalog.bundles import refuse_bundle_product
 from app.models.orders import LINE_WRITABLE, LineItem
 from app.services import activities, addresses, group_access, on_behalf
 from app.services.pricing import Offer, offer_for, price_product_lines, refresh_totals
@@ -183,6 +184,9 @@ async def _build(
     ):
         raise NotFound("Product", product_id)
     product = offer.product
+    refuse_bundle_product(
+        product, "A bundle is bought through its bundle line items", "LineItem.ProductIsBundle"
+    )
     specs = await resolve_specs(docs, validated.get("Specs") or [])
     variant = await resolve_variant(docs, product, specs)
     if validated.get("InventoryRecordID") and not await docs.exists(

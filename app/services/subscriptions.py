@@ -28,8 +28,9 @@ from sqlalchemy import func, select
 
 from app.auth.tokens import Caller
 from app.auth.users import FoundUser
+from app.catalog.bundles import refuse_bundle_product
 from app.resources import public
-from app.services import lineitems, orders, subscription_integration
+from app.services import bundle_lines, bundle_subscription_items, lineitems, orders, subscription_integration
 from app.services.checkout import worksheet
 from app.services.lineitems import order_lines
 from app.services.promotion_amounts import order_rows
@@ -115,8 +116,11 @@ async def forget(docs: Docs, subscription_id: str) -> None:
 
 
 async def check_item(docs: Docs, item: dict[str, Any]) -> dict[str, Any]:
-    if not await docs.exists("product", item["ProductID"]):
+    found = await docs.get("product", item["ProductID"])
+    if found is None:
         raise NotFound("Product", item["ProductID"])
+    message = "A bundle is subscribed to through BundleSubscriptionItems"
+    refuse_bundle_product(found.doc, message, "LineItem.ProductIsBundle")
     item["DateAdded"] = item.get("DateAdded") or iso(utcnow())
     return item
 
@@ -317,9 +321,15 @@ async def _place(unit: WorkUnit, sub: dict[str, Any], period: str, plan: _Plan) 
     order_id = str(order["ID"])
     stored = await docs.require("order", order_id, object_type="Order")
     stored.doc["SubscriptionID"] = sub["ID"]
-    for item in items:
-        line = {k: item.get(k) for k in ("ProductID", "Quantity", "Specs", "ShippingAddressID", "xp")}
+    plain, bundles = bundle_subscription_items.groups(items)
+    for item in plain:
+        line = {k: item.get(k) for k in bundle_subscription_items.ITEM_FIELDS}
         await lineitems.add_line(unit, caller, stored, {k: v for k, v in line.items() if v is not None})
+        stored = await docs.require("order", order_id, object_type="Order")
+    # A bundle's items are bought as the bundle again: its visibility and required products now.
+    for group in bundles.values():
+        body = bundle_subscription_items.bundle_body(group)
+        await bundle_lines.add_bundle(unit, caller, stored, group[0]["_BundleID"], body)
         stored = await docs.require("order", order_id, object_type="Order")
     stored.doc["SubscriptionID"] = sub["ID"]
     if plan.to_middleware:

@@ -649,6 +649,8 @@ async def _subscriptions(api: Api) -> None:
     body = {"ID": "bA-sub", "Frequency": 1, "Interval": "Weeks", "NextOrderDate": "2031-01-01T00:00:00Z"}
     await api.ok("POST", "/subscriptions", {**body, "FromUserID": "bA-shopper", "FromCompanyID": "bA"})
     await api.ok("POST", "/subscriptions/bA-sub/items", {"ID": "bA-subitem", "ProductID": "mk-prod"})
+    bundle = {"LineItems": [{"ID": "bA-subbundle", "ProductID": "mk-bprod", "Quantity": 1}]}
+    await api.ok("POST", "/subscriptions/bA-sub/bundles/mk-bundle", bundle)
 
 
 async def _group_orders(api: Api, market: Market) -> None:

@@ -1751,6 +1751,38 @@ crud(
     {"ProductID": "mk-prod", "Quantity": 2},
     roles=ME_SUB,
 )
+SUB_BUNDLE = {"subscriptionID": "bA-sub", "bundleID": "mk-bundle", "bundleItemID": "bA-subbundle"}
+SUB_BUNDLE_BODY = {"LineItems": [{"ProductID": "mk-bprod", "Quantity": 1}]}
+row(
+    "POST",
+    "/subscriptions/{subscriptionID}/bundles/{bundleID}",
+    seller,
+    args=SUB_BUNDLE,
+    body=SUB_BUNDLE_BODY,
+    roles=SUB_WRITE,
+)
+row(
+    "DELETE",
+    "/subscriptions/{subscriptionID}/bundles/{bundleID}/{bundleItemID}",
+    seller,
+    args=SUB_BUNDLE,
+    roles=SUB_WRITE,
+)
+row(
+    "POST",
+    "/me/subscriptions/{subscriptionID}/items/bundles/{bundleID}",
+    only("shopA"),
+    args=SUB_BUNDLE,
+    body=SUB_BUNDLE_BODY,
+    roles=ME_SUB,
+)
+row(
+    "DELETE",
+    "/me/subscriptions/{subscriptionID}/items/bundles/{bundleID}/{bundleItemID}",
+    only("shopA"),
+    args=SUB_BUNDLE,
+    roles=ME_SUB,
+)
 SUB_INTEGRATION = {"ApiClientID": "mk-client", "HashKey": "k", "Url": "https://middleware.example.com/s"}
 for verb, body in (("GET", None), ("PUT", SUB_INTEGRATION), ("PATCH", {"Active": False}), ("DELETE", None)):
     row(verb, "/integrations/subscription", seller, body=body, roles=SUB_READ if verb == "GET" else SUB_WRITE)

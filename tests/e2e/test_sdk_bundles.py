@@ -1,6 +1,7 @@
 """A bundle sold through the official OrderCloud JavaScript SDK (`js/bundles.mjs`): the seller's
 Bundles.* and bundle assignments, a shopper browsing a category tree (Me.ListCategories with
-depth, Me.ListProducts by categoryID), Cart.CreateBundleItem / DeleteBundleItem, a product
+depth, Me.ListProducts by categoryID, where the bundle is listed with IsBundle),
+BundleSubscriptionItems.Create/Delete, Cart.CreateBundleItem / DeleteBundleItem, a product
 collection, and the cart's submit."""
 
 from __future__ import annotations
@@ -32,8 +33,16 @@ def test_a_shopper_browses_the_category_tree(summary: dict[str, Any]) -> None:
     run = summary["run"]
     assert summary["roots"] == [[f"gear-{run}", 2]]
     assert summary["tree"] == [f"gear-{run}", f"stoves-{run}", f"tents-{run}"]
-    assert summary["gearProducts"] == [f"stove-{run}", f"tent-{run}"]
+    # The bundle in the branch is listed as a product of its own (IsBundle), by its Name.
+    assert summary["gearProducts"] == [f"camp-kit-{run}", f"stove-{run}", f"tent-{run}"]
+    assert summary["bundleListed"] == {"IsBundle": True, "PriceSchedule": None}
     assert summary["stovesOnly"] == [f"stove-{run}"]
+
+
+def test_a_bundle_on_a_subscription(summary: dict[str, Any]) -> None:
+    run = summary["run"]
+    assert summary["subscribed"] == [[f"stove-{run}", 2, True], [f"tent-{run}", 1, True]]
+    assert summary["afterUnsubscribe"] == 0
 
 
 def test_a_bundle_goes_into_the_cart_and_out_as_one(summary: dict[str, Any]) -> None:

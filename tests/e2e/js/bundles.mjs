@@ -1,11 +1,12 @@
 // A storefront sells a bundle through the official SDK: the seller builds a category tree and a
-// bundle (Bundles.*, Catalogs.SaveBundleAssignment, Categories.SaveBundleAssignment); a shopper
-// browses the tree (Me.ListCategories with depth, Me.ListProducts by categoryID), puts the
-// bundle in the cart (Cart.CreateBundleItem), removes one and adds it again, keeps a wish list
-// (Me.*ProductCollection*), and submits.
+// bundle (Bundles.*, Catalogs.SaveBundleAssignment, Categories.SaveBundleAssignment) and puts it
+// on a subscription and off again (BundleSubscriptionItems.*); a shopper browses the tree
+// (Me.ListCategories with depth, Me.ListProducts by categoryID, where the bundle is listed with
+// IsBundle), puts the bundle in the cart (Cart.CreateBundleItem), removes one and adds it again,
+// keeps a wish list (Me.*ProductCollection*), and submits.
 import {
-  ApiClients, Auth, Buyers, Bundles, Cart, Catalogs, Categories, Me, PriceSchedules, Products, SecurityProfiles,
-  Users,
+  ApiClients, Auth, BundleSubscriptionItems, Buyers, Bundles, Cart, Catalogs, Categories, Me, PriceSchedules,
+  Products, SecurityProfiles, SubscriptionItems, Subscriptions, Users,
 } from 'ordercloud-javascript-sdk';
 import { ADMIN, RUN, configure, failure, id, ids, run, use } from './lib.mjs';
 
@@ -49,12 +50,24 @@ run(async () => {
     AllowAnyBuyer: true });
   await Catalogs.SaveAssignment({ CatalogID: catalog, BuyerID: buyer, ViewAllProducts: true, ViewAllCategories: true });
 
+  // The kit on the camper's monthly subscription, then off it again (BundleSubscriptionItems).
+  const sub = await Subscriptions.Create({ ID: id('monthly'), Frequency: 1, Interval: 'Months',
+    NextOrderDate: '2031-01-01T00:00:00Z', FromUserID: user, FromCompanyID: buyer, Active: true });
+  const subItem = await BundleSubscriptionItems.Create(sub.ID, kit.ID, { LineItems: [{ ProductID: id('stove') }] });
+  out.subscribed = (await SubscriptionItems.List(sub.ID)).Items
+    .map((i) => [i.ProductID, i.Quantity, i.BundleItemID === subItem.ID]).sort();
+  await BundleSubscriptionItems.Delete(sub.ID, kit.ID, subItem.BundleItemID);
+  out.afterUnsubscribe = (await SubscriptionItems.List(sub.ID)).Meta.TotalCount;
+
   configure(storefront.ID);
   use(await Auth.Login(user, PASSWORD, storefront.ID, ['Shopper', 'MeAdmin']));
   // The menu: the top level, the whole tree, then the products under a branch.
   out.roots = (await Me.ListCategories({ catalogID: catalog })).Items.map((c) => [c.ID, c.ChildCount]);
   out.tree = ids(await Me.ListCategories({ catalogID: catalog, depth: 'all', sortBy: ['ID'] }));
-  out.gearProducts = ids(await Me.ListProducts({ catalogID: catalog, categoryID: id('gear'), sortBy: ['Name'] }));
+  const gear = await Me.ListProducts({ catalogID: catalog, categoryID: id('gear'), sortBy: ['Name'] });
+  out.gearProducts = ids(gear);
+  const listedKit = gear.Items.find((p) => p.ID === kit.ID);
+  out.bundleListed = { IsBundle: listedKit.IsBundle, PriceSchedule: listedKit.PriceSchedule };
   out.stovesOnly = ids(await Me.ListProducts({ catalogID: catalog, categoryID: id('stoves'), depth: 1 }));
 
   // The bundle in the cart: the tent (required) and two stoves (their default quantity).
