@@ -8,12 +8,14 @@ locks the user's row first so that two concurrent first adds make one cart, not 
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
+from app.listing import JsonAccess
 from app.services import group_access
 from app.services.locales import locale_of
 from app.services.orders import DEFAULT_CURRENCY, create_order
@@ -78,24 +80,33 @@ async def current(ctx: Unit, caller: Caller, *, lock: bool = False) -> Stored | 
     return await latest_unsubmitted(docs, caller.user_id, caller.company_id, lock=lock)
 
 
-async def latest_unsubmitted(
-    docs: Docs, user_id: str, company_id: str, *, lock: bool = False
-) -> Stored | None:
-    """The user's most recently created Unsubmitted order."""
+@cache
+def _latest_statement(pg: bool, lock: bool) -> Select[Any]:
+    """`latest_unsubmitted`'s select for a dialect, built once (every first add-line after a
+    submit runs it; building and cache-keying it cost more than running it)."""
     r = resources.c
+    text = JsonAccess(pg).text
     stmt = (
         select(r.doc, r.version, r.scope)
         .where(
             r.kind == "order",
             r.scope == "",
-            *docs.eq(FromUserID=user_id, FromCompanyID=company_id, Status=UNSUBMITTED),
+            text(["FromUserID"]) == bindparam("user_id"),
+            text(["FromCompanyID"]) == bindparam("company_id"),
+            text(["Status"]) == UNSUBMITTED,
         )
         .order_by(r.pk.desc())
         .limit(1)
     )
-    if lock and docs.pg:
-        stmt = stmt.with_for_update()
-    row = (await docs.conn.execute(stmt)).first()
+    return stmt.with_for_update() if lock and pg else stmt
+
+
+async def latest_unsubmitted(
+    docs: Docs, user_id: str, company_id: str, *, lock: bool = False
+) -> Stored | None:
+    """The user's most recently created Unsubmitted order."""
+    params = {"user_id": user_id, "company_id": company_id}
+    row = (await docs.conn.execute(_latest_statement(docs.pg, lock), params)).first()
     return Stored(row.doc, row.version, row.scope) if row else None
 
 

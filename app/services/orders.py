@@ -385,6 +385,21 @@ class SubmitCheck:
     debits: list[Debit]
 
 
+async def _order_products(docs: Docs, product_ids: list[str], *, lock: bool) -> dict[str, dict[str, Any]]:
+    """The order's products by ID. Submit writes the stock of those that track it at product
+    level, so those rows are locked; the others are only read: concurrent checkouts of one
+    product that tracks no stock do not queue on its row (docs/performance.md, "Hot rows")."""
+    by_id = resources.c.id.in_(product_ids)
+    if not lock:
+        return {s.doc["ID"]: s.doc for s in await docs.all_stored("product", by_id, scope="")}
+    tracked = docs.json.is_bool(["Inventory", "Enabled"], True)
+    found = await docs.all_stored_locking("product", by_id, scope="", locked_if=tracked)
+    if len(found) < len(product_ids):
+        # Missing, or (rarely) its tracking switched off while we waited for its lock: as before.
+        found = await docs.all_stored("product", by_id, scope="", lock=True)
+    return {s.doc["ID"]: s.doc for s in found}
+
+
 async def _submit_checks(ctx: Unit, order: dict[str, Any], *, dry_run: bool) -> SubmitCheck:
     """The refusals of submit, in OrderCloud's order (`order`: the stored document, read only)."""
     OrderAggregate.load(order).check("submit")  # Order.CannotSubmitBadStatus
@@ -399,10 +414,7 @@ async def _submit_checks(ctx: Unit, order: dict[str, Any], *, dry_run: bool) -> 
             {"OrderID": order["ID"]},
         )
     product_ids = sorted({line["ProductID"] for line in lines})
-    stored = {
-        s.doc["ID"]: s.doc
-        for s in await docs.all_stored("product", resources.c.id.in_(product_ids), scope="", lock=not dry_run)
-    }
+    stored = await _order_products(docs, product_ids, lock=not dry_run)
     missing = [p for p in product_ids if p not in stored]
     if not missing:
         # Inactive products are reported below with their own code.

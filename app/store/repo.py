@@ -83,6 +83,16 @@ _GET = select(R.doc, R.version, R.scope).where(
     func.lower(R.id) == bindparam("id"),
 )
 _GET_LOCKED = _GET.with_for_update()
+# `Docs.exists` and `Docs.all(kind, scope=...)` without conditions (an order's lines, every
+# add-line's ID check), built once for the same reason.
+_EXISTS = select(R.pk).where(
+    R.kind == bindparam("kind"),
+    func.lower(R.scope) == bindparam("scope"),
+    func.lower(R.id) == bindparam("id"),
+)
+_ALL_IN_SCOPE = (
+    select(R.doc).where(R.kind == bindparam("kind"), func.lower(R.scope) == bindparam("scope")).order_by(R.pk)
+)
 
 
 class Docs:
@@ -124,10 +134,8 @@ class Docs:
         return Stored(row.doc, row.version, row.scope) if row else None
 
     async def exists(self, kind: str, id: str, scope: str = "") -> bool:
-        row = (
-            await self.conn.execute(select(R.pk).where(R.kind == kind, scope_is(scope), id_is(id)))
-        ).first()
-        return row is not None
+        params = {"kind": kind, "scope": scope.lower(), "id": id.lower()}
+        return (await self.conn.execute(_EXISTS, params)).first() is not None
 
     async def insert(
         self,
@@ -280,6 +288,9 @@ class Docs:
         self, kind: str, *conds: ColumnElement[bool], scope: str | None = None, limit: int | None = None
     ) -> list[dict[str, Any]]:
         """Every matching document in insertion order (for internal use, not caller lists)."""
+        if not conds and scope is not None and limit is None:
+            params = {"kind": kind, "scope": scope.lower()}
+            return [row.doc for row in await self.conn.execute(_ALL_IN_SCOPE, params)]
         where = [R.kind == kind, *conds]
         if scope is not None:
             where.append(scope_is(scope))
@@ -306,6 +317,25 @@ class Docs:
         stmt = select(R.doc, R.version, R.scope).where(*where).order_by(R.pk)
         if lock and self.pg:
             stmt = stmt.with_for_update()
+        return [Stored(r.doc, r.version, r.scope) for r in await self.conn.execute(stmt)]
+
+    async def all_stored_locking(
+        self, kind: str, *conds: ColumnElement[bool], scope: str, locked_if: ColumnElement[bool]
+    ) -> list[Stored]:
+        """`all_stored(..., lock=True)` locking (PostgreSQL) only the rows that match `locked_if`,
+        in one statement; the others are read as any read is, so writers that merely read them
+        do not queue on them (every submit reads its products, few track stock). The locked rows
+        are read after their lock is granted (their newest version). A row whose `locked_if`
+        stopped matching while its lock was awaited is absent: callers missing a row read again
+        with `all_stored(..., lock=True)`."""
+        if not self.pg:
+            return await self.all_stored(kind, *conds, scope=scope)
+        where = [R.kind == kind, *conds, scope_is(scope)]
+        columns = (R.pk, R.doc, R.version, R.scope)
+        locked = select(*columns).where(*where, locked_if).with_for_update().cte("locked")
+        rest = select(*columns).where(*where, ~func.coalesce(locked_if, false()))
+        both = union_all(select(*locked.c), rest).subquery()
+        stmt = select(both.c.doc, both.c.version, both.c.scope).order_by(both.c.pk)
         return [Stored(r.doc, r.version, r.scope) for r in await self.conn.execute(stmt)]
 
     async def count(self, kind: str, *conds: ColumnElement[bool], scope: str | None = None) -> int:
