@@ -191,6 +191,19 @@ async def _anonymous_order_id(docs: Docs, caller: Caller) -> str | None:
 async def create_order(
     ctx: Unit, caller: Caller, direction: Direction, body: dict[str, Any]
 ) -> dict[str, Any]:
+    return public(await new_order(ctx, caller, direction, body))
+
+
+async def new_order(
+    ctx: Unit,
+    caller: Caller,
+    direction: Direction,
+    body: dict[str, Any],
+    *,
+    caller_user: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Create an order; answers the document as stored (version 1). `caller_user`: the caller's
+    user document when the caller already read it in this transaction (the cart locks it)."""
     docs = ctx.docs
     if has_token(body.get("ID")):
         body = {**body, "ID": await expand(docs, body["ID"])}
@@ -241,9 +254,11 @@ async def create_order(
         ):
             # A buyer orders only from the suppliers it may (the ones `/me/sellers` lists).
             raise NotFound("Supplier", to_company)
-        user = await _load_user(docs, caller.user_type, caller.company_id, caller.user_id) or {
-            "ID": caller.user_id
-        }
+        user = (
+            caller_user
+            or await _load_user(docs, caller.user_type, caller.company_id, caller.user_id)
+            or {"ID": caller.user_id}
+        )
     # The buyer's (or the user's group's) locale sets the order's Currency; see app/services/locales.
     locale = await locale_of(docs, from_company, user["ID"]) if on_behalf or caller.is_buyer else None
     user = {**user, "Locale": locale}
@@ -260,9 +275,9 @@ async def create_order(
     order["_ShippingAddress"] = None
     await _apply_writes(ctx, caller, order, data, full=False)
     refresh_totals(order)
-    await docs.insert("order", order, object_type="Order")
+    await docs.insert("order", order, object_type="Order", absent=True)  # checked above
     await activities.order_created(docs, order, caller)
-    return public(order)
+    return order
 
 
 async def update_order(
@@ -390,7 +405,7 @@ async def _order_products(docs: Docs, product_ids: list[str], *, lock: bool) -> 
     level, so those rows are locked; the others are only read: concurrent checkouts of one
     product that tracks no stock do not queue on its row (docs/performance.md, "Hot rows")."""
     by_id = resources.c.id.in_(product_ids)
-    if not lock:
+    if not lock or not docs.pg:  # SQLite locks no rows: its one writer has the database
         return {s.doc["ID"]: s.doc for s in await docs.all_stored("product", by_id, scope="")}
     tracked = docs.json.is_bool(["Inventory", "Enabled"], True)
     found = await docs.all_stored_locking("product", by_id, scope="", locked_if=tracked)

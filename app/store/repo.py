@@ -90,6 +90,25 @@ _EXISTS = select(R.pk).where(
     func.lower(R.scope) == bindparam("scope"),
     func.lower(R.id) == bindparam("id"),
 )
+# The hot writes: a new row, and a row written back (with or without a version check).
+_INSERT = insert(resources).values(
+    kind=bindparam("b_kind"),
+    scope=bindparam("b_scope"),
+    id=bindparam("b_id"),
+    doc=bindparam("b_doc", type_=R.doc.type),
+    version=1,
+    uniq=bindparam("b_uniq"),
+)
+_REPLACE = (
+    update(resources)
+    .where(
+        R.kind == bindparam("w_kind"),
+        func.lower(R.scope) == bindparam("w_scope"),
+        func.lower(R.id) == bindparam("w_id"),
+    )
+    .values(doc=bindparam("b_doc", type_=R.doc.type), version=R.version + 1)
+)
+_REPLACE_VERSION = _REPLACE.where(R.version == bindparam("w_version"))
 _ALL_IN_SCOPE = (
     select(R.doc).where(R.kind == bindparam("kind"), func.lower(R.scope) == bindparam("scope")).order_by(R.pk)
 )
@@ -158,9 +177,8 @@ class Docs:
                 "IdExists",
                 {"ObjectType": object_type or kind, "ObjectID": doc["ID"]},
             )
-        await self.conn.execute(
-            insert(resources).values(kind=kind, scope=scope, id=row_id, doc=doc, version=1, uniq=uniq)
-        )
+        params = {"b_kind": kind, "b_scope": scope, "b_id": row_id, "b_doc": doc, "b_uniq": uniq}
+        await self.conn.execute(_INSERT, params)
         note(self.conn, kind, scope, row_id)
         return doc
 
@@ -176,6 +194,39 @@ class Docs:
         uniq: str | bool | None = False,
     ) -> None:
         """Write a document back; with `version`, only if nobody wrote it since we read it."""
+        if new_id is None and uniq is False:
+            result = await self._replace_doc(kind, id, doc, scope, version)
+        else:
+            result = await self._replace_row(kind, id, doc, scope, version, new_id, uniq)
+        note(self.conn, kind, scope, id)
+        if new_id is not None:
+            note(self.conn, kind, scope, new_id)
+        if result.rowcount == 0:
+            if version is not None:
+                raise StaleWrite(f"{kind} {id} was changed by another request; try again")
+            raise NotFound(kind, id)
+
+    async def _replace_doc(
+        self, kind: str, id: str, doc: dict[str, Any], scope: str, version: int | None
+    ) -> Any:
+        """The document alone, through a prebuilt statement (most writes)."""
+        params: dict[str, Any] = {"w_kind": kind, "w_scope": scope.lower(), "w_id": id.lower(), "b_doc": doc}
+        if version is None:
+            return await self.conn.execute(_REPLACE, params)
+        params["w_version"] = version
+        return await self.conn.execute(_REPLACE_VERSION, params)
+
+    async def _replace_row(
+        self,
+        kind: str,
+        id: str,
+        doc: dict[str, Any],
+        scope: str,
+        version: int | None,
+        new_id: str | None,
+        uniq: str | bool | None,
+    ) -> Any:
+        """The document with a new ID or uniqueness key."""
         conds = [R.kind == kind, scope_is(scope), id_is(id)]
         if version is not None:
             conds.append(R.version == version)
@@ -184,14 +235,7 @@ class Docs:
             values["id"] = new_id
         if uniq is not False:
             values["uniq"] = uniq
-        result = await self.conn.execute(update(resources).where(*conds).values(**values))
-        note(self.conn, kind, scope, id)
-        if new_id is not None:
-            note(self.conn, kind, scope, new_id)
-        if result.rowcount == 0:
-            if version is not None:
-                raise StaleWrite(f"{kind} {id} was changed by another request; try again")
-            raise NotFound(kind, id)
+        return await self.conn.execute(update(resources).where(*conds).values(**values))
 
     async def replace_many(self, kind: str, docs: Sequence[dict[str, Any]], scope: str = "") -> None:
         """Write several documents of one kind and scope back in one statement (executemany), by
