@@ -403,7 +403,8 @@ class SubmitCheck:
 async def _order_products(docs: Docs, product_ids: list[str], *, lock: bool) -> dict[str, dict[str, Any]]:
     """The order's products by ID. Submit writes the stock of those that track it at product
     level, so those rows are locked; the others are only read: concurrent checkouts of one
-    product that tracks no stock do not queue on its row (docs/performance.md, "Hot rows")."""
+    product that tracks no stock do not queue on its row (docs/performance.md, "Checkout: hot
+    rows and the cart")."""
     by_id = resources.c.id.in_(product_ids)
     if not lock or not docs.pg:  # SQLite locks no rows: its one writer has the database
         return {s.doc["ID"]: s.doc for s in await docs.all_stored("product", by_id, scope="")}
