@@ -179,6 +179,23 @@ def run_bare_app(body_file: str, path: str, port: int) -> None:
     uvicorn.run(Litestar([one_order]), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
+def process_tree_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of a process and its descendants (`serve --workers N` forks),
+    from /proc (Linux); None elsewhere. Finished children are not counted."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total, pending = 0.0, [pid]
+    try:
+        while pending:
+            current = pending.pop()
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+    except (OSError, ValueError):
+        return None
+    return total
+
+
 # --- the API ---------------------------------------------------------------------------------
 
 
@@ -467,7 +484,9 @@ async def measure(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             flush=True,
         )
 
+        cpu_before = process_tree_cpu(procs[0].process.pid) if procs else None
         stats = await run_checkouts(base, world, args.seconds)
+        cpu_after = process_tree_cpu(procs[0].process.pid) if procs else None
         orders_per_s = stats.orders / stats.elapsed if stats.elapsed else 0.0
         result: dict[str, Any] = {
             "users": args.users,
@@ -479,6 +498,8 @@ async def measure(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "submit_p50_ms": percentile(stats.submit_ms, 0.50),
             "submit_p99_ms": percentile(stats.submit_ms, 0.99),
         }
+        if cpu_before is not None and cpu_after is not None and stats.orders:
+            result["server_cpu_ms_per_order"] = (cpu_after - cpu_before) * 1000 / stats.orders
         if not stats.order_ids:
             return result
 
@@ -522,6 +543,8 @@ def report(r: dict[str, Any]) -> str:
         f"submit p50 {r['submit_p50_ms']:.1f} ms, p99 {r['submit_p99_ms']:.1f} ms, "
         f"errors {r['errors']}" + (f" (first: {r['first_error']})" if r["first_error"] else ""),
     ]
+    if "server_cpu_ms_per_order" in r:
+        lines.append(f"  server CPU per checkout: {r['server_cpu_ms_per_order']:.1f} ms")
     if "raw_per_s" in r:
         lines.append(
             f"  baseline {r['raw_kind']}: {r['raw_per_s']:.0f}/s "

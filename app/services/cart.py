@@ -8,15 +8,17 @@ locks the user's row first so that two concurrent first adds make one cart, not 
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, String, bindparam, func, literal_column, select
 
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
+from app.listing import JsonAccess
 from app.services import group_access
 from app.services.locales import locale_of
-from app.services.orders import DEFAULT_CURRENCY, create_order
+from app.services.orders import DEFAULT_CURRENCY, new_order
 from app.store.repo import Docs, Stored
 from app.store.tables import resources
 from app.unit import Unit
@@ -70,32 +72,72 @@ async def current(ctx: Unit, caller: Caller, *, lock: bool = False) -> Stored | 
         # A group order token's cart is its group order (docs/group-orders.md).
         group = await docs.get("order", str(caller.claims.get(group_access.ORDER_CLAIM)), lock=lock)
         return group if group is not None and group_access.reaches(caller, group.doc) else None
-    pointer = await docs.get(POINTER, caller.user_id, caller.company_id)
-    if pointer is not None:
-        chosen = await docs.get("order", pointer.doc["OrderID"], lock=lock)
-        if chosen is not None and is_cart_of(chosen.doc, caller):
-            return chosen
+    return await _pointed_or_latest(docs, caller, lock=lock)
+
+
+@cache
+def _pointed_statement(pg: bool, lock: bool) -> Select[Any]:
+    """The order the user's pointer names, in one statement (the pointer's read and the order's
+    were two on every /cart request), built once per dialect. As `Docs.get` reads: by
+    `lower(id)`, so through that index. Only the order is locked."""
+    pointer = resources.alias("pointer")
+    # The pointer's OrderID as text; no collation (JsonAccess.text's) so the index serves it.
+    if pg:
+        order_id: Any = pointer.c.doc.op("#>>", return_type=String())(literal_column("'{OrderID}'"))
+    else:
+        order_id = func.json_extract(pointer.c.doc, literal_column("'$.\"OrderID\"'"))
+    named = (
+        select(order_id)
+        .where(
+            pointer.c.kind == POINTER,
+            func.lower(pointer.c.scope) == bindparam("company"),
+            func.lower(pointer.c.id) == bindparam("user"),
+        )
+        .scalar_subquery()
+    )
+    r = resources.c
+    stmt = select(r.doc, r.version, r.scope).where(
+        r.kind == "order", func.lower(r.scope) == "", func.lower(r.id) == func.lower(named)
+    )
+    return stmt.with_for_update(of=resources) if lock and pg else stmt
+
+
+async def _pointed_or_latest(docs: Docs, caller: Caller, *, lock: bool) -> Stored | None:
+    """The buyer user's cart: see the module's docstring."""
+    params = {"company": caller.company_id.lower(), "user": caller.user_id.lower()}
+    row = (await docs.conn.execute(_pointed_statement(docs.pg, lock), params)).first()
+    if row is not None and is_cart_of(row.doc, caller):
+        return Stored(row.doc, row.version, row.scope)
     return await latest_unsubmitted(docs, caller.user_id, caller.company_id, lock=lock)
+
+
+@cache
+def _latest_statement(pg: bool, lock: bool) -> Select[Any]:
+    """`latest_unsubmitted`'s select for a dialect, built once (every first add-line after a
+    submit runs it; building and cache-keying it cost more than running it)."""
+    r = resources.c
+    text = JsonAccess(pg).text
+    stmt = (
+        select(r.doc, r.version, r.scope)
+        .where(
+            r.kind == "order",
+            r.scope == "",
+            text(["FromUserID"]) == bindparam("user_id"),
+            text(["FromCompanyID"]) == bindparam("company_id"),
+            text(["Status"]) == UNSUBMITTED,
+        )
+        .order_by(r.pk.desc())
+        .limit(1)
+    )
+    return stmt.with_for_update() if lock and pg else stmt
 
 
 async def latest_unsubmitted(
     docs: Docs, user_id: str, company_id: str, *, lock: bool = False
 ) -> Stored | None:
     """The user's most recently created Unsubmitted order."""
-    r = resources.c
-    stmt = (
-        select(r.doc, r.version, r.scope)
-        .where(
-            r.kind == "order",
-            r.scope == "",
-            *docs.eq(FromUserID=user_id, FromCompanyID=company_id, Status=UNSUBMITTED),
-        )
-        .order_by(r.pk.desc())
-        .limit(1)
-    )
-    if lock and docs.pg:
-        stmt = stmt.with_for_update()
-    row = (await docs.conn.execute(stmt)).first()
+    params = {"user_id": user_id, "company_id": company_id}
+    row = (await docs.conn.execute(_latest_statement(docs.pg, lock), params)).first()
     return Stored(row.doc, row.version, row.scope) if row else None
 
 
@@ -121,15 +163,16 @@ async def current_or_new(
     if caller.invitation_id is not None:
         raise NotFound("Order", "cart", "The group order is gone")
     docs = ctx.docs
-    await docs.get(USER_KINDS["buyer"], caller.user_id, caller.company_id, lock=True)
-    found = await current(ctx, caller, lock=True)
+    user = await docs.get(USER_KINDS["buyer"], caller.user_id, caller.company_id, lock=True)
+    found = await _pointed_or_latest(docs, caller, lock=True)
     if found is not None:
         return found, False
-    created = await create_order(ctx, caller, Direction.OUTGOING, body or {})
+    created = await new_order(
+        ctx, caller, Direction.OUTGOING, body or {}, caller_user=user.doc if user else None
+    )
     await set_pointer(docs, caller, created["ID"])
-    stored = await docs.get("order", created["ID"], lock=True)
-    assert stored is not None
-    return stored, True
+    # Inserted in this transaction, so no one else sees (or locks) it before the commit.
+    return Stored(created, 1, ""), True
 
 
 async def set_pointer(docs: Docs, caller: Caller, order_id: str) -> None:

@@ -322,7 +322,8 @@ async def add_line(
     if bundle is not None:
         line.update(bundle)
     docs = ctx.docs
-    if await docs.exists("lineitem", line["ID"], order["ID"]):
+    # A generated ID (128 random bits) is not looked up; one the caller chose is.
+    if data.get("ID") and await docs.exists("lineitem", line["ID"], order["ID"]):
         raise Conflict(
             f"LineItem already exists: {line['ID']}",
             "IdExists",

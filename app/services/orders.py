@@ -191,6 +191,19 @@ async def _anonymous_order_id(docs: Docs, caller: Caller) -> str | None:
 async def create_order(
     ctx: Unit, caller: Caller, direction: Direction, body: dict[str, Any]
 ) -> dict[str, Any]:
+    return public(await new_order(ctx, caller, direction, body))
+
+
+async def new_order(
+    ctx: Unit,
+    caller: Caller,
+    direction: Direction,
+    body: dict[str, Any],
+    *,
+    caller_user: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Create an order; answers the document as stored (version 1). `caller_user`: the caller's
+    user document when the caller already read it in this transaction (the cart locks it)."""
     docs = ctx.docs
     if has_token(body.get("ID")):
         body = {**body, "ID": await expand(docs, body["ID"])}
@@ -241,9 +254,11 @@ async def create_order(
         ):
             # A buyer orders only from the suppliers it may (the ones `/me/sellers` lists).
             raise NotFound("Supplier", to_company)
-        user = await _load_user(docs, caller.user_type, caller.company_id, caller.user_id) or {
-            "ID": caller.user_id
-        }
+        user = (
+            caller_user
+            or await _load_user(docs, caller.user_type, caller.company_id, caller.user_id)
+            or {"ID": caller.user_id}
+        )
     # The buyer's (or the user's group's) locale sets the order's Currency; see app/services/locales.
     locale = await locale_of(docs, from_company, user["ID"]) if on_behalf or caller.is_buyer else None
     user = {**user, "Locale": locale}
@@ -260,9 +275,9 @@ async def create_order(
     order["_ShippingAddress"] = None
     await _apply_writes(ctx, caller, order, data, full=False)
     refresh_totals(order)
-    await docs.insert("order", order, object_type="Order")
+    await docs.insert("order", order, object_type="Order", absent=True)  # checked above
     await activities.order_created(docs, order, caller)
-    return public(order)
+    return order
 
 
 async def update_order(
@@ -385,6 +400,22 @@ class SubmitCheck:
     debits: list[Debit]
 
 
+async def _order_products(docs: Docs, product_ids: list[str], *, lock: bool) -> dict[str, dict[str, Any]]:
+    """The order's products by ID. Submit writes the stock of those that track it at product
+    level, so those rows are locked; the others are only read: concurrent checkouts of one
+    product that tracks no stock do not queue on its row (docs/performance.md, "Checkout: hot
+    rows and the cart")."""
+    by_id = resources.c.id.in_(product_ids)
+    if not lock or not docs.pg:  # SQLite locks no rows: its one writer has the database
+        return {s.doc["ID"]: s.doc for s in await docs.all_stored("product", by_id, scope="")}
+    tracked = docs.json.is_bool(["Inventory", "Enabled"], True)
+    found = await docs.all_stored_locking("product", by_id, scope="", locked_if=tracked)
+    if len(found) < len(product_ids):
+        # Missing, or (rarely) its tracking switched off while we waited for its lock: as before.
+        found = await docs.all_stored("product", by_id, scope="", lock=True)
+    return {s.doc["ID"]: s.doc for s in found}
+
+
 async def _submit_checks(ctx: Unit, order: dict[str, Any], *, dry_run: bool) -> SubmitCheck:
     """The refusals of submit, in OrderCloud's order (`order`: the stored document, read only)."""
     OrderAggregate.load(order).check("submit")  # Order.CannotSubmitBadStatus
@@ -399,10 +430,7 @@ async def _submit_checks(ctx: Unit, order: dict[str, Any], *, dry_run: bool) -> 
             {"OrderID": order["ID"]},
         )
     product_ids = sorted({line["ProductID"] for line in lines})
-    stored = {
-        s.doc["ID"]: s.doc
-        for s in await docs.all_stored("product", resources.c.id.in_(product_ids), scope="", lock=not dry_run)
-    }
+    stored = await _order_products(docs, product_ids, lock=not dry_run)
     missing = [p for p in product_ids if p not in stored]
     if not missing:
         # Inactive products are reported below with their own code.

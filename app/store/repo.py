@@ -83,6 +83,35 @@ _GET = select(R.doc, R.version, R.scope).where(
     func.lower(R.id) == bindparam("id"),
 )
 _GET_LOCKED = _GET.with_for_update()
+# `Docs.exists` and `Docs.all(kind, scope=...)` without conditions (an order's lines, every
+# add-line's ID check), built once for the same reason.
+_EXISTS = select(R.pk).where(
+    R.kind == bindparam("kind"),
+    func.lower(R.scope) == bindparam("scope"),
+    func.lower(R.id) == bindparam("id"),
+)
+# The hot writes: a new row, and a row written back (with or without a version check).
+_INSERT = insert(resources).values(
+    kind=bindparam("b_kind"),
+    scope=bindparam("b_scope"),
+    id=bindparam("b_id"),
+    doc=bindparam("b_doc", type_=R.doc.type),
+    version=1,
+    uniq=bindparam("b_uniq"),
+)
+_REPLACE = (
+    update(resources)
+    .where(
+        R.kind == bindparam("w_kind"),
+        func.lower(R.scope) == bindparam("w_scope"),
+        func.lower(R.id) == bindparam("w_id"),
+    )
+    .values(doc=bindparam("b_doc", type_=R.doc.type), version=R.version + 1)
+)
+_REPLACE_VERSION = _REPLACE.where(R.version == bindparam("w_version"))
+_ALL_IN_SCOPE = (
+    select(R.doc).where(R.kind == bindparam("kind"), func.lower(R.scope) == bindparam("scope")).order_by(R.pk)
+)
 
 
 class Docs:
@@ -124,10 +153,8 @@ class Docs:
         return Stored(row.doc, row.version, row.scope) if row else None
 
     async def exists(self, kind: str, id: str, scope: str = "") -> bool:
-        row = (
-            await self.conn.execute(select(R.pk).where(R.kind == kind, scope_is(scope), id_is(id)))
-        ).first()
-        return row is not None
+        params = {"kind": kind, "scope": scope.lower(), "id": id.lower()}
+        return (await self.conn.execute(_EXISTS, params)).first() is not None
 
     async def insert(
         self,
@@ -150,9 +177,8 @@ class Docs:
                 "IdExists",
                 {"ObjectType": object_type or kind, "ObjectID": doc["ID"]},
             )
-        await self.conn.execute(
-            insert(resources).values(kind=kind, scope=scope, id=row_id, doc=doc, version=1, uniq=uniq)
-        )
+        params = {"b_kind": kind, "b_scope": scope, "b_id": row_id, "b_doc": doc, "b_uniq": uniq}
+        await self.conn.execute(_INSERT, params)
         note(self.conn, kind, scope, row_id)
         return doc
 
@@ -168,6 +194,39 @@ class Docs:
         uniq: str | bool | None = False,
     ) -> None:
         """Write a document back; with `version`, only if nobody wrote it since we read it."""
+        if new_id is None and uniq is False:
+            result = await self._replace_doc(kind, id, doc, scope, version)
+        else:
+            result = await self._replace_row(kind, id, doc, scope, version, new_id, uniq)
+        note(self.conn, kind, scope, id)
+        if new_id is not None:
+            note(self.conn, kind, scope, new_id)
+        if result.rowcount == 0:
+            if version is not None:
+                raise StaleWrite(f"{kind} {id} was changed by another request; try again")
+            raise NotFound(kind, id)
+
+    async def _replace_doc(
+        self, kind: str, id: str, doc: dict[str, Any], scope: str, version: int | None
+    ) -> Any:
+        """The document alone, through a prebuilt statement (most writes)."""
+        params: dict[str, Any] = {"w_kind": kind, "w_scope": scope.lower(), "w_id": id.lower(), "b_doc": doc}
+        if version is None:
+            return await self.conn.execute(_REPLACE, params)
+        params["w_version"] = version
+        return await self.conn.execute(_REPLACE_VERSION, params)
+
+    async def _replace_row(
+        self,
+        kind: str,
+        id: str,
+        doc: dict[str, Any],
+        scope: str,
+        version: int | None,
+        new_id: str | None,
+        uniq: str | bool | None,
+    ) -> Any:
+        """The document with a new ID or uniqueness key."""
         conds = [R.kind == kind, scope_is(scope), id_is(id)]
         if version is not None:
             conds.append(R.version == version)
@@ -176,14 +235,7 @@ class Docs:
             values["id"] = new_id
         if uniq is not False:
             values["uniq"] = uniq
-        result = await self.conn.execute(update(resources).where(*conds).values(**values))
-        note(self.conn, kind, scope, id)
-        if new_id is not None:
-            note(self.conn, kind, scope, new_id)
-        if result.rowcount == 0:
-            if version is not None:
-                raise StaleWrite(f"{kind} {id} was changed by another request; try again")
-            raise NotFound(kind, id)
+        return await self.conn.execute(update(resources).where(*conds).values(**values))
 
     async def replace_many(self, kind: str, docs: Sequence[dict[str, Any]], scope: str = "") -> None:
         """Write several documents of one kind and scope back in one statement (executemany), by
@@ -280,6 +332,9 @@ class Docs:
         self, kind: str, *conds: ColumnElement[bool], scope: str | None = None, limit: int | None = None
     ) -> list[dict[str, Any]]:
         """Every matching document in insertion order (for internal use, not caller lists)."""
+        if not conds and scope is not None and limit is None:
+            params = {"kind": kind, "scope": scope.lower()}
+            return [row.doc for row in await self.conn.execute(_ALL_IN_SCOPE, params)]
         where = [R.kind == kind, *conds]
         if scope is not None:
             where.append(scope_is(scope))
@@ -306,6 +361,25 @@ class Docs:
         stmt = select(R.doc, R.version, R.scope).where(*where).order_by(R.pk)
         if lock and self.pg:
             stmt = stmt.with_for_update()
+        return [Stored(r.doc, r.version, r.scope) for r in await self.conn.execute(stmt)]
+
+    async def all_stored_locking(
+        self, kind: str, *conds: ColumnElement[bool], scope: str, locked_if: ColumnElement[bool]
+    ) -> list[Stored]:
+        """`all_stored(..., lock=True)` locking (PostgreSQL) only the rows that match `locked_if`,
+        in one statement; the others are read as any read is, so writers that merely read them
+        do not queue on them (every submit reads its products, few track stock). The locked rows
+        are read after their lock is granted (their newest version). A row whose `locked_if`
+        stopped matching while its lock was awaited is absent: callers missing a row read again
+        with `all_stored(..., lock=True)`."""
+        if not self.pg:
+            return await self.all_stored(kind, *conds, scope=scope)
+        where = [R.kind == kind, *conds, scope_is(scope)]
+        columns = (R.pk, R.doc, R.version, R.scope)
+        locked = select(*columns).where(*where, locked_if).with_for_update().cte("locked")
+        rest = select(*columns).where(*where, ~func.coalesce(locked_if, false()))
+        both = union_all(select(*locked.c), rest).subquery()
+        stmt = select(both.c.doc, both.c.version, both.c.scope).order_by(both.c.pk)
         return [Stored(r.doc, r.version, r.scope) for r in await self.conn.execute(stmt)]
 
     async def count(self, kind: str, *conds: ColumnElement[bool], scope: str | None = None) -> int:

@@ -118,3 +118,43 @@ async def test_cancel_and_submit_over_the_same_stock_run_concurrently(world: Wor
     else:
         assert error_code(submit) == "Inventory.Insufficient" and (stock, record) == (2, 5)
     assert (await cat.read(api, "product", "p2"))["Inventory"]["QuantityAvailable"] == 2
+
+
+async def test_submit_locks_only_the_products_whose_stock_it_takes(world: World) -> None:
+    """Checkouts of one product that tracks no stock do not queue on its row; a product whose
+    stock submit takes is locked, so a submit waits for another writer of it and then takes from
+    what that writer left (PostgreSQL: SQLite has one writer for the whole database)."""
+    import pytest
+
+    from app.store.repo import Docs
+
+    db = world.api.services.db
+    if db.is_sqlite:
+        pytest.skip("SQLite serialises every write transaction on its one lock")
+    await cat.product(world.api, "free")
+    await cat.product(world.api, "stocked", inventory=cat.inventory(10))
+    for oid, product in (("o-free", "free"), ("o-stocked", "stocked")):
+        await world.new_order(body={"ID": oid})
+        await world.add_line(oid, product, 2)
+    token = await world.token("alice")
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_both_rows() -> None:
+        async with db.transaction() as conn:
+            docs = Docs(conn)
+            for product_id in ("free", "stocked"):
+                assert await docs.get("product", product_id, lock=True) is not None
+            holding.set()
+            await release.wait()
+
+    holder = asyncio.create_task(hold_both_rows())
+    await holding.wait()
+    free = await asyncio.wait_for(world.api.post("/orders/Outgoing/o-free/submit", token=token), 10)
+    assert free.status_code == 201, free.text
+    stocked = asyncio.create_task(world.api.post("/orders/Outgoing/o-stocked/submit", token=token))
+    await asyncio.sleep(0.5)
+    assert not stocked.done()  # waiting for the stocked product's row
+    release.set()
+    await holder
+    assert (await stocked).status_code == 201
+    assert (await cat.read(world.api, "product", "stocked"))["Inventory"]["QuantityAvailable"] == 8
