@@ -25,9 +25,13 @@ async def page_plan(
     path: str,
     token: str,
     priced_out: tuple[str, ...] = ("enable_seqscan", "enable_bitmapscan", "enable_sort"),
+    *,
+    analyze: bool = False,
 ) -> str:
     """The plan of the list's page statement (the one that orders and limits documents);
-    `priced_out`: the PostgreSQL plan kinds made unattractive."""
+    `priced_out`: the PostgreSQL plan kinds made unattractive; `analyze`: gather statistics first,
+    on the connection that plans (a SQLite connection reads `sqlite_stat1` when it loads the
+    schema, so another connection's ANALYZE does not reach it)."""
     seen: list[tuple[str, Any]] = []
 
     def on_execute(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -44,6 +48,8 @@ async def page_plan(
     assert len(pages) == 1, [s for s, _ in seen]
     statement, parameters = pages[0]
     async with world.api.services.db.transaction() as conn:
+        if analyze:
+            await conn.exec_driver_sql("ANALYZE")
         if conn.dialect.name == "postgresql":
             # Whatever statistics the test tables have gathered: a sort left in the plan with
             # sorting priced out means no index can give the list's order.
