@@ -79,7 +79,7 @@ async def issue_for_user(
     extra_claims: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     roles_avail, custom_avail = await available_roles(docs, user.user_type, user.company_id, user.doc["ID"])
-    roles, custom = granted_roles(scope, roles_avail | custom_avail)
+    roles, custom = granted_roles(scope, roles_avail | custom_avail, user.user_type)
     lifetime = int(client.get("AccessTokenDuration") or 600) * 60
     user_id = anon_id or user.doc["ID"]
     # Binds the token to this very user and company as they are now (app.auth.revocation).

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.auth.roles import applicable_roles
 from app.store.invalidation import HUBS
 from app.store.repo import Docs
 
@@ -91,19 +92,21 @@ def _profile_ids(
 async def available_roles(
     docs: Docs, user_type: str, company_id: str, user_id: str
 ) -> tuple[set[str], set[str]]:
-    """Roles and custom roles from the security profiles that reach the user."""
+    """Roles and custom roles from the security profiles that reach the user, the roles limited
+    to those its type can hold (`app.auth.roles.ROLES_OF_USER_TYPE`)."""
     roles: set[str] = set()
     custom: set[str] = set()
     for profile in await _profiles(docs, user_type, company_id, user_id):
         roles.update(profile.get("Roles") or [])
         custom.update(profile.get("CustomRoles") or [])
-    return roles, custom
+    return applicable_roles(user_type, roles), custom
 
 
 class RolesOfUsers:
     """`User.AvailableRoles` for the users one request shows: the roles, then the custom roles,
-    each sorted, that their security profiles give (as `available_roles`). The assignments and
-    profiles are read once per request; each user costs one statement (its group memberships)."""
+    each sorted, that their security profiles give and their type can hold (as `available_roles`).
+    The assignments and profiles are read once per request; each user costs one statement (its
+    group memberships)."""
 
     def __init__(self, docs: Docs) -> None:
         self.docs = docs
@@ -124,7 +127,7 @@ class RolesOfUsers:
             if profile is not None:
                 roles.update(profile.get("Roles") or [])
                 custom.update(profile.get("CustomRoles") or [])
-        return sorted(roles) + sorted(custom)
+        return sorted(applicable_roles(user_type, roles)) + sorted(custom)
 
 
 async def lockout_policy(

@@ -33,7 +33,6 @@ SHOPPER_ROLES = [
 # A buyer user with the buyer-side administration roles OrderCloud lets a buyer user hold.
 BUYER_ADMIN_ROLES = [
     *SHOPPER_ROLES,
-    "BuyerReader",
     "BuyerUserAdmin",
     "BuyerUserReader",
     "UserGroupAdmin",

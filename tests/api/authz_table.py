@@ -846,7 +846,13 @@ row("GET", "/buyers/{buyerID}", seller, args=A, note=SELLER_ONLY)
 row("PUT", "/buyers/{buyerID}", of("bA"), args=A, body={"ID": "bA", "Name": "A", "Active": True})
 row("PATCH", "/buyers/{buyerID}", of("bA"), args=A, body={})
 row("DELETE", "/buyers/{buyerID}", of("bA"), args=A)
-row("GET", "/buyers/{buyerID}/sellers", of("bA"), args=A)
+row(
+    "GET",
+    "/buyers/{buyerID}/sellers",
+    of("bA"),
+    args=A,
+    note="a buyer user cannot hold BuyerReader or BuyerAdmin (docs/security.md): it uses /me/sellers",
+)
 row("GET", "/buyerusers", seller, roles=("BuyerUserAdmin", "BuyerUserReader"))
 crud(
     "/buyers/{buyerID}/users",

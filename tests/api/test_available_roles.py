@@ -1,10 +1,12 @@
 """`User.AvailableRoles` (read-only): the roles, then the custom roles, that the user's security
 profiles give it now, through its company, its groups or itself; filled on every answer that shows
-a user (Get, List, Create, Save, Patch, ListAcrossBuyers), as on `GET /me`."""
+a user (Get, List, Create, Save, Patch, ListAcrossBuyers), as on `GET /me`. As OrderCloud, only the
+roles the user's type can hold (`app.auth.roles.ROLES_OF_USER_TYPE`): a buyer user's seller roles
+are left out, of its AvailableRoles and of its tokens alike."""
 
 from __future__ import annotations
 
-from tests.api.org_setup import buyer, supplier, user_body
+from tests.api.org_setup import PASSWORD, buyer, roles_of, storefront_client, supplier, user_body
 from tests.helpers import Api
 
 
@@ -75,3 +77,69 @@ async def test_available_roles_of_admin_and_supplier_users(api: Api) -> None:
     assert sam["AvailableRoles"] == ["OrderReader", "ShipmentAdmin"]
     listed = await api.ok("GET", "/suppliers/s1/users")
     assert [u["AvailableRoles"] for u in listed["Items"]] == [["OrderReader", "ShipmentAdmin"]]
+
+
+async def _token(api: Api, username: str, scope: str | None = None) -> str:
+    await storefront_client(api)
+    return await api.login(username, PASSWORD, client_id="storefront", scope=scope)
+
+
+async def test_a_buyer_user_holds_only_buyer_roles(api: Api) -> None:
+    await buyer(api, "b1")
+    # The Vercel-B2C template's profile (BuyerReader with the shopper's roles), plus seller and
+    # supplier roles a buyer user cannot hold, and buyer-side administration roles it can.
+    granted = ["Shopper", "MeAdmin", "BuyerReader", "ProductAdmin", "SupplierAdmin", "BuyerUserAdmin"]
+    await _profile(api, "mixed", granted, ["ReportViewer"])
+    await _assign(api, "mixed", BuyerID="b1")
+    expected = ["BuyerUserAdmin", "MeAdmin", "Shopper", "ReportViewer"]
+    assert (await api.ok("POST", "/buyers/b1/users", user_body("u1")))["AvailableRoles"] == expected
+    assert (await api.ok("GET", "/buyers/b1/users/u1"))["AvailableRoles"] == expected
+    assert [u["AvailableRoles"] for u in (await api.ok("GET", "/buyerusers"))["Items"]] == [expected]
+
+    token = await _token(api, "u1-name")
+    assert (await api.ok("GET", "/me", token=token))["AvailableRoles"] == expected
+    assert roles_of(token) == ["BuyerUserAdmin", "MeAdmin", "ReportViewer", "Shopper"]
+    # Asking for a role the user's type cannot hold gives nothing either.
+    assert roles_of(await _token(api, "u1-name", "BuyerReader ProductAdmin Shopper")) == ["Shopper"]
+    refused = await api.get("/buyers", token=token)
+    assert refused.status_code == 403 and refused.json()["Errors"][0]["ErrorCode"] == "Auth.InsufficientRoles"
+
+
+async def test_full_access_gives_a_buyer_user_every_buyer_role_and_no_other(api: Api) -> None:
+    await buyer(api, "b1")
+    await _profile(api, "all", ["FullAccess"])
+    await _assign(api, "all", BuyerID="b1")
+    assert (await api.ok("POST", "/buyers/b1/users", user_body("u1")))["AvailableRoles"] == ["FullAccess"]
+    # The token lists the buyer roles FullAccess stands for, not FullAccess itself (which would
+    # pass every role check, a seller's too).
+    for scope in (None, "FullAccess"):
+        roles = roles_of(await _token(api, "u1-name", scope))
+        assert {"Shopper", "MeAddressAdmin", "BuyerUserAdmin", "OrderAdmin", "ApprovalRuleAdmin"} <= set(
+            roles
+        )
+        assert not {"FullAccess", "BuyerReader", "BuyerAdmin", "ProductAdmin", "SupplierAdmin"} & set(roles)
+    token = await _token(api, "u1-name")
+    assert (await api.get("/buyers/b1/sellers", token=token)).status_code == 403
+    assert (await api.get("/me/sellers", token=token)).status_code == 200
+    assert roles_of(await _token(api, "u1-name", "BuyerReader Shopper")) == ["Shopper"]
+
+
+async def test_a_supplier_user_holds_only_supplier_roles(api: Api) -> None:
+    await supplier(api, "s1")
+    granted = ["BuyerReader", "ProductAdmin", "ShipmentAdmin", "MeAddressAdmin", "MeAdmin", "CostCenterAdmin"]
+    await _profile(api, "mixed", granted)
+    await _assign(api, "mixed", SupplierID="s1")
+    expected = ["MeAdmin", "ProductAdmin", "ShipmentAdmin"]
+    assert (await api.ok("POST", "/suppliers/s1/users", user_body("sam")))["AvailableRoles"] == expected
+    listed = await api.ok("GET", "/suppliers/s1/users")
+    assert [u["AvailableRoles"] for u in listed["Items"]] == [expected]
+    token = await _token(api, "sam-name")
+    assert (await api.ok("GET", "/me", token=token))["AvailableRoles"] == expected
+    assert roles_of(token) == expected
+
+
+async def test_an_admin_user_holds_every_role(api: Api) -> None:
+    await _profile(api, "mixed", ["BuyerReader", "Shopper", "SupplierUserAdmin"])
+    await _assign(api, "mixed")
+    created = await api.ok("POST", "/adminusers", user_body("a2"))
+    assert created["AvailableRoles"] == ["BuyerReader", "Shopper", "SupplierUserAdmin"]

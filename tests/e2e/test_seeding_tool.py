@@ -20,7 +20,7 @@ from app.seeding.sections import BY_NAME
 from tests.e2e.harness import Server, node_available, run_node, start_server, stop_server
 from tests.integration.seed_compare import differences
 from tests.integration.test_admin_cli import cli
-from tests.integration.test_seed_import_export import KNOWN_UNEQUAL, NAMES, TEMPLATES
+from tests.integration.test_seed_import_export import NAMES, TEMPLATES
 
 pytestmark = pytest.mark.e2e
 
@@ -90,7 +90,7 @@ def test_the_tool_seeds_the_template_with_no_failure(seeded: dict[str, Any]) -> 
 def test_the_seeded_marketplace_reads_back_as_the_template(seeded: dict[str, Any]) -> None:
     _expected_failures(seeded)
     name = seeded["name"]
-    assert differences(read_file(TEMPLATES / f"{name}.yml"), seeded["export"], KNOWN_UNEQUAL.get(name)) == []
+    assert differences(read_file(TEMPLATES / f"{name}.yml"), seeded["export"]) == []
 
 
 def test_the_tools_download_equals_the_template(seeded: dict[str, Any]) -> None:
@@ -103,4 +103,4 @@ def test_the_tools_download_equals_the_template(seeded: dict[str, Any]) -> None:
         for section, records in group.items():
             if section in BY_NAME:
                 group[section] = [r for r in records if not own_access(BY_NAME[section], r)]
-    assert differences(read_file(TEMPLATES / f"{name}.yml"), download, KNOWN_UNEQUAL.get(name)) == []
+    assert differences(read_file(TEMPLATES / f"{name}.yml"), download) == []

@@ -48,20 +48,12 @@ async def test_template_imports_then_reimport_skips_everything(services: Service
     assert again.counts == {"created": 0, "updated": 0, "skipped": _records(data), "failed": 0}
 
 
-# Known divergence (issue #14): OrderCloud leaves seller roles (BuyerReader) out of a buyer
-# user's AvailableRoles; ordercore lists every role of the user's profiles. Remove this entry
-# (the test below tells when) once AvailableRoles follows OrderCloud.
-KNOWN_UNEQUAL = {"Vercel-B2C": {"Users": {"AvailableRoles"}}}
-
-
 @pytest.mark.parametrize("name", NAMES)
 async def test_export_reads_back_as_the_template(services: Services, name: str) -> None:
     outcome = await import_data(services, _template(name), name)
     assert outcome.failures == []
     exported = await export_data(services)
-    assert differences(_template(name), exported, KNOWN_UNEQUAL.get(name)) == []
-    if name in KNOWN_UNEQUAL:
-        assert "BuyerReader" in exported["Objects"]["Users"][0]["AvailableRoles"]
+    assert differences(_template(name), exported) == []
 
 
 def _without_stamps(value: Any) -> Any:
@@ -141,7 +133,7 @@ def test_import_and_export_commands(tmp_path: Path) -> None:
     out = tmp_path / "out.yml"
     exported = cli("export", str(out), "--database-url", url)
     assert exported.returncode == 0, exported.stderr
-    assert differences(read_file(template), read_file(out), KNOWN_UNEQUAL["Vercel-B2C"]) == []
+    assert differences(read_file(template), read_file(out)) == []
     again = cli("import", str(out), "--database-url", url)
     assert again.returncode == 0 and "created 0, updated 0, skipped" in again.stderr
 
