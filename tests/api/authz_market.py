@@ -502,6 +502,17 @@ async def _secrets(api: Api) -> None:
     await api.ok(
         "POST", "/messagesenders/assignments", {"MessageSenderID": "mk-sender", "BuyerID": "bA"}, status=204
     )
+    # Channel webhook secrets and the BigCommerce store token: never in any answer.
+    await api.ok("PUT", "/channels/shopify/settings", {"WebhookSecret": f"{SECRET}shopify-hmac"})
+    await api.ok(
+        "PUT",
+        "/channels/bigcommerce/settings",
+        {
+            "WebhookSecret": f"{SECRET}bigcommerce-header",
+            "ApiUrl": "https://api.bigcommerce.com/stores/mk",
+            "ApiToken": f"{SECRET}bigcommerce-token",
+        },
+    )
 
 
 async def _login(api: Api, market: Market) -> None:

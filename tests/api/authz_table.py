@@ -1888,7 +1888,7 @@ for verb, body in (("GET", None), ("PUT", {})):
         verb,
         "/channels/{channel}/settings",
         seller,
-        args={"channel": "shopify"},
+        args={"channel": "bigcommerce"},  # the settings holding two secrets (webhook, store token)
         body=body,
         roles=("OrderAdmin",),
     )
