@@ -177,17 +177,6 @@ async def unassign(docs: Docs, bundle_id: str, buyer_id: str, group_id: str | No
     await docs.delete(ASSIGN_KIND, assignments.synthetic_id(bundle_id, buyer_id, group_id))
 
 
-def level_conds(docs: Docs, level: str) -> list[ColumnElement[bool]]:
-    """The `level` (Group, Company) parameter of the assignment list."""
-    if level == "group":
-        return [~docs.json.is_null(["UserGroupID"])]
-    if level == "company":
-        return list(docs.eq(UserGroupID=None))
-    if level:
-        raise ValidationFailed("level must be Group or Company", "ValidationFailure", {"level": level})
-    return []
-
-
 async def assign_catalog(docs: Docs, doc: Doc) -> None:
     await docs.require("catalog", doc["CatalogID"], object_type="Catalog")
     await require_bundle(docs, doc["BundleID"])
