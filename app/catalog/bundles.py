@@ -80,7 +80,8 @@ async def _stand_in(docs: Docs, bundle: Doc, existing: Doc | None) -> None:
         )
     shown = as_product(bundle)
     if old_id is not None:
-        before = await docs.get("product", old_id)
+        # Renamed or not, the bundle's product is found under its old ID (read above when unchanged).
+        before = taken if old_id == bundle["ID"] else await docs.get("product", old_id)
         if before is not None and before.doc.get("IsBundle"):
             shown["DateCreated"] = before.doc.get("DateCreated")
             await docs.delete("product", old_id)
