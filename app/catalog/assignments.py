@@ -14,6 +14,7 @@ from app.list_options import ListOptions, schema_of
 from app.store.repo import Docs
 from app.unit import Unit
 from app.wire import Wire, to_doc, validate
+from domain.errors import ValidationFailed
 
 Doc = dict[str, Any]
 MAX_KEY = 100
@@ -29,6 +30,19 @@ def synthetic_id(*parts: str | None) -> str:
 
 def shown(doc: Doc) -> Doc:
     return {k: v for k, v in doc.items() if k != "ID" and not k.startswith("_")}
+
+
+def group_level_conds(docs: Docs, level: str | None) -> list[ColumnElement[bool]]:
+    """`level=Group|Company` of a list of assignments to a buyer or one of its groups (products,
+    bundles, inventory records): group-level rows name a group, company-level rows none."""
+    low = (level or "").lower()
+    if low == "group":
+        return [~docs.json.is_null(["UserGroupID"])]
+    if low == "company":
+        return [docs.json.is_null(["UserGroupID"])]
+    if low:
+        raise ValidationFailed("level must be Group or Company", "ValidationFailure", {"level": level})
+    return []
 
 
 def parse(data: Mapping[str, Any], struct: type[Wire]) -> Doc:

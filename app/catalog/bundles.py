@@ -80,7 +80,8 @@ async def _stand_in(docs: Docs, bundle: Doc, existing: Doc | None) -> None:
         )
     shown = as_product(bundle)
     if old_id is not None:
-        before = await docs.get("product", old_id)
+        # Renamed or not, the bundle's product is found under its old ID (read above when unchanged).
+        before = taken if old_id == bundle["ID"] else await docs.get("product", old_id)
         if before is not None and before.doc.get("IsBundle"):
             shown["DateCreated"] = before.doc.get("DateCreated")
             await docs.delete("product", old_id)
@@ -175,17 +176,6 @@ async def assign(docs: Docs, doc: Doc) -> None:
 async def unassign(docs: Docs, bundle_id: str, buyer_id: str, group_id: str | None) -> None:
     await require_bundle(docs, bundle_id)
     await docs.delete(ASSIGN_KIND, assignments.synthetic_id(bundle_id, buyer_id, group_id))
-
-
-def level_conds(docs: Docs, level: str) -> list[ColumnElement[bool]]:
-    """The `level` (Group, Company) parameter of the assignment list."""
-    if level == "group":
-        return [~docs.json.is_null(["UserGroupID"])]
-    if level == "company":
-        return list(docs.eq(UserGroupID=None))
-    if level:
-        raise ValidationFailed("level must be Group or Company", "ValidationFailure", {"level": level})
-    return []
 
 
 async def assign_catalog(docs: Docs, doc: Doc) -> None:

@@ -102,7 +102,7 @@ def products_in_categories(pg: bool, catalog_id: str, category_ids: Sequence[str
             cp.c.scope == catalog_id,
             j.text(["CategoryID"]).in_(sorted(category_ids)),
         )
-        for kind, field in ((PRODUCT_KIND, "ProductID"), ("categorybundleassignment", "BundleID"))
+        for kind, field in ((PRODUCT_KIND, "ProductID"), (BUNDLE_KIND, "BundleID"))
     ]
     return R.id.in_(union_all(*placed))
 

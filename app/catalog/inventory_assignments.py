@@ -44,15 +44,7 @@ async def record(docs: Docs, product_id: str, record_id: str | None, variant_id:
 
 
 def level_conds(docs: Docs, variant_id: str | None, level: str | None) -> list[ColumnElement[bool]]:
-    conds = list(docs.eq(_VariantID=variant_id))
-    low = (level or "").lower()
-    if low == "group":
-        conds.append(~docs.json.is_null(["UserGroupID"]))
-    elif low == "company":
-        conds.extend(docs.eq(UserGroupID=None))
-    elif low:
-        raise ValidationFailed("level must be Group or Company", "ValidationFailure", {"level": level})
-    return conds
+    return [*docs.eq(_VariantID=variant_id), *assignments.group_level_conds(docs, level)]
 
 
 async def save(docs: Docs, product_id: str, variant_id: str | None, doc: Doc) -> None:

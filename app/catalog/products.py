@@ -141,13 +141,7 @@ async def assignment_conds(
     docs: Docs, level: str, user_id: str | None, buyer_id: str | None
 ) -> list[ColumnElement[bool]]:
     """The `level` (Group or Company) and `userID` (+ `buyerID`) parameters of the assignment list."""
-    conds: list[ColumnElement[bool]] = []
-    if level == "group":
-        conds.append(~docs.json.is_null(["UserGroupID"]))
-    elif level == "company":
-        conds.append(docs.json.is_null(["UserGroupID"]))
-    elif level:
-        raise ValidationFailed("level must be Group or Company", "ValidationFailure", {"level": level})
+    conds = assignments.group_level_conds(docs, level)
     if user_id:
         conds.append(await buyer_user_reach(docs, user_id, buyer_id))
     return conds

@@ -122,6 +122,29 @@ def _one_of_viewall_catalogs(pg: bool, catalog_id: ColumnElement[Any], buyer_id:
     return catalog_id.in_(ids)
 
 
+def _assigned_ids(
+    pg: bool, kind: str, field: str, buyer_id: str, groups: Sequence[str], alias: str
+) -> Select[Any]:
+    """The IDs (`field`) that assignments of `kind` give the buyer (or one of the user's groups),
+    as a set for the bulk forms (`_assigned` probes the same rows one product at a time)."""
+    a = resources.alias(alias)
+    j = JsonAccess(pg, a.c.doc)
+    return select(j.text([field])).where(
+        a.c.kind == kind, j.text(["BuyerID"]) == buyer_id, _in_groups(j, groups)
+    )
+
+
+def _viewall_ids(pg: bool, kind: str, field: str, buyer_id: str, alias: str) -> Select[Any]:
+    """The IDs (`field`) that assignments of `kind` put in an active ViewAllProducts catalog of the
+    buyer, as a set for the bulk forms (`_in_viewall_catalog` probes them one product at a time)."""
+    a = resources.alias(alias)
+    j = JsonAccess(pg, a.c.doc)
+    return select(j.text([field])).where(
+        a.c.kind == kind,
+        j.text(["CatalogID"]).in_(assigned_catalog_ids(pg, buyer_id, all_products_only=True)),
+    )
+
+
 def _bundle_reached(
     pg: bool, buyer_id: str, groups: Sequence[str], *, bulk: bool = False
 ) -> ColumnElement[bool]:
@@ -149,17 +172,8 @@ def _bundle_reached(
         ~component_seen,
     )
     if bulk:
-        ba = resources.alias("bab")
-        ja = JsonAccess(pg, ba.c.doc)
-        assigned = select(ja.text(["BundleID"])).where(
-            ba.c.kind == "bundleassignment", ja.text(["BuyerID"]) == buyer_id, _in_groups(ja, groups)
-        )
-        bc = resources.alias("bcb")
-        jc2 = JsonAccess(pg, bc.c.doc)
-        in_catalogs = select(jc2.text(["BundleID"])).where(
-            bc.c.kind == "bundlecatalogassignment",
-            jc2.text(["CatalogID"]).in_(assigned_catalog_ids(pg, buyer_id, all_products_only=True)),
-        )
+        assigned = _assigned_ids(pg, "bundleassignment", "BundleID", buyer_id, groups, "bab")
+        in_catalogs = _viewall_ids(pg, "bundlecatalogassignment", "BundleID", buyer_id, "bcb")
         reached = resources.c.id.in_(union_all(assigned, in_catalogs))
         return and_(reached, JsonAccess(pg).is_bool(["IsBundle"], True), ~hidden_component)
     return and_(
@@ -208,19 +222,8 @@ def product_visible_in_bulk(pg: bool, view: BuyerView) -> ColumnElement[bool]:
 
 @lru_cache(maxsize=256)
 def _product_visible_in_bulk(pg: bool, buyer_id: str, groups: tuple[str, ...]) -> ColumnElement[bool]:
-    pa = resources.alias("pab")
-    ja = JsonAccess(pg, pa.c.doc)
-    assigned = select(ja.text(["ProductID"])).where(
-        pa.c.kind == "productassignment",
-        ja.text(["BuyerID"]) == buyer_id,
-        or_(ja.is_null(["UserGroupID"]), ja.text(["UserGroupID"]).in_(list(groups))),
-    )
-    pc = resources.alias("pcb")
-    jc = JsonAccess(pg, pc.c.doc)
-    in_catalogs = select(jc.text(["ProductID"])).where(
-        pc.c.kind == "productcatalogassignment",
-        jc.text(["CatalogID"]).in_(assigned_catalog_ids(pg, buyer_id, all_products_only=True)),
-    )
+    assigned = _assigned_ids(pg, "productassignment", "ProductID", buyer_id, groups, "pab")
+    in_catalogs = _viewall_ids(pg, "productcatalogassignment", "ProductID", buyer_id, "pcb")
     return and_(
         JsonAccess(pg).is_bool(["Active"], True),
         or_(

@@ -68,7 +68,7 @@ async def list_assignments(ctx: Ctx) -> Any:
         bundles.ASSIGN_KIND,
         BundleAssignment,
         params={"bundleID": "BundleID", "buyerID": "BuyerID", "userGroupID": "UserGroupID"},
-        conds=bundles.level_conds(ctx.docs, (ctx.query("level") or "").lower()),
+        conds=assignments.group_level_conds(ctx.docs, (ctx.query("level") or "").lower()),
         sort=bundles.ASSIGN_KEYS,
         extra_params=("level",),
     )

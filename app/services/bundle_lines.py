@@ -123,14 +123,19 @@ async def add_bundle(ctx: Unit, caller: Caller, order_stored: Stored, bundle_id:
     return public(answer)
 
 
+def in_bundle(row: Doc, bundle_id: str, item_id: str) -> bool:
+    """Whether a line (or a subscription item) belongs to this purchase of this bundle."""
+    same_bundle = str(row.get("_BundleID") or "").lower() == bundle_id.lower()
+    return row.get("BundleItemID") == item_id and same_bundle
+
+
 async def remove_bundle(ctx: Unit, order_stored: Stored, bundle_id: str, item_id: str) -> None:
     """Remove every line of one bundle purchase (404 LineItem when the order has none)."""
     require_editable(order_stored.doc)
     lines = [
         line
         for line in await order_lines(ctx.docs, order_stored.doc["ID"])
-        if line.get("BundleItemID") == item_id
-        and str(line.get("_BundleID") or "").lower() == bundle_id.lower()
+        if in_bundle(line, bundle_id, item_id)
     ]
     if not lines:
         raise NotFound("LineItem", item_id)

@@ -13,7 +13,7 @@ from typing import Any
 
 from app.models.subscriptions import SubscriptionItem
 from app.resources import public
-from app.services.bundle_lines import bundle_for, plan
+from app.services.bundle_lines import bundle_for, in_bundle, plan
 from app.unit import Unit
 from app.wire import check_id, new_id, to_doc, validate
 from domain.clock import iso, utcnow
@@ -65,11 +65,6 @@ async def remove_bundle(ctx: Unit, subscription_id: str, bundle_id: str, item_id
         raise NotFound("SubscriptionItem", item_id)
     for item in found:
         await docs.delete(ITEM_KIND, item["ID"], subscription_id)
-
-
-def in_bundle(item: Doc, bundle_id: str, item_id: str) -> bool:
-    same_bundle = str(item.get("_BundleID") or "").lower() == bundle_id.lower()
-    return item.get("BundleItemID") == item_id and same_bundle
 
 
 def groups(items: list[Doc]) -> tuple[list[Doc], dict[str, list[Doc]]]:

@@ -28,6 +28,7 @@ from app.catalog.visibility import BuyerView
 from app.list_options import ListOptions, schema_of
 from app.models.catalog import ProductCollectionEntry
 from app.store.repo import Docs
+from app.wire import public
 from domain.clock import iso, utcnow
 from domain.errors import Forbidden, NotFound, ValidationFailed
 
@@ -217,9 +218,7 @@ async def entry_page(
     ids = [e["ProductID"] for e in page.items]
     stored = {p["ID"]: p for p in (await docs.all("product", docs.id_in(ids), scope="") if ids else [])}
     found = [stored[i] for i in ids if i in stored]
-    shown = (
-        await buyer_products(docs, view, found) if view is not None else [_seller_product(p) for p in found]
-    )
+    shown = await buyer_products(docs, view, found) if view is not None else [public(p) for p in found]
     by_id = {p["ID"]: p for p in shown}
     items = []
     for entry in page.items:
@@ -232,7 +231,3 @@ async def entry_page(
     wire = page.wire()
     wire["Meta"]["Facets"] = []
     return wire
-
-
-def _seller_product(doc: Doc) -> Doc:
-    return {k: v for k, v in doc.items() if not k.startswith("_")}
