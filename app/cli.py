@@ -9,10 +9,13 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.config import Settings
+
+if TYPE_CHECKING:
+    from app.state import Services
 
 T = TypeVar("T")
 
@@ -51,20 +54,32 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(**_overrides(args))
 
 
-async def _init(settings: Settings) -> dict[str, Any] | None:
-    from app.bootstrap import bootstrap
+def _on_services(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
+    """Run `work` on the services of `settings`, the database disposed of after."""
     from app.main import build_services
 
-    services = build_services(settings)
-    try:
+    async def run() -> T:
+        services = build_services(settings)
+        try:
+            return await work(services)
+        finally:
+            await services.db.dispose()
+
+    return asyncio.run(run())
+
+
+def _init(settings: Settings) -> dict[str, Any] | None:
+    from app.bootstrap import bootstrap
+
+    async def init(services: Services) -> dict[str, Any] | None:
         created = await bootstrap(services)
         if created is not None and settings.demo:
             from app.demo import seed_demo
 
             created["Demo"] = await seed_demo(services, created)
         return created
-    finally:
-        await services.db.dispose()
+
+    return _on_services(settings, init)
 
 
 def _prepare(settings: Settings) -> None:
@@ -72,7 +87,7 @@ def _prepare(settings: Settings) -> None:
     from app.migrate import migrate
 
     migrate(settings.database_url, settings.database_schema or None)
-    created = asyncio.run(_init(settings))
+    created = _init(settings)
     if created is not None:
         print("ordercore initialized; keep these credentials, they are shown once:")
         print(json.dumps(created, indent=2))
@@ -168,7 +183,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     from app.migrate import migrate
 
     migrate(settings.database_url, settings.database_schema or None)
-    created = asyncio.run(_init(settings))
+    created = _init(settings)
     if created is None:
         print("ordercore is already initialized; nothing changed.")
         print(
@@ -204,21 +219,16 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_admin(args: argparse.Namespace) -> int:
     from app.admin_cli import AdminCommandError, new_admin_client, reset_password
-    from app.main import build_services
 
     settings = _settings(args)
 
-    async def run() -> dict[str, Any]:
-        services = build_services(settings)
-        try:
-            if args.admin_command == "reset-password":
-                return await reset_password(services, args.username)
-            return await new_admin_client(services, args.user)
-        finally:
-            await services.db.dispose()
+    async def run(services: Services) -> dict[str, Any]:
+        if args.admin_command == "reset-password":
+            return await reset_password(services, args.username)
+        return await new_admin_client(services, args.user)
 
     try:
-        created = asyncio.run(run())
+        created = _on_services(settings, run)
     except AdminCommandError as exc:
         print(f"ordercore: {exc}", file=sys.stderr)
         return 1
@@ -236,25 +246,20 @@ def cmd_import_channel(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from app.channel_cli import ImportCommandError, import_file, stderr_progress
-    from app.main import build_services
 
     settings = _settings(args)
 
-    async def run() -> list[dict[str, Any]]:
-        services = build_services(settings)
-        try:
-            return await import_file(
-                services,
-                args.channel,
-                Path(args.file),
-                as_order=args.as_order,
-                progress=stderr_progress(sys.stderr),
-            )
-        finally:
-            await services.db.dispose()
+    async def run(services: Services) -> list[dict[str, Any]]:
+        return await import_file(
+            services,
+            args.channel,
+            Path(args.file),
+            as_order=args.as_order,
+            progress=stderr_progress(sys.stderr),
+        )
 
     try:
-        results = asyncio.run(run())
+        results = _on_services(settings, run)
     except ImportCommandError as exc:
         print(f"ordercore: {exc}", file=sys.stderr)
         return 1
@@ -269,22 +274,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from app.channel_cli import stderr_progress
-    from app.main import build_services
     from app.seeding.commands import SeedCommandError, import_file
     from app.seeding.importer import Outcome
 
     settings = _settings(args)
     _prepare(settings)
 
-    async def run() -> Outcome:
-        services = build_services(settings)
-        try:
-            return await import_file(services, Path(args.file), progress=stderr_progress(sys.stderr))
-        finally:
-            await services.db.dispose()
+    async def run(services: Services) -> Outcome:
+        return await import_file(services, Path(args.file), progress=stderr_progress(sys.stderr))
 
     try:
-        outcome = asyncio.run(run())
+        outcome = _on_services(settings, run)
     except SeedCommandError as exc:
         print(f"ordercore: {exc}", file=sys.stderr)
         return 1
@@ -306,20 +306,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from app.channel_cli import stderr_progress
-    from app.main import build_services
     from app.seeding.commands import SeedCommandError, export_file
 
     settings = _settings(args)
 
-    async def run() -> int:
-        services = build_services(settings)
-        try:
-            return await export_file(services, Path(args.file), progress=stderr_progress(sys.stderr))
-        finally:
-            await services.db.dispose()
+    async def run(services: Services) -> int:
+        return await export_file(services, Path(args.file), progress=stderr_progress(sys.stderr))
 
     try:
-        written = asyncio.run(run())
+        written = _on_services(settings, run)
     except SeedCommandError as exc:
         print(f"ordercore: {exc}", file=sys.stderr)
         return 1

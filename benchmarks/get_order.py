@@ -41,10 +41,10 @@ from benchmarks.load_checkout import (
     Client,
     Proc,
     credentials,
-    free_port,
     pg_execute,
     seed,
     start_bare,
+    start_ordercore,
     wait_up,
 )
 
@@ -65,23 +65,8 @@ class Target:
 def start_server(
     tree: Path, workdir: Path, name: str, database_args: list[str], *, pure: bool = False
 ) -> Proc:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = workdir / f"{name}.log"
-    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--public-url", url]
-    command += [*database_args, "--no-worker"]
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([*([str(hide_speedups(workdir))] if pure else []), str(tree)]),
-        "PYTHONUNBUFFERED": "1",
-        "ORDERCORE_LOG_LEVEL": "warning",
-        "ORDERCORE_ARGON2_PROFILE": "CHEAPEST",
-        "ORDERCORE_TOKEN_RATE_PER_ADDRESS": "0",
-        "ORDERCORE_TOKEN_RATE_PER_CLIENT": "0",
-    }
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=tree, stdout=out, stderr=subprocess.STDOUT, env=env)
-    return Proc(url, process, log)
+    paths = [*([str(hide_speedups(workdir))] if pure else []), str(tree)]
+    return start_ordercore(workdir, database_args, tree=tree, name=name, pythonpath=os.pathsep.join(paths))
 
 
 def hide_speedups(workdir: Path) -> Path:

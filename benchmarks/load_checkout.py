@@ -124,14 +124,24 @@ async def wait_up(url: str, proc: Proc, timeout: float) -> None:
             await asyncio.sleep(0.2)
 
 
-def start_ordercore(workdir: Path, database_args: list[str], workers: int) -> Proc:
+def start_ordercore(
+    workdir: Path,
+    database_args: list[str],
+    *,
+    tree: Path = ROOT,
+    name: str = "server",
+    pythonpath: str | None = None,
+) -> Proc:
+    """`ordercore serve` of `tree` (run with `pythonpath` when given), its output in `<name>.log`;
+    `database_args` also carry any other `serve` options."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log = workdir / "server.log"
+    log = workdir / f"{name}.log"
     command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--public-url", url]
-    command += [*database_args, "--workers", str(workers), "--no-worker"]
+    command += [*database_args, "--no-worker"]
     env = {
         **os.environ,
+        **({"PYTHONPATH": pythonpath} if pythonpath is not None else {}),
         "PYTHONUNBUFFERED": "1",
         "ORDERCORE_LOG_LEVEL": "warning",
         "ORDERCORE_ARGON2_PROFILE": "CHEAPEST",
@@ -139,7 +149,7 @@ def start_ordercore(workdir: Path, database_args: list[str], workers: int) -> Pr
         "ORDERCORE_TOKEN_RATE_PER_CLIENT": "0",
     }
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(command, cwd=tree, stdout=out, stderr=subprocess.STDOUT, env=env)
     return Proc(url, process, log)
 
 
@@ -470,7 +480,7 @@ async def measure(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 database_args = ["--database-url", args.db, "--database-schema", schema]
             else:
                 database_args = ["--database-url", args.db or f"sqlite:///{workdir / 'load.db'}"]
-            server = start_ordercore(workdir, database_args, args.workers)
+            server = start_ordercore(workdir, [*database_args, "--workers", str(args.workers)])
             procs.append(server)
             await wait_up(server.url + "/oauth/certs", server, args.start_timeout)
             base = server.url

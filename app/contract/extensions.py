@@ -87,8 +87,7 @@ def _crud(
     path = f"{base}/{item}"
     return {
         f"GET {base}": Extension(f"{group}.List", tag, f"List: {what}.", read_roles, response=_page_of(one),
-                                 query=[*LIST_QUERY, _query("search", "Word or phrase to search for."),
-                                        _query("sortBy", "Sort fields.")]),
+                                 query=SEARCHABLE_LIST_QUERY),
         f"POST {base}": Extension(f"{group}.Create", tag, f"Create {what}.", write_roles, status=201,
                                   response=one, request=one),
         f"GET {path}": Extension(f"{group}.Get", tag, f"Get {what}.", read_roles, response=one),
@@ -103,6 +102,12 @@ def _crud(
 LIST_QUERY = [
     _query("page", "Page of results to return (1-based).", "integer"),
     _query("pageSize", "Number of results per page (1-100).", "integer"),
+]
+# A list with a search and a sort besides its paging.
+SEARCHABLE_LIST_QUERY = [
+    *LIST_QUERY,
+    _query("search", "Word or phrase to search for."),
+    _query("sortBy", "Sort fields."),
 ]
 
 _NULLABLE_STR = {"type": "string", "nullable": True}
@@ -252,11 +257,7 @@ EXTENSIONS: dict[str, Extension] = {
         "The channel's SKU map.",
         _roles(*CHANNEL_READ_ROLES),
         response=_page_of(_ref("SkuMapping")),
-        query=[
-            *LIST_QUERY,
-            _query("search", "Word or phrase to search for."),
-            _query("sortBy", "Sort fields."),
-        ],
+        query=SEARCHABLE_LIST_QUERY,
     ),
     "POST /v1/channels/{channel}/skumap": Extension(
         "Channels.UploadSkuMap",
@@ -295,11 +296,7 @@ EXTENSIONS: dict[str, Extension] = {
         "Orders from every sales channel in one common shape.",
         _roles(*CHANNEL_READ_ROLES),
         response=_page_of(_ref("UnifiedOrder")),
-        query=[
-            *LIST_QUERY,
-            _query("search", "Word or phrase to search for."),
-            _query("sortBy", "Sort fields."),
-        ],
+        query=SEARCHABLE_LIST_QUERY,
     ),
     "GET /v1/channels/orders/{channel}/{orderID}": Extension(
         "Channels.GetOrder",
@@ -337,11 +334,7 @@ EXTENSIONS: dict[str, Extension] = {
         _roles(*ORDER_READ_ROLES),
         description="Oldest first; filters on Type, ActorType, ActorUserID, Date; search on Text.",
         response=_page_of(_ref("OrderActivity")),
-        query=[
-            *LIST_QUERY,
-            _query("search", "Word or phrase to search for."),
-            _query("sortBy", "Sort fields."),
-        ],
+        query=SEARCHABLE_LIST_QUERY,
     ),
     "POST /v1/orders/{direction}/{orderID}/activities": Extension(
         "Orders.CreateNote",
@@ -373,11 +366,7 @@ EXTENSIONS: dict[str, Extension] = {
         "Business-event subscriptions (docs/events.md).",
         _roles(*WEBHOOK_READ_ROLES),
         response=_page_of(_ref("EventSubscription")),
-        query=[
-            *LIST_QUERY,
-            _query("search", "Word or phrase to search for."),
-            _query("sortBy", "Sort fields."),
-        ],
+        query=SEARCHABLE_LIST_QUERY,
     ),
     "POST /v1/eventsubscriptions": Extension(
         "EventSubscriptions.Create",

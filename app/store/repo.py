@@ -74,22 +74,23 @@ def _disjoint(
     ]
 
 
+def _keyed(prefix: str = "") -> tuple[ColumnElement[bool], ...]:
+    """One row by kind, scope and ID, bound as `<prefix>kind`, `<prefix>scope`, `<prefix>id`."""
+    return (
+        R.kind == bindparam(f"{prefix}kind"),
+        func.lower(R.scope) == bindparam(f"{prefix}scope"),
+        func.lower(R.id) == bindparam(f"{prefix}id"),
+    )
+
+
 # The keyed read of `Docs.get`, built once: building and cache-keying a select costs more than
 # running it (docs/performance.md, "GET one order"). Values are bound per execution; `scope` and
 # `id` are passed lower-cased, as `scope_is`/`id_is` compare.
-_GET = select(R.doc, R.version, R.scope).where(
-    R.kind == bindparam("kind"),
-    func.lower(R.scope) == bindparam("scope"),
-    func.lower(R.id) == bindparam("id"),
-)
+_GET = select(R.doc, R.version, R.scope).where(*_keyed())
 _GET_LOCKED = _GET.with_for_update()
 # `Docs.exists` and `Docs.all(kind, scope=...)` without conditions (an order's lines, every
 # add-line's ID check), built once for the same reason.
-_EXISTS = select(R.pk).where(
-    R.kind == bindparam("kind"),
-    func.lower(R.scope) == bindparam("scope"),
-    func.lower(R.id) == bindparam("id"),
-)
+_EXISTS = select(R.pk).where(*_keyed())
 # The hot writes: a new row, and a row written back (with or without a version check).
 _INSERT = insert(resources).values(
     kind=bindparam("b_kind"),
@@ -101,11 +102,7 @@ _INSERT = insert(resources).values(
 )
 _REPLACE = (
     update(resources)
-    .where(
-        R.kind == bindparam("w_kind"),
-        func.lower(R.scope) == bindparam("w_scope"),
-        func.lower(R.id) == bindparam("w_id"),
-    )
+    .where(*_keyed("w_"))
     .values(doc=bindparam("b_doc", type_=R.doc.type), version=R.version + 1)
 )
 _REPLACE_VERSION = _REPLACE.where(R.version == bindparam("w_version"))

@@ -9,6 +9,7 @@ import asyncio
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,26 +30,34 @@ def _run_schema_sql(sql: str) -> None:
     asyncio.run(run())
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@contextmanager
+def running_server(tmp_path_factory: pytest.TempPathFactory, name: str, *extra: str) -> Iterator[Server]:
+    """A server process on a new SQLite file, or on a fresh PostgreSQL schema
+    (`ORDERCORE_E2E_BACKEND=postgres`) dropped after; skipped without node."""
     reason = node_available()
     if reason:
         pytest.skip(reason)
-    workdir = tmp_path_factory.mktemp("e2e")
+    workdir = tmp_path_factory.mktemp(name)
     schema = ""
     if os.environ.get("ORDERCORE_E2E_BACKEND", "sqlite") == "postgres":
-        schema = "e2e_" + secrets.token_hex(6)
+        schema = f"{name}_" + secrets.token_hex(6)
         _run_schema_sql(f'CREATE SCHEMA "{schema}"')
         database_args = ["--database-url", PG_URL, "--database-schema", schema]
     else:
-        database_args = ["--database-url", f"sqlite+aiosqlite:///{Path(workdir) / 'e2e.db'}"]
-    running = start_server(workdir, database_args)
+        database_args = ["--database-url", f"sqlite+aiosqlite:///{Path(workdir) / f'{name}.db'}"]
+    running = start_server(workdir, [*database_args, *extra])
     try:
         yield running
     finally:
         stop_server(running)
         if schema:
             _run_schema_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_server(tmp_path_factory, "e2e") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import shutil
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from app.demo import BUYER_PASSWORD, SUPPLIER_PASSWORD
-from tests.e2e.harness import JS, NODE_TIMEOUT, ROOT, Server, node_available, start_server, stop_server
+from tests.e2e.conftest import running_server
+from tests.e2e.harness import JS, NODE_TIMEOUT, ROOT, Server
 
 pytestmark = pytest.mark.e2e
 
@@ -34,27 +33,8 @@ def snippets() -> list[str]:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    reason = node_available()
-    if reason:
-        pytest.skip(reason)
-    workdir = tmp_path_factory.mktemp("readme")
-    schema = ""
-    if os.environ.get("ORDERCORE_E2E_BACKEND", "sqlite") == "postgres":
-        from tests.conftest import PG_URL
-        from tests.e2e.conftest import _run_schema_sql
-
-        schema = "readme_" + secrets.token_hex(6)
-        _run_schema_sql(f'CREATE SCHEMA "{schema}"')
-        database = ["--database-url", PG_URL, "--database-schema", schema]
-    else:
-        database = ["--database-url", f"sqlite+aiosqlite:///{Path(workdir) / 'demo.db'}"]
-    running = start_server(workdir, [*database, "--demo"])
-    try:
+    with running_server(tmp_path_factory, "readme", "--demo") as running:
         yield running
-    finally:
-        stop_server(running)
-        if schema:
-            _run_schema_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def run_snippet(code: str, server: Server) -> str:
