@@ -94,9 +94,14 @@ async def available_roles(
 ) -> tuple[set[str], set[str]]:
     """Roles and custom roles from the security profiles that reach the user, the roles limited
     to those its type can hold (`app.auth.roles.ROLES_OF_USER_TYPE`)."""
+    return _roles_of(user_type, await _profiles(docs, user_type, company_id, user_id))
+
+
+def _roles_of(user_type: str, profiles: list[dict[str, Any]]) -> tuple[set[str], set[str]]:
+    """The roles (those `user_type` can hold) and custom roles `profiles` give together."""
     roles: set[str] = set()
     custom: set[str] = set()
-    for profile in await _profiles(docs, user_type, company_id, user_id):
+    for profile in profiles:
         roles.update(profile.get("Roles") or [])
         custom.update(profile.get("CustomRoles") or [])
     return applicable_roles(user_type, roles), custom
@@ -117,17 +122,16 @@ class RolesOfUsers:
         groups = await group_ids(self.docs, user_type, company_id, user_id)
         if self.assignments is None:
             self.assignments = await self.docs.all("securityprofileassignment")
-        roles: set[str] = set()
-        custom: set[str] = set()
+        profiles: list[dict[str, Any]] = []
         for profile_id in sorted(_profile_ids(self.assignments, user_type, company_id, user_id, groups)):
             if profile_id not in self.profiles:
                 found = await self.docs.get("securityprofile", profile_id)
                 self.profiles[profile_id] = found.doc if found else None
             profile = self.profiles[profile_id]
             if profile is not None:
-                roles.update(profile.get("Roles") or [])
-                custom.update(profile.get("CustomRoles") or [])
-        return sorted(applicable_roles(user_type, roles)) + sorted(custom)
+                profiles.append(profile)
+        roles, custom = _roles_of(user_type, profiles)
+        return sorted(roles) + sorted(custom)
 
 
 async def lockout_policy(

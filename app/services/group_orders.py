@@ -11,8 +11,9 @@ from sqlalchemy import ColumnElement
 
 from app.auth import group_tokens
 from app.auth.tokens import Caller
+from app.catalog.rename import repoint
 from app.services.group_access import INVITATION_KIND
-from app.store.repo import Docs, Stored
+from app.store.repo import Docs
 from app.unit import Unit
 from app.wire import new_id
 from domain.clock import iso, parse_iso, utcnow
@@ -140,6 +141,4 @@ async def forget_order(docs: Docs, order_id: str) -> None:
 
 async def follow_rename(docs: Docs, old_id: str, new_id_value: str) -> None:
     """A renamed order keeps its invitations (their tokens, naming the old ID, die)."""
-    stored: list[Stored] = await docs.all_stored(KIND, *docs.eq(OrderID=old_id))
-    for item in stored:
-        await docs.replace(KIND, item.doc["ID"], {**item.doc, "OrderID": new_id_value})
+    await repoint(docs, KIND, "OrderID", old_id, new_id_value)

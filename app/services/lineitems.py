@@ -295,10 +295,15 @@ async def _commit(
         else:
             await docs.replace("lineitem", line["ID"], line, scope)
     await settle(docs, order, lines, now=now)
+    await _store_order(docs, order_stored, order, now)
+
+
+async def _store_order(docs: Docs, order_stored: Stored, order: dict[str, Any], now: datetime) -> None:
+    """Write the changed `order` over the version `order_stored` holds. The Stored then stands for
+    what was written, so a further change in this request (the next line of a bundle) checks
+    against this version, not the one first read."""
     order["LastUpdated"] = iso(now)
-    await docs.replace("order", scope, order, version=order_stored.version)
-    # The Stored now stands for what was written, so a further change in this request (the next
-    # line of a bundle) checks against this version, not the one first read.
+    await docs.replace("order", order["ID"], order, version=order_stored.version)
     order_stored.doc, order_stored.version = order, order_stored.version + 1
 
 
@@ -363,11 +368,7 @@ async def _add_alone(
     order["LineItemCount"] = int(order.get("LineItemCount") or 0) + 1
     refresh_totals(order)
     order.pop(PRINT_KEY, None)  # as `settle` does for an order without promotions
-    order["LastUpdated"] = iso(now)
-    await docs.replace("order", scope, order, version=order_stored.version)
-    # The Stored now stands for what was written, so a further change in this request (the next
-    # line of a bundle) checks against this version, not the one first read.
-    order_stored.doc, order_stored.version = order, order_stored.version + 1
+    await _store_order(docs, order_stored, order, now)
     return True
 
 
@@ -482,6 +483,4 @@ async def _sync_order_shipping_id(ctx: Unit, order_stored: Stored) -> None:
     common = ids.pop() if len(ids) == 1 else None
     if common != order.get("ShippingAddressID"):
         order["ShippingAddressID"] = common
-        order["LastUpdated"] = iso(utcnow())
-        await ctx.docs.replace("order", order["ID"], order, version=order_stored.version)
-        order_stored.doc, order_stored.version = order, order_stored.version + 1
+        await _store_order(ctx.docs, order_stored, order, utcnow())

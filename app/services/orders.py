@@ -13,7 +13,7 @@ from typing import Any
 
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
-from app.catalog.rename import rescope
+from app.catalog.rename import repoint, rescope
 from app.incrementors import expand, has_token
 from app.list_options import ListOptions, parse_terms
 from app.listing import JsonAccess
@@ -298,10 +298,7 @@ async def update_order(
                 {"ObjectType": "Order", "ObjectID": new_order_id},
             )
         await rescope(docs, ORDER_CHILD_KINDS, old_id, new_order_id)
-        for pointer in await docs.all_stored("cartpointer", *docs.eq(OrderID=old_id)):
-            await docs.replace(
-                "cartpointer", pointer.doc["ID"], {**pointer.doc, "OrderID": new_order_id}, pointer.scope
-            )
+        await repoint(docs, "cartpointer", "OrderID", old_id, new_order_id)
         await forwarding.rename_links(docs, order, old_id, new_order_id)
         await group_orders.follow_rename(docs, old_id, new_order_id)
         order["ID"] = new_order_id

@@ -12,9 +12,9 @@ locks the order row first, so returns of one order are checked against each othe
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, select, text
+from sqlalchemy import ColumnElement, literal, select
 
 from app.auth.tokens import Caller
 from app.incrementors import id_or_next
@@ -112,26 +112,17 @@ ITEM_FILTERS = ("ReasonCode", "Condition")
 
 
 def item_conds(ctx: Unit, wanted: dict[str, str]) -> list[ColumnElement[bool]]:
-    """Returns with an item whose field equals the value, for each (field, value) of `wanted`."""
+    """Returns with an item whose field equals the value, for each (field, value) of `wanted`:
+    an EXISTS over the ItemsToReturn array (`JsonAccess.elements`, as list filters on an array of
+    the document are built)."""
+    json = ctx.docs.json
     conds: list[ColumnElement[bool]] = []
-    for n, (field, value) in enumerate(sorted(wanted.items())):
+    for field, value in sorted(wanted.items()):
         if field not in ITEM_FILTERS:
             continue
-        param = f"item_filter_{n}"
-        if ctx.docs.pg:
-            sql = (
-                "EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN"
-                " jsonb_typeof(resources.doc->'ItemsToReturn') = 'array'"
-                " THEN resources.doc->'ItemsToReturn' ELSE '[]'::jsonb END) AS item"
-                f" WHERE item->>'{field}' = :{param})"
-            )
-        else:
-            sql = (
-                "EXISTS (SELECT 1 FROM json_each(resources.doc, '$.ItemsToReturn') AS item"
-                f" WHERE json_extract(item.value, '$.{field}') = :{param})"
-            )
-        # A textual EXISTS (the JSON array functions differ per database); where() takes it as is.
-        conds.append(cast(ColumnElement[bool], text(sql).bindparams(**{param: value})))
+        item = json.elements(["ItemsToReturn"]).alias(f"item_{field.lower()}")
+        matches = JsonAccess(json.pg, item.c.value).text([field]) == value
+        conds.append(select(literal(1)).select_from(item).where(matches).exists())
     return conds
 
 
