@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.roles import applicable_roles
-from app.store.invalidation import HUBS
+from app.store.invalidation import cached_config
 from app.store.repo import Docs
 
 # user type -> (resource kind, company kind)
@@ -50,10 +50,7 @@ async def group_ids(docs: Docs, user_type: str, company_id: str, user_id: str) -
         rows = await Docs(conn).all(kind, *docs.eq(UserID=user_id), scope=scope)
         return [r["UserGroupID"] for r in rows]
 
-    hub = HUBS.get(docs.conn.sync_engine)
-    if hub is None:
-        return await read(docs.conn)
-    found: list[str] = await hub.config.fetch(("groups", kind, scope.lower(), user_id), docs.conn, read)
+    found: list[str] = await cached_config(docs.conn, ("groups", kind, scope.lower(), user_id), read)
     return list(found)
 
 

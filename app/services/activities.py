@@ -24,7 +24,7 @@ from app.auth.tokens import Caller
 from app.list_options import ListOptions, Page, parse_terms, schema_of
 from app.models.activities import OrderActivity
 from app.observability import current_request_id
-from app.store.invalidation import HUBS
+from app.store.invalidation import cached_config
 from app.store.repo import Docs, Stored
 from app.webhooks import store as outbox_store
 from app.wire import encode
@@ -203,10 +203,7 @@ async def _subscriptions(docs: Docs) -> list[dict[str, Any]]:
     async def read(conn: AsyncConnection) -> list[dict[str, Any]]:
         return await Docs(conn).all(SUBSCRIPTION_KIND, scope="")
 
-    hub = HUBS.get(docs.conn.sync_engine)
-    if hub is None:
-        return await read(docs.conn)
-    found: list[dict[str, Any]] = await hub.config.fetch(("eventsubscriptions",), docs.conn, read)
+    found: list[dict[str, Any]] = await cached_config(docs.conn, ("eventsubscriptions",), read)
     return found
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.auth.tokens import Caller
 from app.auth.users import group_ids
 from app.services.lineitems import order_lines
-from app.store.invalidation import HUBS
+from app.store.invalidation import cached_config
 from app.store.repo import Docs
 from app.wire import public
 from domain.clock import iso
@@ -67,10 +67,7 @@ async def buyer_rules(docs: Docs, buyer_id: str) -> list[dict[str, Any]]:
     async def read(conn: AsyncConnection) -> list[dict[str, Any]]:
         return await Docs(conn).all(RULE_KIND, scope=buyer_id)
 
-    hub = HUBS.get(docs.conn.sync_engine)
-    if hub is None:
-        return await read(docs.conn)
-    rules: list[dict[str, Any]] = await hub.config.fetch(("approvalrules", buyer_id.lower()), docs.conn, read)
+    rules: list[dict[str, Any]] = await cached_config(docs.conn, ("approvalrules", buyer_id.lower()), read)
     return list(rules)
 
 

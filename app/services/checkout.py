@@ -41,7 +41,7 @@ from app.services.pricing import override_unit_price
 from app.services.promotion_amounts import PRINT_KEY, order_rows, set_overrides, settle, wire
 from app.state import Services
 from app.store.health import log_failure
-from app.store.invalidation import HUBS
+from app.store.invalidation import cached_config
 from app.store.repo import Docs, Stored
 from app.unit import Unit, WorkUnit
 from app.webhooks.client import outbound_client
@@ -194,10 +194,10 @@ async def checkout_event(
 
     # Per-process configuration cache (app.store.invalidation): dropped on any API client or
     # integration event write.
-    hub = HUBS.get(docs.conn.sync_engine)
-    if hub is None:
-        return await read(docs.conn)
-    return await hub.config.fetch(("checkout_event", field, client_id.lower()), docs.conn, read)
+    found: dict[str, Any] | None = await cached_config(
+        docs.conn, ("checkout_event", field, client_id.lower()), read
+    )
+    return found
 
 
 def require_event(event: dict[str, Any] | None, caller: Caller) -> dict[str, Any]:

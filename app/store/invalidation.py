@@ -363,3 +363,14 @@ LISTEN_RETRY_SECONDS = 1.0
 
 # The hub of each engine, for writes made outside `Database.transaction`.
 HUBS: WeakKeyDictionary[Any, Changes] = WeakKeyDictionary()
+
+
+async def cached_config(
+    conn: AsyncConnection, key: Any, read: Callable[[AsyncConnection], Awaitable[Any]]
+) -> Any:
+    """`read(conn)` through the per-process configuration cache of `conn`'s database (kept until a
+    write of a watched kind, in any process); read directly where no cache is running."""
+    hub = HUBS.get(conn.sync_engine)
+    if hub is None:
+        return await read(conn)
+    return await hub.config.fetch(key, conn, read)
