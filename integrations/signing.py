@@ -52,15 +52,9 @@ def _hmac_b64(key: bytes, message: bytes) -> str:
     return base64.b64encode(mac.digest()).decode("ascii")
 
 
-@functools.lru_cache(maxsize=1024)
-def _oc_key(hash_key: str) -> bytes:
-    return hash_key.encode("utf-8")
-
-
 def oc_hash(hash_key: str, body: bytes) -> str:
     """The `X-oc-hash` value: base64(HMAC-SHA256(key=UTF8(hash_key), msg=body)), padded."""
-    # The key bytes are derived once per HashKey (the worker signs every delivery with a few).
-    return _hmac_b64(_oc_key(hash_key), body)
+    return _hmac_b64(hash_key.encode("utf-8"), body)
 
 
 def verify_oc_hash(hash_key: str, body: bytes, header_value: str | None) -> bool:

@@ -282,25 +282,27 @@ async def _sign_in(
     link = {"iss": identity["iss"], "sub": str(identity["sub"])}
     async with services.db.reader() as conn:
         user = await _match(Docs(conn), services, identity, link)
+    username = None
     if config.get("IntegrationEventID") and (user is None or config.get("CallSyncUserIntegrationEvent")):
         username = await user_sync.ask(services, config, user.doc if user else None, idp)
-        async with services.db.reader() as conn:
-            user = await find_user(Docs(conn), username, services.marketplace_id)
-        if user is None or user.user_type != "buyer":
-            raise _fail(f"The integration event named no buyer user ({username!r})", "Auth.UserNotFound")
-        linked = user.doc.get(LINK_FIELD)
-        if linked is not None and linked != link:
-            raise _fail("This user is linked to another identity", "Auth.UserNotFound")
     async with services.db.transaction() as conn:
         docs = Docs(conn)
+        if username is not None:
+            # Read in this transaction: the integration event may just have created or changed it.
+            user = await find_user(docs, username, services.marketplace_id)
+            if user is None or user.user_type != "buyer":
+                raise _fail(f"The integration event named no buyer user ({username!r})", "Auth.UserNotFound")
+            linked = user.doc.get(LINK_FIELD)
+            if linked is not None and linked != link:
+                raise _fail("This user is linked to another identity", "Auth.UserNotFound")
         found = await docs.get("apiclient", str(config["OrderCloudApiClientID"]))
         if found is None or not found.doc.get("Active", True):
             raise _fail("The configuration's API client is missing or inactive", "Auth.ClientNotActive")
         client = found.doc
         if user is None:
             raise _fail("No user matches this identity; create the user first", "Auth.UserNotFound")
-        # Read again in this transaction: the integration event may just have created or changed it.
-        user = await find_user(docs, str(user.doc["Username"]), services.marketplace_id) or user
+        if username is None:  # matched outside this transaction: read it again here
+            user = await find_user(docs, str(user.doc["Username"]), services.marketplace_id) or user
         if not user.doc.get("Active"):
             raise _fail("User account is not active", "Auth.UserNotActive")
         # Only users the API client serves: never a user of a company the client is not for.

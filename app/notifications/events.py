@@ -90,12 +90,10 @@ def may_send(verb: str, route: str) -> bool:
 
 async def record(ctx: HookContext, status: int, result: Any) -> int:
     """Record the messages of this write (in `ctx.conn`'s transaction); returns the rows written.
-    Called only when a message sender is assigned (`senders_assigned`)."""
+    Called only for a write that `may_send` when a message sender is assigned (`senders_assigned`)."""
     if not 200 <= status < 300 or isinstance(result, NoContent) or not isinstance(result, dict):
         return 0
     route, docs = ctx.route, Docs(ctx.conn)
-    if not may_send(ctx.verb, route):
-        return 0
     if route in SUBMITS:
         if result.get("Status") != AWAITING:
             return await _order_message(docs, "OrderSubmitted", result)

@@ -337,14 +337,13 @@ def _payments(unified: dict[str, Any], total: Decimal, now: str) -> list[dict[st
 
 async def _sync_payments(docs: Docs, order: dict[str, Any], unified: dict[str, Any]) -> list[dict[str, Any]]:
     wanted_payments = {p["ID"]: p for p in _payments(unified, Decimal(order["Total"]), iso(utcnow()))}
-    current = await docs.all("payment", scope=order["ID"])
-    for payment in current:
-        if payment["ID"].startswith(PAYMENT_PREFIX) and payment["ID"] not in wanted_payments:
-            await docs.delete("payment", payment["ID"], order["ID"])
-    kept = {p["ID"] for p in current}
+    current = {p["ID"]: p for p in await docs.all("payment", scope=order["ID"])}
+    for payment_id in current:
+        if payment_id.startswith(PAYMENT_PREFIX) and payment_id not in wanted_payments:
+            await docs.delete("payment", payment_id, order["ID"])
     for payment in wanted_payments.values():
-        if payment["ID"] in kept:
-            existing = next(p for p in current if p["ID"] == payment["ID"])
+        existing = current.get(payment["ID"])
+        if existing is not None:
             payment["DateCreated"] = existing.get("DateCreated")
             await docs.replace("payment", payment["ID"], payment, order["ID"])
         else:

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement
 
 from app.auth.tokens import Caller
 from app.services import channel_orders, unified_orders
-from app.store.repo import Docs
+from app.store.repo import Docs, Stored
 from app.unit import Unit
 from app.webhooks.client import outbound_client
 from app.wire import decode_json, public
@@ -250,9 +250,7 @@ async def import_order(
                 )
                 real = await channel_orders.find(docs, channel, external_id)
         await docs.insert(SOURCE_KIND, source, channel, object_type="ChannelOrder")
-        if real is None:
-            await unified_orders.put(docs, unified)
-        return await _answer(docs, channel, external_id, unified), True
+        return await _project(docs, real, unified), True
     current = await docs.get(unified_orders.KIND, unified["ID"], channel)
     # What the channel last said (the projection of an order made real carries its own dates).
     seen = stored.doc.get("ChannelDateUpdated") or (current.doc.get("DateUpdated") if current else None)
@@ -262,13 +260,16 @@ async def import_order(
     await docs.replace(SOURCE_KIND, external_id, source, channel, version=stored.version)
     if real is not None:
         await channel_orders.update(docs, real, unified)
-    else:
+    return await _project(docs, real, unified), False
+
+
+async def _project(docs: Docs, real: Stored | None, unified: dict[str, Any]) -> dict[str, Any]:
+    """The import's answer: the projection as written. An order made real was projected from its
+    OrderCloud order (read back); any other is the channel's own projection, written here."""
+    if real is None:
         await unified_orders.put(docs, unified)
-    return await _answer(docs, channel, external_id, unified), False
-
-
-async def _answer(docs: Docs, channel: str, external_id: str, unified: dict[str, Any]) -> dict[str, Any]:
-    found = await docs.get(unified_orders.KIND, unified_id(channel, external_id), channel)
+        return public(unified)
+    found = await docs.get(unified_orders.KIND, unified["ID"], unified["Channel"])
     return public(found.doc if found else unified)
 
 

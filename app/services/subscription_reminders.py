@@ -8,13 +8,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
-
 from app.notifications.messages import Recipient, send
 from app.resources import public
 from app.services import subscription_integration
-from app.services.subscriptions import ITEM_KIND, KIND, R, due_for_reminder
-from app.store.repo import Docs, Stored, id_is
+from app.services.subscriptions import ITEM_KIND, KIND, due_for_reminder, lock_skipping
+from app.store.repo import Docs
 from app.unit import WorkUnit
 from app.webhooks.client import wake
 from domain.clock import iso
@@ -29,31 +27,18 @@ def _days(config: dict[str, Any] | None) -> int:
     return int((config or {}).get("NotificationDays") or 0)
 
 
-async def _candidates(services: Services, now: datetime, days: int, limit: int) -> list[str]:
+async def _candidates(docs: Docs, now: datetime, days: int, limit: int) -> list[str]:
     """Active subscriptions whose NextOrderDate falls in the next `days` days."""
-    async with services.db.reader() as conn:
-        docs = Docs(conn)
-        config = await subscription_integration.current(docs)
-        if _days(config) != days:
-            return []
-        date = docs.json.text(["NextOrderDate"])
-        rows = await docs.all(
-            KIND,
-            *docs.eq(Active=True),
-            date > iso(now),
-            date <= iso(now + timedelta(days=days)),
-            scope="",
-            limit=limit,
-        )
+    date = docs.json.text(["NextOrderDate"])
+    rows = await docs.all(
+        KIND,
+        *docs.eq(Active=True),
+        date > iso(now),
+        date <= iso(now + timedelta(days=days)),
+        scope="",
+        limit=limit,
+    )
     return [str(d["ID"]) for d in rows]
-
-
-async def _lock(docs: Docs, subscription_id: str) -> Stored | None:
-    stmt = select(R.doc, R.version).where(R.kind == KIND, func.lower(R.scope) == "", id_is(subscription_id))
-    if docs.pg:
-        stmt = stmt.with_for_update(skip_locked=True)
-    row = (await docs.conn.execute(stmt)).first()
-    return Stored(row.doc, row.version) if row is not None else None
 
 
 async def _event_body(docs: Docs, sub: dict[str, Any]) -> dict[str, Any]:
@@ -74,7 +59,7 @@ async def _event_body(docs: Docs, sub: dict[str, Any]) -> dict[str, Any]:
 async def remind_one(services: Services, subscription_id: str, now: datetime, days: int) -> bool:
     async with WorkUnit.transaction(services) as unit:
         docs = unit.docs
-        stored = await _lock(docs, subscription_id)
+        stored = await lock_skipping(docs, subscription_id)
         if stored is None or not due_for_reminder(stored.doc, now, days):
             return False
         sub = dict(stored.doc)
@@ -92,11 +77,13 @@ async def remind_one(services: Services, subscription_id: str, now: datetime, da
 async def remind_due(services: Services, now: datetime, limit: int = 100) -> int:
     """One pass: remind every subscription whose reminder is due; returns how many."""
     async with services.db.reader() as conn:
-        days = _days(await subscription_integration.current(Docs(conn)))
-    if days <= 0:
-        return 0
+        docs = Docs(conn)
+        days = _days(await subscription_integration.current(docs))
+        if days <= 0:
+            return 0
+        candidates = await _candidates(docs, now, days, limit)
     sent = 0
-    for subscription_id in await _candidates(services, now, days, limit):
+    for subscription_id in candidates:
         sent += await remind_one(services, subscription_id, now, days)
     if sent:
         wake(services)

@@ -168,16 +168,21 @@ def _due(doc: dict[str, Any], now: datetime) -> bool:
     return is_due(parse_iso(doc["NextOrderDate"]), now, end, doc.get("Active") is True)
 
 
-async def _claim(docs: Docs, subscription_id: str, now: datetime) -> Stored | None:
-    """The subscription locked for this run, or None when another worker holds it or it is no
-    longer due (that worker ordered it already)."""
+async def lock_skipping(docs: Docs, subscription_id: str) -> Stored | None:
+    """The subscription locked for this transaction, or None when it is gone or (PostgreSQL)
+    another worker holds it."""
     stmt = select(R.doc, R.version).where(R.kind == KIND, func.lower(R.scope) == "", id_is(subscription_id))
     if docs.pg:
         stmt = stmt.with_for_update(skip_locked=True)
     row = (await docs.conn.execute(stmt)).first()
-    if row is None or not _due(row.doc, now):
-        return None
-    return Stored(row.doc, row.version)
+    return Stored(row.doc, row.version) if row is not None else None
+
+
+async def _claim(docs: Docs, subscription_id: str, now: datetime) -> Stored | None:
+    """The subscription locked for this run, or None when another worker holds it or it is no
+    longer due (that worker ordered it already)."""
+    stored = await lock_skipping(docs, subscription_id)
+    return stored if stored is not None and _due(stored.doc, now) else None
 
 
 def _buyer(doc: dict[str, Any], user: dict[str, Any] | None) -> Caller:

@@ -195,9 +195,11 @@ class WebhookHooks:
             wake(ctx.services)
 
     async def _notifying(self, ctx: HookContext) -> bool:
-        """Whether any message sender is assigned, from the per-process configuration cache: a
-        marketplace without notifications never enters `app.notifications` on a write."""
-        if not ctx.writable or ctx.verb != "POST":  # every message comes from a POST
+        """Whether this write may send a message (`notification_events.may_send`) and any message
+        sender is assigned, from the per-process configuration cache: a marketplace without
+        notifications never enters `app.notifications` on a write, and no write that sends none
+        asks the cache."""
+        if not ctx.writable or not notification_events.may_send(ctx.verb, ctx.route):
             return False
         cache = ctx.services.db.changes.config
         return bool(

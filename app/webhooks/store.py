@@ -8,7 +8,7 @@ being attempted under a lease), `Delivered`, `Failed`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -195,23 +195,7 @@ async def claim_due(
 
 
 def _with_token(row: OutboxRow, token: str | None) -> OutboxRow:
-    if token is None:
-        return row
-    return OutboxRow(
-        row.pk,
-        row.webhook_id,
-        row.delivery_id,
-        row.ordering_key,
-        row.status,
-        row.attempts,
-        row.next_attempt_at,
-        row.created_at,
-        row.body,
-        row.last_error,
-        row.request_id,
-        token,
-        row.kind,
-    )
+    return row if token is None else replace(row, user_token=token)
 
 
 async def _with_followers(
@@ -397,11 +381,9 @@ async def page(
     page: int,
     page_size: int,
     status: str | None,
-    kind: str | Sequence[str] = WEBHOOK,
 ) -> tuple[list[OutboxRow], int]:
-    """Newest first."""
-    kinds = [kind] if isinstance(kind, str) else list(kind)
-    where = [OB.webhook_id == webhook_id, OB.kind.in_(kinds)]
+    """A webhook's (or event subscription's) deliveries, newest first."""
+    where = [OB.webhook_id == webhook_id, OB.kind == WEBHOOK]
     if status is not None:
         where.append(func.lower(OB.status) == status.lower())
     total = int(
@@ -411,11 +393,8 @@ async def page(
     return [OutboxRow.of(r) for r in await conn.execute(stmt)], total
 
 
-async def get(
-    conn: AsyncConnection, webhook_id: str, delivery_id: str, kind: str | Sequence[str] = WEBHOOK
-) -> OutboxRow | None:
-    kinds = [kind] if isinstance(kind, str) else list(kind)
-    where = (OB.webhook_id == webhook_id, OB.delivery_id == delivery_id, OB.kind.in_(kinds))
+async def get(conn: AsyncConnection, webhook_id: str, delivery_id: str) -> OutboxRow | None:
+    where = (OB.webhook_id == webhook_id, OB.delivery_id == delivery_id, OB.kind == WEBHOOK)
     row = (await conn.execute(select(outbox).where(*where))).first()
     return OutboxRow.of(row) if row else None
 

@@ -7,13 +7,13 @@ Wix sends the whole body as a JWT signed RS256 with Wix's key; the app's public 
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import json
 from typing import Any
 
 import jwt
+
+from integrations.signing import oc_hash
 
 HEADERS = {
     "shopify": "X-Shopify-Hmac-Sha256",
@@ -22,8 +22,9 @@ HEADERS = {
 
 
 def sign(secret: str, body: bytes) -> str:
-    """The base64 HMAC-SHA256 of `body` under `secret`, as both platforms send it."""
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    """The base64 HMAC-SHA256 of `body` under `secret`, as both platforms send it: the same
+    digest as OrderCloud's `X-oc-hash` (`integrations.signing.oc_hash`)."""
+    return oc_hash(secret, body)
 
 
 def verify(secret: str | None, body: bytes, signature: str | None) -> bool:
