@@ -32,7 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal, NamedTuple, cast
 
 from domain.errors import ValidationFailed
-from domain.money import quantum, round_money, to_decimal, to_decimal_or_none
+from domain.money import quantum, round_money, to_decimal
 
 MarkupType = Literal["NoMarkup", "AmountPerQuantity", "AmountTotal", "Percentage"]
 MARKUP_TYPES: frozenset[str] = frozenset({"NoMarkup", "AmountPerQuantity", "AmountTotal", "Percentage"})
@@ -70,8 +70,10 @@ def _to_datetime(value: Any, name: str) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class PriceBreak:
+class PriceBreak(NamedTuple):
+    """One break of a schedule. A named tuple, not a frozen dataclass: as immutable, and built
+    several times faster (every priced line parses its schedule's breaks)."""
+
     quantity: int
     price: Decimal
     sale_price: Decimal | None = None
@@ -80,14 +82,18 @@ class PriceBreak:
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> PriceBreak:
-        if doc.get("Quantity") is None or doc.get("Price") is None:
+        # Positional and one lookup a field: every priced line parses its schedule's breaks.
+        get = doc.get
+        quantity, price = get("Quantity"), get("Price")
+        if quantity is None or price is None:
             raise ValidationFailed("PriceBreak requires Quantity and Price", data=dict(doc))
+        sale, subscription, bundle = get("SalePrice"), get("SubscriptionPrice"), get("BundlePrice")
         return cls(
-            quantity=_to_int(doc["Quantity"], "Quantity"),
-            price=to_decimal(doc["Price"]),
-            sale_price=to_decimal_or_none(doc.get("SalePrice")),
-            subscription_price=to_decimal_or_none(doc.get("SubscriptionPrice")),
-            bundle_price=to_decimal_or_none(doc.get("BundlePrice")),
+            quantity if type(quantity) is int else _to_int(quantity, "Quantity"),
+            to_decimal(price),
+            None if sale is None else to_decimal(sale),
+            None if subscription is None else to_decimal(subscription),
+            None if bundle is None else to_decimal(bundle),
         )
 
 
