@@ -11,7 +11,10 @@ between the first and the last size:
 - `all`: GET /v1/orders/All?Status=Open&sortBy=!DateSubmitted as the seller;
 - `me_products`: GET /v1/me/products (a page of 20, default sort Name) as b1's shopper, who sees
   the catalog's active products (4 in 5).
-A plain script, not a pytest benchmark: seeding a million rows takes minutes.
+A plain script, not a pytest benchmark: seeding a million rows takes minutes, so `--keep` keeps a
+seeded store (a PostgreSQL schema, or a SQLite file) and `--reuse` measures it again.
+`--limits 10000,1000` measures each page with those exact-count limits (`EXACT_COUNT_LIMIT`) taking
+turns request by request; `--statements` prints each SQL statement of one warm request, timed.
 
 Run: python -m benchmarks.lists_at_scale --backend postgres --sizes 100000,1000000
 """
@@ -206,12 +209,15 @@ def main() -> None:
     results: dict[int, dict[str, dict[str, float]]] = {}
     for size in sizes:
         with store_env(args.backend, args.reuse, keep=args.keep) as env:
-            took = {} if args.reuse else env.run(seed(env, size))
-            print(
-                f"{args.backend} {size:,} rows: seeded in "
-                + ", ".join(f"{k} {v:.0f} s" for k, v in took.items()),
-                flush=True,
-            )
+            if args.reuse:
+                print(f"kept store {args.reuse}", flush=True)
+            else:
+                took = env.run(seed(env, size))
+                print(
+                    f"{args.backend} {size:,} rows: seeded in "
+                    + ", ".join(f"{k} {v:.0f} s" for k, v in took.items()),
+                    flush=True,
+                )
             results[size] = env.run(measure(env, args.rounds, limits))
             for variant, medians in results[size].items():
                 print(
