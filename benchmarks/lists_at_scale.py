@@ -11,7 +11,10 @@ between the first and the last size:
 - `all`: GET /v1/orders/All?Status=Open&sortBy=!DateSubmitted as the seller;
 - `me_products`: GET /v1/me/products (a page of 20, default sort Name) as b1's shopper, who sees
   the catalog's active products (4 in 5).
-A plain script, not a pytest benchmark: seeding a million rows takes minutes.
+A plain script, not a pytest benchmark: seeding a million rows takes minutes, so `--keep` keeps a
+seeded store (a PostgreSQL schema, or a SQLite file) and `--reuse` measures it again.
+`--limits 10000,1000` measures each page with those exact-count limits (`EXACT_COUNT_LIMIT`) taking
+turns request by request; `--statements` prints each SQL statement of one warm request, timed.
 
 Run: python -m benchmarks.lists_at_scale --backend postgres --sizes 100000,1000000
 """
@@ -24,13 +27,15 @@ import secrets
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from app.auth.revocation import identity_claims
+from app.store import repo
 from app.store.db import Database
 from app.store.repo import Docs
 from benchmarks.appenv import AppEnv, app_env
@@ -55,7 +60,19 @@ async def _pg(sql: str) -> None:
 @contextmanager
 def store_env(backend: str, reuse: str = "", *, keep: bool = False) -> Iterator[AppEnv]:
     """A fresh store: a SQLite file in a temporary folder, or a PostgreSQL schema of its own
-    (dropped afterwards); `reuse`: a seeded PostgreSQL schema, kept."""
+    (dropped afterwards unless `keep`); `reuse`: a seeded store kept before, measured again (a
+    PostgreSQL schema name, or the path of a SQLite file)."""
+    if reuse.endswith(".db"):
+        url = f"sqlite+aiosqlite:///{reuse}"
+        with app_env(Path(reuse).parent, webhook_worker=False, database_url=url) as env:
+            yield env
+        return
+    if backend == "sqlite" and keep:
+        folder = tempfile.mkdtemp(prefix="ordercore-lists-")
+        with app_env(Path(folder), webhook_worker=False) as env:
+            yield env
+        print(f"kept SQLite store {Path(folder) / 'bench.db'}")
+        return
     with tempfile.TemporaryDirectory(prefix="ordercore-lists-") as folder:
         if reuse:
             with app_env(
@@ -101,21 +118,74 @@ async def _tokens(env: AppEnv) -> dict[str, str]:
     }
 
 
-async def measure(env: AppEnv, rounds: int) -> dict[str, float]:
-    """Median milliseconds per page."""
+async def measure(env: AppEnv, rounds: int, limits: Sequence[int] = ()) -> dict[str, dict[str, float]]:
+    """Median milliseconds per page, per exact-count limit (`limits`; the code's own
+    `EXACT_COUNT_LIMIT` when empty), the limits taking turns request by request so that each is
+    measured under the same load."""
     tokens = await _tokens(env)
-    out: dict[str, float] = {}
+    variants = [str(n) for n in limits] or [str(repo.EXACT_COUNT_LIMIT)]
+    out: dict[str, dict[str, float]] = {v: {} for v in variants}
     for name, path in PAGES.items():
+        times: dict[str, list[float]] = {v: [] for v in variants}
         for _ in range(3):  # warm-up: connections, statement caches, the OS page cache
-            await env.call("GET", path, token=tokens[name])
-        times = []
+            for variant in variants:
+                with count_limit(int(variant)):
+                    await env.call("GET", path, token=tokens[name])
         for _ in range(rounds):
-            began = time.perf_counter()
-            response = await env.call("GET", path, token=tokens[name])
-            times.append((time.perf_counter() - began) * 1000)
-        assert len(response.json()["Items"]) == 20, (name, response.text[:300])
-        out[name] = statistics.median(times)
+            for variant in variants:
+                with count_limit(int(variant)):
+                    began = time.perf_counter()
+                    response = await env.call("GET", path, token=tokens[name])
+                    times[variant].append((time.perf_counter() - began) * 1000)
+                assert len(response.json()["Items"]) == 20, (name, response.text[:300])
+        for variant in variants:
+            out[variant][name] = statistics.median(times[variant])
     return out
+
+
+@contextmanager
+def count_limit(limit: int) -> Iterator[None]:
+    """`Docs.page` counting exactly up to `limit` matches for the duration."""
+    saved = repo.EXACT_COUNT_LIMIT
+    repo.EXACT_COUNT_LIMIT = limit
+    try:
+        yield
+    finally:
+        repo.EXACT_COUNT_LIMIT = saved
+
+
+async def statement_split(env: AppEnv) -> dict[str, list[tuple[str, float]]]:
+    """Per page, each SQL statement of one warm request and its milliseconds (from the driver
+    call to its return), plus the whole request."""
+    tokens = await _tokens(env)
+    out: dict[str, list[tuple[str, float]]] = {}
+    for name, path in PAGES.items():
+        await env.call("GET", path, token=tokens[name])  # warm
+        out[name] = await _timed(env, path, tokens[name])
+    return out
+
+
+async def _timed(env: AppEnv, path: str, token: str) -> list[tuple[str, float]]:
+    engine = env.services.db.engine.sync_engine
+    seen: list[tuple[str, float]] = []
+    started: list[float] = []
+
+    def before(*_: Any) -> None:
+        started.append(time.perf_counter())
+
+    def after(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append((" ".join(statement.split())[:90], (time.perf_counter() - started.pop()) * 1000))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        began = time.perf_counter()
+        await env.call("GET", path, token=token)
+        seen.append(("whole request", (time.perf_counter() - began) * 1000))
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    return seen
 
 
 def main() -> None:
@@ -123,27 +193,61 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="postgres")
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--rounds", type=int, default=30)
-    parser.add_argument("--reuse", default="", help="measure a seeded PostgreSQL schema (kept) again")
-    parser.add_argument("--keep", action="store_true", help="print the PostgreSQL schema and keep it")
+    parser.add_argument(
+        "--reuse", default="", help="measure a kept store again: a PostgreSQL schema or a SQLite .db file"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the store and print its schema or file")
+    parser.add_argument(
+        "--limits",
+        default="",
+        help="exact-count limits to compare, taking turns request by request (e.g. 10000,1000)",
+    )
+    parser.add_argument("--statements", action="store_true", help="print each statement of one warm request")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    results: dict[int, dict[str, float]] = {}
+    limits = [int(n) for n in args.limits.split(",") if n]
+    results: dict[int, dict[str, dict[str, float]]] = {}
     for size in sizes:
         with store_env(args.backend, args.reuse, keep=args.keep) as env:
-            took = {} if args.reuse else env.run(seed(env, size))
-            print(
-                f"{args.backend} {size:,} rows: seeded in "
-                + ", ".join(f"{k} {v:.0f} s" for k, v in took.items()),
-                flush=True,
-            )
-            results[size] = env.run(measure(env, args.rounds))
-            print("  p50 ms: " + ", ".join(f"{k} {v:.1f}" for k, v in results[size].items()), flush=True)
+            if args.reuse:
+                print(f"kept store {args.reuse}", flush=True)
+            else:
+                took = env.run(seed(env, size))
+                print(
+                    f"{args.backend} {size:,} rows: seeded in "
+                    + ", ".join(f"{k} {v:.0f} s" for k, v in took.items()),
+                    flush=True,
+                )
+            results[size] = env.run(measure(env, args.rounds, limits))
+            for variant, medians in results[size].items():
+                print(
+                    f"  p50 ms (exact up to {int(variant):,}): "
+                    + ", ".join(f"{k} {v:.1f}" for k, v in medians.items()),
+                    flush=True,
+                )
+            if len(results[size]) > 1:
+                base, *others = results[size].items()
+                for variant, medians in others:
+                    print(
+                        f"  ratio {int(variant):,} / {int(base[0]):,}: "
+                        + ", ".join(f"{k} {medians[k] / base[1][k]:.2f}x" for k in PAGES)
+                    )
+            if args.statements:
+                for variant in results[size]:
+                    with count_limit(int(variant)):
+                        split = env.run(statement_split(env))
+                    print(f"  one warm request, exact up to {int(variant):,}:")
+                    for page, rows in split.items():
+                        print(f"  {page}:")
+                        for statement, ms in rows:
+                            print(f"    {ms:7.2f} ms  {statement}")
     if len(sizes) > 1:
         first, last = results[sizes[0]], results[sizes[-1]]
-        print(
-            f"growth {sizes[0]:,} -> {sizes[-1]:,}: "
-            + ", ".join(f"{k} {last[k] / first[k]:.2f}x" for k in PAGES)
-        )
+        for variant in first:
+            print(
+                f"growth {sizes[0]:,} -> {sizes[-1]:,} (exact up to {int(variant):,}): "
+                + ", ".join(f"{k} {last[variant][k] / first[variant][k]:.2f}x" for k in PAGES)
+            )
 
 
 if __name__ == "__main__":

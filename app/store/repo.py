@@ -24,6 +24,11 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from app.list_options import ListOptions, Page, Schema
 from app.listing import Compiler, JsonAccess, either_branches
@@ -35,8 +40,10 @@ R = resources.c
 
 # Lists count their matches exactly up to this many; beyond, Meta.TotalCount is an estimate
 # (docs/performance.md "Counts"), so a count costs at most this many index entries whatever the
-# size of the table.
-EXACT_COUNT_LIMIT = 10_000
+# size of the table. 1,000, not more: the count reads each match's document (visibility,
+# `Active`, `Status`), and at 10,000 it was nearly the whole cost of a list page (35-350 ms
+# against a page statement of 0.2-1.4 ms); 1,000 is still fifty pages of 20.
+EXACT_COUNT_LIMIT = 1_000
 
 
 def id_is(id: str) -> ColumnElement[bool]:
@@ -543,7 +550,30 @@ class Docs:
         """The planner's row estimate for `stmt` (PostgreSQL; 0 elsewhere: SQLite has none)."""
         if not self.pg:
             return 0
-        sql = stmt.compile(dialect=self.conn.dialect, compile_kwargs={"literal_binds": True})
-        plan = (await self.conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}")).scalar_one()
+        plan = (await self.conn.execute(_Explain(stmt))).scalar_one()
         plan = json.loads(plan) if isinstance(plan, str) else plan
         return int(plan[0]["Plan"]["Plan Rows"])
+
+
+class _Explain(Executable, ClauseElement):
+    """`EXPLAIN (FORMAT JSON) <stmt>` with its values bound, executed like any statement so that
+    SQLAlchemy compiles it once per shape (its compiled cache). Rendering the statement with
+    literal values instead compiled it afresh on every request: 48 ms of a storefront request
+    under load for the visibility condition (docs/performance.md, "List pages at 1,000,000 rows")."""
+
+    _traverse_internals = [("stmt", InternalTraversal.dp_clauseelement)]
+    inherit_cache = True
+
+    def __init__(self, stmt: Select[Any]) -> None:
+        self.stmt = stmt
+
+    @property
+    def _all_selected_columns(self) -> tuple[()]:
+        # Asked by SQLAlchemy when it reuses the compiled form for another statement of the same
+        # shape, to key result columns by this statement's column objects: the plan has none.
+        return ()
+
+
+@compiles(_Explain)
+def _compile_explain(element: _Explain, compiler: SQLCompiler, **kw: Any) -> str:
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.stmt, **kw)
