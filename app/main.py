@@ -11,7 +11,7 @@ from app.auth import passwords
 from app.auth.tokens import TokenService
 from app.config import Settings
 from app.console.pages import console_routes
-from app.cors import cors_config
+from app.cors import cors_config, gate_origins
 from app.errors import EXCEPTION_HANDLERS
 from app.observability import Observe
 from app.routes import all_routes
@@ -97,5 +97,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     paths = [p for r in api_routes for p in r.paths] + [p for r in root_routes for p in r.paths]
     words = _static_words(paths) | {"v1", "oauth"}
     # Observe folds the path itself, so it reads the route from the scope Litestar was given.
-    app.asgi_handler = Observe(app.asgi_handler, services, fold=PathFolder(words))
+    app.asgi_handler = Observe(gate_origins(app.asgi_handler), services, fold=PathFolder(words))
     return app
