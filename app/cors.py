@@ -8,6 +8,7 @@ does the same by default (`ORDERCORE_CORS_ORIGINS=*`) and narrows it with that o
 Litestar's CORS middleware wraps the router inside the app's exception handling, so error answers
 (401, 404, 400) carry the headers too (a browser hides the body of an answer without them), and it
 answers preflights itself before any routing, so case-folded paths and unknown paths preflight alike.
+Requests without an `Origin` header (nothing to add to their answers) skip it (`OriginGate`).
 """
 
 from __future__ import annotations
