@@ -14,10 +14,14 @@ Requests without an `Origin` header (nothing to add to their answers) skip it (`
 from __future__ import annotations
 
 from litestar.config.cors import CORSConfig
-from litestar.middleware._internal.cors import CORSMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
+
+try:  # where this Litestar keeps it; older releases exposed it as litestar.middleware.cors
+    from litestar.middleware._internal.cors import CORSMiddleware
+except ImportError:  # pragma: no cover
+    from litestar.middleware.cors import CORSMiddleware  # type: ignore[no-redef]
 
 # What the official SDK (and axios under it) sends: Authorization on every API call, Content-Type
 # application/json on API calls and form-encoded on /oauth/token, Accept on /oauth/token.
