@@ -4,13 +4,15 @@ transaction for writes), the caller's identity, the body, list options, webhooks
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
-from litestar import Request, Response
+from litestar import Request
+from litestar.exceptions import ImproperlyConfiguredException
 from litestar.handlers import HTTPRouteHandler
 from litestar.handlers.http_handlers import route as litestar_route
+from litestar.types import Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.group_tokens import check_route
@@ -160,27 +162,65 @@ class Operation:
             ctx._caller = caller
         if is_write:
             await _optional_hook(services.hooks, "before_transaction", ctx)
-        async with AsyncExitStack() as stack:
-            if writable:
-                ctx.conn = await stack.enter_async_context(services.db.transaction())
-            elif reader is not None and not is_write:
-                ctx.conn = reader
-            else:
-                ctx.conn = await stack.enter_async_context(services.db.reader())
-            if is_write:
-                await services.hooks.before(ctx)
-            result = await self.handler(ctx)
-            code = self.status
-            if isinstance(result, tuple):
-                result, code = result
-            payload = b"" if isinstance(result, NoContent) else encode(result)
-            if is_write:
-                await services.hooks.after(ctx, code, result)
+        if reader is not None and not is_write:
+            ctx.conn = reader
+            result, code, payload = await self._serve(ctx, is_write)
+        else:
+            opened = services.db.transaction() if writable else services.db.reader()
+            async with opened as ctx.conn:
+                result, code, payload = await self._serve(ctx, is_write)
         if is_write:
             await _optional_hook(services.hooks, "after_commit", ctx)
         for task in ctx.post_commit:
             await task()
         return result, code, payload
+
+    async def _serve(self, ctx: Ctx, is_write: bool) -> tuple[Any, int, bytes]:
+        """The handler on `ctx.conn`, inside the write hooks for writes; the answer encoded."""
+        if is_write:
+            await ctx.services.hooks.before(ctx)
+        result = await self.handler(ctx)
+        code = self.status
+        if isinstance(result, tuple):
+            result, code = result
+        payload = b"" if isinstance(result, NoContent) else encode(result)
+        if is_write:
+            await ctx.services.hooks.after(ctx, code, result)
+        return result, code, payload
+
+
+_CONTENT_TYPE = (b"content-type", b"application/json")
+_NO_BODY_STATUSES = frozenset({204, 304})
+
+
+class JsonAnswer:
+    """An encoded JSON answer, sent as the two ASGI messages Litestar's `Response(content=...,
+    media_type="application/json")` sends: the same status, `content-type` and `content-length`
+    (neither, and no body, for 204 and 304). A handler returning an ASGI callable is passed
+    through as it is, so no `Response`, header mapping and `ASGIResponse` are built per request
+    (docs/performance.md, "GET one order, third pass"). Error answers still go through
+    `app.errors` and Litestar's `Response`."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, body: bytes) -> None:
+        if status in _NO_BODY_STATUSES or status < 200:
+            if body and body != b"null":
+                # What Litestar's ASGIResponse refuses too (a 500, not a body sent with a 204).
+                raise ImproperlyConfiguredException(
+                    "response content is not supported for HEAD responses and responses with a "
+                    "status code that does not allow content (304, 204, < 200)"
+                )
+            self.body = b""
+            self.headers: list[tuple[bytes, bytes]] = []
+        else:
+            self.body = body
+            self.headers = [_CONTENT_TYPE, (b"content-length", str(len(body)).encode())]
+        self.status = status
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
+        await send({"type": "http.response.body", "body": self.body, "more_body": False})
 
 
 # Every operation `endpoint` registered, by "VERB /path" (the OrderCloud path, without /v1).
@@ -207,9 +247,9 @@ def endpoint(
         operation = Operation(verb, path, route_template, handler, default_status, transactional)
         OPERATIONS[f"{verb} {path}"] = operation
 
-        async def run(request: Request[Any, Any, Any]) -> Response[bytes]:
+        async def run(request: Request[Any, Any, Any]) -> JsonAnswer:
             _, code, payload = await operation.invoke(request)
-            return Response(content=payload, status_code=code, media_type="application/json")
+            return JsonAnswer(code, payload)
 
         run.__name__ = handler.__name__
         run.__doc__ = handler.__doc__

@@ -6,13 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
-from litestar.types import ASGIApp, Receive, Scope, Send
 
 from app.auth import passwords
 from app.auth.tokens import TokenService
 from app.config import Settings
 from app.console.pages import console_routes
-from app.cors import cors_config
+from app.cors import cors_config, gate_origins
 from app.errors import EXCEPTION_HANDLERS
 from app.observability import Observe
 from app.routes import all_routes
@@ -33,24 +32,27 @@ def build_services(settings: Settings) -> Services:
     return services
 
 
-class CaseInsensitivePaths:
+class PathFolder:
     """OrderCloud matches static path segments in any case (`/integrationEvents`,
     `/buyers/x/ApiClients/Assignments`); routes are registered lower-case, so fold the
-    segments that are route words and leave IDs alone."""
+    segments that are route words and leave IDs alone. `Observe` calls it once per request
+    (it was an ASGI layer of its own: one more call and scope copy per request)."""
 
-    def __init__(self, app: ASGIApp, words: set[str]) -> None:
-        self.app = app
-        self.words = words
+    def __init__(self, words: set[str]) -> None:
+        self.words = frozenset(words)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            path: str = scope["path"]
-            parts = path.split("/")
-            folded = [p.lower() if p.lower() in self.words and p != p.lower() else p for p in parts]
-            if folded != parts:
-                new_path = "/".join(folded)
-                scope = {**scope, "path": new_path, "raw_path": new_path.encode()}  # type: ignore[assignment]
-        await self.app(scope, receive, send)
+    def __call__(self, path: str) -> str | None:
+        """The folded path, or None when nothing changes (every all-lower-case path)."""
+        lowered = path.lower()
+        if lowered == path:
+            return None
+        parts = path.split("/")
+        changed = False
+        for n, (part, low) in enumerate(zip(parts, lowered.split("/"), strict=False)):
+            if part != low and low in self.words:
+                parts[n] = low
+                changed = True
+        return "/".join(parts) if changed else None
 
 
 def _static_words(paths: list[str]) -> set[str]:
@@ -94,6 +96,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     root_routes = [*OAUTH_ROUTES, *ROOT_ROUTES]
     paths = [p for r in api_routes for p in r.paths] + [p for r in root_routes for p in r.paths]
     words = _static_words(paths) | {"v1", "oauth"}
-    # Observe sits inside the path folding so it sees the scope Litestar records the route in.
-    app.asgi_handler = CaseInsensitivePaths(Observe(app.asgi_handler, services), words)
+    # Observe folds the path itself, so it reads the route from the scope Litestar was given.
+    app.asgi_handler = Observe(gate_origins(app.asgi_handler), services, fold=PathFolder(words))
     return app

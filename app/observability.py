@@ -14,12 +14,15 @@ query strings.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
+import itertools
 import json
 import logging
 import os
 import re
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -96,8 +99,27 @@ def sane_request_id(value: str | None) -> str | None:
     return value if value is not None and _SANE_ID.fullmatch(value) else None
 
 
+# Request IDs: 32 hex digits, unguessable and unique, made without a system call per request.
+# `os.urandom` releases the interpreter lock for its `getrandom` call, and under load on SQLite
+# the driver's thread takes it then: a lock hand-off per request (docs/performance.md, "GET one
+# order, third pass"). A keyed BLAKE2b of a counter, keyed once per process from the system's
+# random source, is as unpredictable to whoever has not got the key, and never repeats.
+_id_key = os.urandom(32)
+_id_counter = itertools.count()
+
+
+def _rekey() -> None:
+    """A forked child starts its own sequence: it must not repeat its parent's IDs."""
+    global _id_key, _id_counter
+    _id_key, _id_counter = os.urandom(32), itertools.count()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows
+    os.register_at_fork(after_in_child=_rekey)
+
+
 def new_request_id() -> str:
-    return os.urandom(16).hex()  # 32 hex digits, like a uuid4 without building one
+    return hashlib.blake2b(next(_id_counter).to_bytes(8, "big"), key=_id_key, digest_size=16).hexdigest()
 
 
 async def outbound_request_id_hook(request: httpx.Request) -> None:
@@ -195,23 +217,33 @@ def _is_loopback(scope: Scope) -> bool:
 
 
 class Observe:
-    """Request ID, access line and request metrics for every HTTP request; serves /metrics."""
+    """Request ID, access line and request metrics for every HTTP request; serves /metrics.
+    `fold` (app.main.PathFolder) gives the path in the case the routes are registered in, or
+    None: done here, in the same pass, rather than in an ASGI layer of its own."""
 
-    def __init__(self, app: ASGIApp, services: Services) -> None:
+    def __init__(
+        self, app: ASGIApp, services: Services, fold: Callable[[str], str | None] | None = None
+    ) -> None:
         self.app = app
         self.services = services
+        self.fold = fold
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self.fold is not None:
+            folded = self.fold(scope["path"])
+            if folded is not None:
+                scope = {**scope, "path": folded, "raw_path": folded.encode()}  # type: ignore[assignment]
         method: str = scope["method"]  # type: ignore[typeddict-item]  # http, not websocket
         started = time.perf_counter()
-        rid = new_request_id()
+        rid = None
         for key, value in scope["headers"]:
             if key == _HEADER_LOWER:
-                rid = sane_request_id(value.decode("latin-1")) or rid
+                rid = sane_request_id(value.decode("latin-1"))
                 break
+        rid = rid or new_request_id()
         info = RequestInfo(rid)
         token_req = _request.set(info)
         token_rid = _request_id.set(rid)

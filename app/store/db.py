@@ -96,6 +96,14 @@ class Database:
         # Per-process caches of users, companies and webhook configuration (app.store.invalidation).
         self.changes = Changes(self.url, schema, postgres=not self.is_sqlite, enabled=caches)
         HUBS[self.engine.sync_engine] = self.changes
+        # Readers check out of the same pool through a view of the engine that carries their
+        # options: autocommit on PostgreSQL (set by the dialect inside the checkout itself),
+        # the "send no BEGIN" flag on SQLite. Setting them per checkout with
+        # `conn.execution_options(...)` cost one more greenlet round trip per request
+        # (docs/performance.md, "GET one order, third pass").
+        reader_options = {READ_ONLY: True} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"}
+        self._reader_engine = self.engine.execution_options(**reader_options)
+        HUBS[self._reader_engine.sync_engine] = self.changes
         # SQLite has one writer; queueing writers here avoids spinning on SQLITE_BUSY in-process.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         if self.is_sqlite:
@@ -140,12 +148,8 @@ class Database:
         keyed GET's three round trips on PostgreSQL, a BEGIN through the driver thread on
         SQLite). Each statement then reads its own snapshot, which is what PostgreSQL's READ
         COMMITTED transactions gave already, so no read relied on more."""
-        async with self.engine.connect() as conn:
-            if self.is_sqlite:
-                # The driver is already in autocommit (`_on_connect`); only our BEGIN is skipped.
-                await conn.execution_options(**{READ_ONLY: True})
-            else:
-                await conn.execution_options(isolation_level="AUTOCOMMIT")
+        # On SQLite the driver is already in autocommit (`_on_connect`); only our BEGIN is skipped.
+        async with self._reader_engine.connect() as conn:
             yield conn
 
     async def dispose(self) -> None:
