@@ -176,11 +176,14 @@ async def current_or_new(
 
 
 async def set_pointer(docs: Docs, caller: Caller, order_id: str) -> None:
+    """Point the user's cart at `order_id`. The pointer is written over in place, and inserted
+    only when that found none: a user who has had a cart has one, so the common case is one
+    statement (an existence probe before it was a second)."""
     doc = {"ID": caller.user_id, "OrderID": order_id}
-    if await docs.exists(POINTER, caller.user_id, caller.company_id):
+    try:
         await docs.replace(POINTER, caller.user_id, doc, caller.company_id)
-    else:
-        await docs.insert(POINTER, doc, caller.company_id)
+    except NotFound:
+        await docs.insert(POINTER, doc, caller.company_id, absent=True)
 
 
 async def set_active(ctx: Unit, caller: Caller, order_id: str) -> None:
