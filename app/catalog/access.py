@@ -41,6 +41,7 @@ __all__ = [
     "buyer_view",
     "purchasable",
     "purchasables",
+    "purchasables_and",
     "schedule_id_for",
     "schedules_by_id",
     "visible_product_ids",
@@ -83,18 +84,19 @@ def _plain_text(pg: bool, column: Any, field: str) -> ColumnElement[Any]:
 
 
 # Each part's rows come back in insertion order, the parts in this order.
-_PRODUCT, _ASSIGNMENT, _SCHEDULE = 0, 1, 2
+_PRODUCT, _ASSIGNMENT, _SCHEDULE, _ALSO = 0, 1, 2, 3
 
 
 @lru_cache(maxsize=256)
 def _purchasables_statement(
-    pg: bool, buyer_id: str, groups: tuple[str, ...], active_only: bool
+    pg: bool, buyer_id: str, groups: tuple[str, ...], active_only: bool, also_kind: str | None = None
 ) -> Select[Any]:
     """The visible products of `:product_ids`, their assignments to the buyer and every price
     schedule either names, in ONE statement (three before: one per add-line each). Built once
     per buyer, group set and flag, as `product_visible` is: building and cache-keying it cost
     more than running it. Which schedule applies is still decided in Python
-    (`schedule_id_for`); this reads the candidates."""
+    (`schedule_id_for`); this reads the candidates. `also_kind`: the documents of that kind
+    under the scope `:also_scope` too, for a caller that needs both (see `purchasables_and`)."""
     r = resources.c
     visible = product_visible(pg, BuyerView(buyer_id, list(groups)), active_only=active_only)
     wanted = r.id.in_(bindparam("product_ids", expanding=True))
@@ -120,11 +122,19 @@ def _purchasables_statement(
     schedules = select(literal_column(str(_SCHEDULE)).label("part"), ps.c.pk, ps.c.doc).where(
         ps.c.kind == "priceschedule", ps.c.scope == "", ps.c.id.in_(named)
     )
-    parts = union_all(
+    selects = [
         select(literal_column(str(_PRODUCT)).label("part"), offered.c.pk, offered.c.doc),
         select(literal_column(str(_ASSIGNMENT)).label("part"), assigned.c.pk, assigned.c.doc),
         schedules,
-    ).subquery("parts")
+    ]
+    if also_kind is not None:
+        also = resources.alias("also")
+        selects.append(
+            select(literal_column(str(_ALSO)).label("part"), also.c.pk, also.c.doc).where(
+                also.c.kind == also_kind, func.lower(also.c.scope) == bindparam("also_scope")
+            )
+        )
+    parts = union_all(*selects).subquery("parts")
     return select(parts.c.part, parts.c.doc).order_by(parts.c.part, parts.c.pk)
 
 
@@ -138,21 +148,43 @@ async def purchasables(
     if not ids:
         return {}
     stmt = _purchasables_statement(docs.pg, view.buyer_id, tuple(view.group_ids), active_only)
+    found, _ = _read_purchasables(view, await docs.conn.execute(stmt, {"product_ids": ids}))
+    return found
+
+
+async def purchasables_and(
+    docs: Docs, view: BuyerView, product_ids: Iterable[str], kind: str, scope: str
+) -> tuple[dict[str, Purchasable], list[dict[str, Any]]]:
+    """`purchasables` (active products) and, in the same statement, every document of `kind`
+    under `scope` in insertion order (`Docs.all(kind, scope=scope)`): an add-line needs the
+    order's promotion rows as well, and a round trip costs more than the rows."""
+    stmt = _purchasables_statement(docs.pg, view.buyer_id, tuple(view.group_ids), True, kind)
+    params = {"product_ids": sorted(set(product_ids)), "also_scope": scope.lower()}
+    return _read_purchasables(view, await docs.conn.execute(stmt, params))
+
+
+def _read_purchasables(
+    view: BuyerView, rows: Iterable[Any]
+) -> tuple[dict[str, Purchasable], list[dict[str, Any]]]:
+    """The purchasables in the rows of `_purchasables_statement`, and the rows of its `also` part."""
     products: list[dict[str, Any]] = []
     by_product: dict[str, list[ProductAssignment]] = {}
     schedules: dict[str, dict[str, Any]] = {}
-    for row in await docs.conn.execute(stmt, {"product_ids": ids}):
+    also: list[dict[str, Any]] = []
+    for row in rows:
         if row.part == _PRODUCT:
             products.append(row.doc)
         elif row.part == _ASSIGNMENT:
             by_product.setdefault(row.doc["ProductID"], []).append(ProductAssignment.from_doc(row.doc))
-        else:
+        elif row.part == _SCHEDULE:
             schedules[row.doc["ID"]] = row.doc
+        else:
+            also.append(row.doc)
     found = {}
     for product in products:
         schedule_id = schedule_id_for(product, by_product.get(product["ID"], []), view)
         found[product["ID"]] = Purchasable(product, schedules.get(schedule_id) if schedule_id else None)
-    return found
+    return found, also
 
 
 @lru_cache(maxsize=256)
