@@ -23,11 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, String, bindparam, func, literal_column, select, union_all
 
 from app.catalog.visibility import BuyerView, buyer_view, product_visible
+from app.listing import JsonAccess
 from app.store.repo import Docs
 from app.store.tables import resources
 from domain.pricing import ProductAssignment, select_price_schedule_id
@@ -39,6 +41,7 @@ __all__ = [
     "buyer_view",
     "purchasable",
     "purchasables",
+    "purchasables_and",
     "schedule_id_for",
     "schedules_by_id",
     "visible_product_ids",
@@ -72,34 +75,126 @@ async def schedules_by_id(docs: Docs, schedule_ids: Iterable[str | None]) -> dic
     return {d["ID"]: d for d in await docs.all("priceschedule", resources.c.id.in_(wanted), scope="")}
 
 
+def _plain_text(pg: bool, column: Any, field: str) -> ColumnElement[Any]:
+    """A JSON field as text without `JsonAccess.text`'s collation, so comparing it with the `id`
+    column keeps to that column's index (the schedule IDs the offered products name)."""
+    if pg:
+        return column.op("#>>", return_type=String())(literal_column("'{" + field + "}'"))
+    return func.json_extract(column, literal_column("'$.\"" + field + "\"'"))
+
+
+# Each part's rows come back in insertion order, the parts in this order.
+_PRODUCT, _ASSIGNMENT, _SCHEDULE, _ALSO = 0, 1, 2, 3
+
+
+@lru_cache(maxsize=256)
+def _purchasables_statement(
+    pg: bool, buyer_id: str, groups: tuple[str, ...], active_only: bool, also_kind: str | None = None
+) -> Select[Any]:
+    """The visible products of `:product_ids`, their assignments to the buyer and every price
+    schedule either names, in ONE statement (three before: one per add-line each). Built once
+    per buyer, group set and flag, as `product_visible` is: building and cache-keying it cost
+    more than running it. Which schedule applies is still decided in Python
+    (`schedule_id_for`); this reads the candidates. `also_kind`: the documents of that kind
+    under the scope `:also_scope` too, for a caller that needs both (see `purchasables_and`)."""
+    r = resources.c
+    visible = product_visible(pg, BuyerView(buyer_id, list(groups)), active_only=active_only)
+    wanted = r.id.in_(bindparam("product_ids", expanding=True))
+    offered = (
+        select(r.pk, r.id, r.doc).where(r.kind == "product", r.scope == "", wanted, visible).cte("offered")
+    )
+    pa = resources.alias("pa_offered")
+    pa_json = JsonAccess(pg, pa.c.doc)
+    assigned = (
+        select(pa.c.pk, pa.c.doc)
+        .where(
+            pa.c.kind == "productassignment",
+            pa_json.text(["BuyerID"]) == buyer_id,
+            pa_json.text(["ProductID"]).in_(select(offered.c.id)),
+        )
+        .cte("assigned")
+    )
+    ps = resources.alias("ps_offered")
+    named = union_all(
+        select(_plain_text(pg, offered.c.doc, "DefaultPriceScheduleID")),
+        select(_plain_text(pg, assigned.c.doc, "PriceScheduleID")),
+    )
+    schedules = select(literal_column(str(_SCHEDULE)).label("part"), ps.c.pk, ps.c.doc).where(
+        ps.c.kind == "priceschedule", ps.c.scope == "", ps.c.id.in_(named)
+    )
+    selects = [
+        select(literal_column(str(_PRODUCT)).label("part"), offered.c.pk, offered.c.doc),
+        select(literal_column(str(_ASSIGNMENT)).label("part"), assigned.c.pk, assigned.c.doc),
+        schedules,
+    ]
+    if also_kind is not None:
+        also = resources.alias("also")
+        selects.append(
+            select(literal_column(str(_ALSO)).label("part"), also.c.pk, also.c.doc).where(
+                also.c.kind == also_kind, func.lower(also.c.scope) == bindparam("also_scope")
+            )
+        )
+    parts = union_all(*selects).subquery("parts")
+    return select(parts.c.part, parts.c.doc).order_by(parts.c.part, parts.c.pk)
+
+
 async def purchasables(
     docs: Docs, view: BuyerView, product_ids: Iterable[str], *, active_only: bool = True
 ) -> dict[str, Purchasable]:
-    """`purchasable` for several products at once, in three statements whatever their number
-    (the visible products, their assignments to the buyer, their schedules). Products the user
-    may not see are absent from the result."""
+    """`purchasable` for several products at once, in one statement whatever their number (the
+    visible products, their assignments to the buyer, the schedules these name). Products the
+    user may not see are absent from the result."""
     ids = sorted(set(product_ids))
     if not ids:
         return {}
-    visible = product_visible(docs.pg, view, active_only=active_only)
-    products = await docs.all("product", resources.c.id.in_(ids), visible, scope="")
-    if not products:
-        return {}
-    rows = await docs.all(
-        "productassignment",
-        *docs.eq(BuyerID=view.buyer_id),
-        docs.field_in("ProductID", [p["ID"] for p in products]),
-    )
+    stmt = _purchasables_statement(docs.pg, view.buyer_id, tuple(view.group_ids), active_only)
+    found, _ = _read_purchasables(view, await docs.conn.execute(stmt, {"product_ids": ids}))
+    return found
+
+
+async def purchasables_and(
+    docs: Docs, view: BuyerView, product_ids: Iterable[str], kind: str, scope: str
+) -> tuple[dict[str, Purchasable], list[dict[str, Any]]]:
+    """`purchasables` (active products) and, in the same statement, every document of `kind`
+    under `scope` in insertion order (`Docs.all(kind, scope=scope)`): an add-line needs the
+    order's promotion rows as well, and a round trip costs more than the rows."""
+    stmt = _purchasables_statement(docs.pg, view.buyer_id, tuple(view.group_ids), True, kind)
+    params = {"product_ids": sorted(set(product_ids)), "also_scope": scope.lower()}
+    return _read_purchasables(view, await docs.conn.execute(stmt, params))
+
+
+def _read_purchasables(
+    view: BuyerView, rows: Iterable[Any]
+) -> tuple[dict[str, Purchasable], list[dict[str, Any]]]:
+    """The purchasables in the rows of `_purchasables_statement`, and the rows of its `also` part."""
+    products: list[dict[str, Any]] = []
     by_product: dict[str, list[ProductAssignment]] = {}
+    schedules: dict[str, dict[str, Any]] = {}
+    also: list[dict[str, Any]] = []
     for row in rows:
-        by_product.setdefault(row["ProductID"], []).append(ProductAssignment.from_doc(row))
-    chosen = {p["ID"]: schedule_id_for(p, by_product.get(p["ID"], []), view) for p in products}
-    schedules = await schedules_by_id(docs, chosen.values())
+        if row.part == _PRODUCT:
+            products.append(row.doc)
+        elif row.part == _ASSIGNMENT:
+            by_product.setdefault(row.doc["ProductID"], []).append(ProductAssignment.from_doc(row.doc))
+        elif row.part == _SCHEDULE:
+            schedules[row.doc["ID"]] = row.doc
+        else:
+            also.append(row.doc)
     found = {}
     for product in products:
-        schedule_id = chosen[product["ID"]]
+        schedule_id = schedule_id_for(product, by_product.get(product["ID"], []), view)
         found[product["ID"]] = Purchasable(product, schedules.get(schedule_id) if schedule_id else None)
-    return found
+    return found, also
+
+
+@lru_cache(maxsize=256)
+def _visible_ids_statement(pg: bool, buyer_id: str, groups: tuple[str, ...]) -> Select[Any]:
+    """`visible_product_ids`'s select, built once per buyer and group set (as above)."""
+    r = resources.c
+    visible = product_visible(pg, BuyerView(buyer_id, list(groups)))
+    return select(r.id).where(
+        r.kind == "product", r.scope == "", r.id.in_(bindparam("product_ids", expanding=True)), visible
+    )
 
 
 async def visible_product_ids(docs: Docs, view: BuyerView, product_ids: Iterable[str]) -> set[str]:
@@ -107,11 +202,8 @@ async def visible_product_ids(docs: Docs, view: BuyerView, product_ids: Iterable
     ids = sorted(set(product_ids))
     if not ids:
         return set()
-    r = resources.c
-    stmt = select(r.id).where(
-        r.kind == "product", r.scope == "", r.id.in_(ids), product_visible(docs.pg, view)
-    )
-    return {row.id for row in await docs.conn.execute(stmt)}
+    stmt = _visible_ids_statement(docs.pg, view.buyer_id, tuple(view.group_ids))
+    return {row.id for row in await docs.conn.execute(stmt, {"product_ids": ids})}
 
 
 async def purchasable(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, func, literal_column, select
+from sqlalchemy import Select, String, bindparam, exists, func, literal_column, select, union_all
 
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
@@ -76,10 +76,13 @@ async def current(ctx: Unit, caller: Caller, *, lock: bool = False) -> Stored | 
 
 
 @cache
-def _pointed_statement(pg: bool, lock: bool) -> Select[Any]:
-    """The order the user's pointer names, in one statement (the pointer's read and the order's
-    were two on every /cart request), built once per dialect. As `Docs.get` reads: by
-    `lower(id)`, so through that index. Only the order is locked."""
+def _cart_statement(pg: bool, lock: bool) -> Select[Any]:
+    """The user's cart (see the module's docstring) in ONE statement, built once per dialect:
+    the order the pointer names while it is the user's Unsubmitted order (`is_cart_of`, in SQL),
+    else the user's latest Unsubmitted order, looked for only when the first part found none.
+    These were two statements whenever the pointer named no cart, and a first add-line after a
+    submit ran both twice (before and after the user's lock). The order is read by `lower(id)`
+    as `Docs.get` reads, through that index; only the order found is locked."""
     pointer = resources.alias("pointer")
     # The pointer's OrderID as text; no collation (JsonAccess.text's) so the index serves it.
     if pg:
@@ -96,25 +99,47 @@ def _pointed_statement(pg: bool, lock: bool) -> Select[Any]:
         .scalar_subquery()
     )
     r = resources.c
-    stmt = select(r.doc, r.version, r.scope).where(
-        r.kind == "order", func.lower(r.scope) == "", func.lower(r.id) == func.lower(named)
+    text = JsonAccess(pg).text
+    mine = (
+        text(["FromUserID"]) == bindparam("user_id"),
+        text(["FromCompanyID"]) == bindparam("company_id"),
+        text(["Status"]) == UNSUBMITTED,
     )
-    return stmt.with_for_update(of=resources) if lock and pg else stmt
+    columns = (r.pk, r.doc, r.version, r.scope)
+    pointed_select = select(*columns).where(
+        r.kind == "order", func.lower(r.scope) == "", func.lower(r.id) == func.lower(named), *mine
+    )
+    pointed = (pointed_select.with_for_update(of=resources) if lock and pg else pointed_select).cte("pointed")
+    latest_select = (
+        select(*columns)
+        .where(r.kind == "order", r.scope == "", *mine, ~exists(select(pointed.c.pk)))
+        .order_by(r.pk.desc())
+        .limit(1)
+    )
+    latest = (latest_select.with_for_update() if lock and pg else latest_select).cte("latest")
+    found = union_all(
+        select(literal_column("0").label("part"), pointed.c.doc, pointed.c.version, pointed.c.scope),
+        select(literal_column("1").label("part"), latest.c.doc, latest.c.version, latest.c.scope),
+    ).subquery("found")
+    return select(found.c.doc, found.c.version, found.c.scope).order_by(found.c.part).limit(1)
 
 
 async def _pointed_or_latest(docs: Docs, caller: Caller, *, lock: bool) -> Stored | None:
     """The buyer user's cart: see the module's docstring."""
-    params = {"company": caller.company_id.lower(), "user": caller.user_id.lower()}
-    row = (await docs.conn.execute(_pointed_statement(docs.pg, lock), params)).first()
-    if row is not None and is_cart_of(row.doc, caller):
-        return Stored(row.doc, row.version, row.scope)
-    return await latest_unsubmitted(docs, caller.user_id, caller.company_id, lock=lock)
+    params = {
+        "company": caller.company_id.lower(),
+        "user": caller.user_id.lower(),
+        "user_id": caller.user_id,
+        "company_id": caller.company_id,
+    }
+    row = (await docs.conn.execute(_cart_statement(docs.pg, lock), params)).first()
+    return Stored(row.doc, row.version, row.scope) if row else None
 
 
 @cache
 def _latest_statement(pg: bool, lock: bool) -> Select[Any]:
-    """`latest_unsubmitted`'s select for a dialect, built once (every first add-line after a
-    submit runs it; building and cache-keying it cost more than running it)."""
+    """`latest_unsubmitted`'s select for a dialect, built once (building and cache-keying it
+    cost more than running it)."""
     r = resources.c
     text = JsonAccess(pg).text
     stmt = (
@@ -176,11 +201,14 @@ async def current_or_new(
 
 
 async def set_pointer(docs: Docs, caller: Caller, order_id: str) -> None:
+    """Point the user's cart at `order_id`. The pointer is written over in place, and inserted
+    only when that found none: a user who has had a cart has one, so the common case is one
+    statement (an existence probe before it was a second)."""
     doc = {"ID": caller.user_id, "OrderID": order_id}
-    if await docs.exists(POINTER, caller.user_id, caller.company_id):
+    try:
         await docs.replace(POINTER, caller.user_id, doc, caller.company_id)
-    else:
-        await docs.insert(POINTER, doc, caller.company_id)
+    except NotFound:
+        await docs.insert(POINTER, doc, caller.company_id, absent=True)
 
 
 async def set_active(ctx: Unit, caller: Caller, order_id: str) -> None:

@@ -11,8 +11,9 @@ from app.auth.tokens import Caller
 from app.catalog.bundles import refuse_bundle_product
 from app.models.orders import LINE_WRITABLE, LineItem
 from app.services import activities, addresses, group_access, on_behalf
-from app.services.pricing import Offer, offer_for, price_product_lines, refresh_totals
-from app.services.promotion_amounts import PRINT_KEY, order_rows, settle
+from app.services.pricing import Offer, offer_and_rows, offer_for, price_product_lines, refresh_totals
+from app.services.promotion_amounts import KIND as PROMOTION_KIND
+from app.services.promotion_amounts import PRINT_KEY, settle
 from app.store.repo import Docs, Stored
 from app.unit import Unit
 from app.wire import check_id, id_or, merge_patch, new_id, public, to_doc, validate
@@ -158,7 +159,11 @@ async def _build(
     data: dict[str, Any],
     existing: dict[str, Any] | None,
     now: datetime,
-) -> tuple[dict[str, Any], Offer]:
+    *,
+    also_kind: str | None = None,
+) -> tuple[dict[str, Any], Offer, list[dict[str, Any]] | None]:
+    """The line as `data` makes it (over `existing`), the offer it is priced by and, with
+    `also_kind`, the order's documents of that kind, read with the offer (else None)."""
     validated: dict[str, Any] = to_doc(validate(data, LineItem))
     if validated["Quantity"] < 1:
         raise ValidationFailed(
@@ -176,7 +181,11 @@ async def _build(
     overridden = _unit_price_override(caller, data, existing)
     docs = ctx.docs
     marketplace = ctx.services.marketplace_id
-    offer = await offer_for(docs, order, product_id, marketplace)
+    rows: list[dict[str, Any]] | None = None
+    if also_kind is None:
+        offer = await offer_for(docs, order, product_id, marketplace)
+    else:
+        offer, rows = await offer_and_rows(docs, order, product_id, marketplace, also_kind)
     # An order placed with a supplier holds only that supplier's products (docs/security-orders.md).
     if offer is None or (
         on_behalf.is_supplier_order(order, marketplace)
@@ -259,7 +268,7 @@ async def _build(
     if existing is not None:
         # A line bought in a bundle stays in it through later edits.
         line.update({k: v for k, v in existing.items() if k == "BundleItemID" or k.startswith("_Bundle")})
-    return line, offer
+    return line, offer, rows
 
 
 async def _commit(
@@ -323,7 +332,8 @@ async def add_line(
     if data.get("ID") not in (None, ""):
         check_id(data["ID"])
     now = utcnow()
-    line, offer = await _build(ctx, caller, order, data, None, now)
+    # The order's promotion rows come with the offer (one statement): `_add_alone` needs them.
+    line, offer, promotion_rows = await _build(ctx, caller, order, data, None, now, also_kind=PROMOTION_KIND)
     if bundle is not None:
         line.update(bundle)
     docs = ctx.docs
@@ -334,7 +344,7 @@ async def add_line(
             "IdExists",
             {"ObjectType": "LineItem", "ObjectID": line["ID"]},
         )
-    if await _add_alone(ctx, order_stored, line, offer, now):
+    if await _add_alone(ctx, order_stored, line, offer, now, promotion_rows or []):
         await activities.line_changed(docs, order["ID"], LINE_ADDED, line, caller)
         return public(line)
     lines = await order_lines(docs, order["ID"])
@@ -345,7 +355,12 @@ async def add_line(
 
 
 async def _add_alone(
-    ctx: Unit, order_stored: Stored, line: dict[str, Any], offer: Offer | None, now: datetime
+    ctx: Unit,
+    order_stored: Stored,
+    line: dict[str, Any],
+    offer: Offer | None,
+    now: datetime,
+    promotion_rows: list[dict[str, Any]],
 ) -> bool:
     """Add `line` touching only itself and the order's totals, without reading the order's other
     lines, when nothing on the order depends on them: a price schedule without cumulative
@@ -358,10 +373,10 @@ async def _add_alone(
         return False
     if to_decimal(order.get("PromotionDiscount") or 0) or not allows(order, Op.REPRICE):
         return False
+    if promotion_rows:
+        return False
     docs = ctx.docs
     scope = order["ID"]
-    if await order_rows(docs, scope):
-        return False
     price_product_lines([line], line, line["ProductID"], schedule, now, order.get("Currency"))
     await docs.insert("lineitem", line, scope, object_type="LineItem", absent=True)
     order["Subtotal"] = to_decimal(order.get("Subtotal") or 0) + to_decimal(line["LineSubtotal"])
@@ -408,7 +423,7 @@ async def update_line(
             {"ObjectType": "LineItem", "ObjectID": data["ID"]},
         )
     now = utcnow()
-    line, offer = await _build(ctx, caller, order, data, current, now)
+    line, offer, _ = await _build(ctx, caller, order, data, current, now)
     lines = [line if existing is current else existing for existing in lines]
     await _commit(ctx, order_stored, lines, line, offer, line["ProductID"], now, old_id=line_id)
     await activities.line_changed(ctx.docs, order["ID"], LINE_CHANGED, line, caller)

@@ -209,14 +209,17 @@ async def new_order(
         body = {**body, "ID": await expand(docs, body["ID"])}
     data = _writes(body)
     marketplace = ctx.services.marketplace_id
-    order_id = data.get("ID") or await _anonymous_order_id(docs, caller) or new_id()
+    chosen = data.get("ID")
+    # Only an ID the caller chose is looked up: `_anonymous_order_id` has looked its own up and a
+    # generated one (128 random bits) is not.
+    order_id = chosen or await _anonymous_order_id(docs, caller) or new_id()
     # A buyer user's Outgoing (or All) order is always its own: FromUserID is ignored for it.
     on_behalf = direction is Direction.INCOMING or (
         direction is Direction.ALL and bool(data.get("FromUserID")) and not caller.is_buyer
     )
     if on_behalf:
         on_behalf_rules.check_may_create_on_behalf(caller)
-    if await docs.exists("order", order_id):
+    if chosen and await docs.exists("order", order_id):
         raise Conflict(
             f"Order already exists: {order_id}", "IdExists", {"ObjectType": "Order", "ObjectID": order_id}
         )
@@ -275,7 +278,7 @@ async def new_order(
     order["_ShippingAddress"] = None
     await _apply_writes(ctx, caller, order, data, full=False)
     refresh_totals(order)
-    await docs.insert("order", order, object_type="Order", absent=True)  # checked above
+    await docs.insert("order", order, object_type="Order", absent=True)  # see `chosen` above
     await activities.order_created(docs, order, caller)
     return order
 

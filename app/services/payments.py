@@ -68,6 +68,8 @@ async def create(docs: Docs, caller: Caller, order: dict[str, Any], body: dict[s
     refuse_card_data(body)
     _require_not_canceled(order)
     data = {k: body[k] for k in PAYMENT_WRITABLE if k in body}
+    # A generated ID (128 random bits) is not looked up; one the caller chose is, once.
+    chosen = data.get("ID") not in (None, "")
     data["ID"] = await id_or_next(docs, data)
     payment: dict[str, Any] = to_doc(validate(data, Payment))
     payment.update(
@@ -81,13 +83,13 @@ async def create(docs: Docs, caller: Caller, order: dict[str, Any], body: dict[s
     _check(payment)
     await instruments.check_payment(docs, caller, order, payment, utcnow())
     refunded = await refunds.check_new(docs, caller, order, payment) if payment.get("OrderReturnID") else None
-    if await docs.exists("payment", payment["ID"], order["ID"]):
+    if chosen and await docs.exists("payment", payment["ID"], order["ID"]):
         raise Conflict(
             f"Payment already exists: {payment['ID']}",
             "IdExists",
             {"ObjectType": "Payment", "ObjectID": payment["ID"]},
         )
-    await docs.insert("payment", payment, order["ID"], object_type="Payment")
+    await docs.insert("payment", payment, order["ID"], object_type="Payment", absent=True)
     await activities.payment_recorded(docs, order, payment, caller)
     if refunded is not None:
         await refunds.note(docs, order, refunded, payment, utcnow())

@@ -18,7 +18,13 @@ from decimal import Decimal
 from typing import Any
 
 from app.auth.users import group_ids
-from app.catalog.access import BuyerView, purchasables, schedules_by_id, visible_product_ids
+from app.catalog.access import (
+    BuyerView,
+    purchasables,
+    purchasables_and,
+    schedules_by_id,
+    visible_product_ids,
+)
 from app.store.repo import Docs
 from app.store.tables import resources
 from domain.money import round_money, to_decimal
@@ -49,20 +55,49 @@ async def offers_for(
 ) -> dict[str, Offer]:
     """The products and schedules for the order's user, in a fixed number of statements however
     many products; a product not visible to the user (missing, unassigned, or inactive) is absent."""
+    offers, _ = await _offers(docs, order, product_ids, marketplace_id, None)
+    return offers
+
+
+async def offer_and_rows(
+    docs: Docs, order: dict[str, Any], product_id: str, marketplace_id: str, kind: str
+) -> tuple[Offer | None, list[dict[str, Any]]]:
+    """`offer_for`, and the order's documents of `kind` (`Docs.all(kind, scope=order ID)`), read
+    in the same statement for a buyer's order: an add-line needs the order's promotion rows."""
+    offers, rows = await _offers(docs, order, [product_id], marketplace_id, kind)
+    return offers.get(product_id), rows
+
+
+async def _offers(
+    docs: Docs,
+    order: dict[str, Any],
+    product_ids: Iterable[str],
+    marketplace_id: str,
+    also_kind: str | None,
+) -> tuple[dict[str, Offer], list[dict[str, Any]]]:
     ids = sorted(set(product_ids))
     company = order.get("FromCompanyID") or ""
     found: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = {}
+    rows: list[dict[str, Any]] = []
     if company != marketplace_id:
         user_id = order.get("FromUserID")
         groups = await group_ids(docs, "buyer", company, user_id) if user_id else []
-        for product_id, item in (await purchasables(docs, BuyerView(company, groups), ids)).items():
+        view = BuyerView(company, groups)
+        if also_kind is None:
+            items = await purchasables(docs, view, ids)
+        else:
+            items, rows = await purchasables_and(docs, view, ids, also_kind, order["ID"])
+        for product_id, item in items.items():
             found[product_id] = (item.product, item.price_schedule)
-    elif ids:
-        products = await docs.all("product", resources.c.id.in_(ids), scope="")
-        schedules = await schedules_by_id(docs, (p.get("DefaultPriceScheduleID") for p in products))
-        for product in products:
-            schedule_id = product.get("DefaultPriceScheduleID")
-            found[product["ID"]] = (product, schedules.get(schedule_id) if schedule_id else None)
+    else:
+        if also_kind is not None:
+            rows = await docs.all(also_kind, scope=order["ID"])
+        if ids:
+            products = await docs.all("product", resources.c.id.in_(ids), scope="")
+            schedules = await schedules_by_id(docs, (p.get("DefaultPriceScheduleID") for p in products))
+            for product in products:
+                schedule_id = product.get("DefaultPriceScheduleID")
+                found[product["ID"]] = (product, schedules.get(schedule_id) if schedule_id else None)
     offers = {}
     for product_id, (product, schedule_doc) in found.items():
         if product.get("Active") is False:
@@ -71,7 +106,7 @@ async def offers_for(
             PriceSchedule.from_doc(schedule_doc) if schedule_doc and schedule_doc.get("PriceBreaks") else None
         )
         offers[product_id] = Offer(product, schedule)
-    return offers
+    return offers, rows
 
 
 async def offered_ids(

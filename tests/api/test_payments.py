@@ -72,6 +72,21 @@ async def test_payment_refusals(world: World) -> None:
     assert (await api.ok("GET", BASE, token=token))["Meta"]["TotalCount"] == 0
 
 
+async def test_a_chosen_payment_id_is_refused_when_taken_and_generated_ones_differ(world: World) -> None:
+    """A generated payment ID is no longer looked up before the insert (docs/performance.md,
+    "Checkout: one statement per offer"); an ID the caller chose still is, in any case."""
+    api = world.api
+    await world.new_order(body={"ID": "o1"})
+    token = await world.token("alice")
+    await api.ok("POST", BASE, {"ID": "po-1", "Type": "PurchaseOrder", "Amount": 5}, token=token)
+    for taken in ("po-1", "PO-1"):
+        again = await api.post(BASE, {"ID": taken, "Type": "PurchaseOrder", "Amount": 5}, token=token)
+        assert again.status_code == 409 and error_code(again) == "IdExists", again.text
+    made = [await api.ok("POST", BASE, {"Type": "PurchaseOrder", "Amount": 1}, token=token) for _ in range(2)]
+    assert len({p["ID"] for p in made}) == 2
+    assert (await api.ok("GET", BASE, token=token))["Meta"]["TotalCount"] == 3
+
+
 async def test_canceled_order_payments_are_frozen(world: World) -> None:
     api = world.api
     await world.new_order(body={"ID": "o1"})
