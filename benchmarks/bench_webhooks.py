@@ -4,7 +4,9 @@ Run: python -m pytest benchmarks/bench_webhooks.py --benchmark-only -q
  or: python -m benchmarks.bench_webhooks [--db postgresql://...] [--rounds 3]   (the throughput
      figure alone, on SQLite or a PostgreSQL schema of its own; see `main`)
 - `test_delivery_throughput`: one `BackgroundWorker` (64 chains in flight) draining 2,000
-  deliveries spread over 100 ordering keys (ordering kept) to a local receiver; reports
+  deliveries spread over 100 ordering keys (ordering kept) to a local receiver in a process of
+  its own (`ProcessReceiver`; `--receiver thread` puts it on a thread of the measuring process, as
+  the figures before it did); reports
   deliveries/s and the ratio to a baseline measured in the same run: a minimal aiohttp client
   posting the same bodies to the same receiver with the same concurrency.
 - `test_write_*`: one PATCH /v1/buyers/{buyerID} through the whole app (in-process ASGI), without and with a
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import statistics
 import threading
 import time
@@ -37,9 +40,29 @@ CONCURRENCY = 64
 OK_REPLY = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
 
 
+async def _answer(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, counted: Callable[[], None]
+) -> None:
+    """Serve one keep-alive connection: read each request whole, answer 200 {} at once."""
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            await reader.readexactly(length)
+            counted()
+            writer.write(OK_REPLY)
+            await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+        writer.close()
+
+
 class FastReceiver:
     """A minimal keep-alive HTTP/1.1 receiver on its own thread and event loop, answering 200 {}
-    at once, so the figure measures the worker rather than the receiver. (The test receivers
+    at once. It shares the measuring process's CPU and interpreter lock with the client being
+    measured: `ProcessReceiver` (the default) keeps it out of the figure. (The test receivers
     are one-thread-per-connection HTTP/1.0 servers with a listen backlog of 5, which refuse
     connections under 20 concurrent deliveries.)"""
 
@@ -83,31 +106,75 @@ class FastReceiver:
         self._ready.set()
         self._loop.run_forever()
 
+    def _counted(self) -> None:
+        self.count += 1
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n"):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":", 1)[1])
-                await reader.readexactly(length)
-                self.count += 1
-                writer.write(OK_REPLY)
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
-            writer.close()
+        await _answer(reader, writer, self._counted)
+
+
+def _receive(port: Any, count: Any, ready: Any) -> None:
+    """The receiver process: the same `_answer` on uvloop, counting into shared memory (only
+    this process writes it, so no lock)."""
+    import uvloop
+
+    def counted() -> None:
+        count.value += 1
+
+    async def serve() -> None:
+        server = await asyncio.start_server(lambda r, w: _answer(r, w, counted), "127.0.0.1", 0, backlog=512)
+        port.value = server.sockets[0].getsockname()[1]
+        ready.set()
+        await server.serve_forever()
+
+    uvloop.run(serve())
+
+
+class ProcessReceiver:
+    """The same receiver in a process of its own (a separate server on loopback, as a real
+    receiver is): its CPU and interpreter lock are not the measured process's, so the figure is
+    the client's alone, for the worker and the baseline alike."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")  # no fork of a process with threads
+        self._port = context.RawValue("i", 0)
+        self._count = context.RawValue("q", 0)
+        self._ready = context.Event()
+        self._process = context.Process(
+            target=_receive, args=(self._port, self._count, self._ready), daemon=True
+        )
+
+    @property
+    def count(self) -> int:
+        return int(self._count.value)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._port.value}/hook"
+
+    def start(self) -> ProcessReceiver:
+        self._process.start()
+        if not self._ready.wait(60):
+            raise RuntimeError("the receiver process did not start")
+        return self
+
+    def stop(self) -> None:
+        self._process.terminate()
+        self._process.join(5)
+
+
+Receiver = FastReceiver | ProcessReceiver
 
 
 @dataclass
 class Env(AppEnv):
-    receiver: FastReceiver
+    receiver: Receiver
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     with app_env(tmp_path_factory.mktemp("bench"), webhook_worker=False, outbound_allow_private=True) as app:
-        receiver = FastReceiver().start()
+        receiver = ProcessReceiver().start()
         env = Env(app.loop, app.services, app.client, app.token, receiver)
         env.run(env.call("POST", "/buyers", {"ID": "b1", "Name": "Bench buyer"}))
         try:
@@ -220,7 +287,8 @@ def test_write(benchmark: Any, env: Env, hooked: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m benchmarks.bench_webhooks [--db postgresql://...] [--rounds 3]`: the delivery
+    """`python -m benchmarks.bench_webhooks [--db postgresql://...] [--rounds 3] [--receiver
+    process|thread]`: the delivery
     throughput figure outside pytest, on SQLite (default) or a PostgreSQL schema of its own,
     worker and baseline rounds interleaved; prints each round and the medians."""
     import argparse
@@ -240,6 +308,13 @@ def main(argv: list[str] | None = None) -> int:
         default="uvloop",
         help="event loop of the worker and of the baseline (default uvloop, what serve and worker run)",
     )
+    p.add_argument(
+        "--receiver",
+        choices=("process", "thread"),
+        default="process",
+        help="the receiver in a process of its own (default), or on a thread of the measuring "
+        "process (sharing its CPU and interpreter lock, as before)",
+    )
     args = p.parse_args(argv)
     loop_factory = asyncio.new_event_loop
     if args.loop == "uvloop":
@@ -257,7 +332,8 @@ def main(argv: list[str] | None = None) -> int:
     body = json.dumps({"Route": "v1/buyers", "Payload": "x" * 500})
     rates: list[float] = []
     bases: list[float] = []
-    # Process CPU per delivery (the in-process receiver's thread included, for both).
+    # Process CPU per delivery of the measuring process (with `--receiver thread`, the receiver's
+    # thread included, for both).
     cpus: list[float] = []
     base_cpus: list[float] = []
     try:
@@ -271,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
                 **settings,
             ) as app,
         ):
-            receiver = FastReceiver().start()
+            receiver: Receiver = (ProcessReceiver() if args.receiver == "process" else FastReceiver()).start()
             env = Env(app.loop, app.services, app.client, app.token, receiver)
             _webhook(env, [])
 
@@ -326,7 +402,8 @@ def main(argv: list[str] | None = None) -> int:
     rate, base = statistics.median(rates), statistics.median(bases)
     kind = "PostgreSQL" if args.db else "SQLite"
     print(
-        f"webhooks ({kind}, {args.loop}): {rate:.0f} deliveries/s, baseline {base:.0f}/s, "
+        f"webhooks ({kind}, {args.loop}, receiver: {args.receiver}): {rate:.0f} deliveries/s, "
+        f"baseline {base:.0f}/s, "
         f"ratio {rate / base:.3f}x; CPU per delivery {statistics.median(cpus):.0f} us, "
         f"baseline {statistics.median(base_cpus):.0f} us"
     )
