@@ -160,7 +160,9 @@ class WebhookClient:
         port = parsed.port_or_known_default
         if parsed.scheme not in ("http", "https") or not host or port is None:
             raise TransportFailure(INVALID_URL, "must be an absolute http or https URL")
-        target = _Target(parsed, parsed.domain, port, outbound._host_refusal(host, allow_private=self.allow_private))
+        target = _Target(
+            parsed, parsed.domain, port, outbound._host_refusal(host, allow_private=self.allow_private)
+        )
         if len(self._targets) > 1024:
             self._targets.clear()
         self._targets[url] = target
