@@ -31,7 +31,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from app.store.repo import Docs
 from app.store.tables import delivery_attempts, outbox, resources
@@ -145,7 +145,7 @@ def _among_param(pg: bool, column: Any, name: str, kind: Any, *, negate: bool = 
     """`among` with its values bound at execution under `name`: for the statements below, built
     once per dialect (an expanding IN on SQLite, one array on PostgreSQL, as `among`)."""
     if not pg:
-        values = bindparam(name, expanding=True)
+        values: BindParameter[Any] = bindparam(name, expanding=True)
         return column.not_in(values) if negate else column.in_(values)
     array = bindparam(name, type_=ARRAY(kind))
     return column != all_(array) if negate else column == any_(array)
