@@ -286,6 +286,131 @@ def test_write(benchmark: Any, env: Env, hooked: bool) -> None:
     benchmark.pedantic(write, rounds=300, iterations=1, warmup_rounds=20)
 
 
+# --- `--clients`: the HTTP client experiment (docs/performance.md, webhook fourth pass) ---------
+
+
+async def _timed(one: Callable[[], Any]) -> tuple[float, float]:
+    """Rate and process CPU per request (us) of DELIVERIES calls of `one`, CONCURRENCY at once."""
+    todo = list(range(DELIVERIES))
+
+    async def loop() -> None:
+        while todo:
+            todo.pop()
+            await one()
+
+    started, cpu = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(loop() for _ in range(CONCURRENCY)))
+    return DELIVERIES / (time.perf_counter() - started), (time.process_time() - cpu) / DELIVERIES * 1e6
+
+
+async def _client_aiohttp(url: str, body: bytes, headers: dict[str, str]) -> tuple[float, float]:
+    import aiohttp
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY)) as session:
+
+        async def one() -> None:
+            async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as r:
+                await r.read()
+
+        await _timed(one)  # warm: connections made
+        return await _timed(one)
+
+
+async def _client_ours(url: str, body: bytes, headers: dict[str, str]) -> tuple[float, float]:
+    from integrations.webhook_client import WebhookClient
+
+    client = WebhookClient(concurrency=CONCURRENCY, allow_private=True)
+    try:
+
+        async def one() -> None:
+            await client.post_capped(url, content=body, headers=headers, timeout=10.0, max_bytes=2048)
+
+        await _timed(one)
+        return await _timed(one)
+    finally:
+        await client.aclose()
+
+
+async def _client_pyreqwest(url: str, body: bytes, headers: dict[str, str]) -> tuple[float, float]:
+    from pyreqwest.client import ClientBuilder
+
+    async with ClientBuilder().max_connections(CONCURRENCY).build() as client:
+
+        async def one() -> None:
+            r = await client.post(url).headers(headers).body_bytes(body).build().send()
+            await r.bytes()
+
+        await _timed(one)
+        return await _timed(one)
+
+
+async def _client_aiosonic(url: str, body: bytes, headers: dict[str, str]) -> tuple[float, float]:
+    import aiosonic  # type: ignore[import-not-found]
+    from aiosonic.pools import PoolConfig  # type: ignore[import-not-found]
+
+    client = aiosonic.HTTPClient(
+        aiosonic.TCPConnector(pool_configs={":default": PoolConfig(size=CONCURRENCY)})
+    )
+
+    async def one() -> None:
+        r = await client.post(url, data=body, headers=headers)
+        await r.content()
+
+    await _timed(one)
+    return await _timed(one)
+
+
+async def _client_rnet(url: str, body: bytes, headers: dict[str, str]) -> tuple[float, float]:
+    import rnet  # type: ignore[import-not-found]
+
+    client = rnet.Client(allow_redirects=False)
+
+    async def one() -> None:
+        r = await client.post(url, body=body, headers=headers)
+        await r.bytes()
+
+    await _timed(one)
+    return await _timed(one)
+
+
+CLIENTS = {
+    "aiohttp (bare, the baseline)": _client_aiohttp,
+    "WebhookClient (the worker's)": _client_ours,
+    "pyreqwest (bare)": _client_pyreqwest,
+    "aiosonic (bare)": _client_aiosonic,
+    "rnet (bare)": _client_rnet,
+}
+
+
+def compare_clients(rounds: int) -> None:
+    """Each client posting the benchmark's body with the worker's headers to the same
+    out-of-process receiver, rounds interleaved; clients not installed are skipped."""
+    import uvloop
+
+    from integrations.webhook_delivery import _headers as delivery_headers
+
+    body = json.dumps({"Route": "v1/buyers", "Payload": "x" * 500}).encode()
+    headers = delivery_headers(body, HASH_KEY, str(uuid.uuid4()), int(time.time()), None)
+    receiver = ProcessReceiver().start()
+    results: dict[str, list[tuple[float, float]]] = {}
+    try:
+        for n in range(rounds):
+            for name, client in CLIENTS.items():
+                try:
+                    rate, cpu = uvloop.run(client(receiver.url, body, headers))
+                except ImportError:
+                    continue
+                results.setdefault(name, []).append((rate, cpu))
+                print(f"round {n + 1}: {name}: {rate:.0f}/s, {cpu:.0f} us CPU each", flush=True)
+    finally:
+        receiver.stop()
+    base = statistics.median(cpu for _, cpu in results[next(iter(CLIENTS))])
+    for name, got in results.items():
+        cpu = statistics.median(c for _, c in got)
+        rate = statistics.median(r for r, _ in got)
+        print(f"{name}: {rate:.0f}/s, {cpu:.0f} us CPU per request, {cpu / base:.2f}x the baseline's CPU")
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m benchmarks.bench_webhooks [--db postgresql://...] [--rounds 3] [--receiver
     process|thread]`: the delivery
@@ -315,7 +440,15 @@ def main(argv: list[str] | None = None) -> int:
         help="the receiver in a process of its own (default), or on a thread of the measuring "
         "process (sharing its CPU and interpreter lock, as before)",
     )
+    p.add_argument(
+        "--clients",
+        action="store_true",
+        help="instead: CPU per request of candidate HTTP clients against the same receiver",
+    )
     args = p.parse_args(argv)
+    if args.clients:
+        compare_clients(args.rounds)
+        return 0
     loop_factory = asyncio.new_event_loop
     if args.loop == "uvloop":
         import uvloop
