@@ -154,8 +154,8 @@ def _among_param(pg: bool, column: Any, name: str, kind: Any, *, negate: bool = 
 @cache
 def _heads_statement(pg: bool) -> Select[Any]:
     """The claim's heads (`claim_due`), built once per dialect: it runs on every claim, and
-    building it anew (the alias and its column collection) cost more than compiling it from
-    SQLAlchemy's cache. Binds `c_now` and `c_limit`."""
+    rebuilding its alias (and the followers' subquery) with their column collections showed in
+    the worker's profile. Binds `c_now` and `c_limit`."""
     older = outbox.alias("older")
     blocked = exists().where(
         older.c.ordering_key == OB.ordering_key,
