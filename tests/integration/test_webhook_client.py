@@ -4,8 +4,10 @@ shared httpx client (integrations/webhook_client.py)."""
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,7 @@ from integrations.http import TIMEOUT
 from integrations.webhook_client import TransportFailure, WebhookClient
 from integrations.webhook_delivery import RESPONSE_EXCERPT_BYTES
 from tests.integration.receivers import ReceiverPool
+from tests.integration.smtp_server import _tls_context
 
 
 async def post(client: WebhookClient, url: str) -> None:
@@ -189,3 +192,42 @@ async def test_a_redirect_is_not_followed_and_retry_after_is_kept(receivers: Rec
         await client.aclose()
     assert answer.status_code == 307 and answer.headers.get("retry-after") == "7"
     assert elsewhere.requests == []  # the signed request goes to the configured URL only
+
+
+class UntrustedTlsReceiver:
+    """An HTTPS receiver whose certificate is self-signed (trusted by nobody): it records whether
+    any request got through the handshake."""
+
+    def __init__(self, directory: Path) -> None:
+        self.requests = 0
+        self._context = _tls_context(directory)  # a self-signed certificate for "localhost"
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"https://127.0.0.1:{self._server.getsockname()[1]}/hook"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        conn, _ = self._server.accept()
+        try:
+            with self._context.wrap_socket(conn, server_side=True) as tls:
+                if tls.recv(65536):
+                    self.requests += 1
+                    tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+        except (ssl.SSLError, OSError):
+            pass  # the client refused the certificate
+
+    def close(self) -> None:
+        self._server.close()
+
+
+async def test_an_untrusted_certificate_is_refused(tmp_path: Path) -> None:
+    receiver = UntrustedTlsReceiver(tmp_path)
+    client = WebhookClient(concurrency=4, allow_private=True)
+    try:
+        with pytest.raises(TransportFailure) as failure:
+            await post(client, receiver.url)
+    finally:
+        await client.aclose()
+        receiver.close()
+    assert failure.value.name == "ConnectionFailed"
+    assert receiver.requests == 0
