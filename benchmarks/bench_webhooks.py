@@ -4,7 +4,9 @@ Run: python -m pytest benchmarks/bench_webhooks.py --benchmark-only -q
  or: python -m benchmarks.bench_webhooks [--db postgresql://...] [--rounds 3]   (the throughput
      figure alone, on SQLite or a PostgreSQL schema of its own; see `main`)
 - `test_delivery_throughput`: one `BackgroundWorker` (64 chains in flight) draining 2,000
-  deliveries spread over 100 ordering keys (ordering kept) to a local receiver; reports
+  deliveries spread over 100 ordering keys (ordering kept) to a local receiver in a process of
+  its own (`ProcessReceiver`; `--receiver thread` puts it on a thread of the measuring process, as
+  the figures before it did); reports
   deliveries/s and the ratio to a baseline measured in the same run: a minimal aiohttp client
   posting the same bodies to the same receiver with the same concurrency.
 - `test_write_*`: one PATCH /v1/buyers/{buyerID} through the whole app (in-process ASGI), without and with a
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import statistics
 import threading
 import time
@@ -37,9 +40,29 @@ CONCURRENCY = 64
 OK_REPLY = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
 
 
+async def _answer(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, counted: Callable[[], None]
+) -> None:
+    """Serve one keep-alive connection: read each request whole, answer 200 {} at once."""
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            await reader.readexactly(length)
+            counted()
+            writer.write(OK_REPLY)
+            await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+        writer.close()
+
+
 class FastReceiver:
     """A minimal keep-alive HTTP/1.1 receiver on its own thread and event loop, answering 200 {}
-    at once, so the figure measures the worker rather than the receiver. (The test receivers
+    at once. It shares the measuring process's CPU and interpreter lock with the client being
+    measured: `ProcessReceiver` (the default) keeps it out of the figure. (The test receivers
     are one-thread-per-connection HTTP/1.0 servers with a listen backlog of 5, which refuse
     connections under 20 concurrent deliveries.)"""
 
@@ -83,31 +106,75 @@ class FastReceiver:
         self._ready.set()
         self._loop.run_forever()
 
+    def _counted(self) -> None:
+        self.count += 1
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n"):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":", 1)[1])
-                await reader.readexactly(length)
-                self.count += 1
-                writer.write(OK_REPLY)
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
-            writer.close()
+        await _answer(reader, writer, self._counted)
+
+
+def _receive(port: Any, count: Any, ready: Any) -> None:
+    """The receiver process: the same `_answer` on uvloop, counting into shared memory (only
+    this process writes it, so no lock)."""
+    import uvloop
+
+    def counted() -> None:
+        count.value += 1
+
+    async def serve() -> None:
+        server = await asyncio.start_server(lambda r, w: _answer(r, w, counted), "127.0.0.1", 0, backlog=512)
+        port.value = server.sockets[0].getsockname()[1]
+        ready.set()
+        await server.serve_forever()
+
+    uvloop.run(serve())
+
+
+class ProcessReceiver:
+    """The same receiver in a process of its own (a separate server on loopback, as a real
+    receiver is): its CPU and interpreter lock are not the measured process's, so the figure is
+    the client's alone, for the worker and the baseline alike."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")  # no fork of a process with threads
+        self._port = context.RawValue("i", 0)
+        self._count = context.RawValue("q", 0)
+        self._ready = context.Event()
+        self._process = context.Process(
+            target=_receive, args=(self._port, self._count, self._ready), daemon=True
+        )
+
+    @property
+    def count(self) -> int:
+        return int(self._count.value)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._port.value}/hook"
+
+    def start(self) -> ProcessReceiver:
+        self._process.start()
+        if not self._ready.wait(60):
+            raise RuntimeError("the receiver process did not start")
+        return self
+
+    def stop(self) -> None:
+        self._process.terminate()
+        self._process.join(5)
+
+
+Receiver = FastReceiver | ProcessReceiver
 
 
 @dataclass
 class Env(AppEnv):
-    receiver: FastReceiver
+    receiver: Receiver
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     with app_env(tmp_path_factory.mktemp("bench"), webhook_worker=False, outbound_allow_private=True) as app:
-        receiver = FastReceiver().start()
+        receiver = ProcessReceiver().start()
         env = Env(app.loop, app.services, app.client, app.token, receiver)
         env.run(env.call("POST", "/buyers", {"ID": "b1", "Name": "Bench buyer"}))
         try:
@@ -219,8 +286,134 @@ def test_write(benchmark: Any, env: Env, hooked: bool) -> None:
     benchmark.pedantic(write, rounds=300, iterations=1, warmup_rounds=20)
 
 
+# --- `--clients`: the HTTP client experiment (docs/performance.md, webhook fourth pass) ---------
+
+
+async def _timed(one: Callable[[], Any]) -> tuple[float, float]:
+    """Rate and process CPU per request (us) of DELIVERIES calls of `one`, CONCURRENCY at once."""
+    todo = list(range(DELIVERIES))
+
+    async def loop() -> None:
+        while todo:
+            todo.pop()
+            await one()
+
+    started, cpu = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(loop() for _ in range(CONCURRENCY)))
+    return DELIVERIES / (time.perf_counter() - started), (time.process_time() - cpu) / DELIVERIES * 1e6
+
+
+async def _client_aiohttp(url: str, body: bytes, headers: dict[str, str]) -> tuple[float, float]:
+    import aiohttp
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY)) as session:
+
+        async def one() -> None:
+            async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as r:
+                await r.read()
+
+        await _timed(one)  # warm: connections made
+        return await _timed(one)
+
+
+async def _client_ours(url: str, body: bytes, headers: dict[str, str]) -> tuple[float, float]:
+    from integrations.webhook_client import WebhookClient
+
+    client = WebhookClient(concurrency=CONCURRENCY, allow_private=True)
+    try:
+
+        async def one() -> None:
+            await client.post_capped(url, content=body, headers=headers, timeout=10.0, max_bytes=2048)
+
+        await _timed(one)
+        return await _timed(one)
+    finally:
+        await client.aclose()
+
+
+async def _client_pyreqwest(url: str, body: bytes, headers: dict[str, str]) -> tuple[float, float]:
+    from pyreqwest.client import ClientBuilder
+
+    async with ClientBuilder().max_connections(CONCURRENCY).build() as client:
+
+        async def one() -> None:
+            r = await client.post(url).headers(headers).body_bytes(body).build().send()
+            await r.bytes()
+
+        await _timed(one)
+        return await _timed(one)
+
+
+async def _client_aiosonic(url: str, body: bytes, headers: dict[str, str]) -> tuple[float, float]:
+    import aiosonic  # type: ignore[import-not-found]
+    from aiosonic.pools import PoolConfig  # type: ignore[import-not-found]
+
+    client = aiosonic.HTTPClient(
+        aiosonic.TCPConnector(pool_configs={":default": PoolConfig(size=CONCURRENCY)})
+    )
+
+    async def one() -> None:
+        r = await client.post(url, data=body, headers=headers)
+        await r.content()
+
+    await _timed(one)
+    return await _timed(one)
+
+
+async def _client_rnet(url: str, body: bytes, headers: dict[str, str]) -> tuple[float, float]:
+    import rnet  # type: ignore[import-not-found]
+
+    client = rnet.Client(allow_redirects=False)
+
+    async def one() -> None:
+        r = await client.post(url, body=body, headers=headers)
+        await r.bytes()
+
+    await _timed(one)
+    return await _timed(one)
+
+
+CLIENTS = {
+    "aiohttp (bare, the baseline)": _client_aiohttp,
+    "WebhookClient (the worker's)": _client_ours,
+    "pyreqwest (bare)": _client_pyreqwest,
+    "aiosonic (bare)": _client_aiosonic,
+    "rnet (bare)": _client_rnet,
+}
+
+
+def compare_clients(rounds: int) -> None:
+    """Each client posting the benchmark's body with the worker's headers to the same
+    out-of-process receiver, rounds interleaved; clients not installed are skipped."""
+    import uvloop
+
+    from integrations.webhook_delivery import _headers as delivery_headers
+
+    body = json.dumps({"Route": "v1/buyers", "Payload": "x" * 500}).encode()
+    headers = delivery_headers(body, HASH_KEY, str(uuid.uuid4()), int(time.time()), None)
+    receiver = ProcessReceiver().start()
+    results: dict[str, list[tuple[float, float]]] = {}
+    try:
+        for n in range(rounds):
+            for name, client in CLIENTS.items():
+                try:
+                    rate, cpu = uvloop.run(client(receiver.url, body, headers))
+                except ImportError:
+                    continue
+                results.setdefault(name, []).append((rate, cpu))
+                print(f"round {n + 1}: {name}: {rate:.0f}/s, {cpu:.0f} us CPU each", flush=True)
+    finally:
+        receiver.stop()
+    base = statistics.median(cpu for _, cpu in results[next(iter(CLIENTS))])
+    for name, got in results.items():
+        cpu = statistics.median(c for _, c in got)
+        rate = statistics.median(r for r, _ in got)
+        print(f"{name}: {rate:.0f}/s, {cpu:.0f} us CPU per request, {cpu / base:.2f}x the baseline's CPU")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """`python -m benchmarks.bench_webhooks [--db postgresql://...] [--rounds 3]`: the delivery
+    """`python -m benchmarks.bench_webhooks [--db postgresql://...] [--rounds 3] [--receiver
+    process|thread]`: the delivery
     throughput figure outside pytest, on SQLite (default) or a PostgreSQL schema of its own,
     worker and baseline rounds interleaved; prints each round and the medians."""
     import argparse
@@ -240,7 +433,22 @@ def main(argv: list[str] | None = None) -> int:
         default="uvloop",
         help="event loop of the worker and of the baseline (default uvloop, what serve and worker run)",
     )
+    p.add_argument(
+        "--receiver",
+        choices=("process", "thread"),
+        default="process",
+        help="the receiver in a process of its own (default), or on a thread of the measuring "
+        "process (sharing its CPU and interpreter lock, as before)",
+    )
+    p.add_argument(
+        "--clients",
+        action="store_true",
+        help="instead: CPU per request of candidate HTTP clients against the same receiver",
+    )
     args = p.parse_args(argv)
+    if args.clients:
+        compare_clients(args.rounds)
+        return 0
     loop_factory = asyncio.new_event_loop
     if args.loop == "uvloop":
         import uvloop
@@ -257,7 +465,8 @@ def main(argv: list[str] | None = None) -> int:
     body = json.dumps({"Route": "v1/buyers", "Payload": "x" * 500})
     rates: list[float] = []
     bases: list[float] = []
-    # Process CPU per delivery (the in-process receiver's thread included, for both).
+    # Process CPU per delivery of the measuring process (with `--receiver thread`, the receiver's
+    # thread included, for both).
     cpus: list[float] = []
     base_cpus: list[float] = []
     try:
@@ -271,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
                 **settings,
             ) as app,
         ):
-            receiver = FastReceiver().start()
+            receiver: Receiver = (ProcessReceiver() if args.receiver == "process" else FastReceiver()).start()
             env = Env(app.loop, app.services, app.client, app.token, receiver)
             _webhook(env, [])
 
@@ -326,7 +535,8 @@ def main(argv: list[str] | None = None) -> int:
     rate, base = statistics.median(rates), statistics.median(bases)
     kind = "PostgreSQL" if args.db else "SQLite"
     print(
-        f"webhooks ({kind}, {args.loop}): {rate:.0f} deliveries/s, baseline {base:.0f}/s, "
+        f"webhooks ({kind}, {args.loop}, receiver: {args.receiver}): {rate:.0f} deliveries/s, "
+        f"baseline {base:.0f}/s, "
         f"ratio {rate / base:.3f}x; CPU per delivery {statistics.median(cpus):.0f} us, "
         f"baseline {statistics.median(base_cpus):.0f} us"
     )

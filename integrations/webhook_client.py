@@ -1,29 +1,46 @@
-"""The webhook worker's HTTP client: one long-lived aiohttp session per worker.
+"""The webhook worker's HTTP client: pyreqwest (Rust reqwest/hyper), long-lived, one per worker.
 
 Why not the shared httpx client (`integrations.http`): a worker keeps tens of deliveries in flight
 to the same few receivers, and httpx's connection-pool bookkeeping alone took 28 % of the
-worker's CPU (236 deliveries/s against 6,200/s for a plain aiohttp client on the same bodies,
-docs/performance.md). Pre-hooks and integration events stay on httpx: they are one call per
-API request, where that cost does not show.
+worker's CPU. Why not aiohttp (this client until #13's fourth pass): its request machinery was
+~55 % of the worker's samples; pyreqwest does the same exchange, under the same rules below,
+for about a third of aiohttp's CPU per request against the same receiver
+(docs/performance.md, "Webhook delivery, fourth pass"). Pre-hooks and integration events stay on
+httpx: they are one call per API request, where that cost does not show.
 
 The same guarantees as the httpx client:
 
-* the outbound URL policy (`integrations.outbound`) runs where connections are made: host names
-  are resolved by `GuardedResolver`, every address is checked, and the socket goes to a checked
-  address (DNS rebinding is refused); aiohttp does not resolve IP literals, so their host is
-  checked before each request;
-* no redirects, no proxy from the environment, a deadline for the whole exchange, and at most
-  `max_bytes` of the answer read (the rest of a longer answer is dropped with the connection).
+* the outbound URL policy (`integrations.outbound`) runs before every connection is made. The
+  URL is parsed by the client's own parser (`pyreqwest.http.Url`), so the host checked is the
+  host connected to. An IP-literal host is checked as it is; a host name is resolved through
+  `outbound.resolve`, every address it resolves to is checked (one refused address refuses the
+  name: DNS rebinding), and the client is *pinned* to a checked address (reqwest's static
+  resolution), so it never resolves the name itself. Names are resolved again after
+  `DNS_TTL` seconds, as aiohttp's resolver cache did;
+* TLS verifies the receiver's certificate against the system's trust store (rustls with the
+  platform verifier) and the host name, as before;
+* no redirects, no proxy from the environment, no cookie store, no decompression, a deadline
+  for the whole exchange (connecting, sending, and reading the answer), and at most `max_bytes`
+  of the answer read (the rest of a longer answer is dropped with the connection).
 """
 
 from __future__ import annotations
 
-import socket
-from urllib.parse import urlsplit
+import time
+from datetime import timedelta
 
-import aiohttp
 import httpx
-from aiohttp.abc import AbstractResolver, ResolveResult
+from pyreqwest.client import Client, ClientBuilder
+from pyreqwest.exceptions import (
+    BuilderError,
+    ClientClosedError,
+    DecodeError,
+    NetworkError,
+    PyreqwestError,
+    RequestTimeoutError,
+)
+from pyreqwest.http import Url
+from pyreqwest.response import Response
 
 from integrations import outbound
 from integrations.http import (
@@ -36,6 +53,12 @@ from integrations.http import (
     CappedResponse,
 )
 
+# Seconds a name's checked addresses are used before it is resolved again.
+DNS_TTL = 10.0
+# Clients pinned to addresses a name no longer resolves to, kept open for the deliveries still
+# using them; beyond this many the oldest is closed (long past any delivery's deadline).
+RETIRED_CLIENTS = 16
+
 
 class TransportFailure(Exception):
     """No usable HTTP answer; `name` is one of the transport failure names of `integrations.http`."""
@@ -45,39 +68,32 @@ class TransportFailure(Exception):
         self.name = name
 
 
-class GuardedResolver(AbstractResolver):
-    """Resolves through `outbound.resolve` and refuses a name when any address it resolves to is
-    refused by the policy (the same rule as `outbound.GuardedBackend` for httpx)."""
+class _Target:
+    """What a URL needs before each request, worked out once per URL."""
 
-    def __init__(self, *, allow_private: bool) -> None:
-        self.allow_private = allow_private
+    __slots__ = ("domain", "port", "refusal", "url")
 
-    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[ResolveResult]:
-        reason = outbound._host_refusal(host, allow_private=self.allow_private)
-        if reason is None:
-            addresses = await outbound.resolve(host, port)
-            reason = outbound.resolved_refusal(addresses, allow_private=self.allow_private)
-        if reason is not None:
-            raise OSError(f"outbound call refused: {reason}")
-        return [
-            ResolveResult(
-                hostname=host,
-                host=address,
-                port=port,
-                family=socket.AF_INET6 if ":" in address else socket.AF_INET,
-                proto=0,
-                flags=socket.AI_NUMERICHOST,
-            )
-            for address in addresses
-        ]
+    def __init__(self, url: Url, domain: str | None, port: int, refusal: str | None) -> None:
+        self.url = url
+        self.domain = domain  # None for an IP-literal host
+        self.port = port
+        self.refusal = refusal
 
-    async def close(self) -> None:
-        return None
+
+class _Pin:
+    """A name's checked address and the client pinned to it."""
+
+    __slots__ = ("address", "client", "expires")
+
+    def __init__(self, address: str, client: Client, expires: float) -> None:
+        self.address = address
+        self.client = client
+        self.expires = expires
 
 
 class WebhookClient:
-    """An aiohttp session sized for `concurrency` deliveries in flight. Create it inside the
-    event loop that uses it; the owner must `aclose()` it."""
+    """A client sized for `concurrency` deliveries in flight to each receiver host. The owner
+    must `aclose()` it."""
 
     def __init__(
         self,
@@ -87,128 +103,176 @@ class WebhookClient:
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     ) -> None:
         self.allow_private = allow_private
+        self.concurrency = max(1, concurrency)
         self.connect_timeout = connect_timeout
-        # Connections per receiver host are not capped below the concurrency: deliveries to one
-        # busy endpoint are what the pool is for.
-        connector = aiohttp.TCPConnector(
-            limit=max(1, concurrency),
-            limit_per_host=0,
-            resolver=GuardedResolver(allow_private=allow_private),
-            ttl_dns_cache=10,
+        # IP-literal hosts need no resolution: one client for all of them.
+        self._literal = self._build(None)
+        self._pins: dict[str, _Pin] = {}
+        self._retired: list[Client] = []
+        self._targets: dict[str, _Target] = {}
+        self._timeouts: dict[float, timedelta] = {}
+        self._closed = False
+
+    def _build(self, pin: tuple[str, str] | None) -> Client:
+        builder = (
+            ClientBuilder()
+            # Connections per receiver host are not capped below the concurrency: deliveries to
+            # one busy endpoint are what the pool is for.
+            .max_connections(self.concurrency)
+            .follow_redirects(False)
+            .no_proxy()
+            .default_cookie_store(False)
+            .gzip(False)
+            .brotli(False)
+            .zstd(False)
+            .deflate(False)
+            .user_agent(USER_AGENT)
+            .connect_timeout(timedelta(seconds=self.connect_timeout))
         )
-        self._session = aiohttp.ClientSession(
-            connector=connector,
-            # Receivers' cookies are never sent back: no jar to filter and update per request.
-            cookie_jar=aiohttp.DummyCookieJar(),
-            trust_env=False,
-            headers={"User-Agent": USER_AGENT},
-            skip_auto_headers=("Accept-Encoding",),
-            auto_decompress=False,
-        )
-        self._host_checks: dict[str, str | None] = {}
-        # aiohttp timeouts are immutable: one per deadline value, not one per request.
-        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
+        if pin is not None:
+            # reqwest ignores the port of a static resolution: the URL's port is used.
+            builder = builder.resolve(pin[0], pin[1], 0)
+        return builder.build()
 
     @property
     def is_closed(self) -> bool:
-        return self._session.closed
+        return self._closed
 
     async def aclose(self) -> None:
-        await self._session.close()
+        self._closed = True
+        clients = [self._literal, *(pin.client for pin in self._pins.values()), *self._retired]
+        self._pins.clear()
+        self._retired.clear()
+        for client in clients:
+            await client.close()
 
-    def _refusal(self, url: str) -> str | None:
-        """The policy's answer for the URL's host before any lookup (cached by URL: it depends
-        only on the host text, and a worker posts to the same few URLs over and over); IP
-        literals are checked only here."""
-        if url in self._host_checks:
-            return self._host_checks[url]
+    def _target(self, url: str) -> _Target:
+        """The parsed URL and the policy's answer for its host before any lookup (cached by URL:
+        a worker posts to the same few URLs over and over)."""
+        target = self._targets.get(url)
+        if target is not None:
+            return target
         try:
-            host = urlsplit(url).hostname or ""
-        except ValueError:
-            return None  # aiohttp refuses the URL itself
-        if len(self._host_checks) > 1024:
-            self._host_checks.clear()
-        self._host_checks[url] = outbound._host_refusal(host, allow_private=self.allow_private)
-        return self._host_checks[url]
+            parsed = Url(url)
+        except (ValueError, PyreqwestError) as exc:
+            raise TransportFailure(INVALID_URL, str(exc) or "invalid URL") from exc
+        host = parsed.host_str
+        port = parsed.port_or_known_default
+        if parsed.scheme not in ("http", "https") or not host or port is None:
+            raise TransportFailure(INVALID_URL, "must be an absolute http or https URL")
+        target = _Target(
+            parsed, parsed.domain, port, outbound._host_refusal(host, allow_private=self.allow_private)
+        )
+        if len(self._targets) > 1024:
+            self._targets.clear()
+        self._targets[url] = target
+        return target
+
+    async def _client_for(self, target: _Target) -> Client:
+        if target.domain is None:
+            return self._literal
+        pin = self._pins.get(target.domain)
+        now = time.monotonic()
+        if pin is not None and pin.expires > now:
+            return pin.client
+        try:
+            addresses = await outbound.resolve(target.domain, target.port)
+        except OSError as exc:
+            raise TransportFailure(CONNECTION_FAILED, f"could not resolve the host: {exc}") from exc
+        reason = outbound.resolved_refusal(addresses, allow_private=self.allow_private)
+        if reason is not None:
+            raise TransportFailure(CONNECTION_FAILED, f"outbound call refused: {reason}")
+        if not addresses:
+            raise TransportFailure(CONNECTION_FAILED, "could not resolve the host")
+        if pin is not None and pin.address in addresses:
+            pin.expires = now + DNS_TTL  # same answer: keep the warm connections
+            return pin.client
+        if pin is not None:
+            await self._retire(pin.client)
+        pin = _Pin(addresses[0], self._build((target.domain, addresses[0].split("%")[0])), now + DNS_TTL)
+        self._pins[target.domain] = pin
+        return pin.client
+
+    async def _retire(self, client: Client) -> None:
+        self._retired.append(client)
+        if len(self._retired) > RETIRED_CLIENTS:
+            await self._retired.pop(0).close()
+
+    def _timeout(self, seconds: float) -> timedelta:
+        limit = self._timeouts.get(seconds)
+        if limit is None:
+            if len(self._timeouts) > 64:
+                self._timeouts.clear()
+            limit = self._timeouts[seconds] = timedelta(seconds=seconds)
+        return limit
 
     async def post_capped(
         self, url: str, *, content: bytes, headers: dict[str, str], timeout: float, max_bytes: int
     ) -> CappedResponse:
         """POST and read at most `max_bytes` of the answer (the excerpt is `truncated` beyond).
         Raises `TransportFailure` when no HTTP answer arrived."""
-        reason = self._refusal(url)
-        if reason is not None:
-            raise TransportFailure(CONNECTION_FAILED, f"outbound call refused: {reason}")
-        limits = self._timeouts.get(timeout)
-        if limits is None:
-            if len(self._timeouts) > 64:
-                self._timeouts.clear()
-            # `total` is the whole exchange's deadline: aiohttp keeps its timer running until the
-            # answer is read and the connection released (no second, asyncio, timer per request).
-            limits = aiohttp.ClientTimeout(total=timeout, connect=min(self.connect_timeout, timeout))
-            self._timeouts[timeout] = limits
+        target = self._target(url)
+        if target.refusal is not None:
+            raise TransportFailure(CONNECTION_FAILED, f"outbound call refused: {target.refusal}")
+        client = await self._client_for(target)
         try:
-            response = await self._session.post(
-                url, data=content, headers=headers, timeout=limits, allow_redirects=False
+            request = (
+                client.post(target.url)
+                .headers(headers)
+                .body_bytes(content)
+                # The whole exchange's deadline: reqwest keeps it running while the answer is read.
+                .timeout(self._timeout(timeout))
+                .streamed_read_buffer_limit(max_bytes)
+                .build_streamed()
             )
-            try:
+            # Leaving the block drops an answer not read to its end, with its connection.
+            async with request as response:
                 body, truncated = await _read_capped(response, max_bytes)
-            except BaseException:
-                response.close()
-                raise
-            if truncated:
-                response.close()  # drop the connection rather than drain a huge answer
-            else:
-                response.release()
-        except TransportFailure:
-            raise
+                return CappedResponse(response.status, _headers(response), body, truncated)
         except Exception as exc:
             name = classify(exc)
             if name is None:
                 raise
             raise TransportFailure(name, str(exc) or type(exc).__name__) from exc
-        return CappedResponse(response.status, _headers(response), body, truncated)
 
 
-async def _read_capped(response: aiohttp.ClientResponse, max_bytes: int) -> tuple[bytes, bool]:
-    if response.content_length is not None and response.content_length <= max_bytes:
-        # The usual short answer of announced length: read whole, in one call.
-        return await response.read(), False
+async def _read_capped(response: Response, max_bytes: int) -> tuple[bytes, bool]:
+    reader = response.body_reader
     chunks: list[bytes] = []
     size = 0
     while size < max_bytes:
-        chunk = await response.content.read(max_bytes - size)
+        chunk = await reader.read(max_bytes - size)
         if not chunk:
             return b"".join(chunks), False
-        chunks.append(chunk)
+        chunks.append(bytes(chunk))
         size += len(chunk)
-        if response.content.at_eof():  # the whole answer is in: no further read needed
-            return b"".join(chunks), False
     # Exactly max_bytes read: truncated only when more was coming.
-    more = await response.content.read(1)
+    more = await reader.read(1)
     return b"".join(chunks), bool(more)
 
 
 _NO_HEADERS = httpx.Headers()
 
 
-def _headers(response: aiohttp.ClientResponse) -> httpx.Headers:
+def _headers(response: Response) -> httpx.Headers:
     # Only Retry-After is read from a webhook's answer; keep the shared response type (one
     # shared empty, never modified, set of headers for the usual answer without it).
-    value = response.headers.get("Retry-After")
+    value = response.get_header("retry-after")
     return httpx.Headers({"retry-after": value}) if value is not None else _NO_HEADERS
 
 
 def classify(exc: BaseException) -> str | None:
-    """Name an aiohttp failure like `integrations.http.classify_transport_error` names httpx's."""
-    if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
+    """Name a pyreqwest failure like `integrations.http.classify_transport_error` names httpx's."""
+    if isinstance(exc, RequestTimeoutError | TimeoutError):
         return TIMEOUT
-    if isinstance(exc, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError | ValueError):
+    if isinstance(exc, BuilderError | ValueError):
         return INVALID_URL
-    if isinstance(exc, aiohttp.ClientConnectionError | OSError):
+    if isinstance(exc, NetworkError | ClientClosedError | OSError):
         return CONNECTION_FAILED
-    if isinstance(exc, aiohttp.ClientResponseError | aiohttp.ClientPayloadError):
+    if isinstance(exc, DecodeError):
         return PROTOCOL_ERROR
-    if isinstance(exc, aiohttp.ClientError):
-        return CONNECTION_FAILED
+    if isinstance(exc, PyreqwestError):
+        # Anything else from the exchange (a malformed answer, a broken stream) is the
+        # receiver's protocol at fault.
+        return PROTOCOL_ERROR
     return None

@@ -38,7 +38,7 @@ def outbound_client(services: Services) -> httpx.AsyncClient:
 
 
 def webhook_client(services: Services, *, concurrency: int = 64) -> WebhookClient:
-    """The process's client for webhook deliveries (aiohttp, `integrations.webhook_client`),
+    """The process's client for webhook deliveries (pyreqwest, `integrations.webhook_client`),
     created on first use inside the running loop and closed at shutdown."""
     client: WebhookClient | None = services.extras.get(WEBHOOK_CLIENT_KEY)
     if client is None or client.is_closed:

@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ARRAY,
     BigInteger,
+    Integer,
+    Select,
     String,
     all_,
     and_,
@@ -28,7 +31,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from app.store.repo import Docs
 from app.store.tables import delivery_attempts, outbox, resources
@@ -138,6 +141,67 @@ async def enqueue(
     )
 
 
+def _among_param(pg: bool, column: Any, name: str, kind: Any, *, negate: bool = False) -> ColumnElement[bool]:
+    """`among` with its values bound at execution under `name`: for the statements below, built
+    once per dialect (an expanding IN on SQLite, one array on PostgreSQL, as `among`)."""
+    if not pg:
+        values: BindParameter[Any] = bindparam(name, expanding=True)
+        return column.not_in(values) if negate else column.in_(values)
+    array = bindparam(name, type_=ARRAY(kind))
+    return column != all_(array) if negate else column == any_(array)
+
+
+@cache
+def _heads_statement(pg: bool) -> Select[Any]:
+    """The claim's heads (`claim_due`), built once per dialect: it runs on every claim, and
+    rebuilding its alias (and the followers' subquery) with their column collections showed in
+    the worker's profile. Binds `c_now` and `c_limit`."""
+    older = outbox.alias("older")
+    blocked = exists().where(
+        older.c.ordering_key == OB.ordering_key,
+        older.c.status == PENDING,
+        older.c.pk < OB.pk,
+    )
+    stmt = (
+        select(outbox)
+        .where(
+            OB.status == PENDING,
+            OB.next_attempt_at <= bindparam("c_now", type_=OB.next_attempt_at.type),
+            ~blocked,
+        )
+        .order_by(OB.next_attempt_at, OB.pk)
+        .limit(bindparam("c_limit", type_=Integer()))
+    )
+    if pg:
+        stmt = stmt.with_for_update(skip_locked=True, of=outbox)
+    return stmt
+
+
+@cache
+def _followers_statement(pg: bool) -> Select[Any]:
+    """The heads' followers (`_with_followers`), built once per dialect. Binds `f_keys` (the
+    heads' ordering keys), `f_heads` (their primary keys) and `f_chain`."""
+    # The key's next pending rows after its head, numbered; FOR UPDATE cannot sit beside a
+    # window function on PostgreSQL, so the numbering picks primary keys and an outer select locks.
+    ranked = (
+        select(
+            OB.pk,
+            func.row_number().over(partition_by=OB.ordering_key, order_by=OB.pk).label("n"),
+        )
+        .where(
+            OB.status == PENDING,
+            _among_param(pg, OB.ordering_key, "f_keys", String()),
+            _among_param(pg, OB.pk, "f_heads", BigInteger(), negate=True),
+        )
+        .subquery()
+    )
+    pks = select(ranked.c.pk).where(ranked.c.n < bindparam("f_chain", type_=Integer()))
+    stmt = select(outbox).where(OB.pk.in_(pks)).order_by(OB.pk)
+    if pg:
+        stmt = stmt.with_for_update(of=outbox)
+    return stmt
+
+
 async def claim_due(
     conn: AsyncConnection,
     *,
@@ -163,22 +227,9 @@ async def claim_due(
     attempt's deadline), since it is sent only after the ones before it. Rows come back grouped
     by key, each chain in order.
     """
-    older = outbox.alias("older")
-    blocked = exists().where(
-        older.c.ordering_key == OB.ordering_key,
-        older.c.status == PENDING,
-        older.c.pk < OB.pk,
-    )
-    stmt = (
-        select(outbox)
-        .where(OB.status == PENDING, OB.next_attempt_at <= now, ~blocked)
-        .order_by(OB.next_attempt_at, OB.pk)
-        .limit(limit)
-    )
     pg = conn.dialect.name == "postgresql"
-    if pg:
-        stmt = stmt.with_for_update(skip_locked=True, of=outbox)
-    heads = [OutboxRow.of(r) for r in await conn.execute(stmt)]
+    params = {"c_now": now, "c_limit": limit}
+    heads = [OutboxRow.of(r) for r in await conn.execute(_heads_statement(pg), params)]
     if not heads:
         return []
     rows = heads
@@ -204,27 +255,10 @@ async def _with_followers(
     keyed = {r.ordering_key: r for r in heads if r.ordering_key is not None}
     if not keyed:
         return heads
-    # The key's next pending rows after its head, numbered; FOR UPDATE cannot sit beside a
-    # window function on PostgreSQL, so the numbering picks primary keys and an outer select locks.
-    ranked = (
-        select(
-            OB.pk,
-            func.row_number().over(partition_by=OB.ordering_key, order_by=OB.pk).label("n"),
-        )
-        .where(
-            OB.status == PENDING,
-            among(conn, OB.ordering_key, sorted(keyed)),
-            among(conn, OB.pk, [r.pk for r in heads], negate=True),
-        )
-        .subquery()
-    )
-    pks = select(ranked.c.pk).where(ranked.c.n < chain)
-    stmt = select(outbox).where(OB.pk.in_(pks)).order_by(OB.pk)
-    if pg:
-        stmt = stmt.with_for_update(of=outbox)
+    params = {"f_keys": sorted(keyed), "f_heads": [r.pk for r in heads], "f_chain": chain}
     following: dict[str, list[OutboxRow]] = {}
     stopped: set[str] = set()
-    for r in (OutboxRow.of(x) for x in await conn.execute(stmt)):
+    for r in (OutboxRow.of(x) for x in await conn.execute(_followers_statement(pg), params)):
         key = r.ordering_key
         if key is None or key in stopped:
             continue

@@ -4,16 +4,19 @@ shared httpx client (integrations/webhook_client.py)."""
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from integrations import outbound
+from integrations import outbound, webhook_client
 from integrations.http import TIMEOUT
 from integrations.webhook_client import TransportFailure, WebhookClient
 from integrations.webhook_delivery import RESPONSE_EXCERPT_BYTES
 from tests.integration.receivers import ReceiverPool
+from tests.integration.smtp_server import _tls_context
 
 
 async def post(client: WebhookClient, url: str) -> None:
@@ -116,3 +119,115 @@ async def test_the_deadline_covers_reading_the_answer() -> None:
         receiver.close()
     assert failure.value.name == TIMEOUT
     assert time.monotonic() - started < 2.5
+
+
+async def test_a_name_is_resolved_again_after_its_ttl_and_checked_again(
+    receivers: ReceiverPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The client connects only to an address the policy checked (it never resolves the name
+    # itself); within DNS_TTL it reuses that answer, after it asks again, and a name that has
+    # since turned to a refused address (DNS rebinding after the first check) is refused.
+    rx = receivers.recording()
+    port = rx.url.rsplit(":", 1)[1].split("/")[0]
+    answers = ["127.0.0.1"]
+    asked: list[str] = []
+
+    async def resolver(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return list(answers)
+
+    monkeypatch.setattr(outbound, "resolve", resolver)
+    client = WebhookClient(concurrency=4, allow_private=True)
+    url = f"http://hooks.pinned.test:{port}/hook"
+    try:
+        await post(client, url)
+        await post(client, url)
+        assert asked == ["hooks.pinned.test"] and len(rx.requests) == 2
+        answers[:] = ["169.254.169.254"]
+        monkeypatch.setattr(webhook_client, "DNS_TTL", 0.0)
+        await post(client, url)  # still the first answer's pin (its TTL was 10 s)
+        assert len(rx.requests) == 3
+        client._pins["hooks.pinned.test"].expires = 0.0
+        with pytest.raises(TransportFailure) as refused:
+            await post(client, url)
+        assert refused.value.name == "ConnectionFailed" and "refused" in str(refused.value)
+        assert asked == ["hooks.pinned.test"] * 2 and len(rx.requests) == 3
+        answers[:] = ["127.0.0.1"]
+        await post(client, url)  # a good answer again: pinned again
+        assert len(rx.requests) == 4
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.parametrize("host", ["2130706433", "0x7f.1", "[::ffff:127.0.0.1]"])
+async def test_an_ip_literal_in_any_spelling_is_checked_as_the_address_it_is(
+    receivers: ReceiverPool, host: str
+) -> None:
+    # The URL is read by the client's own parser, so the address checked is the one connected
+    # to, however the URL spells it.
+    rx = receivers.recording()
+    port = rx.url.rsplit(":", 1)[1].split("/")[0]
+    strict = WebhookClient(concurrency=4, allow_private=False)
+    try:
+        with pytest.raises(TransportFailure) as refused:
+            await post(strict, f"http://{host}:{port}/hook")
+        assert refused.value.name == "ConnectionFailed" and "refused" in str(refused.value)
+        assert rx.requests == []
+    finally:
+        await strict.aclose()
+
+
+async def test_a_redirect_is_not_followed_and_retry_after_is_kept(receivers: ReceiverPool) -> None:
+    elsewhere = receivers.recording()
+    client = WebhookClient(concurrency=4, allow_private=True)
+    try:
+        answer = await client.post_capped(
+            receivers.status(307, headers={"Location": elsewhere.url, "Retry-After": "7"}).url,
+            content=b"{}",
+            headers={},
+            timeout=2.0,
+            max_bytes=RESPONSE_EXCERPT_BYTES,
+        )
+    finally:
+        await client.aclose()
+    assert answer.status_code == 307 and answer.headers.get("retry-after") == "7"
+    assert elsewhere.requests == []  # the signed request goes to the configured URL only
+
+
+class UntrustedTlsReceiver:
+    """An HTTPS receiver whose certificate is self-signed (trusted by nobody): it records whether
+    any request got through the handshake."""
+
+    def __init__(self, directory: Path) -> None:
+        self.requests = 0
+        self._context = _tls_context(directory)  # a self-signed certificate for "localhost"
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"https://127.0.0.1:{self._server.getsockname()[1]}/hook"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        conn, _ = self._server.accept()
+        try:
+            with self._context.wrap_socket(conn, server_side=True) as tls:
+                if tls.recv(65536):
+                    self.requests += 1
+                    tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+        except (ssl.SSLError, OSError):
+            pass  # the client refused the certificate
+
+    def close(self) -> None:
+        self._server.close()
+
+
+async def test_an_untrusted_certificate_is_refused(tmp_path: Path) -> None:
+    receiver = UntrustedTlsReceiver(tmp_path)
+    client = WebhookClient(concurrency=4, allow_private=True)
+    try:
+        with pytest.raises(TransportFailure) as failure:
+            await post(client, receiver.url)
+    finally:
+        await client.aclose()
+        receiver.close()
+    assert failure.value.name == "ConnectionFailed"
+    assert receiver.requests == 0
