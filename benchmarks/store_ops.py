@@ -26,7 +26,7 @@ from pathlib import Path
 
 from app.migrate import migrate
 from app.store import repo
-from app.store.db import Database
+from app.store.db import Database, normalize_url
 from app.store.repo import Docs, Stored
 from benchmarks.load_checkout import pg_execute
 
@@ -133,7 +133,7 @@ def main() -> None:
             schema = f"bench_ops_{secrets.token_hex(4)}"
             asyncio.run(pg_execute(args.db, f"CREATE SCHEMA {schema}"))
         try:
-            migrate(Database(url).url, schema)
+            migrate(normalize_url(url), schema)
             where = "PostgreSQL" if args.db else "SQLite"
             print(f"Docs operations, {where}, {args.rounds} interleaved rounds of {args.ops}:")
             asyncio.run(_run(url, schema, args.rounds, args.ops))

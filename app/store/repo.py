@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -126,6 +127,17 @@ _REPLACE_MANY = Prepared(
     .values(doc=bindparam("b_doc", type_=R.doc.type), version=R.version + 1),
     many=True,
 )
+
+
+@functools.cache
+def _all_kinds(n: int) -> Prepared:
+    """`Docs.all_kinds` for `n` kinds (bound as `k0` ... and `scope`): one statement per count."""
+    kinds = [bindparam(f"k{i}") for i in range(n)]
+    return Prepared(
+        select(R.kind, R.doc)
+        .where(R.kind.in_(kinds), func.lower(R.scope) == bindparam("scope"))
+        .order_by(R.pk)
+    )
 
 
 class Docs:
@@ -359,9 +371,10 @@ class Docs:
         """`all(kind, scope=scope)` for several kinds in one statement (the documents under one
         parent, such as an order's lines, payments and promotions), each in insertion order."""
         found: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
-        stmt = select(R.kind, R.doc).where(R.kind.in_(list(kinds)), scope_is(scope)).order_by(R.pk)
-        for row in await self.conn.execute(stmt):
-            found[row.kind].append(row.doc)
+        params = {f"k{n}": kind for n, kind in enumerate(kinds)}
+        params["scope"] = scope.lower()
+        for kind, doc in await _all_kinds(len(kinds)).rows(self.conn, params):
+            found[kind].append(doc)
         return found
 
     async def all_stored(

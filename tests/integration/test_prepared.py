@@ -107,6 +107,10 @@ async def test_replace_many_sends_one_executemany(services: Services) -> None:
         ((_sql, params, many, raw),) = seen
         assert many and raw and len(params) == 3
         assert [d["Quantity"] for d in await docs.all("lineitem", scope="o1")] == [Decimal("2.5")] * 3
+        with sent(db) as seen:
+            children = await docs.all_kinds(("payment", "lineitem"), "O1")
+        assert [raw for *_, raw in seen] == [True]
+        assert children == {"payment": [], "lineitem": await docs.all("lineitem", scope="o1")}
         if db.is_sqlite:  # SQLite counts an executemany's rows: a missing ID is an error
             with pytest.raises(repo.NotFound):
                 await docs.replace_many("lineitem", [{"ID": "nope"}], "o1")
