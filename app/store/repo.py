@@ -132,7 +132,7 @@ _REPLACE_MANY = Prepared(
 @functools.cache
 def _all_kinds(n: int) -> Prepared:
     """`Docs.all_kinds` for `n` kinds (bound as `k0` ... and `scope`): one statement per count."""
-    kinds = [bindparam(f"k{i}") for i in range(n)]
+    kinds = [bindparam(f"k{i}", type_=R.kind.type) for i in range(n)]
     return Prepared(
         select(R.kind, R.doc)
         .where(R.kind.in_(kinds), func.lower(R.scope) == bindparam("scope"))
