@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from app.list_options import ListOptions, Page, Schema
 from app.listing import Compiler, JsonAccess, either_branches
 from app.store.invalidation import note
+from app.store.prepared import Prepared
 from app.store.tables import resources
 from domain.errors import Conflict, NotFound
 
@@ -90,32 +92,59 @@ def _keyed(prefix: str = "") -> tuple[ColumnElement[bool], ...]:
     )
 
 
-# The keyed read of `Docs.get`, built once: building and cache-keying a select costs more than
-# running it (docs/performance.md, "GET one order"). Values are bound per execution; `scope` and
-# `id` are passed lower-cased, as `scope_is`/`id_is` compare.
-_GET = select(R.doc, R.version, R.scope).where(*_keyed())
-_GET_LOCKED = _GET.with_for_update()
+# The hot statements, built once and compiled once per dialect (`app.store.prepared`): building
+# and cache-keying a select costs more than running it, and SQLAlchemy's execution path costs
+# more again (docs/performance.md, "GET one order", "Hot statements below SQLAlchemy"). Values
+# are bound per execution; `scope` and `id` are passed lower-cased, as `scope_is`/`id_is` compare.
+_GET_STMT = select(R.doc, R.version, R.scope).where(*_keyed())
+_GET = Prepared(_GET_STMT, keyed=True)
+_GET_LOCKED = Prepared(_GET_STMT.with_for_update())  # PostgreSQL only
 # `Docs.exists` and `Docs.all(kind, scope=...)` without conditions (an order's lines, every
-# add-line's ID check), built once for the same reason.
-_EXISTS = select(R.pk).where(*_keyed())
+# add-line's ID check).
+_EXISTS = Prepared(select(R.pk).where(*_keyed()), keyed=True)
 # The hot writes: a new row, and a row written back (with or without a version check).
-_INSERT = insert(resources).values(
-    kind=bindparam("b_kind"),
-    scope=bindparam("b_scope"),
-    id=bindparam("b_id"),
-    doc=bindparam("b_doc", type_=R.doc.type),
-    version=1,
-    uniq=bindparam("b_uniq"),
+_INSERT = Prepared(
+    insert(resources).values(
+        kind=bindparam("b_kind"),
+        scope=bindparam("b_scope"),
+        id=bindparam("b_id"),
+        doc=bindparam("b_doc", type_=R.doc.type),
+        version=1,
+        uniq=bindparam("b_uniq"),
+    )
 )
-_REPLACE = (
+_REPLACE_STMT = (
     update(resources)
     .where(*_keyed("w_"))
     .values(doc=bindparam("b_doc", type_=R.doc.type), version=R.version + 1)
 )
-_REPLACE_VERSION = _REPLACE.where(R.version == bindparam("w_version"))
-_ALL_IN_SCOPE = (
+_REPLACE = Prepared(_REPLACE_STMT)
+_REPLACE_VERSION = Prepared(_REPLACE_STMT.where(R.version == bindparam("w_version")))
+_ALL_IN_SCOPE = Prepared(
     select(R.doc).where(R.kind == bindparam("kind"), func.lower(R.scope) == bindparam("scope")).order_by(R.pk)
 )
+# Several documents of one kind and scope written back by their IDs (executemany).
+_REPLACE_MANY = Prepared(
+    update(resources)
+    .where(
+        R.kind == bindparam("w_kind"),
+        func.lower(R.scope) == bindparam("w_scope"),
+        func.lower(R.id) == func.lower(bindparam("b_id")),
+    )
+    .values(doc=bindparam("b_doc", type_=R.doc.type), version=R.version + 1),
+    many=True,
+)
+
+
+@functools.cache
+def _all_kinds(n: int) -> Prepared:
+    """`Docs.all_kinds` for `n` kinds (bound as `k0` ... and `scope`): one statement per count."""
+    kinds = [bindparam(f"k{i}", type_=R.kind.type) for i in range(n)]
+    return Prepared(
+        select(R.kind, R.doc)
+        .where(R.kind.in_(kinds), func.lower(R.scope) == bindparam("scope"))
+        .order_by(R.pk)
+    )
 
 
 class Docs:
@@ -135,9 +164,8 @@ class Docs:
 
     async def get(self, kind: str, id: str, scope: str = "", *, lock: bool = False) -> Stored | None:
         stmt = _GET_LOCKED if lock and self.pg else _GET
-        params = {"kind": kind, "scope": scope.lower(), "id": id.lower()}
-        row = (await self.conn.execute(stmt, params)).first()
-        return Stored(row.doc, row.version, row.scope) if row else None
+        row = await stmt.first(self.conn, {"kind": kind, "scope": scope.lower(), "id": id.lower()})
+        return Stored(row[0], row[1], row[2]) if row else None
 
     async def require(
         self, kind: str, id: str, scope: str = "", *, object_type: str, lock: bool = False
@@ -158,7 +186,7 @@ class Docs:
 
     async def exists(self, kind: str, id: str, scope: str = "") -> bool:
         params = {"kind": kind, "scope": scope.lower(), "id": id.lower()}
-        return (await self.conn.execute(_EXISTS, params)).first() is not None
+        return await _EXISTS.first(self.conn, params) is not None
 
     async def insert(
         self,
@@ -182,7 +210,7 @@ class Docs:
                 {"ObjectType": object_type or kind, "ObjectID": doc["ID"]},
             )
         params = {"b_kind": kind, "b_scope": scope, "b_id": row_id, "b_doc": doc, "b_uniq": uniq}
-        await self.conn.execute(_INSERT, params)
+        await _INSERT.rowcount(self.conn, params)
         note(self.conn, kind, scope, row_id)
         return doc
 
@@ -199,26 +227,26 @@ class Docs:
     ) -> None:
         """Write a document back; with `version`, only if nobody wrote it since we read it."""
         if new_id is None and uniq is False:
-            result = await self._replace_doc(kind, id, doc, scope, version)
+            written = await self._replace_doc(kind, id, doc, scope, version)
         else:
-            result = await self._replace_row(kind, id, doc, scope, version, new_id, uniq)
+            written = await self._replace_row(kind, id, doc, scope, version, new_id, uniq)
         note(self.conn, kind, scope, id)
         if new_id is not None:
             note(self.conn, kind, scope, new_id)
-        if result.rowcount == 0:
+        if written == 0:
             if version is not None:
                 raise StaleWrite(f"{kind} {id} was changed by another request; try again")
             raise NotFound(kind, id)
 
     async def _replace_doc(
         self, kind: str, id: str, doc: dict[str, Any], scope: str, version: int | None
-    ) -> Any:
-        """The document alone, through a prebuilt statement (most writes)."""
+    ) -> int:
+        """The document alone, through a prebuilt statement (most writes): the rows written."""
         params: dict[str, Any] = {"w_kind": kind, "w_scope": scope.lower(), "w_id": id.lower(), "b_doc": doc}
         if version is None:
-            return await self.conn.execute(_REPLACE, params)
+            return await _REPLACE.rowcount(self.conn, params)
         params["w_version"] = version
-        return await self.conn.execute(_REPLACE_VERSION, params)
+        return await _REPLACE_VERSION.rowcount(self.conn, params)
 
     async def _replace_row(
         self,
@@ -229,8 +257,8 @@ class Docs:
         version: int | None,
         new_id: str | None,
         uniq: str | bool | None,
-    ) -> Any:
-        """The document with a new ID or uniqueness key."""
+    ) -> int:
+        """The document with a new ID or uniqueness key: the rows written."""
         conds = [R.kind == kind, scope_is(scope), id_is(id)]
         if version is not None:
             conds.append(R.version == version)
@@ -239,23 +267,22 @@ class Docs:
             values["id"] = new_id
         if uniq is not False:
             values["uniq"] = uniq
-        return await self.conn.execute(update(resources).where(*conds).values(**values))
+        result = await self.conn.execute(update(resources).where(*conds).values(**values))
+        return int(result.rowcount)
 
     async def replace_many(self, kind: str, docs: Sequence[dict[str, Any]], scope: str = "") -> None:
         """Write several documents of one kind and scope back in one statement (executemany), by
         their `ID`. For rows this transaction has read (and locked): no version check."""
         if not docs:
             return
-        stmt = (
-            update(resources)
-            .where(R.kind == kind, scope_is(scope), func.lower(R.id) == func.lower(bindparam("b_id")))
-            .values(doc=bindparam("b_doc", type_=R.doc.type), version=R.version + 1)
+        key = {"w_kind": kind, "w_scope": scope.lower()}
+        written = await _REPLACE_MANY.rowcount_many(
+            self.conn, [{**key, "b_id": d["ID"], "b_doc": d} for d in docs]
         )
-        result = await self.conn.execute(stmt, [{"b_id": d["ID"], "b_doc": d} for d in docs])
         for d in docs:
             note(self.conn, kind, scope, str(d["ID"]))
-        # asyncpg cannot count the rows of an executemany; SQLite can.
-        if result.supports_sane_multi_rowcount() and result.rowcount != len(docs):
+        # asyncpg cannot count the rows of an executemany (None); SQLite can.
+        if written is not None and written != len(docs):
             raise NotFound(kind, ", ".join(str(d["ID"]) for d in docs))
 
     async def next_number(self, kind: str, id: str, field: str) -> dict[str, Any] | None:
@@ -338,7 +365,7 @@ class Docs:
         """Every matching document in insertion order (for internal use, not caller lists)."""
         if not conds and scope is not None and limit is None:
             params = {"kind": kind, "scope": scope.lower()}
-            return [row.doc for row in await self.conn.execute(_ALL_IN_SCOPE, params)]
+            return [row[0] for row in await _ALL_IN_SCOPE.rows(self.conn, params)]
         where = [R.kind == kind, *conds]
         if scope is not None:
             where.append(scope_is(scope))
@@ -351,9 +378,10 @@ class Docs:
         """`all(kind, scope=scope)` for several kinds in one statement (the documents under one
         parent, such as an order's lines, payments and promotions), each in insertion order."""
         found: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
-        stmt = select(R.kind, R.doc).where(R.kind.in_(list(kinds)), scope_is(scope)).order_by(R.pk)
-        for row in await self.conn.execute(stmt):
-            found[row.kind].append(row.doc)
+        params = {f"k{n}": kind for n, kind in enumerate(kinds)}
+        params["scope"] = scope.lower()
+        for kind, doc in await _all_kinds(len(kinds)).rows(self.conn, params):
+            found[kind].append(doc)
         return found
 
     async def all_stored(

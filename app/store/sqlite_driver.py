@@ -101,6 +101,20 @@ class OneHopConnection(aiosqlite.Connection):
             await super().commit()
 
 
+async def run(connection: aiosqlite.Connection, sql: str, parameters: Any, many: bool = False) -> _Result:
+    """One statement on the driver thread of `connection`, in one hand-off (`app.store.prepared`)."""
+    return await connection._execute(_run, connection._conn, sql, parameters, many)
+
+
+def run_here(connection: aiosqlite.Connection, sql: str, parameters: Any) -> _Result:
+    """One statement on the calling thread (the event loop's): no hand-off at all. For keyed
+    reads of autocommit readers only (`app.store.prepared.Prepared.keyed`): in WAL mode a reader
+    never waits for a writer, and a read by a unique key takes microseconds, less than the
+    hand-off. The driver thread is idle meanwhile: the connection's holder awaits each statement,
+    so nothing else is queued on it (and sqlite3 serializes calls on one connection anyway)."""
+    return _run(connection._conn, sql, parameters, False)
+
+
 def connector(path: str) -> Any:
     """`async_creator` for SQLAlchemy: a connection to the SQLite file at `path`, opened as
     SQLAlchemy's aiosqlite dialect opens it (usable from the driver's thread only, which is the
