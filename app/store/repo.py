@@ -378,6 +378,8 @@ class Docs:
         """`all(kind, scope=scope)` for several kinds in one statement (the documents under one
         parent, such as an order's lines, payments and promotions), each in insertion order."""
         found: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+        if not kinds:  # `IN ()` has no prebuilt form (`app.store.prepared` refuses it)
+            return found
         params = {f"k{n}": kind for n, kind in enumerate(kinds)}
         params["scope"] = scope.lower()
         for kind, doc in await _all_kinds(len(kinds)).rows(self.conn, params):
