@@ -80,6 +80,10 @@ class _Plan:
 
 def _compile(stmt: Statement, dialect: Dialect, many: bool) -> _Plan:
     compiled: Any = stmt.compile(dialect=dialect, for_executemany=many)
+    if compiled.post_compile_params or compiled.literal_execute_params:
+        # SQLAlchemy renders these per execution (an IN list, an empty IN); compiled once, the
+        # statement would carry its `__[POSTCOMPILE_...]` placeholder to the database.
+        raise ValueError(f"Prepared statements take no expanding parameters: {compiled.string}")
     names = tuple(compiled.positiontup or ())
     results = tuple(column[3]._cached_result_processor(dialect, None) for column in compiled._result_columns)
     return _Plan(

@@ -378,6 +378,8 @@ class Docs:
         """`all(kind, scope=scope)` for several kinds in one statement (the documents under one
         parent, such as an order's lines, payments and promotions), each in insertion order."""
         found: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+        if not kinds:  # `IN ()` has no prebuilt form (`app.store.prepared` refuses it)
+            return found
         params = {f"k{n}": kind for n, kind in enumerate(kinds)}
         params["scope"] = scope.lower()
         for kind, doc in await _all_kinds(len(kinds)).rows(self.conn, params):
@@ -449,7 +451,11 @@ class Docs:
         if items and len(items) < opts.page_size:
             return Page(items, opts.page, opts.page_size, offset + len(items))  # the last page
         disjoint = None if split is None else _disjoint(where, split)
-        return Page(items, opts.page, opts.page_size, await self._total(cond, offset + len(items), disjoint))
+        if items:
+            total = await self._total(cond, offset + len(items), disjoint)
+        else:  # past the end: nothing seen here, and no more matches than the page skipped
+            total = await self._total(cond, 0, disjoint, most=offset)
+        return Page(items, opts.page, opts.page_size, total)
 
     def list_where(
         self,
@@ -553,14 +559,21 @@ class Docs:
         )
 
     async def _total(
-        self, cond: ColumnElement[bool], seen: int, disjoint: list[list[ColumnElement[bool]]] | None = None
+        self,
+        cond: ColumnElement[bool],
+        seen: int,
+        disjoint: list[list[ColumnElement[bool]]] | None = None,
+        *,
+        most: int | None = None,
     ) -> int:
         """Meta.TotalCount: exact up to EXACT_COUNT_LIMIT matches; above it an estimate
         (docs/performance.md), so a count never reads more than that many index entries:
         PostgreSQL's planner estimate, never less than what is known to exist (the limit + 1, and
         every row up to this page), plus one when the page was full so a next page is offered.
         `disjoint`: the condition as disjoint branches (an `either` list): each is counted up to
-        the limit on its own index, as the page reads them."""
+        the limit on its own index, as the page reads them. `most`: what an empty page proves
+        (no more matches than it skipped); the estimate never exceeds it, so a page past the end
+        is never counted among the pages that exist."""
         one = select(literal(1)).select_from(resources)
         if disjoint:
             parts = [one.where(*part).limit(EXACT_COUNT_LIMIT + 1) for part in disjoint]
@@ -572,7 +585,8 @@ class Docs:
         if total <= EXACT_COUNT_LIMIT:
             return total
         estimate = await self._planner_rows(select(literal(1)).select_from(resources).where(cond))
-        return max(total, seen + 1, estimate)
+        found = max(total, seen + 1, estimate)
+        return found if most is None else max(total, min(found, most))
 
     async def _planner_rows(self, stmt: Select[Any]) -> int:
         """The planner's row estimate for `stmt` (PostgreSQL; 0 elsewhere: SQLite has none)."""

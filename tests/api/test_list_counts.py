@@ -76,3 +76,19 @@ async def test_the_exact_count_stops_at_one_thousand(api: Api) -> None:
     assert page["Meta"]["TotalCount"] >= 1_001
     if api.services.db.is_sqlite:
         assert page["Meta"]["TotalCount"] == 1_001  # the lower bound, not the 1,200 a scan finds
+
+
+async def test_a_page_past_the_end_does_not_claim_to_exist(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the limit, an empty page proves that fewer rows match than it skipped: its TotalCount
+    is never above that, so it never counts itself (or pages before it that are empty too) among
+    the pages that exist. Asked for page 10 of 5 products, TotalCount was 19 (the skipped 18
+    "seen", plus one) and TotalPages 10."""
+    for n in range(5):
+        await cat.product(api, f"p{n}")
+    monkeypatch.setattr(repo, "EXACT_COUNT_LIMIT", 3)
+    past = await api.ok("GET", "/products", params={"pageSize": 2, "page": 10})
+    assert past["Items"] == []
+    assert 4 <= past["Meta"]["TotalCount"] <= 18  # at least what the count proves, at most the skipped
+    assert past["Meta"]["TotalPages"] < 10
+    if api.services.db.is_sqlite:
+        assert past["Meta"]["TotalCount"] == 4  # no estimate: the lower bound, as on the first page

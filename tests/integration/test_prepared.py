@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -174,3 +175,22 @@ async def test_a_lost_connection_is_unavailable_and_invalidated(
     finally:
         await proxy.cut()
         await db.dispose()
+
+
+async def test_all_kinds_of_no_kinds_is_empty(services: Services) -> None:
+    """As before the statement was prebuilt: no kinds, no documents. Prebuilt for 0 kinds, the
+    statement kept SQLAlchemy's placeholder for an empty IN (`__[POSTCOMPILE_kind_1]`) and the
+    database refused it (no caller asks for no kinds today)."""
+    async with services.db.transaction() as conn:
+        await Docs(conn).insert("lineitem", {"ID": "l1"}, "o1")
+        assert await Docs(conn).all_kinds((), "o1") == {}
+        assert await Docs(conn).all_kinds(["lineitem"], "o1") == {"lineitem": [{"ID": "l1"}]}
+
+
+def test_a_statement_sqlalchemy_renders_per_execution_is_refused() -> None:
+    """An IN list is rendered by SQLAlchemy at each execution: compiled once, its placeholder
+    would reach the database. Refused when compiled, before anything is sent."""
+    stmt = Prepared(select(repo.R.doc).where(repo.R.kind.in_(["order", "lineitem"])))
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        with pytest.raises(ValueError, match="expanding"):
+            stmt.plan(dialect)
