@@ -16,12 +16,13 @@ The same guarantees as the httpx client:
   `outbound.resolve`, every address it resolves to is checked (one refused address refuses the
   name: DNS rebinding), and the client is *pinned* to a checked address (reqwest's static
   resolution), so it never resolves the name itself. Names are resolved again after
-  `DNS_TTL` seconds, as aiohttp's resolver cache did;
+  `DNS_TTL` seconds, as aiohttp's resolver cache did, one lookup per name at a time;
 * TLS verifies the receiver's certificate against the system's trust store (rustls with the
   platform verifier) and the host name, as before;
 * no redirects, no proxy from the environment, no cookie store, no decompression, a deadline
-  for the whole exchange (connecting, sending, and reading the answer), and at most `max_bytes`
-  of the answer read (the rest of a longer answer is dropped with the connection).
+  for the whole exchange (resolving the name, connecting, sending, and reading the answer),
+  and at most `max_bytes` of the answer read (the rest of a longer answer is dropped with the
+  connection). A Retry-After that is not UTF-8 text is ignored, not a failed exchange.
 """
 
 from __future__ import annotations
