@@ -16,16 +16,18 @@ The same guarantees as the httpx client:
   `outbound.resolve`, every address it resolves to is checked (one refused address refuses the
   name: DNS rebinding), and the client is *pinned* to a checked address (reqwest's static
   resolution), so it never resolves the name itself. Names are resolved again after
-  `DNS_TTL` seconds, as aiohttp's resolver cache did;
+  `DNS_TTL` seconds, as aiohttp's resolver cache did, one lookup per name at a time;
 * TLS verifies the receiver's certificate against the system's trust store (rustls with the
   platform verifier) and the host name, as before;
 * no redirects, no proxy from the environment, no cookie store, no decompression, a deadline
-  for the whole exchange (connecting, sending, and reading the answer), and at most `max_bytes`
-  of the answer read (the rest of a longer answer is dropped with the connection).
+  for the whole exchange (resolving the name, connecting, sending, and reading the answer),
+  and at most `max_bytes` of the answer read (the rest of a longer answer is dropped with the
+  connection). A Retry-After that is not UTF-8 text is ignored, not a failed exchange.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import timedelta
 
@@ -109,6 +111,7 @@ class WebhookClient:
         self._literal = self._build(None)
         self._pins: dict[str, _Pin] = {}
         self._retired: list[Client] = []
+        self._resolving: dict[str, asyncio.Lock] = {}
         self._targets: dict[str, _Target] = {}
         self._timeouts: dict[float, timedelta] = {}
         self._closed = False
@@ -168,15 +171,44 @@ class WebhookClient:
         self._targets[url] = target
         return target
 
-    async def _client_for(self, target: _Target) -> Client:
+    async def _client_for(self, target: _Target, timeout: float) -> tuple[Client, timedelta]:
+        """The client for `target` and the request's deadline."""
+        limit = self._timeout(timeout)
         if target.domain is None:
-            return self._literal
+            return self._literal, limit
         pin = self._pins.get(target.domain)
-        now = time.monotonic()
-        if pin is not None and pin.expires > now:
-            return pin.client
+        if pin is not None and pin.expires > time.monotonic():
+            return pin.client, limit
+        return await self._resolved(target.domain, target.port, timeout)
+
+    async def _resolved(self, domain: str, port: int, timeout: float) -> tuple[Client, timedelta]:
+        """The client for a name due a lookup, and what is left of the deadline for the request.
+        The lookup counts against the deadline (as it did under aiohttp's total timeout): a
+        stalled resolver must not hold a delivery, and its leased row, past its attempt."""
+        started = time.monotonic()
         try:
-            addresses = await outbound.resolve(target.domain, target.port)
+            async with asyncio.timeout(timeout):
+                client = await self._pinned(domain, port)
+        except TimeoutError as exc:
+            raise TransportFailure(TIMEOUT, "the host was not resolved within the deadline") from exc
+        left = timeout - (time.monotonic() - started)
+        return client, timedelta(seconds=max(left, 0.001))
+
+    async def _pinned(self, domain: str, port: int) -> Client:
+        """One lookup of a name at a time: the deliveries that waited for it use its answer (each
+        made its own, and built a client, when a worker started with many in flight)."""
+        async with self._resolving.setdefault(domain, asyncio.Lock()):
+            pin = self._pins.get(domain)
+            now = time.monotonic()
+            if pin is not None and pin.expires > now:
+                return pin.client
+            return await self._pin(domain, port, pin, now)
+
+    async def _pin(self, domain: str, port: int, pin: _Pin | None, now: float) -> Client:
+        """Resolve the name, check every address, and pin a client to a checked one (the same
+        client while the name still gives its address)."""
+        try:
+            addresses = await outbound.resolve(domain, port)
         except OSError as exc:
             raise TransportFailure(CONNECTION_FAILED, f"could not resolve the host: {exc}") from exc
         reason = outbound.resolved_refusal(addresses, allow_private=self.allow_private)
@@ -189,8 +221,8 @@ class WebhookClient:
             return pin.client
         if pin is not None:
             await self._retire(pin.client)
-        pin = _Pin(addresses[0], self._build((target.domain, addresses[0].split("%")[0])), now + DNS_TTL)
-        self._pins[target.domain] = pin
+        pin = _Pin(addresses[0], self._build((domain, addresses[0].split("%")[0])), now + DNS_TTL)
+        self._pins[domain] = pin
         return pin.client
 
     async def _retire(self, client: Client) -> None:
@@ -214,14 +246,14 @@ class WebhookClient:
         target = self._target(url)
         if target.refusal is not None:
             raise TransportFailure(CONNECTION_FAILED, f"outbound call refused: {target.refusal}")
-        client = await self._client_for(target)
+        client, limit = await self._client_for(target, timeout)
         try:
             request = (
                 client.post(target.url)
                 .headers(headers)
                 .body_bytes(content)
                 # The whole exchange's deadline: reqwest keeps it running while the answer is read.
-                .timeout(self._timeout(timeout))
+                .timeout(limit)
                 .streamed_read_buffer_limit(max_bytes)
                 .build_streamed()
             )
@@ -257,7 +289,12 @@ _NO_HEADERS = httpx.Headers()
 def _headers(response: Response) -> httpx.Headers:
     # Only Retry-After is read from a webhook's answer; keep the shared response type (one
     # shared empty, never modified, set of headers for the usual answer without it).
-    value = response.get_header("retry-after")
+    try:
+        value = response.get_header("retry-after")
+    except ValueError:
+        # Not text (pyreqwest decodes header values as UTF-8): no delay can be read from it, and
+        # the answer's status still stands.
+        return _NO_HEADERS
     return httpx.Headers({"retry-after": value}) if value is not None else _NO_HEADERS
 
 

@@ -1,8 +1,9 @@
-"""The webhook worker's aiohttp client keeps the outbound URL policy and the answer cap of the
+"""The webhook worker's client (pyreqwest) keeps the outbound URL policy and the answer cap of the
 shared httpx client (integrations/webhook_client.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 import threading
@@ -119,6 +120,93 @@ async def test_the_deadline_covers_reading_the_answer() -> None:
         receiver.close()
     assert failure.value.name == TIMEOUT
     assert time.monotonic() - started < 2.5
+
+
+async def test_the_deadline_covers_resolving_the_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Resolving is part of the exchange: a resolver that stalls must not hold the delivery (and
+    # its leased row) past the attempt's deadline.
+    async def stalling(host: str, port: int) -> list[str]:
+        await asyncio.sleep(5.0)
+        return ["127.0.0.1"]
+
+    monkeypatch.setattr(outbound, "resolve", stalling)
+    client = WebhookClient(concurrency=4, allow_private=True)
+    started = time.monotonic()
+    try:
+        with pytest.raises(TransportFailure) as failure:
+            await client.post_capped(
+                "http://hooks.stalled.test:8080/hook", content=b"{}", headers={}, timeout=0.5, max_bytes=2048
+            )
+    finally:
+        await client.aclose()
+    assert failure.value.name == TIMEOUT
+    assert time.monotonic() - started < 2.5
+
+
+async def test_deliveries_to_a_new_name_at_once_resolve_it_once(
+    receivers: ReceiverPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A worker starts with tens of deliveries to the same receiver in flight: they share one
+    # lookup and one pinned client (each lookup built a client of its own, and all but the last
+    # were left to the garbage collector, never closed by `aclose`).
+    rx = receivers.recording()
+    port = rx.url.rsplit(":", 1)[1].split("/")[0]
+    asked: list[str] = []
+
+    async def slow(host: str, port: int) -> list[str]:
+        asked.append(host)
+        await asyncio.sleep(0.05)
+        return ["127.0.0.1"]
+
+    monkeypatch.setattr(outbound, "resolve", slow)
+    client = WebhookClient(concurrency=8, allow_private=True)
+    try:
+        await asyncio.gather(*(post(client, f"http://hooks.busy.test:{port}/hook") for _ in range(8)))
+    finally:
+        await client.aclose()
+    assert asked == ["hooks.busy.test"]
+    assert len(rx.requests) == 8
+
+
+class RawReceiver:
+    """Answers every request with the same raw bytes (an answer no well-behaved server sends)."""
+
+    def __init__(self, answer: bytes) -> None:
+        self.answer = answer
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}/hook"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self._server.accept()
+            except OSError:
+                return  # closed
+            with conn:
+                conn.recv(65536)
+                conn.sendall(self.answer)
+
+    def close(self) -> None:
+        self._server.close()
+
+
+@pytest.mark.parametrize("status", [200, 503])
+async def test_an_answer_with_an_undecodable_retry_after_is_still_its_answer(status: int) -> None:
+    # A Retry-After that is not text means nothing; the answer's status still counts (a 200 was
+    # recorded as a failed, never retried, "InvalidUrl" delivery; a 503 was not retried).
+    head = f"HTTP/1.1 {status} X\r\nRetry-After: 5".encode()
+    receiver = RawReceiver(head + b"\xe9\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    client = WebhookClient(concurrency=4, allow_private=True)
+    try:
+        answer = await client.post_capped(
+            receiver.url, content=b"{}", headers={}, timeout=2.0, max_bytes=2048
+        )
+    finally:
+        await client.aclose()
+        receiver.close()
+    assert answer.status_code == status and answer.headers.get("retry-after") is None
 
 
 async def test_a_name_is_resolved_again_after_its_ttl_and_checked_again(
