@@ -3,6 +3,7 @@ request no longer pays for is pinned here, and the answers it gives are the ones
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -122,10 +123,27 @@ async def test_request_ids_are_made_without_a_system_call(api: Api, monkeypatch:
     assert given.headers["x-request-id"] == "mine-1"
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
 def test_a_forked_process_starts_its_own_request_ids() -> None:
-    before = observability.new_request_id()
-    observability._rekey()
-    assert observability.new_request_id() != before
+    """A worker forked from a process that already made IDs (`serve --workers`, a preloading
+    server) must not repeat them: parent and child would otherwise share key and counter, and
+    the child's first ID would be the parent's next one."""
+    observability.new_request_id()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its first IDs to the parent, then gone without running pytest's exit
+        try:
+            os.write(write_end, "".join(observability.new_request_id() for _ in range(3)).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        sent = pipe.read().decode()
+    os.waitpid(pid, 0)
+    child = {sent[n : n + 32] for n in range(0, len(sent), 32)}
+    parent = {observability.new_request_id() for _ in range(3)}
+    assert len(child) == 3 and all(re.fullmatch(r"[0-9a-f]{32}", rid) for rid in child)
+    assert not child & parent
 
 
 async def test_only_requests_with_an_origin_go_through_the_cors_middleware(api: Api) -> None:
