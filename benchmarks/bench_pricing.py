@@ -29,33 +29,38 @@ _CENT = Decimal("0.01")
 _MARKUP_KINDS = ("AmountPerQuantity", "Percentage", "AmountTotal")
 
 
+def schedule_doc(n: int) -> dict[str, Any]:
+    """Product n's stored price schedule: 3-4 breaks, listed highest quantity first (the engine
+    sorts them), prices as the API stores them."""
+    breaks = [
+        {
+            "Quantity": q,
+            "Price": str(Decimal(100 + 7 * n) - Decimal(5 * i) - Decimal("0.01") * n),
+            "SalePrice": None,
+        }
+        for i, q in enumerate((1, 10, 50, 100)[: 3 + n % 2])
+    ]
+    return {
+        "ID": f"ps{n}",
+        "PriceBreaks": list(reversed(breaks)),
+        "MinQuantity": 1,
+        "MaxQuantity": None,
+        "RestrictedQuantity": False,
+        "UseCumulativeQuantity": False,
+        "SaleStart": None,
+        "SaleEnd": None,
+        "Currency": CURRENCY,
+    }
+
+
 def _build_order() -> list[dict[str, Any]]:
     """20 lines, 5 suppliers x 4 products; 3-4 breaks per schedule; one spec markup per line."""
     lines: list[dict[str, Any]] = []
     for n in range(20):
         supplier = f"sup{n % 5}"
-        n_breaks = 3 + n % 2
-        breaks = [
-            {
-                "Quantity": q,
-                "Price": str(Decimal(100 + 7 * n) - Decimal(5 * i) - Decimal("0.01") * n),
-                "SalePrice": None,
-            }
-            for i, q in enumerate((1, 10, 50, 100)[:n_breaks])
-        ]
-        schedule = PriceSchedule.from_doc(
-            {
-                "ID": f"ps{n}",
-                "PriceBreaks": list(reversed(breaks)),
-                "MinQuantity": 1,
-                "MaxQuantity": None,
-                "RestrictedQuantity": False,
-                "UseCumulativeQuantity": False,
-                "SaleStart": None,
-                "SaleEnd": None,
-                "Currency": CURRENCY,
-            }
-        )
+        doc = schedule_doc(n)
+        schedule = PriceSchedule.from_doc(doc)
+        breaks = list(reversed(doc["PriceBreaks"]))
         markup = SpecMarkup(_MARKUP_KINDS[n % 3], Decimal(n % 4 + 1))  # type: ignore[arg-type]
         lines.append(
             {
@@ -90,6 +95,18 @@ def engine_total(order: list[dict[str, Any]]) -> Decimal:
     return order_totals(subtotals, tax_cost=TAX, shipping_cost=SHIPPING, currency=CURRENCY).total
 
 
+def hand_markup(price: Decimal, kind: str, amount: Decimal) -> tuple[Decimal, Decimal]:
+    """The bare loop's spec markup: (rounded unit price, amount added once to the line)."""
+    extra = Decimal(0)
+    if kind == "AmountPerQuantity":
+        price += amount
+    elif kind == "Percentage":
+        price += price * amount / 100
+    else:
+        extra = amount
+    return price.quantize(_CENT, ROUND_HALF_UP), extra
+
+
 def loop_total(order: list[dict[str, Any]]) -> Decimal:
     subtotal = Decimal(0)
     for line in order:
@@ -98,15 +115,7 @@ def loop_total(order: list[dict[str, Any]]) -> Decimal:
         for bq, bp in line["raw_breaks"]:
             if bq <= qty:
                 price = bp
-        kind, amount = line["raw_markup"]
-        extra = Decimal(0)
-        if kind == "AmountPerQuantity":
-            price += amount
-        elif kind == "Percentage":
-            price += price * amount / 100
-        else:
-            extra = amount
-        unit = price.quantize(_CENT, ROUND_HALF_UP)
+        unit, extra = hand_markup(price, *line["raw_markup"])
         subtotal += (unit * qty + extra).quantize(_CENT, ROUND_HALF_UP)
     return (subtotal + TAX + SHIPPING).quantize(_CENT, ROUND_HALF_UP)
 

@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from app.services.pricing import price_product_lines, refresh_totals
+from benchmarks.bench_pricing import hand_markup, schedule_doc
 from domain.pricing import PriceSchedule
 from domain.split import outgoing_line, outgoing_order_id, split_lines
 
@@ -34,28 +35,6 @@ CURRENCY = "USD"
 _CENT = Decimal("0.01")
 _MARKUP_KINDS = ("AmountPerQuantity", "Percentage", "AmountTotal")
 ORDER_ID = "order-1"
-
-
-def _schedule_doc(n: int) -> dict[str, Any]:
-    breaks = [
-        {
-            "Quantity": q,
-            "Price": Decimal(100 + 7 * n) - Decimal(5 * i) - Decimal("0.01") * n,
-            "SalePrice": None,
-        }
-        for i, q in enumerate((1, 10, 50, 100)[: 3 + n % 2])
-    ]
-    return {
-        "ID": f"ps{n}",
-        "PriceBreaks": breaks,
-        "MinQuantity": 1,
-        "MaxQuantity": None,
-        "RestrictedQuantity": False,
-        "UseCumulativeQuantity": False,
-        "SaleStart": None,
-        "SaleEnd": None,
-        "Currency": CURRENCY,
-    }
 
 
 def _line(n: int) -> dict[str, Any]:
@@ -81,7 +60,7 @@ def _line(n: int) -> dict[str, Any]:
     }
 
 
-SCHEDULES = {f"prod{n}": _schedule_doc(n) for n in range(20)}
+SCHEDULES = {f"prod{n}": schedule_doc(n) for n in range(20)}
 LINES = [_line(n) for n in range(20)]
 ORDER = {
     "ID": ORDER_ID,
@@ -105,18 +84,12 @@ def through_service(order: dict[str, Any], lines: list[dict[str, Any]]) -> dict[
 
 
 def _unit_price(doc: dict[str, Any], quantity: int, kind: str, amount: Decimal) -> tuple[Decimal, Decimal]:
-    price = doc["PriceBreaks"][0]["Price"]
+    # The break with the highest quantity not above the line's (breaks are stored in any order).
+    best, price = -1, Decimal(0)
     for b in doc["PriceBreaks"]:
-        if b["Quantity"] <= quantity:
-            price = b["Price"]
-    extra = Decimal(0)
-    if kind == "AmountPerQuantity":
-        price += amount
-    elif kind == "Percentage":
-        price += price * amount / 100
-    else:
-        extra = amount
-    return price.quantize(_CENT, ROUND_HALF_UP), extra
+        if best < b["Quantity"] <= quantity:
+            best, price = b["Quantity"], Decimal(b["Price"])
+    return hand_markup(price, kind, amount)
 
 
 def _copy(value: Any) -> Any:
