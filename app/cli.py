@@ -270,11 +270,23 @@ def cmd_import_channel(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _seed_command(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T | None:
+    """Run an `import`/`export` on the services; a refused file or store is printed and gives
+    None (the command then exits 1)."""
+    from app.seeding.commands import SeedCommandError
+
+    try:
+        return _on_services(settings, work)
+    except SeedCommandError as exc:
+        print(f"ordercore: {exc}", file=sys.stderr)
+        return None
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from app.channel_cli import stderr_progress
-    from app.seeding.commands import SeedCommandError, import_file
+    from app.seeding.commands import import_file
     from app.seeding.importer import Outcome
 
     settings = _settings(args)
@@ -283,10 +295,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     async def run(services: Services) -> Outcome:
         return await import_file(services, Path(args.file), progress=stderr_progress(sys.stderr))
 
-    try:
-        outcome = _on_services(settings, run)
-    except SeedCommandError as exc:
-        print(f"ordercore: {exc}", file=sys.stderr)
+    outcome = _seed_command(settings, run)
+    if outcome is None:
         return 1
     for failure in outcome.failures:
         print(str(failure), file=sys.stderr)
@@ -306,17 +316,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from app.channel_cli import stderr_progress
-    from app.seeding.commands import SeedCommandError, export_file
+    from app.seeding.commands import export_file
 
     settings = _settings(args)
 
     async def run(services: Services) -> int:
         return await export_file(services, Path(args.file), progress=stderr_progress(sys.stderr))
 
-    try:
-        written = _on_services(settings, run)
-    except SeedCommandError as exc:
-        print(f"ordercore: {exc}", file=sys.stderr)
+    written = _seed_command(settings, run)
+    if written is None:
         return 1
     print(f"exported {written} records to {args.file}", file=sys.stderr)
     return 0
