@@ -319,7 +319,10 @@ def select_break(schedule: PriceSchedule, quantity: int) -> PriceBreak:
 def check_currency(schedule: PriceSchedule, order_currency: str | None) -> None:
     """A schedule priced in one currency never prices an order in another: ordercore converts
     nothing (docs/catalog-config.md, "Locales"). A schedule without a Currency prices any order."""
-    if schedule.currency and order_currency and schedule.currency.upper() != order_currency.upper():
+    currency = schedule.currency
+    if not currency or not order_currency or currency == order_currency:
+        return  # the usual case, without two upper() calls per priced line
+    if currency.upper() != order_currency.upper():
         raise ValidationFailed(
             f"Price schedule {schedule.id} is in {schedule.currency}; the order is in {order_currency}",
             "PriceSchedule.CurrencyMismatch",
