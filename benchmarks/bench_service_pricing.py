@@ -2,9 +2,10 @@
 (issue #13: "price + split through the service >= 0.5x the minimal loop").
 
 `bench_pricing.py` measures the pure pricing engine; this measures what the request paths run on
-the order's line documents: each line priced as add-line prices it (`PriceSchedule.from_doc` of
-the stored schedule, then `app.services.pricing.price_product_lines`, which writes UnitPrice,
-LineSubtotal, LineTotal, IsOnSale and PriceScheduleID into the line), the order's totals
+the order's line documents: each line priced as add-line prices it (`parsed_schedule` of the
+stored schedule: parsed once, then reused while the stored document compares equal; then
+`app.services.pricing.price_product_lines`, which writes UnitPrice, LineSubtotal, LineTotal,
+IsOnSale and PriceScheduleID into the line), the order's totals
 (`refresh_totals`), then the forward's split (`domain.split.split_lines`) and each supplier's copy
 of its lines (`outgoing_line`). The hand loop does the same arithmetic and writes the same fields,
 groups the lines by supplier and copies them, with no schedules, dataclasses or checks.
@@ -25,9 +26,8 @@ from typing import Any
 
 import pytest
 
-from app.services.pricing import price_product_lines, refresh_totals
+from app.services.pricing import parsed_schedule, price_product_lines, refresh_totals
 from benchmarks.bench_pricing import hand_markup, schedule_doc
-from domain.pricing import PriceSchedule
 from domain.split import outgoing_line, outgoing_order_id, split_lines
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -72,7 +72,7 @@ ORDER = {
 
 def through_service(order: dict[str, Any], lines: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     for line in lines:
-        schedule = PriceSchedule.from_doc(SCHEDULES[line["ProductID"]])
+        schedule = parsed_schedule(SCHEDULES[line["ProductID"]])
         price_product_lines(lines, line, line["ProductID"], schedule, NOW, CURRENCY)
     refresh_totals(order, lines)
     plan = split_lines(order["ID"], lines)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -102,11 +103,37 @@ async def _offers(
     for product_id, (product, schedule_doc) in found.items():
         if product.get("Active") is False:
             continue
-        schedule = (
-            PriceSchedule.from_doc(schedule_doc) if schedule_doc and schedule_doc.get("PriceBreaks") else None
-        )
+        schedule = parsed_schedule(schedule_doc) if schedule_doc and schedule_doc.get("PriceBreaks") else None
         offers[product_id] = Offer(product, schedule)
     return offers, rows
+
+
+# Parsed schedules by ID, each beside a snapshot of the document it was parsed from. Parsing
+# (`PriceSchedule.from_doc`: breaks, checks, sorting) costs some fifty times a comparison of the
+# stored document with the snapshot, and every priced line needs its schedule. The cache is
+# checked against the document read in this request, so it can never answer for content it
+# has not seen: no invalidation to get right across processes, nor trust in a row version (a
+# schedule deleted and created again starts again at version 1). Documents that compare equal
+# parse to the same schedule: equal money may differ only in its exponent, and every price
+# the engine reports is rounded to the currency.
+_PARSED: dict[str, tuple[dict[str, Any], PriceSchedule]] = {}
+_PARSED_MAX = 2048
+
+
+def parsed_schedule(doc: Mapping[str, Any]) -> PriceSchedule:
+    """`PriceSchedule.from_doc(doc)`, parsed once for as long as the stored schedule is unchanged."""
+    key = doc.get("ID")
+    if type(key) is not str:
+        return PriceSchedule.from_doc(doc)
+    hit = _PARSED.get(key)
+    if hit is not None and hit[0] == doc:
+        return hit[1]
+    schedule = PriceSchedule.from_doc(doc)
+    if hit is None and len(_PARSED) >= _PARSED_MAX:
+        _PARSED.pop(next(iter(_PARSED)), None)  # the oldest entry
+    # A snapshot: the caller's document may be changed later (a response built from it).
+    _PARSED[key] = (deepcopy(dict(doc)), schedule)
+    return schedule
 
 
 async def offered_ids(
@@ -143,19 +170,29 @@ def price_product_lines(
     """Price `changed` (already in `lines`) and, for cumulative schedules, reprice the order's
     other lines of the product. Quantity rules are checked for `changed` (or the product's sum).
     Returns the lines whose price fields changed."""
-    same = [line for line in lines if line["ProductID"] == product_id]
     cumulative: int | None = None
+    same: list[dict[str, Any]] = []
     if schedule is not None and schedule.use_cumulative_quantity:
+        same = [line for line in lines if line["ProductID"] == product_id]
         cumulative = sum(int(line["Quantity"]) for line in same)
     if schedule is not None and changed is not None:
         check_currency(schedule, currency)
         check_quantity(schedule, int(changed["Quantity"]), cumulative_quantity=cumulative)
-    targets = same if cumulative is not None else [changed] if changed is not None else []
+    if cumulative is None:
+        # Only the changed line's price depends on the change.
+        if changed is None:
+            return []
+        _price(changed, schedule, None, now, currency)
+        return [changed]
     touched = []
-    for line in targets:
+    for line in same:
+        if line is changed:
+            _price(line, schedule, cumulative, now, currency)
+            touched.append(line)
+            continue
         before = tuple(line.get(f) for f in PRICE_FIELDS)
         _price(line, schedule, cumulative, now, currency)
-        if line is changed or tuple(line.get(f) for f in PRICE_FIELDS) != before:
+        if tuple(line.get(f) for f in PRICE_FIELDS) != before:
             touched.append(line)
     return touched
 

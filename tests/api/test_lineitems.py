@@ -106,6 +106,34 @@ async def test_patch_put_delete_keep_totals_right(world: World) -> None:
     assert created["ID"] == "L9" and money(created["LineSubtotal"]) == 6
 
 
+async def test_a_changed_schedule_prices_the_next_change(world: World) -> None:
+    # Parsed schedules are reused while the stored schedule is unchanged
+    # (app.services.pricing.parsed_schedule): each kind of change must show at once.
+    api = world.api
+    token = await world.token("alice")
+    await cat.price_schedule(api, "ps-c", [(1, "10")])
+    await cat.product(api, "p1", schedule_id="ps-c")
+    await world.new_order(body={"ID": "o1"})
+    await world.add_line("o1", "p1", 1, ID="L1")
+
+    async def unit_price(quantity: int) -> Decimal:
+        path = "/orders/Outgoing/o1/lineitems/L1"
+        return money((await api.ok("PATCH", path, {"Quantity": quantity}, token=token))["UnitPrice"])
+
+    assert await unit_price(2) == 10
+    await api.ok("PATCH", "/priceschedules/ps-c", {"PriceBreaks": [{"Quantity": 1, "Price": 7}]})
+    assert await unit_price(3) == 7
+    await api.ok("POST", "/priceschedules/ps-c/PriceBreaks", {"Quantity": 1, "Price": "6.5"})
+    assert await unit_price(2) == Decimal("6.5")
+    await api.ok("POST", "/priceschedules/ps-c/PriceBreaks", {"Quantity": 3, "Price": 6})
+    assert await unit_price(3) == 6
+    # Deleted and created again under the same ID: the row starts over at version 1.
+    await api.ok("DELETE", "/priceschedules/ps-c")
+    await cat.price_schedule(api, "ps-c", [(1, "4")])
+    await api.ok("PATCH", "/products/p1", {"DefaultPriceScheduleID": "ps-c"})
+    assert await unit_price(2) == 4
+
+
 async def test_unit_price_override_needs_role_and_sticks(world: World) -> None:
     api = world.api
     await cat.product(api, "p1", price="10")

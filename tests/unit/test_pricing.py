@@ -121,6 +121,10 @@ def test_spec_markup_from_doc() -> None:
         {"SpecID": "s", "PriceMarkupType": "Percentage", "PriceMarkup": "12.5"}
     ) == SpecMarkup("Percentage", D("12.5"))
     assert SpecMarkup.from_doc({"PriceMarkupType": None, "PriceMarkup": None}) == SpecMarkup("NoMarkup", D(0))
+    # from_doc sets the fields itself (the hot path): as the constructor does.
+    parsed = SpecMarkup.from_doc({"PriceMarkupType": "Percentage", "PriceMarkup": "12.5"})
+    assert parsed.fraction == D("0.125")
+    assert SpecMarkup("Percentage", D("12.5")).fraction == D("0.125")
     with pytest.raises(ValidationFailed):
         SpecMarkup.from_doc({"PriceMarkupType": "Bogus", "PriceMarkup": 1})
 

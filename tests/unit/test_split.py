@@ -153,6 +153,11 @@ def test_outgoing_line_is_an_independent_copy() -> None:
     out["Specs"][0]["Value"] = "Blue"
     out["ShippingAddress"]["xp"]["k"].append(2)
     assert src["xp"]["tags"] == ["a"]
+    grid = {**src, "xp": {"grid": [[1], [{"a": 1}]]}}
+    copied = outgoing_line(grid, "o1-s1")["xp"]["grid"]
+    copied[0].append(2)
+    copied[1][0]["a"] = 2
+    assert grid["xp"]["grid"] == [[1], [{"a": 1}]]
     assert src["Specs"][0]["Value"] == "Red"
     assert src["ShippingAddress"]["xp"]["k"] == [1]
 
