@@ -6,13 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
+from litestar.middleware._internal.exceptions.middleware import ExceptionHandlerMiddleware
 
 from app.auth import passwords
 from app.auth.tokens import TokenService
 from app.config import Settings
 from app.console.pages import console_routes
-from app.cors import cors_config, gate_origins
+from app.cors import CORSMiddleware, cors_config, gate_origins
 from app.errors import EXCEPTION_HANDLERS
+from app.http import Dispatch
 from app.observability import Observe
 from app.routes import all_routes
 from app.routes.meta import ROOT_ROUTES
@@ -96,6 +98,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     root_routes = [*OAUTH_ROUTES, *ROOT_ROUTES]
     paths = [p for r in api_routes for p in r.paths] + [p for r in root_routes for p in r.paths]
     words = _static_words(paths) | {"v1", "oauth"}
+    # Litestar's exception handling calls `Dispatch`, which calls the operations itself and
+    # everything else through Litestar's router (app.http.Dispatch).
+    exceptions = app.asgi_handler.app if isinstance(app.asgi_handler, CORSMiddleware) else app.asgi_handler
+    if not isinstance(exceptions, ExceptionHandlerMiddleware) or exceptions.app is not app.asgi_router:
+        raise RuntimeError("Litestar's handler chain changed: review app.http.Dispatch")
+    exceptions.app = Dispatch(app.asgi_router)
     # Observe folds the path itself, so it reads the route from the scope Litestar was given.
     app.asgi_handler = Observe(gate_origins(app.asgi_handler), services, fold=PathFolder(words))
     return app
