@@ -97,11 +97,12 @@ def _prepare(settings: Settings) -> None:
 def serve_worker_app() -> Any:
     """One API process of `serve --workers N` (a uvicorn app factory): its settings come from
     the environment, where `cmd_serve` put the command line's."""
-    from app.main import create_app
+    from app.main import collect_less, create_app
     from app.observability import configure_logging
 
     settings = Settings.from_env()
     configure_logging(settings)
+    collect_less()
     return create_app(settings)
 
 
@@ -142,7 +143,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     configure_logging(settings)
     _prepare(settings)
-    from app.main import create_app
+    from app.main import collect_less, create_app
 
     print(f"ordercore listening on {settings.base_url} (API at {settings.base_url}/v1)", flush=True)
     if workers > 1:
@@ -164,6 +165,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             **SPEEDUPS,
         )
         return 0
+    collect_less()
     config = uvicorn.Config(
         create_app(settings),
         host=settings.host,

@@ -9,10 +9,16 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from litestar import Request
+from litestar._asgi.asgi_router import ASGIRouter
+from litestar._asgi.utils import is_valid_host
+from litestar.datastructures.multi_dicts import FormMultiDict
 from litestar.exceptions import ImproperlyConfiguredException
 from litestar.handlers import HTTPRouteHandler
 from litestar.handlers.http_handlers import route as litestar_route
-from litestar.types import Receive, Scope, Send
+from litestar.routes import HTTPRoute
+from litestar.types import Empty, ExceptionHandlersMap, Receive, Scope, Send
+from litestar.utils.path import normalize_path
+from litestar.utils.scope.state import ScopeState
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.group_tokens import check_route
@@ -225,6 +231,8 @@ class JsonAnswer:
 
 # Every operation `endpoint` registered, by "VERB /path" (the OrderCloud path, without /v1).
 OPERATIONS: dict[str, Operation] = {}
+# The same operations by the function Litestar calls for them (`Dispatch` finds them this way).
+_BY_RUNNER: dict[Callable[..., Any], Operation] = {}
 
 
 def endpoint(
@@ -253,6 +261,7 @@ def endpoint(
 
         run.__name__ = handler.__name__
         run.__doc__ = handler.__doc__
+        _BY_RUNNER[run] = operation
         # The declared status only documents the route; `run` answers with the real one.
         declared = 200 if default_status == 204 else default_status
         return litestar_route(
@@ -265,12 +274,91 @@ def endpoint(
     return decorate
 
 
+class Dispatch:
+    """Litestar's router, calling the operations `endpoint` registered itself.
+
+    For a request Litestar's router matches (the same cached lookup, `handle_routing`) to an
+    operation's handler, it sets up the scope as the router does (path, path parameters, route
+    handler, path template, the handler's exception handlers), builds the `Request` and awaits
+    the operation, then sends its `JsonAnswer`: what `HTTPRoute.handle` did for these handlers,
+    without its per-request kwargs model, signature model, `AsyncExitStack` and response
+    handler (the handlers take only the request and return an ASGI callable, which Litestar
+    passed through as it was). Errors propagate to Litestar's exception handling around this,
+    as they did from the router. Everything else (unmatched paths and methods, a bad `Host`, a
+    `root_path`, routes that are not operations, handlers with guards, hooks, middleware,
+    dependencies or a response cache) goes to the router unchanged
+    (docs/performance.md, "GET one order, fourth pass")."""
+
+    def __init__(self, router: ASGIRouter) -> None:
+        self.router = router
+        self._direct: dict[Any, tuple[Operation, ExceptionHandlersMap] | None] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("root_path"):
+            await self.router(scope, receive, send)
+            return
+        try:
+            host = next((value for name, value in scope["headers"] if name == b"host"), None)
+            if host is not None and not is_valid_host(host):
+                raise ValueError("invalid host")  # the router refuses it (400)
+            app, handler, path, params, template = self.router.handle_routing(
+                path=normalize_path(scope["path"]),
+                method=scope["method"],  # type: ignore[typeddict-item]  # http, not websocket
+            )
+        except Exception:
+            # The router refuses it again, with the exception handlers it sets for refusals.
+            await self.router(scope, receive, send)
+            return
+        direct = self._direct.get(handler, ...)
+        if direct is ...:
+            direct = self._direct[handler] = _direct_operation(app, handler)
+        if direct is None:
+            await self.router(scope, receive, send)
+            return
+        operation, exception_handlers = direct
+        scope["path"], scope["path_params"] = path, params
+        state = ScopeState.from_scope(scope)
+        state.exception_handlers = exception_handlers
+        scope["route_handler"] = handler
+        scope["path_template"] = template
+        try:
+            _, code, payload = await operation.invoke(Request(scope, receive, send))
+            await JsonAnswer(code, payload)(scope, receive, send)
+        finally:
+            if state.form is not Empty:
+                await FormMultiDict.from_form_data(state.form).close()
+
+
+def _direct_operation(app: Any, handler: Any) -> tuple[Operation, ExceptionHandlersMap] | None:
+    """The operation behind `handler` with the exception handlers the router sets for it, when
+    `HTTPRoute.handle` would do nothing for it beyond calling it (see `Dispatch`); else None."""
+    if not isinstance(handler, HTTPRouteHandler):
+        return None
+    operation = _BY_RUNNER.get(handler.fn)
+    if (
+        operation is None
+        or getattr(app, "__func__", None) is not HTTPRoute.handle  # route middleware
+        or handler.resolve_guards()
+        or handler.resolve_dependencies()
+        or handler.resolve_before_request() is not None
+        or handler.resolve_after_response() is not None
+        or any(getattr(layer, "after_request", None) for layer in handler.ownership_layers)
+        or handler.cache
+        or handler.resolve_return_dto() is not None
+        or handler.resolve_request_class() is not Request
+    ):
+        return None
+    return operation, handler.resolve_exception_handlers()
+
+
 def check_request_text(request: Request[Any, Any, Any]) -> None:
     """Path IDs, query keys and values (search, filters) reach SQL: refuse what PostgreSQL cannot
     store (NUL, lone surrogates) with the same 400 on both databases, before any storage call."""
     for name, value in request.path_params.items():
         if isinstance(value, str):
             check_text(value, name)
+    if not request.scope.get("query_string"):
+        return  # nothing to parse (most reads): Litestar's query mapping is not built for it
     for key, value in request.query_params.multi_items():
         check_text(key, key)
         check_text(str(value), key)

@@ -17,6 +17,16 @@ from app.store.db import Database
 from domain.errors import Unauthorized
 
 
+def first_header(request: Request[Any, Any, Any], name: bytes) -> str:
+    """The first value of header `name` (lower-case), as `request.headers.get(name, "")` gives
+    it, read from the raw headers: Litestar's `Headers` decodes every header of the request
+    first (the seller admin's bearer token alone is ~4 KB) and this runs on every request."""
+    for key, value in request.scope["headers"]:
+        if key == name or key.lower() == name:
+            return value.decode("latin-1")
+    return ""
+
+
 class HookContext(Protocol):
     """A write request as the hooks around it see it (`app.http.Ctx` is one): what was called,
     by whom, with what, and where to leave notes for the later hooks."""
@@ -85,7 +95,7 @@ class Services:
     async def authenticate(
         self, request: Request[Any, Any, Any], conn: AsyncConnection | None = None
     ) -> Caller:
-        header = request.headers.get("authorization", "")
+        header = first_header(request, b"authorization")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("Access token is missing or malformed", "InvalidToken")

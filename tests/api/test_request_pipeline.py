@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from litestar.routes import HTTPRoute
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app import observability
@@ -196,3 +197,77 @@ async def test_folded_paths_are_served_and_logged_by_their_route(api: Api) -> No
     finally:
         observability.metrics.observe_request = original  # type: ignore[assignment]
     assert start["status"] == 200 and routes == ["/v1/me"]
+
+
+async def test_operations_are_called_without_litestars_route_call(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`app.http.Dispatch` calls the operations `endpoint` registered itself, after Litestar's
+    own route lookup: `HTTPRoute.handle` (kwargs and signature models, exit stack, response
+    handler) runs only for what is not an operation. Paths, errors and refusals answer as the
+    router answered them: case-folded paths, an operation's own 404, an unknown path, a method
+    the path does not take, a bad Host."""
+    await api.ok("POST", "/buyers", {"ID": "disp", "Name": "Dispatch"})
+    handled: list[str] = []
+    original = HTTPRoute.handle
+
+    async def spy(self: HTTPRoute, scope: Any, receive: Any, send: Any) -> None:
+        handled.append(scope["path"])
+        await original(self, scope, receive, send)
+
+    monkeypatch.setattr(HTTPRoute, "handle", spy)
+    app = create_app(api.services.settings, api.services)  # built with the spy in place
+    admin = bearer(api.admin_token)
+    start, body = await asgi_call(app, "GET", "/v1/Buyers/disp", admin)
+    assert start["status"] == 200 and b'"ID":"disp"' in body["body"]
+    start, body = await asgi_call(app, "GET", "/v1/buyers/nobody", admin)
+    assert start["status"] == 404 and b'"ObjectID":"nobody"' in body["body"]
+    start, _ = await asgi_call(app, "GET", "/v1/buyers/disp", {"Authorization": "Bearer nope"})
+    assert start["status"] == 401
+    assert handled == []
+    start, body = await asgi_call(app, "GET", "/v1/nowhere", admin)
+    assert start["status"] == 404 and b"No route matches GET /v1/nowhere" in body["body"]
+    start, _ = await asgi_call(app, "TRACE", "/v1/buyers/disp", admin)
+    assert start["status"] == 405
+    start, _ = await asgi_call(app, "GET", "/v1/buyers/disp", {**admin, "Host": "bad host!"})
+    assert start["status"] == 400
+    start, _ = await asgi_call(app, "GET", "/oauth/certs", {})
+    assert start["status"] == 200 and handled == ["/oauth/certs"]  # not an operation: the router's
+
+
+async def test_the_bearer_token_is_the_first_authorization_header(api: Api) -> None:
+    """`Services.authenticate` reads `Authorization` from the raw headers (not Litestar's
+    decoded mapping of them all): the first one counts, its name in any case."""
+    app = create_app(api.services.settings, api.services)
+    token = f"Bearer {api.admin_token}".encode()
+
+    async def status(headers: list[tuple[bytes, bytes]]) -> int:
+        scope_headers = [(b"host", b"testserver"), *headers]
+        sent: list[Message] = []
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/v1/me",
+            "raw_path": b"/v1/me",
+            "query_string": b"",
+            "root_path": "",
+            "headers": scope_headers,
+            "client": ("127.0.0.1", 5000),
+            "server": ("testserver", 80),
+            "state": {},
+        }
+        await app(scope, receive, send)
+        return int(sent[0]["status"])
+
+    assert await status([(b"authorization", token)]) == 200
+    assert await status([(b"Authorization", token)]) == 200
+    assert await status([(b"authorization", token), (b"authorization", b"Bearer nope")]) == 200
+    assert await status([(b"authorization", b"Bearer nope"), (b"authorization", token)]) == 401
+    assert await status([(b"x-authorization", token)]) == 401
