@@ -57,6 +57,16 @@ def scope_is(scope: str) -> ColumnElement[bool]:
     return func.lower(R.scope) == scope.lower()
 
 
+def locking_select(where: Sequence[ColumnElement[bool]], locked_if: ColumnElement[bool]) -> Select[Any]:
+    """`Docs.all_stored_locking`'s statement (PostgreSQL): the rows of `where` (doc, version,
+    scope; insertion order), those matching `locked_if` locked and read after their lock."""
+    columns = (R.pk, R.doc, R.version, R.scope)
+    locked = select(*columns).where(*where, locked_if).with_for_update().cte("locked")
+    rest = select(*columns).where(*where, ~func.coalesce(locked_if, false()))
+    both = union_all(select(*locked.c), rest).subquery()
+    return select(both.c.doc, both.c.version, both.c.scope).order_by(both.c.pk)
+
+
 class StaleWrite(Conflict):
     """Someone else changed the document between our read and our write."""
 
@@ -408,12 +418,7 @@ class Docs:
         with `all_stored(..., lock=True)`."""
         if not self.pg:
             return await self.all_stored(kind, *conds, scope=scope)
-        where = [R.kind == kind, *conds, scope_is(scope)]
-        columns = (R.pk, R.doc, R.version, R.scope)
-        locked = select(*columns).where(*where, locked_if).with_for_update().cte("locked")
-        rest = select(*columns).where(*where, ~func.coalesce(locked_if, false()))
-        both = union_all(select(*locked.c), rest).subquery()
-        stmt = select(both.c.doc, both.c.version, both.c.scope).order_by(both.c.pk)
+        stmt = locking_select([R.kind == kind, *conds, scope_is(scope)], locked_if)
         return [Stored(r.doc, r.version, r.scope) for r in await self.conn.execute(stmt)]
 
     async def count(self, kind: str, *conds: ColumnElement[bool], scope: str | None = None) -> int:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -185,6 +185,30 @@ async def test_all_kinds_of_no_kinds_is_empty(services: Services) -> None:
         await Docs(conn).insert("lineitem", {"ID": "l1"}, "o1")
         assert await Docs(conn).all_kinds((), "o1") == {}
         assert await Docs(conn).all_kinds(["lineitem"], "o1") == {"lineitem": [{"ID": "l1"}]}
+
+
+async def test_an_in_list_the_statement_carries_is_rendered_once_as_sqlalchemy_renders_it(
+    services: Services,
+) -> None:
+    """`fixed_lists`: an IN list whose values the statement itself carries (a buyer's user groups
+    in the catalog's visibility condition) is rendered when the statement is compiled, into the
+    same text and parameters SQLAlchemy renders at each execution (an empty list too), and it
+    answers the same rows. A list the caller binds is still refused."""
+    db = services.db
+    async with db.transaction() as conn:
+        for n in range(3):
+            await Docs(conn).insert("lineitem", {"ID": f"l{n}"}, "o1")
+        for ids in (["l0", "l2"], []):
+            wanted = repo.R.id.in_(ids)
+            stmt = select(repo.R.id).where(repo.R.kind == bindparam("kind"), wanted).order_by(repo.R.pk)
+            theirs, ours = await through_both(
+                db, conn, Prepared(stmt, fixed_lists=True), {"kind": "lineitem"}
+            )
+            assert ours == theirs == [(i,) for i in ids]
+    by_caller = select(repo.R.doc).where(repo.R.id.in_(bindparam("ids", expanding=True)))
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        with pytest.raises(ValueError, match="expanding"):
+            Prepared(by_caller, fixed_lists=True).plan(dialect)
 
 
 def test_a_statement_sqlalchemy_renders_per_execution_is_refused() -> None:
