@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from sqlalchemy.engine import Connection, Dialect
@@ -61,8 +61,39 @@ class _Plan:
     binds: dict[str, _Processor]  # SQLAlchemy's bind processors (the document -> JSON text)
     results: tuple[_Processor | None, ...] | None  # per result column; None: rows as they come
     sequence: Callable[[Any], Any]  # the dialect's parameter sequence type (tuple, list)
+    given: frozenset[str]  # the parameters the caller gives (None in `fixed`: no value of its own)
+    _template: list[Any] = field(init=False, repr=False)
+    _slots: tuple[tuple[int, str, _Processor | None], ...] = field(init=False, repr=False)
+    _own: frozenset[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # The statement's own values processed once (a visibility condition carries dozens), and
+        # the positions the caller's values go to: `args` fills only those.
+        template: list[Any] = []
+        slots: list[tuple[int, str, _Processor | None]] = []
+        binds = self.binds
+        for position, name in enumerate(self.names):
+            processor = binds.get(name)
+            if name in self.given:
+                slots.append((position, name, processor))
+                template.append(None)
+            else:
+                value = self.fixed[name]
+                template.append(value if processor is None else processor(value))
+        object.__setattr__(self, "_template", template)
+        object.__setattr__(self, "_slots", tuple(slots))
+        object.__setattr__(self, "_own", frozenset(self.names) - self.given)
 
     def args(self, params: Params) -> Any:
+        if not self._own.isdisjoint(params):  # the caller overrides a value of the statement's
+            return self._args_by_name(params)
+        values = list(self._template)
+        for position, name, processor in self._slots:
+            value = params.get(name)
+            values[position] = value if processor is None else processor(value)
+        return self.sequence(values)
+
+    def _args_by_name(self, params: Params) -> Any:
         fixed, binds = self.fixed, self.binds
         values = []
         for name in self.names:
@@ -102,6 +133,7 @@ def _compile(stmt: Statement, dialect: Dialect, many: bool, fixed_lists: bool) -
         binds={k: v for k, v in processors.items() if k in names},
         results=results if any(p is not None for p in results) else None,
         sequence=dialect.execute_sequence_format,
+        given=frozenset(name for name in names if fixed.get(name) is None),
     )
 
 
