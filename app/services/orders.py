@@ -282,8 +282,8 @@ async def new_order(
     order["_ShippingAddress"] = None
     await _apply_writes(ctx, caller, order, data, full=False)
     refresh_totals(order)
-    await docs.insert("order", order, object_type="Order", absent=True)  # see `chosen` above
-    await activities.order_created(docs, order, caller)
+    # The order with its timeline entry, in one statement; not looked up: see `chosen` above.
+    await activities.order_created(docs, order, caller, with_rows=[("order", order, "")])
     return order
 
 

@@ -113,16 +113,17 @@ _GET_LOCKED = Prepared(_GET_STMT.with_for_update())  # PostgreSQL only
 # add-line's ID check).
 _EXISTS = Prepared(select(R.pk).where(*_keyed()), keyed=True)
 # The hot writes: a new row, and a row written back (with or without a version check).
-_INSERT = Prepared(
-    insert(resources).values(
-        kind=bindparam("b_kind"),
-        scope=bindparam("b_scope"),
-        id=bindparam("b_id"),
-        doc=bindparam("b_doc", type_=R.doc.type),
-        version=1,
-        uniq=bindparam("b_uniq"),
-    )
+_INSERT_STMT = insert(resources).values(
+    kind=bindparam("b_kind"),
+    scope=bindparam("b_scope"),
+    id=bindparam("b_id"),
+    doc=bindparam("b_doc", type_=R.doc.type),
+    version=1,
+    uniq=bindparam("b_uniq"),
 )
+_INSERT = Prepared(_INSERT_STMT)
+# New rows of any kinds in one statement (executemany: one round trip on asyncpg and SQLite).
+_INSERT_MANY = Prepared(_INSERT_STMT, many=True)
 _REPLACE_STMT = (
     update(resources)
     .where(*_keyed("w_"))
@@ -223,6 +224,21 @@ class Docs:
         await _INSERT.rowcount(self.conn, params)
         note(self.conn, kind, scope, row_id)
         return doc
+
+    async def insert_many(self, rows: Sequence[tuple[str, dict[str, Any], str]]) -> None:
+        """`insert(kind, doc, scope, absent=True)` for each (kind, doc, scope), in one statement:
+        rows a change writes together (a payment and its timeline entry). No existence reads:
+        for IDs nobody else has (generated) or already looked up in this transaction."""
+        if len(rows) == 1:
+            kind, doc, scope = rows[0]
+            await self.insert(kind, doc, scope, absent=True)
+            return
+        params = [
+            {"b_kind": k, "b_scope": s, "b_id": d["ID"], "b_doc": d, "b_uniq": None} for k, d, s in rows
+        ]
+        await _INSERT_MANY.rowcount_many(self.conn, params)
+        for kind, doc, scope in rows:
+            note(self.conn, kind, scope, doc["ID"])
 
     async def replace(
         self,

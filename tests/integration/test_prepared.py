@@ -218,3 +218,23 @@ def test_a_statement_sqlalchemy_renders_per_execution_is_refused() -> None:
     for dialect in (sqlite.dialect(), postgresql.dialect()):
         with pytest.raises(ValueError, match="expanding"):
             stmt.plan(dialect)
+
+
+async def test_insert_many_writes_rows_of_several_kinds_in_one_statement(services: Services) -> None:
+    """`Docs.insert_many`: a change's new documents (an order and its timeline entry) are one
+    executemany, answered as `insert` would store them; a taken ID is the same IntegrityError,
+    and none of the rows stays."""
+    db = services.db
+    entry = {"ID": "a1", "Type": "OrderCreated", "Data": {"Total": Decimal("1.10")}}
+    async with db.transaction() as conn:
+        with sent(db) as seen:
+            await Docs(conn).insert_many([("order", DOC, ""), ("orderactivity", entry, "o1")])
+        assert [many for _sql, _params, many, _raw in seen] == [True]
+        stored = await Docs(conn).get("order", "o1")
+        assert stored is not None and (stored.doc, stored.version) == (DOC, 1)
+        assert await Docs(conn).all("orderactivity", scope="o1") == [entry]
+    with pytest.raises(IntegrityError):
+        async with db.transaction() as conn:
+            await Docs(conn).insert_many([("orderactivity", {"ID": "a2"}, "o1"), ("order", DOC, "")])
+    async with db.transaction() as conn:
+        assert await Docs(conn).all("orderactivity", scope="o1") == [entry]
