@@ -102,7 +102,7 @@ async def apply_change(
     """Store the change's timeline entry on `order_id` and raise its events. `with_rows`: new
     documents the change itself writes (its order, payment or line: IDs nobody else has, or
     already looked up), inserted in the same statement as the entry (one round trip instead of
-    two: docs/performance.md, "Checkout: fewer round trips")."""
+    two: docs/performance.md, "Checkout: every statement prepared, fewer round trips")."""
     rows = list(with_rows)
     if change is not None and change.activity is not None:
         entry = _entry(change.activity, actor=actor, data=change.data, text=None)
