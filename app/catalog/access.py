@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, Select, String, bindparam, func, literal_c
 
 from app.catalog.visibility import BuyerView, buyer_view, product_visible
 from app.listing import JsonAccess
+from app.store.prepared import Prepared
 from app.store.repo import Docs
 from app.store.tables import resources
 from domain.pricing import ProductAssignment, select_price_schedule_id
@@ -85,21 +86,45 @@ def _plain_text(pg: bool, column: Any, field: str) -> ColumnElement[Any]:
 
 # Each part's rows come back in insertion order, the parts in this order.
 _PRODUCT, _ASSIGNMENT, _SCHEDULE, _ALSO = 0, 1, 2, 3
+# Up to this many product IDs, a statement names each (`:p0` ...: one statement per count) and
+# runs prepared (app.store.prepared); more go in an expanding list, rendered per execution.
+_PREPARED_IDS = 8
+
+
+def _ids_in(count: int | None) -> ColumnElement[bool]:
+    """`resources.id` is one of the caller's product IDs: `count` of them bound one by one, or
+    (None) the expanding list `:product_ids`."""
+    if count is None:
+        return resources.c.id.in_(bindparam("product_ids", expanding=True))
+    return resources.c.id.in_([bindparam(f"p{n}", type_=resources.c.id.type) for n in range(count)])
+
+
+def _ids_params(ids: list[str]) -> tuple[int | None, dict[str, Any]]:
+    """The ID count a statement is built for (None: the expanding list) and its parameters."""
+    if 0 < len(ids) <= _PREPARED_IDS:
+        return len(ids), {f"p{n}": product_id for n, product_id in enumerate(ids)}
+    return None, {"product_ids": ids}
 
 
 @lru_cache(maxsize=256)
 def _purchasables_statement(
-    pg: bool, buyer_id: str, groups: tuple[str, ...], active_only: bool, also_kind: str | None = None
+    pg: bool,
+    buyer_id: str,
+    groups: tuple[str, ...],
+    active_only: bool,
+    also_kind: str | None = None,
+    count: int | None = None,
 ) -> Select[Any]:
     """The visible products of `:product_ids`, their assignments to the buyer and every price
     schedule either names, in ONE statement (three before: one per add-line each). Built once
     per buyer, group set and flag, as `product_visible` is: building and cache-keying it cost
     more than running it. Which schedule applies is still decided in Python
     (`schedule_id_for`); this reads the candidates. `also_kind`: the documents of that kind
-    under the scope `:also_scope` too, for a caller that needs both (see `purchasables_and`)."""
+    under the scope `:also_scope` too, for a caller that needs both (see `purchasables_and`).
+    `count`: see `_ids_in`."""
     r = resources.c
     visible = product_visible(pg, BuyerView(buyer_id, list(groups)), active_only=active_only)
-    wanted = r.id.in_(bindparam("product_ids", expanding=True))
+    wanted = _ids_in(count)
     offered = (
         select(r.pk, r.id, r.doc).where(r.kind == "product", r.scope == "", wanted, visible).cte("offered")
     )
@@ -138,6 +163,38 @@ def _purchasables_statement(
     return select(parts.c.part, parts.c.doc).order_by(parts.c.part, parts.c.pk)
 
 
+@lru_cache(maxsize=256)
+def _prepared(stmt: Select[Any]) -> Prepared:
+    """A statement of this module (built once, cached above) run below SQLAlchemy's execution
+    path (app.store.prepared): an add-line and a submit run one each, where SQLAlchemy's
+    per-statement work cost more than the database's. The visibility condition's user-group
+    lists are fixed when the statement is built: rendered once (`fixed_lists`)."""
+    return Prepared(stmt, fixed_lists=True)
+
+
+async def _rows(docs: Docs, stmt: Select[Any], count: int | None, params: dict[str, Any]) -> list[Any]:
+    """The rows of `stmt` (built for `count` IDs, see `_ids_in`) as tuples."""
+    if count is None:
+        return [tuple(row) for row in await docs.conn.execute(stmt, params)]
+    return list(await _prepared(stmt).rows(docs.conn, params))
+
+
+async def _purchasable_rows(
+    docs: Docs,
+    view: BuyerView,
+    ids: list[str],
+    active_only: bool,
+    also_kind: str | None,
+    params: dict[str, Any],
+) -> list[Any]:
+    """The rows of `_purchasables_statement` for `ids` (part, doc)."""
+    count, id_params = _ids_params(ids)
+    stmt = _purchasables_statement(
+        docs.pg, view.buyer_id, tuple(view.group_ids), active_only, also_kind, count
+    )
+    return await _rows(docs, stmt, count, {**params, **id_params})
+
+
 async def purchasables(
     docs: Docs, view: BuyerView, product_ids: Iterable[str], *, active_only: bool = True
 ) -> dict[str, Purchasable]:
@@ -147,8 +204,7 @@ async def purchasables(
     ids = sorted(set(product_ids))
     if not ids:
         return {}
-    stmt = _purchasables_statement(docs.pg, view.buyer_id, tuple(view.group_ids), active_only)
-    found, _ = _read_purchasables(view, await docs.conn.execute(stmt, {"product_ids": ids}))
+    found, _ = _read_purchasables(view, await _purchasable_rows(docs, view, ids, active_only, None, {}))
     return found
 
 
@@ -158,9 +214,9 @@ async def purchasables_and(
     """`purchasables` (active products) and, in the same statement, every document of `kind`
     under `scope` in insertion order (`Docs.all(kind, scope=scope)`): an add-line needs the
     order's promotion rows as well, and a round trip costs more than the rows."""
-    stmt = _purchasables_statement(docs.pg, view.buyer_id, tuple(view.group_ids), True, kind)
-    params = {"product_ids": sorted(set(product_ids)), "also_scope": scope.lower()}
-    return _read_purchasables(view, await docs.conn.execute(stmt, params))
+    ids = sorted(set(product_ids))
+    rows = await _purchasable_rows(docs, view, ids, True, kind, {"also_scope": scope.lower()})
+    return _read_purchasables(view, rows)
 
 
 def _read_purchasables(
@@ -171,15 +227,15 @@ def _read_purchasables(
     by_product: dict[str, list[ProductAssignment]] = {}
     schedules: dict[str, dict[str, Any]] = {}
     also: list[dict[str, Any]] = []
-    for row in rows:
-        if row.part == _PRODUCT:
-            products.append(row.doc)
-        elif row.part == _ASSIGNMENT:
-            by_product.setdefault(row.doc["ProductID"], []).append(ProductAssignment.from_doc(row.doc))
-        elif row.part == _SCHEDULE:
-            schedules[row.doc["ID"]] = row.doc
+    for part, doc in rows:
+        if part == _PRODUCT:
+            products.append(doc)
+        elif part == _ASSIGNMENT:
+            by_product.setdefault(doc["ProductID"], []).append(ProductAssignment.from_doc(doc))
+        elif part == _SCHEDULE:
+            schedules[doc["ID"]] = doc
         else:
-            also.append(row.doc)
+            also.append(doc)
     found = {}
     for product in products:
         schedule_id = schedule_id_for(product, by_product.get(product["ID"], []), view)
@@ -188,13 +244,13 @@ def _read_purchasables(
 
 
 @lru_cache(maxsize=256)
-def _visible_ids_statement(pg: bool, buyer_id: str, groups: tuple[str, ...]) -> Select[Any]:
-    """`visible_product_ids`'s select, built once per buyer and group set (as above)."""
+def _visible_ids_statement(
+    pg: bool, buyer_id: str, groups: tuple[str, ...], count: int | None
+) -> Select[Any]:
+    """`visible_product_ids`'s select, built once per buyer, group set and ID count (as above)."""
     r = resources.c
     visible = product_visible(pg, BuyerView(buyer_id, list(groups)))
-    return select(r.id).where(
-        r.kind == "product", r.scope == "", r.id.in_(bindparam("product_ids", expanding=True)), visible
-    )
+    return select(r.id).where(r.kind == "product", r.scope == "", _ids_in(count), visible)
 
 
 async def visible_product_ids(docs: Docs, view: BuyerView, product_ids: Iterable[str]) -> set[str]:
@@ -202,8 +258,9 @@ async def visible_product_ids(docs: Docs, view: BuyerView, product_ids: Iterable
     ids = sorted(set(product_ids))
     if not ids:
         return set()
-    stmt = _visible_ids_statement(docs.pg, view.buyer_id, tuple(view.group_ids))
-    return {row.id for row in await docs.conn.execute(stmt, {"product_ids": ids})}
+    count, params = _ids_params(ids)
+    stmt = _visible_ids_statement(docs.pg, view.buyer_id, tuple(view.group_ids), count)
+    return {row[0] for row in await _rows(docs, stmt, count, params)}
 
 
 async def purchasable(

@@ -68,10 +68,8 @@ def _entry_id() -> str:
     return f"{time.time_ns():016x}{secrets.token_hex(3)}"
 
 
-async def _insert(
-    docs: Docs, order_id: str, type_: str, *, actor: Caller | None, data: Mapping[str, Any], text: str | None
-) -> dict[str, Any]:
-    entry = {
+def _entry(type_: str, *, actor: Caller | None, data: Mapping[str, Any], text: str | None) -> dict[str, Any]:
+    return {
         "ID": _entry_id(),
         "Type": type_,
         "Date": iso(utcnow()),
@@ -79,21 +77,48 @@ async def _insert(
         "Text": text,
         "Data": dict(data) or None,
     }
+
+
+async def _insert(
+    docs: Docs, order_id: str, type_: str, *, actor: Caller | None, data: Mapping[str, Any], text: str | None
+) -> dict[str, Any]:
+    entry = _entry(type_, actor=actor, data=data, text=text)
     await docs.insert(KIND, entry, order_id, absent=True)
     return entry
 
 
-async def apply_change(docs: Docs, order_id: str, change: ev.Change | None, actor: Caller | None) -> None:
-    """Store the change's timeline entry on `order_id` and raise its events."""
-    if change is None:
-        return
-    if change.activity is not None:
-        await _insert(docs, order_id, change.activity, actor=actor, data=change.data, text=None)
-    await raise_events(docs, change.events)
+# A document a change inserts: (kind, document, scope).
+NewRow = tuple[str, dict[str, Any], str]
 
 
-async def order_created(docs: Docs, order: Mapping[str, Any], actor: Caller | None) -> None:
-    await apply_change(docs, order["ID"], ev.Change(ev.CREATED, {"Status": order.get("Status")}), actor)
+async def apply_change(
+    docs: Docs,
+    order_id: str,
+    change: ev.Change | None,
+    actor: Caller | None,
+    *,
+    with_rows: Sequence[NewRow] = (),
+) -> None:
+    """Store the change's timeline entry on `order_id` and raise its events. `with_rows`: new
+    documents the change itself writes (its order, payment or line: IDs nobody else has, or
+    already looked up), inserted in the same statement as the entry (one round trip instead of
+    two: docs/performance.md, "Checkout: every statement prepared, fewer round trips")."""
+    rows = list(with_rows)
+    if change is not None and change.activity is not None:
+        entry = _entry(change.activity, actor=actor, data=change.data, text=None)
+        rows.append((KIND, entry, order_id))
+    if rows:
+        await docs.insert_many(rows)
+    if change is not None:
+        await raise_events(docs, change.events)
+
+
+async def order_created(
+    docs: Docs, order: Mapping[str, Any], actor: Caller | None, *, with_rows: Sequence[NewRow] = ()
+) -> None:
+    """`with_rows`: see `apply_change` (the new order itself)."""
+    change = ev.Change(ev.CREATED, {"Status": order.get("Status")})
+    await apply_change(docs, order["ID"], change, actor, with_rows=with_rows)
 
 
 async def order_changed(
@@ -105,21 +130,33 @@ async def order_changed(
 
 
 async def line_changed(
-    docs: Docs, order_id: str, type_: str, line: Mapping[str, Any], actor: Caller | None
+    docs: Docs,
+    order_id: str,
+    type_: str,
+    line: Mapping[str, Any],
+    actor: Caller | None,
+    *,
+    with_rows: Sequence[NewRow] = (),
 ) -> None:
-    """`type_`: LineAdded, LineChanged or LineRemoved."""
+    """`type_`: LineAdded, LineChanged or LineRemoved. `with_rows`: see `apply_change`."""
     data = {
         "LineItemID": line.get("ID"),
         "ProductID": line.get("ProductID"),
         "Quantity": line.get("Quantity"),
     }
-    await apply_change(docs, order_id, ev.Change(type_, data), actor)
+    await apply_change(docs, order_id, ev.Change(type_, data), actor, with_rows=with_rows)
 
 
 async def payment_recorded(
-    docs: Docs, order: Mapping[str, Any], payment: Mapping[str, Any], actor: Caller | None
+    docs: Docs,
+    order: Mapping[str, Any],
+    payment: Mapping[str, Any],
+    actor: Caller | None,
+    *,
+    with_rows: Sequence[NewRow] = (),
 ) -> None:
-    await apply_change(docs, order["ID"], ev.payment_recorded(order["ID"], payment), actor)
+    change = ev.payment_recorded(order["ID"], payment)
+    await apply_change(docs, order["ID"], change, actor, with_rows=with_rows)
 
 
 async def forwarded(

@@ -344,8 +344,7 @@ async def add_line(
             "IdExists",
             {"ObjectType": "LineItem", "ObjectID": line["ID"]},
         )
-    if await _add_alone(ctx, order_stored, line, offer, now, promotion_rows or []):
-        await activities.line_changed(docs, order["ID"], LINE_ADDED, line, caller)
+    if await _add_alone(ctx, caller, order_stored, line, offer, now, promotion_rows or []):
         return public(line)
     lines = await order_lines(docs, order["ID"])
     lines.append(line)
@@ -356,6 +355,7 @@ async def add_line(
 
 async def _add_alone(
     ctx: Unit,
+    caller: Caller,
     order_stored: Stored,
     line: dict[str, Any],
     offer: Offer | None,
@@ -366,7 +366,8 @@ async def _add_alone(
     lines, when nothing on the order depends on them: a price schedule without cumulative
     quantities (the line is priced alone) and no promotion on the order (nothing to settle).
     The order's Subtotal and LineItemCount move by the line's; `refresh_totals` does the rest,
-    as `_commit` would. False: not such a case, nothing written (the caller takes `_commit`)."""
+    as `_commit` would; the line goes in with its timeline entry (one statement). False: not
+    such a case, nothing written (the caller takes `_commit`)."""
     order = dict(order_stored.doc)
     schedule = offer.schedule if offer else None
     if schedule is not None and schedule.use_cumulative_quantity:
@@ -378,7 +379,8 @@ async def _add_alone(
     docs = ctx.docs
     scope = order["ID"]
     price_product_lines([line], line, line["ProductID"], schedule, now, order.get("Currency"))
-    await docs.insert("lineitem", line, scope, object_type="LineItem", absent=True)
+    new_rows = [("lineitem", line, scope)]
+    await activities.line_changed(docs, scope, LINE_ADDED, line, caller, with_rows=new_rows)
     order["Subtotal"] = to_decimal(order.get("Subtotal") or 0) + to_decimal(line["LineSubtotal"])
     order["LineItemCount"] = int(order.get("LineItemCount") or 0) + 1
     refresh_totals(order)

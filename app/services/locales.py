@@ -4,13 +4,17 @@ Rules where OrderCloud is silent: docs/catalog-config.md, "Locales"."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, bindparam, select
 
 from app.auth.users import group_ids
 from app.catalog import assignments
+from app.listing import JsonAccess
+from app.store.prepared import Prepared
 from app.store.repo import Docs
+from app.store.tables import resources
 from domain.errors import Conflict, ValidationFailed
 
 KIND = "locale"
@@ -22,7 +26,7 @@ ASSIGN_KEYS = ("BuyerID", "UserGroupID")
 async def locale_of(docs: Docs, buyer_id: str, user_id: str) -> dict[str, Any] | None:
     """The locale a buyer user's orders take their Currency from. Among several groups with a
     locale, the first by group ID wins (so the answer never depends on insertion order)."""
-    rows = await docs.all(ASSIGN_KIND, *docs.eq(BuyerID=buyer_id))
+    rows = [row[0] for row in await _buyer_assignments(docs.pg).rows(docs.conn, {"buyer_id": buyer_id})]
     if not rows:
         return None
     groups = set(await group_ids(docs, "buyer", buyer_id, user_id))
@@ -33,6 +37,15 @@ async def locale_of(docs: Docs, buyer_id: str, user_id: str) -> dict[str, Any] |
         if found is not None:
             return {k: found.doc.get(k) for k in ("ID", "Currency", "Language")}
     return None
+
+
+@cache
+def _buyer_assignments(pg: bool) -> Prepared:
+    """`docs.all(ASSIGN_KIND, *docs.eq(BuyerID=...))`, built once and run prepared: every new
+    cart reads it (app.store.prepared)."""
+    r = resources.c
+    by_buyer = JsonAccess(pg).text(["BuyerID"]) == bindparam("buyer_id")
+    return Prepared(select(r.doc).where(r.kind == ASSIGN_KIND, by_buyer).order_by(r.pk))
 
 
 async def check_unique(docs: Docs, doc: dict[str, Any], existing: dict[str, Any] | None) -> None:

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
+
+from sqlalchemy import bindparam, select
 
 from app.auth.tokens import Caller
 from app.auth.users import USER_KINDS
@@ -35,7 +38,8 @@ from app.services.lineitems import order_lines
 from app.services.locales import locale_of
 from app.services.order_access import receives
 from app.services.pricing import offered_ids, refresh_totals
-from app.store.repo import Docs, Stored
+from app.store.prepared import Prepared
+from app.store.repo import Docs, Stored, locking_select, scope_is
 from app.store.tables import resources
 from app.unit import Unit
 from app.wire import check_id, merge_patch, new_id, public, to_doc, validate
@@ -278,8 +282,8 @@ async def new_order(
     order["_ShippingAddress"] = None
     await _apply_writes(ctx, caller, order, data, full=False)
     refresh_totals(order)
-    await docs.insert("order", order, object_type="Order", absent=True)  # see `chosen` above
-    await activities.order_created(docs, order, caller)
+    # The order with its timeline entry, in one statement; not looked up: see `chosen` above.
+    await activities.order_created(docs, order, caller, with_rows=[("order", order, "")])
     return order
 
 
@@ -400,19 +404,48 @@ class SubmitCheck:
     debits: list[Debit]
 
 
+# Up to this many products, submit reads them with a statement built once per count (`:p0` ...)
+# and run prepared; building it per submit cost more than running it.
+_PREBUILT_PRODUCTS = 8
+
+
+@lru_cache(maxsize=2 * 2 * _PREBUILT_PRODUCTS)
+def _products_read(pg: bool, count: int, lock: bool) -> Prepared:
+    """`_order_products`' statement for `count` products (`locking_select` with `lock`, which
+    is PostgreSQL's; else the rows as `Docs.all_stored` reads them)."""
+    r = resources.c
+    where = [r.kind == "product", r.id.in_([bindparam(f"p{n}", type_=r.id.type) for n in range(count)])]
+    where.append(scope_is(""))
+    if lock:
+        return Prepared(locking_select(where, JsonAccess(pg).is_bool(["Inventory", "Enabled"], True)))
+    return Prepared(select(r.doc, r.version, r.scope).where(*where).order_by(r.pk))
+
+
+async def _read_products(docs: Docs, product_ids: list[str], *, lock: bool) -> list[Stored] | None:
+    """The products by a prebuilt statement (`_products_read`); None for too many of them."""
+    if not 0 < len(product_ids) <= _PREBUILT_PRODUCTS:
+        return None
+    params = {f"p{n}": product_id for n, product_id in enumerate(product_ids)}
+    rows = await _products_read(docs.pg, len(product_ids), lock).rows(docs.conn, params)
+    return [Stored(doc, version, scope) for doc, version, scope in rows]
+
+
 async def _order_products(docs: Docs, product_ids: list[str], *, lock: bool) -> dict[str, dict[str, Any]]:
     """The order's products by ID. Submit writes the stock of those that track it at product
     level, so those rows are locked; the others are only read: concurrent checkouts of one
     product that tracks no stock do not queue on its row (docs/performance.md, "Checkout: hot
     rows and the cart")."""
-    by_id = resources.c.id.in_(product_ids)
-    if not lock or not docs.pg:  # SQLite locks no rows: its one writer has the database
-        return {s.doc["ID"]: s.doc for s in await docs.all_stored("product", by_id, scope="")}
-    tracked = docs.json.is_bool(["Inventory", "Enabled"], True)
-    found = await docs.all_stored_locking("product", by_id, scope="", locked_if=tracked)
-    if len(found) < len(product_ids):
+    lock = lock and docs.pg  # SQLite locks no rows: its one writer has the database
+    found = await _read_products(docs, product_ids, lock=lock)
+    if found is None and not lock:
+        found = await docs.all_stored("product", resources.c.id.in_(product_ids), scope="")
+    elif found is None:
+        tracked = docs.json.is_bool(["Inventory", "Enabled"], True)
+        by_id = resources.c.id.in_(product_ids)
+        found = await docs.all_stored_locking("product", by_id, scope="", locked_if=tracked)
+    if lock and len(found) < len(product_ids):
         # Missing, or (rarely) its tracking switched off while we waited for its lock: as before.
-        found = await docs.all_stored("product", by_id, scope="", lock=True)
+        found = await docs.all_stored("product", resources.c.id.in_(product_ids), scope="", lock=True)
     return {s.doc["ID"]: s.doc for s in found}
 
 

@@ -89,8 +89,10 @@ async def create(docs: Docs, caller: Caller, order: dict[str, Any], body: dict[s
             "IdExists",
             {"ObjectType": "Payment", "ObjectID": payment["ID"]},
         )
-    await docs.insert("payment", payment, order["ID"], object_type="Payment", absent=True)
-    await activities.payment_recorded(docs, order, payment, caller)
+    # The payment with its timeline entry, in one statement (its ID was looked up above, or is new).
+    await activities.payment_recorded(
+        docs, order, payment, caller, with_rows=[("payment", payment, order["ID"])]
+    )
     if refunded is not None:
         await refunds.note(docs, order, refunded, payment, utcnow())
     await unified_orders.project(docs, order)

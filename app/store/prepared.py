@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from sqlalchemy.engine import Connection, Dialect
@@ -61,8 +61,39 @@ class _Plan:
     binds: dict[str, _Processor]  # SQLAlchemy's bind processors (the document -> JSON text)
     results: tuple[_Processor | None, ...] | None  # per result column; None: rows as they come
     sequence: Callable[[Any], Any]  # the dialect's parameter sequence type (tuple, list)
+    given: frozenset[str]  # the parameters the caller gives (None in `fixed`: no value of its own)
+    _template: list[Any] = field(init=False, repr=False)
+    _slots: tuple[tuple[int, str, _Processor | None], ...] = field(init=False, repr=False)
+    _own: frozenset[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # The statement's own values processed once (a visibility condition carries dozens), and
+        # the positions the caller's values go to: `args` fills only those.
+        template: list[Any] = []
+        slots: list[tuple[int, str, _Processor | None]] = []
+        binds = self.binds
+        for position, name in enumerate(self.names):
+            processor = binds.get(name)
+            if name in self.given:
+                slots.append((position, name, processor))
+                template.append(None)
+            else:
+                value = self.fixed[name]
+                template.append(value if processor is None else processor(value))
+        object.__setattr__(self, "_template", template)
+        object.__setattr__(self, "_slots", tuple(slots))
+        object.__setattr__(self, "_own", frozenset(self.names) - self.given)
 
     def args(self, params: Params) -> Any:
+        if not self._own.isdisjoint(params):  # the caller overrides a value of the statement's
+            return self._args_by_name(params)
+        values = list(self._template)
+        for position, name, processor in self._slots:
+            value = params.get(name)
+            values[position] = value if processor is None else processor(value)
+        return self.sequence(values)
+
+    def _args_by_name(self, params: Params) -> Any:
         fixed, binds = self.fixed, self.binds
         values = []
         for name in self.names:
@@ -78,21 +109,31 @@ class _Plan:
         return [tuple(v if p is None else p(v) for p, v in zip(processors, row, strict=True)) for row in rows]
 
 
-def _compile(stmt: Statement, dialect: Dialect, many: bool) -> _Plan:
+def _compile(stmt: Statement, dialect: Dialect, many: bool, fixed_lists: bool) -> _Plan:
     compiled: Any = stmt.compile(dialect=dialect, for_executemany=many)
-    if compiled.post_compile_params or compiled.literal_execute_params:
+    late = compiled.post_compile_params | compiled.literal_execute_params
+    sql, names = compiled.string, tuple(compiled.positiontup or ())
+    fixed = dict(compiled.construct_params(_check=False))
+    processors = compiled._bind_processors
+    if late:
         # SQLAlchemy renders these per execution (an IN list, an empty IN); compiled once, the
-        # statement would carry its `__[POSTCOMPILE_...]` placeholder to the database.
-        raise ValueError(f"Prepared statements take no expanding parameters: {compiled.string}")
-    names = tuple(compiled.positiontup or ())
+        # statement would carry its `__[POSTCOMPILE_...]` placeholder to the database. Lists whose
+        # values the statement itself carries can be rendered once, now (`fixed_lists`); a list
+        # the caller binds cannot.
+        if not fixed_lists or any(bind.required for bind in late):
+            raise ValueError(f"Prepared statements take no expanding parameters: {compiled.string}")
+        expanded = compiled.construct_expanded_state({name: fixed[name] for name in names if name in fixed})
+        sql, names = expanded.statement, tuple(expanded.positiontup or ())
+        fixed, processors = dict(expanded.parameters), expanded.processors
     results = tuple(column[3]._cached_result_processor(dialect, None) for column in compiled._result_columns)
     return _Plan(
-        sql=compiled.string,
+        sql=sql,
         names=names,
-        fixed=dict(compiled.construct_params(_check=False)),
-        binds={k: v for k, v in compiled._bind_processors.items() if k in names},
+        fixed=fixed,
+        binds={k: v for k, v in processors.items() if k in names},
         results=results if any(p is not None for p in results) else None,
         sequence=dialect.execute_sequence_format,
+        given=frozenset(name for name in names if fixed.get(name) is None),
     )
 
 
@@ -112,18 +153,25 @@ class Prepared:
 
     `keyed`: the statement reads at most one row through a unique index, so on an SQLite
     autocommit reader it runs on the event loop's thread (microseconds: cheaper than the
-    hand-off to the driver thread). Never a scan or a count: those could hold the loop."""
+    hand-off to the driver thread). Never a scan or a count: those could hold the loop.
 
-    def __init__(self, stmt: Statement, *, keyed: bool = False, many: bool = False) -> None:
+    `fixed_lists`: the IN lists the statement carries with their values (a buyer's user groups
+    in a visibility condition) are rendered once, when it is compiled, as SQLAlchemy would render
+    them at every execution; an expanding parameter the caller binds is refused all the same."""
+
+    def __init__(
+        self, stmt: Statement, *, keyed: bool = False, many: bool = False, fixed_lists: bool = False
+    ) -> None:
         self.stmt = stmt
         self.keyed = keyed
         self.many = many
+        self.fixed_lists = fixed_lists
         self._plans: weakref.WeakKeyDictionary[Dialect, _Plan] = weakref.WeakKeyDictionary()
 
     def plan(self, dialect: Dialect) -> _Plan:
         plan = self._plans.get(dialect)
         if plan is None:
-            plan = self._plans[dialect] = _compile(self.stmt, dialect, self.many)
+            plan = self._plans[dialect] = _compile(self.stmt, dialect, self.many, self.fixed_lists)
         return plan
 
     async def rows(self, conn: AsyncConnection, params: Params) -> list[Row]:

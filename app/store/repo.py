@@ -57,6 +57,16 @@ def scope_is(scope: str) -> ColumnElement[bool]:
     return func.lower(R.scope) == scope.lower()
 
 
+def locking_select(where: Sequence[ColumnElement[bool]], locked_if: ColumnElement[bool]) -> Select[Any]:
+    """`Docs.all_stored_locking`'s statement (PostgreSQL): the rows of `where` (doc, version,
+    scope; insertion order), those matching `locked_if` locked and read after their lock."""
+    columns = (R.pk, R.doc, R.version, R.scope)
+    locked = select(*columns).where(*where, locked_if).with_for_update().cte("locked")
+    rest = select(*columns).where(*where, ~func.coalesce(locked_if, false()))
+    both = union_all(select(*locked.c), rest).subquery()
+    return select(both.c.doc, both.c.version, both.c.scope).order_by(both.c.pk)
+
+
 class StaleWrite(Conflict):
     """Someone else changed the document between our read and our write."""
 
@@ -103,16 +113,17 @@ _GET_LOCKED = Prepared(_GET_STMT.with_for_update())  # PostgreSQL only
 # add-line's ID check).
 _EXISTS = Prepared(select(R.pk).where(*_keyed()), keyed=True)
 # The hot writes: a new row, and a row written back (with or without a version check).
-_INSERT = Prepared(
-    insert(resources).values(
-        kind=bindparam("b_kind"),
-        scope=bindparam("b_scope"),
-        id=bindparam("b_id"),
-        doc=bindparam("b_doc", type_=R.doc.type),
-        version=1,
-        uniq=bindparam("b_uniq"),
-    )
+_INSERT_STMT = insert(resources).values(
+    kind=bindparam("b_kind"),
+    scope=bindparam("b_scope"),
+    id=bindparam("b_id"),
+    doc=bindparam("b_doc", type_=R.doc.type),
+    version=1,
+    uniq=bindparam("b_uniq"),
 )
+_INSERT = Prepared(_INSERT_STMT)
+# New rows of any kinds in one statement (executemany: one round trip on asyncpg and SQLite).
+_INSERT_MANY = Prepared(_INSERT_STMT, many=True)
 _REPLACE_STMT = (
     update(resources)
     .where(*_keyed("w_"))
@@ -213,6 +224,21 @@ class Docs:
         await _INSERT.rowcount(self.conn, params)
         note(self.conn, kind, scope, row_id)
         return doc
+
+    async def insert_many(self, rows: Sequence[tuple[str, dict[str, Any], str]]) -> None:
+        """`insert(kind, doc, scope, absent=True)` for each (kind, doc, scope), in one statement:
+        rows a change writes together (a payment and its timeline entry). No existence reads:
+        for IDs nobody else has (generated) or already looked up in this transaction."""
+        if len(rows) == 1:
+            kind, doc, scope = rows[0]
+            await self.insert(kind, doc, scope, absent=True)
+            return
+        params = [
+            {"b_kind": k, "b_scope": s, "b_id": d["ID"], "b_doc": d, "b_uniq": None} for k, d, s in rows
+        ]
+        await _INSERT_MANY.rowcount_many(self.conn, params)
+        for kind, doc, scope in rows:
+            note(self.conn, kind, scope, doc["ID"])
 
     async def replace(
         self,
@@ -408,12 +434,7 @@ class Docs:
         with `all_stored(..., lock=True)`."""
         if not self.pg:
             return await self.all_stored(kind, *conds, scope=scope)
-        where = [R.kind == kind, *conds, scope_is(scope)]
-        columns = (R.pk, R.doc, R.version, R.scope)
-        locked = select(*columns).where(*where, locked_if).with_for_update().cte("locked")
-        rest = select(*columns).where(*where, ~func.coalesce(locked_if, false()))
-        both = union_all(select(*locked.c), rest).subquery()
-        stmt = select(both.c.doc, both.c.version, both.c.scope).order_by(both.c.pk)
+        stmt = locking_select([R.kind == kind, *conds, scope_is(scope)], locked_if)
         return [Stored(r.doc, r.version, r.scope) for r in await self.conn.execute(stmt)]
 
     async def count(self, kind: str, *conds: ColumnElement[bool], scope: str | None = None) -> int:

@@ -174,8 +174,9 @@ async def test_checkout_writes_run_one_transaction_and_pinned_statement_counts(w
         assert one[0] == 1, (name, "transactions", one[0])
         # Add line 8 -> 5: the product, its assignments to the buyer, the price schedules and the
         # order's promotion rows are one statement (docs/performance.md, "Checkout: one statement
-        # per offer").
-        expected = {"add line": 5, "ship-to": 4, "bill-to": 2, "submit": 8}[name]
+        # per offer"); 5 -> 4: the line and its timeline entry are one ("Checkout: every
+        # statement prepared, fewer round trips").
+        expected = {"add line": 4, "ship-to": 4, "bill-to": 2, "submit": 8}[name]
         assert one[1] == expected, (name, "statements", one[1])
     # The orders were written in full: every line ships to the address, the totals add up.
     order = await world.api.ok("GET", "/orders/Outgoing/large", token=token)
@@ -268,13 +269,15 @@ async def test_cart_checkout_runs_a_pinned_number_of_statements(world: World) ->
     """The checkout `benchmarks/load_checkout.py` runs, through /cart: 3 line adds (the first
     makes the cart, after a submitted one), ship-to, bill-to, a payment, submit. Each request is
     one transaction and its statements are pinned (docs/performance.md, "Checkout: hot rows and
-    the cart", and "Checkout: one statement per offer"): the whole checkout is 37 statements (66,
-    then 52: the cart's pointer and order were two reads on every request, its creation read
-    again what its transaction had read; then 37: an add-line reads product, assignments, price
-    schedules and the order's promotion rows in one statement instead of four; generated order
-    and payment IDs and an existing cart pointer are no longer probed before they are written;
-    the cart, pointed or latest, is one read, so the first add-line's two reads of it, before
-    and after the user's lock, are two statements instead of four)."""
+    the cart", "Checkout: one statement per offer" and "Checkout: every statement prepared,
+    fewer round trips"): the whole checkout is 32 statements (66, then 52: the cart's pointer and
+    order were two reads on every request, its creation read again what its transaction had
+    read; then 37: an add-line reads product, assignments, price schedules and the order's
+    promotion rows in one statement instead of four; generated order and payment IDs and an
+    existing cart pointer are no longer probed before they are written; the cart, pointed or
+    latest, is one read, so the first add-line's two reads of it, before and after the user's
+    lock, are two statements instead of four; then 32: a new order, line or payment goes in with
+    its timeline entry, one statement (executemany) instead of two)."""
     for n in range(3):
         await cat.product(world.api, f"p{n}")
     token = await world.token("alice", "Shopper MeAdmin")
@@ -298,4 +301,4 @@ async def test_cart_checkout_runs_a_pinned_number_of_statements(world: World) ->
     await checkout()  # warm: the first submit fills the per-process caches
     counts = await checkout()
     assert [begins for begins, _ in counts] == [1] * 7
-    assert [statements for _, statements in counts] == [11, 5, 5, 4, 2, 3, 7]
+    assert [statements for _, statements in counts] == [9, 4, 4, 4, 2, 2, 7]

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -187,6 +187,30 @@ async def test_all_kinds_of_no_kinds_is_empty(services: Services) -> None:
         assert await Docs(conn).all_kinds(["lineitem"], "o1") == {"lineitem": [{"ID": "l1"}]}
 
 
+async def test_an_in_list_the_statement_carries_is_rendered_once_as_sqlalchemy_renders_it(
+    services: Services,
+) -> None:
+    """`fixed_lists`: an IN list whose values the statement itself carries (a buyer's user groups
+    in the catalog's visibility condition) is rendered when the statement is compiled, into the
+    same text and parameters SQLAlchemy renders at each execution (an empty list too), and it
+    answers the same rows. A list the caller binds is still refused."""
+    db = services.db
+    async with db.transaction() as conn:
+        for n in range(3):
+            await Docs(conn).insert("lineitem", {"ID": f"l{n}"}, "o1")
+        for ids in (["l0", "l2"], []):
+            wanted = repo.R.id.in_(ids)
+            stmt = select(repo.R.id).where(repo.R.kind == bindparam("kind"), wanted).order_by(repo.R.pk)
+            theirs, ours = await through_both(
+                db, conn, Prepared(stmt, fixed_lists=True), {"kind": "lineitem"}
+            )
+            assert ours == theirs == [(i,) for i in ids]
+    by_caller = select(repo.R.doc).where(repo.R.id.in_(bindparam("ids", expanding=True)))
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        with pytest.raises(ValueError, match="expanding"):
+            Prepared(by_caller, fixed_lists=True).plan(dialect)
+
+
 def test_a_statement_sqlalchemy_renders_per_execution_is_refused() -> None:
     """An IN list is rendered by SQLAlchemy at each execution: compiled once, its placeholder
     would reach the database. Refused when compiled, before anything is sent."""
@@ -194,3 +218,23 @@ def test_a_statement_sqlalchemy_renders_per_execution_is_refused() -> None:
     for dialect in (sqlite.dialect(), postgresql.dialect()):
         with pytest.raises(ValueError, match="expanding"):
             stmt.plan(dialect)
+
+
+async def test_insert_many_writes_rows_of_several_kinds_in_one_statement(services: Services) -> None:
+    """`Docs.insert_many`: a change's new documents (an order and its timeline entry) are one
+    executemany, answered as `insert` would store them; a taken ID is the same IntegrityError,
+    and none of the rows stays."""
+    db = services.db
+    entry = {"ID": "a1", "Type": "OrderCreated", "Data": {"Total": Decimal("1.10")}}
+    async with db.transaction() as conn:
+        with sent(db) as seen:
+            await Docs(conn).insert_many([("order", DOC, ""), ("orderactivity", entry, "o1")])
+        assert [many for _sql, _params, many, _raw in seen] == [True]
+        stored = await Docs(conn).get("order", "o1")
+        assert stored is not None and (stored.doc, stored.version) == (DOC, 1)
+        assert await Docs(conn).all("orderactivity", scope="o1") == [entry]
+    with pytest.raises(IntegrityError):
+        async with db.transaction() as conn:
+            await Docs(conn).insert_many([("orderactivity", {"ID": "a2"}, "o1"), ("order", DOC, "")])
+    async with db.transaction() as conn:
+        assert await Docs(conn).all("orderactivity", scope="o1") == [entry]
