@@ -118,15 +118,20 @@ async def _tokens(env: AppEnv) -> dict[str, str]:
     }
 
 
-async def measure(env: AppEnv, rounds: int, limits: Sequence[int] = ()) -> dict[str, dict[str, float]]:
+async def measure(
+    env: AppEnv, rounds: int, limits: Sequence[int] = (), cpu: dict[str, dict[str, float]] | None = None
+) -> dict[str, dict[str, float]]:
     """Median milliseconds per page, per exact-count limit (`limits`; the code's own
     `EXACT_COUNT_LIMIT` when empty), the limits taking turns request by request so that each is
-    measured under the same load."""
+    measured under the same load. `cpu`, when given, gets the median CPU milliseconds of this
+    process per request (the app, the in-process client and SQLite's driver thread; not the
+    PostgreSQL server's): less disturbed than wall time by other processes on the machine."""
     tokens = await _tokens(env)
     variants = [str(n) for n in limits] or [str(repo.EXACT_COUNT_LIMIT)]
     out: dict[str, dict[str, float]] = {v: {} for v in variants}
     for name, path in PAGES.items():
         times: dict[str, list[float]] = {v: [] for v in variants}
+        cpus: dict[str, list[float]] = {v: [] for v in variants}
         for _ in range(3):  # warm-up: connections, statement caches, the OS page cache
             for variant in variants:
                 with count_limit(int(variant)):
@@ -134,12 +139,15 @@ async def measure(env: AppEnv, rounds: int, limits: Sequence[int] = ()) -> dict[
         for _ in range(rounds):
             for variant in variants:
                 with count_limit(int(variant)):
-                    began = time.perf_counter()
+                    began, began_cpu = time.perf_counter(), time.process_time()
                     response = await env.call("GET", path, token=tokens[name])
                     times[variant].append((time.perf_counter() - began) * 1000)
+                    cpus[variant].append((time.process_time() - began_cpu) * 1000)
                 assert len(response.json()["Items"]) == 20, (name, response.text[:300])
         for variant in variants:
             out[variant][name] = statistics.median(times[variant])
+            if cpu is not None:
+                cpu.setdefault(variant, {})[name] = statistics.median(cpus[variant])
     return out
 
 
@@ -218,11 +226,17 @@ def main() -> None:
                     + ", ".join(f"{k} {v:.0f} s" for k, v in took.items()),
                     flush=True,
                 )
-            results[size] = env.run(measure(env, args.rounds, limits))
+            cpu: dict[str, dict[str, float]] = {}
+            results[size] = env.run(measure(env, args.rounds, limits, cpu))
             for variant, medians in results[size].items():
                 print(
                     f"  p50 ms (exact up to {int(variant):,}): "
                     + ", ".join(f"{k} {v:.1f}" for k, v in medians.items()),
+                    flush=True,
+                )
+                print(
+                    "  this process's CPU ms per request, median: "
+                    + ", ".join(f"{k} {v:.2f}" for k, v in cpu[variant].items()),
                     flush=True,
                 )
             if len(results[size]) > 1:

@@ -61,6 +61,21 @@ async def page_plan(
         return "\n".join(str(r[-1]) for r in rows)
 
 
+def without_subplans(plan: str) -> str:
+    """A PostgreSQL plan without its InitPlan blocks (the bounded count the page statement
+    carries): the page's own nodes."""
+    kept: list[str] = []
+    inside: int | None = None  # the indentation of the InitPlan line being skipped
+    for line in plan.splitlines():
+        indent = len(line) - len(line.lstrip())
+        if inside is not None and indent > inside:
+            continue
+        inside = indent if line.lstrip().startswith("InitPlan") else None
+        if inside is None:
+            kept.append(line)
+    return "\n".join(kept)
+
+
 def assert_walks(plan: str, index: str) -> None:
     assert index in plan, plan
     assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan  # the index gives the order
@@ -91,7 +106,9 @@ async def test_all_orders_page_walks_both_company_indexes_on_postgres(world: Wor
         return
     assert "ix_res_to_status_submitted" in plan and "ix_res_from_status_submitted" in plan, plan
     assert "BitmapOr" not in plan, plan
-    # One sort, above the merge of the two limited walks; none inside a branch.
+    # One sort, above the merge of the two limited walks; none inside a branch (the bounded
+    # count's subplan, with its own merge of the branches, set apart).
+    plan = without_subplans(plan)
     sorts = plan.count("Sort  (")  # plan nodes, not "Sort Key" lines
     assert sorts <= 1 and "Append" in plan, plan
     assert sorts == 0 or plan.index("Sort  (") < plan.index("Append"), plan
