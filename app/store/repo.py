@@ -48,13 +48,18 @@ R = resources.c
 EXACT_COUNT_LIMIT = 1_000
 
 
+# Built once: every keyed read and list compares them (see `app.listing._doc_expr`).
+_lower_id = func.lower(R.id)
+_lower_scope = func.lower(R.scope)
+
+
 def id_is(id: str) -> ColumnElement[bool]:
     """IDs compare without regard to case (`Acme` is `acme`), through the `lower(id)` index."""
-    return func.lower(R.id) == id.lower()
+    return _lower_id == id.lower()
 
 
 def scope_is(scope: str) -> ColumnElement[bool]:
-    return func.lower(R.scope) == scope.lower()
+    return _lower_scope == scope.lower()
 
 
 class StaleWrite(Conflict):
@@ -605,14 +610,16 @@ class Docs:
         """Meta.TotalCount from the bounded count `total` (as `_total` says)."""
         if total <= EXACT_COUNT_LIMIT:
             return total
-        estimate = await self._planner_rows(select(literal(1)).select_from(resources).where(cond))
+        estimate = await self._planner_rows(cond)
         found = max(total, seen + 1, estimate)
         return found if most is None else max(total, min(found, most))
 
-    async def _planner_rows(self, stmt: Select[Any]) -> int:
-        """The planner's row estimate for `stmt` (PostgreSQL; 0 elsewhere: SQLite has none)."""
+    async def _planner_rows(self, cond: ColumnElement[bool]) -> int:
+        """The planner's row estimate of the documents meeting `cond` (PostgreSQL; 0 elsewhere:
+        SQLite has none)."""
         if not self.pg:
             return 0
+        stmt = select(literal(1)).select_from(resources).where(cond)
         plan = (await self.conn.execute(_Explain(stmt))).scalar_one()
         plan = json.loads(plan) if isinstance(plan, str) else plan
         return int(plan[0]["Plan"]["Plan Rows"])
