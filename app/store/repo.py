@@ -48,7 +48,9 @@ R = resources.c
 EXACT_COUNT_LIMIT = 1_000
 
 
-# Built once: every keyed read and list compares them (see `app.listing._doc_expr`).
+# Built once: every keyed read and list compares them (see `app.listing._doc_expr`); `_ONE`
+# is what a count or an estimate selects per match.
+_ONE = select(literal(1)).select_from(resources)
 _lower_id = func.lower(R.id)
 _lower_scope = func.lower(R.scope)
 
@@ -596,7 +598,7 @@ class Docs:
     ) -> Select[Any]:
         """`count(*)` of the matches, reading at most EXACT_COUNT_LIMIT + 1 of them (per branch
         of `disjoint`)."""
-        one = select(literal(1)).select_from(resources)
+        one = _ONE
         if disjoint:
             parts = [one.where(*part).limit(EXACT_COUNT_LIMIT + 1) for part in disjoint]
             bounded = union_all(*parts).subquery()
@@ -619,7 +621,7 @@ class Docs:
         SQLite has none)."""
         if not self.pg:
             return 0
-        stmt = select(literal(1)).select_from(resources).where(cond)
+        stmt = _ONE.where(cond)
         plan = (await self.conn.execute(_Explain(stmt))).scalar_one()
         plan = json.loads(plan) if isinstance(plan, str) else plan
         return int(plan[0]["Plan"]["Plan Rows"])
