@@ -15,6 +15,10 @@ A plain script, not a pytest benchmark: seeding a million rows takes minutes, so
 seeded store (a PostgreSQL schema, or a SQLite file) and `--reuse` measures it again.
 `--limits 10000,1000` measures each page with those exact-count limits (`EXACT_COUNT_LIMIT`) taking
 turns request by request; `--statements` prints each SQL statement of one warm request, timed.
+`--reuse STORE --before TREE` measures another tree's code on the same kept store in the same rounds:
+that tree's copy of this script runs in a process of its own (`--serve-turns`) and the two take
+turns request by request, so both see the same load; it prints each side's p50 and CPU per request
+and their ratios (the other tree needs this script: copy it there).
 
 Run: python -m benchmarks.lists_at_scale --backend postgres --sizes 100000,1000000
 """
@@ -23,8 +27,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import secrets
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -196,6 +203,73 @@ async def _timed(env: AppEnv, path: str, token: str) -> list[tuple[str, float]]:
     return seen
 
 
+def _timed_call(env: AppEnv, name: str, token: str) -> tuple[float, float]:
+    """One request of page `name`: (wall ms, this process's CPU ms)."""
+    began, began_cpu = time.perf_counter(), time.process_time()
+    response = env.run(env.call("GET", PAGES[name], token=token))
+    wall, cpu = (time.perf_counter() - began) * 1000, (time.process_time() - began_cpu) * 1000
+    assert len(response.json()["Items"]) == 20, (name, response.text[:300])
+    return wall, cpu
+
+
+def serve_turns(env: AppEnv) -> None:
+    """`--serve-turns`: one request per page name read from stdin, answering "wall cpu" (ms)."""
+    tokens = env.run(_tokens(env))
+    print("ready", flush=True)
+    for line in sys.stdin:
+        wall, cpu = _timed_call(env, line.strip(), tokens[line.strip()])
+        print(f"{wall} {cpu}", flush=True)
+
+
+def compare(env: AppEnv, store: str, before: str, rounds: int) -> None:
+    """This tree's code and `before`'s on the same store, taking turns request by request."""
+    other = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.lists_at_scale", "--reuse", store, "--serve-turns"],
+        cwd=before,
+        env={**os.environ, "PYTHONPATH": before},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert other.stdin is not None and other.stdout is not None
+    while other.stdout.readline().strip() != "ready":
+        pass
+    tokens = env.run(_tokens(env))
+
+    def theirs(name: str) -> tuple[float, float]:
+        assert other.stdin is not None and other.stdout is not None
+        other.stdin.write(name + "\n")
+        other.stdin.flush()
+        wall, cpu = other.stdout.readline().split()
+        return float(wall), float(cpu)
+
+    try:
+        for name in PAGES:
+            for _ in range(3):  # warm-up
+                _timed_call(env, name, tokens[name])
+                theirs(name)
+            mine: list[tuple[float, float]] = []
+            base: list[tuple[float, float]] = []
+            for n in range(rounds):  # who goes first alternates
+                if n % 2:
+                    base.append(theirs(name))
+                    mine.append(_timed_call(env, name, tokens[name]))
+                else:
+                    mine.append(_timed_call(env, name, tokens[name]))
+                    base.append(theirs(name))
+            (wall, cpu), (bwall, bcpu) = (
+                [statistics.median(x[i] for x in side) for i in (0, 1)] for side in (mine, base)
+            )
+            print(
+                f"  {name}: p50 {wall:.1f} ms (before {bwall:.1f}: {wall / bwall:.2f}x), "
+                f"CPU {cpu:.2f} ms (before {bcpu:.2f}: {cpu / bcpu:.2f}x)",
+                flush=True,
+            )
+    finally:
+        other.stdin.close()
+        other.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="postgres")
@@ -211,7 +285,19 @@ def main() -> None:
         help="exact-count limits to compare, taking turns request by request (e.g. 10000,1000)",
     )
     parser.add_argument("--statements", action="store_true", help="print each statement of one warm request")
+    parser.add_argument(
+        "--before", default="", help="another tree measured in the same rounds (with --reuse)"
+    )
+    parser.add_argument("--serve-turns", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_turns or args.before:
+        with store_env(args.backend, args.reuse) as env:
+            if args.serve_turns:
+                serve_turns(env)
+            else:
+                print(f"kept store {args.reuse}, this tree against {args.before}", flush=True)
+                compare(env, args.reuse, args.before, args.rounds)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     limits = [int(n) for n in args.limits.split(",") if n]
     results: dict[int, dict[str, dict[str, float]]] = {}
