@@ -232,15 +232,19 @@ def compare(env: AppEnv, store: str, before: str, rounds: int) -> None:
         text=True,
     )
     assert other.stdin is not None and other.stdout is not None
-    while other.stdout.readline().strip() != "ready":
-        pass
+    while (line := other.stdout.readline().strip()) != "ready":
+        if not line and other.poll() is not None:
+            raise SystemExit(f"the --before process ended ({other.returncode}) before its first request")
     tokens = env.run(_tokens(env))
 
     def theirs(name: str) -> tuple[float, float]:
         assert other.stdin is not None and other.stdout is not None
         other.stdin.write(name + "\n")
         other.stdin.flush()
-        wall, cpu = other.stdout.readline().split()
+        answer = other.stdout.readline().split()
+        if not answer:
+            raise SystemExit(f"the --before process ended ({other.wait()})")
+        wall, cpu = answer
         return float(wall), float(cpu)
 
     try:
