@@ -6,6 +6,7 @@ after loading. The parsing names are re-exported so `from app.listing import ...
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -64,12 +65,28 @@ __all__ = [
 ]
 
 
+_DOC = resources.c.doc
+
+
+@functools.lru_cache(maxsize=2048)
+def _doc_expr(pg: bool, name: str, parts: tuple[str, ...], *extra: Any) -> Any:
+    """`JsonAccess(pg)`'s `name` expression at `parts` on the documents' own column, built once
+    per process: SQLAlchemy elements are immutable, so every statement can share them, and
+    building them (function calls, coercions) was a fifth of the CPU of an order list page
+    (docs/performance.md, "Orders.List in one statement"). Only literal paths and constant
+    values live here; the caller's values are bound by the statements that use them."""
+    return getattr(JsonAccess(pg, _DOC, shared=False), name)(list(parts), *extra)
+
+
 class JsonAccess:
     """Dialect-specific access to a path inside the `doc` JSON column."""
 
-    def __init__(self, pg: bool, column: Any = None) -> None:
+    def __init__(self, pg: bool, column: Any = None, *, shared: bool = True) -> None:
         self.pg = pg
-        self.col = resources.c.doc if column is None else column
+        self.col = _DOC if column is None else column
+        # Expressions on the documents' own column come from `_doc_expr` (built once); on
+        # another column (a subquery's, an alias's) they are built each time.
+        self.shared = shared and self.col is _DOC
 
     def path_literal(self, parts: Sequence[str]) -> Any:
         """The path as PostgreSQL's `#>` takes it (segments validated as below)."""
@@ -85,9 +102,17 @@ class JsonAccess:
         return literal_column("'$" + "".join(f'."{p}"' for p in parts) + "'")
 
     def text(self, parts: Sequence[str]) -> ColumnElement[Any]:
+        if self.shared:
+            return _doc_expr(self.pg, "text", tuple(parts))
         if self.pg:
             return self.col.op("#>>", return_type=String())(self._pg_path(parts)).collate("C")
         return func.json_extract(self.col, self._sqlite_path(parts))
+
+    def lower_text(self, parts: Sequence[str]) -> ColumnElement[Any]:
+        """`lower()` of `text(parts)`: how lists compare and sort text without regard to case."""
+        if self.shared:
+            return _doc_expr(self.pg, "lower_text", tuple(parts))
+        return func.lower(self.text(parts))
 
     def elements(self, parts: Sequence[str]) -> Any:
         """A table of the array at `parts` (one row per element, column `value`); a missing or
@@ -99,6 +124,8 @@ class JsonAccess:
         return func.json_each(self.col, self._sqlite_path(parts)).table_valued("value")
 
     def jtype(self, parts: Sequence[str]) -> ColumnElement[Any]:
+        if self.shared:
+            return _doc_expr(self.pg, "jtype", tuple(parts))
         if self.pg:
             return func.jsonb_typeof(self.col.op("#>")(self._pg_path(parts)))
         return func.json_type(self.col, self._sqlite_path(parts))
@@ -106,6 +133,8 @@ class JsonAccess:
     def num(self, parts: Sequence[str]) -> ColumnElement[Any]:
         # The type names are inlined, not bound, so the whole expression is literal text an
         # expression index can be built on (xp indices, app/store/xp_indexes.py).
+        if self.shared:
+            return _doc_expr(self.pg, "num", tuple(parts))
         jt = self.jtype(parts)
         if self.pg:
             raw = self.col.op("#>>")(self._pg_path(parts))
@@ -114,6 +143,8 @@ class JsonAccess:
         return case((numeric, func.json_extract(self.col, self._sqlite_path(parts))))
 
     def is_null(self, parts: Sequence[str]) -> ColumnElement[bool]:
+        if self.shared:
+            return _doc_expr(self.pg, "is_null", tuple(parts))
         return func.coalesce(self.jtype(parts), "null") == "null"
 
     def values(self, parts: Sequence[str]) -> tuple[Any, ColumnElement[Any], ColumnElement[bool]]:
@@ -154,6 +185,8 @@ class JsonAccess:
         )
 
     def is_bool(self, parts: Sequence[str], value: bool) -> ColumnElement[bool]:
+        if self.shared:
+            return _doc_expr(self.pg, "is_bool", tuple(parts), value)
         jt = self.jtype(parts)
         if self.pg:
             return and_(
@@ -207,6 +240,12 @@ class Compiler:
         if parts == ["ID"]:
             return self.id_column
         return self.json.text(parts)
+
+    def lower_of(self, parts: list[str]) -> Any:
+        """`lower(text_of(parts))`, shared where `JsonAccess` shares it."""
+        if parts == ["ID"]:
+            return func.lower(self.id_column)
+        return self.json.lower_text(parts)
 
     def filter(self, key: str, raw: str) -> ColumnElement[bool]:
         """One filter; `Name|ID=x` (OR across fields, as OrderCloud's search documents) matches
@@ -270,7 +309,7 @@ class Compiler:
             # Term.negate is True for a bare `*` (present) and False for `!*` (absent or null).
             return j.is_null(parts) if parts != ["ID"] else false()
         if term.op == "like":
-            return func.lower(self.text_of(parts)).like(_like_pattern(term.value), escape="\\")
+            return self.lower_of(parts).like(_like_pattern(term.value), escape="\\")
         if ftype == "bool" or (ftype == "dyn" and term.value.lower() in ("true", "false")):
             wanted = term.value.lower() == "true"  # anything else was refused by _check_value
             return j.is_bool(parts, wanted) if term.op == "=" else false()
@@ -296,7 +335,7 @@ class Compiler:
         if parts == ["ID"]:  # IDs are case-insensitive: `Acme` is `acme`, and sorts as it
             return _compare(func.lower(self.id_column), term.op, value.lower())
         if term.op == "=" and ftype in ("str", "dyn"):
-            return func.lower(self.text_of(parts)) == value.lower()
+            return self.lower_of(parts) == value.lower()
         return _compare(self.text_of(parts), term.op, value)
 
     def search(self, opts: ListOptions, default_fields: Sequence[str]) -> ColumnElement[bool] | None:
@@ -318,7 +357,7 @@ class Compiler:
         def contains(parts: list[str], needle: str, prefix: bool = False) -> ColumnElement[bool]:
             pattern = _like_pattern(needle.replace("*", "\\*")) + "%"
             pattern = pattern if prefix else "%" + pattern
-            return func.coalesce(func.lower(self.text_of(parts)).like(pattern, escape="\\"), false())
+            return func.coalesce(self.lower_of(parts).like(pattern, escape="\\"), false())
 
         phrase = opts.search.strip()
         terms = [t for t in phrase.split() if t]
@@ -369,7 +408,7 @@ class Compiler:
             return [func.lower(self.id_column)]
         if ftype not in ("str", "dyn"):
             return [self.text_of(parts)]
-        text_key = func.lower(self.text_of(parts))
+        text_key = self.lower_of(parts)
         return [self.json.num(parts), text_key] if ftype == "dyn" else [text_key]
 
 

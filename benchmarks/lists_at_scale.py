@@ -15,6 +15,10 @@ A plain script, not a pytest benchmark: seeding a million rows takes minutes, so
 seeded store (a PostgreSQL schema, or a SQLite file) and `--reuse` measures it again.
 `--limits 10000,1000` measures each page with those exact-count limits (`EXACT_COUNT_LIMIT`) taking
 turns request by request; `--statements` prints each SQL statement of one warm request, timed.
+`--reuse STORE --before TREE` measures another tree's code on the same kept store in the same rounds:
+that tree's copy of this script runs in a process of its own (`--serve-turns`) and the two take
+turns request by request, so both see the same load; it prints each side's p50 and CPU per request
+and their ratios (the other tree needs this script: copy it there).
 
 Run: python -m benchmarks.lists_at_scale --backend postgres --sizes 100000,1000000
 """
@@ -23,8 +27,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import secrets
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -118,15 +125,20 @@ async def _tokens(env: AppEnv) -> dict[str, str]:
     }
 
 
-async def measure(env: AppEnv, rounds: int, limits: Sequence[int] = ()) -> dict[str, dict[str, float]]:
+async def measure(
+    env: AppEnv, rounds: int, limits: Sequence[int] = (), cpu: dict[str, dict[str, float]] | None = None
+) -> dict[str, dict[str, float]]:
     """Median milliseconds per page, per exact-count limit (`limits`; the code's own
     `EXACT_COUNT_LIMIT` when empty), the limits taking turns request by request so that each is
-    measured under the same load."""
+    measured under the same load. `cpu`, when given, gets the median CPU milliseconds of this
+    process per request (the app, the in-process client and SQLite's driver thread; not the
+    PostgreSQL server's): less disturbed than wall time by other processes on the machine."""
     tokens = await _tokens(env)
     variants = [str(n) for n in limits] or [str(repo.EXACT_COUNT_LIMIT)]
     out: dict[str, dict[str, float]] = {v: {} for v in variants}
     for name, path in PAGES.items():
         times: dict[str, list[float]] = {v: [] for v in variants}
+        cpus: dict[str, list[float]] = {v: [] for v in variants}
         for _ in range(3):  # warm-up: connections, statement caches, the OS page cache
             for variant in variants:
                 with count_limit(int(variant)):
@@ -134,12 +146,15 @@ async def measure(env: AppEnv, rounds: int, limits: Sequence[int] = ()) -> dict[
         for _ in range(rounds):
             for variant in variants:
                 with count_limit(int(variant)):
-                    began = time.perf_counter()
+                    began, began_cpu = time.perf_counter(), time.process_time()
                     response = await env.call("GET", path, token=tokens[name])
                     times[variant].append((time.perf_counter() - began) * 1000)
+                    cpus[variant].append((time.process_time() - began_cpu) * 1000)
                 assert len(response.json()["Items"]) == 20, (name, response.text[:300])
         for variant in variants:
             out[variant][name] = statistics.median(times[variant])
+            if cpu is not None:
+                cpu.setdefault(variant, {})[name] = statistics.median(cpus[variant])
     return out
 
 
@@ -188,6 +203,77 @@ async def _timed(env: AppEnv, path: str, token: str) -> list[tuple[str, float]]:
     return seen
 
 
+def _timed_call(env: AppEnv, name: str, token: str) -> tuple[float, float]:
+    """One request of page `name`: (wall ms, this process's CPU ms)."""
+    began, began_cpu = time.perf_counter(), time.process_time()
+    response = env.run(env.call("GET", PAGES[name], token=token))
+    wall, cpu = (time.perf_counter() - began) * 1000, (time.process_time() - began_cpu) * 1000
+    assert len(response.json()["Items"]) == 20, (name, response.text[:300])
+    return wall, cpu
+
+
+def serve_turns(env: AppEnv) -> None:
+    """`--serve-turns`: one request per page name read from stdin, answering "wall cpu" (ms)."""
+    tokens = env.run(_tokens(env))
+    print("ready", flush=True)
+    for line in sys.stdin:
+        wall, cpu = _timed_call(env, line.strip(), tokens[line.strip()])
+        print(f"{wall} {cpu}", flush=True)
+
+
+def compare(env: AppEnv, store: str, before: str, rounds: int) -> None:
+    """This tree's code and `before`'s on the same store, taking turns request by request."""
+    other = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.lists_at_scale", "--reuse", store, "--serve-turns"],
+        cwd=before,
+        env={**os.environ, "PYTHONPATH": before},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert other.stdin is not None and other.stdout is not None
+    while (line := other.stdout.readline().strip()) != "ready":
+        if not line and other.poll() is not None:
+            raise SystemExit(f"the --before process ended ({other.returncode}) before its first request")
+    tokens = env.run(_tokens(env))
+
+    def theirs(name: str) -> tuple[float, float]:
+        assert other.stdin is not None and other.stdout is not None
+        other.stdin.write(name + "\n")
+        other.stdin.flush()
+        answer = other.stdout.readline().split()
+        if not answer:
+            raise SystemExit(f"the --before process ended ({other.wait()})")
+        wall, cpu = answer
+        return float(wall), float(cpu)
+
+    try:
+        for name in PAGES:
+            for _ in range(3):  # warm-up
+                _timed_call(env, name, tokens[name])
+                theirs(name)
+            mine: list[tuple[float, float]] = []
+            base: list[tuple[float, float]] = []
+            for n in range(rounds):  # who goes first alternates
+                if n % 2:
+                    base.append(theirs(name))
+                    mine.append(_timed_call(env, name, tokens[name]))
+                else:
+                    mine.append(_timed_call(env, name, tokens[name]))
+                    base.append(theirs(name))
+            (wall, cpu), (bwall, bcpu) = (
+                [statistics.median(x[i] for x in side) for i in (0, 1)] for side in (mine, base)
+            )
+            print(
+                f"  {name}: p50 {wall:.1f} ms (before {bwall:.1f}: {wall / bwall:.2f}x), "
+                f"CPU {cpu:.2f} ms (before {bcpu:.2f}: {cpu / bcpu:.2f}x)",
+                flush=True,
+            )
+    finally:
+        other.stdin.close()
+        other.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="postgres")
@@ -203,7 +289,19 @@ def main() -> None:
         help="exact-count limits to compare, taking turns request by request (e.g. 10000,1000)",
     )
     parser.add_argument("--statements", action="store_true", help="print each statement of one warm request")
+    parser.add_argument(
+        "--before", default="", help="another tree measured in the same rounds (with --reuse)"
+    )
+    parser.add_argument("--serve-turns", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_turns or args.before:
+        with store_env(args.backend, args.reuse) as env:
+            if args.serve_turns:
+                serve_turns(env)
+            else:
+                print(f"kept store {args.reuse}, this tree against {args.before}", flush=True)
+                compare(env, args.reuse, args.before, args.rounds)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     limits = [int(n) for n in args.limits.split(",") if n]
     results: dict[int, dict[str, dict[str, float]]] = {}
@@ -218,11 +316,17 @@ def main() -> None:
                     + ", ".join(f"{k} {v:.0f} s" for k, v in took.items()),
                     flush=True,
                 )
-            results[size] = env.run(measure(env, args.rounds, limits))
+            cpu: dict[str, dict[str, float]] = {}
+            results[size] = env.run(measure(env, args.rounds, limits, cpu))
             for variant, medians in results[size].items():
                 print(
                     f"  p50 ms (exact up to {int(variant):,}): "
                     + ", ".join(f"{k} {v:.1f}" for k, v in medians.items()),
+                    flush=True,
+                )
+                print(
+                    "  this process's CPU ms per request, median: "
+                    + ", ".join(f"{k} {v:.2f}" for k, v in cpu[variant].items()),
                     flush=True,
                 )
             if len(results[size]) > 1:

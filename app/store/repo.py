@@ -48,13 +48,20 @@ R = resources.c
 EXACT_COUNT_LIMIT = 1_000
 
 
+# Built once: every keyed read and list compares them (see `app.listing._doc_expr`); `_ONE`
+# is what a count or an estimate selects per match.
+_ONE = select(literal(1)).select_from(resources)
+_lower_id = func.lower(R.id)
+_lower_scope = func.lower(R.scope)
+
+
 def id_is(id: str) -> ColumnElement[bool]:
     """IDs compare without regard to case (`Acme` is `acme`), through the `lower(id)` index."""
-    return func.lower(R.id) == id.lower()
+    return _lower_id == id.lower()
 
 
 def scope_is(scope: str) -> ColumnElement[bool]:
-    return func.lower(R.scope) == scope.lower()
+    return _lower_scope == scope.lower()
 
 
 def locking_select(where: Sequence[ColumnElement[bool]], locked_if: ColumnElement[bool]) -> Select[Any]:
@@ -464,16 +471,23 @@ class Docs:
         order = compiler.order_by(opts.sort_by, sortable, default_sort)
         offset = (opts.page - 1) * opts.page_size
         split = next((b for b in map(either_branches, conds) if b), None) if self.pg else None
+        disjoint = None if split is None else _disjoint(where, split)
+        # The bounded count rides in the page statement (one round trip, one planning, not two):
+        # an uncorrelated scalar subquery, evaluated once by both databases. A short page does
+        # not need it, but it is bounded (EXACT_COUNT_LIMIT + 1 index entries at most).
+        counted = self._bounded_count(cond, disjoint).scalar_subquery().label("bounded_count")
         if split is None:
-            stmt = select(R.doc).where(cond).order_by(*order).limit(opts.page_size).offset(offset)
+            stmt = select(R.doc, counted).where(cond).order_by(*order).limit(opts.page_size).offset(offset)
         else:
-            stmt = self._union_page(where, split, order, schema, opts, sortable, default_sort)
-        items = [row.doc for row in await self.conn.execute(stmt)]
+            stmt = self._union_page(where, split, order, schema, opts, sortable, default_sort, counted)
+        rows = (await self.conn.execute(stmt)).all()
+        items = [row.doc for row in rows]
         if items and len(items) < opts.page_size:
             return Page(items, opts.page, opts.page_size, offset + len(items))  # the last page
-        disjoint = None if split is None else _disjoint(where, split)
         if items:
-            total = await self._total(cond, offset + len(items), disjoint)
+            total = await self._beyond(int(rows[0].bounded_count), cond, offset + len(items))
+        elif offset == 0:  # no match at all: the page and its count are one snapshot
+            total = 0
         else:  # past the end: nothing seen here, and no more matches than the page skipped
             total = await self._total(cond, 0, disjoint, most=offset)
         return Page(items, opts.page, opts.page_size, total)
@@ -561,10 +575,12 @@ class Docs:
         opts: ListOptions,
         sortable: Sequence[str] | None,
         default_sort: Sequence[str],
+        counted: Any,
     ) -> Select[Any]:
         """A page under an `either(...)` condition (PostgreSQL): each branch, made disjoint from
         the ones before it, reads its first offset + pageSize rows in list order (an index walk
-        that stops early); the page is cut from their merge. Same rows, same order as the OR."""
+        that stops early); the page is cut from their merge. Same rows, same order as the OR.
+        `counted`: the bounded count's column, carried on each row."""
         limit = opts.page * opts.page_size
         parts = [
             select(R.doc, R.id).where(*part).order_by(*order).limit(limit)
@@ -573,7 +589,7 @@ class Docs:
         merged = union_all(*parts).subquery("either")
         outer = Compiler(self.pg, schema, column=merged.c.doc, id_column=merged.c.id)
         return (
-            select(merged.c.doc)
+            select(merged.c.doc, counted)
             .order_by(*outer.order_by(opts.sort_by, sortable, default_sort))
             .limit(opts.page_size)
             .offset((opts.page - 1) * opts.page_size)
@@ -595,24 +611,38 @@ class Docs:
         the limit on its own index, as the page reads them. `most`: what an empty page proves
         (no more matches than it skipped); the estimate never exceeds it, so a page past the end
         is never counted among the pages that exist."""
-        one = select(literal(1)).select_from(resources)
+        total = int((await self.conn.execute(self._bounded_count(cond, disjoint))).scalar_one())
+        return await self._beyond(total, cond, seen, most=most)
+
+    def _bounded_count(
+        self, cond: ColumnElement[bool], disjoint: list[list[ColumnElement[bool]]] | None
+    ) -> Select[Any]:
+        """`count(*)` of the matches, reading at most EXACT_COUNT_LIMIT + 1 of them (per branch
+        of `disjoint`)."""
+        one = _ONE
         if disjoint:
             parts = [one.where(*part).limit(EXACT_COUNT_LIMIT + 1) for part in disjoint]
             bounded = union_all(*parts).subquery()
         else:
             bounded = one.where(cond).limit(EXACT_COUNT_LIMIT + 1).subquery()
-        counted = select(func.count()).select_from(bounded)
-        total = int((await self.conn.execute(counted)).scalar_one())
+        return select(func.count()).select_from(bounded)
+
+    async def _beyond(
+        self, total: int, cond: ColumnElement[bool], seen: int, *, most: int | None = None
+    ) -> int:
+        """Meta.TotalCount from the bounded count `total` (as `_total` says)."""
         if total <= EXACT_COUNT_LIMIT:
             return total
-        estimate = await self._planner_rows(select(literal(1)).select_from(resources).where(cond))
+        estimate = await self._planner_rows(cond)
         found = max(total, seen + 1, estimate)
         return found if most is None else max(total, min(found, most))
 
-    async def _planner_rows(self, stmt: Select[Any]) -> int:
-        """The planner's row estimate for `stmt` (PostgreSQL; 0 elsewhere: SQLite has none)."""
+    async def _planner_rows(self, cond: ColumnElement[bool]) -> int:
+        """The planner's row estimate of the documents meeting `cond` (PostgreSQL; 0 elsewhere:
+        SQLite has none)."""
         if not self.pg:
             return 0
+        stmt = _ONE.where(cond)
         plan = (await self.conn.execute(_Explain(stmt))).scalar_one()
         plan = json.loads(plan) if isinstance(plan, str) else plan
         return int(plan[0]["Plan"]["Plan Rows"])

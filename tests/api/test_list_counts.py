@@ -63,7 +63,7 @@ async def test_the_exact_count_stops_at_one_thousand(api: Api) -> None:
     limits: list[Any] = []
 
     def on_execute(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().startswith("SELECT count(*)"):
+        if "count(*)" in statement:  # the bounded count, inside the page statement
             limits.append(parameters)
 
     engine = api.services.db.engine.sync_engine
