@@ -15,6 +15,9 @@ A plain script, not a pytest benchmark: seeding a million rows takes minutes, so
 seeded store (a PostgreSQL schema, or a SQLite file) and `--reuse` measures it again.
 `--limits 10000,1000` measures each page with those exact-count limits (`EXACT_COUNT_LIMIT`) taking
 turns request by request; `--statements` prints each SQL statement of one warm request, timed.
+`--reuse STORE --before TREE` measures a kept store with this tree's code and TREE's code taking
+turns request by request (each in a process of its own, started from its tree), so that both
+see the same load, and prints each page's ratio after / before.
 
 Run: python -m benchmarks.lists_at_scale --backend postgres --sizes 100000,1000000
 """
@@ -23,8 +26,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import secrets
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -188,6 +194,71 @@ async def _timed(env: AppEnv, path: str, token: str) -> list[tuple[str, float]]:
     return seen
 
 
+def worker(store: str) -> None:
+    """`--worker`: serve requests for `compare` on a kept store: reads a page name a line,
+    answers the milliseconds of that request through the whole app (started from whichever tree
+    PYTHONPATH names)."""
+    backend = "sqlite" if store.endswith(".db") else "postgres"
+    with store_env(backend, store) as env:
+        tokens = env.run(_tokens(env))
+        print("ready", flush=True)
+        for line in sys.stdin:
+            name = line.strip()
+            began = time.perf_counter()
+            response = env.run(env.call("GET", PAGES[name], token=tokens[name]))
+            elapsed = (time.perf_counter() - began) * 1000
+            assert len(response.json()["Items"]) == 20, (name, response.text[:300])
+            print(f"{elapsed:.3f}", flush=True)
+
+
+def compare(store: str, before: Path, rounds: int) -> None:
+    """This tree's code and `before`'s on the same store, request by request (the side that goes
+    first alternates each round); prints p50 ms per page and side, and the ratio."""
+    sides = {"before": before.resolve(), "after": Path(__file__).resolve().parent.parent}
+    procs: dict[str, subprocess.Popen[str]] = {}
+    try:
+        for side, tree in sides.items():  # one after the other: each migrates the store if need be
+            proc = procs[side] = subprocess.Popen(
+                [sys.executable, str(Path(__file__).resolve()), "--worker", "--reuse", store],
+                cwd=tree,
+                env={**os.environ, "PYTHONPATH": str(tree)},
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            assert proc.stdout is not None
+            while (line := proc.stdout.readline()) and line.strip() != "ready":
+                print(f"  ({side}) {line.rstrip()}", file=sys.stderr)
+            assert line, f"the {side} worker ended before it was ready"
+
+        def call(side: str, name: str) -> float:
+            proc = procs[side]
+            assert proc.stdin is not None and proc.stdout is not None
+            proc.stdin.write(name + "\n")
+            proc.stdin.flush()
+            return float(proc.stdout.readline())
+
+        for name in PAGES:
+            times: dict[str, list[float]] = {side: [] for side in sides}
+            for _ in range(3):  # warm-up
+                for side in sides:
+                    call(side, name)
+            for n in range(rounds):
+                for side in list(sides)[:: 1 if n % 2 == 0 else -1]:
+                    times[side].append(call(side, name))
+            p50 = {side: statistics.median(t) for side, t in times.items()}
+            print(
+                f"  {name}: before {p50['before']:.1f} ms, after {p50['after']:.1f} ms, "
+                f"after / before {p50['after'] / p50['before']:.2f}x",
+                flush=True,
+            )
+    finally:
+        for proc in procs.values():
+            if proc.stdin is not None:
+                proc.stdin.close()
+            proc.wait(timeout=60)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="postgres")
@@ -203,7 +274,20 @@ def main() -> None:
         help="exact-count limits to compare, taking turns request by request (e.g. 10000,1000)",
     )
     parser.add_argument("--statements", action="store_true", help="print each statement of one warm request")
+    parser.add_argument(
+        "--before", default="", help="with --reuse: another tree whose code takes turns with this one's"
+    )
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker:
+        worker(args.reuse)
+        return
+    if args.before:
+        if not args.reuse:
+            parser.error("--before measures a kept store: give --reuse")
+        print(f"kept store {args.reuse}: {args.rounds} rounds, the two trees taking turns", flush=True)
+        compare(args.reuse, Path(args.before), args.rounds)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     limits = [int(n) for n in args.limits.split(",") if n]
     results: dict[int, dict[str, dict[str, float]]] = {}
