@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, any_, exists, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, any_, exists, func, literal, or_, select, true, union_all
 
 from app.auth.tokens import Caller
 from app.auth.users import group_ids
 from app.listing import JsonAccess
 from app.store.repo import Docs
-from app.store.tables import resources
+from app.store.tables import product_reach, resources
 
 
 @dataclass
@@ -55,59 +55,19 @@ def assigned_catalog_ids(pg: bool, buyer_id: str, *, all_products_only: bool = F
     return select(j.text(["CatalogID"])).where(*conds)
 
 
-def _outer_id(pg: bool, outer: Any = resources) -> ColumnElement[Any]:
-    """The listed product's ID as the assignment probes compare it. On SQLite `id || ''`: the
-    bare column would lend its TEXT affinity to the comparison, and SQLite then will not use the
-    (affinity-less) `json_extract` index on the assignment's ProductID."""
-    return outer.c.id if pg else outer.c.id.concat("")
-
-
-def _probe(pg: bool, *conds: ColumnElement[bool]) -> ColumnElement[bool]:
-    """EXISTS, evaluated per listed row. On PostgreSQL `OFFSET 0` keeps it so: an EXISTS under
-    OR is otherwise turned into a hashed subplan, which reads every matching assignment (all of a
-    100k-product catalog's) before the first row of the page."""
+def _probe(pg: bool, *conds: ColumnElement[bool], per_row: bool = True) -> ColumnElement[bool]:
+    """EXISTS. `per_row` (a probe under OR or NOT): on PostgreSQL `OFFSET 0` keeps it evaluated
+    per listed row: an EXISTS under OR is otherwise turned into a hashed subplan, which reads
+    every matching assignment (all of a 100k-product catalog's) before the first row of the
+    page. Without it (the one probe AND-ed to a list's condition) PostgreSQL may make it a
+    semi-join, and chooses by the statement: a page walks the Name index probing per row; a
+    count merges the products' and the reach rows' ID orders (no probe per product)."""
     probe = select(literal(1)).where(*conds)
-    return exists(probe.offset(0) if pg else probe)
+    return exists(probe.offset(0) if pg and per_row else probe)
 
 
 def _in_groups(j: JsonAccess, groups: Sequence[str]) -> ColumnElement[bool]:
     return or_(j.is_null(["UserGroupID"]), j.text(["UserGroupID"]).in_(list(groups)))
-
-
-def _assigned(
-    pg: bool, buyer_id: str, groups: Sequence[str], outer: Any = resources, *, kind: str = "productassignment"
-) -> ColumnElement[bool]:
-    """EXISTS an assignment of this product (or bundle: `kind` bundleassignment) to the buyer (or
-    one of the user's groups). Correlated on ProductID, through the (kind, ProductID, BuyerID)
-    index (migration 0005): a page of 20 probes the index 20 times instead of reading every
-    assignment of the buyer."""
-    pa = resources.alias("pa" if kind == "productassignment" else "ba")
-    j = JsonAccess(pg, pa.c.doc)
-    field = "ProductID" if kind == "productassignment" else "BundleID"
-    return _probe(
-        pg,
-        pa.c.kind == kind,
-        j.text([field]) == _outer_id(pg, outer),
-        j.text(["BuyerID"]) == buyer_id,
-        _in_groups(j, groups),
-    )
-
-
-def _in_viewall_catalog(
-    pg: bool, buyer_id: str, outer: Any = resources, *, kind: str = "productcatalogassignment"
-) -> ColumnElement[bool]:
-    """EXISTS an assignment of this product (or bundle) to an active ViewAllProducts catalog of
-    the buyer, probed by ProductID like the above; the (few) catalog IDs are computed once per
-    statement."""
-    pc = resources.alias("pc" if kind == "productcatalogassignment" else "bc")
-    j = JsonAccess(pg, pc.c.doc)
-    field = "ProductID" if kind == "productcatalogassignment" else "BundleID"
-    return _probe(
-        pg,
-        pc.c.kind == kind,
-        j.text([field]) == _outer_id(pg, outer),
-        _one_of_viewall_catalogs(pg, j.text(["CatalogID"]), buyer_id),
-    )
 
 
 def _one_of_viewall_catalogs(pg: bool, catalog_id: ColumnElement[Any], buyer_id: str) -> ColumnElement[bool]:
@@ -126,7 +86,7 @@ def _assigned_ids(
     pg: bool, kind: str, field: str, buyer_id: str, groups: Sequence[str], alias: str
 ) -> Select[Any]:
     """The IDs (`field`) that assignments of `kind` give the buyer (or one of the user's groups),
-    as a set for the bulk forms (`_assigned` probes the same rows one product at a time)."""
+    as a set for the bulk forms (`_reached` probes the same assignments one product at a time)."""
     a = resources.alias(alias)
     j = JsonAccess(pg, a.c.doc)
     return select(j.text([field])).where(
@@ -136,7 +96,7 @@ def _assigned_ids(
 
 def _viewall_ids(pg: bool, kind: str, field: str, buyer_id: str, alias: str) -> Select[Any]:
     """The IDs (`field`) that assignments of `kind` put in an active ViewAllProducts catalog of the
-    buyer, as a set for the bulk forms (`_in_viewall_catalog` probes them one product at a time)."""
+    buyer, as a set for the bulk forms (`_reached` probes them one product at a time)."""
     a = resources.alias(alias)
     j = JsonAccess(pg, a.c.doc)
     return select(j.text([field])).where(
@@ -145,45 +105,95 @@ def _viewall_ids(pg: bool, kind: str, field: str, buyer_id: str, alias: str) -> 
     )
 
 
-def _bundle_reached(
-    pg: bool, buyer_id: str, groups: Sequence[str], *, bulk: bool = False
+def _brought(
+    pg: bool, reach: Any, buyer_id: str, groups: Sequence[str], catalog_kind: str, assignment_kind: str
 ) -> ColumnElement[bool]:
-    """On the product standing for a bundle: the bundle's own assignments bring it to the user,
-    and the user sees every product in it. Evaluated only for `IsBundle` rows (the cheap test
-    first), so an ordinary product pays one JSON test for it; `bulk` (a statement reading every
-    visible product): the reached bundles as a set, computed once, so an ordinary product pays
-    one hash probe instead."""
-    component = resources.alias("bcp")
-    jc = JsonAccess(pg, component.c.doc)
+    """On a `product_reach` row: it is an assignment of `catalog_kind` to an active
+    ViewAllProducts catalog of the buyer, or of `assignment_kind` to the buyer (or one of the
+    user's groups)."""
+    return or_(
+        and_(reach.c.via == catalog_kind, _one_of_viewall_catalogs(pg, reach.c.holder, buyer_id)),
+        and_(
+            reach.c.via == assignment_kind,
+            reach.c.holder == buyer_id,
+            or_(reach.c.grp.is_(None), reach.c.grp.in_(list(groups))),
+        ),
+    )
+
+
+def _reached(
+    pg: bool,
+    buyer_id: str,
+    groups: Sequence[str],
+    product_id: ColumnElement[Any],
+    *,
+    active_only: bool,
+    bundles: bool,
+    alias: str = "reach",
+    per_row: bool = True,
+) -> ColumnElement[bool]:
+    """EXISTS a `product_reach` row (migration 0008: the product's and bundle's assignments as
+    keyed columns, with the product's Active) that brings the product `product_id` to the user:
+    one probe of `ix_reach_product`, whose columns are all the probe reads (index-only).
+    `active_only`: the product is Active (the row's copy of it); `bundles`: a bundle's own
+    assignments count too, for the product standing for a complete bundle; `per_row`: see
+    `_probe`."""
+    reach = product_reach.alias(alias)
+    conds: list[ColumnElement[bool]] = [reach.c.product_id == product_id]
+    if active_only:
+        conds.append(reach.c.active == true())
+    brought = _brought(pg, reach, buyer_id, groups, "productcatalogassignment", "productassignment")
+    if bundles:
+        by_bundle = _brought(pg, reach, buyer_id, groups, "bundlecatalogassignment", "bundleassignment")
+        # Only a bundle's rows pay for these probes; they read the bundle's product by its key, not
+        # the listed document, so counting visible products reads no document.
+        stand_in = resources.alias("bundle_product")
+        is_bundle = _probe(
+            pg,
+            stand_in.c.kind == "product",
+            stand_in.c.scope == "",
+            stand_in.c.id == reach.c.product_id,
+            JsonAccess(pg, stand_in.c.doc).is_bool(["IsBundle"], True),
+        )
+        brought = or_(
+            brought, and_(by_bundle, _bundle_complete(pg, buyer_id, groups, reach.c.product_id, is_bundle))
+        )
+    return _probe(pg, *conds, brought, per_row=per_row)
+
+
+def _bundle_complete(
+    pg: bool,
+    buyer_id: str,
+    groups: Sequence[str],
+    bundle_id: ColumnElement[Any],
+    is_bundle: ColumnElement[bool],
+) -> ColumnElement[bool]:
+    """On the product standing for a bundle (`bundle_id`): it is one (`is_bundle`: its
+    `IsBundle`), and the user sees every product in it (an Active product brought by its own
+    assignments)."""
     bpa = resources.alias("bpa")
     jb = JsonAccess(pg, bpa.c.doc)
-    component_seen = _probe(
-        pg,
-        component.c.kind == "product",
-        component.c.scope == "",
-        component.c.id == jb.text(["ProductID"]),
-        jc.is_bool(["Active"], True),
-        or_(_assigned(pg, buyer_id, groups, component), _in_viewall_catalog(pg, buyer_id, component)),
+    component_seen = _reached(
+        pg, buyer_id, groups, jb.text(["ProductID"]), active_only=True, bundles=False, alias="creach"
     )
     hidden_component = _probe(
         pg,
         bpa.c.kind == "bundleproductassignment",
-        jb.text(["BundleID"]) == resources.c.id,
+        jb.text(["BundleID"]) == bundle_id,
         ~component_seen,
     )
-    if bulk:
-        assigned = _assigned_ids(pg, "bundleassignment", "BundleID", buyer_id, groups, "bab")
-        in_catalogs = _viewall_ids(pg, "bundlecatalogassignment", "BundleID", buyer_id, "bcb")
-        reached = resources.c.id.in_(union_all(assigned, in_catalogs))
-        return and_(reached, JsonAccess(pg).is_bool(["IsBundle"], True), ~hidden_component)
-    return and_(
-        JsonAccess(pg).is_bool(["IsBundle"], True),
-        or_(
-            _assigned(pg, buyer_id, groups, kind="bundleassignment"),
-            _in_viewall_catalog(pg, buyer_id, kind="bundlecatalogassignment"),
-        ),
-        ~hidden_component,
-    )
+    return and_(is_bundle, ~hidden_component)
+
+
+def _bundle_reached_in_bulk(pg: bool, buyer_id: str, groups: Sequence[str]) -> ColumnElement[bool]:
+    """On the product standing for a bundle, for a statement reading every visible product
+    (facet counts): the reached bundles as a set, computed once, so an ordinary product pays one
+    hash probe; then the bundle test of `_bundle_complete`."""
+    assigned = _assigned_ids(pg, "bundleassignment", "BundleID", buyer_id, groups, "bab")
+    in_catalogs = _viewall_ids(pg, "bundlecatalogassignment", "BundleID", buyer_id, "bcb")
+    reached = resources.c.id.in_(union_all(assigned, in_catalogs))
+    is_bundle = JsonAccess(pg).is_bool(["IsBundle"], True)
+    return and_(reached, _bundle_complete(pg, buyer_id, groups, resources.c.id, is_bundle))
 
 
 def product_visible(pg: bool, view: BuyerView, *, active_only: bool = True) -> ColumnElement[bool]:
@@ -192,24 +202,18 @@ def product_visible(pg: bool, view: BuyerView, *, active_only: bool = True) -> C
 
 
 # SQL expressions are immutable, and building this one costs more than running it on a small
-# catalog (about 0.7 ms: four subqueries of JSON paths), on every line added and every page; so
-# it is built once per buyer, group set and flag.
+# catalog (about 0.7 ms: several subqueries), on every line added and every page; so it is built
+# once per buyer, group set and flag.
 @lru_cache(maxsize=256)
 def _product_visible(
     pg: bool, buyer_id: str, groups: tuple[str, ...], active_only: bool
 ) -> ColumnElement[bool]:
-    # Correlated EXISTS, not `id IN (subquery)`: under OR an IN becomes a hashed subplan that
-    # reads every assignment of the buyer (100k rows for a 100k-product catalog) on every page.
-    # The catalog probe first: in a large storefront most visible products come from a
-    # ViewAllProducts catalog, and OR stops at the first probe that finds a row.
-    reachable = or_(
-        _in_viewall_catalog(pg, buyer_id),
-        _assigned(pg, buyer_id, groups),
-        _bundle_reached(pg, buyer_id, groups),
+    # One EXISTS on `product_reach` (not several under OR, each probed per row): the product's
+    # own Active is the reach row's copy, so a count of visible products reads no document, and
+    # PostgreSQL may plan the EXISTS as a semi-join (see `_probe`).
+    return _reached(
+        pg, buyer_id, groups, resources.c.id, active_only=active_only, bundles=True, per_row=False
     )
-    if not active_only:
-        return reachable
-    return and_(JsonAccess(pg).is_bool(["Active"], True), reachable)
 
 
 def product_visible_in_bulk(pg: bool, view: BuyerView) -> ColumnElement[bool]:
@@ -229,7 +233,7 @@ def _product_visible_in_bulk(pg: bool, buyer_id: str, groups: tuple[str, ...]) -
         or_(
             resources.c.id.in_(assigned),
             resources.c.id.in_(in_catalogs),
-            _bundle_reached(pg, buyer_id, groups, bulk=True),
+            _bundle_reached_in_bulk(pg, buyer_id, groups),
         ),
     )
 

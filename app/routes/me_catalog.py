@@ -78,8 +78,10 @@ async def list_products(ctx: Ctx) -> Any:
         *await storefront.product_conds(ctx.docs, view, opts.params),
         *bundles.products_of_bundles(ctx.docs, opts),
     ]
-    # Stored products as they are: `buyer_products` decides what a buyer sees of them.
-    page = await listing_page(ctx, PRODUCTS, opts, conds=conds, scope="", show=lambda d: d)
+    # Stored products as they are: `buyer_products` decides what a buyer sees of them. Products
+    # are all top-level (scope ""), so no scope condition: without it the count of visible
+    # products can merge the products' (kind, id) index with the keyed reach rows in ID order.
+    page = await listing_page(ctx, PRODUCTS, opts, conds=conds, scope=None, show=lambda d: d)
     page["Items"] = await storefront.buyer_products(ctx.docs, view, page["Items"])
     counted = storefront.bulk_conds(ctx.docs, view, conds)
     return await products.with_facets(ctx, page, opts, counted)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Index,
@@ -56,6 +57,25 @@ Index(
     unique=True,
 )
 Index("ix_resources_kind_lid", resources.c.kind, func.lower(resources.c.id))
+
+# What brings each product to buyers, one row per (product or bundle) assignment and (product or
+# bundle) catalog assignment document (`src`: its `pk`), with the product's Active: kept by
+# triggers on `resources` (migration 0008), read by the storefront's visibility
+# (`app.catalog.visibility`) as one index-only probe per product.
+product_reach = Table(
+    "product_reach",
+    metadata,
+    Column("src", Seq, primary_key=True),
+    Column("product_id", Text().with_variant(Text(collation="C"), "postgresql")),
+    # the assignment's kind
+    Column("via", String(40), nullable=False),
+    # its CatalogID, or its BuyerID
+    Column("holder", Text().with_variant(Text(collation="C"), "postgresql")),
+    # its UserGroupID (null: the whole buyer, or a catalog assignment)
+    Column("grp", Text().with_variant(Text(collation="C"), "postgresql")),
+    Column("active", Boolean, nullable=False),
+    Index("ix_reach_product", "product_id", "active", "via", "holder", "grp"),
+)
 
 outbox = Table(
     "outbox",

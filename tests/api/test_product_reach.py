@@ -1,0 +1,139 @@
+"""The keyed table the storefront's visibility reads (`product_reach`, migration 0008) stays in
+step with the documents it is derived from, whatever writes them: its rows are exactly what the
+assignment documents and the products' Active say, after each write through the API (creates,
+Active changes, renames, deletes and the deletes they cascade to), on both databases; and the
+migration fills it from documents written before it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from sqlalchemy import create_engine, select, text
+
+from app.migrate import alembic_config
+from app.store.tables import product_reach, resources
+from tests.api import catalog_fixtures as cat
+from tests.api.storefront_setup import add_buyer, add_shopper, enable_storefront
+from tests.helpers import Api
+
+# kind -> (the field naming the product, the holder's field, the group's field)
+SOURCES = {
+    "productcatalogassignment": ("ProductID", "CatalogID", None),
+    "productassignment": ("ProductID", "BuyerID", "UserGroupID"),
+    "bundlecatalogassignment": ("BundleID", "CatalogID", None),
+    "bundleassignment": ("BundleID", "BuyerID", "UserGroupID"),
+}
+Row = tuple[int, Any, str, Any, Any, bool]
+
+
+def expected_rows(stored: list[tuple[int, str, str, str, dict[str, Any]]]) -> set[Row]:
+    """What the table must hold, computed from the documents (pk, kind, scope, id, doc)."""
+    active = {
+        id: doc.get("Active") is True
+        for _, kind, scope, id, doc in stored
+        if kind == "product" and scope == ""
+    }
+    rows = set()
+    for pk, kind, _, _, doc in stored:
+        if kind in SOURCES:
+            product, holder, group = SOURCES[kind]
+            pid = doc.get(product)
+            rows.add(
+                (pk, pid, kind, doc.get(holder), doc.get(group) if group else None, active.get(pid, False))
+            )
+    return rows
+
+
+async def assert_in_step(api: Api) -> None:
+    async with api.services.db.transaction() as conn:
+        r = resources.c
+        stored = [
+            (row.pk, row.kind, row.scope, row.id, row.doc)
+            for row in await conn.execute(
+                select(r.pk, r.kind, r.scope, r.id, r.doc).where(r.kind.in_([*SOURCES, "product"]))
+            )
+        ]
+        kept = {tuple(row) for row in await conn.execute(select(*product_reach.c))}
+    assert {
+        (pk, pid, via, holder, grp, bool(active)) for pk, pid, via, holder, grp, active in kept
+    } == expected_rows(stored)
+
+
+async def product_ids(api: Api, token: str) -> list[str]:
+    return [p["ID"] for p in (await api.ok("GET", "/me/products", token=token))["Items"]]
+
+
+async def test_the_reach_rows_follow_every_write(api: Api) -> None:
+    await enable_storefront(api)
+    await add_buyer(api, "sb")
+    token = await add_shopper(api, "sb", "shopper1", groups=("g1",))
+    await api.ok("POST", "/catalogs", {"ID": "c1", "Name": "C1", "Active": True})
+    await api.ok(
+        "POST",
+        "/catalogs/assignments",
+        {"CatalogID": "c1", "BuyerID": "sb", "ViewAllProducts": True},
+        status=204,
+    )
+    for pid in ("p1", "p2", "p3", "p4"):
+        await cat.product(api, pid, buyers=())
+    await api.ok("POST", "/catalogs/productassignments", {"CatalogID": "c1", "ProductID": "p1"}, status=204)
+    await api.ok("POST", "/products/assignments", {"ProductID": "p2", "BuyerID": "sb"}, status=204)
+    await api.ok(
+        "POST", "/products/assignments", {"ProductID": "p3", "BuyerID": "sb", "UserGroupID": "g1"}, status=204
+    )
+    await assert_in_step(api)
+    assert await product_ids(api, token) == ["p1", "p2", "p3"]
+
+    await api.ok("PATCH", "/products/p1", {"Active": False})
+    await assert_in_step(api)
+    assert await product_ids(api, token) == ["p2", "p3"]
+    await api.ok("PATCH", "/products/p1", {"Active": True, "ID": "p1b"})  # a rename, made active again
+    await assert_in_step(api)
+    assert await product_ids(api, token) == ["p1b", "p2", "p3"]
+    await api.ok("PUT", "/products/p2", {**(await api.ok("GET", "/products/p2")), "Active": False})
+    await assert_in_step(api)
+    assert await product_ids(api, token) == ["p1b", "p3"]
+
+    await api.ok("DELETE", "/products/p3/assignments/sb", params={"userGroupID": "g1"}, status=204)
+    await assert_in_step(api)
+    await api.ok("DELETE", "/products/p1b", status=204)  # takes its catalog assignment with it
+    await assert_in_step(api)
+    await api.ok("POST", "/catalogs/productassignments", {"CatalogID": "c1", "ProductID": "p4"}, status=204)
+    assert await product_ids(api, token) == ["p4"]
+    await api.ok("DELETE", "/catalogs/c1", status=204)
+    await assert_in_step(api)
+    assert await product_ids(api, token) == []
+
+
+INSERT = text("INSERT INTO resources (kind, scope, id, doc, version) VALUES (:kind, '', :id, :doc, 1)")
+
+
+def test_the_migration_fills_the_table_from_existing_documents(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    cfg = alembic_config(url)
+    command.upgrade(cfg, "0007")
+    engine = create_engine(url)
+    docs = [
+        ("product", "p1", {"ID": "p1", "Active": True}),
+        ("product", "p2", {"ID": "p2", "Active": False}),
+        ("productcatalogassignment", "c1:p1", {"CatalogID": "c1", "ProductID": "p1"}),
+        ("productassignment", "p2:b1:", {"ProductID": "p2", "BuyerID": "b1", "UserGroupID": None}),
+        ("productassignment", "p1:b1:g", {"ProductID": "p1", "BuyerID": "b1", "UserGroupID": "g"}),
+        ("bundleassignment", "k:b1:", {"BundleID": "k", "BuyerID": "b1"}),
+    ]
+    with engine.begin() as conn:
+        for kind, id, doc in docs:
+            conn.execute(INSERT, {"kind": kind, "id": id, "doc": json.dumps(doc)})
+    command.upgrade(cfg, "head")
+    with engine.begin() as conn:
+        rows = {tuple(r)[1:] for r in conn.execute(text("SELECT * FROM product_reach"))}
+    engine.dispose()
+    assert rows == {
+        ("p1", "productcatalogassignment", "c1", None, 1),
+        ("p2", "productassignment", "b1", None, 0),
+        ("p1", "productassignment", "b1", "g", 1),
+        ("k", "bundleassignment", "b1", None, 0),  # no product k (yet): not active
+    }
