@@ -5,7 +5,9 @@ process, rounds interleaved, medians.
     python -m benchmarks.store_ops                                   # SQLite file
     python -m benchmarks.store_ops --db postgresql://postgres@127.0.0.1:5432/test
 
-Operations: a keyed read of a 10-line order's document on an autocommit reader (`Docs.get`), and
+Operations: a keyed read of a 10-line order's document on an autocommit reader (`Docs.get`), the
+same read with a reader taken and given back per read (a GET's whole use of storage: checked out
+of SQLAlchemy's pool and closed, against `Database.reader`, which keeps PostgreSQL readers), and
 a document written back with its version check inside a write transaction (`Docs.replace`, 20
 per transaction). Per operation: wall time and process CPU time (the SQLite driver thread
 included; PostgreSQL's own processes not). One connection, one request at a time: what a single
@@ -41,6 +43,7 @@ ORDER = {
     ],
 }
 KEY = {"kind": "order", "scope": "", "id": "o1"}
+STATEMENT = ("through SQLAlchemy", "prepared")
 
 
 async def read_sqlalchemy(db: Database, n: int) -> None:
@@ -56,6 +59,21 @@ async def read_prepared(db: Database, n: int) -> None:
         docs = Docs(conn)
         for _ in range(n):
             assert await docs.get("order", "o1") is not None
+
+
+async def checkout_read_sqlalchemy(db: Database, n: int) -> None:
+    """A reader per read, checked out of SQLAlchemy's pool and closed (how `Database.reader`
+    served every request before `app.store.readers`), the read itself prepared."""
+    for _ in range(n):
+        async with db._reader_engine.connect() as conn:
+            assert await Docs(conn).get("order", "o1") is not None
+
+
+async def checkout_read_kept(db: Database, n: int) -> None:
+    """A reader per read through `Database.reader` (PostgreSQL: a kept reader)."""
+    for _ in range(n):
+        async with db.reader() as conn:
+            assert await Docs(conn).get("order", "o1") is not None
 
 
 async def replace_sqlalchemy(db: Database, n: int) -> None:
@@ -98,11 +116,13 @@ async def timed(op: Op, db: Database, n: int) -> tuple[float, float]:
 async def measure(db: Database, rounds: int, n: int) -> None:
     async with db.transaction() as conn:
         await Docs(conn).insert("order", ORDER)
-    pairs = {
-        "keyed read": (read_sqlalchemy, read_prepared),
-        "replace": (replace_sqlalchemy, replace_prepared),
+    # (before, after, their names in the report)
+    pairs: dict[str, tuple[Op, Op, tuple[str, str]]] = {
+        "keyed read": (read_sqlalchemy, read_prepared, STATEMENT),
+        "reader+read": (checkout_read_sqlalchemy, checkout_read_kept, ("pool checkout", "Database.reader")),
+        "replace": (replace_sqlalchemy, replace_prepared, STATEMENT),
     }
-    for name, (before, after) in pairs.items():
+    for name, (before, after, (was, now)) in pairs.items():
         await timed(before, db, n)  # warm: connections, statement caches
         await timed(after, db, n)
         got: dict[str, list[tuple[float, float]]] = {"before": [], "after": []}
@@ -112,8 +132,8 @@ async def measure(db: Database, rounds: int, n: int) -> None:
         wall = {k: statistics.median(w for w, _ in v) for k, v in got.items()}
         cpu = {k: statistics.median(c for _, c in v) for k, v in got.items()}
         print(
-            f"  {name:<11} through SQLAlchemy {wall['before']:7.1f} us (CPU {cpu['before']:6.1f}), "
-            f"prepared {wall['after']:7.1f} us (CPU {cpu['after']:6.1f}); "
+            f"  {name:<11} {was} {wall['before']:7.1f} us (CPU {cpu['before']:6.1f}), "
+            f"{now} {wall['after']:7.1f} us (CPU {cpu['after']:6.1f}); "
             f"ratio {wall['after'] / wall['before']:.2f}x wall, {cpu['after'] / cpu['before']:.2f}x CPU"
         )
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from app.store import sqlite_driver
 from app.store.health import HEALTH
 from app.store.invalidation import HUBS, PENDING, Change, Changes
+from app.store.readers import Readers
 
 CONNECT_TIMEOUT_SECONDS = 5
 # Connections per process and database (PostgreSQL's default max_connections is 100: mind
@@ -104,6 +105,10 @@ class Database:
         reader_options = {READ_ONLY: True} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"}
         self._reader_engine = self.engine.execution_options(**reader_options)
         HUBS[self._reader_engine.sync_engine] = self.changes
+        # PostgreSQL readers stay checked out between requests, at most half the pool idle
+        # (app.store.readers); SQLite's are a thread each, and its keyed reads need no checkout
+        # of their own anyway.
+        self._readers = None if self.is_sqlite else Readers(self._reader_engine, POOL_SIZE // 2)
         # SQLite has one writer; queueing writers here avoids spinning on SQLITE_BUSY in-process.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         if self.is_sqlite:
@@ -116,6 +121,8 @@ class Database:
         pending: list[Change] = []
         acks = None
         if self._write_lock is None:
+            if self._readers is not None:
+                await self._readers.make_room()
             try:
                 async with self.engine.begin() as conn:
                     conn.info[PENDING] = pending
@@ -148,12 +155,18 @@ class Database:
         keyed GET's three round trips on PostgreSQL, a BEGIN through the driver thread on
         SQLite). Each statement then reads its own snapshot, which is what PostgreSQL's READ
         COMMITTED transactions gave already, so no read relied on more."""
+        if self._readers is not None:
+            async with self._readers.reader() as conn:
+                yield conn
+            return
         # On SQLite the driver is already in autocommit (`_on_connect`); only our BEGIN is skipped.
         async with self._reader_engine.connect() as conn:
             yield conn
 
     async def dispose(self) -> None:
         await self.changes.close()
+        if self._readers is not None:
+            await self._readers.close()
         await self.engine.dispose()
 
 
