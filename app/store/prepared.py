@@ -119,8 +119,10 @@ def _compile(stmt: Statement, dialect: Dialect, many: bool, fixed_lists: bool) -
         # SQLAlchemy renders these per execution (an IN list, an empty IN); compiled once, the
         # statement would carry its `__[POSTCOMPILE_...]` placeholder to the database. Lists whose
         # values the statement itself carries can be rendered once, now (`fixed_lists`); a list
-        # the caller binds cannot.
-        if not fixed_lists or any(bind.required for bind in late):
+        # the caller binds cannot. Only `in_([...])`'s anonymous (unique) parameters are carried
+        # lists: a named one, even with a default value, is the caller's to bind, and rendered
+        # once its caller's value would be silently ignored.
+        if not fixed_lists or any(bind.required or not bind.unique for bind in late):
             raise ValueError(f"Prepared statements take no expanding parameters: {compiled.string}")
         expanded = compiled.construct_expanded_state({name: fixed[name] for name in names if name in fixed})
         sql, names = expanded.statement, tuple(expanded.positiontup or ())

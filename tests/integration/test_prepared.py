@@ -211,6 +211,17 @@ async def test_an_in_list_the_statement_carries_is_rendered_once_as_sqlalchemy_r
             Prepared(by_caller, fixed_lists=True).plan(dialect)
 
 
+def test_a_named_expanding_parameter_with_a_default_is_refused_as_the_caller_may_bind_it() -> None:
+    """`fixed_lists` renders only the lists a statement carries (`in_([...])`, whose anonymous
+    parameter no caller can name). A named expanding parameter with a default value is one the
+    caller binds: rendered once, the caller's list would be silently ignored (the default's rows
+    answered), so it is refused like one without a default."""
+    defaulted = select(repo.R.doc).where(repo.R.id.in_(bindparam("ids", ["l0"], expanding=True)))
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        with pytest.raises(ValueError, match="expanding"):
+            Prepared(defaulted, fixed_lists=True).plan(dialect)
+
+
 def test_a_statement_sqlalchemy_renders_per_execution_is_refused() -> None:
     """An IN list is rendered by SQLAlchemy at each execution: compiled once, its placeholder
     would reach the database. Refused when compiled, before anything is sent."""
