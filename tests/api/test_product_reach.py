@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,12 @@ from alembic import command
 from sqlalchemy import create_engine, select, text
 
 from app.migrate import alembic_config
+from app.store.db import Database
 from app.store.repo import Docs
 from app.store.tables import product_reach, resources
 from tests.api import catalog_fixtures as cat
 from tests.api.storefront_setup import add_buyer, add_shopper, enable_storefront
+from tests.conftest import PG_URL
 from tests.helpers import Api
 
 # kind -> (the field naming the product, the holder's field, the group's field)
@@ -199,3 +202,37 @@ async def test_an_assignment_written_during_an_active_change_gets_the_products_f
         await asyncio.sleep(0.3)  # the product's write gets as far as it can
     await asyncio.wait_for(other, 10)
     await assert_in_step(api)
+
+
+async def test_the_migration_on_postgres_keeps_what_is_written_while_it_runs() -> None:
+    """PostgreSQL, a store in use while it migrates (another process of the previous version
+    still writing): an assignment committed while the migration runs is in the table too, either
+    read by the fill or kept by the trigger, never between the two."""
+    schema = "t_" + secrets.token_hex(6)
+    admin = Database(PG_URL)
+    async with admin.transaction() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    cfg = alembic_config(PG_URL, schema)
+    writer = Database(PG_URL, schema=schema)
+    try:
+        await asyncio.to_thread(command.upgrade, cfg, "0007")
+        async with writer.transaction() as conn:
+            docs = Docs(conn)
+            await docs.insert("product", {"ID": "p1", "Active": True})
+            await docs.insert(
+                "productcatalogassignment", {"ID": "c1-p1", "CatalogID": "c1", "ProductID": "p1"}
+            )
+            migration = asyncio.create_task(asyncio.to_thread(command.upgrade, cfg, "head"))
+            await asyncio.sleep(1.0)  # the migration gets as far as it can
+        await asyncio.wait_for(migration, 60)
+        async with writer.transaction() as conn:
+            rows = [
+                tuple(row)
+                for row in await conn.execute(select(product_reach.c.product_id, product_reach.c.active))
+            ]
+        assert rows == [("p1", True)]
+    finally:
+        await writer.dispose()
+        async with admin.transaction() as conn:
+            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        await admin.dispose()
