@@ -12,6 +12,8 @@ deletes, imports, bulk seeds) keeps them in step without knowing about them:
 `active` is the product's `Active` exactly as `JsonAccess.is_bool` reads it (a JSON `true`).
 On PostgreSQL an assignment's trigger reads the product `FOR SHARE`, so a concurrent change of
 the product waits for it (or it for the change) and `active` cannot miss the other's write.
+(Migration 0009 replaces that row lock with an advisory lock per product ID: the row lock
+deadlocked against a product's write, which locks the product from its first read.)
 
 The upgrade fills the table from the existing documents (on PostgreSQL holding off writes to
 `resources` until the triggers exist).
