@@ -6,17 +6,23 @@ migration fills it from documents written before it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import secrets
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic import command
 from sqlalchemy import create_engine, select, text
 
 from app.migrate import alembic_config
+from app.store.db import Database
+from app.store.repo import Docs
 from app.store.tables import product_reach, resources
 from tests.api import catalog_fixtures as cat
 from tests.api.storefront_setup import add_buyer, add_shopper, enable_storefront
+from tests.conftest import PG_URL
 from tests.helpers import Api
 
 # kind -> (the field naming the product, the holder's field, the group's field)
@@ -137,3 +143,96 @@ def test_the_migration_fills_the_table_from_existing_documents(tmp_path: Path) -
         ("p1", "productassignment", "b1", "g", 1),
         ("k", "bundleassignment", "b1", None, 0),  # no product k (yet): not active
     }
+
+
+async def _one_assignment(api: Api) -> dict[str, Any]:
+    await add_buyer(api, "sb")
+    await cat.product(api, "p1", buyers=())
+    await api.ok("POST", "/products/assignments", {"ProductID": "p1", "BuyerID": "sb"}, status=204)
+    async with api.services.db.transaction() as conn:
+        (assignment,) = await Docs(conn).all("productassignment", scope=None)
+    return assignment
+
+
+async def test_an_assignment_rewritten_while_its_product_is_being_changed_does_not_deadlock(api: Api) -> None:
+    """PostgreSQL: an admin re-saving a product's assignment while another changes the product.
+    The product's write locks it from its first read (FOR UPDATE), then its trigger rewrites the
+    reach rows; the assignment's write replaces its reach row, then reads the product. Neither may
+    wait on the other while holding what the other needs (a deadlock: one request fails)."""
+    if api.services.db.is_sqlite:
+        pytest.skip("SQLite writers take the database lock first: they cannot interleave")
+    assignment = await _one_assignment(api)
+
+    async def resave_assignment() -> None:
+        async with api.services.db.transaction() as conn:
+            await Docs(conn).replace(
+                "productassignment", assignment["ID"], {**assignment, "PriceScheduleID": None}
+            )
+
+    async with api.services.db.transaction() as conn:
+        docs = Docs(conn)
+        product = await docs.get("product", "p1", lock=True)  # as a PATCH reads it
+        assert product is not None
+        other = asyncio.create_task(resave_assignment())
+        await asyncio.sleep(0.3)  # the assignment's write gets as far as it can
+        await docs.replace("product", "p1", {**product.doc, "Active": False})
+    await asyncio.wait_for(other, 10)
+    await assert_in_step(api)
+
+
+async def test_an_assignment_written_during_an_active_change_gets_the_products_final_active(api: Api) -> None:
+    """PostgreSQL: the product's Active changed while a new assignment naming it is written and
+    not yet committed (the product's write cannot see its reach row); the reach row still ends
+    with the product's Active."""
+    if api.services.db.is_sqlite:
+        pytest.skip("SQLite writers take the database lock first: they cannot interleave")
+    assignment = await _one_assignment(api)
+
+    async def deactivate() -> None:
+        async with api.services.db.transaction() as conn:
+            docs = Docs(conn)
+            product = await docs.get("product", "p1", lock=True)
+            assert product is not None
+            await docs.replace("product", "p1", {**product.doc, "Active": False})
+
+    added = {**assignment, "ID": "p1-sb-g1", "UserGroupID": "g1"}
+    async with api.services.db.transaction() as conn:
+        await Docs(conn).insert("productassignment", added)  # reads the product while it is Active
+        other = asyncio.create_task(deactivate())
+        await asyncio.sleep(0.3)  # the product's write gets as far as it can
+    await asyncio.wait_for(other, 10)
+    await assert_in_step(api)
+
+
+async def test_the_migration_on_postgres_keeps_what_is_written_while_it_runs() -> None:
+    """PostgreSQL, a store in use while it migrates (another process of the previous version
+    still writing): an assignment committed while the migration runs is in the table too, either
+    read by the fill or kept by the trigger, never between the two."""
+    schema = "t_" + secrets.token_hex(6)
+    admin = Database(PG_URL)
+    async with admin.transaction() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    cfg = alembic_config(PG_URL, schema)
+    writer = Database(PG_URL, schema=schema)
+    try:
+        await asyncio.to_thread(command.upgrade, cfg, "0007")
+        async with writer.transaction() as conn:
+            docs = Docs(conn)
+            await docs.insert("product", {"ID": "p1", "Active": True})
+            await docs.insert(
+                "productcatalogassignment", {"ID": "c1-p1", "CatalogID": "c1", "ProductID": "p1"}
+            )
+            migration = asyncio.create_task(asyncio.to_thread(command.upgrade, cfg, "head"))
+            await asyncio.sleep(1.0)  # the migration gets as far as it can
+        await asyncio.wait_for(migration, 60)
+        async with writer.transaction() as conn:
+            rows = [
+                tuple(row)
+                for row in await conn.execute(select(product_reach.c.product_id, product_reach.c.active))
+            ]
+        assert rows == [("p1", True)]
+    finally:
+        await writer.dispose()
+        async with admin.transaction() as conn:
+            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        await admin.dispose()

@@ -12,8 +12,11 @@ deletes, imports, bulk seeds) keeps them in step without knowing about them:
 `active` is the product's `Active` exactly as `JsonAccess.is_bool` reads it (a JSON `true`).
 On PostgreSQL an assignment's trigger reads the product `FOR SHARE`, so a concurrent change of
 the product waits for it (or it for the change) and `active` cannot miss the other's write.
+(Migration 0009 replaces that row lock with an advisory lock per product ID: the row lock
+deadlocked against a product's write, which locks the product from its first read.)
 
-The upgrade fills the table from the existing documents.
+The upgrade fills the table from the existing documents (on PostgreSQL holding off writes to
+`resources` until the triggers exist).
 
 Revision ID: 0008
 Revises: 0007
@@ -149,6 +152,12 @@ _SQLITE_TRIGGERS = {
 
 def upgrade() -> None:
     pg = op.get_bind().dialect.name == "postgresql"
+    if pg:
+        # Writes of a process still running wait until the triggers exist (the lock CREATE
+        # TRIGGER takes, taken before the fill): one committed between the fill's snapshot and
+        # the triggers would have no row here. Reads go on. (SQLite: the fill's write holds the
+        # database's one write lock to the end.)
+        op.execute("LOCK TABLE resources IN SHARE ROW EXCLUSIVE MODE")
     key = 'TEXT COLLATE "C"' if pg else "TEXT"
     op.execute(
         f"CREATE TABLE {TABLE} (src {'BIGINT' if pg else 'INTEGER'} PRIMARY KEY, product_id {key}, "
