@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import metrics
 from app.observability import note_error
-from app.store.health import cause_name, is_unavailable, mark_down
+from app.store.health import cause_name, is_transient_conflict, is_unavailable, mark_down
 from app.wire import encode
 from domain.errors import DomainError
 
@@ -70,9 +70,27 @@ def database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Res
     return response
 
 
+def transient_conflict(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """The transaction lost to a concurrent one (a deadlock's victim, a serialization failure):
+    it rolled back whole, so the same request can simply be sent again. 503 with Retry-After, as
+    for an unreachable database, but the database is not marked down."""
+    route = request.scope.get("path_template") or "unmatched"
+    log.warning("concurrent write conflict: %s %s answered 503 (%s)", request.method, route, cause_name(exc))
+    response = envelope(
+        503,
+        SERVICE_UNAVAILABLE,
+        "The request met a concurrent change to the same data and was undone; send it again",
+        None,
+    )
+    response.headers["Retry-After"] = str(request.app.state.services.settings.db_retry_after)
+    return response
+
+
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     if is_unavailable(exc):
         return database_unavailable(request, exc)
+    if is_transient_conflict(exc):
+        return transient_conflict(request, exc)
     # SQL parameters never reach this line: the engine hides them (app.store.db).
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return envelope(500, "ServerError", "An unexpected error occurred", None)

@@ -33,6 +33,9 @@ _UNAVAILABLE_CLASSES = frozenset(
     }
 )
 _SQLITE_BUSY = ("database is locked", "database is busy")
+# SQLSTATEs of a transaction that lost to a concurrent one (deadlock_detected,
+# serialization_failure): the database is fine and the same request may succeed when retried.
+_CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -42,6 +45,19 @@ def is_unavailable(exc: BaseException) -> bool:
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         if _unavailable_one(current):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__
+    return False
+
+
+def is_transient_conflict(exc: BaseException) -> bool:
+    """True when `exc` says the transaction lost to a concurrent one (PostgreSQL chose it as a
+    deadlock's victim, or could not serialize it): a retry may succeed, nothing is down."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if getattr(current, "sqlstate", None) in _CONFLICT_SQLSTATES:
             return True
         current = getattr(current, "orig", None) or current.__cause__
     return False

@@ -3,6 +3,7 @@ library loggers, and no SQL parameters in error texts (docs/operations.md)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -13,12 +14,13 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from app.config import Settings
 from app.observability import QUIET_LOGGERS, JsonFormatter, configure_logging
 from app.state import Services
-from app.store.health import is_unavailable
+from app.store.health import is_transient_conflict, is_unavailable
+from app.store.repo import Docs
 from app.store.tables import resources
 from tests.helpers import ADMIN_CLIENT, Api
 
@@ -211,3 +213,63 @@ def _wrapped(orig: Exception, *, invalidated: bool = False) -> Exception:
 def test_which_database_errors_mean_unreachable(error: Exception, unavailable: bool) -> None:
     """Unreachable (503, retry later) versus a fault of the statement or the code (500)."""
     assert is_unavailable(error) is unavailable
+
+
+async def _deadlock_victim(services: Services) -> Exception:
+    """Two transactions that each hold a row the other then updates: PostgreSQL fails one."""
+    rows = [{"kind": "deadlock-probe", "scope": "", "id": name, "doc": {}} for name in ("a", "b")]
+    async with services.db.transaction() as conn:
+        await conn.execute(insert(resources).values(rows))
+    held = {"a": asyncio.Event(), "b": asyncio.Event()}
+
+    async def bump(conn: Any, name: str) -> None:
+        where = (resources.c.kind == "deadlock-probe") & (resources.c.id == name)
+        await conn.execute(update(resources).where(where).values(version=resources.c.version + 1))
+
+    async def cross(mine: str, theirs: str) -> None:
+        async with services.db.transaction() as conn:
+            await bump(conn, mine)
+            held[mine].set()
+            await held[theirs].wait()
+            await bump(conn, theirs)
+
+    outcomes = await asyncio.gather(cross("a", "b"), cross("b", "a"), return_exceptions=True)
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(errors) == 1, outcomes
+    return errors[0]
+
+
+async def test_a_deadlock_victim_is_told_to_retry_and_the_database_stays_up(
+    api: Api, services: Services, backend_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transaction PostgreSQL picked as a deadlock's victim rolled back whole: the caller gets
+    503 with Retry-After in the envelope (send it again), not a 500, and nothing is marked down."""
+    if backend_name != "postgres":
+        pytest.skip("SQLite takes one writer at a time: its writers never deadlock")
+    error = await _deadlock_victim(services)
+    assert is_transient_conflict(error) and not is_unavailable(error)
+
+    async def lost(*_: Any, **__: Any) -> Any:
+        raise error
+
+    monkeypatch.setattr(Docs, "page", lost)
+    response = await api.get("/buyers")
+    assert response.status_code == 503, response.text
+    assert response.headers["Retry-After"] == str(services.settings.db_retry_after)
+    [problem] = response.json()["Errors"]
+    assert problem["ErrorCode"] == "ServiceUnavailable" and "again" in problem["Message"]
+    monkeypatch.undo()
+    assert "ordercore_db_up 1.0" in await metrics_text(api)
+
+
+@pytest.mark.parametrize(
+    ("error", "conflict"),
+    [
+        (_wrapped(type("DeadlockDetectedError", (Exception,), {"sqlstate": "40P01"})()), True),
+        (_wrapped(type("SerializationError", (Exception,), {"sqlstate": "40001"})()), True),
+        (_wrapped(type("UniqueViolationError", (Exception,), {"sqlstate": "23505"})()), False),
+        (_wrapped(sqlite3.OperationalError("database is locked")), False),
+    ],
+)
+def test_which_database_errors_are_a_lost_race(error: Exception, conflict: bool) -> None:
+    assert is_transient_conflict(error) is conflict
