@@ -11,11 +11,12 @@ them out again. SQLAlchemy's transaction of each block is still begun and ended 
 
 What stays exactly as before:
 - they are the shared pool's connections (checked out through the reader engine view, so in
-  autocommit): the maximum number of connections per process does not grow. A writer that finds
-  the pool exhausted first closes an idle kept reader (`make_room`), and a reader is not kept
-  while anyone waits for the pool (it goes back to the pool, to them), so nobody waits on the
-  pool for a connection a kept reader holds idle. At most `most` are kept idle, so the rest of
-  the pool is never held by them.
+  autocommit): the maximum number of connections per process does not grow, nor does the
+  number open at a given load. A writer that finds no connection free in the pool first closes
+  an idle kept reader (`make_room`) and takes its connection, instead of opening another or
+  waiting, and a reader is not kept while anyone waits for the pool (it goes back to the pool,
+  to them), so nobody waits on the pool for a connection a kept reader holds idle. At most
+  `most` are kept idle, so the rest of the pool is never held by them.
 - anything unusual ends a kept reader the way `async with engine.connect()` ends one: a block
   that raised (a cancelled request included), an invalidated connection (a lost connection is
   503 once and never reused), a transaction SQLAlchemy considers failed, options or `info` set
@@ -105,10 +106,11 @@ class Readers:
         return True
 
     async def make_room(self) -> None:
-        """Before a checkout of the shared pool: when it is exhausted, close one idle kept reader
-        so that the checkout does not wait for a connection nobody uses."""
-        pool = self._pool
-        if self._idle and pool.checkedout() >= pool.size():
+        """Before a writer's checkout of the shared pool: when the pool has no connection free,
+        close one idle kept reader, so that the checkout neither waits for a connection nobody
+        uses (the pool exhausted) nor opens another while one sits idle here (kept readers would
+        otherwise add up to `most` connections to what the concurrent requests need)."""
+        if self._idle and self._pool.checkedin() == 0:
             await self._idle.pop().close()
 
     async def close(self) -> None:

@@ -135,6 +135,32 @@ async def test_a_writer_does_not_wait_for_readers_kept_idle(db: Database) -> Non
         await asyncio.gather(*writers)
 
 
+async def test_kept_readers_add_no_connections_for_writers(db: Database) -> None:
+    """A writer that finds no connection free in the pool takes an idle kept reader's instead of
+    opening another: reads, then as many writes, use as many connections as before readers were
+    kept (the count PostgreSQL's `max_connections` is shared out by; the whole suite runs against
+    one server)."""
+    opened: list[object] = []
+
+    def on_connect(*_args: Any) -> None:
+        opened.append(None)
+
+    event.listen(db.engine.sync_engine.pool, "connect", on_connect)
+    try:
+        readers, release = await hold(db, POOL // 2, write=False)
+        release.set()
+        await asyncio.gather(*readers)
+        assert db._readers is not None and len(db._readers._idle) == POOL // 2
+        writers, release = await hold(db, POOL // 2, write=True)
+        release.set()
+        await asyncio.gather(*writers)
+        async with db.reader() as conn:  # a reader after them still reads
+            assert (await conn.execute(text("SELECT 1"))).scalar() == 1
+    finally:
+        event.remove(db.engine.sync_engine.pool, "connect", on_connect)
+    assert len(opened) == POOL // 2
+
+
 async def test_a_reader_is_not_kept_while_a_writer_waits_for_the_pool(db: Database) -> None:
     readers, end_readers = await hold(db, POOL // 2, write=False)
     writers, end_writers = await hold(db, POOL - POOL // 2, write=True)
