@@ -13,6 +13,7 @@ import msgspec
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.util import await_
 
 from app.store import sqlite_driver
 from app.store.health import HEALTH
@@ -79,11 +80,11 @@ class Database:
             # No JIT: list pages that stop after 20 rows carry the cost estimate of a walk of the
             # whole index, above `jit_above_cost`, and PostgreSQL then spends ~1 s compiling a
             # query that runs in under 1 ms (docs/performance.md, "Large lists").
-            # Custom plans for every execution: asyncpg prepares statements, and after five runs
-            # PostgreSQL may switch to a generic plan that cannot see the kind or the buyer and
-            # walks the wrong index (a storefront page went from 1 ms to seconds). Planning
-            # these statements costs well under a millisecond.
-            server_settings = {"jit": "off", "plan_cache_mode": "force_custom_plan"}
+            # Custom plans for every execution on readers: asyncpg prepares statements, and
+            # after five runs PostgreSQL may switch to a generic plan that cannot see the kind or
+            # the buyer and walks the wrong index (a storefront page went from 1 ms to seconds).
+            # Writers plan as PostgreSQL chooses (`_plan_modes`).
+            server_settings = {"jit": "off", "plan_cache_mode": READER_PLANS}
             if schema:
                 # A PostgreSQL schema of its own (tests use one per run to stay isolated).
                 server_settings["search_path"] = schema
@@ -94,6 +95,8 @@ class Database:
             kwargs["connect_args"] = connect_args
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         _watch_health(self.engine)
+        if not self.is_sqlite:
+            _plan_modes(self.engine)
         # Per-process caches of users, companies and webhook configuration (app.store.invalidation).
         self.changes = Changes(self.url, schema, postgres=not self.is_sqlite, enabled=caches)
         HUBS[self.engine.sync_engine] = self.changes
@@ -176,6 +179,43 @@ def _watch_health(engine: AsyncEngine) -> None:
         # A statement went through: if the database was marked unreachable, it is back.
         if not HEALTH.up:
             HEALTH.mark_up()
+
+
+READER_PLANS = "force_custom_plan"
+WRITER_PLANS = "auto"
+_PLANS = "ordercore_plan_cache_mode"  # what the connection's session has now (its record's info)
+
+
+def _plan_modes(engine: AsyncEngine) -> None:
+    """Writers' transactions plan their prepared statements as PostgreSQL chooses (`auto`: a
+    generic plan, made once per connection, when it costs no more than a custom one); readers
+    keep a custom plan per execution (see `server_settings`). Checkout's statements are keyed
+    reads and writes whose every custom plan is the same, yet planning them against the ~50
+    indexes of `resources` cost PostgreSQL more CPU than running them: the add-line offer
+    planned for 6.7 ms and ran in 1.5 ms, and per checkout PostgreSQL spent 38 ms of CPU with
+    custom plans against 21 ms with `auto` (docs/performance.md, "Plans for writers").
+    The session setting is changed only when a connection changes role, with the driver itself
+    (no statement of ours, no round trip for the usual checkout); kept readers never do."""
+
+    @event.listens_for(engine.sync_engine, "engine_connect")
+    def _role(conn: Connection) -> None:
+        reader = conn._execution_options.get("isolation_level") == "AUTOCOMMIT"
+        wanted = READER_PLANS if reader else WRITER_PLANS
+        fairy: Any = conn.connection
+        if fairy.info.get(_PLANS, READER_PLANS) != wanted:
+            try:
+                await_(fairy.driver_connection.execute(f"SET plan_cache_mode = {wanted}"))
+            except Exception as error:
+                # Lost (or refused) at the switch: never hand this session out again. The
+                # error is asyncpg's own, which app.store.health reads as unavailable: a 503.
+                fairy.invalidate(error)
+                raise
+            # The reader's mode is the connection's default and leaves `info` empty: a reader
+            # with anything in `info` is not kept (app.store.readers).
+            if reader:
+                fairy.info.pop(_PLANS)
+            else:
+                fairy.info[_PLANS] = wanted
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

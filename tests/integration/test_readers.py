@@ -174,3 +174,31 @@ async def test_a_reader_is_not_kept_while_a_writer_waits_for_the_pool(db: Databa
         end_readers.set()
         end_writers.set()
         await asyncio.gather(*writers)
+
+
+async def plan_mode(conn: Any) -> str:
+    return str((await conn.execute(text("SHOW plan_cache_mode"))).scalar_one())
+
+
+async def test_writers_plan_as_postgresql_chooses_and_readers_plan_each_execution(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writers' prepared statements may take PostgreSQL's generic plan (planning checkout's
+    statements cost more than running them); readers keep a custom plan per execution, whichever
+    role the pooled connection served before, and a reader whose connection was a writer's is
+    still kept."""
+    monkeypatch.setattr(db._readers, "_most", 0)  # no reader kept: each block checks out anew
+    async with db.transaction() as conn:
+        assert await plan_mode(conn) == "auto"
+        writer = (await conn.get_raw_connection()).driver_connection
+    async with db.reader() as conn:
+        assert (await conn.get_raw_connection()).driver_connection is writer  # the same session
+        assert await plan_mode(conn) == "force_custom_plan"
+        assert not conn.info  # nothing that would keep it from being kept
+    async with db.transaction() as conn:
+        assert await plan_mode(conn) == "auto"
+    monkeypatch.setattr(db._readers, "_most", POOL // 2)
+    async with db.reader() as first:
+        assert await plan_mode(first) == "force_custom_plan"
+    async with db.reader() as again:
+        assert again is first  # kept
