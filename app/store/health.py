@@ -11,6 +11,7 @@ import asyncio
 import logging
 import sqlite3
 import threading
+from collections.abc import Iterator
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -40,27 +41,24 @@ _CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
 
 def is_unavailable(exc: BaseException) -> bool:
     """True when `exc` says the database cannot be reached now (retrying later may work)."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if _unavailable_one(current):
-            return True
-        current = getattr(current, "orig", None) or current.__cause__
-    return False
+    return any(_unavailable_one(cause) for cause in _causes(exc))
 
 
 def is_transient_conflict(exc: BaseException) -> bool:
     """True when `exc` says the transaction lost to a concurrent one (PostgreSQL chose it as a
     deadlock's victim, or could not serialize it): a retry may succeed, nothing is down."""
+    return any(getattr(cause, "sqlstate", None) in _CONFLICT_SQLSTATES for cause in _causes(exc))
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and what it wraps: SQLAlchemy's `orig` (the adapter's error), then each `__cause__`
+    (the driver's own), each once."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if getattr(current, "sqlstate", None) in _CONFLICT_SQLSTATES:
-            return True
+        yield current
         current = getattr(current, "orig", None) or current.__cause__
-    return False
 
 
 def cause_name(exc: BaseException) -> str:
